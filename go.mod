@@ -1,0 +1,3 @@
+module socketville
+
+go 1.26
