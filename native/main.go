@@ -1,0 +1,111 @@
+// Command socketville is Socketville's native binary. For now it runs
+// scenarios headless and prints their event trace; the desktop window and the
+// web server come with the town.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// exit codes: 0 fine, 1 the scenario reported errors, 2 bad usage.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+type command struct {
+	name    string
+	summary string
+	usage   string
+	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+}
+
+func commands() map[string]command {
+	cmds := []command{
+		{name: "run", summary: "run a scenario headless and print its event trace",
+			usage: runUsage, run: runCmd},
+		{name: "help", summary: "explain a command", usage: "socketville help [COMMAND]"},
+	}
+	m := map[string]command{}
+	for _, c := range cmds {
+		m[c.name] = c
+	}
+	return m
+}
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 {
+		printHelp(stderr, cmds)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			c, ok := cmds[args[1]]
+			if !ok {
+				fmt.Fprintf(stderr, "socketville help: no command %q\n", args[1])
+				return exitUsage
+			}
+			fmt.Fprintf(stdout, "%s\n\n%s\n", c.summary, c.usage)
+			return exitOK
+		}
+		printHelp(stdout, cmds)
+		return exitOK
+	}
+	c, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(stderr, "socketville: unknown command %q (try socketville help)\n", name)
+		return exitUsage
+	}
+	return c.run(args[1:], stdin, stdout, stderr)
+}
+
+func printHelp(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "Socketville makes sockets visible.\n\nUsage: socketville COMMAND [ARGS]\n\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-6s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun socketville help COMMAND for its flags.")
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ("run x.sv --json" as well as "run --json x.sv").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "-" || !strings.HasPrefix(args[0], "-") {
+			pos = append(pos, args[0])
+			args = args[1:]
+			continue
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		return nil, errors.New("unreachable flag state")
+	}
+}

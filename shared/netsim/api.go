@@ -1,0 +1,378 @@
+package netsim
+
+import (
+	"fmt"
+	"net/netip"
+
+	"socketville/shared/wire"
+)
+
+// This file is the socket API, one method per BSD call. Calls never block: a
+// call that would block returns ErrAgain and the driver waits for readiness.
+// Every call publishes what it did (or an error event) before returning.
+
+// Socket creates a socket of type t and returns the lowest free fd (3 upward).
+func (p *Process) Socket(t SockType) (int, error) {
+	switch t {
+	case SockUDP, SockICMP:
+	case SockTCP:
+		return -1, p.fail("socket", -1, ErrProtoNoSupport, "TCP is not in the simulated stack yet")
+	default:
+		return -1, p.fail("socket", -1, ErrProtoNoSupport, fmt.Sprintf("socket type %v", t))
+	}
+	fd, ok := p.allocFD()
+	if !ok {
+		return -1, p.fail("socket", -1, ErrMFile, fmt.Sprintf("%s/%s has %d fds open", p.host.name, p.name, maxFDs))
+	}
+	w := p.host.w
+	w.nextSock++
+	s := &Socket{
+		id: w.nextSock, proc: p, fd: fd, typ: t,
+		opts: sockOpts{rcvBuf: defaultRcvBuf, sndBuf: defaultSndBuf, ttl: defaultTTL},
+	}
+	p.fds[fd] = s
+	e := s.event(KindSocket)
+	w.emit(&e)
+	return fd, nil
+}
+
+// Bind gives socket fd the local address addr. Port 0 picks an ephemeral port.
+func (p *Process) Bind(fd int, addr netip.AddrPort) error {
+	s, err := p.sock("bind", fd)
+	if err != nil {
+		return err
+	}
+	if s.bound {
+		return p.fail("bind", fd, ErrInval, fmt.Sprintf("fd %d is already bound to %v", fd, s.local))
+	}
+	a := addr.Addr().Unmap()
+	if !a.Is4() {
+		return p.fail("bind", fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
+	}
+	if !a.IsUnspecified() && !p.host.hasAddr(a) {
+		return p.fail("bind", fd, ErrAddrNotAvail, fmt.Sprintf("%v is not an address of host %s", a, p.host.name))
+	}
+	return p.bind(s, netip.AddrPortFrom(a, addr.Port()), "bind")
+}
+
+func (p *Process) bind(s *Socket, addr netip.AddrPort, op string) error {
+	h := p.host
+	port := addr.Port()
+	if port == 0 {
+		var ok bool
+		if port, ok = h.ports.ephemeral(s.typ); !ok {
+			return p.fail(op, s.fd, ErrAddrInUse, "every ephemeral port is in use")
+		}
+		s.ephemeral = true
+	} else {
+		if port < 1024 && !p.root && s.typ != SockICMP {
+			return p.fail(op, s.fd, ErrAccess, fmt.Sprintf("ports below 1024 need a root process; %s/%s is not", h.name, p.name))
+		}
+		if o := h.ports.conflict(s, addr); o != nil {
+			return p.fail(op, s.fd, ErrAddrInUse, fmt.Sprintf("%v is held by %s/%s fd %d", o.local, h.name, o.proc.name, o.fd))
+		}
+	}
+	s.local = netip.AddrPortFrom(addr.Addr(), port)
+	s.bound = true
+	h.ports.add(s)
+	e := s.event(KindBind)
+	if s.ephemeral {
+		e.Reason = "ephemeral port"
+	}
+	h.w.emit(&e)
+	return nil
+}
+
+func (p *Process) autobind(s *Socket, op string) error {
+	if s.bound {
+		return nil
+	}
+	return p.bind(s, netip.AddrPortFrom(netip.IPv4Unspecified(), 0), op)
+}
+
+// Listen marks a stream socket as passive. Datagram sockets cannot listen.
+func (p *Process) Listen(fd, backlog int) error {
+	s, err := p.sock("listen", fd)
+	if err != nil {
+		return err
+	}
+	return p.fail("listen", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket does not listen; only tcp does", s.typ))
+}
+
+// Accept takes a connection off a listening socket's queue.
+func (p *Process) Accept(fd int) (int, netip.AddrPort, error) {
+	s, err := p.sock("accept", fd)
+	if err != nil {
+		return -1, netip.AddrPort{}, err
+	}
+	return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket has no connections to accept", s.typ))
+}
+
+// Connect sets a datagram socket's default peer: sends without an address go
+// there and only its datagrams are received. As on Linux, connecting binds
+// an unbound socket and fixes its local address to the route's source.
+func (p *Process) Connect(fd int, addr netip.AddrPort) error {
+	s, err := p.sock("connect", fd)
+	if err != nil {
+		return err
+	}
+	a := addr.Addr().Unmap()
+	if !a.Is4() {
+		return p.fail("connect", fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
+	}
+	d, errno := p.host.lookup(a)
+	if errno != nil {
+		return p.fail("connect", fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, a))
+	}
+	if err := p.autobind(s, "connect"); err != nil {
+		return err
+	}
+	if s.local.Addr().IsUnspecified() {
+		s.local = netip.AddrPortFrom(p.host.sourceFor(a, d), s.local.Port())
+	}
+	s.remote = netip.AddrPortFrom(a, addr.Port())
+	s.connected = true
+	s.soErr = nil
+	e := s.event(KindConnect)
+	p.host.w.emit(&e)
+	return nil
+}
+
+// Send sends data to the connected peer.
+func (p *Process) Send(fd int, data []byte) (int, error) {
+	return p.sendTo("send", fd, data, netip.AddrPort{})
+}
+
+// SendTo sends one datagram to addr (or to the connected peer if addr is the
+// zero value). A datagram that does not fit the route's MTU gets EMSGSIZE:
+// unlike Linux, the core does not fragment.
+func (p *Process) SendTo(fd int, data []byte, addr netip.AddrPort) (int, error) {
+	return p.sendTo("sendto", fd, data, addr)
+}
+
+func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (int, error) {
+	s, err := p.sock(op, fd)
+	if err != nil {
+		return -1, err
+	}
+	if s.shutWr {
+		return -1, p.fail(op, fd, ErrPipe, "the socket's sending side is shut down")
+	}
+	if errno := s.takeError(); errno != nil {
+		return -1, p.fail(op, fd, errno, "reported by an earlier ICMP error")
+	}
+	dst := addr
+	if !dst.IsValid() {
+		if !s.connected {
+			return -1, p.fail(op, fd, ErrDestAddrReq, "the socket is not connected; use sendto with an address")
+		}
+		dst = s.remote
+	}
+	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
+	switch {
+	case !dst.Addr().Is4():
+		return -1, p.fail(op, fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", dst.Addr()))
+	case s.typ == SockUDP && dst.Port() == 0:
+		return -1, p.fail(op, fd, ErrInval, "port 0 cannot be a destination")
+	case len(data) > wire.UDPMaxPayload:
+		return -1, p.fail(op, fd, ErrMsgSize, fmt.Sprintf("%d bytes; a datagram holds at most %d", len(data), wire.UDPMaxPayload))
+	}
+	d, errno := p.host.lookup(dst.Addr())
+	if errno != nil {
+		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))
+	}
+	if err := p.autobind(s, op); err != nil {
+		return -1, err
+	}
+	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
+	if mtu := d.link.cfg.MTU; total > mtu {
+		return -1, p.fail(op, fd, ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
+			total, dst.Addr(), mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
+	}
+	src := s.local.Addr()
+	if src.IsUnspecified() {
+		src = p.host.sourceFor(dst.Addr(), d)
+	}
+	pkt, err := s.buildDatagram(src, dst, data)
+	if err != nil {
+		return -1, p.fail(op, fd, ErrInval, err.Error())
+	}
+	e := s.event(KindData)
+	e.Op, e.Len, e.Remote = "write", len(data), dst
+	p.host.w.emit(&e)
+	d.transmit(pkt)
+	return len(data), nil
+}
+
+// buildDatagram makes the packet for one datagram of a UDP or ping socket.
+func (s *Socket) buildDatagram(src netip.Addr, dst netip.AddrPort, data []byte) ([]byte, error) {
+	h := s.proc.host
+	proto, hl := wire.ProtocolUDP, wire.UDPHeaderLen
+	if s.typ == SockICMP {
+		proto, hl = wire.ProtocolICMP, wire.ICMPv4HeaderLen
+	}
+	pkt, ip, err := newPacket(proto, src, dst.Addr(), s.opts.ttl, true, h.nextID(), hl+len(data))
+	if err != nil {
+		return nil, err
+	}
+	seg := pkt[ip.Len():]
+	copy(seg[hl:], data)
+	if s.typ == SockICMP {
+		s.echoSeq++
+		return pkt, wire.ICMPv4Header{Type: wire.ICMPv4EchoRequest, Rest: wire.EchoRest(s.local.Port(), s.echoSeq)}.Encode(seg)
+	}
+	return pkt, wire.UDPHeader{SrcPort: s.local.Port(), DstPort: dst.Port()}.Encode(seg, src, dst.Addr())
+}
+
+// Recv reads one datagram's data, at most n bytes of it.
+func (p *Process) Recv(fd, n int) ([]byte, error) {
+	dg, err := p.recvFrom("recv", fd, n)
+	return dg.Data, err
+}
+
+// RecvFrom reads one datagram, at most n bytes of it; the rest of a longer
+// datagram is discarded, as for UDP on Linux. After the receiving side is
+// shut down and the queue is empty it returns an empty datagram (end of file).
+// A ping socket returns the whole ICMP echo reply, header included, as Linux does.
+func (p *Process) RecvFrom(fd, n int) (Datagram, error) {
+	return p.recvFrom("recvfrom", fd, n)
+}
+
+func (p *Process) recvFrom(op string, fd, n int) (Datagram, error) {
+	s, err := p.sock(op, fd)
+	if err != nil {
+		return Datagram{}, err
+	}
+	if n < 0 {
+		return Datagram{}, p.fail(op, fd, ErrInval, "negative length")
+	}
+	if errno := s.takeError(); errno != nil {
+		return Datagram{}, p.fail(op, fd, errno, "reported by an ICMP error")
+	}
+	if len(s.rq) == 0 {
+		if s.shutRd {
+			return Datagram{}, nil
+		}
+		return Datagram{}, p.fail(op, fd, ErrAgain, "no datagram is waiting")
+	}
+	dg := s.rq[0]
+	s.rq[0] = Datagram{}
+	s.rq = s.rq[1:]
+	s.rqBytes -= len(dg.Data)
+	dg.Data = append([]byte(nil), dg.Data[:min(n, len(dg.Data))]...)
+	e := s.event(KindData)
+	e.Op, e.Len, e.Remote = "read", len(dg.Data), dg.From
+	p.host.w.emit(&e)
+	return dg, nil
+}
+
+func (s *Socket) takeError() *Errno {
+	errno := s.soErr
+	s.soErr = nil
+	return errno
+}
+
+// ShutdownHow says which direction Shutdown closes.
+type ShutdownHow uint8
+
+// The directions of shutdown(2).
+const (
+	ShutRd ShutdownHow = iota
+	ShutWr
+	ShutRdWr
+)
+
+// String returns "rd", "wr" or "rdwr".
+func (h ShutdownHow) String() string {
+	return [...]string{"rd", "wr", "rdwr"}[min(int(h), 2)]
+}
+
+// Shutdown closes one or both directions of a socket. As on Linux, a
+// datagram socket that is not connected reports ENOTCONN but is shut anyway.
+func (p *Process) Shutdown(fd int, how ShutdownHow) error {
+	s, err := p.sock("shutdown", fd)
+	if err != nil {
+		return err
+	}
+	if how > ShutRdWr {
+		return p.fail("shutdown", fd, ErrInval, "how must be rd, wr or rdwr")
+	}
+	s.shutRd = s.shutRd || how != ShutWr
+	s.shutWr = s.shutWr || how != ShutRd
+	e := s.event(KindShutdown)
+	e.Op = how.String()
+	p.host.w.emit(&e)
+	if !s.connected {
+		return p.fail("shutdown", fd, ErrNotConn, "the socket is not connected (it is shut all the same, as on Linux)")
+	}
+	return nil
+}
+
+// Close releases fd and its socket; queued datagrams are discarded.
+func (p *Process) Close(fd int) error {
+	s, err := p.sock("close", fd)
+	if err != nil {
+		return err
+	}
+	e := s.event(KindClose)
+	if s.bound {
+		p.host.ports.remove(s)
+	}
+	p.fds[fd] = nil
+	s.rq, s.rqBytes = nil, 0
+	p.host.w.emit(&e)
+	return nil
+}
+
+// SetNonblock sets or clears O_NONBLOCK. The core itself never blocks; the
+// flag tells drivers whether to wait when a call returns EAGAIN.
+func (p *Process) SetNonblock(fd int, on bool) error {
+	s, err := p.sock("fcntl", fd)
+	if err != nil {
+		return err
+	}
+	s.nonblock = on
+	return nil
+}
+
+// Nonblock reports whether fd is in non-blocking mode.
+func (p *Process) Nonblock(fd int) (bool, error) {
+	s, err := p.sock("fcntl", fd)
+	if err != nil {
+		return false, err
+	}
+	return s.nonblock, nil
+}
+
+// SockName returns the socket's local address (getsockname).
+func (p *Process) SockName(fd int) (netip.AddrPort, error) {
+	s, err := p.sock("getsockname", fd)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	if !s.bound {
+		return netip.AddrPortFrom(netip.IPv4Unspecified(), 0), nil
+	}
+	return s.local, nil
+}
+
+// PeerName returns the connected peer's address (getpeername).
+func (p *Process) PeerName(fd int) (netip.AddrPort, error) {
+	s, err := p.sock("getpeername", fd)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	if !s.connected {
+		return netip.AddrPort{}, p.fail("getpeername", fd, ErrNotConn, "the socket has no peer")
+	}
+	return s.remote, nil
+}
+
+// Type returns the type of socket fd.
+func (p *Process) Type(fd int) (SockType, error) {
+	s, err := p.sock("getsockopt", fd)
+	if err != nil {
+		return SockUnknown, err
+	}
+	return s.typ, nil
+}

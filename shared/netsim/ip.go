@@ -1,0 +1,140 @@
+package netsim
+
+import (
+	"fmt"
+	"net/netip"
+
+	"socketville/shared/wire"
+)
+
+const (
+	defaultTTL = 64
+	// icmpQuoteMax is how long an ICMP error may grow by quoting the packet
+	// that caused it (RFC 1812 section 4.3.2.3, and what Linux does).
+	icmpQuoteMax = 576
+)
+
+// newPacket allocates a packet with its IPv4 header written and room for
+// payloadLen transport bytes after it.
+func newPacket(proto wire.Protocol, src, dst netip.Addr, ttl uint8, df bool, id uint16, payloadLen int) ([]byte, wire.IPv4Header, error) {
+	hdr := wire.IPv4Header{ID: id, TTL: ttl, Protocol: proto, Src: src, Dst: dst, PayloadLen: payloadLen}
+	if df {
+		hdr.Flags = wire.IPv4DontFragment
+	}
+	pkt := make([]byte, hdr.Len()+payloadLen)
+	if err := hdr.Encode(pkt); err != nil {
+		return nil, hdr, err
+	}
+	return pkt, hdr, nil
+}
+
+func (h *Host) nextID() uint16 {
+	h.ipID++
+	return h.ipID
+}
+
+// receive takes a packet off a link (or the loopback) into the IP layer.
+func (h *Host) receive(pkt []byte, from *linkDir) {
+	ip, err := wire.ParseIPv4(pkt)
+	if err != nil {
+		h.dropped(pkt, "malformed IPv4 packet: "+err.Error())
+		return
+	}
+	if !ip.ChecksumValid() {
+		h.dropped(pkt, "bad IPv4 header checksum")
+		return
+	}
+	if !h.hasAddr(ip.Dst()) {
+		h.forwardPacket(ip, from)
+		return
+	}
+	if ip.IsFragment() {
+		h.dropped(pkt, "IPv4 fragment: reassembly is not simulated")
+		return
+	}
+	switch ip.Protocol() {
+	case wire.ProtocolUDP:
+		h.receiveUDP(ip)
+	case wire.ProtocolICMP:
+		h.receiveICMP(ip)
+	default:
+		h.dropped(pkt, fmt.Sprintf("no transport for protocol %v on this host", ip.Protocol()))
+		h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4ProtoUnreach, 0)
+	}
+}
+
+// forwardPacket passes on a packet addressed to another host, as a router
+// does (RFC 1812 section 5.2), or drops it if this host does not forward.
+func (h *Host) forwardPacket(ip wire.IPv4, from *linkDir) {
+	switch {
+	case !h.forward:
+		h.dropped(ip, fmt.Sprintf("addressed to %v, not this host (forwarding is off)", ip.Dst()))
+		return
+	case ip.TTL() <= 1:
+		h.dropped(ip, "TTL expired in transit")
+		h.sendICMPError(ip, wire.ICMPv4TimeExceeded, wire.ICMPv4TTLExceeded, 0)
+		return
+	}
+	d, errno := h.lookup(ip.Dst())
+	if errno != nil {
+		h.dropped(ip, fmt.Sprintf("no route to %v", ip.Dst()))
+		code := wire.ICMPv4NetUnreach
+		if errno == ErrHostUnreach {
+			code = wire.ICMPv4HostUnreach
+		}
+		h.sendICMPError(ip, wire.ICMPv4DestUnreach, code, 0)
+		return
+	}
+	if mtu := d.link.cfg.MTU; len(ip) > mtu {
+		if ip.Flags()&wire.IPv4DontFragment != 0 {
+			h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d and DF is set", len(ip), mtu))
+			h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4FragNeeded, uint32(mtu))
+		} else {
+			h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d: fragmentation is not simulated", len(ip), mtu))
+		}
+		return
+	}
+	out := wire.IPv4(append([]byte(nil), ip...))
+	out.SetTTL(ip.TTL() - 1)
+	e := Event{Kind: KindForwarded, Host: h.name, Link: d.name, Packet: out}
+	h.w.emit(&e)
+	d.transmit(out)
+}
+
+// sendICMPError reports a problem with packet orig to its sender, except
+// where RFC 1122 section 3.2.2 forbids it: about another ICMP error, about
+// a fragment other than the first, or to a source that names no one host.
+func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, rest uint32) {
+	if orig.FragOffset() != 0 {
+		return
+	}
+	if orig.Protocol() == wire.ProtocolICMP {
+		if m, err := wire.ParseICMPv4(orig.Payload()); err != nil || m.IsError() {
+			return
+		}
+	}
+	dst := orig.Src()
+	if dst.IsUnspecified() || dst.IsMulticast() || dst == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return
+	}
+	d, errno := h.lookup(dst)
+	if errno != nil {
+		h.countDrop("no route for an ICMP error")
+		return
+	}
+	src := orig.Dst()
+	if !h.hasAddr(src) {
+		src = h.sourceFor(dst, d)
+	}
+	quote := orig[:min(len(orig), icmpQuoteMax-wire.IPv4MinHeaderLen-wire.ICMPv4HeaderLen)]
+	pkt, hdr, err := newPacket(wire.ProtocolICMP, src, dst, defaultTTL, false, h.nextID(), wire.ICMPv4HeaderLen+len(quote))
+	if err != nil {
+		return
+	}
+	msg := pkt[hdr.Len():]
+	copy(msg[wire.ICMPv4HeaderLen:], quote)
+	if err := (wire.ICMPv4Header{Type: typ, Code: code, Rest: rest}).Encode(msg); err != nil {
+		return
+	}
+	d.transmit(pkt)
+}

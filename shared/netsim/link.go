@@ -1,0 +1,223 @@
+package netsim
+
+import (
+	"fmt"
+	"time"
+)
+
+// LinkConfig are a link's properties. Both directions share them.
+type LinkConfig struct {
+	Delay time.Duration // one-way propagation delay
+	Rate  int64         // bits per second; 0 means unlimited (no serialization delay, no queue)
+	MTU   int           // largest packet in bytes; 0 means 1500
+	Queue int           // packets waiting to be sent before drop-tail; 0 means 1000
+	Faults
+}
+
+// Faults are the link's seeded impairments, each a probability in [0, 1]
+// applied to every packet independently.
+type Faults struct {
+	Loss    float64 // the packet vanishes
+	Dup     float64 // the packet arrives twice
+	Reorder float64 // the packet is held back long enough for later ones to pass it
+	Corrupt float64 // one bit of the packet flips on the way
+}
+
+// DefaultMTU is the MTU of a link configured without one (Ethernet's).
+const DefaultMTU = 1500
+
+const (
+	defaultQueue = 1000
+	minMTU       = 68 // RFC 791: every host must take 68-byte packets
+)
+
+func (c LinkConfig) withDefaults() LinkConfig {
+	if c.MTU == 0 {
+		c.MTU = DefaultMTU
+	}
+	if c.Queue == 0 {
+		c.Queue = defaultQueue
+	}
+	return c
+}
+
+func (c LinkConfig) validate() error {
+	probs := []struct {
+		name string
+		p    float64
+	}{{"loss", c.Loss}, {"dup", c.Dup}, {"reorder", c.Reorder}, {"corrupt", c.Corrupt}}
+	for _, p := range probs {
+		if !(p.p >= 0 && p.p <= 1) {
+			return fmt.Errorf("%s %v: want a probability from 0 to 1: %w", p.name, p.p, ErrInval)
+		}
+	}
+	switch {
+	case c.Delay < 0 || c.Delay > time.Hour:
+		return fmt.Errorf("delay %v: want 0 to 1h: %w", c.Delay, ErrInval)
+	case c.Rate < 0:
+		return fmt.Errorf("rate %d: want 0 (unlimited) or more bits per second: %w", c.Rate, ErrInval)
+	case c.MTU != 0 && (c.MTU < minMTU || c.MTU > 65535):
+		return fmt.Errorf("mtu %d: want %d to 65535: %w", c.MTU, minMTU, ErrInval)
+	case c.Queue < 0:
+		return fmt.Errorf("queue %d: want 0 (default) or more packets: %w", c.Queue, ErrInval)
+	}
+	return nil
+}
+
+// Link joins two hosts. Each direction has its own transmitter and its own
+// seeded random stream for faults.
+type Link struct {
+	w    *World
+	name string
+	a, b *Host
+	cfg  LinkConfig
+	dirs [2]*linkDir
+}
+
+// linkDir is one direction of a link: a transmitter with a drop-tail queue.
+type linkDir struct {
+	link     *Link
+	from, to *Host
+	rng      rng
+	busy     time.Duration   // when the transmitter finishes what it has queued
+	txEnds   []time.Duration // end times of packets not yet fully sent, oldest first
+	name     string
+}
+
+func newLink(w *World, a, b *Host, cfg LinkConfig, index uint64) *Link {
+	l := &Link{w: w, name: a.name + "-" + b.name, a: a, b: b, cfg: cfg.withDefaults()}
+	l.dirs[0] = &linkDir{link: l, from: a, to: b, rng: newRNG(derive(w.seed, 2*index)), name: a.name + "->" + b.name}
+	l.dirs[1] = &linkDir{link: l, from: b, to: a, rng: newRNG(derive(w.seed, 2*index+1)), name: b.name + "->" + a.name}
+	a.ifaces = append(a.ifaces, l.dirs[0])
+	b.ifaces = append(b.ifaces, l.dirs[1])
+	return l
+}
+
+// Name is "a-b".
+func (l *Link) Name() string { return l.name }
+
+// Config returns the link's properties, defaults filled in.
+func (l *Link) Config() LinkConfig { return l.cfg }
+
+// SetConfig changes the link's properties from now on; packets already on
+// the way keep the properties they were sent with.
+func (l *Link) SetConfig(cfg LinkConfig) error {
+	if err := cfg.validate(); err != nil {
+		return fmt.Errorf("link %s: %w", l.name, err)
+	}
+	l.cfg = cfg.withDefaults()
+	return nil
+}
+
+// transmit puts a whole IPv4 packet on the link towards d.to. The link owns
+// pkt from here on and never changes it: a corrupted copy is a new slice.
+func (d *linkDir) transmit(pkt []byte) {
+	w := d.link.w
+	cfg := d.link.cfg
+	now := w.sched.Now()
+	sent := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt}
+	w.emit(&sent)
+	if len(pkt) > cfg.MTU {
+		d.drop(pkt, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(pkt), cfg.MTU))
+		return
+	}
+	if d.rng.chance(cfg.Loss) {
+		d.drop(pkt, "lost on the link")
+		return
+	}
+	arrive, ok := d.enqueue(now, len(pkt), cfg)
+	if !ok {
+		d.drop(pkt, fmt.Sprintf("link queue full (%d packets)", cfg.Queue))
+		return
+	}
+	d.launch(pkt, arrive, cfg)
+	if d.rng.chance(cfg.Dup) {
+		dup := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
+		w.emit(&dup)
+		d.launch(pkt, arrive, cfg)
+	}
+}
+
+// launch sends one copy of pkt to arrive at the far end at the given time,
+// after the reorder and corruption faults have had their say.
+func (d *linkDir) launch(pkt []byte, arrive time.Duration, cfg LinkConfig) {
+	if d.rng.chance(cfg.Reorder) {
+		// Held back by one to two link delays (at least a millisecond), so
+		// packets sent just after it overtake it.
+		hold := max(cfg.Delay, time.Millisecond)
+		arrive += hold + time.Duration(d.rng.intn(int(hold)+1))
+	}
+	if d.rng.chance(cfg.Corrupt) {
+		bad := append([]byte(nil), pkt...)
+		bit := d.rng.intn(len(bad) * 8)
+		bad[bit/8] ^= 1 << (bit % 8)
+		pkt = bad
+	}
+	d.link.w.flights.add(arrive, d, pkt)
+}
+
+// enqueue reserves the transmitter for a packet of n bytes and returns when
+// its last bit reaches the far end. With no rate limit there is no queue.
+func (d *linkDir) enqueue(now time.Duration, n int, cfg LinkConfig) (time.Duration, bool) {
+	if cfg.Rate == 0 {
+		return now + cfg.Delay, true
+	}
+	drained := 0
+	for drained < len(d.txEnds) && d.txEnds[drained] <= now {
+		drained++
+	}
+	d.txEnds = append(d.txEnds[:0], d.txEnds[drained:]...)
+	if len(d.txEnds) >= cfg.Queue {
+		return 0, false
+	}
+	start := max(now, d.busy)
+	serialize := time.Duration(int64(n) * 8 * int64(time.Second) / cfg.Rate)
+	d.busy = start + serialize
+	d.txEnds = append(d.txEnds, d.busy)
+	return d.busy + cfg.Delay, true
+}
+
+func (d *linkDir) drop(pkt []byte, reason string) {
+	e := Event{Kind: KindDropped, Host: d.from.name, Link: d.name, Packet: pkt, Reason: reason}
+	d.from.countDrop(reason)
+	d.link.w.emit(&e)
+}
+
+// flight is a packet on its way along a link.
+type flight struct {
+	dir *linkDir
+	pkt []byte
+}
+
+// flightTable holds the packets on the way, in slots reused through a free
+// list, and is the scheduler handler that lands them: the slot index rides
+// in the wake-up's argument, so a packet in flight costs no allocation.
+type flightTable struct {
+	w     *World
+	slots []flight
+	free  []uint64
+}
+
+func (t *flightTable) add(at time.Duration, d *linkDir, pkt []byte) {
+	var i uint64
+	if n := len(t.free); n > 0 {
+		i = t.free[n-1]
+		t.free = t.free[:n-1]
+	} else {
+		i = uint64(len(t.slots))
+		t.slots = append(t.slots, flight{})
+	}
+	t.slots[i] = flight{dir: d, pkt: pkt}
+	t.w.sched.Schedule(at, t, i)
+}
+
+// Fire lands the packet in slot i at the far end of its link.
+func (t *flightTable) Fire(i uint64) {
+	f := t.slots[i]
+	t.slots[i] = flight{}
+	t.free = append(t.free, i)
+	f.dir.to.receive(f.pkt, f.dir)
+}
+
+// InFlight is the number of packets on the links right now.
+func (w *World) InFlight() int { return len(w.flights.slots) - len(w.flights.free) }

@@ -1,0 +1,262 @@
+package netsim
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// SockType is the kind of socket, named as the shell names it.
+type SockType uint8
+
+// Socket types. SockICMP is a datagram socket for ICMP echo, like Linux's
+// unprivileged "ping socket" (socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)).
+const (
+	SockUnknown SockType = iota
+	SockUDP
+	SockTCP
+	SockICMP
+)
+
+// String returns "udp", "tcp" or "icmp".
+func (t SockType) String() string {
+	switch t {
+	case SockUDP:
+		return "udp"
+	case SockTCP:
+		return "tcp"
+	case SockICMP:
+		return "icmp"
+	}
+	return "unknown"
+}
+
+// ParseSockType reads "udp", "tcp" or "icmp".
+func ParseSockType(s string) (SockType, error) {
+	for _, t := range []SockType{SockUDP, SockTCP, SockICMP} {
+		if strings.EqualFold(s, t.String()) {
+			return t, nil
+		}
+	}
+	return SockUnknown, fmt.Errorf("socket type %q: want tcp, udp or icmp: %w", s, ErrProtoNoSupport)
+}
+
+// Linux's defaults and limits for socket buffers (net.core.*mem_default and
+// *mem_max), and the floor it puts under SO_RCVBUF.
+const (
+	defaultRcvBuf = 212992
+	defaultSndBuf = 212992
+	maxBufRequest = 212992
+	minRcvBuf     = 2304
+	minSndBuf     = 4608
+)
+
+// Socket is a door of a house: one end of communication, owned by a process
+// through a file descriptor.
+type Socket struct {
+	id        uint64
+	proc      *Process
+	fd        int
+	typ       SockType
+	local     netip.AddrPort // zero until bound
+	remote    netip.AddrPort // zero until connected
+	bound     bool
+	connected bool
+	nonblock  bool
+	opts      sockOpts
+	rq        []Datagram
+	rqBytes   int
+	soErr     *Errno // pending asynchronous error (SO_ERROR)
+	shutRd    bool
+	shutWr    bool
+	echoSeq   uint16
+	ephemeral bool
+}
+
+type sockOpts struct {
+	reuseAddr bool
+	broadcast bool
+	rcvBuf    int
+	sndBuf    int
+	ttl       uint8
+	rcvTimeo  int // milliseconds; 0 means block forever
+}
+
+// Datagram is one message read from a datagram socket.
+type Datagram struct {
+	From netip.AddrPort
+	Data []byte
+	TTL  uint8 // the TTL the packet arrived with
+	Len  int   // the message's full length; more than len(Data) if it was cut
+}
+
+// ID is a number that names the socket for as long as the world lives, even
+// after its fd is reused.
+func (s *Socket) ID() uint64 { return s.id }
+
+// portKey names a port in one protocol's port space.
+type portKey struct {
+	typ  SockType
+	port uint16
+}
+
+// portTable is a host's bound sockets by protocol and port, with the
+// ephemeral-port cursor of each protocol.
+type portTable struct {
+	bound map[portKey][]*Socket
+	next  map[SockType]uint16
+}
+
+// The ephemeral port range (RFC 6335 section 6; Linux uses 32768-60999).
+const (
+	EphemeralFirst = 49152
+	EphemeralLast  = 65535
+)
+
+func (t *portTable) init() {
+	t.bound = map[portKey][]*Socket{}
+	t.next = map[SockType]uint16{}
+}
+
+func (t *portTable) add(s *Socket) {
+	k := portKey{s.typ, s.local.Port()}
+	t.bound[k] = append(t.bound[k], s)
+}
+
+func (t *portTable) remove(s *Socket) {
+	k := portKey{s.typ, s.local.Port()}
+	list := t.bound[k]
+	for i, x := range list {
+		if x == s {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(t.bound, k)
+	} else {
+		t.bound[k] = list
+	}
+}
+
+// conflict returns a socket that stops s from binding to addr, or nil.
+func (t *portTable) conflict(s *Socket, addr netip.AddrPort) *Socket {
+	for _, o := range t.bound[portKey{s.typ, addr.Port()}] {
+		overlap := o.local.Addr().IsUnspecified() || addr.Addr().IsUnspecified() || o.local.Addr() == addr.Addr()
+		if overlap && !(s.opts.reuseAddr && o.opts.reuseAddr) {
+			return o
+		}
+	}
+	return nil
+}
+
+// ephemeral picks the next free port of the range for s's protocol, walking
+// upward from where the last pick stopped, as BSD does.
+func (t *portTable) ephemeral(typ SockType) (uint16, bool) {
+	const span = EphemeralLast - EphemeralFirst + 1
+	cur := t.next[typ]
+	if cur < EphemeralFirst {
+		cur = EphemeralFirst
+	}
+	for i := 0; i < span; i++ {
+		p := uint16(EphemeralFirst + (int(cur)-EphemeralFirst+i)%span)
+		if len(t.bound[portKey{typ, p}]) == 0 {
+			t.next[typ] = p + 1
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// lookup finds the socket a datagram for local from remote belongs to: a
+// connected socket whose 4-tuple matches beats one bound to the address,
+// which beats a wildcard; ties go to the socket bound first.
+func (t *portTable) lookup(typ SockType, local, remote netip.AddrPort) *Socket {
+	var best *Socket
+	bestScore := -1
+	for _, s := range t.bound[portKey{typ, local.Port()}] {
+		score := 0
+		if a := s.local.Addr(); !a.IsUnspecified() {
+			if a != local.Addr() {
+				continue
+			}
+			score++
+		}
+		if s.connected {
+			if s.remote != remote {
+				continue
+			}
+			score += 2
+		}
+		if score > bestScore {
+			best, bestScore = s, score
+		}
+	}
+	return best
+}
+
+// Process is a house on a host: a program with a table of file descriptors.
+type Process struct {
+	host *Host
+	name string
+	root bool
+	fds  []*Socket // index is the fd; 0, 1 and 2 are stdin, stdout, stderr
+}
+
+// maxFDs mirrors Linux's default RLIMIT_NOFILE soft limit.
+const maxFDs = 1024
+
+// Name is the process's name.
+func (p *Process) Name() string { return p.name }
+
+// Host is the host the process runs on.
+func (p *Process) Host() *Host { return p.host }
+
+// Root reports whether the process may bind privileged ports.
+func (p *Process) Root() bool { return p.root }
+
+func (p *Process) sock(op string, fd int) (*Socket, error) {
+	if fd < 0 || fd >= len(p.fds) || p.fds[fd] == nil {
+		return nil, p.fail(op, fd, ErrBadFD, fmt.Sprintf("fd %d is not open in %s/%s", fd, p.host.name, p.name))
+	}
+	return p.fds[fd], nil
+}
+
+// fail publishes a failed call and returns its error.
+func (p *Process) fail(op string, fd int, errno *Errno, note string) error {
+	err := callErr(op, errno, note)
+	e := Event{Kind: KindError, Host: p.host.name, Proc: p.name, FD: fd, Op: op, Err: err}
+	if fd >= 0 && fd < len(p.fds) && p.fds[fd] != nil {
+		e = p.fds[fd].event(KindError)
+		e.Op, e.Err = op, err
+	}
+	p.host.w.emit(&e)
+	return err
+}
+
+func (p *Process) allocFD() (int, bool) {
+	for fd := 3; fd < len(p.fds); fd++ {
+		if p.fds[fd] == nil {
+			return fd, true
+		}
+	}
+	if len(p.fds) < 3 {
+		p.fds = make([]*Socket, 3, 8)
+	}
+	if len(p.fds) >= maxFDs {
+		return 0, false
+	}
+	p.fds = append(p.fds, nil)
+	return len(p.fds) - 1, true
+}
+
+// Sockets returns the process's open sockets by fd, lowest first.
+func (p *Process) Sockets() []*Socket {
+	var out []*Socket
+	for _, s := range p.fds {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,176 @@
+package netsim
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"time"
+)
+
+// Options configure a World. The zero value is a world with seed 0.
+type Options struct {
+	// Seed drives every random choice (link faults). The same seed and the
+	// same calls give the same events.
+	Seed uint64
+}
+
+// World is the whole town: hosts, the links between them, the clock, and the
+// observers of its events. It is not safe for concurrent use; one driver owns it.
+type World struct {
+	sched     Scheduler
+	seed      uint64
+	hosts     []*Host
+	links     []*Link
+	observers []func(*Event)
+	flights   flightTable
+	nextSock  uint64
+}
+
+// New makes an empty world.
+func New(opts Options) *World {
+	w := &World{seed: opts.Seed}
+	w.flights.w = w
+	return w
+}
+
+// Seed is the world's seed.
+func (w *World) Seed() uint64 { return w.seed }
+
+// SetSeed changes the seed. It is refused once a link exists, since links
+// draw their random streams from the seed when they are made.
+func (w *World) SetSeed(seed uint64) error {
+	if len(w.links) > 0 {
+		return fmt.Errorf("seed: must come before the first link: %w", ErrInval)
+	}
+	w.seed = seed
+	return nil
+}
+
+// Now is the current virtual time.
+func (w *World) Now() time.Duration { return w.sched.Now() }
+
+// NextEvent returns the virtual time at which something next happens.
+func (w *World) NextEvent() (time.Duration, bool) { return w.sched.Next() }
+
+// Step runs the next scheduled happening and reports whether there was one.
+func (w *World) Step() bool { return w.sched.Step() }
+
+// RunUntil runs everything due up to t and leaves the clock at t.
+func (w *World) RunUntil(t time.Duration) { w.sched.RunUntil(t) }
+
+// RunFor runs the world for d of virtual time.
+func (w *World) RunFor(d time.Duration) { w.sched.RunUntil(w.sched.Now() + d) }
+
+// Scheduler gives drivers and tests the world's clock to schedule their own
+// wake-ups on (a console's timed command, a test's probe).
+func (w *World) Scheduler() *Scheduler { return &w.sched }
+
+var namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
+
+func checkName(what, name string) error {
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%s name %q: use a letter then letters, digits, '-' or '_' (at most 32): %w", what, name, ErrInval)
+	}
+	return nil
+}
+
+// HostOptions configure a host.
+type HostOptions struct {
+	// Forward makes the host a router: it passes on packets addressed to
+	// others (Linux's net.ipv4.ip_forward=1). Hosts do not forward by default.
+	Forward bool
+}
+
+// AddHost makes a host with one or more addresses, each with its prefix
+// length ("10.0.0.1/24"). Every host also has 127.0.0.1/8 on its loopback.
+func (w *World) AddHost(name string, addrs []netip.Prefix, opts HostOptions) (*Host, error) {
+	if err := checkName("host", name); err != nil {
+		return nil, err
+	}
+	if w.Host(name) != nil {
+		return nil, fmt.Errorf("host %s already exists: %w", name, ErrInval)
+	}
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("host %s needs an address: %w", name, ErrInval)
+	}
+	for _, p := range addrs {
+		if err := checkHostAddr(p); err != nil {
+			return nil, fmt.Errorf("host %s: %w", name, err)
+		}
+		if owner := w.hostWithAddr(p.Addr()); owner != nil {
+			return nil, fmt.Errorf("host %s: address %v already belongs to %s: %w", name, p.Addr(), owner.name, ErrAddrInUse)
+		}
+	}
+	h := newHost(w, name, addrs, opts)
+	w.hosts = append(w.hosts, h)
+	return h, nil
+}
+
+func checkHostAddr(p netip.Prefix) error {
+	a := p.Addr()
+	switch {
+	case !p.IsValid() || !a.Is4():
+		return fmt.Errorf("address %v: only IPv4 addresses with a prefix length: %w", p, ErrAFNoSupport)
+	case a.IsUnspecified() || a.IsLoopback() || a.IsMulticast() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return fmt.Errorf("address %v cannot name a host: %w", a, ErrInval)
+	case p.Bits() == 0:
+		return fmt.Errorf("address %v: prefix length 0 is not a subnet: %w", p, ErrInval)
+	}
+	return nil
+}
+
+// Host returns the host called name, or nil.
+func (w *World) Host(name string) *Host {
+	for _, h := range w.hosts {
+		if h.name == name {
+			return h
+		}
+	}
+	return nil
+}
+
+// Hosts returns the hosts in the order they were made.
+func (w *World) Hosts() []*Host { return append([]*Host(nil), w.hosts...) }
+
+func (w *World) hostWithAddr(a netip.Addr) *Host {
+	for _, h := range w.hosts {
+		if h.hasAddr(a) {
+			return h
+		}
+	}
+	return nil
+}
+
+// AddLink joins hosts a and b with a point-to-point link.
+func (w *World) AddLink(a, b string, cfg LinkConfig) (*Link, error) {
+	ha, hb := w.Host(a), w.Host(b)
+	switch {
+	case ha == nil:
+		return nil, fmt.Errorf("link: no host called %s: %w", a, ErrInval)
+	case hb == nil:
+		return nil, fmt.Errorf("link: no host called %s: %w", b, ErrInval)
+	case ha == hb:
+		return nil, fmt.Errorf("link: a host cannot be linked to itself (it has a loopback): %w", ErrInval)
+	}
+	for _, l := range w.links {
+		if (l.a == ha && l.b == hb) || (l.a == hb && l.b == ha) {
+			return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, ErrInval)
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("link %s-%s: %w", a, b, err)
+	}
+	l := newLink(w, ha, hb, cfg, uint64(len(w.links)))
+	w.links = append(w.links, l)
+	return l, nil
+}
+
+// Link returns the link between hosts a and b (in either order), or nil.
+func (w *World) Link(a, b string) *Link {
+	for _, l := range w.links {
+		if (l.a.name == a && l.b.name == b) || (l.a.name == b && l.b.name == a) {
+			return l
+		}
+	}
+	return nil
+}

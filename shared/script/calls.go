@@ -1,0 +1,259 @@
+package script
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"socketville/shared/netsim"
+	"socketville/shared/wire"
+)
+
+// callSpec says how to carry out a call: whether it can go on now, until when
+// it may wait, and what it does. do's timedOut is true when the deadline
+// passed before ready() held.
+type callSpec struct {
+	ready       func() bool
+	deadline    time.Duration
+	hasDeadline bool
+	do          func(timedOut bool) (string, error)
+}
+
+func always() bool { return true }
+
+func immediate(do func() (string, error)) callSpec {
+	return callSpec{ready: always, do: func(bool) (string, error) { return do() }}
+}
+
+func zeroResult(err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return "0", nil
+}
+
+// canRead reports whether a blocking read on fd may go on: data, an error,
+// end of file, a closed fd, or a non-blocking socket (which returns EAGAIN).
+func canRead(p *netsim.Process, fd int) func() bool {
+	return func() bool {
+		if nb, err := p.Nonblock(fd); err != nil || nb {
+			return true
+		}
+		return p.Readiness(fd)&(netsim.PollIn|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0
+	}
+}
+
+func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
+	switch c.Op {
+	case "socket":
+		return immediate(func() (string, error) {
+			fd, err := p.Socket(c.Type)
+			return strconv.Itoa(fd), err
+		})
+	case "bind":
+		return immediate(func() (string, error) { return zeroResult(p.Bind(c.FD, c.Addr)) })
+	case "listen":
+		return immediate(func() (string, error) { return zeroResult(p.Listen(c.FD, c.N)) })
+	case "connect":
+		return immediate(func() (string, error) { return zeroResult(p.Connect(c.FD, c.Addr)) })
+	case "accept":
+		return callSpec{ready: canRead(p, c.FD), do: func(bool) (string, error) {
+			fd, from, err := p.Accept(c.FD)
+			return fmt.Sprintf("%d from %v", fd, from), err
+		}}
+	case "send", "sendto":
+		return immediate(func() (string, error) {
+			var n int
+			var err error
+			if c.Op == "send" {
+				n, err = p.Send(c.FD, c.Data)
+			} else {
+				n, err = p.SendTo(c.FD, c.Data, c.Addr)
+			}
+			return strconv.Itoa(n), err
+		})
+	case "recv", "recvfrom":
+		return r.recvSpec(p, c)
+	case "setsockopt":
+		return immediate(func() (string, error) { return zeroResult(p.SetSockopt(c.FD, c.Opt, c.Value)) })
+	case "getsockopt":
+		return immediate(func() (string, error) {
+			v, err := p.GetSockopt(c.FD, c.Opt)
+			return strconv.Itoa(v), err
+		})
+	case "shutdown":
+		return immediate(func() (string, error) { return zeroResult(p.Shutdown(c.FD, c.How)) })
+	case "close":
+		return immediate(func() (string, error) { return zeroResult(p.Close(c.FD)) })
+	case "nonblock":
+		return immediate(func() (string, error) { return zeroResult(p.SetNonblock(c.FD, c.Value != 0)) })
+	case "poll":
+		return r.pollSpec(p, c)
+	case "ping":
+		return immediate(func() (string, error) { return r.ping(p, c) })
+	}
+	return immediate(func() (string, error) { return "", fmt.Errorf("%s: not a call", c.Op) })
+}
+
+func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
+	spec := callSpec{ready: canRead(p, c.FD)}
+	if t := p.RecvTimeout(c.FD); t > 0 {
+		spec.deadline, spec.hasDeadline = r.w.Now()+t, true
+	}
+	if c.All {
+		spec.do = func(bool) (string, error) { return r.recvAll(p, c.FD) }
+		return spec
+	}
+	spec.do = func(bool) (string, error) {
+		// After a timeout the core finds nothing queued and says EAGAIN,
+		// which is what SO_RCVTIMEO gives on Linux.
+		var dg netsim.Datagram
+		var err error
+		if c.Op == "recv" {
+			dg.Data, err = p.Recv(c.FD, c.N)
+			dg.Len = len(dg.Data)
+		} else {
+			dg, err = p.RecvFrom(c.FD, c.N)
+		}
+		if err != nil {
+			return "", err
+		}
+		return describeRead(p, c, dg), nil
+	}
+	return spec
+}
+
+func describeRead(p *netsim.Process, c Call, dg netsim.Datagram) string {
+	n := len(dg.Data)
+	if n == 0 && dg.Len == 0 && (c.Op == "recv" || !dg.From.IsValid()) {
+		return "0 (end of file)"
+	}
+	cut := ""
+	if dg.Len > n {
+		cut = fmt.Sprintf(" (cut from %d)", dg.Len)
+	}
+	if t, _ := p.Type(c.FD); t == netsim.SockICMP {
+		if m, err := wire.ParseICMPv4(dg.Data); err == nil {
+			return fmt.Sprintf("%d from %v: %v id=%d seq=%d ttl=%d%s", n, dg.From.Addr(), m.Type(), m.Ident(), m.Seq(), dg.TTL, cut)
+		}
+	}
+	if c.Op == "recv" {
+		return fmt.Sprintf("%d %s%s", n, quoteData(dg.Data), cut)
+	}
+	return fmt.Sprintf("%d from %v %s%s", n, dg.From, quoteData(dg.Data), cut)
+}
+
+// quoteData prints data as a Go string, cut to its first 48 bytes.
+func quoteData(b []byte) string {
+	const max = 48
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
+}
+
+// recvAll reads a stream to its end and prints the count and a SHA-256, so
+// a transfer can be checked against what was sent.
+func (r *Runner) recvAll(p *netsim.Process, fd int) (string, error) {
+	if t, err := p.Type(fd); err == nil && t != netsim.SockTCP {
+		return "", &netsim.CallError{Op: "recv", Errno: netsim.ErrOpNotSupp, Note: fmt.Sprintf("recv all reads a stream to its end; fd %d is a %v socket, which has no end", fd, t)}
+	}
+	h := sha256.New()
+	total := 0
+	for {
+		ok, stuck := r.waitFor(canRead(p, fd), 0, false)
+		if stuck || !ok {
+			return "", fmt.Errorf("recv: would block forever after %d bytes: the peer never closed", total)
+		}
+		data, err := p.Recv(fd, 64<<10)
+		if err != nil {
+			return "", err
+		}
+		if len(data) == 0 {
+			break
+		}
+		h.Write(data)
+		total += len(data)
+	}
+	return fmt.Sprintf("%d bytes sha256=%s", total, hex.EncodeToString(h.Sum(nil))), nil
+}
+
+func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
+	set := func() []netsim.PollFD {
+		fds := make([]netsim.PollFD, len(c.FDs))
+		for i, fd := range c.FDs {
+			fds[i] = netsim.PollFD{FD: fd, Events: c.Events}
+		}
+		return fds
+	}
+	ready := func() bool {
+		for _, fd := range c.FDs {
+			if p.Readiness(fd)&(c.Events|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	spec := callSpec{ready: ready, do: func(bool) (string, error) {
+		fds := set()
+		n := p.Poll(fds)
+		parts := make([]string, len(fds))
+		for i, f := range fds {
+			parts[i] = fmt.Sprintf("%d:%v", f.FD, f.Revents)
+		}
+		return fmt.Sprintf("%d [%s]", n, strings.Join(parts, " ")), nil
+	}}
+	if !c.Infinite {
+		spec.deadline, spec.hasDeadline = r.w.Now()+c.Timeout, true
+	}
+	return spec
+}
+
+// ping sends Count echo requests a second apart through a ping socket and
+// waits up to a second for each reply, as ping(8) does by default.
+func (r *Runner) ping(p *netsim.Process, c Call) (string, error) {
+	const interval = time.Second
+	fd, err := p.Socket(netsim.SockICMP)
+	if err != nil {
+		return "", err
+	}
+	defer p.Close(fd)
+	var rtts []time.Duration
+	dst := netip.AddrPortFrom(c.PingAddr, 0)
+	for i := 0; i < c.Count; i++ {
+		start := r.w.Now()
+		if _, err := p.SendTo(fd, Pattern(56), dst); err != nil {
+			return "", err
+		}
+		if ok, _ := r.waitFor(canRead(p, fd), start+interval, true); ok {
+			if _, err := p.RecvFrom(fd, 1500); err == nil {
+				rtts = append(rtts, r.w.Now()-start)
+			}
+		}
+		if i < c.Count-1 {
+			r.runFor(start + interval - r.w.Now())
+		}
+	}
+	return pingSummary(c.Count, rtts), nil
+}
+
+func pingSummary(sent int, rtts []time.Duration) string {
+	loss := 100
+	if sent > 0 {
+		loss = 100 * (sent - len(rtts)) / sent
+	}
+	s := fmt.Sprintf("%d transmitted, %d received, %d%% packet loss", sent, len(rtts), loss)
+	if len(rtts) == 0 {
+		return s
+	}
+	lo, hi, sum := rtts[0], rtts[0], time.Duration(0)
+	for _, t := range rtts {
+		lo, hi, sum = min(lo, t), max(hi, t), sum+t
+	}
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
+	return fmt.Sprintf("%s, rtt min/avg/max %s/%s/%s ms", s, ms(lo), ms(sum/time.Duration(len(rtts))), ms(hi))
+}

@@ -1,0 +1,15 @@
+// Package script is the socket shell: a small line language that builds a
+// town (hosts, links, processes) and makes socket calls in it, the same lines
+// a user types into the console, a scenario file holds and a lesson replays.
+//
+// Parse reads a whole scenario and reports every syntax error with its line
+// number before anything runs; Check also tries the world lines on a scratch
+// world, so that unknown hosts or duplicate links are caught up front. A
+// Runner executes lines against a netsim.World: a blocking call advances
+// virtual time until it completes or times out, a trailing "&" runs it in the
+// background, and a trailing "=> RESULT" states the expected result.
+//
+// The runner reports to a Sink: the core's events as they happen, and each
+// shell line with its result. TextPrinter and JSONPrinter are the two sinks
+// the command line uses.
+package script

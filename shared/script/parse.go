@@ -1,0 +1,336 @@
+package script
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"socketville/shared/netsim"
+)
+
+// MaxSize is the largest size=N a send may ask for (64 MiB).
+const MaxSize = 64 << 20
+
+// LineError is an error tied to a line of a scenario.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+// Error reads "line 7: bind: EADDRINUSE: address already in use".
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Script is a parsed scenario.
+type Script struct {
+	Name  string
+	Lines []Line
+}
+
+// Line is one command of a scenario with its line number and text.
+type Line struct {
+	No   int
+	Text string
+	Cmd  Command
+}
+
+// Command is one of HostCmd, LinkCmd, RouteCmd, ProcessCmd, SeedCmd, RunCmd,
+// StepCmd or CallCmd.
+type Command interface{ command() }
+
+// HostCmd is "host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]".
+type HostCmd struct {
+	Name    string
+	Addrs   []netip.Prefix
+	Forward bool
+}
+
+// LinkCmd is "link A B [delay=..] [rate=..] [loss=..] [dup=..] [reorder=..]
+// [corrupt=..] [mtu=..] [queue=..]". On a link that exists it changes only the
+// properties given.
+type LinkCmd struct {
+	A, B  string
+	Props []LinkProp
+}
+
+// LinkProp is one key=value of a link line, already checked.
+type LinkProp struct {
+	Key   string
+	apply func(*netsim.LinkConfig)
+}
+
+// RouteCmd is "route HOST PREFIX|default via GATEWAY".
+type RouteCmd struct {
+	Host    string
+	Dst     netip.Prefix
+	Gateway netip.Addr
+}
+
+// ProcessCmd is "process HOST NAME [root]".
+type ProcessCmd struct {
+	Host, Name string
+	Root       bool
+}
+
+// SeedCmd is "seed N".
+type SeedCmd struct{ Seed uint64 }
+
+// RunCmd is "run DURATION": let virtual time pass.
+type RunCmd struct{ D time.Duration }
+
+// StepCmd is "step [N]": run the next N happenings of the town.
+type StepCmd struct{ N int }
+
+// CallCmd is "HOST/PROC: CALL ARGS [&] [=> RESULT]", a system call made by a process.
+type CallCmd struct {
+	Host, Proc string
+	Call       Call
+	Background bool
+	Expect     string
+	HasExpect  bool
+}
+
+func (HostCmd) command()    {}
+func (LinkCmd) command()    {}
+func (RouteCmd) command()   {}
+func (ProcessCmd) command() {}
+func (SeedCmd) command()    {}
+func (RunCmd) command()     {}
+func (StepCmd) command()    {}
+func (CallCmd) command()    {}
+
+// Call is a system call and its arguments; only the fields its Op uses are set.
+type Call struct {
+	Op       string // socket, bind, listen, connect, accept, send, recv, sendto, recvfrom, ...
+	Text     string // the call as written, without the HOST/PROC: prefix
+	FD       int
+	FDs      []int
+	Type     netsim.SockType
+	Addr     netip.AddrPort
+	Data     []byte
+	N        int
+	All      bool
+	Opt      netsim.SockOpt
+	Value    int
+	How      netsim.ShutdownHow
+	Events   netsim.PollEvents
+	Timeout  time.Duration
+	Infinite bool // poll without a timeout
+	Count    int
+	PingAddr netip.Addr
+}
+
+// Parse reads a whole scenario. It returns every syntax error, each a
+// *LineError, joined; a script with errors runs no line.
+func Parse(name string, r io.Reader) (*Script, error) {
+	s := &Script{Name: name}
+	var errs []error
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	no := 0
+	for sc.Scan() {
+		no++
+		cmd, err := ParseLine(sc.Text())
+		if err != nil {
+			errs = append(errs, &LineError{Line: no, Err: err})
+			continue
+		}
+		if cmd != nil {
+			s.Lines = append(s.Lines, Line{No: no, Text: strings.TrimSpace(sc.Text()), Cmd: cmd})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		errs = append(errs, &LineError{Line: no + 1, Err: fmt.Errorf("reading %s: %w", name, err)})
+	}
+	return s, errors.Join(errs...)
+}
+
+// ParseLine reads one line; a blank or comment line gives a nil Command.
+func ParseLine(line string) (Command, error) {
+	toks, expect, hasExpect, err := lexLine(line)
+	if err != nil {
+		return nil, err
+	}
+	if len(toks) == 0 {
+		if hasExpect {
+			return nil, errors.New("\"=>\" needs a call before it")
+		}
+		return nil, nil
+	}
+	head := toks[0]
+	if !head.quoted && strings.HasSuffix(head.text, ":") && strings.Contains(head.text, "/") {
+		return parseCall(toks, expect, hasExpect)
+	}
+	if hasExpect {
+		return nil, fmt.Errorf("\"=>\" states the result of a call; %q is not a call", head.text)
+	}
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		if t.quoted {
+			return nil, fmt.Errorf("%s: unexpected string %q", head.text, t.text)
+		}
+		words[i] = t.text
+	}
+	switch words[0] {
+	case "host":
+		return parseHost(words)
+	case "link":
+		return parseLink(words)
+	case "route":
+		return parseRoute(words)
+	case "process":
+		return parseProcess(words)
+	case "seed":
+		if len(words) != 2 {
+			return nil, errors.New("seed: want seed N")
+		}
+		n, err := strconv.ParseUint(words[1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("seed %q: want a whole number", words[1])
+		}
+		return SeedCmd{Seed: n}, nil
+	case "run":
+		if len(words) != 2 {
+			return nil, errors.New("run: want run DURATION, like run 100ms")
+		}
+		d, err := parseDuration(words[1])
+		if err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+		return RunCmd{D: d}, nil
+	case "step":
+		if len(words) > 2 {
+			return nil, errors.New("step: want step [N]")
+		}
+		n := 1
+		if len(words) == 2 {
+			if n, err = parseCount("step", words[1], 1<<30); err != nil {
+				return nil, err
+			}
+		}
+		return StepCmd{N: n}, nil
+	}
+	return nil, fmt.Errorf("unknown command %q (want host, link, route, process, seed, run, step, or HOST/PROC: CALL)", words[0])
+}
+
+func parseHost(w []string) (Command, error) {
+	if len(w) < 3 {
+		return nil, errors.New("host: want host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]")
+	}
+	c := HostCmd{Name: w[1]}
+	for _, a := range w[2:] {
+		if a == "forward" {
+			c.Forward = true
+			continue
+		}
+		p, err := parsePrefix(a)
+		if err != nil {
+			return nil, fmt.Errorf("host %s: %w", w[1], err)
+		}
+		c.Addrs = append(c.Addrs, p)
+	}
+	if len(c.Addrs) == 0 {
+		return nil, fmt.Errorf("host %s: needs an address like 10.0.0.1/24", w[1])
+	}
+	return c, nil
+}
+
+func parseLink(w []string) (Command, error) {
+	if len(w) < 3 {
+		return nil, errors.New("link: want link A B [delay=2ms] [rate=10Mbit] [loss=1%] [dup=..] [reorder=..] [corrupt=..] [mtu=1500] [queue=1000]")
+	}
+	c := LinkCmd{A: w[1], B: w[2]}
+	for _, kv := range w[3:] {
+		p, err := parseLinkProp(kv)
+		if err != nil {
+			return nil, fmt.Errorf("link %s %s: %w", w[1], w[2], err)
+		}
+		c.Props = append(c.Props, p)
+	}
+	return c, nil
+}
+
+func parseLinkProp(kv string) (LinkProp, error) {
+	key, val, ok := strings.Cut(kv, "=")
+	if !ok {
+		return LinkProp{}, fmt.Errorf("%q: properties are written key=value, like delay=5ms", kv)
+	}
+	prob := func(set func(*netsim.LinkConfig, float64)) (LinkProp, error) {
+		p, err := parseProbability(val)
+		if err != nil {
+			return LinkProp{}, fmt.Errorf("%s: %w", key, err)
+		}
+		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { set(c, p) }}, nil
+	}
+	switch key {
+	case "delay":
+		d, err := parseDuration(val)
+		if err != nil {
+			return LinkProp{}, fmt.Errorf("delay: %w", err)
+		}
+		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Delay = d }}, nil
+	case "rate":
+		r, err := parseRate(val)
+		if err != nil {
+			return LinkProp{}, err
+		}
+		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Rate = r }}, nil
+	case "mtu":
+		n, err := parseCount("mtu", val, 65535)
+		if err != nil {
+			return LinkProp{}, err
+		}
+		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.MTU = n }}, nil
+	case "queue":
+		n, err := parseCount("queue", val, 1<<20)
+		if err != nil {
+			return LinkProp{}, err
+		}
+		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Queue = n }}, nil
+	case "loss":
+		return prob(func(c *netsim.LinkConfig, p float64) { c.Loss = p })
+	case "dup":
+		return prob(func(c *netsim.LinkConfig, p float64) { c.Dup = p })
+	case "reorder":
+		return prob(func(c *netsim.LinkConfig, p float64) { c.Reorder = p })
+	case "corrupt":
+		return prob(func(c *netsim.LinkConfig, p float64) { c.Corrupt = p })
+	}
+	return LinkProp{}, fmt.Errorf("unknown property %q (want delay, rate, loss, dup, reorder, corrupt, mtu or queue)", key)
+}
+
+func parseRoute(w []string) (Command, error) {
+	if len(w) != 5 || w[3] != "via" {
+		return nil, errors.New("route: want route HOST PREFIX|default via GATEWAY")
+	}
+	c := RouteCmd{Host: w[1]}
+	if w[2] == "default" {
+		c.Dst = netip.MustParsePrefix("0.0.0.0/0")
+	} else {
+		p, err := parsePrefix(w[2])
+		if err != nil {
+			return nil, fmt.Errorf("route: %w", err)
+		}
+		c.Dst = p.Masked()
+	}
+	gw, err := parseAddr(w[4])
+	if err != nil {
+		return nil, fmt.Errorf("route: gateway %w", err)
+	}
+	c.Gateway = gw
+	return c, nil
+}
+
+func parseProcess(w []string) (Command, error) {
+	if len(w) < 3 || len(w) > 4 || (len(w) == 4 && w[3] != "root") {
+		return nil, errors.New("process: want process HOST NAME [root]")
+	}
+	return ProcessCmd{Host: w[1], Name: w[2], Root: len(w) == 4}, nil
+}

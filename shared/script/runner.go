@@ -1,0 +1,349 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"socketville/shared/netsim"
+)
+
+// Sink receives what a run produces: the core's events and the shell's lines.
+type Sink interface {
+	// Event is called for every event of the world, as it happens.
+	Event(e *netsim.Event)
+	// Line is called when a line starts and, for calls, when it completes.
+	Line(r LineRecord)
+}
+
+// Phase says where in its life a line is.
+type Phase uint8
+
+// The phases of a line.
+const (
+	PhaseWorld  Phase = iota // a world line (host, link, run, ...) is being carried out
+	PhaseIssued              // a call was made
+	PhaseDone                // a call returned
+)
+
+// LineRecord is one shell line, as issued or as completed.
+type LineRecord struct {
+	Time       time.Duration
+	Line       int
+	Who        string // "b/echo" for a call; "" for a world line
+	Text       string // the call or world line as written
+	Phase      Phase
+	Background bool
+	Result     string // what the call returned, as C would print it
+	Err        error  // the call's error, if it failed
+	Unexpected bool   // the result is an error nobody expected, or differs from "=> ..."
+}
+
+// Options configure a Runner.
+type Options struct {
+	// Seed is the world's seed. With SeedFixed it also wins over "seed" lines
+	// (the command line's --seed).
+	Seed      uint64
+	SeedFixed bool
+	// Sink receives the run's output; nil discards it.
+	Sink Sink
+}
+
+// Runner carries out shell lines in one world.
+type Runner struct {
+	w         *netsim.World
+	sink      Sink
+	seedFixed bool
+	pending   []*pendingCall
+	errs      []error
+}
+
+type pendingCall struct {
+	line Line
+	cmd  CallCmd
+	spec callSpec
+}
+
+// Discard is a Sink that drops everything.
+type Discard struct{}
+
+// Event drops the event.
+func (Discard) Event(*netsim.Event) {}
+
+// Line drops the line.
+func (Discard) Line(LineRecord) {}
+
+// NewRunner makes a runner with a fresh, empty world.
+func NewRunner(opts Options) *Runner {
+	sink := opts.Sink
+	if sink == nil {
+		sink = Discard{}
+	}
+	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed}
+	r.w.Observe(sink.Event)
+	return r
+}
+
+// World is the runner's world, for reading snapshots.
+func (r *Runner) World() *netsim.World { return r.w }
+
+// Check reports every problem a scenario has before it runs: its syntax
+// errors are already out by Parse; Check tries the world lines on a scratch
+// world and checks that every call names a process that will exist.
+func Check(s *Script) error {
+	r := NewRunner(Options{})
+	var errs []error
+	for _, l := range s.Lines {
+		var err error
+		switch c := l.Cmd.(type) {
+		case RunCmd, StepCmd:
+		case CallCmd:
+			_, err = r.process(c.Host, c.Proc)
+		default:
+			err = r.world(l)
+		}
+		if err != nil {
+			errs = append(errs, &LineError{Line: l.No, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run carries out a scenario. Calls that fail are reported and the run goes
+// on, as a C program that prints perror would; a world line that fails stops
+// the run. The error joins every unexpected failure, each a *LineError.
+func (r *Runner) Run(s *Script) error {
+	for _, l := range s.Lines {
+		if err := r.exec(l); err != nil {
+			r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
+			break
+		}
+	}
+	r.abandonPending()
+	errs := r.errs
+	r.errs = nil
+	return errors.Join(errs...)
+}
+
+// Exec parses and carries out one line, as the console does. Calls left in
+// the background go on with later lines.
+func (r *Runner) Exec(no int, text string) error {
+	cmd, err := ParseLine(text)
+	if err != nil {
+		return &LineError{Line: no, Err: err}
+	}
+	if cmd == nil {
+		return nil
+	}
+	if err := r.exec(Line{No: no, Text: strings.TrimSpace(text), Cmd: cmd}); err != nil {
+		r.errs = append(r.errs, &LineError{Line: no, Err: err})
+	}
+	errs := r.errs
+	r.errs = nil
+	return errors.Join(errs...)
+}
+
+func (r *Runner) exec(l Line) error {
+	switch c := l.Cmd.(type) {
+	case RunCmd:
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		r.runFor(c.D)
+		return nil
+	case StepCmd:
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		for i := 0; i < c.N && r.w.Step(); i++ {
+			r.servicePending()
+		}
+		return nil
+	case CallCmd:
+		r.call(l, c)
+		return nil
+	}
+	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+	return r.world(l)
+}
+
+// world carries out a line that builds or changes the town.
+func (r *Runner) world(l Line) error {
+	switch c := l.Cmd.(type) {
+	case HostCmd:
+		_, err := r.w.AddHost(c.Name, c.Addrs, netsim.HostOptions{Forward: c.Forward})
+		return err
+	case LinkCmd:
+		if link := r.w.Link(c.A, c.B); link != nil {
+			cfg := link.Config()
+			for _, p := range c.Props {
+				p.apply(&cfg)
+			}
+			return link.SetConfig(cfg)
+		}
+		var cfg netsim.LinkConfig
+		for _, p := range c.Props {
+			p.apply(&cfg)
+		}
+		_, err := r.w.AddLink(c.A, c.B, cfg)
+		return err
+	case RouteCmd:
+		h := r.w.Host(c.Host)
+		if h == nil {
+			return fmt.Errorf("route: no host called %s", c.Host)
+		}
+		return h.AddRoute(c.Dst, c.Gateway)
+	case ProcessCmd:
+		h := r.w.Host(c.Host)
+		if h == nil {
+			return fmt.Errorf("process: no host called %s (declare it first with host %s ADDR/PREFIX)", c.Host, c.Host)
+		}
+		_, err := h.AddProcess(c.Name, c.Root)
+		return err
+	case SeedCmd:
+		if r.seedFixed {
+			return nil
+		}
+		return r.w.SetSeed(c.Seed)
+	}
+	return fmt.Errorf("%q cannot be carried out here", l.Text)
+}
+
+func (r *Runner) process(host, proc string) (*netsim.Process, error) {
+	h := r.w.Host(host)
+	if h == nil {
+		return nil, fmt.Errorf("%s/%s: no host called %s", host, proc, host)
+	}
+	p := h.Process(proc)
+	if p == nil {
+		return nil, fmt.Errorf("%s/%s: no process called %s on %s (start it with process %s %s)", host, proc, proc, host, host, proc)
+	}
+	return p, nil
+}
+
+// runFor lets d of virtual time pass, completing background calls as they can.
+func (r *Runner) runFor(d time.Duration) {
+	end := r.w.Now() + d
+	for {
+		next, ok := r.w.NextEvent()
+		if !ok || next > end {
+			break
+		}
+		r.w.Step()
+		r.servicePending()
+	}
+	r.w.RunUntil(end)
+}
+
+// wake is a no-op wake-up that makes the clock stop at a call's deadline.
+type wake struct{}
+
+func (wake) Fire(uint64) {}
+
+// waitFor runs the world until ready() holds or the deadline passes. It
+// reports whether ready() holds, and whether nothing will ever happen again
+// (a wait with no deadline in a world with nothing scheduled).
+func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool) (ok, stuck bool) {
+	if hasDeadline {
+		r.w.Scheduler().Schedule(deadline, wake{}, 0)
+	}
+	for {
+		if ready() {
+			return true, false
+		}
+		if hasDeadline && r.w.Now() >= deadline {
+			return false, false
+		}
+		if !r.w.Step() {
+			return false, true
+		}
+		r.servicePending()
+	}
+}
+
+// servicePending completes background calls that can go on now.
+func (r *Runner) servicePending() {
+	for i := 0; i < len(r.pending); {
+		pc := r.pending[i]
+		ready := pc.spec.ready()
+		if !ready && !(pc.spec.hasDeadline && r.w.Now() >= pc.spec.deadline) {
+			i++
+			continue
+		}
+		r.pending = append(r.pending[:i], r.pending[i+1:]...)
+		res, err := pc.spec.do(!ready)
+		r.finish(pc.line, pc.cmd, res, err)
+	}
+}
+
+// abandonPending reports the background calls still blocked when a run ends.
+func (r *Runner) abandonPending() {
+	for _, pc := range r.pending {
+		r.sink.Line(LineRecord{
+			Time: r.w.Now(), Line: pc.line.No, Who: pc.cmd.Host + "/" + pc.cmd.Proc, Text: pc.cmd.Call.Text,
+			Phase: PhaseDone, Background: true, Result: "still blocked when the scenario ended",
+		})
+	}
+	r.pending = nil
+}
+
+// Pending is the number of background calls still waiting.
+func (r *Runner) Pending() int { return len(r.pending) }
+
+func (r *Runner) call(l Line, c CallCmd) {
+	who := c.Host + "/" + c.Proc
+	p, err := r.process(c.Host, c.Proc)
+	if err != nil {
+		r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
+		return
+	}
+	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
+	spec := r.spec(p, c.Call)
+	if spec.ready() {
+		res, err := spec.do(false)
+		r.finish(l, c, res, err)
+		return
+	}
+	if c.Background {
+		r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
+		return
+	}
+	ok, stuck := r.waitFor(spec.ready, spec.deadline, spec.hasDeadline)
+	if stuck {
+		r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing more will happen in the town (add & to run it in the background, or set a timeout)", c.Call.Op))
+		return
+	}
+	res, err := spec.do(!ok)
+	r.finish(l, c, res, err)
+}
+
+// finish reports a completed call and checks it against its "=> ...".
+func (r *Runner) finish(l Line, c CallCmd, res string, err error) {
+	rec := LineRecord{Time: r.w.Now(), Line: l.No, Who: c.Host + "/" + c.Proc, Text: c.Call.Text, Phase: PhaseDone, Background: c.Background, Result: res, Err: err}
+	if err != nil {
+		rec.Result = resultOfError(err)
+	}
+	switch {
+	case c.HasExpect && !matches(c.Expect, rec.Result, err):
+		rec.Unexpected = true
+		r.errs = append(r.errs, &LineError{Line: l.No, Err: fmt.Errorf("%s: got %s, want %s", c.Call.Op, rec.Result, c.Expect)})
+	case !c.HasExpect && err != nil:
+		rec.Unexpected = true
+		r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
+	}
+	r.sink.Line(rec)
+}
+
+// resultOfError is what C would print for a failed call: "ENAME: sentence".
+func resultOfError(err error) string {
+	if errno := netsim.ErrnoOf(err); errno != nil {
+		return errno.Error()
+	}
+	return err.Error()
+}
+
+// matches compares a result with an expectation. An errno name alone
+// matches any failure with that errno.
+func matches(expect, result string, err error) bool {
+	if errno := netsim.ErrnoOf(err); errno != nil && expect == errno.Name() {
+		return true
+	}
+	return strings.Join(strings.Fields(expect), " ") == strings.Join(strings.Fields(result), " ")
+}

@@ -1,0 +1,97 @@
+package wire
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Summary describes a packet in one line, the way tcpdump would:
+// "UDP 10.0.0.1:49152 > 10.0.0.2:7007 len=11". It never fails: bytes that do
+// not parse are described as such.
+func Summary(pkt []byte) string {
+	ip, err := ParseIPv4(pkt)
+	if err != nil {
+		if ip, err = ParseIPv4Quote(pkt); err != nil {
+			return fmt.Sprintf("%d bytes, not IPv4", len(pkt))
+		}
+	}
+	var b strings.Builder
+	summarize(&b, ip)
+	return b.String()
+}
+
+func summarize(b *strings.Builder, ip IPv4) {
+	if ip.IsFragment() {
+		fmt.Fprintf(b, "IPv4 %v > %v fragment off=%d id=%d %v", ip.Src(), ip.Dst(), ip.FragOffset(), ip.ID(), ip.Protocol())
+		return
+	}
+	switch ip.Protocol() {
+	case ProtocolUDP:
+		u, err := ParseUDP(ip.Payload())
+		if err != nil {
+			fmt.Fprintf(b, "UDP %v > %v malformed", ip.Src(), ip.Dst())
+			return
+		}
+		fmt.Fprintf(b, "UDP %v:%d > %v:%d len=%d", ip.Src(), u.SrcPort(), ip.Dst(), u.DstPort(), len(u.Payload()))
+	case ProtocolICMP:
+		m, err := ParseICMPv4(ip.Payload())
+		if err != nil {
+			fmt.Fprintf(b, "ICMP %v > %v malformed", ip.Src(), ip.Dst())
+			return
+		}
+		fmt.Fprintf(b, "ICMP %v > %v %v", ip.Src(), ip.Dst(), m.Type())
+		switch {
+		case m.Type() == ICMPv4EchoRequest || m.Type() == ICMPv4EchoReply:
+			fmt.Fprintf(b, " id=%d seq=%d len=%d", m.Ident(), m.Seq(), len(m.Body()))
+		case m.IsError():
+			fmt.Fprintf(b, " (%s)", icmpCodeName(m))
+			if q, err := ParseIPv4Quote(m.Body()); err == nil {
+				b.WriteString(" for ")
+				summarizeQuote(b, q)
+			}
+		}
+	default:
+		fmt.Fprintf(b, "%v %v > %v len=%d", ip.Protocol(), ip.Src(), ip.Dst(), len(ip.Payload()))
+	}
+	if ip.TTL() != 64 {
+		fmt.Fprintf(b, " ttl=%d", ip.TTL())
+	}
+}
+
+// summarizeQuote describes the quoted start of a packet inside an ICMP error,
+// where only the first 8 bytes of the transport header may be present.
+func summarizeQuote(b *strings.Builder, q IPv4) {
+	p := q.Payload()
+	if q.Protocol() == ProtocolUDP && len(p) >= 4 {
+		fmt.Fprintf(b, "UDP %v:%d > %v:%d", q.Src(), uint16(p[0])<<8|uint16(p[1]), q.Dst(), uint16(p[2])<<8|uint16(p[3]))
+		return
+	}
+	fmt.Fprintf(b, "%v %v > %v", q.Protocol(), q.Src(), q.Dst())
+}
+
+func icmpCodeName(m ICMPv4) string {
+	if m.Type() == ICMPv4TimeExceeded {
+		if m.Code() == ICMPv4TTLExceeded {
+			return "TTL exceeded in transit"
+		}
+		return "fragment reassembly time exceeded"
+	}
+	if m.Type() != ICMPv4DestUnreach {
+		return fmt.Sprintf("code %d", m.Code())
+	}
+	switch m.Code() {
+	case ICMPv4NetUnreach:
+		return "net unreachable"
+	case ICMPv4HostUnreach:
+		return "host unreachable"
+	case ICMPv4ProtoUnreach:
+		return "protocol unreachable"
+	case ICMPv4PortUnreach:
+		return "port unreachable"
+	case ICMPv4FragNeeded:
+		return fmt.Sprintf("fragmentation needed, mtu %d", m.NextHopMTU())
+	case ICMPv4AdminProhib:
+		return "administratively prohibited"
+	}
+	return fmt.Sprintf("code %d", m.Code())
+}
