@@ -181,13 +181,15 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	if errno != nil {
 		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))
 	}
-	if err := p.autobind(s, op); err != nil {
-		return -1, err
-	}
 	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
 	if mtu := d.link.cfg.MTU; total > mtu {
 		return -1, p.fail(op, fd, ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
 			total, dst.Addr(), mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
+	}
+	// Linux binds before it checks the size; the core checks first so that
+	// a refused send leaves the socket as it was.
+	if err := p.autobind(s, op); err != nil {
+		return -1, err
 	}
 	src := s.local.Addr()
 	if src.IsUnspecified() {

@@ -34,7 +34,7 @@ func (h *Host) nextID() uint16 {
 }
 
 // receive takes a packet off a link (or the loopback) into the IP layer.
-func (h *Host) receive(pkt []byte, from *linkDir) {
+func (h *Host) receive(pkt []byte, _ *linkDir) {
 	ip, err := wire.ParseIPv4(pkt)
 	if err != nil {
 		h.dropped(pkt, "malformed IPv4 packet: "+err.Error())
@@ -45,7 +45,7 @@ func (h *Host) receive(pkt []byte, from *linkDir) {
 		return
 	}
 	if !h.hasAddr(ip.Dst()) {
-		h.forwardPacket(ip, from)
+		h.forwardPacket(ip)
 		return
 	}
 	if ip.IsFragment() {
@@ -65,7 +65,7 @@ func (h *Host) receive(pkt []byte, from *linkDir) {
 
 // forwardPacket passes on a packet addressed to another host, as a router
 // does (RFC 1812 section 5.2), or drops it if this host does not forward.
-func (h *Host) forwardPacket(ip wire.IPv4, from *linkDir) {
+func (h *Host) forwardPacket(ip wire.IPv4) {
 	switch {
 	case !h.forward:
 		h.dropped(ip, fmt.Sprintf("addressed to %v, not this host (forwarding is off)", ip.Dst()))
@@ -137,4 +137,11 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 		return
 	}
 	d.transmit(pkt)
+}
+
+// Inject delivers a packet that comes from outside the town (a peer's link,
+// a test) as if it had just arrived on one of the host's links. The bytes are
+// untrusted: anything malformed is dropped with a reason. The world keeps pkt.
+func (h *Host) Inject(pkt []byte) {
+	h.receive(pkt, nil)
 }

@@ -1,0 +1,107 @@
+package netsim_test
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"socketville/shared/netsim"
+	"socketville/shared/wire"
+)
+
+// town is a small test harness: a world, its hosts by name, and a log of
+// every event printed in one line each.
+type town struct {
+	t      *testing.T
+	w      *netsim.World
+	events []string
+	kinds  []netsim.Event
+}
+
+func newTown(t *testing.T, seed uint64) *town {
+	t.Helper()
+	tw := &town{t: t, w: netsim.New(netsim.Options{Seed: seed})}
+	tw.w.Observe(func(e *netsim.Event) {
+		tw.events = append(tw.events, fmt.Sprintf("%d %v %s/%s:%d %s %s %v", e.Time, e.Kind, e.Host, e.Proc, e.FD, e.Reason, wire.Summary(e.Packet), e.Err))
+		c := *e
+		c.Packet = append([]byte(nil), e.Packet...)
+		tw.kinds = append(tw.kinds, c)
+	})
+	return tw
+}
+
+func (tw *town) host(name, addrs string) *netsim.Host {
+	tw.t.Helper()
+	var ps []netip.Prefix
+	for _, a := range strings.Fields(addrs) {
+		ps = append(ps, netip.MustParsePrefix(a))
+	}
+	h, err := tw.w.AddHost(name, ps, netsim.HostOptions{})
+	if err != nil {
+		tw.t.Fatal(err)
+	}
+	return h
+}
+
+func (tw *town) link(a, b string, cfg netsim.LinkConfig) *netsim.Link {
+	tw.t.Helper()
+	l, err := tw.w.AddLink(a, b, cfg)
+	if err != nil {
+		tw.t.Fatal(err)
+	}
+	return l
+}
+
+func (tw *town) proc(h *netsim.Host, name string, root bool) *netsim.Process {
+	tw.t.Helper()
+	p, err := h.AddProcess(name, root)
+	if err != nil {
+		tw.t.Fatal(err)
+	}
+	return p
+}
+
+// pair builds hosts a (10.0.0.1) and b (10.0.0.2) joined by a link, with
+// a process on each.
+func pair(t *testing.T, cfg netsim.LinkConfig) (*town, *netsim.Process, *netsim.Process) {
+	tw := newTown(t, 1)
+	a := tw.host("a", "10.0.0.1/24")
+	b := tw.host("b", "10.0.0.2/24")
+	tw.link("a", "b", cfg)
+	return tw, tw.proc(a, "client", false), tw.proc(b, "server", false)
+}
+
+func (tw *town) count(kind netsim.Kind, reasonHas string) int {
+	n := 0
+	for _, e := range tw.kinds {
+		if e.Kind == kind && strings.Contains(e.Reason, reasonHas) {
+			n++
+		}
+	}
+	return n
+}
+
+// must returns v, or panics on err: test-only shorthand for calls that
+// cannot fail in a correct stack. The panic fails the test with a stack.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
+
+// udpServer opens a UDP socket bound to addr.
+func udpServer(t *testing.T, p *netsim.Process, addr string) int {
+	t.Helper()
+	fd := must(p.Socket(netsim.SockUDP))
+	if err := p.Bind(fd, ap(addr)); err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func runFor(w *netsim.World, d time.Duration) { w.RunFor(d) }
