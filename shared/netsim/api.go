@@ -337,11 +337,12 @@ func (p *Process) SetNonblock(fd int, on bool) error {
 	return nil
 }
 
-// Nonblock reports whether fd is in non-blocking mode.
+// Nonblock reports whether fd is in non-blocking mode. Like Readiness it is
+// a driver's query and publishes nothing.
 func (p *Process) Nonblock(fd int) (bool, error) {
-	s, err := p.sock("fcntl", fd)
-	if err != nil {
-		return false, err
+	s := p.lookupFD(fd)
+	if s == nil {
+		return false, callErr("fcntl", ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
 	return s.nonblock, nil
 }
@@ -370,11 +371,11 @@ func (p *Process) PeerName(fd int) (netip.AddrPort, error) {
 	return s.remote, nil
 }
 
-// Type returns the type of socket fd.
+// Type returns the type of socket fd. It publishes nothing.
 func (p *Process) Type(fd int) (SockType, error) {
-	s, err := p.sock("getsockopt", fd)
-	if err != nil {
-		return SockUnknown, err
+	s := p.lookupFD(fd)
+	if s == nil {
+		return SockUnknown, callErr("getsockopt", ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
 	return s.typ, nil
 }

@@ -63,10 +63,11 @@ func (s *Socket) readiness() PollEvents {
 // Readiness is what fd is ready for right now (POLLNVAL for a closed fd). It
 // publishes nothing; drivers use it to decide whether a blocking call may go on.
 func (p *Process) Readiness(fd int) PollEvents {
-	if fd < 0 || fd >= len(p.fds) || p.fds[fd] == nil {
+	s := p.lookupFD(fd)
+	if s == nil {
 		return PollNval
 	}
-	return p.fds[fd].readiness()
+	return s.readiness()
 }
 
 // Poll fills in Revents for each entry (errors, hang-ups and invalid fds are

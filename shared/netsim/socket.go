@@ -215,8 +215,16 @@ func (p *Process) Host() *Host { return p.host }
 // Root reports whether the process may bind privileged ports.
 func (p *Process) Root() bool { return p.root }
 
+// lookupFD returns the socket open on fd, or nil.
+func (p *Process) lookupFD(fd int) *Socket {
+	if fd < 0 || fd >= len(p.fds) {
+		return nil
+	}
+	return p.fds[fd]
+}
+
 func (p *Process) sock(op string, fd int) (*Socket, error) {
-	if fd < 0 || fd >= len(p.fds) || p.fds[fd] == nil {
+	if p.lookupFD(fd) == nil {
 		return nil, p.fail(op, fd, ErrBadFD, fmt.Sprintf("fd %d is not open in %s/%s", fd, p.host.name, p.name))
 	}
 	return p.fds[fd], nil
@@ -226,8 +234,8 @@ func (p *Process) sock(op string, fd int) (*Socket, error) {
 func (p *Process) fail(op string, fd int, errno *Errno, note string) error {
 	err := callErr(op, errno, note)
 	e := Event{Kind: KindError, Host: p.host.name, Proc: p.name, FD: fd, Op: op, Err: err}
-	if fd >= 0 && fd < len(p.fds) && p.fds[fd] != nil {
-		e = p.fds[fd].event(KindError)
+	if s := p.lookupFD(fd); s != nil {
+		e = s.event(KindError)
 		e.Op, e.Err = op, err
 	}
 	p.host.w.emit(&e)

@@ -116,8 +116,9 @@ func (p *Process) GetSockopt(fd int, opt SockOpt) (int, error) {
 // RecvTimeout is how long a blocking receive on fd waits (SO_RCVTIMEO); zero
 // means forever. Drivers use it when they wait for readiness.
 func (p *Process) RecvTimeout(fd int) time.Duration {
-	if fd < 0 || fd >= len(p.fds) || p.fds[fd] == nil {
+	s := p.lookupFD(fd)
+	if s == nil {
 		return 0
 	}
-	return time.Duration(p.fds[fd].opts.rcvTimeo) * time.Millisecond
+	return time.Duration(s.opts.rcvTimeo) * time.Millisecond
 }

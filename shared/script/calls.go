@@ -2,6 +2,7 @@ package script
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -105,8 +106,7 @@ func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
 		spec.deadline, spec.hasDeadline = r.w.Now()+t, true
 	}
 	if c.All {
-		spec.do = func(bool) (string, error) { return r.recvAll(p, c.FD) }
-		return spec
+		return r.recvAllSpec(p, c.FD)
 	}
 	spec.do = func(bool) (string, error) {
 		// After a timeout the core finds nothing queued and says EAGAIN,
@@ -156,30 +156,40 @@ func quoteData(b []byte) string {
 	return strconv.Quote(string(b))
 }
 
-// recvAll reads a stream to its end and prints the count and a SHA-256, so
-// a transfer can be checked against what was sent.
-func (r *Runner) recvAll(p *netsim.Process, fd int) (string, error) {
-	if t, err := p.Type(fd); err == nil && t != netsim.SockTCP {
-		return "", &netsim.CallError{Op: "recv", Errno: netsim.ErrOpNotSupp, Note: fmt.Sprintf("recv all reads a stream to its end; fd %d is a %v socket, which has no end", fd, t)}
-	}
+// errNotDone is what a multi-step call's do returns when it made progress but
+// must wait for more (recv all before the end of the stream).
+var errNotDone = errors.New("not done yet")
+
+// recvAllSpec reads a stream to its end and prints the count and a SHA-256,
+// so a transfer can be checked against what was sent. Each step reads what
+// has arrived; the call completes at end of file.
+func (r *Runner) recvAllSpec(p *netsim.Process, fd int) callSpec {
 	h := sha256.New()
 	total := 0
-	for {
-		ok, stuck := r.waitFor(canRead(p, fd), 0, false)
-		if stuck || !ok {
-			return "", fmt.Errorf("recv: would block forever after %d bytes: the peer never closed", total)
-		}
-		data, err := p.Recv(fd, 64<<10)
-		if err != nil {
-			return "", err
-		}
-		if len(data) == 0 {
-			break
-		}
-		h.Write(data)
-		total += len(data)
+	readable := canRead(p, fd)
+	return callSpec{
+		ready: func() bool {
+			t, err := p.Type(fd)
+			return err != nil || t != netsim.SockTCP || readable()
+		},
+		do: func(bool) (string, error) {
+			if t, err := p.Type(fd); err == nil && t != netsim.SockTCP {
+				return "", &netsim.CallError{Op: "recv", Errno: netsim.ErrOpNotSupp, Note: fmt.Sprintf("recv all reads a stream to its end; fd %d is a %v socket, which has no end", fd, t)}
+			}
+			for readable() {
+				data, err := p.Recv(fd, 64<<10)
+				if err != nil {
+					return "", err
+				}
+				if len(data) == 0 {
+					return fmt.Sprintf("%d bytes sha256=%s", total, hex.EncodeToString(h.Sum(nil))), nil
+				}
+				h.Write(data)
+				total += len(data)
+			}
+			return "", errNotDone
+		},
 	}
-	return fmt.Sprintf("%d bytes sha256=%s", total, hex.EncodeToString(h.Sum(nil))), nil
 }
 
 func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {

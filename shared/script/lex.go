@@ -20,7 +20,7 @@ func lexLine(line string) (toks []token, expect string, hasExpect bool, err erro
 	for i < len(line) {
 		c := line[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\r':
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			i++
 		case c == '#':
 			return toks, expect, hasExpect, nil
@@ -37,13 +37,13 @@ func lexLine(line string) (toks []token, expect string, hasExpect bool, err erro
 			}
 			s, uerr := strconv.Unquote(line[i : end+1])
 			if uerr != nil {
-				return nil, "", false, fmt.Errorf("bad string %s: use Go escapes such as \\n, \\\" and \\x41", line[i:end+1])
+				return nil, "", false, fmt.Errorf("bad string %s: use Go escapes such as \\n, \\\" and \\x41", strconv.Quote(line[i:end+1]))
 			}
 			toks = append(toks, token{text: s, quoted: true})
 			i = end + 1
 		default:
 			j := i
-			for j < len(line) && !strings.ContainsRune(" \t\r#\"", rune(line[j])) && !strings.HasPrefix(line[j:], "=>") {
+			for j < len(line) && !strings.ContainsRune(" \t\r\n#\"", rune(line[j])) && !strings.HasPrefix(line[j:], "=>") {
 				j++
 			}
 			toks = append(toks, token{text: line[i:j]})

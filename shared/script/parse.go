@@ -165,6 +165,9 @@ func ParseLine(line string) (Command, error) {
 		return nil, nil
 	}
 	head := toks[0]
+	if head.quoted {
+		return nil, fmt.Errorf("a line cannot start with a string (%q)", head.text)
+	}
 	if !head.quoted && strings.HasSuffix(head.text, ":") && strings.Contains(head.text, "/") {
 		return parseCall(toks, expect, hasExpect)
 	}

@@ -38,20 +38,20 @@ func Stamp(t time.Duration) string {
 
 // Event prints one event.
 func (p *TextPrinter) Event(e *netsim.Event) {
-	p.printf("%s  %-16s %-9s %s\n", Stamp(e.Time), Where(e), e.Kind, Describe(e))
+	p.printf("%s  %-20s %-9s %s\n", Stamp(e.Time), Where(e), e.Kind, Describe(e))
 }
 
 // Line prints a shell line: "$ call" when issued, "=> result" when done.
 func (p *TextPrinter) Line(r LineRecord) {
 	switch r.Phase {
 	case PhaseWorld:
-		p.printf("%s  %-16s $ %s\n", Stamp(r.Time), "", r.Text)
+		p.printf("%s  %-20s $ %s\n", Stamp(r.Time), "", r.Text)
 	case PhaseIssued:
 		bg := ""
 		if r.Background {
 			bg = " &"
 		}
-		p.printf("%s  %-16s $ %s%s\n", Stamp(r.Time), r.Who, r.Text, bg)
+		p.printf("%s  %-20s $ %s%s\n", Stamp(r.Time), r.Who, r.Text, bg)
 	case PhaseDone:
 		mark := "=>"
 		if r.Unexpected {
@@ -61,7 +61,7 @@ func (p *TextPrinter) Line(r LineRecord) {
 		if r.Background {
 			via = "  (" + r.Text + " &)"
 		}
-		p.printf("%s  %-16s %s %s%s\n", Stamp(r.Time), r.Who, mark, r.Result, via)
+		p.printf("%s  %-20s %s %s%s\n", Stamp(r.Time), r.Who, mark, r.Result, via)
 	}
 }
 
@@ -112,6 +112,9 @@ func Describe(e *netsim.Event) string {
 	case netsim.KindShutdown:
 		return e.Op
 	case netsim.KindClose:
+		if !e.Local.IsValid() {
+			return "(never bound)"
+		}
 		return e.Local.String()
 	case netsim.KindError:
 		if e.Err != nil {

@@ -258,7 +258,7 @@ func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline 
 	}
 }
 
-// servicePending completes background calls that can go on now.
+// servicePending moves background calls on that can go on now.
 func (r *Runner) servicePending() {
 	for i := 0; i < len(r.pending); {
 		pc := r.pending[i]
@@ -267,8 +267,12 @@ func (r *Runner) servicePending() {
 			i++
 			continue
 		}
-		r.pending = append(r.pending[:i], r.pending[i+1:]...)
 		res, err := pc.spec.do(!ready)
+		if err == errNotDone {
+			i++
+			continue
+		}
+		r.pending = append(r.pending[:i], r.pending[i+1:]...)
 		r.finish(pc.line, pc.cmd, res, err)
 	}
 }
@@ -296,22 +300,30 @@ func (r *Runner) call(l Line, c CallCmd) {
 	}
 	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
 	spec := r.spec(p, c.Call)
-	if spec.ready() {
-		res, err := spec.do(false)
-		r.finish(l, c, res, err)
-		return
-	}
-	if c.Background {
+	if c.Background && !spec.ready() {
 		r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
 		return
 	}
-	ok, stuck := r.waitFor(spec.ready, spec.deadline, spec.hasDeadline)
-	if stuck {
-		r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing more will happen in the town (add & to run it in the background, or set a timeout)", c.Call.Op))
+	for {
+		ok, stuck := true, false
+		if !spec.ready() {
+			ok, stuck = r.waitFor(spec.ready, spec.deadline, spec.hasDeadline)
+		}
+		if stuck {
+			r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing more will happen in the town (add & to run it in the background, or set a timeout)", c.Call.Op))
+			return
+		}
+		res, err := spec.do(!ok)
+		if err == errNotDone {
+			if c.Background {
+				r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
+				return
+			}
+			continue
+		}
+		r.finish(l, c, res, err)
 		return
 	}
-	res, err := spec.do(!ok)
-	r.finish(l, c, res, err)
 }
 
 // finish reports a completed call and checks it against its "=> ...".

@@ -1,0 +1,30 @@
+# Two networks joined by a router. Hosts find each other by address; the
+# router passes letters on and takes one off their TTL each time. A letter
+# whose TTL runs out dies at the router, which writes back "time exceeded".
+host home 192.168.1.10/24
+host router 192.168.1.1/24 203.0.113.1/24 forward
+host server 203.0.113.80/24
+link home router delay=2ms
+link router server delay=20ms
+route home default via 192.168.1.1
+route server 192.168.1.0/24 via 203.0.113.1
+process home app
+process server dns root
+
+home/app: ping 203.0.113.80 3
+
+server/dns: socket udp
+server/dns: bind 3 0.0.0.0:53
+home/app: socket udp
+home/app: connect 3 203.0.113.80:53
+home/app: send 3 "where is example.test?"
+server/dns: recvfrom 3 512
+server/dns: sendto 3 192.168.1.10:49152 "192.0.2.7"
+home/app: recv 3 512
+
+# With IP_TTL 1 the letter only reaches the router; the connected socket
+# hears the ICMP "time exceeded" as EHOSTUNREACH, as on Linux.
+home/app: setsockopt 3 IP_TTL 1
+home/app: send 3 "short-lived"
+run 50ms
+home/app: recv 3 512 => EHOSTUNREACH

@@ -1,0 +1,135 @@
+package script_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"socketville/shared/script"
+)
+
+func run(t *testing.T, src string) (string, error) {
+	t.Helper()
+	s, err := script.Parse("t.sv", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := script.Check(s); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out)}).Run(s)
+	return out.String(), err
+}
+
+const twoHosts = `host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b delay=5ms
+process a c
+process b s
+b/s: socket udp
+b/s: bind 3 0.0.0.0:7007
+a/c: socket udp
+`
+
+func TestBlockingForeverIsReported(t *testing.T) {
+	out, err := run(t, twoHosts+"b/s: recvfrom 3 10\nb/s: close 3\n")
+	if err == nil || !strings.Contains(err.Error(), "line 9: recvfrom: would block forever") {
+		t.Fatalf("err %v", err)
+	}
+	if !strings.Contains(out, "close") {
+		t.Fatal("the run should go on after a call that would block forever")
+	}
+}
+
+func TestBackgroundCallCompletesLater(t *testing.T) {
+	out, err := run(t, twoHosts+`b/s: recvfrom 3 10 &
+a/c: sendto 3 10.0.0.2:7007 "late" => 4
+run 10ms
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `      5.000000  b/s                  => 4 from 10.0.0.1:49152 "late"  (recvfrom 3 10 &)`
+	if !strings.Contains(out, want) {
+		t.Fatalf("no background result line %q in:\n%s", want, out)
+	}
+}
+
+func TestExpectationMismatch(t *testing.T) {
+	out, err := run(t, twoHosts+"b/s: bind 3 0.0.0.0:8 => 0\nb/s: socket udp => 5\n")
+	msg := err.Error()
+	if !strings.Contains(msg, "line 9: bind: got EINVAL: invalid argument, want 0") ||
+		!strings.Contains(msg, "line 10: socket: got 4, want 5") {
+		t.Fatalf("err %v", err)
+	}
+	if !strings.Contains(out, "=> ! EINVAL") {
+		t.Fatal("the trace should mark the unexpected result")
+	}
+}
+
+func TestUnexpectedErrorNamesLine(t *testing.T) {
+	_, err := run(t, twoHosts+"b/s: socket udp\nb/s: bind 4 0.0.0.0:7007\n")
+	if err == nil || err.Error() != "line 10: bind: EADDRINUSE: address already in use (0.0.0.0:7007 is held by b/s fd 3)" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestReceiveTimeout(t *testing.T) {
+	out, err := run(t, twoHosts+"b/s: setsockopt 3 SO_RCVTIMEO 30ms\nb/s: recvfrom 3 10 => EAGAIN\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "     30.000000  b/s                  => EAGAIN") {
+		t.Fatalf("the timeout should end the wait at 30 ms:\n%s", out)
+	}
+}
+
+func TestRecvAllRefusesDatagrams(t *testing.T) {
+	_, err := run(t, twoHosts+"b/s: recv 3 all => EOPNOTSUPP\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConsoleExec(t *testing.T) {
+	var out bytes.Buffer
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out)})
+	for i, l := range strings.Split(strings.TrimSpace(twoHosts), "\n") {
+		if err := r.Exec(i+1, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Exec(20, "b/s: recvfrom 3 100 &"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pending() != 1 {
+		t.Fatal("the background call should wait")
+	}
+	if err := r.Exec(21, `a/c: sendto 3 10.0.0.2:7007 "hi"`); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Exec(22, "run 5ms"); err != nil {
+		t.Fatal(err)
+	}
+	if r.Pending() != 0 {
+		t.Fatal("the background call should have completed")
+	}
+	if err := r.Exec(23, "b/s: bnd 3"); err == nil || !strings.HasPrefix(err.Error(), "line 23: ") {
+		t.Fatalf("a console typo: %v", err)
+	}
+	if err := r.Exec(24, "b/s: bind 3 0.0.0.0:9"); err == nil || !strings.Contains(err.Error(), "EINVAL") {
+		t.Fatalf("a failing call from the console: %v", err)
+	}
+	if err := r.Exec(25, "b/s: close 3"); err != nil {
+		t.Fatalf("errors do not stick to later lines: %v", err)
+	}
+}
+
+func TestPingThroughShell(t *testing.T) {
+	out, err := run(t, twoHosts+"a/c: ping 10.0.0.2 2 => 2 transmitted, 2 received, 0% packet loss, rtt min/avg/max 10.000/10.000/10.000 ms\na/c: ping 10.0.0.9 => EHOSTUNREACH\n")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	_ = out
+}
