@@ -9,17 +9,17 @@ link router server delay=20ms
 route home default via 192.168.1.1
 route server 192.168.1.0/24 via 203.0.113.1
 process home app
-process server dns root
+process server qotd root
 
 home/app: ping 203.0.113.80 3
 
-server/dns: socket udp
-server/dns: bind 3 0.0.0.0:53
+server/qotd: socket udp
+server/qotd: bind 3 0.0.0.0:17
 home/app: socket udp
-home/app: connect 3 203.0.113.80:53
-home/app: send 3 "where is example.test?"
-server/dns: recvfrom 3 512
-server/dns: sendto 3 192.168.1.10:49152 "192.0.2.7"
+home/app: connect 3 203.0.113.80:17
+home/app: send 3 "quote of the day, please"
+server/qotd: recvfrom 3 512
+server/qotd: sendto 3 192.168.1.10:49152 "Ask not what your network can do for you."
 home/app: recv 3 512
 
 # With IP_TTL 1 the letter only reaches the router; the connected socket
