@@ -132,7 +132,7 @@ func newPcapFile(path string, w *netsim.World) (*pcapFile, error) {
 		f.Close()
 		return nil, err
 	}
-	w.Observe(func(e *netsim.Event) {
+	w.Observe(func(e netsim.Event) {
 		if e.Kind == netsim.KindSent && p.err == nil {
 			p.err = p.w.WritePacket(e.Time, e.Packet)
 		}

@@ -32,7 +32,7 @@ func (p *Process) Socket(t SockType) (int, error) {
 	}
 	p.fds[fd] = s
 	e := s.event(KindSocket)
-	w.emit(&e)
+	w.emit(e)
 	return fd, nil
 }
 
@@ -79,7 +79,7 @@ func (p *Process) bind(s *Socket, addr netip.AddrPort, op string) error {
 	if s.ephemeral {
 		e.Reason = "ephemeral port"
 	}
-	h.w.emit(&e)
+	h.w.emit(e)
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (p *Process) Connect(fd int, addr netip.AddrPort) error {
 	s.connected = true
 	s.soErr = nil
 	e := s.event(KindConnect)
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	return nil
 }
 
@@ -201,7 +201,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	}
 	e := s.event(KindData)
 	e.Op, e.Len, e.Remote = "write", len(data), dst
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	d.transmit(pkt)
 	return len(data), nil
 }
@@ -251,20 +251,17 @@ func (p *Process) recvFrom(op string, fd, n int) (Datagram, error) {
 	if errno := s.takeError(); errno != nil {
 		return Datagram{}, p.fail(op, fd, errno, "reported by an ICMP error")
 	}
-	if len(s.rq) == 0 {
+	dg, ok := s.popDatagram()
+	if !ok {
 		if s.shutRd {
 			return Datagram{}, nil
 		}
 		return Datagram{}, p.fail(op, fd, ErrAgain, "no datagram is waiting")
 	}
-	dg := s.rq[0]
-	s.rq[0] = Datagram{}
-	s.rq = s.rq[1:]
-	s.rqBytes -= len(dg.Data)
 	dg.Data = append([]byte(nil), dg.Data[:min(n, len(dg.Data))]...)
 	e := s.event(KindData)
 	e.Op, e.Len, e.Remote = "read", len(dg.Data), dg.From
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	return dg, nil
 }
 
@@ -303,7 +300,7 @@ func (p *Process) Shutdown(fd int, how ShutdownHow) error {
 	s.shutWr = s.shutWr || how != ShutRd
 	e := s.event(KindShutdown)
 	e.Op = how.String()
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	if !s.connected {
 		return p.fail("shutdown", fd, ErrNotConn, "the socket is not connected (it is shut all the same, as on Linux)")
 	}
@@ -321,8 +318,8 @@ func (p *Process) Close(fd int) error {
 		p.host.ports.remove(s)
 	}
 	p.fds[fd] = nil
-	s.rq, s.rqBytes = nil, 0
-	p.host.w.emit(&e)
+	s.rq, s.rqHead, s.rqBytes = nil, 0, 0
+	p.host.w.emit(e)
 	return nil
 }
 

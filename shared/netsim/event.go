@@ -76,13 +76,17 @@ type Event struct {
 	Packet []byte
 }
 
-// Observe registers fn to receive every event from now on. The event is only
-// valid during the call; copy what you keep.
-func (w *World) Observe(fn func(*Event)) {
+// Observe registers fn to receive every event from now on, in the order
+// they happen. Observers get their own copy of the event and may keep it;
+// the Packet bytes it points to are never changed and must not be.
+// Observers must not call into the world.
+func (w *World) Observe(fn func(Event)) {
 	w.observers = append(w.observers, fn)
 }
 
-func (w *World) emit(e *Event) {
+// emit publishes an event. It takes the event by value so that building one
+// costs no allocation: a pointer handed to unknown observers would escape.
+func (w *World) emit(e Event) {
 	if len(w.observers) == 0 {
 		return
 	}

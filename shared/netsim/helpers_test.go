@@ -23,9 +23,9 @@ type town struct {
 func newTown(t *testing.T, seed uint64) *town {
 	t.Helper()
 	tw := &town{t: t, w: netsim.New(netsim.Options{Seed: seed})}
-	tw.w.Observe(func(e *netsim.Event) {
+	tw.w.Observe(func(e netsim.Event) {
 		tw.events = append(tw.events, fmt.Sprintf("%d %v %s/%s:%d %s %s %v", e.Time, e.Kind, e.Host, e.Proc, e.FD, e.Reason, wire.Summary(e.Packet), e.Err))
-		c := *e
+		c := e
 		c.Packet = append([]byte(nil), e.Packet...)
 		tw.kinds = append(tw.kinds, c)
 	})
@@ -105,3 +105,7 @@ func udpServer(t *testing.T, p *netsim.Process, addr string) int {
 }
 
 func runFor(w *netsim.World, d time.Duration) { w.RunFor(d) }
+
+type netipPrefix = netip.Prefix
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

@@ -133,7 +133,7 @@ func (h *Host) Drops() map[string]int {
 func (h *Host) dropped(pkt []byte, reason string) {
 	h.countDrop(reason)
 	e := Event{Kind: KindDropped, Host: h.name, Packet: pkt, Reason: reason}
-	h.w.emit(&e)
+	h.w.emit(e)
 }
 
 // AddProcess starts a process on the host. Root processes may bind ports

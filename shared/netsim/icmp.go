@@ -43,7 +43,7 @@ func (h *Host) receiveICMP(ip wire.IPv4) {
 
 func (h *Host) delivered(ip wire.IPv4, reason string) {
 	e := Event{Kind: KindDelivered, Host: h.name, Packet: ip, Reason: reason}
-	h.w.emit(&e)
+	h.w.emit(e)
 }
 
 func (h *Host) answerEcho(ip wire.IPv4, m wire.ICMPv4) {
@@ -114,13 +114,13 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	e.Packet = ip
 	if s.typ == SockUDP && !s.connected {
 		e.Reason = fmt.Sprintf("ignored: fd %d is not connected, so it would not know which peer %s is about", s.fd, errno.Name())
-		h.w.emit(&e)
+		h.w.emit(e)
 		return
 	}
 	e.Reason = fmt.Sprintf("fd %d will report %s", s.fd, errno.Name())
-	h.w.emit(&e)
+	h.w.emit(e)
 	s.soErr = errno
 	ev := s.event(KindError)
 	ev.Op, ev.Err = "icmp", errno
-	h.w.emit(&ev)
+	h.w.emit(ev)
 }

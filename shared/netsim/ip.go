@@ -97,7 +97,7 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 	out := wire.IPv4(append([]byte(nil), ip...))
 	out.SetTTL(ip.TTL() - 1)
 	e := Event{Kind: KindForwarded, Host: h.name, Link: d.name, Packet: out}
-	h.w.emit(&e)
+	h.w.emit(e)
 	d.transmit(out)
 }
 

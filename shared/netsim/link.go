@@ -116,7 +116,7 @@ func (d *linkDir) transmit(pkt []byte) {
 	cfg := d.link.cfg
 	now := w.sched.Now()
 	sent := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt}
-	w.emit(&sent)
+	w.emit(sent)
 	if len(pkt) > cfg.MTU {
 		d.drop(pkt, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(pkt), cfg.MTU))
 		return
@@ -133,7 +133,7 @@ func (d *linkDir) transmit(pkt []byte) {
 	d.launch(pkt, arrive, cfg)
 	if d.rng.chance(cfg.Dup) {
 		dup := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
-		w.emit(&dup)
+		w.emit(dup)
 		d.launch(pkt, arrive, cfg)
 	}
 }
@@ -180,7 +180,7 @@ func (d *linkDir) enqueue(now time.Duration, n int, cfg LinkConfig) (time.Durati
 func (d *linkDir) drop(pkt []byte, reason string) {
 	e := Event{Kind: KindDropped, Host: d.from.name, Link: d.name, Packet: pkt, Reason: reason}
 	d.from.countDrop(reason)
-	d.link.w.emit(&e)
+	d.link.w.emit(e)
 }
 
 // flight is a packet on its way along a link.

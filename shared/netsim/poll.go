@@ -45,7 +45,7 @@ type PollFD struct {
 // Linux's datagram_poll.
 func (s *Socket) readiness() PollEvents {
 	var r PollEvents
-	if len(s.rq) > 0 || s.shutRd {
+	if s.queued() > 0 || s.shutRd {
 		r |= PollIn
 	}
 	if !s.shutWr {
@@ -83,6 +83,6 @@ func (p *Process) Poll(fds []PollFD) int {
 		}
 	}
 	e := Event{Kind: KindPoll, Host: p.host.name, Proc: p.name, Ready: append([]PollFD(nil), fds...), Len: n}
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	return n
 }

@@ -20,9 +20,10 @@ func (a *entry) before(b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// Scheduler is a virtual clock with a queue of wake-ups, kept as a binary
+// Scheduler is a virtual clock with a queue of wake-ups, kept as a 4-ary
 // min-heap of values: scheduling and popping allocate nothing once the heap
-// has grown to its working size.
+// has grown to its working size, and the shallower tree touches fewer cache
+// lines than a binary heap when many wake-ups are pending.
 type Scheduler struct {
 	now  time.Duration
 	seq  uint64
@@ -82,34 +83,42 @@ func (s *Scheduler) RunUntil(t time.Duration) {
 	}
 }
 
+const arity = 4
+
 func (s *Scheduler) up(i int) {
 	h := s.heap
+	e := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].before(&h[p]) {
-			return
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
+			break
 		}
-		h[i], h[p] = h[p], h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = e
 }
 
 func (s *Scheduler) down(i int) {
 	h := s.heap
 	n := len(h)
+	e := h[i]
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		first := arity*i + 1
+		if first >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && h[r].before(&h[l]) {
-			m = r
+		m := first
+		for c := first + 1; c < first+arity && c < n; c++ {
+			if h[c].before(&h[m]) {
+				m = c
+			}
 		}
-		if !h[m].before(&h[i]) {
-			return
+		if !h[m].before(&e) {
+			break
 		}
-		h[i], h[m] = h[m], h[i]
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = e
 }

@@ -70,3 +70,46 @@ func TestSchedulerDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per schedule+step, want 0", allocs)
 	}
 }
+
+type stamp struct {
+	at  time.Duration
+	arg uint64
+}
+
+type orderLog struct {
+	s   *netsim.Scheduler
+	log []stamp
+}
+
+func (o *orderLog) Fire(arg uint64) { o.log = append(o.log, stamp{o.s.Now(), arg}) }
+
+// TestSchedulerProperty schedules random times (with many ties) while
+// popping, and checks that wake-ups come in time order, ties in the order
+// they were scheduled, and none is lost.
+func TestSchedulerProperty(t *testing.T) {
+	var r lcg = 12345
+	for round := 0; round < 50; round++ {
+		var s netsim.Scheduler
+		o := &orderLog{s: &s}
+		n := 0
+		for i := 0; i < 2000; i++ {
+			if r.delay()%3 == 0 {
+				s.Step()
+				continue
+			}
+			s.Schedule(s.Now()+r.delay()%50, o, uint64(n))
+			n++
+		}
+		for s.Step() {
+		}
+		if len(o.log) != n {
+			t.Fatalf("fired %d of %d", len(o.log), n)
+		}
+		for i := 1; i < len(o.log); i++ {
+			a, b := o.log[i-1], o.log[i]
+			if b.at < a.at || (b.at == a.at && b.arg < a.arg) {
+				t.Fatalf("round %d: %v fired after %v", round, b, a)
+			}
+		}
+	}
+}

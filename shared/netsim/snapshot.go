@@ -80,6 +80,6 @@ func (s *Socket) state() SocketState {
 	}
 	return SocketState{
 		ID: s.id, FD: s.fd, Type: s.typ, State: st, Local: s.local, Remote: s.remote,
-		Nonblock: s.nonblock, Queued: len(s.rq), Ready: s.readiness(),
+		Nonblock: s.nonblock, Queued: s.queued(), Ready: s.readiness(),
 	}
 }

@@ -64,7 +64,8 @@ type Socket struct {
 	connected bool
 	nonblock  bool
 	opts      sockOpts
-	rq        []Datagram
+	rq        []Datagram // received datagrams; rq[rqHead:] are unread
+	rqHead    int
 	rqBytes   int
 	soErr     *Errno // pending asynchronous error (SO_ERROR)
 	shutRd    bool
@@ -238,7 +239,7 @@ func (p *Process) fail(op string, fd int, errno *Errno, note string) error {
 		e = s.event(KindError)
 		e.Op, e.Err = op, err
 	}
-	p.host.w.emit(&e)
+	p.host.w.emit(e)
 	return err
 }
 

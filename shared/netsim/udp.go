@@ -61,5 +61,24 @@ func (s *Socket) enqueue(pkt wire.IPv4, from netip.AddrPort, data []byte) {
 	s.rqBytes += len(data)
 	e := s.event(KindDelivered)
 	e.Remote, e.Packet = from, pkt
-	h.w.emit(&e)
+	h.w.emit(e)
+}
+
+// queued is the number of datagrams waiting to be read.
+func (s *Socket) queued() int { return len(s.rq) - s.rqHead }
+
+// popDatagram takes the oldest datagram off the queue. The queue reuses its
+// array once it empties, so a steady stream costs no allocation.
+func (s *Socket) popDatagram() (Datagram, bool) {
+	if s.queued() == 0 {
+		return Datagram{}, false
+	}
+	dg := s.rq[s.rqHead]
+	s.rq[s.rqHead] = Datagram{}
+	s.rqHead++
+	if s.rqHead == len(s.rq) {
+		s.rq, s.rqHead = s.rq[:0], 0
+	}
+	s.rqBytes -= len(dg.Data)
+	return dg, true
 }

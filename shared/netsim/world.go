@@ -21,7 +21,7 @@ type World struct {
 	seed      uint64
 	hosts     []*Host
 	links     []*Link
-	observers []func(*Event)
+	observers []func(Event)
 	flights   flightTable
 	nextSock  uint64
 }

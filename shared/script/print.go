@@ -37,7 +37,7 @@ func Stamp(t time.Duration) string {
 }
 
 // Event prints one event.
-func (p *TextPrinter) Event(e *netsim.Event) {
+func (p *TextPrinter) Event(e netsim.Event) {
 	p.printf("%s  %-20s %-9s %s\n", Stamp(e.Time), Where(e), e.Kind, Describe(e))
 }
 
@@ -66,7 +66,7 @@ func (p *TextPrinter) Line(r LineRecord) {
 }
 
 // Where names the place of an event: "host/proc:fd", "host/proc" or "host".
-func Where(e *netsim.Event) string {
+func Where(e netsim.Event) string {
 	switch {
 	case e.Proc != "" && e.FD > 0:
 		return fmt.Sprintf("%s/%s:%d", e.Host, e.Proc, e.FD)
@@ -77,7 +77,7 @@ func Where(e *netsim.Event) string {
 }
 
 // Describe says what an event is about, in one line.
-func Describe(e *netsim.Event) string {
+func Describe(e netsim.Event) string {
 	switch e.Kind {
 	case netsim.KindSocket:
 		return e.Sock.String()
@@ -189,7 +189,7 @@ func addr(ap netip.AddrPort) string {
 }
 
 // EventRecord converts an event to its JSON form.
-func EventRecord(e *netsim.Event) Record {
+func EventRecord(e netsim.Event) Record {
 	r := Record{
 		TNs: int64(e.Time), Kind: e.Kind.String(), Host: e.Host, Proc: e.Proc, FD: e.FD,
 		Local: addr(e.Local), Remote: addr(e.Remote), From: e.From, To: e.To, Link: e.Link, Op: e.Op, Reason: e.Reason,
@@ -228,7 +228,7 @@ func (p *JSONPrinter) write(r Record) {
 }
 
 // Event prints one event.
-func (p *JSONPrinter) Event(e *netsim.Event) { p.write(EventRecord(e)) }
+func (p *JSONPrinter) Event(e netsim.Event) { p.write(EventRecord(e)) }
 
 // Line prints a shell line.
 func (p *JSONPrinter) Line(l LineRecord) {

@@ -12,7 +12,7 @@ import (
 // Sink receives what a run produces: the core's events and the shell's lines.
 type Sink interface {
 	// Event is called for every event of the world, as it happens.
-	Event(e *netsim.Event)
+	Event(e netsim.Event)
 	// Line is called when a line starts and, for calls, when it completes.
 	Line(r LineRecord)
 }
@@ -69,7 +69,7 @@ type pendingCall struct {
 type Discard struct{}
 
 // Event drops the event.
-func (Discard) Event(*netsim.Event) {}
+func (Discard) Event(netsim.Event) {}
 
 // Line drops the line.
 func (Discard) Line(LineRecord) {}
