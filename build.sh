@@ -79,7 +79,26 @@ test_all() {
 
 bench() {
   go_env
-  go test -run '^$' -bench . -benchmem -count=1 ./shared/...
+  local out
+  out=$(mktemp)
+  # -cpu 1: the core is single-threaded; the numbers are per core.
+  go test -run '^$' -bench . -benchmem -count=1 -cpu 1 ./shared/... | tee "$out"
+  echo
+  echo "== summary (one run; compare runs with benchstat)"
+  awk '
+    /^BenchmarkScheduler\/pending=/ { split($1, a, "="); sched[a[2]] = $3 }
+    /^BenchmarkContainerHeapBaseline\/pending=/ { split($1, a, "="); base[a[2]] = $3 }
+    /^BenchmarkUDPDatagram\// { udp[$1] = $5 " datagrams/s, " $7 " B/op, " $9 " allocs/op" }
+    END {
+      printf "%-14s %16s %16s %8s\n", "pending", "scheduler ns/op", "container/heap", "speedup"
+      n = split("100 10000 1000000", sizes, " ")
+      for (i = 1; i <= n; i++) {
+        p = sizes[i]
+        if (p in sched && p in base) printf "%-14s %16s %16s %7.2fx\n", p, sched[p], base[p], base[p] / sched[p]
+      }
+      for (k in udp) printf "%s: %s\n", k, udp[k]
+    }' "$out"
+  rm -f "$out"
 }
 
 not_yet() {
