@@ -78,7 +78,7 @@ type Link struct {
 type linkDir struct {
 	link     *Link
 	from, to *Host
-	rng      rng
+	faults   faultInjector
 	busy     time.Duration   // when the transmitter finishes what it has queued
 	txEnds   []time.Duration // end times of packets not yet fully sent, oldest first
 	name     string
@@ -86,8 +86,8 @@ type linkDir struct {
 
 func newLink(w *World, a, b *Host, cfg LinkConfig, index uint64) *Link {
 	l := &Link{w: w, name: a.name + "-" + b.name, a: a, b: b, cfg: cfg.withDefaults()}
-	l.dirs[0] = &linkDir{link: l, from: a, to: b, rng: newRNG(derive(w.seed, 2*index)), name: a.name + "->" + b.name}
-	l.dirs[1] = &linkDir{link: l, from: b, to: a, rng: newRNG(derive(w.seed, 2*index+1)), name: b.name + "->" + a.name}
+	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, name: a.name + "->" + b.name}
+	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, name: b.name + "->" + a.name}
 	a.ifaces = append(a.ifaces, l.dirs[0])
 	b.ifaces = append(b.ifaces, l.dirs[1])
 	return l
@@ -121,7 +121,8 @@ func (d *linkDir) transmit(pkt []byte) {
 		d.drop(pkt, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(pkt), cfg.MTU))
 		return
 	}
-	if d.rng.chance(cfg.Loss) {
+	fate := d.faults.decide(cfg.Faults, cfg.Delay, len(pkt))
+	if fate.lost {
 		d.drop(pkt, "lost on the link")
 		return
 	}
@@ -130,30 +131,13 @@ func (d *linkDir) transmit(pkt []byte) {
 		d.drop(pkt, fmt.Sprintf("link queue full (%d packets)", cfg.Queue))
 		return
 	}
-	d.launch(pkt, arrive, cfg)
-	if d.rng.chance(cfg.Dup) {
-		dup := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
-		w.emit(dup)
-		d.launch(pkt, arrive, cfg)
+	for i := 0; i < fate.copies; i++ {
+		if i > 0 {
+			dup := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
+			w.emit(dup)
+		}
+		w.flights.add(arrive+fate.hold[i], d, fate.apply(pkt, fate.flip[i]))
 	}
-}
-
-// launch sends one copy of pkt to arrive at the far end at the given time,
-// after the reorder and corruption faults have had their say.
-func (d *linkDir) launch(pkt []byte, arrive time.Duration, cfg LinkConfig) {
-	if d.rng.chance(cfg.Reorder) {
-		// Held back by one to two link delays (at least a millisecond), so
-		// packets sent just after it overtake it.
-		hold := max(cfg.Delay, time.Millisecond)
-		arrive += hold + time.Duration(d.rng.intn(int(hold)+1))
-	}
-	if d.rng.chance(cfg.Corrupt) {
-		bad := append([]byte(nil), pkt...)
-		bit := d.rng.intn(len(bad) * 8)
-		bad[bit/8] ^= 1 << (bit % 8)
-		pkt = bad
-	}
-	d.link.w.flights.add(arrive, d, pkt)
 }
 
 // enqueue reserves the transmitter for a packet of n bytes and returns when

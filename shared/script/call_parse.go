@@ -129,7 +129,7 @@ func parseCallArgs(args []token) (Call, error) {
 			return bad(nil)
 		}
 		if c.FD, err = parseFD(a[0].text); err == nil {
-			c.Data, err = parsePayload(a[1])
+			c.Data, c.Size, err = parsePayload(a[1])
 		}
 	case "sendto":
 		if len(a) != 3 {
@@ -137,7 +137,7 @@ func parseCallArgs(args []token) (Call, error) {
 		}
 		if c.FD, err = parseFD(a[0].text); err == nil {
 			if c.Addr, err = parseAddrPort(a[1].text); err == nil {
-				c.Data, err = parsePayload(a[2])
+				c.Data, c.Size, err = parsePayload(a[2])
 			}
 		}
 	case "recv", "recvfrom":
@@ -199,19 +199,25 @@ func parseCallArgs(args []token) (Call, error) {
 	return c, nil
 }
 
-// parsePayload reads "text" or size=N (N deterministic bytes; see Pattern).
-func parsePayload(t token) ([]byte, error) {
+// parsePayload reads "text", or size=N (N deterministic bytes, made only
+// when the call runs so that a scenario's size does not cost memory).
+func parsePayload(t token) ([]byte, int, error) {
 	if t.quoted {
-		return []byte(t.text), nil
+		return []byte(t.text), 0, nil
 	}
 	if n, ok := strings.CutPrefix(t.text, "size="); ok {
 		size, err := parseCount("size", n, MaxSize)
-		if err != nil {
-			return nil, err
-		}
-		return Pattern(size), nil
+		return nil, size, err
 	}
-	return nil, fmt.Errorf("data %q: write \"text\" in quotes or size=N", t.text)
+	return nil, 0, fmt.Errorf("data %q: write \"text\" in quotes or size=N", t.text)
+}
+
+// payload is the data a send call carries.
+func (c Call) payload() []byte {
+	if c.Data == nil {
+		return Pattern(c.Size)
+	}
+	return c.Data
 }
 
 func parseHow(s string) (netsim.ShutdownHow, error) {

@@ -71,9 +71,9 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 			var n int
 			var err error
 			if c.Op == "send" {
-				n, err = p.Send(c.FD, c.Data)
+				n, err = p.Send(c.FD, c.payload())
 			} else {
-				n, err = p.SendTo(c.FD, c.Data, c.Addr)
+				n, err = p.SendTo(c.FD, c.payload(), c.Addr)
 			}
 			return strconv.Itoa(n), err
 		})

@@ -114,7 +114,8 @@ type Call struct {
 	FDs      []int
 	Type     netsim.SockType
 	Addr     netip.AddrPort
-	Data     []byte
+	Data     []byte // the quoted text to send
+	Size     int    // size=N: send N bytes of Pattern, made when the call runs
 	N        int
 	All      bool
 	Opt      netsim.SockOpt

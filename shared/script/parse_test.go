@@ -103,7 +103,7 @@ a/p: sendto 3 10.0.0.2:7 size=100
 	if to := s.Lines[5].Cmd.(script.CallCmd); to.Call.Value != 1000 {
 		t.Fatalf("SO_RCVTIMEO 1s should be 1000 ms, got %d", to.Call.Value)
 	}
-	if sz := s.Lines[6].Cmd.(script.CallCmd); len(sz.Call.Data) != 100 {
+	if sz := s.Lines[6].Cmd.(script.CallCmd); sz.Call.Size != 100 || sz.Call.Data != nil {
 		t.Fatal("size=100")
 	}
 }

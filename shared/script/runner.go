@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -221,6 +222,9 @@ func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 // runFor lets d of virtual time pass, completing background calls as they can.
 func (r *Runner) runFor(d time.Duration) {
 	end := r.w.Now() + d
+	if end < r.w.Now() {
+		end = math.MaxInt64 // the end of virtual time
+	}
 	for {
 		next, ok := r.w.NextEvent()
 		if !ok || next > end {

@@ -2,6 +2,7 @@ package script_test
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
@@ -132,4 +133,20 @@ func TestPingThroughShell(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	_ = out
+}
+
+func TestRunToTheEndOfTime(t *testing.T) {
+	r := script.NewRunner(script.Options{})
+	for i, l := range []string{"host a 10.0.0.1/24", "run 2562047h", "run 2562047h"} {
+		before := r.World().Now()
+		if err := r.Exec(i+1, l); err != nil {
+			t.Fatal(err)
+		}
+		if r.World().Now() < before {
+			t.Fatalf("after %q the clock went back from %v to %v", l, before, r.World().Now())
+		}
+	}
+	if r.World().Now() != math.MaxInt64 {
+		t.Fatalf("the clock stopped at %v, want the end of virtual time", r.World().Now())
+	}
 }
