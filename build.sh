@@ -70,7 +70,7 @@ test_all() {
   CGO_ENABLED=1 go test -race -count=1 ./...
   echo "== fuzz (a short pass over each parser)"
   local target
-  for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4; do
+  for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do
     go test ./shared/wire -run '^$' -fuzz "^${target}\$" -fuzztime 5s
   done
   go test ./shared/script -run '^$' -fuzz '^FuzzParse$' -fuzztime 5s

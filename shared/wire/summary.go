@@ -50,6 +50,8 @@ func summarize(b *strings.Builder, ip IPv4) {
 				summarizeQuote(b, q)
 			}
 		}
+	case ProtocolTCP:
+		summarizeTCP(b, ip)
 	default:
 		fmt.Fprintf(b, "%v %v > %v len=%d", ip.Protocol(), ip.Src(), ip.Dst(), len(ip.Payload()))
 	}
@@ -62,8 +64,8 @@ func summarize(b *strings.Builder, ip IPv4) {
 // where only the first 8 bytes of the transport header may be present.
 func summarizeQuote(b *strings.Builder, q IPv4) {
 	p := q.Payload()
-	if q.Protocol() == ProtocolUDP && len(p) >= 4 {
-		fmt.Fprintf(b, "UDP %v:%d > %v:%d", q.Src(), uint16(p[0])<<8|uint16(p[1]), q.Dst(), uint16(p[2])<<8|uint16(p[3]))
+	if (q.Protocol() == ProtocolUDP || q.Protocol() == ProtocolTCP) && len(p) >= 4 {
+		fmt.Fprintf(b, "%v %v:%d > %v:%d", q.Protocol(), q.Src(), uint16(p[0])<<8|uint16(p[1]), q.Dst(), uint16(p[2])<<8|uint16(p[3]))
 		return
 	}
 	fmt.Fprintf(b, "%v %v > %v", q.Protocol(), q.Src(), q.Dst())
@@ -94,4 +96,45 @@ func icmpCodeName(m ICMPv4) string {
 		return "administratively prohibited"
 	}
 	return fmt.Sprintf("code %d", m.Code())
+}
+
+// summarizeTCP writes "TCP a:p > b:q SYN|ACK seq=1 ack=2 win=3 len=0 <mss 1460>".
+func summarizeTCP(b *strings.Builder, ip IPv4) {
+	t, err := ParseTCP(ip.Payload())
+	if err != nil {
+		fmt.Fprintf(b, "TCP %v > %v malformed", ip.Src(), ip.Dst())
+		return
+	}
+	fmt.Fprintf(b, "TCP %v:%d > %v:%d %v seq=%d", ip.Src(), t.SrcPort(), ip.Dst(), t.DstPort(), t.Flags(), t.Seq())
+	if t.Flags()&TCPAck != 0 {
+		fmt.Fprintf(b, " ack=%d", t.Ack())
+	}
+	fmt.Fprintf(b, " win=%d len=%d", t.Window(), len(t.Payload()))
+	if len(t.Options()) == 0 {
+		return
+	}
+	o, err := ParseTCPOptions(t.Options())
+	if err != nil {
+		b.WriteString(" <bad options>")
+		return
+	}
+	var parts []string
+	if o.HasMSS {
+		parts = append(parts, fmt.Sprintf("mss %d", o.MSS))
+	}
+	if o.SACKPermitted {
+		parts = append(parts, "sack-ok")
+	}
+	if o.HasTimestamps {
+		parts = append(parts, fmt.Sprintf("ts %d/%d", o.TSVal, o.TSEcr))
+	}
+	if o.HasWindowScale {
+		parts = append(parts, fmt.Sprintf("wscale %d", o.WindowScale))
+	}
+	for _, s := range o.SACK {
+		parts = append(parts, fmt.Sprintf("sack %d-%d", s.Left, s.Right))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(b, " <%s>", strings.Join(parts, ","))
+	}
 }
