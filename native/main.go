@@ -4,13 +4,11 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"sort"
-	"strings"
 )
 
 // exit codes: 0 fine, 1 the scenario reported errors, 2 bad usage.
@@ -98,14 +96,9 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) == 0 {
 			return pos, nil
 		}
-		if args[0] == "-" || !strings.HasPrefix(args[0], "-") {
-			pos = append(pos, args[0])
-			args = args[1:]
-			continue
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		return nil, errors.New("unreachable flag state")
+		// Parse stopped at a positional argument (it consumes flags and
+		// "--"); keep it and parse what follows it.
+		pos = append(pos, args[0])
+		args = args[1:]
 	}
 }

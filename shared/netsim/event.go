@@ -45,15 +45,6 @@ func (k Kind) String() string {
 	return kindNames[KindUnknown]
 }
 
-// Kinds returns every kind, in order, for documentation and tests.
-func Kinds() []Kind {
-	ks := make([]Kind, 0, kindCount-1)
-	for k := KindSocket; k < kindCount; k++ {
-		ks = append(ks, k)
-	}
-	return ks
-}
-
 // Event is one thing that happened in the town. Fields that do not apply to
 // a kind are zero. Packet bytes are shared and must not be modified.
 type Event struct {
@@ -96,7 +87,7 @@ func (w *World) emit(e Event) {
 	}
 }
 
-// sockEvent fills the where-fields of an event about socket s.
+// event starts an event about socket s, with its where-fields filled in.
 func (s *Socket) event(kind Kind) Event {
 	return Event{
 		Kind: kind, Host: s.proc.host.name, Proc: s.proc.name, FD: s.fd, Sock: s.typ,

@@ -22,25 +22,13 @@ func (h *Host) receiveUDP(ip wire.IPv4) {
 	}
 	local := netip.AddrPortFrom(ip.Dst(), u.DstPort())
 	remote := netip.AddrPortFrom(ip.Src(), u.SrcPort())
-	s := h.ports.lookup(wire2sock(wire.ProtocolUDP), local, remote)
+	s := h.ports.lookup(SockUDP, local, remote)
 	if s == nil {
 		h.dropped(ip, fmt.Sprintf("no socket on UDP port %d", u.DstPort()))
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4PortUnreach, 0)
 		return
 	}
 	s.enqueue(ip, remote, u.Payload())
-}
-
-func wire2sock(p wire.Protocol) SockType {
-	switch p {
-	case wire.ProtocolUDP:
-		return SockUDP
-	case wire.ProtocolTCP:
-		return SockTCP
-	case wire.ProtocolICMP:
-		return SockICMP
-	}
-	return SockUnknown
 }
 
 // enqueue puts a received datagram on the socket's queue if its receive

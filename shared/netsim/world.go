@@ -61,10 +61,6 @@ func (w *World) RunUntil(t time.Duration) { w.sched.RunUntil(t) }
 // RunFor runs the world for d of virtual time.
 func (w *World) RunFor(d time.Duration) { w.sched.RunUntil(w.sched.Now() + d) }
 
-// Scheduler gives drivers and tests the world's clock to schedule their own
-// wake-ups on (a console's timed command, a test's probe).
-func (w *World) Scheduler() *Scheduler { return &w.sched }
-
 var namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
 
 func checkName(what, name string) error {

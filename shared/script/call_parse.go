@@ -35,14 +35,14 @@ func CallNames() []string {
 		"setsockopt", "getsockopt", "shutdown", "close", "poll", "nonblock", "ping"}
 }
 
-// CallUsage returns the syntax of a call, or "".
-func CallUsage(name string) string { return callUsage[name] }
-
 func parseCall(toks []token, expect string, hasExpect bool) (Command, error) {
 	who := strings.TrimSuffix(toks[0].text, ":")
 	host, proc, _ := strings.Cut(who, "/")
 	if host == "" || proc == "" || strings.Contains(proc, "/") {
 		return nil, fmt.Errorf("%q: a call starts with HOST/PROC:, like b/echo:", toks[0].text)
+	}
+	if hasExpect && looksLikeErrno(expect) && netsim.ErrnoByName(expect) == nil {
+		return nil, fmt.Errorf("=> %s: no such errno (want one like EADDRINUSE, ECONNREFUSED or EAGAIN)", expect)
 	}
 	c := CallCmd{Host: host, Proc: proc, Expect: expect, HasExpect: hasExpect}
 	args := toks[1:]
@@ -305,4 +305,18 @@ func Pattern(n int) []byte {
 		b[i] = alphabet[(i+i/len(alphabet))%len(alphabet)]
 	}
 	return b
+}
+
+// looksLikeErrno reports whether an expectation is meant as an errno name:
+// E followed by capital letters.
+func looksLikeErrno(s string) bool {
+	if len(s) < 2 || s[0] != 'E' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }

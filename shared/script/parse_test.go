@@ -40,6 +40,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "bad run", line: "run soon", want: "run:"},
 		{name: "bad seed", line: "seed -1", want: "seed"},
 		{name: "bad route", line: "route a default 10.0.0.1", want: "route:"},
+		{name: "misspelt errno", line: "a/p: bind 3 0.0.0.0:80 => EACCESS", want: "no such errno"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

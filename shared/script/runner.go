@@ -225,29 +225,45 @@ func (r *Runner) runFor(d time.Duration) {
 	if end < r.w.Now() {
 		end = math.MaxInt64 // the end of virtual time
 	}
-	for {
-		next, ok := r.w.NextEvent()
-		if !ok || next > end {
-			break
-		}
-		r.w.Step()
-		r.servicePending()
+	for r.advance(end, true) && r.w.Now() < end {
 	}
 	r.w.RunUntil(end)
 }
 
-// wake is a no-op wake-up that makes the clock stop at a call's deadline.
-type wake struct{}
-
-func (wake) Fire(uint64) {}
+// advance moves the world to its next point of interest, no later than
+// limit: the next scheduled happening, or the deadline of a background call,
+// whichever comes first. It reports false when there is none before the
+// limit and no limit either (nothing will ever happen again).
+func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
+	next, ok := r.w.NextEvent()
+	for _, pc := range r.pending {
+		if pc.spec.hasDeadline && (!ok || pc.spec.deadline < next) {
+			next, ok = pc.spec.deadline, true
+		}
+	}
+	switch {
+	case hasLimit && (!ok || next > limit):
+		r.w.RunUntil(limit)
+	case !ok:
+		return false
+	case next < r.w.Now():
+		next = r.w.Now()
+		fallthrough
+	default:
+		if at, scheduled := r.w.NextEvent(); scheduled && at == next {
+			r.w.Step()
+		} else {
+			r.w.RunUntil(next)
+		}
+	}
+	r.servicePending()
+	return true
+}
 
 // waitFor runs the world until ready() holds or the deadline passes. It
 // reports whether ready() holds, and whether nothing will ever happen again
 // (a wait with no deadline in a world with nothing scheduled).
 func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool) (ok, stuck bool) {
-	if hasDeadline {
-		r.w.Scheduler().Schedule(deadline, wake{}, 0)
-	}
 	for {
 		if ready() {
 			return true, false
@@ -255,10 +271,9 @@ func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline 
 		if hasDeadline && r.w.Now() >= deadline {
 			return false, false
 		}
-		if !r.w.Step() {
+		if !r.advance(deadline, hasDeadline) {
 			return false, true
 		}
-		r.servicePending()
 	}
 }
 

@@ -150,3 +150,30 @@ func TestRunToTheEndOfTime(t *testing.T) {
 		t.Fatalf("the clock stopped at %v, want the end of virtual time", r.World().Now())
 	}
 }
+
+func TestBackgroundDeadlineFiresOnTime(t *testing.T) {
+	out, err := run(t, twoHosts+"b/s: poll 3 in 30ms &\nrun 100ms\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "     30.000000  b/s                  => 0 [3:-]  (poll 3 in 30ms &)"
+	if !strings.Contains(out, want) {
+		t.Fatalf("want %q in:\n%s", want, out)
+	}
+}
+
+func TestStepCountsOnlyHappenings(t *testing.T) {
+	// A timed wait that ends early must leave nothing behind in the clock:
+	// with nothing else scheduled, step does nothing and time stays put.
+	out, err := run(t, twoHosts+`a/c: sendto 3 10.0.0.2:7007 "x"
+b/s: poll 3 in 1s
+step 1
+b/s: close 3
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "      5.000000  b/s:3                close") {
+		t.Fatalf("step moved the clock although nothing was scheduled:\n%s", out)
+	}
+}
