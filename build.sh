@@ -71,10 +71,18 @@ test_all() {
   echo "== fuzz (a short pass over each parser)"
   local target
   for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do
-    go test ./shared/wire -run '^$' -fuzz "^${target}\$" -fuzztime 5s
+    fuzz_pass ./shared/wire "$target" 100000
   done
-  go test ./shared/script -run '^$' -fuzz '^FuzzParse$' -fuzztime 5s
-  go test ./shared/netsim -run '^$' -fuzz '^FuzzReceive$' -fuzztime 5s
+  fuzz_pass ./shared/script FuzzParse 40000
+  fuzz_pass ./shared/netsim FuzzReceive 40000
+}
+
+# fuzz_pass PKG TARGET EXECS runs one fuzz target for a fixed number of
+# executions. A count, not a duration: with -fuzztime=5s Go's coordinator can
+# race its own deadline and fail with "context deadline exceeded" having found
+# nothing (it did in CI while a worker was minimizing a new input).
+fuzz_pass() {
+  go test "$1" -run '^$' -fuzz "^$2\$" -fuzztime "$3x" -fuzzminimizetime 500x
 }
 
 bench() {
