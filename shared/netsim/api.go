@@ -14,9 +14,7 @@ import (
 // Socket creates a socket of type t and returns the lowest free fd (3 upward).
 func (p *Process) Socket(t SockType) (int, error) {
 	switch t {
-	case SockUDP, SockICMP:
-	case SockTCP:
-		return -1, p.fail("socket", -1, ErrProtoNoSupport, "TCP is not in the simulated stack yet")
+	case SockUDP, SockICMP, SockTCP:
 	default:
 		return -1, p.fail("socket", -1, ErrProtoNoSupport, fmt.Sprintf("socket type %v", t))
 	}
@@ -29,6 +27,10 @@ func (p *Process) Socket(t SockType) (int, error) {
 	s := &Socket{
 		id: w.nextSock, proc: p, fd: fd, typ: t,
 		opts: sockOpts{rcvBuf: defaultRcvBuf, sndBuf: defaultSndBuf, ttl: defaultTTL},
+	}
+	if t == SockTCP {
+		s.opts.rcvBuf, s.opts.sndBuf = defaultTCPRcvBuf, defaultTCPSndBuf
+		s.tcp = newTCB(s)
 	}
 	p.fds[fd] = s
 	e := s.event(KindSocket)
@@ -96,6 +98,9 @@ func (p *Process) Listen(fd, backlog int) error {
 	if err != nil {
 		return err
 	}
+	if s.typ == SockTCP {
+		return p.listenTCP(s, backlog)
+	}
 	return p.fail("listen", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket does not listen; only tcp does", s.typ))
 }
 
@@ -104,6 +109,9 @@ func (p *Process) Accept(fd int) (int, netip.AddrPort, error) {
 	s, err := p.sock("accept", fd)
 	if err != nil {
 		return -1, netip.AddrPort{}, err
+	}
+	if s.typ == SockTCP {
+		return p.acceptTCP(s)
 	}
 	return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket has no connections to accept", s.typ))
 }
@@ -119,6 +127,9 @@ func (p *Process) Connect(fd int, addr netip.AddrPort) error {
 	a := addr.Addr().Unmap()
 	if !a.Is4() {
 		return p.fail("connect", fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
+	}
+	if s.typ == SockTCP {
+		return p.connectTCP(s, netip.AddrPortFrom(a, addr.Port()))
 	}
 	d, errno := p.host.lookup(a)
 	if errno != nil {
@@ -154,6 +165,9 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	s, err := p.sock(op, fd)
 	if err != nil {
 		return -1, err
+	}
+	if s.typ == SockTCP {
+		return p.sendTCP(op, s, data) // a stream has one peer: sendto's address is ignored, as on Linux
 	}
 	if s.shutWr {
 		return -1, p.fail(op, fd, ErrPipe, "the socket's sending side is shut down")
@@ -248,6 +262,10 @@ func (p *Process) recvFrom(op string, fd, n int) (Datagram, error) {
 	if n < 0 {
 		return Datagram{}, p.fail(op, fd, ErrInval, "negative length")
 	}
+	if s.typ == SockTCP {
+		data, err := p.recvTCP(op, s, n)
+		return Datagram{From: s.remote, Data: data, Len: len(data)}, err
+	}
 	if errno := s.takeError(); errno != nil {
 		return Datagram{}, p.fail(op, fd, errno, "reported by an ICMP error")
 	}
@@ -296,6 +314,9 @@ func (p *Process) Shutdown(fd int, how ShutdownHow) error {
 	if how > ShutRdWr {
 		return p.fail("shutdown", fd, ErrInval, "how must be rd, wr or rdwr")
 	}
+	if s.typ == SockTCP {
+		return p.shutdownTCP(s, how)
+	}
 	s.shutRd = s.shutRd || how != ShutWr
 	s.shutWr = s.shutWr || how != ShutRd
 	e := s.event(KindShutdown)
@@ -314,10 +335,16 @@ func (p *Process) Close(fd int) error {
 		return err
 	}
 	e := s.event(KindClose)
+	p.fds[fd] = nil
+	if s.typ == SockTCP {
+		p.host.w.emit(e)
+		s.fd = 0
+		p.closeTCP(s)
+		return nil
+	}
 	if s.bound {
 		p.host.ports.remove(s)
 	}
-	p.fds[fd] = nil
 	s.rq, s.rqHead, s.rqBytes = nil, 0, 0
 	p.host.w.emit(e)
 	return nil

@@ -21,6 +21,7 @@ type Host struct {
 	ipID    uint16
 	ports   portTable
 	drops   map[string]int
+	orphans []*Socket // TCP connections whose fd was closed, finishing on their own
 }
 
 type route struct {

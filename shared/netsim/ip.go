@@ -53,6 +53,8 @@ func (h *Host) receive(pkt []byte, _ *linkDir) {
 		return
 	}
 	switch ip.Protocol() {
+	case wire.ProtocolTCP:
+		h.receiveTCP(ip)
 	case wire.ProtocolUDP:
 		h.receiveUDP(ip)
 	case wire.ProtocolICMP:

@@ -111,11 +111,18 @@ func (l *Link) SetConfig(cfg LinkConfig) error {
 
 // transmit puts a whole IPv4 packet on the link towards d.to. The link owns
 // pkt from here on and never changes it: a corrupted copy is a new slice.
-func (d *linkDir) transmit(pkt []byte) {
+func (d *linkDir) transmit(pkt []byte) { d.send(pkt, nil, "") }
+
+// send is transmit for a packet that socket s (if not nil) sends, with a
+// note for the trace ("retransmission", "zero-window probe").
+func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	w := d.link.w
 	cfg := d.link.cfg
 	now := w.sched.Now()
-	sent := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt}
+	sent := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: note}
+	if s != nil {
+		sent.Proc, sent.FD, sent.Sock, sent.Local, sent.Remote = s.proc.name, s.fd, s.typ, s.local, s.remote
+	}
 	w.emit(sent)
 	if len(pkt) > cfg.MTU {
 		d.drop(pkt, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(pkt), cfg.MTU))

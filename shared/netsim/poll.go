@@ -44,6 +44,9 @@ type PollFD struct {
 // readiness is what the socket can do now, whatever was asked, following
 // Linux's datagram_poll.
 func (s *Socket) readiness() PollEvents {
+	if s.tcp != nil {
+		return s.tcpReadiness()
+	}
 	var r PollEvents
 	if s.queued() > 0 || s.shutRd {
 		r |= PollIn

@@ -72,6 +72,7 @@ type Socket struct {
 	shutWr    bool
 	echoSeq   uint16
 	ephemeral bool
+	tcp       *tcb // the connection of a TCP socket
 }
 
 type sockOpts struct {
@@ -81,6 +82,9 @@ type sockOpts struct {
 	sndBuf    int
 	ttl       uint8
 	rcvTimeo  int // milliseconds; 0 means block forever
+	noDelay   bool
+	lingerOn  bool
+	linger    int // seconds, when lingerOn
 }
 
 // Datagram is one message read from a datagram socket.
@@ -141,10 +145,13 @@ func (t *portTable) remove(s *Socket) {
 }
 
 // conflict returns a socket that stops s from binding to addr, or nil.
+// Sockets that share an address need SO_REUSEADDR on both; for TCP, as on
+// Linux, never next to a listener, and a connection in TIME-WAIT counts.
 func (t *portTable) conflict(s *Socket, addr netip.AddrPort) *Socket {
 	for _, o := range t.bound[portKey{s.typ, addr.Port()}] {
 		overlap := o.local.Addr().IsUnspecified() || addr.Addr().IsUnspecified() || o.local.Addr() == addr.Addr()
-		if overlap && !(s.opts.reuseAddr && o.opts.reuseAddr) {
+		reuse := s.opts.reuseAddr && o.opts.reuseAddr && (o.tcp == nil || o.tcp.state != stateListen)
+		if overlap && !reuse {
 			return o
 		}
 	}

@@ -19,12 +19,15 @@ const (
 	OptRcvTimeo          // SO_RCVTIMEO: how long a blocking receive waits, in milliseconds (0: forever)
 	OptTTL               // IP_TTL: the TTL of packets the socket sends
 	OptError             // SO_ERROR: read-only; reading it takes the pending error
+	OptNoDelay           // TCP_NODELAY: send small segments at once instead of waiting (Nagle off)
+	OptLinger            // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST
 	optCount
 )
 
 var optNames = [optCount]string{
 	OptUnknown: "unknown", OptReuseAddr: "SO_REUSEADDR", OptBroadcast: "SO_BROADCAST", OptRcvBuf: "SO_RCVBUF",
 	OptSndBuf: "SO_SNDBUF", OptRcvTimeo: "SO_RCVTIMEO", OptTTL: "IP_TTL", OptError: "SO_ERROR",
+	OptNoDelay: "TCP_NODELAY", OptLinger: "SO_LINGER",
 }
 
 // String returns the option's C name.
@@ -72,6 +75,22 @@ func (p *Process) SetSockopt(fd int, opt SockOpt, value int) error {
 		s.opts.ttl = uint8(value)
 	case OptError:
 		return p.fail("setsockopt", fd, ErrNoProtoOpt, "SO_ERROR can only be read")
+	case OptNoDelay:
+		if s.typ != SockTCP {
+			return p.fail("setsockopt", fd, ErrNoProtoOpt, "TCP_NODELAY is a TCP option")
+		}
+		s.opts.noDelay = value != 0
+		if s.opts.noDelay {
+			s.tcp.output() // as on Linux, setting it pushes what Nagle held back
+		}
+	case OptLinger:
+		// The shell's one number stands for struct linger: -1 is
+		// {l_onoff: 0}, N >= 0 is {l_onoff: 1, l_linger: N}. Only zero
+		// changes close; a positive time does not make it wait here.
+		if value < -1 {
+			return p.fail("setsockopt", fd, ErrInval, "SO_LINGER takes -1 (off) or seconds")
+		}
+		s.opts.lingerOn, s.opts.linger = value >= 0, max(value, 0)
 	default:
 		return p.fail("setsockopt", fd, ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
 	}
@@ -104,6 +123,13 @@ func (p *Process) GetSockopt(fd int, opt SockOpt) (int, error) {
 		return s.opts.rcvTimeo, nil
 	case OptTTL:
 		return int(s.opts.ttl), nil
+	case OptNoDelay:
+		return b(s.opts.noDelay), nil
+	case OptLinger:
+		if !s.opts.lingerOn {
+			return -1, nil
+		}
+		return s.opts.linger, nil
 	case OptError:
 		if errno := s.takeError(); errno != nil {
 			return int(errno.sys), nil

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"regexp"
 	"time"
+
+	"socketville/shared/wire"
 )
 
 // Options configure a World. The zero value is a world with seed 0.
@@ -24,6 +26,8 @@ type World struct {
 	observers []func(Event)
 	flights   flightTable
 	nextSock  uint64
+	isnCount  uint64
+	isnBase   *wire.SeqNum // tests fix initial sequence numbers near the wrap
 }
 
 // New makes an empty world.

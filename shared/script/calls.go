@@ -60,13 +60,16 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 	case "listen":
 		return immediate(func() (string, error) { return zeroResult(p.Listen(c.FD, c.N)) })
 	case "connect":
-		return immediate(func() (string, error) { return zeroResult(p.Connect(c.FD, c.Addr)) })
+		return connectSpec(p, c)
 	case "accept":
 		return callSpec{ready: canRead(p, c.FD), do: func(bool) (string, error) {
 			fd, from, err := p.Accept(c.FD)
 			return fmt.Sprintf("%d from %v", fd, from), err
 		}}
 	case "send", "sendto":
+		if t, err := p.Type(c.FD); err == nil && t == netsim.SockTCP {
+			return sendStreamSpec(p, c)
+		}
 		return immediate(func() (string, error) {
 			var n int
 			var err error
@@ -98,6 +101,72 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 		return immediate(func() (string, error) { return r.ping(p, c) })
 	}
 	return immediate(func() (string, error) { return "", fmt.Errorf("%s: not a call", c.Op) })
+}
+
+// canWrite reports whether a blocking write on fd may go on (room in the
+// send buffer, an error, a hang-up, a closed fd, or non-blocking mode).
+func canWrite(p *netsim.Process, fd int) func() bool {
+	return func() bool {
+		if nb, err := p.Nonblock(fd); err != nil || nb {
+			return true
+		}
+		return p.Readiness(fd)&(netsim.PollOut|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0
+	}
+}
+
+// connectSpec starts a connection. On a blocking TCP socket it then waits,
+// as connect(2) does, until the handshake succeeds or fails; a non-blocking
+// one returns EINPROGRESS at once.
+func connectSpec(p *netsim.Process, c Call) callSpec {
+	started := false
+	writable := canWrite(p, c.FD)
+	return callSpec{
+		ready: func() bool { return !started || writable() },
+		do: func(bool) (string, error) {
+			if started {
+				return zeroResult(p.ConnectResult(c.FD))
+			}
+			err := p.Connect(c.FD, c.Addr)
+			if nb, _ := p.Nonblock(c.FD); nb || netsim.ErrnoOf(err) != netsim.ErrInProgress {
+				return zeroResult(err)
+			}
+			started = true
+			return "", errNotDone
+		},
+	}
+}
+
+// sendStreamSpec writes to a TCP socket. A blocking send goes on until all
+// the data is in the send buffer, waiting for room as it drains, and
+// returns the whole count; a non-blocking one takes what fits.
+func sendStreamSpec(p *netsim.Process, c Call) callSpec {
+	var data []byte
+	written := 0
+	return callSpec{
+		ready: canWrite(p, c.FD),
+		do: func(bool) (string, error) {
+			if data == nil {
+				data = c.payload()
+			}
+			n, err := p.Send(c.FD, data[written:])
+			if err != nil {
+				if written > 0 && netsim.ErrnoOf(err) == netsim.ErrAgain {
+					return strconv.Itoa(written), nil
+				}
+				return "", err
+			}
+			written += n
+			if nb, _ := p.Nonblock(c.FD); !nb && written < len(data) {
+				return "", errNotDone
+			}
+			if c.Size > 0 && written == len(data) {
+				// The same digest recv all prints, to check the transfer.
+				sum := sha256.Sum256(data)
+				return fmt.Sprintf("%d sha256=%s", written, hex.EncodeToString(sum[:])), nil
+			}
+			return strconv.Itoa(written), nil
+		},
+	}
 }
 
 func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {

@@ -84,9 +84,15 @@ func Describe(e netsim.Event) string {
 	case netsim.KindBind:
 		return withReason(e.Local.String(), e.Reason)
 	case netsim.KindConnect, netsim.KindAccept:
-		return fmt.Sprintf("%v -> %v", e.Local, e.Remote)
+		return withReason(fmt.Sprintf("%v -> %v", e.Local, e.Remote), e.Reason)
 	case netsim.KindState:
-		return e.From + " -> " + e.To
+		s := e.From + " -> " + e.To
+		if e.FD == 0 && e.Local.IsValid() {
+			// No fd names the connection (not accepted yet, or closed):
+			// its addresses do.
+			s += fmt.Sprintf(" %v <-> %v", e.Local, e.Remote)
+		}
+		return withReason(s, e.Reason)
 	case netsim.KindSent, netsim.KindForwarded:
 		return withReason(fmt.Sprintf("[%s] %s", e.Link, wire.Summary(e.Packet)), e.Reason)
 	case netsim.KindDelivered:

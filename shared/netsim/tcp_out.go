@@ -1,0 +1,288 @@
+package netsim
+
+import (
+	"fmt"
+
+	"socketville/shared/wire"
+)
+
+// maxRcvShift is the window scale the core offers: the smallest shift that
+// lets the largest receive buffer SO_RCVBUF can ask for be advertised whole
+// (Linux offers 7, sized for its 6 MiB autotuning limit).
+var maxRcvShift = func() uint8 {
+	var s uint8
+	for 0xffff<<s < 2*maxBufRequest {
+		s++
+	}
+	return s
+}()
+
+// route finds the way to the peer: the outgoing interface, or nil if there
+// is none any more.
+func (c *tcb) route() *linkDir {
+	d, errno := c.s.proc.host.lookup(c.s.remote.Addr())
+	if errno != nil {
+		return nil
+	}
+	return d
+}
+
+// pathMSS is the largest segment the route to the peer carries.
+func (c *tcb) pathMSS() int {
+	mtu := DefaultMTU
+	if d := c.route(); d != nil {
+		mtu = d.link.cfg.MTU
+	}
+	return max(mtu-wire.IPv4MinHeaderLen-wire.TCPMinHeaderLen, 1)
+}
+
+// sendSegment builds and transmits one segment from this connection. Every
+// segment but the first SYN carries an ACK of everything received so far.
+func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, note string) {
+	s := c.s
+	h := s.proc.host
+	syn := flags&wire.TCPSyn != 0
+	if c.state != stateSynSent && flags&wire.TCPRst == 0 || flags&wire.TCPAck != 0 {
+		flags |= wire.TCPAck
+	}
+	var opts []byte
+	if syn {
+		o := wire.TCPOptions{MSS: uint16(min(c.rcvMSS, 0xffff)), HasMSS: true}
+		if c.state == stateSynSent || c.rcvShift > 0 || c.sndShift > 0 {
+			o.WindowScale, o.HasWindowScale = c.rcvShift, true
+		}
+		opts = o.Encode()
+	}
+	d := c.route()
+	if d == nil {
+		h.countDrop("no route for a TCP segment")
+		return
+	}
+	hdr := wire.TCPHeader{SrcPort: s.local.Port(), DstPort: s.remote.Port(), Seq: seq, Flags: flags, Options: opts}
+	if flags&wire.TCPRst == 0 {
+		hdr.Window = c.windowField(syn)
+	}
+	if flags&wire.TCPAck != 0 {
+		hdr.Ack = c.rcvNxt
+		c.noteAckSent()
+	}
+	pkt, ip, err := newPacket(wire.ProtocolTCP, s.local.Addr(), s.remote.Addr(), s.opts.ttl, true, h.nextID(), hdr.Len()+len(data))
+	if err != nil {
+		return
+	}
+	seg := pkt[ip.Len():]
+	copy(seg[hdr.Len():], data)
+	if err := hdr.Encode(seg, s.local.Addr(), s.remote.Addr()); err != nil {
+		return
+	}
+	d.send(pkt, s, note)
+}
+
+// noteAckSent records that the peer now has an ACK of everything received
+// and the window that went with it.
+func (c *tcb) noteAckSent() {
+	c.ackNow, c.ackPending = false, 0
+	c.disarm(timerDelayedACK)
+	c.lastAckSent = c.rcvNxt
+	if edge := c.rcvNxt.Add(int(c.rcvWindow())); c.rcvAdv.LessThan(edge) {
+		c.rcvAdv = edge
+	}
+}
+
+// sendAck sends a bare ACK.
+func (c *tcb) sendAck() { c.sendSegment(c.sndNxt, wire.TCPAck, nil, "") }
+
+// sendChallengeAck answers a suspicious RST or SYN with an ACK the real
+// peer will recognise (RFC 5961 sections 3.2 and 4.2).
+func (c *tcb) sendChallengeAck() { c.sendSegment(c.sndNxt, wire.TCPAck, nil, "challenge ACK (RFC 5961)") }
+
+// sendSyn sends (or sends again) the SYN, or the SYN|ACK of a passive open.
+func (c *tcb) sendSyn() {
+	note := ""
+	if c.retries > 0 {
+		note = "retransmission"
+	}
+	flags := wire.TCPSyn
+	if c.state == stateSynReceived {
+		flags |= wire.TCPAck
+	}
+	if c.retries == 0 {
+		c.rttStart = c.sched().Now()
+	}
+	c.sendSegment(c.iss, flags, nil, note)
+	c.sndNxt, c.sndMax = c.iss.Add(1), c.iss.Add(1)
+	c.arm(timerRetransmit, c.backedOffRTO())
+}
+
+// sendReset aborts the connection from our side with RST|ACK, as Linux does
+// for SO_LINGER 0 and for closing with unread data.
+func (c *tcb) sendReset() {
+	c.sendSegment(c.sndNxt, wire.TCPRst|wire.TCPAck, nil, "")
+}
+
+// canSendData reports whether the state lets data (or the FIN) go out.
+func (c *tcb) canSendData() bool {
+	switch c.state {
+	case stateEstablished, stateCloseWait, stateFinWait1, stateClosing, stateLastAck:
+		return true
+	}
+	return false
+}
+
+// output sends what the windows allow: new data in segments of up to one
+// MSS, then the FIN. The congestion window (RFC 5681) and the peer's
+// window both bound the data in flight; Nagle's algorithm (RFC 896, off with
+// TCP_NODELAY) and sender-side silly window avoidance (RFC 9293 section
+// 3.8.6.2.1) hold back small segments while data is unacknowledged.
+func (c *tcb) output() {
+	if !c.canSendData() {
+		return
+	}
+	for {
+		unsent := c.unsent()
+		avail := min(int(c.sndWnd), c.cwnd+c.limitedTransmit()) - c.inFlight()
+		if unsent > 0 {
+			n := min(unsent, c.mss, avail)
+			if n <= 0 || (n < c.mss && !c.maySendSmall(n, unsent)) {
+				break
+			}
+			c.sendData(c.sndNxt, n, c.finQueued && n == unsent)
+			continue
+		}
+		if c.finQueued && c.sndNxt == c.finSeq() && (int(c.sndWnd) > c.inFlight() || c.inFlight() == 0) {
+			c.sendData(c.sndNxt, 0, true)
+		}
+		break
+	}
+	c.checkPersist()
+}
+
+// limitedTransmit is how far past the congestion window the first two
+// duplicate ACKs let new data go (RFC 3042).
+func (c *tcb) limitedTransmit() int {
+	if c.inRecovery || c.dupAcks >= dupAckLimit {
+		return 0
+	}
+	return c.dupAcks * c.mss
+}
+
+// maySendSmall decides whether a segment of n < MSS bytes may go now.
+func (c *tcb) maySendSmall(n, unsent int) bool {
+	if n == unsent && (c.s.opts.noDelay || c.inFlight() == 0 || c.finQueued) {
+		return true // all there is, and Nagle does not hold it
+	}
+	return c.inFlight() == 0 && n >= int(c.maxSndWnd)/2
+}
+
+// checkPersist starts the persist timer when data waits for a zero window
+// and nothing in flight will bring an ACK to reopen it.
+func (c *tcb) checkPersist() {
+	waiting := c.unsent() > 0 || (c.finQueued && c.sndNxt == c.finSeq())
+	if waiting && c.sndWnd == 0 && c.inFlight() == 0 {
+		if !c.armed(timerPersist) {
+			c.arm(timerPersist, c.backedOffRTO())
+		}
+		return
+	}
+	c.disarm(timerPersist)
+}
+
+// onPersist probes a zero window. Like Linux, the probe is a segment with
+// an already acknowledged sequence number: the peer must answer it with an
+// ACK that carries its current window, and no data is committed.
+func (c *tcb) onPersist() {
+	if c.sndWnd != 0 || !c.canSendData() {
+		return
+	}
+	c.sendSegment(c.sndUna.Add(-1), wire.TCPAck, nil, "zero-window probe")
+	c.retries = min(c.retries+1, dataRetries)
+	c.arm(timerPersist, c.backedOffRTO())
+}
+
+// sendData sends n bytes of the send buffer starting at seq, with the FIN
+// after them if fin is set; anything below sndMax is a retransmission.
+func (c *tcb) sendData(seq wire.SeqNum, n int, fin bool) {
+	off := seq.Sub(c.sndBufSeq)
+	if off < 0 || int(off)+n > len(c.sndBuf) {
+		return
+	}
+	data := c.sndBuf[off : int(off)+n]
+	flags := wire.TCPAck
+	if n > 0 && int(off)+n == len(c.sndBuf) {
+		flags |= wire.TCPPsh
+	}
+	end := seq.Add(n)
+	if fin {
+		flags |= wire.TCPFin
+		end = end.Add(1)
+	}
+	note := ""
+	if seq.LessThan(c.sndMax) {
+		note = "retransmission"
+	} else if !c.rttTiming {
+		c.rttTiming, c.rttSeq, c.rttStart = true, end, c.sched().Now()
+	}
+	c.sendSegment(seq, flags, data, note)
+	if c.sndNxt.LessThan(end) {
+		c.sndNxt = end
+	}
+	if c.sndMax.LessThan(end) {
+		c.sndMax = end
+	}
+	if !c.armed(timerRetransmit) {
+		c.arm(timerRetransmit, c.backedOffRTO())
+	}
+}
+
+// retransmitFirst sends the oldest unacknowledged segment again, for fast
+// retransmit and for NewReno's partial ACKs.
+func (c *tcb) retransmitFirst() {
+	n := min(c.mss, len(c.sndBuf)-max0(c.sndUna.Sub(c.sndBufSeq)))
+	fin := c.finQueued && c.sndUna.Add(n) == c.finSeq()
+	if n <= 0 && !fin {
+		return
+	}
+	c.rttTiming = false
+	c.sendData(c.sndUna, max(n, 0), fin)
+}
+
+// onRetransmitTimeout handles an expired retransmission timer (RFC 6298
+// section 5): back off, collapse the congestion window to one segment (RFC
+// 5681 section 3.1) and send again from the oldest unacknowledged byte.
+func (c *tcb) onRetransmitTimeout() {
+	c.retries++
+	switch c.state {
+	case stateSynSent:
+		if c.retries > synRetries {
+			c.abort(ErrTimedOut, fmt.Sprintf("no answer to the SYN after %d retransmissions", synRetries))
+			return
+		}
+		c.sendSyn()
+		return
+	case stateSynReceived:
+		if c.retries > synAckRetries {
+			c.abort(ErrTimedOut, fmt.Sprintf("no ACK for the SYN|ACK after %d retransmissions", synAckRetries))
+			return
+		}
+		c.sendSyn()
+		return
+	}
+	if c.sndUna == c.sndMax {
+		c.retries = 0
+		return
+	}
+	if c.retries > dataRetries {
+		c.abort(ErrTimedOut, fmt.Sprintf("no ACK after %d retransmissions", dataRetries))
+		return
+	}
+	c.ssthresh = max(c.inFlight()/2, 2*c.mss)
+	c.cwnd = c.mss
+	c.inRecovery, c.dupAcks, c.rttTiming = false, 0, false
+	c.recover = c.sndMax
+	c.sndNxt = c.sndUna
+	c.output()
+	if c.sndNxt == c.sndUna { // the window is closed: still send the oldest segment
+		c.retransmitFirst()
+	}
+	c.arm(timerRetransmit, c.backedOffRTO())
+}
