@@ -263,7 +263,10 @@ func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 // waitFor runs the world until ready() holds or the deadline passes. It
 // reports whether ready() holds, and whether nothing will ever happen again
 // (a wait with no deadline in a world with nothing scheduled).
+//
+// Without a deadline it gives up (stuck) after MaxBlock of virtual time.
 func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool) (ok, stuck bool) {
+	giveUp := r.w.Now() + MaxBlock
 	for {
 		if ready() {
 			return true, false
@@ -271,10 +274,32 @@ func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline 
 		if hasDeadline && r.w.Now() >= deadline {
 			return false, false
 		}
-		if !r.advance(deadline, hasDeadline) {
+		if !hasDeadline && r.w.Now() >= giveUp {
 			return false, true
 		}
+		limit := deadline
+		if !hasDeadline {
+			limit = giveUp
+			if r.idle() {
+				return false, true
+			}
+		}
+		r.advance(limit, true)
 	}
+}
+
+// idle reports whether nothing at all will happen: no scheduled happening
+// and no background call with a deadline.
+func (r *Runner) idle() bool {
+	if _, ok := r.w.NextEvent(); ok {
+		return false
+	}
+	for _, pc := range r.pending {
+		if pc.spec.hasDeadline {
+			return false
+		}
+	}
+	return true
 }
 
 // servicePending moves background calls on that can go on now.
@@ -310,6 +335,11 @@ func (r *Runner) abandonPending() {
 // Pending is the number of background calls still waiting.
 func (r *Runner) Pending() int { return len(r.pending) }
 
+// MaxBlock is the longest a foreground call may block, in virtual time. A
+// TCP connection probing a window that never opens, for one, keeps the town
+// busy for ever without the call ever going on.
+const MaxBlock = time.Hour
+
 func (r *Runner) call(l Line, c CallCmd) {
 	who := c.Host + "/" + c.Proc
 	p, err := r.process(c.Host, c.Proc)
@@ -329,7 +359,7 @@ func (r *Runner) call(l Line, c CallCmd) {
 			ok, stuck = r.waitFor(spec.ready, spec.deadline, spec.hasDeadline)
 		}
 		if stuck {
-			r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing more will happen in the town (add & to run it in the background, or set a timeout)", c.Call.Op))
+			r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing that could wake it is left in the town, or it waited %v of virtual time (add & to run it in the background, or set a timeout)", c.Call.Op, MaxBlock))
 			return
 		}
 		res, err := spec.do(!ok)
