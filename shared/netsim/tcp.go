@@ -67,7 +67,7 @@ const (
 	// msl makes TIME-WAIT last 2*MSL = 60 s, Linux's TCP_TIMEWAIT_LEN
 	// (RFC 9293 suggests an MSL of 2 minutes).
 	msl           = 30 * time.Second
-	initialRTO    = time.Second      // RFC 6298 section 2.1
+	initialRTO    = time.Second            // RFC 6298 section 2.1
 	minRTO        = 200 * time.Millisecond // Linux's TCP_RTO_MIN; RFC 6298 says 1 s
 	maxRTO        = 120 * time.Second      // Linux's TCP_RTO_MAX
 	delayedACK    = 40 * time.Millisecond  // Linux's TCP_DELACK_MIN
@@ -107,9 +107,9 @@ type tcb struct {
 
 	// rcvBuf holds in-order data the application has not read; ooo holds
 	// segments that arrived ahead of a gap, sorted by sequence number.
-	rcvBuf   []byte
-	ooo      []oooSegment
-	oooBytes int
+	rcvBuf     []byte
+	ooo        []oooSegment
+	oooBytes   int
 	finRcvd    bool // the peer's FIN has been received in order
 	pendingFin bool // a queued FIN became in order; processFin takes it
 

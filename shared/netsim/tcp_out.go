@@ -94,7 +94,9 @@ func (c *tcb) sendAck() { c.sendSegment(c.sndNxt, wire.TCPAck, nil, "") }
 
 // sendChallengeAck answers a suspicious RST or SYN with an ACK the real
 // peer will recognise (RFC 5961 sections 3.2 and 4.2).
-func (c *tcb) sendChallengeAck() { c.sendSegment(c.sndNxt, wire.TCPAck, nil, "challenge ACK (RFC 5961)") }
+func (c *tcb) sendChallengeAck() {
+	c.sendSegment(c.sndNxt, wire.TCPAck, nil, "challenge ACK (RFC 5961)")
+}
 
 // sendSyn sends (or sends again) the SYN, or the SYN|ACK of a passive open.
 func (c *tcb) sendSyn() {
