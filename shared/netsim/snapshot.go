@@ -73,6 +73,8 @@ func (w *World) Snapshot() Snapshot {
 func (s *Socket) state() SocketState {
 	st := "unbound"
 	switch {
+	case s.tcp != nil:
+		st = s.tcp.state.String()
 	case s.connected:
 		st = "connected"
 	case s.bound:

@@ -176,11 +176,11 @@ func (c *tcb) maySendSmall(n, unsent int) bool {
 	return c.inFlight() == 0 && n >= int(c.maxSndWnd)/2
 }
 
-// checkPersist starts the persist timer when data waits for a zero window
-// and nothing in flight will bring an ACK to reopen it.
+// checkPersist starts the persist timer when data waits for the peer's
+// window and nothing in flight will bring an ACK to open it further.
 func (c *tcb) checkPersist() {
 	waiting := c.unsent() > 0 || (c.finQueued && c.sndNxt == c.finSeq())
-	if waiting && c.sndWnd == 0 && c.inFlight() == 0 {
+	if waiting && c.inFlight() == 0 {
 		if !c.armed(timerPersist) {
 			c.arm(timerPersist, c.backedOffRTO())
 		}
@@ -189,11 +189,17 @@ func (c *tcb) checkPersist() {
 	c.disarm(timerPersist)
 }
 
-// onPersist probes a zero window. Like Linux, the probe is a segment with
-// an already acknowledged sequence number: the peer must answer it with an
-// ACK that carries its current window, and no data is committed.
+// onPersist sends what a small window takes (the override timeout of
+// sender-side silly window avoidance, RFC 9293 section 3.8.6.2.1), or
+// probes a zero window. Like Linux, the probe is a segment with an already
+// acknowledged sequence number: the peer must answer it with an ACK that
+// carries its current window, and no data is committed.
 func (c *tcb) onPersist() {
-	if c.sndWnd != 0 || !c.canSendData() {
+	if !c.canSendData() || c.inFlight() > 0 {
+		return
+	}
+	if n := min(c.unsent(), c.mss, int(c.sndWnd)); n > 0 {
+		c.sendData(c.sndNxt, n, c.finQueued && n == c.unsent())
 		return
 	}
 	c.sendSegment(c.sndUna.Add(-1), wire.TCPAck, nil, "zero-window probe")
