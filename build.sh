@@ -7,6 +7,7 @@
 #   ./build.sh demo      build, then run examples/hello-udp.sv and print its trace
 #   ./build.sh test      vet, all tests with -race, the wasm build, and a short fuzz pass
 #   ./build.sh bench     run the benchmarks and print their numbers
+#   ./build.sh property  the TCP property test over 10,000 seeds (CI runs 1,000)
 #   ./build.sh serve     not yet: the browser town comes with issue 4
 #   ./build.sh desktop   not yet: the desktop town comes with issue 4
 set -euo pipefail
@@ -109,6 +110,12 @@ bench() {
   rm -f "$out"
 }
 
+property() {
+  go_env
+  SOCKETVILLE_SEEDS="${SEEDS:-10000}" go test -count=1 -run '^TestTCPDeliversEveryByteOnce$' ./shared/netsim -v |
+    grep -E '^(property:|--- |ok|FAIL)|seed [0-9]+'
+}
+
 not_yet() {
   echo "build.sh $1: not built yet. The town ($1) arrives with issue 4; for now try: ./build.sh demo" >&2
   exit 1
@@ -121,9 +128,10 @@ case "${1:-}" in
   demo) demo ;;
   test) test_all ;;
   bench) bench ;;
+  property) property ;;
   serve | desktop) not_yet "$1" ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -21,6 +21,9 @@ type HostState struct {
 	Forward   bool
 	Processes []ProcessState
 	Drops     map[string]int
+	// Orphans are TCP connections whose fd was closed and that finish on
+	// their own (FIN-WAIT, LAST-ACK, TIME-WAIT); FD is 0.
+	Orphans []SocketState
 }
 
 // ProcessState is one process's state.
@@ -41,6 +44,22 @@ type SocketState struct {
 	Nonblock bool
 	Queued   int // datagrams waiting to be read
 	Ready    PollEvents
+	TCP      *TCPState // nil for datagram sockets
+}
+
+// TCPState is what a TCP socket's door shows: its buffers, windows and
+// queues, and how long TIME-WAIT has left.
+type TCPState struct {
+	SndBuf, SndQueued              int // send buffer size, and bytes written but not yet acknowledged
+	RcvBuf, RcvQueued              int // receive buffer size, and bytes received but not yet read
+	OutOfOrder                     int // bytes held after a gap
+	InFlight                       int // sequence space sent and not yet acknowledged
+	SndWnd, RcvWnd                 int // the peer's window and the one we advertise, in bytes
+	Cwnd, Ssthresh                 int
+	MSS                            int
+	RTO, SRTT                      time.Duration
+	SynQueue, AcceptQueue, Backlog int           // listening sockets
+	TimeWaitLeft                   time.Duration // in TIME-WAIT
 }
 
 // LinkState is one link's state.
@@ -62,6 +81,9 @@ func (w *World) Snapshot() Snapshot {
 			}
 			hs.Processes = append(hs.Processes, ps)
 		}
+		for _, s := range h.orphans {
+			hs.Orphans = append(hs.Orphans, s.state())
+		}
 		snap.Hosts = append(snap.Hosts, hs)
 	}
 	for _, l := range w.links {
@@ -80,8 +102,23 @@ func (s *Socket) state() SocketState {
 	case s.bound:
 		st = "bound"
 	}
-	return SocketState{
+	ss := SocketState{
 		ID: s.id, FD: s.fd, Type: s.typ, State: st, Local: s.local, Remote: s.remote,
 		Nonblock: s.nonblock, Queued: s.queued(), Ready: s.readiness(),
 	}
+	if c := s.tcp; c != nil {
+		ts := &TCPState{
+			SndBuf: s.opts.sndBuf, SndQueued: len(c.sndBuf), RcvBuf: s.opts.rcvBuf, RcvQueued: len(c.rcvBuf),
+			OutOfOrder: c.oooBytes, InFlight: c.inFlight(), SndWnd: int(c.sndWnd), Cwnd: c.cwnd, Ssthresh: c.ssthresh,
+			MSS: c.mss, RTO: c.rto, SRTT: c.srtt, SynQueue: len(c.synQueue), AcceptQueue: len(c.acceptQ), Backlog: c.backlog,
+		}
+		if c.state.synchronized() {
+			ts.RcvWnd = max0(c.rcvAdv.Sub(c.rcvNxt))
+		}
+		if t := c.timers[timerTimeWait]; t.armed && c.state == stateTimeWait {
+			ts.TimeWaitLeft = t.at - s.proc.host.w.Now()
+		}
+		ss.TCP = ts
+	}
+	return ss
 }

@@ -343,9 +343,11 @@ func (c *tcb) onTimeWaitEnd() {
 // Linux's tcp_done does, so later writes get EPIPE and reads end of file.
 func (c *tcb) abort(errno *Errno, note string) {
 	s := c.s
-	if !c.orphan && c.listener == nil {
-		s.soErr = errno
-		s.shutRd, s.shutWr = true, true
+	if c.listener == nil {
+		if !c.orphan {
+			s.soErr = errno
+			s.shutRd, s.shutWr = true, true
+		}
 		e := s.event(KindError)
 		e.Op, e.Err = "tcp", callErr("tcp", errno, note)
 		s.proc.host.w.emit(e)

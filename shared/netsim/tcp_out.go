@@ -89,13 +89,17 @@ func (c *tcb) noteAckSent() {
 	}
 }
 
-// sendAck sends a bare ACK.
-func (c *tcb) sendAck() { c.sendSegment(c.sndNxt, wire.TCPAck, nil, "") }
+// sendAck sends a bare ACK. Its sequence number is the highest one sent
+// (RFC 9293's SND.NXT): sndNxt may have gone back to resend after a
+// timeout, and an ACK numbered there would look old to a peer that got the
+// later data; it would answer with an ACK of its own instead of taking
+// this one, and the two would trade ACKs for ever.
+func (c *tcb) sendAck() { c.sendSegment(c.sndMax, wire.TCPAck, nil, "") }
 
 // sendChallengeAck answers a suspicious RST or SYN with an ACK the real
 // peer will recognise (RFC 5961 sections 3.2 and 4.2).
 func (c *tcb) sendChallengeAck() {
-	c.sendSegment(c.sndNxt, wire.TCPAck, nil, "challenge ACK (RFC 5961)")
+	c.sendSegment(c.sndMax, wire.TCPAck, nil, "challenge ACK (RFC 5961)")
 }
 
 // sendSyn sends (or sends again) the SYN, or the SYN|ACK of a passive open.
@@ -119,7 +123,7 @@ func (c *tcb) sendSyn() {
 // sendReset aborts the connection from our side with RST|ACK, as Linux does
 // for SO_LINGER 0 and for closing with unread data.
 func (c *tcb) sendReset() {
-	c.sendSegment(c.sndNxt, wire.TCPRst|wire.TCPAck, nil, "")
+	c.sendSegment(c.sndMax, wire.TCPRst|wire.TCPAck, nil, "")
 }
 
 // canSendData reports whether the state lets data (or the FIN) go out.
