@@ -76,6 +76,7 @@ test_all() {
   done
   fuzz_pass ./shared/script FuzzParse 40000
   fuzz_pass ./shared/netsim FuzzReceive 40000
+  fuzz_pass ./shared/netsim FuzzTCPInject 40000
 }
 
 # fuzz_pass PKG TARGET EXECS runs one fuzz target for a fixed number of

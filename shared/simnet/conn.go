@@ -1,0 +1,242 @@
+package simnet
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"socketville/shared/netsim"
+)
+
+// Conn is a TCP connection of the town as a net.Conn.
+type Conn struct {
+	st           *Stack
+	fd           int
+	laddr, raddr *net.TCPAddr
+	rd, wd       *deadline
+	readMu       sync.Mutex
+	writeMu      sync.Mutex
+	closeOnce    sync.Once
+	closed       chan struct{}
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+func (st *Stack) newConn(fd int) *Conn {
+	local, _ := st.p.SockName(fd)
+	remote, _ := st.p.PeerName(fd)
+	return &Conn{
+		st: st, fd: fd, laddr: tcpAddr(local), raddr: tcpAddr(remote),
+		rd: newDeadline(), wd: newDeadline(), closed: make(chan struct{}),
+	}
+}
+
+// readable and writable are the readiness a blocked call waits for.
+const (
+	readable = netsim.PollIn | netsim.PollErr | netsim.PollHup | netsim.PollNval
+	writable = netsim.PollOut | netsim.PollErr | netsim.PollHup | netsim.PollNval
+)
+
+func (c *Conn) ready(want netsim.PollEvents) func() bool {
+	return func() bool { return c.st.p.Readiness(c.fd)&want != 0 }
+}
+
+func (c *Conn) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Read reads what has arrived, waiting for something if nothing has. At
+// the end of the stream it returns io.EOF, bare, as net.Conn does.
+func (c *Conn) Read(b []byte) (int, error) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	n := c.st.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.catchUp()
+	for {
+		if c.isClosed() {
+			return 0, c.opError("read", errConnClosed)
+		}
+		if c.rd.expired() {
+			return 0, c.opError("read", errTimeout)
+		}
+		if len(b) == 0 {
+			return 0, nil
+		}
+		if !c.ready(readable)() {
+			if err := n.wait(c.ready(readable), c.rd, c.closed); err != nil {
+				return 0, c.opError("read", err)
+			}
+			continue
+		}
+		data, err := c.st.p.Recv(c.fd, len(b))
+		if err != nil {
+			return 0, c.opError("read", err)
+		}
+		n.settle() // the window update, if reading opened the window
+		if len(data) == 0 {
+			return 0, io.EOF
+		}
+		return copy(b, data), nil
+	}
+}
+
+// Write writes all of b, waiting for room in the send buffer as it drains.
+func (c *Conn) Write(b []byte) (int, error) {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	n := c.st.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.catchUp()
+	total := 0
+	for {
+		if c.isClosed() {
+			return total, c.opError("write", errConnClosed)
+		}
+		if c.wd.expired() {
+			return total, c.opError("write", errTimeout)
+		}
+		if total == len(b) {
+			return total, nil
+		}
+		if !c.ready(writable)() {
+			if err := n.wait(c.ready(writable), c.wd, c.closed); err != nil {
+				return total, c.opError("write", err)
+			}
+			continue
+		}
+		k, err := c.st.p.Send(c.fd, b[total:])
+		if err != nil && netsim.ErrnoOf(err) != netsim.ErrAgain {
+			return total, c.opError("write", err)
+		}
+		total += max(k, 0)
+		n.settle()
+	}
+}
+
+// Close closes the connection: a FIN after the data, as close(2) does.
+// Blocked reads and writes return net.ErrClosed.
+func (c *Conn) Close() error {
+	err := net.ErrClosed
+	c.closeOnce.Do(func() {
+		close(c.closed)
+		n := c.st.n
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		n.catchUp()
+		err = c.st.p.Close(c.fd)
+		n.settle()
+	})
+	if err != nil {
+		return c.opError("close", err)
+	}
+	return nil
+}
+
+// CloseWrite shuts the sending side (shutdown(SHUT_WR)): the peer reads
+// end of file, and can still send.
+func (c *Conn) CloseWrite() error { return c.shutdown(netsim.ShutWr) }
+
+// CloseRead shuts the receiving side (shutdown(SHUT_RD)).
+func (c *Conn) CloseRead() error { return c.shutdown(netsim.ShutRd) }
+
+func (c *Conn) shutdown(how netsim.ShutdownHow) error {
+	n := c.st.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if c.isClosed() {
+		return c.opError("shutdown", errConnClosed)
+	}
+	n.catchUp()
+	err := c.st.p.Shutdown(c.fd, how)
+	n.settle()
+	if err != nil {
+		return c.opError("shutdown", err)
+	}
+	return nil
+}
+
+// LocalAddr is the connection's address in the town.
+func (c *Conn) LocalAddr() net.Addr { return c.laddr }
+
+// RemoteAddr is the peer's address in the town.
+func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
+
+// SetDeadline sets both deadlines.
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.rd.set(t)
+	c.wd.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline for Read; a blocked Read sees it.
+func (c *Conn) SetReadDeadline(t time.Time) error { c.rd.set(t); return nil }
+
+// SetWriteDeadline sets the deadline for Write.
+func (c *Conn) SetWriteDeadline(t time.Time) error { c.wd.set(t); return nil }
+
+func (c *Conn) opError(op string, err error) error {
+	return opError(op, "tcp", c.laddr, c.raddr, err)
+}
+
+// Dial connects to address ("10.0.0.2:80" or "b:80", a host of the town by
+// name) over "tcp" or "tcp4".
+func (st *Stack) Dial(network, address string) (net.Conn, error) {
+	return st.DialContext(context.Background(), network, address)
+}
+
+// DialContext is Dial that gives up when ctx is done. Like Go's net, the
+// connection has TCP_NODELAY set.
+func (st *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	fail := func(err error) error { return &net.OpError{Op: "dial", Net: network, Err: err} }
+	if network != "tcp" && network != "tcp4" {
+		return nil, fail(net.UnknownNetworkError(network))
+	}
+	n := st.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.catchUp()
+	to, err := st.resolve(address)
+	if err != nil {
+		return nil, fail(err)
+	}
+	fd, err := st.p.Socket(netsim.SockTCP)
+	if err != nil {
+		return nil, fail(err)
+	}
+	_ = st.p.SetSockopt(fd, netsim.OptNoDelay, 1)
+	cerr := st.p.Connect(fd, to)
+	n.settle()
+	if cerr != nil && netsim.ErrnoOf(cerr) == netsim.ErrInProgress {
+		connected := func() bool { return st.p.Readiness(fd)&writable != 0 }
+		if werr := n.wait(connected, nil, ctx.Done()); werr != nil {
+			cerr = fmt.Errorf("%w (%v)", werr, ctx.Err())
+		} else {
+			cerr = st.p.ConnectResult(fd)
+		}
+	}
+	if cerr != nil {
+		_ = st.p.Close(fd)
+		n.settle()
+		return nil, &net.OpError{Op: "dial", Net: network, Addr: tcpAddr(to), Err: mapDialErr(cerr)}
+	}
+	return st.newConn(fd), nil
+}
+
+func mapDialErr(err error) error {
+	if errno := netsim.ErrnoOf(err); errno != nil {
+		return os.NewSyscallError("connect", errno)
+	}
+	return err
+}

@@ -1,0 +1,122 @@
+package simnet
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"socketville/shared/netsim"
+)
+
+// errTimeout is what a call past its deadline fails with: it reports
+// Timeout() == true and errors.Is(err, os.ErrDeadlineExceeded) holds.
+var errTimeout = os.ErrDeadlineExceeded
+
+// deadline is one direction's deadline of a connection. fired is closed
+// when the deadline passes; setting a new deadline after that makes a new
+// channel, so that waiters can always select on the current one.
+type deadline struct {
+	mu    sync.Mutex
+	timer *time.Timer
+	fired chan struct{}
+}
+
+func newDeadline() *deadline { return &deadline{fired: make(chan struct{})} }
+
+// set arms the deadline for t; the zero time means none.
+func (d *deadline) set(t time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	select {
+	case <-d.fired:
+		d.fired = make(chan struct{})
+	default:
+	}
+	if t.IsZero() {
+		return
+	}
+	wait := time.Until(t)
+	if wait <= 0 {
+		close(d.fired)
+		return
+	}
+	ch := d.fired
+	d.timer = time.AfterFunc(wait, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.fired == ch {
+			select {
+			case <-ch:
+			default:
+				close(ch)
+			}
+		}
+	})
+}
+
+// wait returns the channel that closes when the deadline passes.
+func (d *deadline) wait() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.fired
+}
+
+// expired reports whether the deadline has passed.
+func (d *deadline) expired() bool {
+	select {
+	case <-d.wait():
+		return true
+	default:
+		return false
+	}
+}
+
+// opError wraps err as Go's net package does: a *net.OpError naming the
+// operation and both ends. io.EOF never comes here; it is returned bare.
+func opError(op, network string, local, remote net.Addr, err error) error {
+	switch {
+	case errors.Is(err, errClosedNetwork), errors.Is(err, errConnClosed):
+		err = net.ErrClosed
+	case errors.Is(err, errCanceled):
+		err = errors.New("operation was canceled")
+	}
+	if errno := netsim.ErrnoOf(err); errno != nil {
+		err = os.NewSyscallError(op, errno)
+	}
+	return &net.OpError{Op: op, Net: network, Source: local, Addr: remote, Err: err}
+}
+
+var errConnClosed = errors.New("simnet: use of closed connection")
+
+// splitHostPort reads "host:port" with a numeric port.
+func splitHostPort(address string) (string, uint16, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, err
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return "", 0, &net.AddrError{Err: "invalid port", Addr: address}
+	}
+	return host, uint16(p), nil
+}
+
+func tcpAddr(a netip.AddrPort) *net.TCPAddr { return net.TCPAddrFromAddrPort(a) }
+
+func udpAddr(a netip.AddrPort) *net.UDPAddr { return net.UDPAddrFromAddrPort(a) }
+
+// mapErr turns a core error into what Go's net puts in an OpError.
+func mapErr(op string, err error) error {
+	if errno := netsim.ErrnoOf(err); errno != nil {
+		return os.NewSyscallError(op, errno)
+	}
+	return err
+}
