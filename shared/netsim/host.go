@@ -22,6 +22,7 @@ type Host struct {
 	ports   portTable
 	drops   map[string]int
 	orphans []*Socket // TCP connections whose fd was closed, finishing on their own
+	outside func(pkt []byte)
 }
 
 type route struct {
@@ -32,7 +33,7 @@ type route struct {
 var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 
 func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Host {
-	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}}
+	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}, outside: opts.Outside}
 	lo := &Link{w: w, name: name + "/lo", a: h, b: h, cfg: LinkConfig{MTU: 65535}.withDefaults()}
 	h.lo = &linkDir{link: lo, from: h, to: h, name: name + "/lo"}
 	lo.dirs[0] = h.lo

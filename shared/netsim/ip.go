@@ -35,6 +35,11 @@ func (h *Host) nextID() uint16 {
 
 // receive takes a packet off a link (or the loopback) into the IP layer.
 func (h *Host) receive(pkt []byte, _ *linkDir) {
+	if h.outside != nil {
+		h.delivered(pkt, "handed to the stack outside the town")
+		h.outside(append([]byte(nil), pkt...))
+		return
+	}
 	ip, err := wire.ParseIPv4(pkt)
 	if err != nil {
 		h.dropped(pkt, "malformed IPv4 packet: "+err.Error())
@@ -136,6 +141,29 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 	msg := pkt[hdr.Len():]
 	copy(msg[wire.ICMPv4HeaderLen:], quote)
 	if err := (wire.ICMPv4Header{Type: typ, Code: code, Rest: rest}).Encode(msg); err != nil {
+		return
+	}
+	d.transmit(pkt)
+}
+
+// Send puts a packet from the stack outside the town that this host stands
+// for (HostOptions.Outside) on the road towards its destination, as if the
+// host had sent it. The bytes are untrusted: a packet that is not IPv4 with a
+// correct header checksum, or has no route, is dropped with a reason. The
+// world keeps pkt.
+func (h *Host) Send(pkt []byte) {
+	ip, err := wire.ParseIPv4(pkt)
+	if err != nil {
+		h.dropped(pkt, "malformed IPv4 packet from outside: "+err.Error())
+		return
+	}
+	if !ip.ChecksumValid() {
+		h.dropped(pkt, "bad IPv4 header checksum from outside")
+		return
+	}
+	d, errno := h.lookup(ip.Dst())
+	if errno != nil {
+		h.dropped(pkt, fmt.Sprintf("no route to %v from outside (%s)", ip.Dst(), errno.Name()))
 		return
 	}
 	d.transmit(pkt)

@@ -440,3 +440,28 @@ func (t *portTable) listenConflict(s *Socket) *Socket {
 	}
 	return nil
 }
+
+// Unread is how many bytes a read on fd would return now without waiting
+// (ioctl FIONREAD): queued stream bytes, or the size of the next datagram.
+// Like Readiness it publishes nothing.
+func (p *Process) Unread(fd int) int {
+	s := p.lookupFD(fd)
+	switch {
+	case s == nil:
+		return 0
+	case s.tcp != nil:
+		return len(s.tcp.rcvBuf)
+	case s.queued() > 0:
+		return len(s.rq[s.rqHead].Data)
+	}
+	return 0
+}
+
+// Unacked is how many bytes written to a TCP socket the peer has not
+// acknowledged yet (ioctl SIOCOUTQ). It publishes nothing.
+func (p *Process) Unacked(fd int) int {
+	if s := p.lookupFD(fd); s != nil && s.tcp != nil {
+		return len(s.tcp.sndBuf)
+	}
+	return 0
+}

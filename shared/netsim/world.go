@@ -79,6 +79,13 @@ type HostOptions struct {
 	// Forward makes the host a router: it passes on packets addressed to
 	// others (Linux's net.ipv4.ip_forward=1). Hosts do not forward by default.
 	Forward bool
+	// Outside makes the host stand in for a network stack outside the town
+	// (a peer's browser over WebRTC, another TCP stack in a test): every
+	// packet that reaches the host is handed to Outside, a copy it may keep,
+	// instead of to the host's own stack; Host.Send puts the outside stack's
+	// packets on the town's roads. Outside runs inside the world's step, so
+	// it must not call back into the world.
+	Outside func(pkt []byte)
 }
 
 // AddHost makes a host with one or more addresses, each with its prefix

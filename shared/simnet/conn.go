@@ -240,3 +240,19 @@ func mapDialErr(err error) error {
 	}
 	return err
 }
+
+// Buffered is how many bytes a Read would return now without waiting.
+func (c *Conn) Buffered() int {
+	c.st.n.mu.Lock()
+	defer c.st.n.mu.Unlock()
+	c.st.n.catchUp()
+	return c.st.p.Unread(c.fd)
+}
+
+// Unacked is how many written bytes the peer has not acknowledged yet.
+func (c *Conn) Unacked() int {
+	c.st.n.mu.Lock()
+	defer c.st.n.mu.Unlock()
+	c.st.n.catchUp()
+	return c.st.p.Unacked(c.fd)
+}
