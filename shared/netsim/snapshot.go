@@ -108,7 +108,7 @@ func (s *Socket) state() SocketState {
 	}
 	if c := s.tcp; c != nil {
 		ts := &TCPState{
-			SndBuf: s.opts.sndBuf, SndQueued: len(c.sndBuf), RcvBuf: s.opts.rcvBuf, RcvQueued: len(c.rcvBuf),
+			SndBuf: s.opts.sndBuf, SndQueued: c.sndBuf.Len(), RcvBuf: s.opts.rcvBuf, RcvQueued: c.rcvBuf.Len(),
 			OutOfOrder: c.oooBytes, InFlight: c.inFlight(), SndWnd: int(c.sndWnd), Cwnd: c.cwnd, Ssthresh: c.ssthresh,
 			MSS: c.mss, RTO: c.rto, SRTT: c.srtt, SynQueue: len(c.synQueue), AcceptQueue: len(c.acceptQ), Backlog: c.backlog,
 		}

@@ -100,14 +100,14 @@ type tcb struct {
 
 	// sndBuf holds written data from sequence number sndBufSeq onward: the
 	// unacknowledged bytes and then the unsent ones.
-	sndBuf    []byte
+	sndBuf    byteQueue
 	sndBufSeq wire.SeqNum
 	finQueued bool // the application is done sending: FIN follows the data
 	finAcked  bool
 
 	// rcvBuf holds in-order data the application has not read; ooo holds
 	// segments that arrived ahead of a gap, sorted by sequence number.
-	rcvBuf     []byte
+	rcvBuf     byteQueue
 	ooo        []oooSegment
 	oooBytes   int
 	finRcvd    bool // the peer's FIN has been received in order
@@ -197,7 +197,7 @@ func (c *tcb) isn() wire.SeqNum {
 // rcvWindow is the window to advertise: the free space of the receive
 // buffer, never moving the right edge left of what was already offered.
 func (c *tcb) rcvWindow() uint32 {
-	free := c.s.opts.rcvBuf - len(c.rcvBuf) - c.oooBytes
+	free := c.s.opts.rcvBuf - c.rcvBuf.Len() - c.oooBytes
 	if c.s.shutRd {
 		free = c.s.opts.rcvBuf // data after SHUT_RD is dropped, never buffered
 	}
@@ -231,23 +231,23 @@ func (c *tcb) windowField(syn bool) uint16 {
 
 // unsent is how many written bytes have not been sent yet.
 func (c *tcb) unsent() int {
-	return len(c.sndBuf) - max0(c.sndNxt.Sub(c.sndBufSeq))
+	return c.sndBuf.Len() - max0(c.sndNxt.Sub(c.sndBufSeq))
 }
 
 // inFlight is the sequence space sent and not yet acknowledged.
 func (c *tcb) inFlight() int { return max0(c.sndNxt.Sub(c.sndUna)) }
 
 // finSeq is the sequence number the FIN takes, once queued.
-func (c *tcb) finSeq() wire.SeqNum { return c.sndBufSeq.Add(len(c.sndBuf)) }
+func (c *tcb) finSeq() wire.SeqNum { return c.sndBufSeq.Add(c.sndBuf.Len()) }
 
 // sndSpace is how many more bytes the application may write now.
-func (c *tcb) sndSpace() int { return max(c.s.opts.sndBuf-len(c.sndBuf), 0) }
+func (c *tcb) sndSpace() int { return max(c.s.opts.sndBuf-c.sndBuf.Len(), 0) }
 
 // writable follows Linux's sk_stream_is_writeable: the free space is at
 // least half of what is queued, so a writer wakes with room to spare.
 func (c *tcb) writable() bool {
-	return c.sndSpace() > 0 && c.sndSpace() >= len(c.sndBuf)/2
+	return c.sndSpace() > 0 && c.sndSpace() >= c.sndBuf.Len()/2
 }
 
 // readable reports whether a read would return something now.
-func (c *tcb) readable() bool { return len(c.rcvBuf) > 0 }
+func (c *tcb) readable() bool { return c.rcvBuf.Len() > 0 }

@@ -182,7 +182,7 @@ func (p *Process) sendTCP(op string, s *Socket, data []byte) (int, error) {
 	if n == 0 {
 		return -1, p.fail(op, s.fd, ErrAgain, fmt.Sprintf("the send buffer is full (SO_SNDBUF %d)", s.opts.sndBuf))
 	}
-	c.sndBuf = append(c.sndBuf, data[:n]...)
+	c.sndBuf.Write(data[:n])
 	e := s.event(KindData)
 	e.Op, e.Len = "write", n
 	p.host.w.emit(e)
@@ -194,35 +194,60 @@ func (p *Process) sendTCP(op string, s *Socket, data []byte) (int, error) {
 // queued data first, then a pending error, then end of file once the peer's
 // FIN came or the reading side is shut; ENOTCONN if it never connected.
 func (p *Process) recvTCP(op string, s *Socket, n int) ([]byte, error) {
+	data := make([]byte, min(n, s.tcp.rcvBuf.Len()))
+	into := data
+	if len(into) == 0 && n > 0 {
+		into = make([]byte, 1) // nothing queued: readTCP says why (EOF, an error, EAGAIN)
+	}
+	k, err := p.readTCP(op, s, into)
+	if err != nil {
+		return nil, err
+	}
+	return data[:k], nil
+}
+
+// readTCP is recvTCP into the caller's buffer; 0 bytes mean end of file.
+func (p *Process) readTCP(op string, s *Socket, b []byte) (int, error) {
 	c := s.tcp
 	if c.state == stateListen {
-		return nil, p.fail(op, s.fd, ErrNotConn, "a listening socket has no data; accept a connection")
+		return 0, p.fail(op, s.fd, ErrNotConn, "a listening socket has no data; accept a connection")
 	}
-	if c.readable() && n > 0 {
-		k := min(n, len(c.rcvBuf))
-		data := append([]byte(nil), c.rcvBuf[:k]...)
-		c.rcvBuf = c.rcvBuf[k:]
-		if len(c.rcvBuf) == 0 {
-			c.rcvBuf = nil
-		}
+	if c.readable() && len(b) > 0 {
+		k := copy(b, c.rcvBuf.Bytes())
+		c.rcvBuf.Discard(k)
 		e := s.event(KindData)
 		e.Op, e.Len = "read", k
 		p.host.w.emit(e)
 		c.windowUpdate()
-		return data, nil
+		return k, nil
 	}
 	if errno := s.takeError(); errno != nil {
-		return nil, p.fail(op, s.fd, errno, "the connection failed")
+		return 0, p.fail(op, s.fd, errno, "the connection failed")
 	}
 	switch {
-	case c.finRcvd || s.shutRd || n == 0:
-		return []byte{}, nil
+	case c.finRcvd || s.shutRd || len(b) == 0:
+		return 0, nil
 	case c.state == stateClosed && c.everConnected:
-		return []byte{}, nil
+		return 0, nil
 	case c.state == stateClosed:
-		return nil, p.fail(op, s.fd, ErrNotConn, "the socket is not connected")
+		return 0, p.fail(op, s.fd, ErrNotConn, "the socket is not connected")
 	}
-	return nil, p.fail(op, s.fd, ErrAgain, "no data has arrived")
+	return 0, p.fail(op, s.fd, ErrAgain, "no data has arrived")
+}
+
+// Read is read(2): it reads into b and returns how many bytes it read, 0 at
+// the end of a stream. On a datagram socket it reads one datagram, cut to b.
+// Unlike Recv it allocates nothing, for drivers that move a lot of data.
+func (p *Process) Read(fd int, b []byte) (int, error) {
+	s, err := p.sock("read", fd)
+	if err != nil {
+		return 0, err
+	}
+	if s.tcp != nil {
+		return p.readTCP("read", s, b)
+	}
+	dg, err := p.recvFrom("read", fd, len(b))
+	return copy(b, dg.Data), err
 }
 
 // windowUpdate tells the peer that reading opened the window, when it grew
@@ -300,7 +325,7 @@ func (p *Process) closeTCP(s *Socket) {
 		c.finish()
 	case c.state == stateClosed || c.state == stateSynSent:
 		c.finish()
-	case (s.opts.lingerOn && s.opts.linger == 0) || len(c.rcvBuf) > 0:
+	case (s.opts.lingerOn && s.opts.linger == 0) || c.rcvBuf.Len() > 0:
 		if c.state != stateTimeWait {
 			c.sendReset()
 		}
@@ -352,7 +377,8 @@ func (c *tcb) abort(errno *Errno, note string) {
 		e.Op, e.Err = "tcp", callErr("tcp", errno, note)
 		s.proc.host.w.emit(e)
 	}
-	c.sndBuf, c.ooo, c.oooBytes = nil, nil, 0
+	c.sndBuf.Release()
+	c.ooo, c.oooBytes = nil, 0
 	c.finish()
 }
 
@@ -450,7 +476,7 @@ func (p *Process) Unread(fd int) int {
 	case s == nil:
 		return 0
 	case s.tcp != nil:
-		return len(s.tcp.rcvBuf)
+		return s.tcp.rcvBuf.Len()
 	case s.queued() > 0:
 		return len(s.rq[s.rqHead].Data)
 	}
@@ -461,7 +487,7 @@ func (p *Process) Unread(fd int) int {
 // acknowledged yet (ioctl SIOCOUTQ). It publishes nothing.
 func (p *Process) Unacked(fd int) int {
 	if s := p.lookupFD(fd); s != nil && s.tcp != nil {
-		return len(s.tcp.sndBuf)
+		return s.tcp.sndBuf.Len()
 	}
 	return 0
 }

@@ -156,10 +156,10 @@ func (c *tcb) invariants() error {
 		return nil
 	case c.sndNxt.LessThan(c.sndUna) || c.sndMax.LessThan(c.sndNxt):
 		return fmt.Errorf("send sequence out of order: una %d nxt %d max %d", c.sndUna, c.sndNxt, c.sndMax)
-	case len(c.sndBuf) > c.s.opts.sndBuf:
-		return fmt.Errorf("send buffer holds %d bytes, more than SO_SNDBUF %d", len(c.sndBuf), c.s.opts.sndBuf)
-	case len(c.rcvBuf)+c.oooBytes > c.s.opts.rcvBuf:
-		return fmt.Errorf("receive side holds %d+%d bytes, more than SO_RCVBUF %d", len(c.rcvBuf), c.oooBytes, c.s.opts.rcvBuf)
+	case c.sndBuf.Len() > c.s.opts.sndBuf:
+		return fmt.Errorf("send buffer holds %d bytes, more than SO_SNDBUF %d", c.sndBuf.Len(), c.s.opts.sndBuf)
+	case c.rcvBuf.Len()+c.oooBytes > c.s.opts.rcvBuf:
+		return fmt.Errorf("receive side holds %d+%d bytes, more than SO_RCVBUF %d", c.rcvBuf.Len(), c.oooBytes, c.s.opts.rcvBuf)
 	case c.rcvAdv.LessThan(c.rcvNxt) && c.state.synchronized():
 		return fmt.Errorf("advertised edge %d is left of RCV.NXT %d", c.rcvAdv, c.rcvNxt)
 	case c.oooBytes < 0:

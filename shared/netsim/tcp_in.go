@@ -552,13 +552,10 @@ func (c *tcb) newAck(ack wire.SeqNum) {
 // dropAcked removes acknowledged bytes from the send buffer and notes an
 // acknowledged FIN.
 func (c *tcb) dropAcked() {
-	n := min(max0(c.sndUna.Sub(c.sndBufSeq)), len(c.sndBuf))
+	n := min(max0(c.sndUna.Sub(c.sndBufSeq)), c.sndBuf.Len())
 	if n > 0 {
-		c.sndBuf = c.sndBuf[n:]
+		c.sndBuf.Discard(n)
 		c.sndBufSeq = c.sndBufSeq.Add(n)
-		if len(c.sndBuf) == 0 {
-			c.sndBuf = c.sndBuf[:0:0] // let the array go
-		}
 	}
 	if c.finQueued && c.finSeq().LessThan(c.sndUna) {
 		c.finAcked = true
@@ -664,7 +661,7 @@ func (c *tcb) accept(data []byte) {
 		return
 	}
 	if !c.s.shutRd {
-		c.rcvBuf = append(c.rcvBuf, data...)
+		c.rcvBuf.Write(data)
 	}
 	c.rcvNxt = c.rcvNxt.Add(len(data))
 }

@@ -215,12 +215,12 @@ func (c *tcb) onPersist() {
 // after them if fin is set; anything below sndMax is a retransmission.
 func (c *tcb) sendData(seq wire.SeqNum, n int, fin bool) {
 	off := seq.Sub(c.sndBufSeq)
-	if off < 0 || int(off)+n > len(c.sndBuf) {
+	if off < 0 || int(off)+n > c.sndBuf.Len() {
 		return
 	}
-	data := c.sndBuf[off : int(off)+n]
+	data := c.sndBuf.Bytes()[off : int(off)+n]
 	flags := wire.TCPAck
-	if n > 0 && int(off)+n == len(c.sndBuf) {
+	if n > 0 && int(off)+n == c.sndBuf.Len() {
 		flags |= wire.TCPPsh
 	}
 	end := seq.Add(n)
@@ -249,7 +249,7 @@ func (c *tcb) sendData(seq wire.SeqNum, n int, fin bool) {
 // retransmitFirst sends the oldest unacknowledged segment again, for fast
 // retransmit and for NewReno's partial ACKs.
 func (c *tcb) retransmitFirst() {
-	n := min(c.mss, len(c.sndBuf)-max0(c.sndUna.Sub(c.sndBufSeq)))
+	n := min(c.mss, c.sndBuf.Len()-max0(c.sndUna.Sub(c.sndBufSeq)))
 	fin := c.finQueued && c.sndUna.Add(n) == c.finSeq()
 	if n <= 0 && !fin {
 		return

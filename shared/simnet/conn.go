@@ -79,15 +79,15 @@ func (c *Conn) Read(b []byte) (int, error) {
 			}
 			continue
 		}
-		data, err := c.st.p.Recv(c.fd, len(b))
+		k, err := c.st.p.Read(c.fd, b)
 		if err != nil {
 			return 0, c.opError("read", err)
 		}
 		n.settle() // the window update, if reading opened the window
-		if len(data) == 0 {
+		if k == 0 {
 			return 0, io.EOF
 		}
-		return copy(b, data), nil
+		return k, nil
 	}
 }
 

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 )
 
@@ -9,11 +10,23 @@ import (
 // are taken as big-endian 16-bit words, and an odd last byte is padded with zero.
 // The result is not folded; pass it to Fold or to further Sum calls.
 func Sum(b []byte, initial uint32) uint32 {
-	sum := uint64(initial)
+	// Add 64-bit words with end-around carry, four at a time: the one's
+	// complement sum does not care how wide the words are.
+	var wide, carry uint64
+	for len(b) >= 32 {
+		wide, carry = bits.Add64(wide, binary.BigEndian.Uint64(b), carry)
+		wide, carry = bits.Add64(wide, binary.BigEndian.Uint64(b[8:]), carry)
+		wide, carry = bits.Add64(wide, binary.BigEndian.Uint64(b[16:]), carry)
+		wide, carry = bits.Add64(wide, binary.BigEndian.Uint64(b[24:]), carry)
+		b = b[32:]
+	}
 	for len(b) >= 8 {
-		sum += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
+		wide, carry = bits.Add64(wide, binary.BigEndian.Uint64(b), carry)
 		b = b[8:]
 	}
+	wide, carry = bits.Add64(wide, carry, 0)
+	wide += carry // cannot carry again: wide was all ones and is now zero
+	sum := uint64(initial) + wide>>32 + wide&0xffffffff
 	for len(b) >= 2 {
 		sum += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
