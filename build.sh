@@ -4,7 +4,7 @@
 #   ./build.sh deps      install what the tests need on Debian 12 (apt: tshark)
 #   ./build.sh native    build bin/socketville
 #   ./build.sh wasm      build bin/web/socketville.wasm (the core, for the browser)
-#   ./build.sh demo      build, then run examples/hello-udp.sv and print its trace
+#   ./build.sh demo      build, then run examples/hello-tcp.sv and print its trace
 #   ./build.sh test      vet, all tests with -race, the wasm build, and a short fuzz pass
 #   ./build.sh bench     run the benchmarks and print their numbers
 #   ./build.sh property  the TCP property test over 10,000 seeds (CI runs 1,000)
@@ -49,7 +49,7 @@ wasm() {
 
 demo() {
   native
-  bin/socketville run examples/hello-udp.sv
+  bin/socketville run examples/hello-tcp.sv
 }
 
 test_all() {

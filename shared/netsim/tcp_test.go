@@ -598,3 +598,62 @@ func TestConnectErrors(t *testing.T) {
 		t.Errorf("connect while connecting: %v, want EALREADY", err)
 	}
 }
+
+// TestBadSegmentsAreDroppedWithReason hands an established connection
+// segments that are broken in each way a link can break them; each is
+// dropped with a counted reason and the connection carries on.
+func TestBadSegmentsAreDroppedWithReason(t *testing.T) {
+	// A good segment from the client, then damaged copies of it.
+	segment := func(opts []byte) []byte {
+		hdr := wire.TCPHeader{SrcPort: 49152, DstPort: 80, Seq: 1, Ack: 1, Flags: wire.TCPAck, Window: 100, Options: opts}
+		ih := wire.IPv4Header{TTL: 64, Protocol: wire.ProtocolTCP, Src: ap("10.0.0.1:0").Addr(), Dst: ap("10.0.0.2:0").Addr(), PayloadLen: hdr.Len() + 4}
+		pkt := make([]byte, ih.Len()+hdr.Len()+4)
+		must(0, ih.Encode(pkt))
+		copy(pkt[ih.Len()+hdr.Len():], "data")
+		must(0, hdr.Encode(pkt[ih.Len():], ih.Src, ih.Dst))
+		return pkt
+	}
+	fixTCPChecksum := func(pkt []byte) []byte {
+		ip := must(wire.ParseIPv4(pkt))
+		seg := pkt[ip.HeaderLen():]
+		seg[16], seg[17] = 0, 0
+		sum := wire.Fold(wire.Sum(seg, wire.PseudoHeaderSum(ip.Src(), ip.Dst(), wire.ProtocolTCP, len(seg))))
+		seg[16], seg[17] = byte(sum>>8), byte(sum)
+		return pkt
+	}
+	cases := []struct {
+		name   string
+		pkt    []byte
+		reason string
+	}{
+		{"truncated header", func() []byte {
+			p := segment(nil)
+			p = p[:30]
+			p[3] = 30 // IPv4 total length: the packet is honest, the TCP header is short
+			ip := wire.IPv4(p)
+			ip.SetTTL(64)
+			return p
+		}(), "malformed TCP segment"},
+		{"bad checksum", func() []byte { p := segment(nil); p[len(p)-1] ^= 1; return p }(), "bad TCP checksum"},
+		{"data offset past the end", fixTCPChecksum(func() []byte { p := segment(nil); p[20+12] = 15 << 4; return p }()), "malformed TCP segment"},
+		{"data offset inside the header", fixTCPChecksum(func() []byte { p := segment(nil); p[20+12] = 2 << 4; return p }()), "malformed TCP segment"},
+		{"option length lies", segment([]byte{2, 40, 5, 180}), "malformed TCP options"},
+		{"option length zero", segment([]byte{8, 0, 0, 0}), "malformed TCP options"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+			tw.w.Host("b").Inject(c.pkt)
+			if n := tw.count(netsim.KindDropped, c.reason); n != 1 {
+				t.Fatalf("want one drop with reason %q; events:\n%s", c.reason, strings.Join(tw.events[len(tw.events)-3:], "\n"))
+			}
+			if got := tw.w.Host("b").Drops(); len(got) == 0 {
+				t.Error("the drop was not counted")
+			}
+			msg := []byte("still fine")
+			if got := pump(t, tw, client, cfd, msg, server, sfd, time.Second); !bytes.Equal(got, msg) {
+				t.Fatalf("the connection broke: read %q", got)
+			}
+		})
+	}
+}

@@ -169,6 +169,9 @@ type Record struct {
 	Dst        string     `json:"dst,omitempty"`
 	Op         string     `json:"op,omitempty"`
 	Len        *int       `json:"len,omitempty"`
+	Flags      string     `json:"flags,omitempty"`
+	Seq        *uint32    `json:"seq,omitempty"`
+	Ack        *uint32    `json:"ack,omitempty"`
 	Reason     string     `json:"reason,omitempty"`
 	Err        string     `json:"err,omitempty"`
 	Ready      []JSONPoll `json:"ready,omitempty"`
@@ -222,6 +225,14 @@ func EventRecord(e netsim.Event) Record {
 			r.Proto, r.Src, r.Dst = ip.Protocol().String(), ip.Src().String(), ip.Dst().String()
 			n := len(ip.Payload())
 			r.Len = &n
+			if t, err := wire.ParseTCP(ip.Payload()); err == nil && ip.Protocol() == wire.ProtocolTCP {
+				seq, n := uint32(t.Seq()), len(t.Payload())
+				r.Flags, r.Seq, r.Len = t.Flags().String(), &seq, &n
+				if t.Flags()&wire.TCPAck != 0 {
+					ack := uint32(t.Ack())
+					r.Ack = &ack
+				}
+			}
 		}
 	}
 	return r
