@@ -20,8 +20,7 @@ type Conn struct {
 	rd, wd       *deadline
 	readMu       sync.Mutex
 	writeMu      sync.Mutex
-	closeOnce    sync.Once
-	closed       chan struct{}
+	closer
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -31,7 +30,7 @@ func (st *Stack) newConn(fd int) *Conn {
 	remote, _ := st.p.PeerName(fd)
 	return &Conn{
 		st: st, fd: fd, laddr: tcpAddr(local), raddr: tcpAddr(remote),
-		rd: newDeadline(), wd: newDeadline(), closed: make(chan struct{}),
+		rd: newDeadline(), wd: newDeadline(), closer: newCloser(),
 	}
 }
 
@@ -43,15 +42,6 @@ const (
 
 func (c *Conn) ready(want netsim.PollEvents) func() bool {
 	return func() bool { return c.st.p.Readiness(c.fd)&want != 0 }
-}
-
-func (c *Conn) isClosed() bool {
-	select {
-	case <-c.closed:
-		return true
-	default:
-		return false
-	}
 }
 
 // Read reads what has arrived, waiting for something if nothing has. At
@@ -128,17 +118,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 // Close closes the connection: a FIN after the data, as close(2) does.
 // Blocked reads and writes return net.ErrClosed.
 func (c *Conn) Close() error {
-	err := net.ErrClosed
-	c.closeOnce.Do(func() {
-		close(c.closed)
-		n := c.st.n
-		n.mu.Lock()
-		defer n.mu.Unlock()
-		n.catchUp()
-		err = c.st.p.Close(c.fd)
-		n.settle()
-	})
-	if err != nil {
+	if err := c.closeFD(c.st, c.fd); err != nil {
 		return c.opError("close", err)
 	}
 	return nil
@@ -199,21 +179,13 @@ func (st *Stack) Dial(network, address string) (net.Conn, error) {
 // DialContext is Dial that gives up when ctx is done. Like Go's net, the
 // connection has TCP_NODELAY set.
 func (st *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	fail := func(err error) error { return &net.OpError{Op: "dial", Net: network, Err: err} }
-	if network != "tcp" && network != "tcp4" {
-		return nil, fail(net.UnknownNetworkError(network))
-	}
 	n := st.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	to, err := st.resolve(address)
+	fd, to, err := st.openSocket("dial", network, address, netsim.SockTCP)
 	if err != nil {
-		return nil, fail(err)
-	}
-	fd, err := st.p.Socket(netsim.SockTCP)
-	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	_ = st.p.SetSockopt(fd, netsim.OptNoDelay, 1)
 	cerr := st.p.Connect(fd, to)

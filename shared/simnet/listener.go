@@ -2,18 +2,16 @@ package simnet
 
 import (
 	"net"
-	"sync"
 
 	"socketville/shared/netsim"
 )
 
 // Listener is a listening TCP socket of the town as a net.Listener.
 type Listener struct {
-	st        *Stack
-	fd        int
-	addr      *net.TCPAddr
-	closeOnce sync.Once
-	closed    chan struct{}
+	st   *Stack
+	fd   int
+	addr *net.TCPAddr
+	closer
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -26,33 +24,20 @@ const backlog = 4096
 // "tcp4". Port 0 picks an ephemeral port. Like Go's net on Linux, the socket
 // has SO_REUSEADDR set, so a server can restart next to its TIME-WAITs.
 func (st *Stack) Listen(network, address string) (net.Listener, error) {
-	fail := func(err error) error { return &net.OpError{Op: "listen", Net: network, Err: err} }
-	if network != "tcp" && network != "tcp4" {
-		return nil, fail(net.UnknownNetworkError(network))
-	}
 	n := st.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	at, err := st.resolve(address)
+	fd, at, err := st.openSocket("listen", network, address, netsim.SockTCP)
 	if err != nil {
-		return nil, fail(err)
-	}
-	fd, err := st.p.Socket(netsim.SockTCP)
-	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	_ = st.p.SetSockopt(fd, netsim.OptReuseAddr, 1)
-	if err := st.p.Bind(fd, at); err != nil {
-		_ = st.p.Close(fd)
-		return nil, &net.OpError{Op: "listen", Net: network, Addr: tcpAddr(at), Err: mapErr("bind", err)}
-	}
-	if err := st.p.Listen(fd, backlog); err != nil {
-		_ = st.p.Close(fd)
-		return nil, &net.OpError{Op: "listen", Net: network, Addr: tcpAddr(at), Err: mapErr("listen", err)}
+	if err := st.bindOrClose(fd, network, at, tcpAddr(at), true); err != nil {
+		return nil, err
 	}
 	local, _ := st.p.SockName(fd)
-	return &Listener{st: st, fd: fd, addr: tcpAddr(local), closed: make(chan struct{})}, nil
+	return &Listener{st: st, fd: fd, addr: tcpAddr(local), closer: newCloser()}, nil
 }
 
 // Accept waits for the next connection.
@@ -81,29 +66,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 	}
 }
 
-func (l *Listener) isClosed() bool {
-	select {
-	case <-l.closed:
-		return true
-	default:
-		return false
-	}
-}
-
 // Close stops listening; connections not yet accepted are reset, as on
 // Linux. A blocked Accept returns net.ErrClosed.
 func (l *Listener) Close() error {
-	err := net.ErrClosed
-	l.closeOnce.Do(func() {
-		close(l.closed)
-		n := l.st.n
-		n.mu.Lock()
-		defer n.mu.Unlock()
-		n.catchUp()
-		err = l.st.p.Close(l.fd)
-		n.settle()
-	})
-	if err != nil {
+	if err := l.closeFD(l.st, l.fd); err != nil {
 		return opError("close", "tcp", l.addr, nil, err)
 	}
 	return nil

@@ -10,50 +10,31 @@ import (
 
 // PacketConn is a UDP socket of the town as a net.PacketConn.
 type PacketConn struct {
-	st        *Stack
-	fd        int
-	addr      *net.UDPAddr
-	rd, wd    *deadline
-	readMu    sync.Mutex
-	closeOnce sync.Once
-	closed    chan struct{}
+	st     *Stack
+	fd     int
+	addr   *net.UDPAddr
+	rd, wd *deadline
+	readMu sync.Mutex
+	closer
 }
 
 var _ net.PacketConn = (*PacketConn)(nil)
 
 // ListenPacket opens a UDP socket bound to address over "udp" or "udp4".
 func (st *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
-	fail := func(err error) error { return &net.OpError{Op: "listen", Net: network, Err: err} }
-	if network != "udp" && network != "udp4" {
-		return nil, fail(net.UnknownNetworkError(network))
-	}
 	n := st.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	at, err := st.resolve(address)
+	fd, at, err := st.openSocket("listen", network, address, netsim.SockUDP)
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
-	fd, err := st.p.Socket(netsim.SockUDP)
-	if err != nil {
-		return nil, fail(err)
-	}
-	if err := st.p.Bind(fd, at); err != nil {
-		_ = st.p.Close(fd)
-		return nil, &net.OpError{Op: "listen", Net: network, Addr: udpAddr(at), Err: mapErr("bind", err)}
+	if err := st.bindOrClose(fd, network, at, udpAddr(at), false); err != nil {
+		return nil, err
 	}
 	local, _ := st.p.SockName(fd)
-	return &PacketConn{st: st, fd: fd, addr: udpAddr(local), rd: newDeadline(), wd: newDeadline(), closed: make(chan struct{})}, nil
-}
-
-func (c *PacketConn) isClosed() bool {
-	select {
-	case <-c.closed:
-		return true
-	default:
-		return false
-	}
+	return &PacketConn{st: st, fd: fd, addr: udpAddr(local), rd: newDeadline(), wd: newDeadline(), closer: newCloser()}, nil
 }
 
 // ReadFrom reads one datagram; the part that does not fit b is lost, as
@@ -114,16 +95,7 @@ func (c *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 
 // Close closes the socket; a blocked ReadFrom returns net.ErrClosed.
 func (c *PacketConn) Close() error {
-	err := net.ErrClosed
-	c.closeOnce.Do(func() {
-		close(c.closed)
-		n := c.st.n
-		n.mu.Lock()
-		defer n.mu.Unlock()
-		err = c.st.p.Close(c.fd)
-		n.settle()
-	})
-	if err != nil {
+	if err := c.closeFD(c.st, c.fd); err != nil {
 		return opError("close", "udp", c.addr, nil, err)
 	}
 	return nil
