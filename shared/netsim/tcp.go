@@ -20,7 +20,13 @@ import (
 //     buffer (Linux advertises about half of it).
 //   - No quick-ACK mode at the start of a connection; delayed ACKs use
 //     Linux's minimum, 40 ms, and every second full segment is ACKed at once.
-//   - Challenge ACKs (RFC 5961) are not rate-limited.
+//   - Challenge ACKs (RFC 5961) are not rate-limited, and there are no SYN
+//     cookies: a full SYN queue drops the SYN.
+//   - After shutdown(SHUT_RD) arriving data is acknowledged and dropped.
+//   - A connection that dies (RST, timeout) while its fd is open keeps its
+//     port until close; Linux lets go of a port it chose itself at once.
+//   - Initial sequence numbers come from the seed, not a secret and a clock
+//     alone, so that a seed replays a run exactly.
 
 // tcpState is a connection state of RFC 9293 section 3.3.2.
 type tcpState uint8
