@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -226,6 +227,35 @@ func exchange(t *testing.T, a, b net.Conn) {
 	}
 }
 
+// acceptOne accepts one connection on ln in the background.
+func acceptOne(ln net.Listener) <-chan net.Conn {
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	return accepted
+}
+
+// weDial connects our host to a gVisor listener on port and returns both
+// ends; the test's cleanup closes them.
+func weDial(t *testing.T, m *mixed, port uint16) (ours, theirs net.Conn) {
+	t.Helper()
+	ln, err := gonet.ListenTCP(m.gv.s, m.gv.full(port), ipv4.ProtocolNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	accepted := acceptOne(ln)
+	ours, err = m.ours.Dial("tcp", fmt.Sprintf("10.0.0.3:%d", port))
+	if err != nil {
+		t.Fatalf("we could not connect to gVisor: %v", err)
+	}
+	theirs = <-accepted
+	t.Cleanup(func() { ours.Close(); theirs.Close() })
+	return ours, theirs
+}
+
 func TestGVisorDialsUs(t *testing.T) {
 	m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
 	ln, err := m.ours.Listen("tcp", ":80")
@@ -233,11 +263,7 @@ func TestGVisorDialsUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, _ := ln.Accept()
-		accepted <- c
-	}()
+	accepted := acceptOne(ln)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	theirs, err := gonet.DialContextTCP(ctx, m.gv.s, tcpip.FullAddress{NIC: 1, Addr: tcpip.AddrFrom4([4]byte{10, 0, 0, 1}), Port: 80}, ipv4.ProtocolNumber)
@@ -252,23 +278,7 @@ func TestGVisorDialsUs(t *testing.T) {
 
 func TestWeDialGVisor(t *testing.T) {
 	m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
-	ln, err := gonet.ListenTCP(m.gv.s, m.gv.full(8080), ipv4.ProtocolNumber)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, _ := ln.Accept()
-		accepted <- c
-	}()
-	ours, err := m.ours.Dial("tcp", "10.0.0.3:8080")
-	if err != nil {
-		t.Fatalf("we could not connect to gVisor: %v", err)
-	}
-	defer ours.Close()
-	theirs := <-accepted
-	defer theirs.Close()
+	ours, theirs := weDial(t, m, 8080)
 	exchange(t, ours, theirs)
 }
 
@@ -276,24 +286,7 @@ func TestWeDialGVisor(t *testing.T) {
 // side, and checks what the other side sees.
 func TestCloseAndResetEitherWay(t *testing.T) {
 	pairUp := func(t *testing.T) (ours, theirs net.Conn) {
-		m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
-		ln, err := gonet.ListenTCP(m.gv.s, m.gv.full(7), ipv4.ProtocolNumber)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		accepted := make(chan net.Conn, 1)
-		go func() {
-			c, _ := ln.Accept()
-			accepted <- c
-		}()
-		ours, err = m.ours.Dial("tcp", "10.0.0.3:7")
-		if err != nil {
-			t.Fatal(err)
-		}
-		theirs = <-accepted
-		t.Cleanup(func() { ours.Close(); theirs.Close() })
-		return ours, theirs
+		return weDial(t, newMixed(t, netsim.LinkConfig{Delay: time.Millisecond}), 7)
 	}
 	readErr := func(c net.Conn) error {
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))

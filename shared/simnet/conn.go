@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"sync"
-	"time"
 
 	"socketville/shared/netsim"
 )
@@ -17,9 +16,9 @@ type Conn struct {
 	st           *Stack
 	fd           int
 	laddr, raddr *net.TCPAddr
-	rd, wd       *deadline
-	readMu       sync.Mutex
-	writeMu      sync.Mutex
+	deadlines
+	readMu  sync.Mutex
+	writeMu sync.Mutex
 	closer
 }
 
@@ -30,7 +29,7 @@ func (st *Stack) newConn(fd int) *Conn {
 	remote, _ := st.p.PeerName(fd)
 	return &Conn{
 		st: st, fd: fd, laddr: tcpAddr(local), raddr: tcpAddr(remote),
-		rd: newDeadline(), wd: newDeadline(), closer: newCloser(),
+		deadlines: newDeadlines(), closer: newCloser(),
 	}
 }
 
@@ -152,19 +151,6 @@ func (c *Conn) LocalAddr() net.Addr { return c.laddr }
 
 // RemoteAddr is the peer's address in the town.
 func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
-
-// SetDeadline sets both deadlines.
-func (c *Conn) SetDeadline(t time.Time) error {
-	c.rd.set(t)
-	c.wd.set(t)
-	return nil
-}
-
-// SetReadDeadline sets the deadline for Read; a blocked Read sees it.
-func (c *Conn) SetReadDeadline(t time.Time) error { c.rd.set(t); return nil }
-
-// SetWriteDeadline sets the deadline for Write.
-func (c *Conn) SetWriteDeadline(t time.Time) error { c.wd.set(t); return nil }
 
 func (c *Conn) opError(op string, err error) error {
 	return opError(op, "tcp", c.laddr, c.raddr, err)

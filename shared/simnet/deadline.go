@@ -79,6 +79,25 @@ func (d *deadline) expired() bool {
 	}
 }
 
+// deadlines are a connection's read and write deadlines, with the three
+// setters of net.Conn and net.PacketConn.
+type deadlines struct{ rd, wd *deadline }
+
+func newDeadlines() deadlines { return deadlines{rd: newDeadline(), wd: newDeadline()} }
+
+// SetDeadline sets both deadlines; blocked calls see the change.
+func (d deadlines) SetDeadline(t time.Time) error {
+	d.rd.set(t)
+	d.wd.set(t)
+	return nil
+}
+
+// SetReadDeadline sets the deadline for reads.
+func (d deadlines) SetReadDeadline(t time.Time) error { d.rd.set(t); return nil }
+
+// SetWriteDeadline sets the deadline for writes.
+func (d deadlines) SetWriteDeadline(t time.Time) error { d.wd.set(t); return nil }
+
 // opError wraps err as Go's net package does: a *net.OpError naming the
 // operation and both ends. io.EOF never comes here; it is returned bare.
 func opError(op, network string, local, remote net.Addr, err error) error {

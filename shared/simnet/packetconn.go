@@ -3,17 +3,16 @@ package simnet
 import (
 	"net"
 	"sync"
-	"time"
 
 	"socketville/shared/netsim"
 )
 
 // PacketConn is a UDP socket of the town as a net.PacketConn.
 type PacketConn struct {
-	st     *Stack
-	fd     int
-	addr   *net.UDPAddr
-	rd, wd *deadline
+	st   *Stack
+	fd   int
+	addr *net.UDPAddr
+	deadlines
 	readMu sync.Mutex
 	closer
 }
@@ -34,7 +33,7 @@ func (st *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
 		return nil, err
 	}
 	local, _ := st.p.SockName(fd)
-	return &PacketConn{st: st, fd: fd, addr: udpAddr(local), rd: newDeadline(), wd: newDeadline(), closer: newCloser()}, nil
+	return &PacketConn{st: st, fd: fd, addr: udpAddr(local), deadlines: newDeadlines(), closer: newCloser()}, nil
 }
 
 // ReadFrom reads one datagram; the part that does not fit b is lost, as
@@ -103,16 +102,3 @@ func (c *PacketConn) Close() error {
 
 // LocalAddr is the socket's address.
 func (c *PacketConn) LocalAddr() net.Addr { return c.addr }
-
-// SetDeadline sets both deadlines.
-func (c *PacketConn) SetDeadline(t time.Time) error {
-	c.rd.set(t)
-	c.wd.set(t)
-	return nil
-}
-
-// SetReadDeadline sets the deadline for ReadFrom.
-func (c *PacketConn) SetReadDeadline(t time.Time) error { c.rd.set(t); return nil }
-
-// SetWriteDeadline sets the deadline for WriteTo.
-func (c *PacketConn) SetWriteDeadline(t time.Time) error { c.wd.set(t); return nil }
