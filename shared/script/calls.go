@@ -97,8 +97,6 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 		return immediate(func() (string, error) { return zeroResult(p.SetNonblock(c.FD, c.Value != 0)) })
 	case "poll":
 		return r.pollSpec(p, c)
-	case "ping":
-		return immediate(func() (string, error) { return r.ping(p, c) })
 	}
 	return immediate(func() (string, error) { return "", fmt.Errorf("%s: not a call", c.Op) })
 }
@@ -293,31 +291,44 @@ func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
 }
 
 // ping sends Count echo requests a second apart through a ping socket and
-// waits up to a second for each reply, as ping(8) does by default.
-func (r *Runner) ping(p *netsim.Process, c Call) (string, error) {
+// waits up to a second for each reply, as ping(8) does by default. It blocks
+// the lines after it like any foreground call, one wait at a time.
+func (r *Runner) ping(l Line, c CallCmd, p *netsim.Process) {
 	const interval = time.Second
 	fd, err := p.Socket(netsim.SockICMP)
 	if err != nil {
-		return "", err
+		r.finish(l, c, "", err)
+		return
 	}
-	defer p.Close(fd)
 	var rtts []time.Duration
-	dst := netip.AddrPortFrom(c.PingAddr, 0)
-	for i := 0; i < c.Count; i++ {
+	dst := netip.AddrPortFrom(c.Call.PingAddr, 0)
+	var probe func(i int)
+	probe = func(i int) {
+		if i == c.Call.Count {
+			p.Close(fd)
+			r.finish(l, c, pingSummary(c.Call.Count, rtts), nil)
+			return
+		}
 		start := r.w.Now()
 		if _, err := p.SendTo(fd, Pattern(56), dst); err != nil {
-			return "", err
+			p.Close(fd)
+			r.finish(l, c, "", err)
+			return
 		}
-		if ok, _ := r.waitFor(canRead(p, fd), start+interval, true); ok {
-			if _, err := p.RecvFrom(fd, 1500); err == nil {
-				rtts = append(rtts, r.w.Now()-start)
+		r.waitFor(canRead(p, fd), start+interval, true, func(ok, _ bool) {
+			if ok {
+				if _, err := p.RecvFrom(fd, 1500); err == nil {
+					rtts = append(rtts, r.w.Now()-start)
+				}
 			}
-		}
-		if i < c.Count-1 {
-			r.runFor(start + interval - r.w.Now())
-		}
+			if i == c.Call.Count-1 {
+				probe(i + 1)
+				return
+			}
+			r.wait = &waiter{deadline: start + interval, hasDeadline: true, steps: -1, done: func(bool, bool) { probe(i + 1) }}
+		})
 	}
-	return pingSummary(c.Count, rtts), nil
+	probe(0)
 }
 
 func pingSummary(sent int, rtts []time.Duration) string {

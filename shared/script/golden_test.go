@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"socketville/shared/script"
 )
@@ -143,4 +144,74 @@ func TestSameSeedSameTrace(t *testing.T) {
 	if trace(3) == trace(4) {
 		t.Fatal("seeds 3 and 4 gave the same trace over a lossy link")
 	}
+}
+
+// TestPacedRunMatchesGolden carries out every example the town's way, with
+// Advance at a clock's pace in slices of several sizes, and checks that the
+// pace changes nothing: the trace is the golden one (without the lines a
+// scenario's end abandons) followed by what the world does on its own, and
+// every slicing gives the same bytes.
+func TestPacedRunMatchesGolden(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(examplesDir, "*.sv"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, path := range paths {
+		name := strings.TrimSuffix(filepath.Base(path), ".sv")
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("testdata", name+".golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := strings.TrimRight(string(want), "\n")
+			var kept []string
+			for _, l := range strings.Split(golden, "\n") {
+				if !strings.Contains(l, "still blocked when the scenario ended") {
+					kept = append(kept, l)
+				}
+			}
+			golden = strings.Join(kept, "\n")
+			var first string
+			for _, slice := range []time.Duration{0, 7 * time.Millisecond, 333 * time.Microsecond} {
+				got := pacedTrace(t, path, slice)
+				if !strings.HasPrefix(got, golden) {
+					t.Fatalf("slice %v: paced trace does not start with the golden one:\n%s", slice, firstDiff(golden, got))
+				}
+				if first == "" {
+					first = got
+				} else if got != first {
+					t.Fatalf("slice %v gives another trace than one Advance:\n%s", slice, firstDiff(first, got))
+				}
+			}
+		})
+	}
+}
+
+// pacedTrace advances the scenario until its lines are done, in slices of
+// the given size (0: one Advance to the end), then to a fixed time after.
+func pacedTrace(t *testing.T, path string, slice time.Duration) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := script.Parse(path, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out)})
+	r.Enqueue(s.Lines...)
+	const end = 200 * time.Second // after every example's last line
+	if slice == 0 {
+		r.Advance(end)
+	}
+	for r.Now() < end {
+		r.Advance(min(r.Now()+slice, end))
+	}
+	if r.Busy() {
+		t.Fatalf("lines still waiting at %v", end)
+	}
+	return strings.TrimRight(out.String(), "\n")
 }

@@ -58,6 +58,11 @@ type Runner struct {
 	seedFixed bool
 	pending   []*pendingCall
 	errs      []error
+	queue     []Line  // lines not yet started
+	wait      *waiter // the line that blocks the queue, if any
+	// stopOnWorldError ends a scenario at a failing world line; the console
+	// goes on after one.
+	stopOnWorldError bool
 }
 
 type pendingCall struct {
@@ -115,16 +120,12 @@ func Check(s *Script) error {
 // on, as a C program that prints perror would; a world line that fails stops
 // the run. The error joins every unexpected failure, each a *LineError.
 func (r *Runner) Run(s *Script) error {
-	for _, l := range s.Lines {
-		if err := r.exec(l); err != nil {
-			r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
-			break
-		}
-	}
+	r.stopOnWorldError = true
+	defer func() { r.stopOnWorldError = false }()
+	r.queue = append(r.queue, s.Lines...)
+	r.drain()
 	r.abandonPending()
-	errs := r.errs
-	r.errs = nil
-	return errors.Join(errs...)
+	return r.takeErrors()
 }
 
 // Exec parses and carries out one line, as the console does. Calls left in
@@ -137,12 +138,157 @@ func (r *Runner) Exec(no int, text string) error {
 	if cmd == nil {
 		return nil
 	}
-	if err := r.exec(Line{No: no, Text: strings.TrimSpace(text), Cmd: cmd}); err != nil {
-		r.errs = append(r.errs, &LineError{Line: no, Err: err})
+	r.queue = append(r.queue, Line{No: no, Text: strings.TrimSpace(text), Cmd: cmd})
+	r.drain()
+	return r.takeErrors()
+}
+
+// Enqueue adds lines to carry out after those already waiting, for Advance
+// to work through at the pace of a clock: the town's way of running a
+// scenario or a console line.
+func (r *Runner) Enqueue(lines ...Line) { r.queue = append(r.queue, lines...) }
+
+// Busy reports whether lines are waiting or one is still blocked.
+func (r *Runner) Busy() bool { return r.wait != nil || len(r.queue) > 0 }
+
+// Advance carries out waiting lines and lets the world run until virtual
+// time reaches limit, never beyond: a blocking call blocks only the lines
+// after it, as a program's next statement waits for its last. When the lines
+// are done the world goes on by itself (timers, TIME-WAIT).
+func (r *Runner) Advance(limit time.Duration) {
+	for r.Now() < limit || r.dueBy(limit) {
+		if !r.tick(limit) {
+			return
+		}
 	}
+	for r.wait == nil && len(r.queue) > 0 {
+		r.tick(limit) // lines that take no time start at once
+	}
+}
+
+// StepOne does the smallest thing that can happen next: starts the next
+// line, finishes a blocked one, or runs one of the world's happenings. It
+// reports false when nothing at all is left to do.
+func (r *Runner) StepOne() bool { return r.tick(math.MaxInt64) }
+
+// Now is the world's virtual time.
+func (r *Runner) Now() time.Duration { return r.w.Now() }
+
+// Errors returns the unexpected failures since the last call, each a
+// *LineError, and forgets them.
+func (r *Runner) Errors() []error {
 	errs := r.errs
 	r.errs = nil
-	return errors.Join(errs...)
+	return errs
+}
+
+func (r *Runner) takeErrors() error { return errors.Join(r.Errors()...) }
+
+// drain carries out every waiting line, letting virtual time run as they need.
+func (r *Runner) drain() {
+	for r.Busy() {
+		r.tick(math.MaxInt64)
+	}
+}
+
+// dueBy reports whether the world has a happening at or before t.
+func (r *Runner) dueBy(t time.Duration) bool {
+	next, ok := r.w.NextEvent()
+	return ok && next <= t
+}
+
+// waiter is a line that blocks the lines after it: a foreground call, run D
+// or step N.
+type waiter struct {
+	ready       func() bool // nil for run and step
+	deadline    time.Duration
+	hasDeadline bool
+	giveUp      time.Duration // a call without a deadline stops waiting here
+	steps       int           // happenings left for step N; -1 otherwise
+	// done is called once the wait is over; it may start another wait.
+	done func(ok, stuck bool)
+}
+
+// tick makes one move no later than limit and reports whether it could.
+func (r *Runner) tick(limit time.Duration) bool {
+	if w := r.wait; w != nil {
+		if ok, stuck, over := r.settled(w); over {
+			r.wait = nil
+			w.done(ok, stuck)
+			return true
+		}
+		return r.waitStep(w, limit)
+	}
+	if len(r.queue) > 0 {
+		l := r.queue[0]
+		r.queue = r.queue[1:]
+		if err := r.exec(l); err != nil {
+			r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
+			if r.stopOnWorldError {
+				r.queue = nil
+			}
+		}
+		return true
+	}
+	if limit == math.MaxInt64 {
+		if !r.w.Step() {
+			return false
+		}
+		r.servicePending()
+		return true
+	}
+	r.advance(limit, true)
+	return true
+}
+
+// settled reports whether w's wait is over, and how it ended.
+func (r *Runner) settled(w *waiter) (ok, stuck, over bool) {
+	now := r.w.Now()
+	switch {
+	case w.steps >= 0:
+		if _, more := r.w.NextEvent(); w.steps == 0 || !more {
+			return true, false, true
+		}
+	case w.ready == nil: // run D
+		if now >= w.deadline {
+			r.w.RunUntil(w.deadline)
+			return true, false, true
+		}
+	case w.ready():
+		return true, false, true
+	case w.hasDeadline && now >= w.deadline:
+		return false, false, true
+	case !w.hasDeadline && (now >= w.giveUp || r.idle()):
+		return false, true, true
+	}
+	return false, false, false
+}
+
+// waitStep lets the world move towards the end of w's wait, no later than
+// limit.
+func (r *Runner) waitStep(w *waiter, limit time.Duration) bool {
+	if w.steps >= 0 {
+		if next, ok := r.w.NextEvent(); !ok || next > limit {
+			r.w.RunUntil(limit)
+			return false
+		}
+		r.w.Step()
+		r.servicePending()
+		w.steps--
+		return true
+	}
+	end := w.giveUp
+	if w.hasDeadline {
+		end = w.deadline
+	}
+	if limit < end {
+		end = limit
+	}
+	if r.w.Now() >= end && !r.dueBy(end) {
+		return false
+	}
+	r.advance(end, true)
+	return true
 }
 
 func (r *Runner) exec(l Line) error {
@@ -153,9 +299,7 @@ func (r *Runner) exec(l Line) error {
 		return nil
 	case StepCmd:
 		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
-		for i := 0; i < c.N && r.w.Step(); i++ {
-			r.servicePending()
-		}
+		r.wait = &waiter{steps: c.N, done: func(bool, bool) {}}
 		return nil
 	case CallCmd:
 		r.call(l, c)
@@ -225,9 +369,7 @@ func (r *Runner) runFor(d time.Duration) {
 	if end < r.w.Now() {
 		end = math.MaxInt64 // the end of virtual time
 	}
-	for r.advance(end, true) && r.w.Now() < end {
-	}
-	r.w.RunUntil(end)
+	r.wait = &waiter{deadline: end, hasDeadline: true, steps: -1, done: func(bool, bool) {}}
 }
 
 // advance moves the world to its next point of interest, no later than
@@ -260,31 +402,15 @@ func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 	return true
 }
 
-// waitFor runs the world until ready() holds or the deadline passes. It
-// reports whether ready() holds, and whether nothing will ever happen again
-// (a wait with no deadline in a world with nothing scheduled).
-//
-// Without a deadline it gives up (stuck) after MaxBlock of virtual time.
-func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool) (ok, stuck bool) {
-	giveUp := r.w.Now() + MaxBlock
-	for {
-		if ready() {
-			return true, false
-		}
-		if hasDeadline && r.w.Now() >= deadline {
-			return false, false
-		}
-		if !hasDeadline && r.w.Now() >= giveUp {
-			return false, true
-		}
-		limit := deadline
-		if !hasDeadline {
-			limit = giveUp
-			if r.idle() {
-				return false, true
-			}
-		}
-		r.advance(limit, true)
+// waitFor blocks the lines after this one until ready() holds or the
+// deadline passes, then calls done with whether ready() holds, and whether
+// nothing will ever happen again (a wait with no deadline in a world with
+// nothing scheduled). Without a deadline it gives up (stuck) after MaxBlock
+// of virtual time.
+func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool, done func(ok, stuck bool)) {
+	r.wait = &waiter{
+		ready: ready, deadline: deadline, hasDeadline: hasDeadline,
+		giveUp: r.w.Now() + MaxBlock, steps: -1, done: done,
 	}
 }
 
@@ -348,16 +474,23 @@ func (r *Runner) call(l Line, c CallCmd) {
 		return
 	}
 	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
+	if c.Call.Op == "ping" {
+		r.ping(l, c, p)
+		return
+	}
 	spec := r.spec(p, c.Call)
 	if c.Background && !spec.ready() {
 		r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
 		return
 	}
-	for {
-		ok, stuck := true, false
-		if !spec.ready() {
-			ok, stuck = r.waitFor(spec.ready, spec.deadline, spec.hasDeadline)
-		}
+	r.carryOut(l, c, spec)
+}
+
+// carryOut does a foreground call once it can go on, waiting for it in
+// between; a call that makes progress but is not done (send all, recv all)
+// waits again.
+func (r *Runner) carryOut(l Line, c CallCmd, spec callSpec) {
+	finishWith := func(ok, stuck bool) {
 		if stuck {
 			r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing that could wake it is left in the town, or it waited %v of virtual time (add & to run it in the background, or set a timeout)", c.Call.Op, MaxBlock))
 			return
@@ -368,11 +501,16 @@ func (r *Runner) call(l Line, c CallCmd) {
 				r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
 				return
 			}
-			continue
+			r.carryOut(l, c, spec)
+			return
 		}
 		r.finish(l, c, res, err)
+	}
+	if spec.ready() {
+		finishWith(true, false)
 		return
 	}
+	r.waitFor(spec.ready, spec.deadline, spec.hasDeadline, finishWith)
 }
 
 // finish reports a completed call and checks it against its "=> ...".
