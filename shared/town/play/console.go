@@ -1,0 +1,117 @@
+package play
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"socketville/shared/script"
+)
+
+// LineKind says what a console line is, for its colour.
+type LineKind uint8
+
+// The kinds of console lines.
+const (
+	LineInfo   LineKind = iota // a comment: the scenario started
+	LineInput                  // a shell line as issued: "$ b/web: listen 3 16"
+	LineResult                 // a call's result: "=> 4 from 10.0.0.1:49152"
+	LineError                  // an error with its errno and sentence
+)
+
+// ConsoleLine is one line of the console.
+type ConsoleLine struct {
+	Kind LineKind
+	Text string
+}
+
+// maxConsole is how many lines the console keeps.
+const maxConsole = 500
+
+// Console is the console's scrollback and its history of typed lines.
+type Console struct {
+	Lines   []ConsoleLine
+	history []string
+	cursor  int     // in history; len(history) means "a new line"
+	shown   []error // call errors echoed since the runner's errors were collected
+}
+
+// echoed reports whether a call's error is already on the console.
+func (c *Console) echoed(err error) bool {
+	for _, e := range c.shown {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Console) add(k LineKind, text string) {
+	for _, l := range strings.Split(text, "\n") {
+		c.Lines = append(c.Lines, ConsoleLine{Kind: k, Text: l})
+	}
+	if over := len(c.Lines) - maxConsole; over > 0 {
+		c.Lines = append(c.Lines[:0], c.Lines[over:]...)
+	}
+}
+
+// record echoes a shell line as the runner carries it out.
+func (c *Console) record(r script.LineRecord) {
+	switch r.Phase {
+	case script.PhaseWorld:
+		c.add(LineInput, "$ "+r.Text)
+	case script.PhaseIssued:
+		bg := ""
+		if r.Background {
+			bg = " &"
+		}
+		c.add(LineInput, fmt.Sprintf("$ %s: %s%s", r.Who, r.Text, bg))
+	case script.PhaseDone:
+		k := LineResult
+		res := r.Result
+		if r.Err != nil || r.Unexpected {
+			k = LineError
+		}
+		if r.Err != nil {
+			// The whole sentence: "bind: EADDRINUSE: address already
+			// in use (...)", not just the errno.
+			res = r.Err.Error()
+			c.shown = append(c.shown, r.Err)
+		}
+		via := ""
+		if r.Background {
+			via = "   (" + r.Who + ": " + r.Text + " &)"
+		}
+		c.add(k, "=> "+res+via)
+	}
+}
+
+// remember adds a typed line to the history and points past it.
+func (c *Console) remember(text string) {
+	if text != "" && (len(c.history) == 0 || c.history[len(c.history)-1] != text) {
+		c.history = append(c.history, text)
+	}
+	c.cursor = len(c.history)
+}
+
+// Prev is the history line before the cursor (the up arrow); at the
+// oldest it stays there.
+func (c *Console) Prev() string {
+	if len(c.history) == 0 {
+		return ""
+	}
+	c.cursor = max(c.cursor-1, 0)
+	return c.history[c.cursor]
+}
+
+// Next is the history line after the cursor (the down arrow); past the
+// newest it is an empty line.
+func (c *Console) Next() string {
+	if c.cursor < len(c.history) {
+		c.cursor++
+	}
+	if c.cursor == len(c.history) {
+		return ""
+	}
+	return c.history[c.cursor]
+}

@@ -1,0 +1,196 @@
+package play_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"socketville/shared/netsim"
+	"socketville/shared/town/play"
+)
+
+func helloTCP(t *testing.T) *play.Player {
+	t.Helper()
+	src, err := os.ReadFile("../../../examples/hello-tcp.sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := play.New(play.Options{Name: "hello-tcp", Source: string(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// frames ticks the player at 60 frames a second for d of wall time and
+// returns the most letters seen on the roads at once.
+func frames(p *play.Player, d time.Duration) int {
+	most := 0
+	for w := time.Duration(0); w < d; w += time.Second / 60 {
+		p.Tick(time.Second / 60)
+		most = max(most, len(p.Animation().Letters))
+	}
+	return most
+}
+
+func TestPaceShowsLettersOnTheRoad(t *testing.T) {
+	p := helloTCP(t)
+	if most := frames(p, 3*time.Second); most == 0 {
+		t.Fatal("no letter was on a road in 3 s at 1x")
+	}
+	// At 1x a 5 ms road takes half a wall second: after 3 s the
+	// handshake is done but the 60 s TIME-WAIT is not.
+	if now := p.Now(); now < 5*time.Millisecond || now > 60*time.Second {
+		t.Fatalf("virtual time after 3 s at 1x is %v", now)
+	}
+}
+
+func TestSnapshotShowsAcceptedDoorOnSamePort(t *testing.T) {
+	p := helloTCP(t)
+	for i := 0; i < 100000 && !hasState(p.Snapshot(), "b", "ESTABLISHED"); i++ {
+		p.Step()
+	}
+	var ports []string
+	for _, s := range socketsOf(p.Snapshot(), "b", "web") {
+		ports = append(ports, s.State+":"+s.Local.String())
+	}
+	got := strings.Join(ports, " ")
+	if got != "LISTEN:0.0.0.0:80 ESTABLISHED:10.0.0.2:80" {
+		t.Fatalf("b/web's doors: %s", got)
+	}
+}
+
+func hasState(s netsim.Snapshot, host, state string) bool {
+	for _, h := range s.Hosts {
+		for _, p := range h.Processes {
+			for _, so := range p.Sockets {
+				if h.Name == host && so.State == state {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func socketsOf(s netsim.Snapshot, host, proc string) []netsim.SocketState {
+	for _, h := range s.Hosts {
+		for _, p := range h.Processes {
+			if h.Name == host && p.Name == proc {
+				return p.Sockets
+			}
+		}
+	}
+	return nil
+}
+
+func TestPauseStopsVirtualTime(t *testing.T) {
+	p := helloTCP(t)
+	frames(p, time.Second)
+	p.SetPaused(true)
+	before := p.Now()
+	frames(p, time.Second)
+	if p.Now() != before {
+		t.Fatalf("paused, yet time went from %v to %v", before, p.Now())
+	}
+}
+
+func TestSpeedScalesPace(t *testing.T) {
+	slow, fast := helloTCP(t), helloTCP(t)
+	fast.SetSpeed(10)
+	frames(slow, 500*time.Millisecond)
+	frames(fast, 500*time.Millisecond)
+	if fast.Now() <= slow.Now() {
+		t.Fatalf("10x reached %v, 1x %v", fast.Now(), slow.Now())
+	}
+	fast.SetSpeed(1e6)
+	if s, _ := fast.Speed(); s != play.MaxSpeed {
+		t.Fatalf("speed 1e6 gave %v, want the %v cap", s, play.MaxSpeed)
+	}
+}
+
+func TestFastestFinishesTheScenario(t *testing.T) {
+	p := helloTCP(t)
+	p.SetFastest(true)
+	frames(p, time.Second)
+	if p.Busy() {
+		t.Fatal("as fast as possible, hello-tcp is not done after a second of frames")
+	}
+	if p.Now() < 2*time.Minute {
+		t.Fatalf("virtual time %v, want past the scenario's run 2m", p.Now())
+	}
+}
+
+func TestConsole(t *testing.T) {
+	p := helloTCP(t)
+	p.SetFastest(true)
+	frames(p, time.Second)
+	if err := p.Exec("b/web: bind 3 0.0.0.0:80"); err != nil {
+		t.Fatal(err)
+	}
+	frames(p, 100*time.Millisecond)
+	if err := p.Exec("b/web: bnd 3"); err == nil {
+		t.Fatal("a typo was accepted")
+	}
+	p.Exec("a/browser: socket tcp")
+	frames(p, 100*time.Millisecond)
+	lines := p.Console().Lines
+	var text []string
+	for _, l := range lines[max(len(lines)-8, 0):] {
+		text = append(text, l.Text)
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"$ b/web: bind 3 0.0.0.0:80", "=> bind: EINVAL: invalid argument", "bnd", "$ a/browser: socket tcp", "=> 3"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("console lacks %q:\n%s", want, all)
+		}
+	}
+	c := p.Console()
+	if got := c.Prev(); got != "a/browser: socket tcp" {
+		t.Errorf("up: %q", got)
+	}
+	if got := c.Prev(); got != "b/web: bnd 3" {
+		t.Errorf("up twice: %q", got)
+	}
+	if got := c.Next(); got != "a/browser: socket tcp" {
+		t.Errorf("down: %q", got)
+	}
+	if got := c.Next(); got != "" {
+		t.Errorf("down past the newest: %q", got)
+	}
+}
+
+func TestBadScenarioKeepsTheOldOne(t *testing.T) {
+	p := helloTCP(t)
+	frames(p, time.Second)
+	if err := p.Load("broken", "host a 10.0.0.1/24\nlink a nowhere\nfrobnicate\n"); err == nil {
+		t.Fatal("a broken scenario loaded")
+	}
+	if p.Name() != "hello-tcp" {
+		t.Fatalf("playing %q after a failed load", p.Name())
+	}
+	last := p.Console().Lines[len(p.Console().Lines)-1]
+	if last.Kind != play.LineError {
+		t.Fatalf("the console's last line is %+v, want the error", last)
+	}
+	frames(p, time.Second) // still runs
+}
+
+func TestLostLetterFalls(t *testing.T) {
+	src := "host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b delay=10ms loss=100%\nprocess a p\n" +
+		"a/p: socket udp\na/p: sendto 3 10.0.0.2:9 \"x\"\n"
+	p, err := play.New(play.Options{Name: "lost", Source: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Tick(time.Second / 60)
+	ls := p.Animation().Letters
+	if len(ls) != 1 || !ls[0].Lost || ls[0].Reason != "lost on the link" || ls[0].Label != "UDP 1 B" {
+		t.Fatalf("letters: %+v", ls)
+	}
+	frames(p, 2*play.FallTime)
+	if n := len(p.Animation().Letters); n != 0 {
+		t.Fatalf("%d letters still there after the fall", n)
+	}
+}
