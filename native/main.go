@@ -29,6 +29,8 @@ func commands() map[string]command {
 	cmds := []command{
 		{name: "run", summary: "run a scenario headless and print its event trace",
 			usage: runUsage, run: runCmd},
+		{name: "desktop", summary: "open the town in a window",
+			usage: desktopUsage, run: desktopCmd},
 		{name: "help", summary: "explain a command", usage: "socketville help [COMMAND]"},
 	}
 	m := map[string]command{}

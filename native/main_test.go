@@ -19,7 +19,7 @@ func socketville(t *testing.T, stdin string, args ...string) (code int, stdout, 
 	return code, out.String(), errOut.String()
 }
 
-func examples(t *testing.T) []string {
+func exampleFiles(t *testing.T) []string {
 	t.Helper()
 	paths, err := filepath.Glob("../examples/*.sv")
 	if err != nil || len(paths) == 0 {
@@ -140,7 +140,7 @@ func faulty(t *testing.T, path string) bool {
 }
 
 func TestSameSeedSamePcapAndTrace(t *testing.T) {
-	for _, path := range examples(t) {
+	for _, path := range exampleFiles(t) {
 		a, b := writePcap(t, path), writePcap(t, path)
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: two runs wrote different pcaps", path)
@@ -177,7 +177,7 @@ func TestTsharkDecodesEveryExample(t *testing.T) {
 		t.Skip("tshark is not installed (./build.sh deps installs it)")
 	}
 	bad := regexp.MustCompile(`(?i)malformed|: bad|\(error/|incorrect`)
-	for _, path := range examples(t) {
+	for _, path := range exampleFiles(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			_, trace, _ := socketville(t, "", "run", path)
 			sent := strings.Count(trace, " sent      ")

@@ -115,7 +115,7 @@ const (
 	plotPad     = 18.0
 	signH       = 40.0
 	houseGap    = 20.0
-	kernelLabel = 18.0
+	kernelLabel = 36.0
 	cellGap     = 150.0 // between plots: the roads
 )
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/examples"
+	"socketville/shared/town"
+)
+
+const desktopUsage = `socketville desktop [--seed N] [--size WxH] [SCENARIO]
+
+Opens the town in a window. SCENARIO is a file of shell lines or the name of
+an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
+hello-tcp. Space pauses, the right arrow steps one event, Enter types in the
+console; click a door, a letter or a road.
+
+  --seed N     seed the link faults with N
+  --size WxH   the window's size in logical pixels (default 1280x800)`
+
+func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
+	fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, desktopUsage) }
+	seed := fs.Uint64("seed", 0, "seed for link faults")
+	size := fs.String("size", "1280x800", "window size")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(pos) > 1 {
+		fmt.Fprintln(stderr, "socketville desktop: want at most one SCENARIO")
+		return exitUsage
+	}
+	var w, h int
+	if _, err := fmt.Sscanf(*size, "%dx%d", &w, &h); err != nil || w < 1 || h < 1 {
+		fmt.Fprintf(stderr, "socketville desktop: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
+		return exitUsage
+	}
+	opts := town.Options{Seed: *seed}
+	if len(pos) == 1 {
+		if opts, err = scenarioOptions(pos[0], opts); err != nil {
+			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+			return exitFail
+		}
+	}
+	g, err := town.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+		return exitFail
+	}
+	ebiten.SetWindowTitle("Socketville: " + g.Player().Name())
+	ebiten.SetWindowSize(w, h)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	ebiten.SetTPS(town.TPS)
+	if err := ebiten.RunGame(g); err != nil {
+		fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// scenarioOptions picks an example by name, or reads a scenario file.
+func scenarioOptions(arg string, opts town.Options) (town.Options, error) {
+	if ex, ok := examples.Find(arg); ok && !strings.ContainsRune(arg, os.PathSeparator) {
+		if _, err := os.Stat(arg); err != nil {
+			opts.Scenario = ex.Name
+			return opts, nil
+		}
+	}
+	src, err := os.ReadFile(arg)
+	if err != nil {
+		return opts, fmt.Errorf("%w (nor is it an example: %s)", err, exampleNames())
+	}
+	opts.Scenario = strings.TrimSuffix(filepath.Base(arg), ".sv")
+	opts.Source = string(src)
+	return opts, nil
+}
+
+func exampleNames() string {
+	var names []string
+	for _, s := range examples.All() {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
+}

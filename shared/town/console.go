@@ -1,0 +1,80 @@
+package town
+
+import (
+	"fmt"
+	"image/color"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/shared/town/play"
+)
+
+// drawConsole draws the newest console lines that fit above the input.
+func (g *Game) drawConsole(dst *ebiten.Image) {
+	box := g.w.consoleBox.GetWidget().Rect
+	fillRect(dst, float64(box.Min.X), float64(box.Min.Y), float64(box.Dx()), float64(box.Dy()), color.RGBA{0x12, 0x14, 0x18, 0xff})
+	area := g.w.logArea.GetWidget().Rect
+	if area.Dx() <= 0 || area.Dy() <= 0 {
+		return
+	}
+	sub, ok := dst.SubImage(area).(*ebiten.Image)
+	if !ok {
+		return
+	}
+	lineH := 16 * g.scale
+	lines := g.player.Console().Lines
+	n := int(float64(area.Dy()-g.px(4)) / lineH)
+	start := max(len(lines)-n, 0)
+	y := float64(area.Min.Y + g.px(2))
+	for _, l := range lines[start:] {
+		g.text(sub, l.Text, float64(area.Min.X+g.px(4)), y, 12.5*g.scale, consoleColor(l.Kind), true, alignLeft)
+		y += lineH
+	}
+}
+
+func consoleColor(k play.LineKind) color.Color {
+	switch k {
+	case play.LineInput:
+		return colText
+	case play.LineResult:
+		return color.RGBA{0x9c, 0xe0, 0x9c, 0xff}
+	case play.LineError:
+		return colError
+	}
+	return colDim
+}
+
+// drawStatus writes the virtual clock and what is going on over the
+// town's top-right corner.
+func (g *Game) drawStatus(dst *ebiten.Image) {
+	area := g.townRect()
+	if area.Dx() <= 0 || area.Dy() <= 0 {
+		return
+	}
+	state := "playing"
+	switch speed, fastest := g.player.Speed(); {
+	case g.player.Paused():
+		state = "paused (space plays, right arrow steps)"
+	case fastest:
+		state = "as fast as possible"
+	default:
+		state = fmt.Sprintf("playing at %.3gx", speed)
+	}
+	busy := ""
+	if !g.player.Busy() {
+		busy = "  scenario done"
+	}
+	s := fmt.Sprintf("%s   t = %s   %s   %d letters on the road%s", g.player.Name(), formatVirtual(g.player.Now()), state, len(g.player.Animation().Letters), busy)
+	g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), 13*g.scale, colText, false, alignRight)
+}
+
+func formatVirtual(t time.Duration) string {
+	switch {
+	case t < time.Second:
+		return fmt.Sprintf("%.3f ms", float64(t)/float64(time.Millisecond))
+	case t < time.Minute:
+		return fmt.Sprintf("%.3f s", t.Seconds())
+	}
+	return fmt.Sprintf("%dm%06.3fs", int(t.Minutes()), t.Seconds()-60*float64(int(t.Minutes())))
+}

@@ -1,0 +1,333 @@
+package town
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+	"github.com/hajimehoshi/ebiten/v2/vector"
+
+	"socketville/shared/town/layout"
+	"socketville/shared/town/play"
+)
+
+// align is where a text's anchor point is.
+type align uint8
+
+const (
+	alignLeft align = iota
+	alignCenter
+	alignRight
+)
+
+// text draws s with its top at y, anchored at x.
+func (g *Game) text(dst *ebiten.Image, s string, x, y, size float64, c color.Color, mono bool, a align) {
+	if size < 4 {
+		return // too small to read: skip the work
+	}
+	face := g.fonts.face(size, mono)
+	op := &text.DrawOptions{}
+	switch a {
+	case alignCenter:
+		op.PrimaryAlign = text.AlignCenter
+	case alignRight:
+		op.PrimaryAlign = text.AlignEnd
+	}
+	op.GeoM.Translate(math.Round(x), math.Round(y))
+	op.ColorScale.ScaleWithColor(c)
+	text.Draw(dst, s, face, op)
+}
+
+func fillRect(dst *ebiten.Image, x, y, w, h float64, c color.Color) {
+	vector.FillRect(dst, float32(x), float32(y), float32(w), float32(h), c, false)
+}
+
+func strokeRect(dst *ebiten.Image, x, y, w, h, width float64, c color.Color) {
+	vector.StrokeRect(dst, float32(x), float32(y), float32(w), float32(h), float32(width), c, true)
+}
+
+func line(dst *ebiten.Image, x0, y0, x1, y1, width float64, c color.Color) {
+	vector.StrokeLine(dst, float32(x0), float32(y0), float32(x1), float32(y1), float32(width), c, true)
+}
+
+func triangle(dst *ebiten.Image, x0, y0, x1, y1, x2, y2 float64, c color.Color) {
+	var p vector.Path
+	p.MoveTo(float32(x0), float32(y0))
+	p.LineTo(float32(x1), float32(y1))
+	p.LineTo(float32(x2), float32(y2))
+	p.Close()
+	op := &vector.DrawPathOptions{AntiAlias: true}
+	op.ColorScale.ScaleWithColor(c)
+	vector.FillPath(dst, &p, nil, op)
+}
+
+// drawTown draws roads, plots, houses, doors, then what moves on them.
+func (g *Game) drawTown(dst *ebiten.Image) {
+	area := g.townRect()
+	if area.Dx() <= 0 || area.Dy() <= 0 {
+		return
+	}
+	sub, ok := dst.SubImage(area).(*ebiten.Image)
+	if !ok {
+		return
+	}
+	for _, r := range g.lay.Roads {
+		g.drawRoad(sub, r)
+	}
+	for i := range g.lay.Plots {
+		g.drawPlot(sub, &g.lay.Plots[i])
+	}
+	g.drawPolls(sub)
+	g.drawLetters(sub)
+	g.drawFlashes(sub)
+	if len(g.lay.Plots) == 0 {
+		g.text(sub, "An empty town: type host a 10.0.0.1/24 below, or pick a scenario.",
+			float64(area.Min.X+area.Dx()/2), float64(area.Min.Y+area.Dy()/2), 15*g.scale, colDim, false, alignCenter)
+	}
+}
+
+func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
+	z := g.cam.zoom
+	x0, y0 := g.cam.pt(r.From)
+	x1, y1 := g.cam.pt(r.To)
+	c := colRoad
+	if g.sel.kind == selRoad && g.sel.road == r.Link {
+		c = color.RGBA{0x8a, 0x80, 0x50, 0xff}
+	}
+	line(dst, x0, y0, x1, y1, 30*z, c)
+	// A dashed middle line.
+	n := math.Hypot(x1-x0, y1-y0)
+	dash := 14 * z
+	for s := 0.0; s+dash < n && dash > 1; s += 2 * dash {
+		a, b := s/n, (s+dash)/n
+		line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
+	}
+	if cfg, ok := g.linkConfig(r.Link); ok {
+		mx, my := (x0+x1)/2, (y0+y1)/2
+		g.text(dst, cfg, mx, my-36*z, 11*z, colText, false, alignCenter)
+	}
+}
+
+func (g *Game) drawPlot(dst *ebiten.Image, p *layout.Plot) {
+	z := g.cam.zoom
+	x, y, w, h := g.cam.rect(p.Rect)
+	fillRect(dst, x, y, w, h, colPlot)
+	strokeRect(dst, x, y, w, h, 3*z, colPlotEdge)
+	// The sign: the host's name and address.
+	signW := math.Min(w-16*z, (float64(len(p.Host)+len(p.Sign))*8+40)*z)
+	fillRect(dst, x+8*z, y+8*z, signW, 26*z, colSign)
+	g.text(dst, p.Host+"  "+p.Sign, x+16*z, y+12*z, 14*z, colSignText, false, alignLeft)
+	for i := range p.Houses {
+		g.drawHouse(dst, &p.Houses[i])
+	}
+	if len(p.Orphans) > 0 {
+		kx, ky, kw, kh := g.cam.rect(p.Kernel)
+		fillRect(dst, kx, ky, kw, kh, colKernel)
+		g.text(dst, "kernel: connections without an fd", kx+6*z, ky+3*z, 10*z, colText, false, alignLeft)
+		for i := range p.Orphans {
+			g.drawDoor(dst, &p.Orphans[i])
+		}
+	}
+}
+
+func (g *Game) drawHouse(dst *ebiten.Image, h *layout.House) {
+	z := g.cam.zoom
+	x, y, w, hh := g.cam.rect(h.Rect)
+	roof := colRoof
+	if h.Root {
+		roof = colRootRoof
+	}
+	triangle(dst, x-6*z, y, x+w+6*z, y, x+w/2, y-layout.RoofH*z, roof)
+	fillRect(dst, x, y, w, hh, colWall)
+	name := h.Proc
+	if h.Root {
+		name += " (root)"
+	}
+	g.text(dst, name, x+w/2, y+4*z, 13*z, colInk, false, alignCenter)
+	for i := range h.Doors {
+		g.drawDoor(dst, &h.Doors[i])
+	}
+}
+
+func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
+	z := g.cam.zoom
+	x, y, w, h := g.cam.rect(d.Rect)
+	c := doorColor(d.Style)
+	switch d.Style {
+	case layout.StyleListen:
+		// An open archway: the frame in colour, the inside dark.
+		fillRect(dst, x, y, w, h, c)
+		fillRect(dst, x+5*z, y+5*z, w-10*z, h-5*z, color.RGBA{0x1c, 0x2a, 0x20, 0xff})
+	case layout.StyleTimeWait, layout.StyleClosed:
+		fillRect(dst, x, y, w, h, c)
+		line(dst, x+4*z, y+h/2, x+w-4*z, y+h/2, 3*z, colInk) // barred
+	default:
+		fillRect(dst, x, y, w, h, c)
+		vector.FillCircle(dst, float32(x+w-8*z), float32(y+h/2), float32(3*z), colSign, true)
+	}
+	if g.sel.kind == selDoor && g.sel.door == d.Key {
+		strokeRect(dst, x-4*z, y-4*z, w+8*z, h+8*z, 3*z, colSelect)
+	}
+	label := d.Port
+	if label == "" {
+		label = "-"
+	}
+	g.text(dst, label, x+w/2, y-16*z, 12*z, colInk, true, alignCenter)
+	if d.FD > 0 {
+		g.text(dst, fmt.Sprintf("fd %d", d.FD), x+w/2, y+h/2-6*z, 10*z, colSign, false, alignCenter)
+	}
+	under := d.State
+	if d.Style == layout.StyleTimeWait && d.Socket.TCP != nil {
+		under = fmt.Sprintf("TIME-WAIT %.0fs", math.Ceil(d.Socket.TCP.TimeWaitLeft.Seconds()))
+	}
+	ink := colInk
+	if d.Proc == "" {
+		ink = colText
+	}
+	if d.Remote != "" {
+		g.text(dst, d.Remote, x+w/2, y+h+2*z, 10*z, ink, true, alignCenter)
+	}
+	g.text(dst, under, x+w/2, y+h+15*z, 10*z, ink, false, alignCenter)
+}
+
+func (g *Game) drawLetters(dst *ebiten.Image) {
+	z := g.cam.zoom
+	anim := g.player.Animation()
+	for _, l := range anim.Letters {
+		p, ok := g.letterPoint(l)
+		if !ok {
+			continue
+		}
+		x, y := g.cam.pt(p)
+		c := letterColor(l.Kind)
+		fall := l.Fall(g.player.Wall())
+		if fall > 0 {
+			c.A = uint8(255 * (1 - fall*0.7))
+			c.R, c.G, c.B = uint8(float64(c.R)*(1-fall*0.7)), uint8(float64(c.G)*(1-fall*0.7)), uint8(float64(c.B)*(1-fall*0.7))
+		}
+		w, h := 22*z, 14*z
+		fillRect(dst, x-w/2, y-h/2, w, h, c)
+		line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
+		line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
+		if g.sel.kind == selLetter && g.sel.letter == l.ID {
+			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
+		}
+		label := l.Label
+		if l.Note != "" {
+			label += " (" + l.Note + ")"
+		}
+		if l.Lost {
+			label += " - " + l.Reason
+			g.text(dst, label, x, y+9*z, 11*z, colError, false, alignCenter)
+			continue
+		}
+		g.text(dst, label, x, y+9*z, 10*z, colText, false, alignCenter)
+	}
+}
+
+func (g *Game) drawFlashes(dst *ebiten.Image) {
+	z := g.cam.zoom
+	for _, f := range g.player.Animation().Flashes {
+		p, ok := g.lay.Plot(f.Host)
+		if !ok {
+			continue
+		}
+		age := float64(g.player.Wall()-f.Wall) / float64(play.FlashTime)
+		x, y, w, _ := g.cam.rect(p.Rect)
+		c := colError
+		c.A = uint8(255 * (1 - math.Min(age, 1)))
+		g.text(dst, f.Text, x+w/2, y-20*z-age*20*z, 12*z, c, false, alignCenter)
+	}
+}
+
+// drawPolls shows each poll call as a ring walking past the polled doors
+// of the process, lighting the doors poll found ready.
+func (g *Game) drawPolls(dst *ebiten.Image) {
+	z := g.cam.zoom
+	for _, pw := range g.player.Animation().Polls {
+		doors := g.pollDoors(pw)
+		if len(doors) == 0 {
+			continue
+		}
+		prog := pw.Progress(g.player.Wall())
+		at := min(int(prog*float64(len(doors))), len(doors)-1)
+		for i, d := range doors {
+			if d == nil || i > at {
+				continue
+			}
+			x, y, w, h := g.cam.rect(d.Rect)
+			if pw.FDs[i].Revents != 0 {
+				strokeRect(dst, x-6*z, y-6*z, w+12*z, h+12*z, 4*z, colReady)
+				g.text(dst, pw.FDs[i].Revents.String(), x+w/2, y-30*z, 10*z, colReady, true, alignCenter)
+			}
+			if i == at {
+				vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+26*z), float32(9*z), float32(3*z), colSelect, true)
+				g.text(dst, "poll", x+w/2, y+h+36*z, 10*z, colSelect, false, alignCenter)
+			}
+		}
+	}
+}
+
+// pollDoors finds the doors a poll call looked at, in its order.
+func (g *Game) pollDoors(pw play.PollWalk) []*layout.Door {
+	p, ok := g.lay.Plot(pw.Host)
+	if !ok {
+		return nil
+	}
+	for hi := range p.Houses {
+		h := &p.Houses[hi]
+		if h.Proc != pw.Proc {
+			continue
+		}
+		out := make([]*layout.Door, len(pw.FDs))
+		for i, fd := range pw.FDs {
+			for di := range h.Doors {
+				if h.Doors[di].FD == fd.FD {
+					out[i] = &h.Doors[di]
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// linkConfig describes a road's properties in the shell's words.
+func (g *Game) linkConfig(name string) (string, bool) {
+	for _, l := range g.player.Snapshot().Links {
+		if l.Name != name {
+			continue
+		}
+		return describeLink(l.Config.Delay, l.Config.Rate, l.Config.Loss, l.Config.MTU), true
+	}
+	return "", false
+}
+
+func describeLink(delay time.Duration, rate int64, loss float64, mtu int) string {
+	s := "delay " + delay.String()
+	if rate > 0 {
+		s += fmt.Sprintf(", %s", formatRate(rate))
+	}
+	if loss > 0 {
+		s += fmt.Sprintf(", loss %g%%", loss*100)
+	}
+	if mtu != 0 && mtu != 1500 {
+		s += fmt.Sprintf(", mtu %d", mtu)
+	}
+	return s
+}
+
+func formatRate(bps int64) string {
+	switch {
+	case bps >= 1e9 && bps%1e9 == 0:
+		return fmt.Sprintf("%dGbit", bps/1e9)
+	case bps >= 1e6 && bps%1e6 == 0:
+		return fmt.Sprintf("%dMbit", bps/1e6)
+	case bps >= 1e3 && bps%1e3 == 0:
+		return fmt.Sprintf("%dkbit", bps/1e3)
+	}
+	return fmt.Sprintf("%dbit", bps)
+}

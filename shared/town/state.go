@@ -1,0 +1,119 @@
+package town
+
+import (
+	"socketville/shared/town/layout"
+)
+
+// State is what the town shows, in plain data: for tests (through the JS
+// hook or the desktop's state file) and for anyone scripting the page.
+// Positions are in CSS pixels (device pixels divided by the scale).
+type State struct {
+	Scenario string      `json:"scenario"`
+	NowNS    int64       `json:"now_ns"`
+	Frames   int         `json:"frames"`
+	Paused   bool        `json:"paused"`
+	Speed    float64     `json:"speed"`
+	Fastest  bool        `json:"fastest"`
+	Busy     bool        `json:"busy"`
+	Scale    float64     `json:"scale"`
+	Town     Box         `json:"town"`
+	Doors    []DoorState `json:"doors"`
+	Roads    []RoadState `json:"roads"`
+	Letters  int         `json:"letters"`
+	Selected string      `json:"selected"` // "door", "letter", "road" or ""
+	Tab      string      `json:"tab"`      // the panel's page: "door", "layers", "bytes"
+	Panel    string      `json:"panel"`    // the panel's title
+	Console  []string    `json:"console"`  // the newest lines
+}
+
+// Box is a rectangle in CSS pixels.
+type Box struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// DoorState is one door where it is drawn.
+type DoorState struct {
+	Host   string `json:"host"`
+	Proc   string `json:"proc"`
+	FD     int    `json:"fd"`
+	State  string `json:"state"`
+	Port   string `json:"port"`
+	Remote string `json:"remote"`
+	Style  string `json:"style"`
+	Box    Box    `json:"box"`
+	Color  string `json:"color"` // the paint, as #rrggbb
+}
+
+// RoadState is one road where it is drawn.
+type RoadState struct {
+	Link string  `json:"link"`
+	X0   float64 `json:"x0"`
+	Y0   float64 `json:"y0"`
+	X1   float64 `json:"x1"`
+	Y1   float64 `json:"y1"`
+}
+
+var styleNames = map[layout.Style]string{
+	layout.StyleFresh: "fresh", layout.StyleListen: "listen", layout.StyleHandshake: "handshake",
+	layout.StyleOpen: "open", layout.StyleClosing: "closing", layout.StyleTimeWait: "time-wait",
+	layout.StyleDatagram: "datagram", layout.StyleClosed: "closed",
+}
+
+// State returns what the town shows now.
+func (g *Game) State() State {
+	speed, fastest := g.player.Speed()
+	s := State{
+		Scenario: g.player.Name(), NowNS: int64(g.player.Now()), Frames: g.frames,
+		Paused: g.player.Paused(), Speed: speed, Fastest: fastest, Busy: g.player.Busy(), Scale: g.scale,
+		Letters: len(g.player.Animation().Letters),
+		Panel:   g.w.title.Label,
+	}
+	r := g.townRect()
+	s.Town = g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))
+	for _, p := range g.lay.Plots {
+		for _, h := range p.Houses {
+			for _, d := range h.Doors {
+				s.Doors = append(s.Doors, g.doorState(d))
+			}
+		}
+		for _, d := range p.Orphans {
+			s.Doors = append(s.Doors, g.doorState(d))
+		}
+	}
+	for _, rd := range g.lay.Roads {
+		x0, y0 := g.cam.pt(rd.From)
+		x1, y1 := g.cam.pt(rd.To)
+		s.Roads = append(s.Roads, RoadState{Link: rd.Link, X0: x0 / g.scale, Y0: y0 / g.scale, X1: x1 / g.scale, Y1: y1 / g.scale})
+	}
+	s.Selected = [...]string{"", "door", "letter", "road"}[g.sel.kind]
+	if g.sel.kind == selDoor || g.sel.kind == selLetter {
+		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
+	}
+	lines := g.player.Console().Lines
+	for _, l := range lines[max(len(lines)-20, 0):] {
+		s.Console = append(s.Console, l.Text)
+	}
+	return s
+}
+
+func (g *Game) doorState(d layout.Door) DoorState {
+	x, y, w, h := g.cam.rect(d.Rect)
+	c := doorColor(d.Style)
+	return DoorState{
+		Host: d.Key.Host, Proc: d.Proc, FD: d.FD, State: d.State, Port: d.Port, Remote: d.Remote,
+		Style: styleNames[d.Style], Box: g.css(x, y, w, h),
+		Color: "#" + hex2(c.R) + hex2(c.G) + hex2(c.B),
+	}
+}
+
+func hex2(b uint8) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[b>>4], digits[b&15]})
+}
+
+func (g *Game) css(x, y, w, h float64) Box {
+	return Box{X: x / g.scale, Y: y / g.scale, W: w / g.scale, H: h / g.scale}
+}

@@ -1,0 +1,174 @@
+// Package town is Socketville's Ebitengine frontend: it draws the town of
+// a play.Player (plots, houses, doors, roads, letters), its panels (door,
+// cut-away, byte inspector, state diagram, buffers, console) and turns
+// every click and key into a shell line or a control of the player. The
+// same code runs in a desktop window and in a web page.
+package town
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ebitenui/ebitenui"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+
+	"socketville/examples"
+	"socketville/shared/town/layout"
+	"socketville/shared/town/play"
+)
+
+// TPS is how often Update runs: each one advances the player by 1/TPS of
+// wall time, scaled by the speed control.
+const TPS = 60
+
+// Options configure a town.
+type Options struct {
+	// Scenario is the example to start with; "" is hello-tcp.
+	Scenario string
+	// Source, when set, is a scenario to play instead of an example.
+	Source string
+	Seed   uint64
+}
+
+// Game is the town as an ebiten.Game.
+type Game struct {
+	player    *play.Player
+	scenarios []examples.Scenario
+	fonts     *fonts
+	ui        *ebitenui.UI
+	w         *widgets
+	scale     float64 // device pixels per CSS/logical pixel
+	width     int     // the screen in device pixels
+	height    int
+
+	lay layout.Layout
+	cam camera
+	sel selection
+	// selPacket is the selected letter's packet.
+	selPacket []byte
+	tab       tab
+	hover     int // the inspector field under the mouse, -1 for none
+	frames    int
+	stats     frameStats
+	hook      hook
+}
+
+// New makes a town playing the chosen scenario.
+func New(opts Options) (*Game, error) {
+	f, err := newFonts()
+	if err != nil {
+		return nil, fmt.Errorf("town: fonts: %w", err)
+	}
+	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1}
+	name, src := opts.Scenario, opts.Source
+	if src == "" {
+		if name == "" {
+			name = "hello-tcp"
+		}
+		ex, ok := examples.Find(name)
+		if !ok {
+			return nil, fmt.Errorf("town: no example called %q", name)
+		}
+		name, src = ex.Name, ex.Source
+	}
+	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed})
+	if err != nil {
+		return nil, err
+	}
+	g.buildUI()
+	return g, nil
+}
+
+// Player is the town's player, for the wiring around it.
+func (g *Game) Player() *play.Player { return g.player }
+
+// Update runs one frame of input and simulation.
+func (g *Game) Update() error {
+	start := time.Now()
+	g.syncScale()
+	g.ui.Update()
+	g.keys()
+	g.mouse()
+	g.player.Tick(time.Second / TPS)
+	g.lay = layout.Of(g.player.Snapshot())
+	g.cam = fitCamera(g.lay.Bounds, g.townRect(), g.scale)
+	g.refreshWidgets()
+	g.hover = g.hoveredField()
+	g.frames++
+	g.stats.update += time.Since(start)
+	g.hook.publish(g)
+	return nil
+}
+
+// Draw draws the frame. It only reads.
+func (g *Game) Draw(screen *ebiten.Image) {
+	start := time.Now()
+	screen.Fill(colBackground)
+	g.drawTown(screen)
+	g.drawStatus(screen)
+	g.drawPanel(screen)
+	g.drawConsole(screen)
+	g.ui.Draw(screen)
+	g.stats.draw += time.Since(start)
+}
+
+// Layout is not used: LayoutF is.
+func (g *Game) Layout(w, h int) (int, int) { return w, h }
+
+// LayoutF renders at the device's own resolution, so text stays crisp on
+// high-DPI screens and in zoomed browsers.
+func (g *Game) LayoutF(w, h float64) (float64, float64) {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	if s <= 0 || math.IsNaN(s) {
+		s = 1
+	}
+	g.width, g.height = max(int(math.Ceil(w*s)), 1), max(int(math.Ceil(h*s)), 1)
+	return float64(g.width), float64(g.height)
+}
+
+// syncScale rebuilds the widgets when the device scale changes (a window
+// dragged to another monitor, a browser zoom).
+func (g *Game) syncScale() {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	if s <= 0 || math.IsNaN(s) {
+		s = 1
+	}
+	if s != g.scale {
+		g.scale = s
+		g.buildUI()
+	}
+}
+
+func (g *Game) keys() {
+	if g.w.input.IsFocused() {
+		switch {
+		case inpututil.IsKeyJustPressed(ebiten.KeyUp):
+			g.w.input.SetText(g.player.Console().Prev())
+			g.w.input.CursorMoveEnd()
+		case inpututil.IsKeyJustPressed(ebiten.KeyDown):
+			g.w.input.SetText(g.player.Console().Next())
+			g.w.input.CursorMoveEnd()
+		}
+		return
+	}
+	switch {
+	case inpututil.IsKeyJustPressed(ebiten.KeySpace):
+		g.togglePause()
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowRight):
+		g.player.Step()
+	case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
+		g.selectNothing()
+	case inpututil.IsKeyJustPressed(ebiten.KeyEnter):
+		g.w.input.Focus(true)
+	}
+}
+
+func (g *Game) togglePause() { g.player.SetPaused(!g.player.Paused()) }
+
+// exec runs a shell line from a click, echoed in the console like a typed one.
+func (g *Game) exec(line string) { _ = g.player.Exec(line) }
+
+// frameStats sums the CPU time of Update and Draw, for the benchmarks.
+type frameStats struct{ update, draw time.Duration }

@@ -1,0 +1,161 @@
+package town
+
+import (
+	"image"
+	"math"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/shared/town/layout"
+	"socketville/shared/town/play"
+)
+
+// camera maps town units to screen pixels: screen = town*zoom + offset.
+type camera struct{ zoom, offX, offY float64 }
+
+// fitCamera shows the whole town in area, centered, never larger than
+// 1.5 device pixels per unit.
+func fitCamera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
+	const margin = 40
+	bw, bh := bounds.W()+2*margin, bounds.H()+2*margin
+	aw, ah := float64(area.Dx()), float64(area.Dy())
+	if bw <= 0 || bh <= 0 || aw <= 0 || ah <= 0 {
+		return camera{zoom: scale, offX: float64(area.Min.X), offY: float64(area.Min.Y)}
+	}
+	z := math.Min(math.Min(aw/bw, ah/bh), 1.5*scale)
+	c := camera{zoom: z}
+	c.offX = float64(area.Min.X) + (aw-bounds.W()*z)/2 - bounds.Min.X*z
+	c.offY = float64(area.Min.Y) + (ah-bounds.H()*z)/2 - bounds.Min.Y*z
+	return c
+}
+
+func (c camera) pt(p layout.Point) (float64, float64) {
+	return p.X*c.zoom + c.offX, p.Y*c.zoom + c.offY
+}
+
+func (c camera) rect(r layout.Rect) (x, y, w, h float64) {
+	x, y = c.pt(r.Min)
+	return x, y, r.W() * c.zoom, r.H() * c.zoom
+}
+
+func (c camera) toTown(x, y float64) layout.Point {
+	if c.zoom == 0 {
+		return layout.Point{}
+	}
+	return layout.Point{X: (x - c.offX) / c.zoom, Y: (y - c.offY) / c.zoom}
+}
+
+// townRect is where the town is drawn: the space the widgets leave.
+func (g *Game) townRect() image.Rectangle { return g.w.townArea.GetWidget().Rect }
+
+// letterSide is how far from a road's middle letters travel, so the two
+// directions do not cover each other.
+const letterSide = 7.0
+
+// letterPoint is where a letter is, in town units, and whether its road
+// is on the map.
+func (g *Game) letterPoint(l *play.Letter) (layout.Point, bool) {
+	r, ok := g.lay.Road(l.Link)
+	if !ok {
+		return layout.Point{}, false
+	}
+	from, to := r.From, r.To
+	if l.From != r.A {
+		from, to = to, from
+	}
+	p := layout.Lerp(from, to, l.Progress(g.player.Now()))
+	dx, dy := to.X-from.X, to.Y-from.Y
+	if n := math.Hypot(dx, dy); n > 0 {
+		p.X += -dy / n * letterSide
+		p.Y += dx / n * letterSide
+	}
+	if f := l.Fall(g.player.Wall()); f > 0 {
+		p.Y += f * 60
+	}
+	return p, true
+}
+
+// selection is what the panel shows.
+type selection struct {
+	kind   selKind
+	door   layout.DoorKey
+	letter int // the letter's ID while it is on the road
+	label  string
+	from   string
+	to     string
+	road   string
+}
+
+type selKind uint8
+
+const (
+	selNone selKind = iota
+	selDoor
+	selLetter
+	selRoad
+)
+
+// tab is the panel's page.
+type tab uint8
+
+const (
+	tabDoor tab = iota
+	tabLayers
+	tabBytes
+)
+
+func (g *Game) selectNothing() {
+	g.sel = selection{}
+	g.rebuildPanel()
+}
+
+// mouse handles a click in the town: a letter, a door or a road.
+func (g *Game) mouse() {
+	if !inpututilJustClicked() {
+		return
+	}
+	x, y := ebiten.CursorPosition()
+	x, y = int(float64(x)), int(float64(y))
+	if !(image.Point{X: x, Y: y}).In(g.townRect()) {
+		return
+	}
+	g.clickTown(float64(x), float64(y))
+}
+
+// clickTown selects what is under a screen point.
+func (g *Game) clickTown(x, y float64) {
+	pt := g.cam.toTown(x, y)
+	if l := g.letterAt(pt); l != nil {
+		g.sel = selection{kind: selLetter, letter: l.ID, label: l.Label, from: l.From, to: l.To}
+		g.selPacket = l.Packet // kept after the letter lands
+		g.tab = tabLayers
+		g.rebuildPanel()
+		return
+	}
+	if d, ok := g.lay.DoorAt(pt); ok {
+		g.sel = selection{kind: selDoor, door: d.Key}
+		g.tab = tabDoor
+		g.rebuildPanel()
+		return
+	}
+	if r, ok := g.lay.RoadAt(pt, 14); ok {
+		g.sel = selection{kind: selRoad, road: r.Link, from: r.A, to: r.B}
+		g.rebuildPanel()
+		return
+	}
+	g.selectNothing()
+}
+
+func (g *Game) letterAt(pt layout.Point) *play.Letter {
+	best, found := 16.0, (*play.Letter)(nil)
+	for _, l := range g.player.Animation().Letters {
+		p, ok := g.letterPoint(l)
+		if !ok {
+			continue
+		}
+		if d := math.Hypot(p.X-pt.X, p.Y-pt.Y); d < best {
+			best, found = d, l
+		}
+	}
+	return found
+}

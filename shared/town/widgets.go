@@ -1,0 +1,344 @@
+package town
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ebitenui/ebitenui"
+	eimage "github.com/ebitenui/ebitenui/image"
+	"github.com/ebitenui/ebitenui/themes"
+	"github.com/ebitenui/ebitenui/widget"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"socketville/examples"
+	"socketville/shared/town/layout"
+	"socketville/shared/town/play"
+)
+
+// widgets are the ebitenui parts of the screen. The town, the panel's
+// pictures and the console's scrollback are drawn into the rectangles the
+// placeholders get from the layout.
+type widgets struct {
+	pause, fastest *widget.Button
+	speed          *widget.Slider
+	speedLabel     *widget.Text
+	combo          *widget.ListComboButton
+	title          *widget.Text
+	tabs           *widget.Container
+	actions        *widget.Container
+	input          *widget.TextInput
+
+	townArea, panelArea, logArea *widget.Container
+	// The panel and the console are painted by the town (under the
+	// widgets, so that a combo box's list opens over them).
+	panelCol, consoleBox *widget.Container
+
+	lastPaused, lastFastest bool
+	lastSpeed               float64
+	panelFor                selection
+}
+
+// speedSteps map the slider to 0.1x..100x in tenths of a decade.
+const speedSteps = 30
+
+func speedOf(step int) float64 { return play.MinSpeed * math.Pow(10, float64(step)/10) }
+
+func stepOf(speed float64) int {
+	return int(math.Round(math.Log10(speed/play.MinSpeed) * 10))
+}
+
+// theme is ebitenui's dark theme with our fonts at the device's scale.
+func (g *Game) theme() *widget.Theme {
+	t := themes.GetBasicDarkTheme()
+	var face text.Face = g.fonts.face(14*g.scale, false)
+	t.DefaultFace = &face
+	t.ButtonTheme.TextFace = &face
+	t.ButtonTheme.TextPadding = &widget.Insets{Left: int(10 * g.scale), Right: int(10 * g.scale), Top: int(4 * g.scale), Bottom: int(4 * g.scale)}
+	t.LabelTheme.Face = &face
+	t.TextTheme.Face = &face
+	t.TextInputTheme.Face = &face
+	t.ListTheme.EntryFace = &face
+	t.ListComboButtonTheme.List.EntryFace = &face
+	t.ListComboButtonTheme.Button.TextFace = &face
+	t.ListComboButtonTheme.Button.TextPadding = t.ButtonTheme.TextPadding
+	t.ListComboButtonTheme.Button.MinSize = nil
+	t.ListComboButtonTheme.MaxContentHeight = ptr(int(320 * g.scale))
+	t.CheckboxTheme.Label.Face = &face
+	t.SliderTheme.FixedHandleSize = ptr(int(10 * g.scale))
+	return t
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (g *Game) px(v float64) int { return int(math.Round(v * g.scale)) }
+
+// buildUI makes the widget tree: a top bar, the town beside the panel,
+// the console below.
+func (g *Game) buildUI() {
+	w := &widgets{}
+	g.w = w
+	theme := g.theme()
+	root := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
+		widget.GridLayoutOpts.Columns(1),
+		widget.GridLayoutOpts.Stretch([]bool{true}, []bool{false, true, false}),
+	)))
+	root.AddChild(g.topBar())
+	middle := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
+		widget.GridLayoutOpts.Columns(2),
+		widget.GridLayoutOpts.Stretch([]bool{true, false}, []bool{true}),
+	)))
+	w.townArea = widget.NewContainer()
+	middle.AddChild(w.townArea)
+	middle.AddChild(g.panelColumn())
+	root.AddChild(middle)
+	root.AddChild(g.consoleBox())
+	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme}
+	g.rebuildPanel()
+}
+
+func (g *Game) button(label string, onClick func()) *widget.Button {
+	return widget.NewButton(
+		widget.ButtonOpts.TextLabel(label),
+		widget.ButtonOpts.DisableDefaultKeys(),
+		widget.ButtonOpts.ClickedHandler(func(*widget.ButtonClickedEventArgs) { onClick() }),
+	)
+}
+
+func (g *Game) row(spacing float64, opts ...widget.ContainerOpt) *widget.Container {
+	return widget.NewContainer(append(opts, widget.ContainerOpts.Layout(widget.NewRowLayout(
+		widget.RowLayoutOpts.Direction(widget.DirectionHorizontal),
+		widget.RowLayoutOpts.Spacing(g.px(spacing)),
+		widget.RowLayoutOpts.Padding(&widget.Insets{Left: g.px(8), Right: g.px(8), Top: g.px(6), Bottom: g.px(6)}),
+	)))...)
+}
+
+func centered() widget.WidgetOpt {
+	return widget.WidgetOpts.LayoutData(widget.RowLayoutData{Position: widget.RowLayoutPositionCenter})
+}
+
+func (g *Game) topBar() *widget.Container {
+	w := g.w
+	bar := g.row(8, widget.ContainerOpts.BackgroundImage(eimage.NewNineSliceColor(colPanel)))
+	w.pause = g.button("Pause", g.togglePause)
+	bar.AddChild(w.pause)
+	bar.AddChild(g.button("Step", g.player.Step))
+	bar.AddChild(g.button("Restart", func() { _ = g.player.Restart(); g.selectNothing() }))
+	bar.AddChild(widget.NewText(widget.TextOpts.Text("speed", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+	speed, _ := g.player.Speed()
+	w.speed = widget.NewSlider(
+		widget.SliderOpts.Direction(widget.DirectionHorizontal),
+		widget.SliderOpts.MinMax(0, speedSteps),
+		widget.SliderOpts.InitialCurrent(stepOf(speed)),
+		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(150), g.px(22)), centered()),
+		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) { g.player.SetSpeed(speedOf(a.Current)) }),
+	)
+	bar.AddChild(w.speed)
+	w.speedLabel = widget.NewText(widget.TextOpts.Text("1x", g.fonts.faceRef(13*g.scale), colText),
+		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(56), 0)))
+	bar.AddChild(w.speedLabel)
+	w.fastest = g.button("As fast as possible", func() {
+		_, on := g.player.Speed()
+		g.player.SetFastest(!on)
+	})
+	bar.AddChild(w.fastest)
+	entries := make([]any, len(g.scenarios))
+	var initial any
+	for i, s := range g.scenarios {
+		entries[i] = s
+		if s.Name == g.player.Name() {
+			initial = s
+		}
+	}
+	label := func(e any) string { return "scenario: " + e.(examples.Scenario).Name }
+	opts := []widget.ListComboButtonOpt{
+		widget.ListComboButtonOpts.Entries(entries),
+		widget.ListComboButtonOpts.EntryLabelFunc(label, func(e any) string { return e.(examples.Scenario).Name }),
+		widget.ListComboButtonOpts.EntrySelectedHandler(func(a *widget.ListComboButtonEntrySelectedEventArgs) {
+			s := a.Entry.(examples.Scenario)
+			if a.PreviousEntry != nil && s.Name != g.player.Name() {
+				_ = g.player.Load(s.Name, s.Source)
+				g.selectNothing()
+			}
+		}),
+	}
+	if initial != nil {
+		opts = append(opts, widget.ListComboButtonOpts.InitialEntry(initial))
+	}
+	w.combo = widget.NewListComboButton(opts...)
+	bar.AddChild(w.combo)
+	return bar
+}
+
+func (g *Game) panelColumn() *widget.Container {
+	w := g.w
+	w.panelCol = widget.NewContainer(
+		widget.ContainerOpts.Layout(widget.NewGridLayout(
+			widget.GridLayoutOpts.Columns(1),
+			widget.GridLayoutOpts.Stretch([]bool{true}, []bool{false, false, false, true}),
+		)),
+		widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(470), 0)),
+	)
+	w.title = widget.NewText(widget.TextOpts.Text("", g.fonts.faceRef(16*g.scale), colText),
+		widget.TextOpts.Padding(&widget.Insets{Left: g.px(10), Top: g.px(8), Right: g.px(10)}),
+		widget.TextOpts.MaxWidth(float64(g.px(450))))
+	w.panelCol.AddChild(w.title)
+	w.tabs = g.row(4)
+	w.panelCol.AddChild(w.tabs)
+	w.actions = g.row(4)
+	w.panelCol.AddChild(w.actions)
+	w.panelArea = widget.NewContainer()
+	w.panelCol.AddChild(w.panelArea)
+	return w.panelCol
+}
+
+func (g *Game) consoleBox() *widget.Container {
+	w := g.w
+	w.consoleBox = widget.NewContainer(
+		widget.ContainerOpts.Layout(widget.NewGridLayout(
+			widget.GridLayoutOpts.Columns(1),
+			widget.GridLayoutOpts.Stretch([]bool{true}, []bool{true, false}),
+			widget.GridLayoutOpts.Padding(&widget.Insets{Left: g.px(6), Right: g.px(6), Bottom: g.px(6)}),
+		)),
+	)
+	w.logArea = widget.NewContainer(widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(150))))
+	w.consoleBox.AddChild(w.logArea)
+	w.input = widget.NewTextInput(
+		widget.TextInputOpts.Placeholder("type a shell line: a/browser: socket tcp   (Enter runs it, up/down: history)"),
+		widget.TextInputOpts.Padding(widget.NewInsetsSimple(g.px(6))),
+		widget.TextInputOpts.SubmitHandler(func(a *widget.TextInputChangedEventArgs) {
+			if a.InputText != "" {
+				g.exec(a.InputText)
+			}
+			a.TextInput.SetText("")
+		}),
+	)
+	w.consoleBox.AddChild(w.input)
+	return w.consoleBox
+}
+
+// refreshWidgets brings labels in line with the player.
+func (g *Game) refreshWidgets() {
+	w := g.w
+	speed, fastest := g.player.Speed()
+	if p := g.player.Paused(); p != w.lastPaused || w.pause.Text().Label == "" {
+		w.lastPaused = p
+		if p {
+			w.pause.SetText("Play")
+		} else {
+			w.pause.SetText("Pause")
+		}
+	}
+	if speed != w.lastSpeed || fastest != w.lastFastest {
+		w.lastSpeed, w.lastFastest = speed, fastest
+		w.speedLabel.Label = fmt.Sprintf("%.3gx", speed)
+		if fastest {
+			w.speedLabel.Label = "max"
+			w.fastest.SetText("Back to " + fmt.Sprintf("%.3gx", speed))
+		} else {
+			w.fastest.SetText("As fast as possible")
+		}
+	}
+	if g.sel.kind == selDoor {
+		if _, ok := g.lay.Door(g.sel.door); !ok {
+			g.sel.kind = selNone // the socket is gone
+			g.rebuildPanel()
+		}
+	}
+	if g.sel != w.panelFor {
+		g.rebuildPanel()
+	}
+}
+
+// rebuildPanel sets the panel's title, tabs and action buttons for the
+// selection. Every action button runs a shell line.
+func (g *Game) rebuildPanel() {
+	w := g.w
+	if w == nil || w.tabs == nil {
+		return
+	}
+	w.panelFor = g.sel
+	w.tabs.RemoveChildren()
+	w.actions.RemoveChildren()
+	tabButton := func(label string, t tab) {
+		name := label
+		if g.tab == t {
+			name = "[" + label + "]"
+		}
+		w.tabs.AddChild(g.button(name, func() { g.tab = t; g.rebuildPanel() }))
+	}
+	switch g.sel.kind {
+	case selNone:
+		w.title.Label = "Click a door, a letter or a road."
+	case selLetter:
+		w.title.Label = fmt.Sprintf("Letter %s: %s -> %s", g.sel.label, g.sel.from, g.sel.to)
+		tabButton("Layers", tabLayers)
+		tabButton("Bytes", tabBytes)
+	case selRoad:
+		w.title.Label = "Road " + g.sel.road + ": drag to change the link"
+		g.linkEditor()
+	case selDoor:
+		d, _ := g.lay.Door(g.sel.door)
+		w.title.Label = doorTitle(d)
+		tabButton("Door", tabDoor)
+		tabButton("Layers", tabLayers)
+		tabButton("Bytes", tabBytes)
+		for _, a := range doorActions(d, g.player.Snapshot()) {
+			lines := a.lines
+			w.actions.AddChild(g.button(a.label, func() {
+				for _, l := range lines {
+					g.exec(l)
+				}
+			}))
+		}
+	}
+}
+
+func doorTitle(d layout.Door) string {
+	who := d.Key.Host + "/" + d.Proc
+	if d.Proc == "" {
+		who = d.Key.Host + " kernel"
+	}
+	s := fmt.Sprintf("%s fd %d: %s %s", who, d.FD, d.Socket.Type, d.State)
+	if d.Socket.Local.IsValid() {
+		s += " " + d.Socket.Local.String()
+	}
+	if d.Remote != "" {
+		s += " <-> " + d.Remote
+	}
+	return s
+}
+
+// linkEditor offers the road's delay and loss as sliders; each change is
+// the shell line "link A B delay=... loss=...".
+func (g *Game) linkEditor() {
+	w := g.w
+	var cfgDelay time.Duration
+	var cfgLoss float64
+	for _, l := range g.player.Snapshot().Links {
+		if l.Name == g.sel.road {
+			cfgDelay, cfgLoss = l.Config.Delay, l.Config.Loss
+		}
+	}
+	a, b := g.sel.from, g.sel.to
+	delayMs := int(cfgDelay / time.Millisecond)
+	lossPct := int(math.Round(cfgLoss * 100))
+	w.actions.AddChild(widget.NewText(widget.TextOpts.Text("delay", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+	w.actions.AddChild(widget.NewSlider(
+		widget.SliderOpts.Direction(widget.DirectionHorizontal),
+		widget.SliderOpts.MinMax(0, 200), widget.SliderOpts.InitialCurrent(delayMs),
+		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(130), g.px(22)), centered()),
+		widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
+			g.exec(fmt.Sprintf("link %s %s delay=%dms", a, b, e.Current))
+		}),
+	))
+	w.actions.AddChild(widget.NewText(widget.TextOpts.Text("loss", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+	w.actions.AddChild(widget.NewSlider(
+		widget.SliderOpts.Direction(widget.DirectionHorizontal),
+		widget.SliderOpts.MinMax(0, 50), widget.SliderOpts.InitialCurrent(lossPct),
+		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(130), g.px(22)), centered()),
+		widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
+			g.exec(fmt.Sprintf("link %s %s loss=%d%%", a, b, e.Current))
+		}),
+	))
+}
