@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # build.sh: the one entry point for building, running and testing Socketville.
 #
-#   ./build.sh deps      install what the tests need on Debian 12 (apt: tshark)
-#   ./build.sh native    build bin/socketville
-#   ./build.sh wasm      build bin/web/socketville.wasm (the core, for the browser)
+#   ./build.sh serve     build everything and serve the town on http://127.0.0.1:8080
+#   ./build.sh desktop   build everything and open the town in a window
+#   ./build.sh test      install what the tests need, vet, all tests with -race
+#                        (headless Chromium and Xvfb included), a short fuzz pass
+#   ./build.sh deps      install the tests' Debian packages (chromium, xvfb, tshark, ...)
+#   ./build.sh native    build bin/socketville with the web build inside
+#   ./build.sh wasm      build the browser town (native/web/static/socketville.wasm.gz)
 #   ./build.sh demo      build, then run examples/hello-tcp.sv and print its trace
-#   ./build.sh test      vet, all tests with -race, the wasm build, and a short fuzz pass
 #   ./build.sh bench     run the benchmarks and print their numbers
 #   ./build.sh property  the TCP property test over 10,000 seeds (CI runs 1,000)
-#   ./build.sh serve     not yet: the browser town comes with issue 4
-#   ./build.sh desktop   not yet: the desktop town comes with issue 4
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,34 +18,62 @@ go_env() {
   export CGO_ENABLED=${CGO_ENABLED:-0}
 }
 
+# Debian packages the tests use: tshark reads our pcaps; chromium runs the
+# browser build; xvfb and the GL/X libraries run the desktop build headless
+# (Ebitengine loads them at run time, no cgo); imagemagick reads the screen.
+DEPS_PACKAGES="tshark chromium xvfb xauth libgl1 libgl1-mesa-dri libegl1 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxext6 libxrender1 imagemagick fonts-liberation"
+
 deps() {
-  if command -v tshark >/dev/null 2>&1; then
-    echo "deps: tshark is already installed"
+  local missing=()
+  local p
+  for p in $DEPS_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "deps: all test packages are installed"
     return
   fi
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-    echo "deps: tshark is missing and I cannot install it without root; the pcap cross-check will be skipped" >&2
+    echo "deps: missing ${missing[*]} and I cannot install without root; tests that need them will fail" >&2
     return
   fi
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "deps: installing tshark (Debian package) for the pcap cross-checks"
+  echo "deps: installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tshark >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The web build goes into native/web/static, where the native binary embeds
+# it: one binary serves the whole playground.
+WEB_DIR=native/web/static
+
+wasm() {
+  local tmp
+  tmp=$(mktemp -d)
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags=-s -o "$tmp/socketville.wasm" ./wasm
+  gzip -9 -c "$tmp/socketville.wasm" >"$WEB_DIR/socketville.wasm.gz"
+  cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$WEB_DIR/wasm_exec.js"
+  echo "built the web build: $(stat -c %s "$tmp/socketville.wasm") bytes, $(stat -c %s "$WEB_DIR/socketville.wasm.gz") gzip-compressed"
+  rm -rf "$tmp"
 }
 
 native() {
   go_env
+  wasm
   mkdir -p bin
   go build -trimpath -o bin/socketville ./native
   echo "built bin/socketville"
 }
 
-wasm() {
-  mkdir -p bin/web
-  GOOS=js GOARCH=wasm go build -trimpath -o bin/web/socketville.wasm ./wasm
-  cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" bin/web/
-  echo "built bin/web/socketville.wasm and copied wasm_exec.js"
+serve() {
+  native
+  exec bin/socketville serve "$@"
+}
+
+desktop() {
+  native
+  exec bin/socketville desktop "$@"
 }
 
 demo() {
@@ -65,10 +94,10 @@ test_all() {
     echo "gofmt would change: $unformatted" >&2
     exit 1
   fi
-  echo "== wasm build"
-  GOOS=js GOARCH=wasm go build -o /dev/null ./wasm
+  echo "== the binary, with the web build inside (the browser and desktop tests run it)"
+  native
   echo "== go test -race"
-  CGO_ENABLED=1 go test -race -count=1 ./...
+  SOCKETVILLE_E2E_REQUIRED=1 CGO_ENABLED=1 go test -race -count=1 ./...
   echo "== fuzz (a short pass over each parser)"
   local target
   for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do
@@ -134,11 +163,6 @@ property() {
     grep -E '^(property:|--- |ok|FAIL)|seed [0-9]+'
 }
 
-not_yet() {
-  echo "build.sh $1: not built yet. The town ($1) arrives with issue 4; for now try: ./build.sh demo" >&2
-  exit 1
-}
-
 case "${1:-}" in
   deps) deps ;;
   native) native ;;
@@ -147,9 +171,10 @@ case "${1:-}" in
   test) test_all ;;
   bench) bench ;;
   property) property ;;
-  serve | desktop) not_yet "$1" ;;
+  serve) shift; serve "$@" ;;
+  desktop) shift; desktop "$@" ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

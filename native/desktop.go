@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
+	"syscall"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -22,7 +25,8 @@ hello-tcp. Space pauses, the right arrow steps one event, Enter types in the
 console; click a door, a letter or a road.
 
   --seed N     seed the link faults with N
-  --size WxH   the window's size in logical pixels (default 1280x800)`
+  --size WxH   the window's size in logical pixels (default 1280x800)
+  --cpuprofile FILE  write a CPU profile of the session to FILE`
 
 func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 	fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
@@ -30,6 +34,7 @@ func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprintln(stderr, desktopUsage) }
 	seed := fs.Uint64("seed", 0, "seed for link faults")
 	size := fs.String("size", "1280x800", "window size")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -59,6 +64,27 @@ func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 	ebiten.SetWindowSize(w, h)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetTPS(town.TPS)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+			return exitFail
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+			return exitFail
+		}
+		defer pprof.StopCPUProfile()
+	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; ok {
+			g.Stop()
+		}
+	}()
 	if err := ebiten.RunGame(g); err != nil {
 		fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
 		return exitFail

@@ -1,6 +1,6 @@
-// Command socketville is Socketville's native binary. For now it runs
-// scenarios headless and prints their event trace; the desktop window and the
-// web server come with the town.
+// Command socketville is Socketville's native binary: the town in a desktop
+// window, the web server for its browser build, and scenarios run headless
+// with their event trace.
 package main
 
 import (
@@ -31,6 +31,8 @@ func commands() map[string]command {
 			usage: runUsage, run: runCmd},
 		{name: "desktop", summary: "open the town in a window",
 			usage: desktopUsage, run: desktopCmd},
+		{name: "serve", summary: "serve the town's browser build on localhost",
+			usage: serveUsage, run: serveCmd},
 		{name: "help", summary: "explain a command", usage: "socketville help [COMMAND]"},
 	}
 	m := map[string]command{}

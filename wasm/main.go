@@ -1,39 +1,42 @@
 //go:build js && wasm
 
-// Command wasm is Socketville's browser build. Until the town is drawn it
-// offers the core to the page as one function, socketvilleRun(scenario),
-// which returns the scenario's text trace, or its errors.
+// Command wasm is Socketville's browser build: the town in a web page.
+// The page may pick a scenario with ?scenario=NAME and a seed with ?seed=N.
 package main
 
 import (
-	"strings"
+	"net/url"
+	"strconv"
 	"syscall/js"
 
-	"socketville/shared/script"
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/shared/town"
 )
 
 func main() {
-	js.Global().Set("socketvilleRun", js.FuncOf(func(this js.Value, args []js.Value) any {
-		if len(args) != 1 || args[0].Type() != js.TypeString {
-			return "socketvilleRun: want one string, the scenario"
+	opts := town.Options{}
+	search := js.Global().Get("location").Get("search").String()
+	if len(search) > 0 && search[0] == '?' {
+		search = search[1:]
+	}
+	if q, err := url.ParseQuery(search); err == nil {
+		opts.Scenario = q.Get("scenario")
+		if s, err := strconv.ParseUint(q.Get("seed"), 10, 64); err == nil {
+			opts.Seed = s
 		}
-		return runScenario(args[0].String())
-	}))
-	select {}
-}
-
-func runScenario(src string) string {
-	s, err := script.Parse("scenario", strings.NewReader(src))
-	if err == nil {
-		err = script.Check(s)
 	}
+	g, err := town.New(opts)
 	if err != nil {
-		return err.Error()
+		// An unknown scenario: say so, and show the default town.
+		js.Global().Get("console").Call("error", err.Error())
+		if g, err = town.New(town.Options{Seed: opts.Seed}); err != nil {
+			js.Global().Get("console").Call("error", err.Error())
+			return
+		}
 	}
-	var b strings.Builder
-	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&b)})
-	if err := r.Run(s); err != nil {
-		b.WriteString(err.Error())
+	ebiten.SetTPS(town.TPS)
+	if err := ebiten.RunGame(g); err != nil {
+		js.Global().Get("console").Call("error", err.Error())
 	}
-	return b.String()
 }

@@ -49,17 +49,27 @@ type Options struct {
 	SeedFixed bool
 	// Sink receives the run's output; nil discards it.
 	Sink Sink
+	// Interactive keeps a blocked call waiting in a world where nothing is
+	// scheduled, since a console line may yet wake it; it still gives up
+	// after MaxBlock of virtual time. A scenario run alone says "would
+	// block forever" at once.
+	Interactive bool
 }
 
 // Runner carries out shell lines in one world.
 type Runner struct {
-	w         *netsim.World
-	sink      Sink
-	seedFixed bool
-	pending   []*pendingCall
-	errs      []error
-	queue     []Line  // lines not yet started
-	wait      *waiter // the line that blocks the queue, if any
+	w           *netsim.World
+	sink        Sink
+	seedFixed   bool
+	interactive bool
+	pending     []*pendingCall
+	errs        []error
+	// threads run lines one after another, each blocked only by its own
+	// waiting line: the scenario's, and the console's beside it.
+	threads [2]thread
+	// wait is where a line being carried out leaves its wait, for the
+	// thread that runs it to keep.
+	wait *waiter
 	// stopOnWorldError ends a scenario at a failing world line; the console
 	// goes on after one.
 	stopOnWorldError bool
@@ -86,7 +96,7 @@ func NewRunner(opts Options) *Runner {
 	if sink == nil {
 		sink = Discard{}
 	}
-	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed}
+	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
 	r.w.Observe(sink.Event)
 	return r
 }
@@ -122,7 +132,7 @@ func Check(s *Script) error {
 func (r *Runner) Run(s *Script) error {
 	r.stopOnWorldError = true
 	defer func() { r.stopOnWorldError = false }()
-	r.queue = append(r.queue, s.Lines...)
+	r.threads[0].queue = append(r.threads[0].queue, s.Lines...)
 	r.drain()
 	r.abandonPending()
 	return r.takeErrors()
@@ -138,18 +148,55 @@ func (r *Runner) Exec(no int, text string) error {
 	if cmd == nil {
 		return nil
 	}
-	r.queue = append(r.queue, Line{No: no, Text: strings.TrimSpace(text), Cmd: cmd})
+	r.threads[0].queue = append(r.threads[0].queue, Line{No: no, Text: strings.TrimSpace(text), Cmd: cmd})
 	r.drain()
 	return r.takeErrors()
 }
 
 // Enqueue adds lines to carry out after those already waiting, for Advance
 // to work through at the pace of a clock: the town's way of running a
-// scenario or a console line.
-func (r *Runner) Enqueue(lines ...Line) { r.queue = append(r.queue, lines...) }
+// scenario.
+func (r *Runner) Enqueue(lines ...Line) { r.threads[0].queue = append(r.threads[0].queue, lines...) }
+
+// Interject adds lines to a second thread of their own, as typed at a
+// console beside the scenario: they run at once even while a scenario's
+// line is blocked, and block only each other.
+func (r *Runner) Interject(lines ...Line) { r.threads[1].queue = append(r.threads[1].queue, lines...) }
 
 // Busy reports whether lines are waiting or one is still blocked.
-func (r *Runner) Busy() bool { return r.wait != nil || len(r.queue) > 0 }
+func (r *Runner) Busy() bool {
+	for i := range r.threads {
+		if r.threads[i].busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// thread is a queue of lines and the line that blocks it.
+type thread struct {
+	queue []Line
+	wait  *waiter
+}
+
+func (t *thread) busy() bool { return t.wait != nil || len(t.queue) > 0 }
+
+// startable reports whether some thread has a line to start now.
+func (r *Runner) startable() bool {
+	for i := range r.threads {
+		if r.threads[i].wait == nil && len(r.threads[i].queue) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// on carries out f as thread t: a wait f sets is t's.
+func (r *Runner) on(t *thread, f func()) {
+	r.wait = nil
+	f()
+	t.wait, r.wait = r.wait, nil
+}
 
 // Advance carries out waiting lines and lets the world run until virtual
 // time reaches limit, never beyond: a blocking call blocks only the lines
@@ -161,7 +208,7 @@ func (r *Runner) Advance(limit time.Duration) {
 			return
 		}
 	}
-	for r.wait == nil && len(r.queue) > 0 {
+	for r.startable() {
 		r.tick(limit) // lines that take no time start at once
 	}
 }
@@ -211,24 +258,38 @@ type waiter struct {
 
 // tick makes one move no later than limit and reports whether it could.
 func (r *Runner) tick(limit time.Duration) bool {
-	if w := r.wait; w != nil {
-		if ok, stuck, over := r.settled(w); over {
-			r.wait = nil
-			w.done(ok, stuck)
+	for i := range r.threads {
+		t := &r.threads[i]
+		if w := t.wait; w != nil {
+			if ok, stuck, over := r.settled(w); over {
+				t.wait = nil
+				r.on(t, func() { w.done(ok, stuck) })
+				return true
+			}
+			continue
+		}
+		if len(t.queue) > 0 {
+			l := t.queue[0]
+			t.queue = t.queue[1:]
+			r.on(t, func() {
+				if err := r.exec(l); err != nil {
+					r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
+					if r.stopOnWorldError {
+						t.queue = nil
+					}
+				}
+			})
 			return true
 		}
-		return r.waitStep(w, limit)
 	}
-	if len(r.queue) > 0 {
-		l := r.queue[0]
-		r.queue = r.queue[1:]
-		if err := r.exec(l); err != nil {
-			r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
-			if r.stopOnWorldError {
-				r.queue = nil
-			}
+	var waits []*waiter
+	for i := range r.threads {
+		if w := r.threads[i].wait; w != nil {
+			waits = append(waits, w)
 		}
-		return true
+	}
+	if len(waits) > 0 {
+		return r.waitStep(waits, limit)
 	}
 	if limit == math.MaxInt64 {
 		if !r.w.Step() {
@@ -258,31 +319,40 @@ func (r *Runner) settled(w *waiter) (ok, stuck, over bool) {
 		return true, false, true
 	case w.hasDeadline && now >= w.deadline:
 		return false, false, true
-	case !w.hasDeadline && (now >= w.giveUp || r.idle()):
+	case !w.hasDeadline && (now >= w.giveUp || r.idle() && !r.interactive):
 		return false, true, true
 	}
 	return false, false, false
 }
 
-// waitStep lets the world move towards the end of w's wait, no later than
-// limit.
-func (r *Runner) waitStep(w *waiter, limit time.Duration) bool {
-	if w.steps >= 0 {
-		if next, ok := r.w.NextEvent(); !ok || next > limit {
-			r.w.RunUntil(limit)
+// waitStep lets the world move towards the end of the first wait to end,
+// no later than limit. A step N counts the world's happenings.
+func (r *Runner) waitStep(waits []*waiter, limit time.Duration) bool {
+	end := limit
+	stepping := false
+	for _, w := range waits {
+		switch {
+		case w.steps >= 0:
+			stepping = true
+		case w.hasDeadline:
+			end = min(end, w.deadline)
+		default:
+			end = min(end, w.giveUp)
+		}
+	}
+	if stepping {
+		if next, ok := r.w.NextEvent(); !ok || next > end {
+			r.w.RunUntil(end)
 			return false
 		}
 		r.w.Step()
 		r.servicePending()
-		w.steps--
+		for _, w := range waits {
+			if w.steps > 0 {
+				w.steps--
+			}
+		}
 		return true
-	}
-	end := w.giveUp
-	if w.hasDeadline {
-		end = w.deadline
-	}
-	if limit < end {
-		end = limit
 	}
 	if r.w.Now() >= end && !r.dueBy(end) {
 		return false

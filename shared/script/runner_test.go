@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"socketville/shared/script"
 )
@@ -175,5 +176,39 @@ b/s: close 3
 	}
 	if !strings.Contains(out, "      5.000000  b/s:3                close") {
 		t.Fatalf("step moved the clock although nothing was scheduled:\n%s", out)
+	}
+}
+
+// TestInterjectRunsBesideABlockedScenario types a line while the
+// scenario waits in recv: it runs at once, and the scenario goes on when
+// its data comes.
+func TestInterjectRunsBesideABlockedScenario(t *testing.T) {
+	src := "host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b delay=1ms\nprocess a c\nprocess b s\n" +
+		"b/s: socket udp\nb/s: bind 3 0.0.0.0:7007\nb/s: recvfrom 3 100\n"
+	s, err := script.Parse("t", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out), Interactive: true})
+	r.Enqueue(s.Lines...)
+	r.Advance(time.Second)
+	if !r.Busy() {
+		t.Fatal("the scenario is not blocked in recvfrom")
+	}
+	for i, l := range []string{"a/c: socket udp", `a/c: sendto 3 10.0.0.2:7007 "hi"`} {
+		cmd, err := script.ParseLine(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Interject(script.Line{No: 100 + i, Text: l, Cmd: cmd})
+	}
+	r.Advance(r.Now()) // no time passes: the typed lines still run
+	if !strings.Contains(out.String(), "a/c                  => 2\n") {
+		t.Fatalf("the typed sendto did not run at once:\n%s", out.String())
+	}
+	r.Advance(r.Now() + 10*time.Millisecond)
+	if r.Busy() || !strings.Contains(out.String(), `=> 2 from 10.0.0.1:49152 "hi"`) {
+		t.Fatalf("the scenario's recvfrom did not complete:\n%s", out.String())
 	}
 }

@@ -23,6 +23,10 @@ const (
 	alignRight
 )
 
+// Shapes are drawn without anti-aliasing: in a browser without a GPU
+// (software WebGL) each anti-aliased path costs an offscreen pass, and the
+// town's shapes are mostly axis-aligned anyway.
+
 // text draws s with its top at y, anchored at x.
 func (g *Game) text(dst *ebiten.Image, s string, x, y, size float64, c color.Color, mono bool, a align) {
 	if size < 4 {
@@ -46,11 +50,11 @@ func fillRect(dst *ebiten.Image, x, y, w, h float64, c color.Color) {
 }
 
 func strokeRect(dst *ebiten.Image, x, y, w, h, width float64, c color.Color) {
-	vector.StrokeRect(dst, float32(x), float32(y), float32(w), float32(h), float32(width), c, true)
+	vector.StrokeRect(dst, float32(x), float32(y), float32(w), float32(h), float32(width), c, false)
 }
 
 func line(dst *ebiten.Image, x0, y0, x1, y1, width float64, c color.Color) {
-	vector.StrokeLine(dst, float32(x0), float32(y0), float32(x1), float32(y1), float32(width), c, true)
+	vector.StrokeLine(dst, float32(x0), float32(y0), float32(x1), float32(y1), float32(width), c, false)
 }
 
 func triangle(dst *ebiten.Image, x0, y0, x1, y1, x2, y2 float64, c color.Color) {
@@ -59,7 +63,7 @@ func triangle(dst *ebiten.Image, x0, y0, x1, y1, x2, y2 float64, c color.Color) 
 	p.LineTo(float32(x1), float32(y1))
 	p.LineTo(float32(x2), float32(y2))
 	p.Close()
-	op := &vector.DrawPathOptions{AntiAlias: true}
+	op := &vector.DrawPathOptions{}
 	op.ColorScale.ScaleWithColor(c)
 	vector.FillPath(dst, &p, nil, op)
 }
@@ -166,7 +170,7 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 		line(dst, x+4*z, y+h/2, x+w-4*z, y+h/2, 3*z, colInk) // barred
 	default:
 		fillRect(dst, x, y, w, h, c)
-		vector.FillCircle(dst, float32(x+w-8*z), float32(y+h/2), float32(3*z), colSign, true)
+		vector.FillCircle(dst, float32(x+w-8*z), float32(y+h/2), float32(3*z), colSign, false)
 	}
 	if g.sel.kind == selDoor && g.sel.door == d.Key {
 		strokeRect(dst, x-4*z, y-4*z, w+8*z, h+8*z, 3*z, colSelect)
@@ -264,7 +268,7 @@ func (g *Game) drawPolls(dst *ebiten.Image) {
 				g.text(dst, pw.FDs[i].Revents.String(), x+w/2, y-30*z, 10*z, colReady, true, alignCenter)
 			}
 			if i == at {
-				vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+26*z), float32(9*z), float32(3*z), colSelect, true)
+				vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+26*z), float32(9*z), float32(3*z), colSelect, false)
 				g.text(dst, "poll", x+w/2, y+h+36*z, 10*z, colSelect, false, alignCenter)
 			}
 		}

@@ -132,16 +132,16 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	}
 	g.bar(dst, x0, y, w, fmt.Sprintf("send buffer: %d B queued, %d in flight", t.SndQueued, t.InFlight), t.SndQueued, t.SndBuf, t.InFlight, color.RGBA{0x50, 0xa8, 0xff, 0xff})
 	g.bar(dst, x0, y+40*g.scale, w, fmt.Sprintf("receive buffer: %d B unread, %d out of order", t.RcvQueued, t.OutOfOrder), t.RcvQueued, t.RcvBuf, t.OutOfOrder, color.RGBA{0x40, 0xd8, 0x90, 0xff})
-	info := fmt.Sprintf("peer window %d  our window %d  cwnd %d  ssthresh %s  MSS %d  RTO %v  SRTT %v",
-		t.SndWnd, t.RcvWnd, t.Cwnd, ssthresh(t.Ssthresh), t.MSS, t.RTO.Round(time.Millisecond), t.SRTT.Round(10*time.Microsecond))
-	g.text(dst, info, x0, y+80*g.scale, 11*g.scale, colDim, false, alignLeft)
+	g.text(dst, fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS), x0, y+80*g.scale, 12*g.scale, colDim, false, alignLeft)
+	g.text(dst, fmt.Sprintf("congestion window %d B, ssthresh %s;  RTO %v, smoothed RTT %v",
+		t.Cwnd, ssthresh(t.Ssthresh), t.RTO.Round(time.Millisecond), t.SRTT.Round(10*time.Microsecond)), x0, y+97*g.scale, 12*g.scale, colDim, false, alignLeft)
 	if t.TimeWaitLeft > 0 {
-		g.text(dst, fmt.Sprintf("TIME-WAIT: %.1f s left; the address cannot be bound until then", t.TimeWaitLeft.Seconds()), x0, y+96*g.scale, 12*g.scale, colSelect, false, alignLeft)
+		g.text(dst, fmt.Sprintf("TIME-WAIT: %.1f s left; the address cannot be bound until then", t.TimeWaitLeft.Seconds()), x0, y+116*g.scale, 12*g.scale, colSelect, false, alignLeft)
 	}
 }
 
 func ssthresh(v int) string {
-	if v >= math.MaxInt32 {
+	if v >= 1<<30 {
 		return "inf"
 	}
 	return fmt.Sprint(v)

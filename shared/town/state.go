@@ -1,6 +1,8 @@
 package town
 
 import (
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"socketville/shared/town/layout"
 )
 
@@ -11,6 +13,8 @@ type State struct {
 	Scenario string      `json:"scenario"`
 	NowNS    int64       `json:"now_ns"`
 	Frames   int         `json:"frames"`
+	FPS      float64     `json:"fps"` // frames drawn per second, as Ebitengine measures it
+	TPS      float64     `json:"tps"` // updates per second
 	Paused   bool        `json:"paused"`
 	Speed    float64     `json:"speed"`
 	Fastest  bool        `json:"fastest"`
@@ -24,6 +28,8 @@ type State struct {
 	Tab      string      `json:"tab"`      // the panel's page: "door", "layers", "bytes"
 	Panel    string      `json:"panel"`    // the panel's title
 	Console  []string    `json:"console"`  // the newest lines
+	Input    string      `json:"input"`    // what is typed in the console's input
+	Typing   bool        `json:"typing"`   // the input has the keyboard
 }
 
 // Box is a rectangle in CSS pixels.
@@ -67,6 +73,7 @@ func (g *Game) State() State {
 	speed, fastest := g.player.Speed()
 	s := State{
 		Scenario: g.player.Name(), NowNS: int64(g.player.Now()), Frames: g.frames,
+		FPS: ebiten.ActualFPS(), TPS: ebiten.ActualTPS(),
 		Paused: g.player.Paused(), Speed: speed, Fastest: fastest, Busy: g.player.Busy(), Scale: g.scale,
 		Letters: len(g.player.Animation().Letters),
 		Panel:   g.w.title.Label,
@@ -88,6 +95,7 @@ func (g *Game) State() State {
 		x1, y1 := g.cam.pt(rd.To)
 		s.Roads = append(s.Roads, RoadState{Link: rd.Link, X0: x0 / g.scale, Y0: y0 / g.scale, X1: x1 / g.scale, Y1: y1 / g.scale})
 	}
+	s.Input, s.Typing = g.w.input.GetText(), g.w.input.IsFocused()
 	s.Selected = [...]string{"", "door", "letter", "road"}[g.sel.kind]
 	if g.sel.kind == selDoor || g.sel.kind == selLetter {
 		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]

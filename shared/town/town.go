@@ -8,6 +8,7 @@ package town
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/ebitenui/ebitenui"
@@ -53,6 +54,16 @@ type Game struct {
 	frames    int
 	stats     frameStats
 	hook      hook
+	stop      atomic.Bool
+}
+
+// Stop ends the game loop at its next update; safe from any goroutine
+// (a signal handler).
+func (g *Game) Stop() { g.stop.Store(true) }
+
+// Stats are the CPU time Update and Draw took so far, and the frames.
+func (g *Game) Stats() (update, draw time.Duration, frames int) {
+	return g.stats.update, g.stats.draw, g.frames
 }
 
 // New makes a town playing the chosen scenario.
@@ -86,6 +97,9 @@ func (g *Game) Player() *play.Player { return g.player }
 
 // Update runs one frame of input and simulation.
 func (g *Game) Update() error {
+	if g.stop.Load() {
+		return ebiten.Termination
+	}
 	start := time.Now()
 	g.syncScale()
 	g.ui.Update()

@@ -78,7 +78,7 @@ func (p *Player) Load(name, src string) error {
 		return err
 	}
 	p.name, p.src = name, src
-	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}})
+	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
 	p.r.Enqueue(s.Lines...)
 	p.lines = len(s.Lines)
 	p.anim.reset()
@@ -176,7 +176,8 @@ func (p *Player) Step() {
 	p.after()
 }
 
-// Exec runs a console line: it is queued after the lines still waiting and
+// Exec runs a console line: beside the scenario (a blocked scenario line
+// does not hold it up), after earlier console lines, and
 // echoed in the console as it is carried out. A line that does not parse
 // changes nothing and the console says why.
 func (p *Player) Exec(text string) error {
@@ -192,7 +193,7 @@ func (p *Player) Exec(text string) error {
 		return nil
 	}
 	p.lines++
-	p.r.Enqueue(script.Line{No: p.lines, Text: text, Cmd: cmd})
+	p.r.Interject(script.Line{No: p.lines, Text: text, Cmd: cmd})
 	if p.paused {
 		// A paused town still answers calls that take no time.
 		p.r.Advance(p.r.Now())
