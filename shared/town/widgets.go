@@ -142,13 +142,18 @@ func (g *Game) topBar() *widget.Container {
 		g.player.SetFastest(!on)
 	})
 	bar.AddChild(w.fastest)
-	entries := make([]any, len(g.scenarios))
+	entries := make([]any, 0, len(g.scenarios)+1)
 	var initial any
-	for i, s := range g.scenarios {
-		entries[i] = s
-		if s.Name == g.player.Name() {
+	for _, s := range g.scenarios {
+		entries = append(entries, s)
+		if s.Name == g.player.Name() && s.Source == g.player.Source() {
 			initial = s
 		}
+	}
+	if initial == nil {
+		// A scenario from a file: offer it first, to come back to.
+		initial = examples.Scenario{Name: g.player.Name(), Source: g.player.Source()}
+		entries = append([]any{initial}, entries...)
 	}
 	label := func(e any) string { return "scenario: " + e.(examples.Scenario).Name }
 	opts := []widget.ListComboButtonOpt{
@@ -156,15 +161,13 @@ func (g *Game) topBar() *widget.Container {
 		widget.ListComboButtonOpts.EntryLabelFunc(label, func(e any) string { return e.(examples.Scenario).Name }),
 		widget.ListComboButtonOpts.EntrySelectedHandler(func(a *widget.ListComboButtonEntrySelectedEventArgs) {
 			s := a.Entry.(examples.Scenario)
-			if a.PreviousEntry != nil && s.Name != g.player.Name() {
+			if a.PreviousEntry != nil && (s.Name != g.player.Name() || s.Source != g.player.Source()) {
 				_ = g.player.Load(s.Name, s.Source)
 				g.selectNothing()
 			}
 		}),
 	}
-	if initial != nil {
-		opts = append(opts, widget.ListComboButtonOpts.InitialEntry(initial))
-	}
+	opts = append(opts, widget.ListComboButtonOpts.InitialEntry(initial))
 	w.combo = widget.NewListComboButton(opts...)
 	bar.AddChild(w.combo)
 	return bar

@@ -90,6 +90,9 @@ func (p *Player) Load(name, src string) error {
 // Restart plays the scenario again from time zero.
 func (p *Player) Restart() error { return p.Load(p.name, p.src) }
 
+// Source is the scenario's text.
+func (p *Player) Source() string { return p.src }
+
 // Name is the scenario's name.
 func (p *Player) Name() string { return p.name }
 

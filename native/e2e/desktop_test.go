@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// xvfb starts a virtual X screen and returns its DISPLAY.
+func xvfb(t *testing.T, w, h int) string {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			need(t, tool+" is not installed (./build.sh deps installs xvfb and imagemagick)")
+		}
+	}
+	r, wr, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -displayfd: Xvfb picks a free display and writes its number to fd 3.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", w, h), "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{wr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	wr.Close()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	num, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("Xvfb gave no display: %v", err)
+	}
+	return ":" + strings.TrimSpace(num)
+}
+
+// stableScenario is hello-tcp up to the accept: the town then stays
+// still, so the screen can be read at leisure.
+const stableScenario = `host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b delay=5ms
+process a browser
+process b web root
+b/web: socket tcp
+b/web: bind 3 0.0.0.0:80
+b/web: listen 3 16
+a/browser: socket tcp
+a/browser: connect 3 10.0.0.2:80
+b/web: accept 3 => 4 from 10.0.0.1:49152
+`
+
+// TestDesktopTown runs the desktop build under Xvfb, reads the screen back
+// and checks that the doors are painted where the town says they are.
+func TestDesktopTown(t *testing.T) {
+	bin := binary(t)
+	display := xvfb(t, 1280, 800)
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "accepted.sv")
+	if err := os.WriteFile(scenario, []byte(stableScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	statePath := filepath.Join(dir, "state.json")
+	cmd := exec.Command(bin, "desktop", "--size", "1280x800", scenario)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	exited := false
+	defer func() {
+		if !exited {
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+	get := func() (state, error) {
+		b, err := os.ReadFile(statePath)
+		if err != nil {
+			return state{}, err
+		}
+		var s state
+		return s, jsonUnmarshal(string(b), &s)
+	}
+	st := waitFor(t, 60*time.Second, "the desktop town at rest with both doors", get, func(s state) bool {
+		_, l := s.door("b", "web", "listen")
+		_, o := s.door("b", "web", "open")
+		return l && o && !s.Busy && s.Letters == 0
+	})
+	time.Sleep(300 * time.Millisecond) // a few more frames drawn
+	shot, err := exec.Command("import", "-display", display, "-window", "root", "png:-").Output()
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	saveArtifact(t, "desktop-town.png", shot)
+	img := decodePNG(t, shot)
+	for _, style := range []string{"listen", "open"} {
+		d, _ := st.door("b", "web", style)
+		checkDoorPaint(t, img, d, st.Scale)
+	}
+	a, _ := st.door("a", "browser", "open")
+	checkDoorPaint(t, img, a, st.Scale)
+
+	// Ctrl-C closes the window cleanly.
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		exited = true
+		if err != nil {
+			t.Fatalf("desktop exited with %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("desktop did not stop on SIGINT")
+	}
+}
