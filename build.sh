@@ -103,6 +103,7 @@ test_all() {
   for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do
     fuzz_pass ./shared/wire "$target" 100000
   done
+  fuzz_pass ./shared/wire FuzzDissect 50000
   fuzz_pass ./shared/script FuzzParse 40000
   fuzz_pass ./shared/netsim FuzzReceive 40000
   fuzz_pass ./shared/netsim FuzzTCPInject 40000
@@ -125,6 +126,10 @@ bench() {
   # the kernel's loopback use several goroutines and threads.
   go test -run '^$' -bench . -benchmem -count=1 -cpu 1 ./shared/netsim ./shared/wire | tee "$out"
   go test -run '^$' -bench . -benchmem -count=1 ./shared/interop ./shared/simnet | tee -a "$out"
+  # The town: the real binary under Xvfb and in headless Chromium; each op
+  # is a whole run, so one is enough.
+  native
+  go test -run '^$' -bench . -benchtime 1x ./native/e2e | tee -a "$out"
   echo
   echo "== summary (one run; compare runs with benchstat)"
   awk '
@@ -137,6 +142,8 @@ bench() {
     /^BenchmarkTCPConnections/ { conns = metric("conns/s") }
     /^BenchmarkHTTP\/simnet/ { hs = metric("req/s") }
     /^BenchmarkHTTP\/loopback/ { hl = metric("req/s") }
+    /^BenchmarkDesktopFrame/ { cf = metric("crowd-ms/frame"); cd = metric("crowd-doors"); cl = metric("crowd-letters"); hf = metric("hello-ms/frame") }
+    /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps") }
     END {
       printf "%-14s %16s %16s %8s\n", "pending", "scheduler ns/op", "container/heap", "speedup"
       n = split("100 10000 1000000", sizes, " ")
@@ -153,6 +160,8 @@ bench() {
         if (m in ev) printf "mtu %-5s events/s %s, allocs/segment %s\n", m, ev[m], aps[m]
       if (conns != "") printf "TCP connections set up and torn down: %s per second\n", conns
       if (hs != "" && hl != "") printf "net/http: %s req/s over simnet, %s over loopback: %.2fx\n", hs, hl, hs / hl
+      if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf
+      if (wm != "") printf "town, browser: wasm %s MB, %s MB gzip-compressed; first frame %s ms; %s fps hello-tcp, %s fps crowd, %s fps empty page\n", wm, wg, ff, hfps, cfps, efps
     }' "$out"
   rm -f "$out"
 }

@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -26,15 +27,19 @@ console; click a door, a letter or a road.
 
   --seed N     seed the link faults with N
   --size WxH   the window's size in logical pixels (default 1280x800)
-  --cpuprofile FILE  write a CPU profile of the session to FILE`
+  --cpuprofile FILE  write a CPU profile of the session to FILE
+  --crowd PxS  play a crowded town: P pairs of hosts, S sockets on each
+  --frames N   quit after N frames and print the frame times (for benchmarks)`
 
-func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
+func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, desktopUsage) }
 	seed := fs.Uint64("seed", 0, "seed for link faults")
 	size := fs.String("size", "1280x800", "window size")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	crowdSize := fs.String("crowd", "", "play a crowded town of PAIRSxSOCKETS instead")
+	frames := fs.Int("frames", 0, "quit after this many frames and print the frame times")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -49,6 +54,12 @@ func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 		return exitUsage
 	}
 	opts := town.Options{Seed: *seed}
+	if *crowdSize != "" {
+		if _, err := fmt.Sscanf(*crowdSize, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost); err != nil || opts.Crowd.Pairs < 1 || opts.Crowd.PerHost < 3 {
+			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)
+			return exitUsage
+		}
+	}
 	if len(pos) == 1 {
 		if opts, err = scenarioOptions(pos[0], opts); err != nil {
 			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
@@ -85,9 +96,15 @@ func desktopCmd(args []string, _ io.Reader, _, stderr io.Writer) int {
 			g.Stop()
 		}
 	}()
+	if *frames > 0 {
+		g.StopAfter(*frames)
+	}
 	if err := ebiten.RunGame(g); err != nil {
 		fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
 		return exitFail
+	}
+	if *frames > 0 {
+		printFrameStats(stdout, g)
 	}
 	return exitOK
 }
@@ -115,4 +132,17 @@ func exampleNames() string {
 		names = append(names, s.Name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// printFrameStats prints the CPU time per frame of Update and Draw, and
+// what the town held, as one line the benchmarks parse.
+func printFrameStats(w io.Writer, g *town.Game) {
+	upd, draw, n := g.Stats()
+	if n == 0 {
+		return
+	}
+	st := g.State()
+	per := func(d time.Duration) float64 { return float64(d) / float64(n) / 1e6 }
+	fmt.Fprintf(w, "frames %d update_ms %.3f draw_ms %.3f frame_ms %.3f doors %d letters %d fps %.1f\n",
+		n, per(upd), per(draw), per(upd+draw), len(st.Doors), st.Letters, st.FPS)
 }

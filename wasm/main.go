@@ -1,10 +1,12 @@
 //go:build js && wasm
 
 // Command wasm is Socketville's browser build: the town in a web page.
-// The page may pick a scenario with ?scenario=NAME and a seed with ?seed=N.
+// The page may pick a scenario with ?scenario=NAME, a seed with ?seed=N,
+// and a generated crowded town with ?crowd=PAIRSxSOCKETS.
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"syscall/js"
@@ -22,6 +24,10 @@ func main() {
 	}
 	if q, err := url.ParseQuery(search); err == nil {
 		opts.Scenario = q.Get("scenario")
+		if c := q.Get("crowd"); c != "" {
+			// ?crowd=50x10: a generated crowded town (benchmarks, the curious).
+			_, _ = fmt.Sscanf(c, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost)
+		}
 		if s, err := strconv.ParseUint(q.Get("seed"), 10, 64); err == nil {
 			opts.Seed = s
 		}

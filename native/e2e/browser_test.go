@@ -19,7 +19,15 @@ const chromium = "/usr/bin/chromium"
 // Ebitengine's WebGL in software, at a fixed viewport. --disable-gpu gave
 // an empty Ebitengine page 15 frames a second at 1280x800 here, against 11
 // with ANGLE's SwiftShader flags.
-func browser(t *testing.T, w, h int) context.Context {
+func browser(t testing.TB, w, h int) context.Context {
+	t.Helper()
+	ctx, cancel := newBrowser(t, w, h)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// newBrowser starts a browser that lives until cancel.
+func newBrowser(t testing.TB, w, h int) (context.Context, context.CancelFunc) {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		need(t, "chromium is not installed (./build.sh deps installs it)")
@@ -40,11 +48,12 @@ func browser(t *testing.T, w, h int) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
+	stop := func() { cancel(); cancelA() }
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
+		stop()
 		t.Fatalf("chromium: %v", err)
 	}
-	return ctx
+	return ctx, stop
 }
 
 // pageState reads the town through its read-only hook.

@@ -14,7 +14,7 @@ import (
 )
 
 // xvfb starts a virtual X screen and returns its DISPLAY.
-func xvfb(t *testing.T, w, h int) string {
+func xvfb(t testing.TB, w, h int) string {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {

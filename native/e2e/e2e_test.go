@@ -27,7 +27,7 @@ var (
 	buildErr  error
 )
 
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat("../web/static/socketville.wasm.gz"); err != nil {
 		need(t, "the web build is missing: run ./build.sh native first")
@@ -52,7 +52,7 @@ func binary(t *testing.T) string {
 }
 
 // need skips the test, or fails it when the real parts are required.
-func need(t *testing.T, why string) {
+func need(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("SOCKETVILLE_E2E_REQUIRED") != "" {
 		t.Fatal(why)
@@ -96,7 +96,7 @@ func (s state) door(host, proc, style string) (door, bool) {
 }
 
 // paint parses "#rrggbb".
-func paint(t *testing.T, hex string) color.RGBA {
+func paint(t testing.TB, hex string) color.RGBA {
 	t.Helper()
 	var c color.RGBA
 	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &c.R, &c.G, &c.B); err != nil {
@@ -168,7 +168,7 @@ func saveArtifact(t *testing.T, name string, b []byte) {
 }
 
 // serve starts the real binary's web server on a free loopback port.
-func serve(t *testing.T) string {
+func serve(t testing.TB) string {
 	t.Helper()
 	cmd := exec.Command(binary(t), "serve", "--addr", "127.0.0.1:0")
 	out, err := cmd.StdoutPipe()

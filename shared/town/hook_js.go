@@ -21,6 +21,9 @@ func (h *hook) publish(g *Game) {
 		h.installed = true
 		obj := js.Global().Get("Object").New()
 		obj.Set("state", js.FuncOf(func(js.Value, []js.Value) any { return h.last }))
+		// When the first frame was ready, in ms since the page started
+		// loading: the load-time benchmark reads it.
+		obj.Set("firstFrameMs", js.Global().Get("performance").Call("now"))
 		js.Global().Set("socketville", obj)
 	}
 	if g.frames%6 != 1 {

@@ -16,6 +16,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/examples"
+	"socketville/shared/town/crowd"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -31,7 +32,12 @@ type Options struct {
 	// Source, when set, is a scenario to play instead of an example.
 	Source string
 	Seed   uint64
+	// Crowd, when Pairs > 0, plays a generated crowded town instead.
+	Crowd CrowdSize
 }
+
+// CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
+type CrowdSize struct{ Pairs, PerHost int }
 
 // Game is the town as an ebiten.Game.
 type Game struct {
@@ -44,9 +50,10 @@ type Game struct {
 	width     int     // the screen in device pixels
 	height    int
 
-	lay layout.Layout
-	cam camera
-	sel selection
+	lay    layout.Layout
+	layGen int // the snapshot lay was made from
+	cam    camera
+	sel    selection
 	// selPacket is the selected letter's packet.
 	selPacket []byte
 	tab       tab
@@ -55,15 +62,22 @@ type Game struct {
 	stats     frameStats
 	hook      hook
 	stop      atomic.Bool
+	stopAfter int
+	warmUp    int
 }
 
 // Stop ends the game loop at its next update; safe from any goroutine
 // (a signal handler).
 func (g *Game) Stop() { g.stop.Store(true) }
 
-// Stats are the CPU time Update and Draw took so far, and the frames.
+// StopAfter ends the game loop after n frames; Stats then count only the
+// last four fifths, past the warm-up (a scenario's first lines, fonts
+// filling their caches).
+func (g *Game) StopAfter(n int) { g.stopAfter, g.warmUp = n, n/5 }
+
+// Stats are the CPU time Update and Draw took, and over how many frames.
 func (g *Game) Stats() (update, draw time.Duration, frames int) {
-	return g.stats.update, g.stats.draw, g.frames
+	return g.stats.update, g.stats.draw, g.frames - g.warmUp
 }
 
 // New makes a town playing the chosen scenario.
@@ -74,6 +88,10 @@ func New(opts Options) (*Game, error) {
 	}
 	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1}
 	name, src := opts.Scenario, opts.Source
+	if opts.Crowd.Pairs > 0 {
+		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
+		src = crowd.Scenario(opts.Crowd.Pairs, max(opts.Crowd.PerHost, 3))
+	}
 	if src == "" {
 		if name == "" {
 			name = "hello-tcp"
@@ -97,8 +115,11 @@ func (g *Game) Player() *play.Player { return g.player }
 
 // Update runs one frame of input and simulation.
 func (g *Game) Update() error {
-	if g.stop.Load() {
+	if g.stop.Load() || g.stopAfter > 0 && g.frames >= g.stopAfter {
 		return ebiten.Termination
+	}
+	if g.warmUp > 0 && g.frames == g.warmUp {
+		g.stats = frameStats{}
 	}
 	start := time.Now()
 	g.syncScale()
@@ -106,7 +127,9 @@ func (g *Game) Update() error {
 	g.keys()
 	g.mouse()
 	g.player.Tick(time.Second / TPS)
-	g.lay = layout.Of(g.player.Snapshot())
+	if gen := g.player.SnapshotGen(); gen != g.layGen {
+		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
+	}
 	g.cam = fitCamera(g.lay.Bounds, g.townRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()

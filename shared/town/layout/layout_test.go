@@ -8,7 +8,7 @@ import (
 
 	"socketville/shared/netsim"
 	"socketville/shared/script"
-	"socketville/shared/town/internal/crowd"
+	"socketville/shared/town/crowd"
 	"socketville/shared/town/layout"
 )
 

@@ -42,10 +42,15 @@ type Player struct {
 	paused  bool
 	fastest bool
 
-	wall    time.Duration // the player's own wall clock, advanced by Tick
-	snap    netsim.Snapshot
-	anim    Animation
-	console Console
+	wall time.Duration // the player's own wall clock, advanced by Tick
+	snap netsim.Snapshot
+	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
+	// last one was taken, so quiet frames reuse it.
+	snapGen    int
+	snapEvents int
+	snapWall   time.Duration
+	anim       Animation
+	console    Console
 }
 
 // Options say what to play.
@@ -83,7 +88,7 @@ func (p *Player) Load(name, src string) error {
 	p.lines = len(s.Lines)
 	p.anim.reset()
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
-	p.snap = p.r.World().Snapshot()
+	p.takeSnapshot()
 	return nil
 }
 
@@ -101,6 +106,14 @@ func (p *Player) Now() time.Duration { return p.r.Now() }
 
 // Snapshot is the town's state as of the last Tick, Step or Exec.
 func (p *Player) Snapshot() netsim.Snapshot { return p.snap }
+
+// SnapshotGen changes whenever Snapshot does, so a view can keep what it
+// derived from the last one.
+func (p *Player) SnapshotGen() int { return p.snapGen }
+
+// snapshotEvery is how often a quiet town is looked at again: TIME-WAIT
+// countdowns and timers move without events.
+const snapshotEvery = 200 * time.Millisecond
 
 // Animation is what moves: letters, poll walks, state changes.
 func (p *Player) Animation() *Animation { return &p.anim }
@@ -218,7 +231,9 @@ func (p *Player) after() {
 		}
 	}
 	p.console.shown = p.console.shown[:0]
-	p.snap = p.r.World().Snapshot()
+	if p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0 {
+		p.takeSnapshot()
+	}
 	p.anim.settle(p.r.Now(), p.wall)
 }
 
@@ -247,3 +262,9 @@ func (p *Player) links(dir string) (netsim.LinkState, bool) {
 }
 
 func (s sink) Line(r script.LineRecord) { s.p.console.record(r) }
+
+func (p *Player) takeSnapshot() {
+	p.snap = p.r.World().Snapshot()
+	p.snapGen++
+	p.snapEvents, p.snapWall = p.anim.events, p.wall
+}

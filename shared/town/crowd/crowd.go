@@ -1,7 +1,7 @@
-// Package crowd writes a crowded town's scenario for the town's stress
-// tests and benchmarks: pairs of hosts, each pair a server and a client
-// with TCP connections and UDP sockets, and bulk transfers that keep
-// letters on every road.
+// Package crowd writes a crowded town's scenario, for stress tests,
+// benchmarks and the curious (socketville desktop --crowd 50x10): pairs of
+// hosts, each pair a server and a client with TCP connections and UDP
+// sockets, and bulk transfers that keep letters on every road.
 package crowd
 
 import (
@@ -49,7 +49,7 @@ func Scenario(pairs, perHost int) string {
 		}
 	}
 	for i := 0; i < pairs; i++ {
-		w("c%d/app: send 3 size=10000000 &", i)
+		w("c%d/app: send 3 size=300000 &", i)
 	}
 	return b.String()
 }
