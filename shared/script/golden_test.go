@@ -20,6 +20,12 @@ const examplesDir = "../../examples"
 
 func runFile(t *testing.T, path string, sink script.Sink) error {
 	t.Helper()
+	return script.NewRunner(script.Options{Sink: sink}).Run(parseFile(t, path))
+}
+
+// parseFile parses and checks a scenario file.
+func parseFile(t *testing.T, path string) *script.Script {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +38,7 @@ func runFile(t *testing.T, path string, sink script.Sink) error {
 	if err := script.Check(s); err != nil {
 		t.Fatalf("check: %v", err)
 	}
-	return script.NewRunner(script.Options{Sink: sink}).Run(s)
+	return s
 }
 
 // TestExamplesGolden runs every scenario under examples/ and compares its
@@ -191,18 +197,9 @@ func TestPacedRunMatchesGolden(t *testing.T) {
 // the given size (0: one Advance to the end), then to a fixed time after.
 func pacedTrace(t *testing.T, path string, slice time.Duration) string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s, err := script.Parse(path, f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
 	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out)})
-	r.Enqueue(s.Lines...)
+	r.Enqueue(parseFile(t, path).Lines...)
 	const end = 200 * time.Second // after every example's last line
 	if slice == 0 {
 		r.Advance(end)
