@@ -1,3 +1,4 @@
-// Package assets will hold the town's embedded sprites and fonts (go:embed).
-// It is empty until the town (issue 4) draws something.
+// Package assets is where embedded sprites would go (go:embed). It is
+// empty: the town draws its plots, houses, doors and letters as vector
+// shapes, and its text with the Go fonts that golang.org/x/image embeds.
 package assets
