@@ -61,7 +61,7 @@ func Dissect(pkt []byte) []Field {
 	case ProtocolICMP:
 		d.icmp(body)
 	default:
-		d.add(LayerApplication, "payload", "data", body, len(pkt)-body, fmt.Sprintf("%d bytes", len(pkt)-body))
+		d.payload(body) // a protocol we do not decode: its bytes as data, if any
 	}
 	return d.fields
 }
