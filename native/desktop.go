@@ -53,7 +53,9 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville desktop: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
-	opts := town.Options{Seed: *seed}
+	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
+	// the desktop tests read.
+	opts := town.Options{Seed: *seed, StateFile: os.Getenv("SOCKETVILLE_STATE")}
 	if *crowdSize != "" {
 		if _, err := fmt.Sscanf(*crowdSize, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost); err != nil || opts.Crowd.Pairs < 1 || opts.Crowd.PerHost < 3 {
 			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)

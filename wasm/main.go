@@ -17,6 +17,7 @@ import (
 )
 
 func main() {
+	js.Global().Get("performance").Call("mark", "sv-main")
 	opts := town.Options{}
 	search := js.Global().Get("location").Get("search").String()
 	if len(search) > 0 && search[0] == '?' {
@@ -41,6 +42,7 @@ func main() {
 			return
 		}
 	}
+	js.Global().Get("performance").Call("mark", "sv-town")
 	ebiten.SetTPS(town.TPS)
 	if err := ebiten.RunGame(g); err != nil {
 		js.Global().Get("console").Call("error", err.Error())

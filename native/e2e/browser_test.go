@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"image/color"
 	"os"
 	"strings"
 	"testing"
@@ -154,6 +156,7 @@ func TestBrowserTown(t *testing.T) {
 	if st.Tab != "door" || !strings.Contains(st.Panel, "b/web fd 4") || !strings.Contains(st.Panel, "ESTABLISHED") {
 		t.Errorf("panel %q tab %q", st.Panel, st.Tab)
 	}
+	checkInspector(t, ctx, st)
 
 	// Type a shell line in the console, key by key, and run it.
 	if err := click(ctx, 640, 780); err != nil {
@@ -173,4 +176,141 @@ func TestBrowserTown(t *testing.T) {
 	}
 	shot, _ = chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "browser-console.png", shot)
+}
+
+// checkInspector opens the door's Bytes page, hovers the TCP flags in
+// the field list and checks that the field's byte is lit in the hex dump,
+// in the state and in the pixels.
+func checkInspector(t *testing.T, ctx context.Context, st state) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	tab, ok := st.button("Bytes")
+	if !ok {
+		t.Fatalf("no Bytes button on the door's panel: %+v", st.Buttons)
+	}
+	if err := click(ctx, tab.X+tab.W/2, tab.Y+tab.H/2); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the byte inspector", get, func(s state) bool {
+		return s.Tab == "bytes" && s.Inspector != nil
+	})
+	flags := -1
+	for i, f := range st.Inspector.Fields {
+		if f.Header == "TCP" && f.Name == "flags" {
+			flags = i
+		}
+	}
+	if flags < 0 || st.Inspector.Bytes < 40 {
+		t.Fatalf("inspector of %d bytes without TCP flags: %+v", st.Inspector.Bytes, st.Inspector.Fields)
+	}
+	f := st.Inspector.Fields[flags]
+	if f.Off != 33 || f.Len != 1 || !strings.Contains(f.Value, "ACK") || f.Row.H == 0 {
+		t.Fatalf("TCP flags field %+v: want byte 33 with ACK, on screen", f)
+	}
+	x, y := f.Row.center()
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y)); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the hovered field lights its byte", get, func(s state) bool {
+		return s.Inspector != nil && s.Inspector.Hover == flags && len(s.Inspector.Lit) == 1
+	})
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "browser-inspector.png", shot)
+	img := decodePNG(t, shot)
+	lit := st.Inspector.Lit[0]
+	// The lit byte's cell, left of its digits, is highlighted; the cell of
+	// the byte before it (the data offset) is not.
+	c := rgba(img, lit.X+1, lit.Y+lit.H/2)
+	b := rgba(img, lit.X-lit.W+1, lit.Y+lit.H/2)
+	if !highlighted(c) || highlighted(b) {
+		t.Errorf("hex dump: the flags byte's cell is %v, the cell before it %v; want only the first lit", c, b)
+	}
+}
+
+// highlighted reports a yellow highlight over the dark panel.
+func highlighted(c color.RGBA) bool { return int(c.R) > int(c.B)+80 && int(c.G) > int(c.B)+40 }
+
+// TestBrowserHiDPIAndResize plays the town on a screen of two device
+// pixels per CSS pixel, then shrinks the window, shrinks it to almost
+// nothing and makes it large: the town renders at the device's
+// resolution, keeps running through every size, and its doors are painted
+// where the layout says at each.
+func TestBrowserHiDPIAndResize(t *testing.T) {
+	url := serve(t)
+	ctx := browser(t, 1000, 700)
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1000, 700, chromedp.EmulateScale(2)),
+		chromedp.Navigate(url+"?scenario=hello-tcp"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	get := func() (state, error) { return pageState(ctx) }
+	bothDoors := func(s state) bool {
+		_, l := s.door("b", "web", "listen")
+		_, o := s.door("b", "web", "open")
+		return l && o
+	}
+	st := waitFor(t, 30*time.Second, "the accepted door at scale 2", get, bothDoors)
+	if st.Scale != 2 {
+		t.Fatalf("scale %v, want 2 device pixels per CSS pixel", st.Scale)
+	}
+	if err := press(ctx, ' '); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "space pauses", get, func(s state) bool { return s.Paused && bothDoors(s) })
+	checkDoors(t, ctx, st, "hidpi", 2)
+
+	for _, size := range []struct {
+		w, h  int64
+		scale float64
+	}{{w: 700, h: 500, scale: 2}, {w: 1, h: 1, scale: 2}, {w: 1280, h: 800, scale: 2}} {
+		// The scale stays: Ebitengine 2.10 reads the page's
+		// devicePixelRatio once, so a zoom after loading needs a reload
+		// for the sharpest text.
+		before := st
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateScale(size.scale))); err != nil {
+			t.Fatal(err)
+		}
+		st = waitFor(t, 10*time.Second, fmt.Sprintf("the town at %dx%d", size.w, size.h), get, func(s state) bool {
+			return s.Frames > before.Frames+12 && s.Scale == size.scale && s.Town != before.Town
+		})
+		if size.w > 100 {
+			checkDoors(t, ctx, st, fmt.Sprintf("%dx%d", size.w, size.h), size.scale)
+		}
+	}
+	// Still alive and answering: a line typed in the console runs.
+	if err := press(ctx, '\r'); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "b/web: socket udp\r" {
+		if err := press(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 10*time.Second, "a UDP door after the resizes", get, func(s state) bool {
+		_, ok := s.door("b", "web", "datagram")
+		return ok
+	})
+}
+
+// checkDoors takes a screenshot and checks b/web's two doors on port 80
+// are painted where the state says.
+func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale float64) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "browser-"+name+".png", shot)
+	img := decodePNG(t, shot)
+	if got := float64(img.Bounds().Dx()); got < st.Town.W*scale {
+		t.Fatalf("%s: a screenshot %v pixels wide for a town %v CSS pixels wide at scale %v", name, got, st.Town.W, scale)
+	}
+	for _, style := range []string{"listen", "open"} {
+		d, _ := st.door("b", "web", style)
+		checkDoorPaint(t, img, d, scale)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/shared/town/play"
 )
@@ -52,10 +53,10 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 	if area.Dx() <= 0 || area.Dy() <= 0 {
 		return
 	}
-	state := "playing"
+	state, hint := "", ""
 	switch speed, fastest := g.player.Speed(); {
 	case g.player.Paused():
-		state = "paused (space plays, right arrow steps)"
+		state, hint = "paused", " (space plays, right arrow steps)"
 	case fastest:
 		state = "as fast as possible"
 	default:
@@ -65,8 +66,21 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 	if !g.player.Busy() {
 		busy = "  scenario done"
 	}
-	s := fmt.Sprintf("%s   t = %s   %s   %d letters on the road%s", g.player.Name(), formatVirtual(g.player.Now()), state, len(g.player.Animation().Letters), busy)
-	g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), 13*g.scale, colText, false, alignRight)
+	clock := "t = " + formatVirtual(g.player.Now())
+	letters := fmt.Sprintf("   %d letters on the road", len(g.player.Animation().Letters))
+	// The longest line that fits the town's width.
+	size := 13 * g.scale
+	for _, s := range []string{
+		g.player.Name() + "   " + clock + "   " + state + hint + letters + busy,
+		g.player.Name() + "   " + clock + "   " + state + letters + busy,
+		clock + "   " + state + busy,
+		clock,
+	} {
+		if text.Advance(s, g.fonts.face(size, false)) <= float64(area.Dx()-g.px(20)) || s == clock {
+			g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), size, colText, false, alignRight)
+			return
+		}
+	}
 }
 
 func formatVirtual(t time.Duration) string {

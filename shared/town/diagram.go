@@ -25,27 +25,27 @@ var diagramCells = []diagramCell{
 }
 
 // diagramEdges are the transitions RFC 9293 draws, each with what
-// causes it.
+// causes it: the event, and after a slash what is sent.
 var diagramEdges = []struct{ from, to, why string }{
-	{"CLOSED", "LISTEN", "listen"},
-	{"CLOSED", "SYN-SENT", "connect / SYN"},
-	{"LISTEN", "SYN-RECEIVED", "SYN / SYN|ACK"},
-	{"LISTEN", "SYN-SENT", "send / SYN"},
-	{"SYN-SENT", "SYN-RECEIVED", "SYN / ACK"},
-	{"SYN-SENT", "ESTABLISHED", "SYN|ACK / ACK"},
-	{"SYN-RECEIVED", "ESTABLISHED", "ACK"},
-	{"SYN-RECEIVED", "FIN-WAIT-1", "close / FIN"},
-	{"SYN-RECEIVED", "LISTEN", "RST"},
-	{"ESTABLISHED", "FIN-WAIT-1", "close / FIN"},
-	{"ESTABLISHED", "CLOSE-WAIT", "FIN / ACK"},
-	{"FIN-WAIT-1", "FIN-WAIT-2", "ACK"},
-	{"FIN-WAIT-1", "CLOSING", "FIN / ACK"},
-	{"FIN-WAIT-1", "TIME-WAIT", "FIN|ACK / ACK"},
-	{"FIN-WAIT-2", "TIME-WAIT", "FIN / ACK"},
-	{"CLOSING", "TIME-WAIT", "ACK"},
-	{"CLOSE-WAIT", "LAST-ACK", "close / FIN"},
-	{"LAST-ACK", "CLOSED", "ACK"},
-	{"TIME-WAIT", "CLOSED", "2 MSL"},
+	{"CLOSED", "LISTEN", "listen()"},
+	{"CLOSED", "SYN-SENT", "connect() / snd SYN"},
+	{"LISTEN", "SYN-RECEIVED", "rcv SYN / snd SYN|ACK"},
+	{"LISTEN", "SYN-SENT", "send() / snd SYN"},
+	{"SYN-SENT", "SYN-RECEIVED", "rcv SYN / snd SYN|ACK (simultaneous open)"},
+	{"SYN-SENT", "ESTABLISHED", "rcv SYN|ACK / snd ACK"},
+	{"SYN-RECEIVED", "ESTABLISHED", "rcv ACK of SYN"},
+	{"SYN-RECEIVED", "FIN-WAIT-1", "close() / snd FIN"},
+	{"SYN-RECEIVED", "LISTEN", "rcv RST"},
+	{"ESTABLISHED", "FIN-WAIT-1", "close() / snd FIN"},
+	{"ESTABLISHED", "CLOSE-WAIT", "rcv FIN / snd ACK"},
+	{"FIN-WAIT-1", "FIN-WAIT-2", "rcv ACK of FIN"},
+	{"FIN-WAIT-1", "CLOSING", "rcv FIN / snd ACK"},
+	{"FIN-WAIT-1", "TIME-WAIT", "rcv FIN|ACK / snd ACK"},
+	{"FIN-WAIT-2", "TIME-WAIT", "rcv FIN / snd ACK"},
+	{"CLOSING", "TIME-WAIT", "rcv ACK of FIN"},
+	{"CLOSE-WAIT", "LAST-ACK", "close() / snd FIN"},
+	{"LAST-ACK", "CLOSED", "rcv ACK of FIN"},
+	{"TIME-WAIT", "CLOSED", "2 MSL timeout"},
 }
 
 func diagramCellOf(state string) (diagramCell, bool) {
@@ -55,4 +55,15 @@ func diagramCellOf(state string) (diagramCell, bool) {
 		}
 	}
 	return diagramCell{}, false
+}
+
+// transitionCause says what makes a connection go from one state to the
+// other ("rcv SYN / snd SYN|ACK"), or "" for a change the diagram lacks.
+func transitionCause(from, to string) string {
+	for _, e := range diagramEdges {
+		if e.from == from && e.to == to {
+			return e.why
+		}
+	}
+	return ""
 }

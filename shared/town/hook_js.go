@@ -16,6 +16,8 @@ type hook struct {
 	last      string
 }
 
+func newHook(Options) hook { return hook{} }
+
 func (h *hook) publish(g *Game) {
 	if !h.installed {
 		h.installed = true

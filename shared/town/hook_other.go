@@ -7,19 +7,17 @@ import (
 	"os"
 )
 
-// hook writes the town's state as JSON to the file named by
-// SOCKETVILLE_STATE, when set, a few times a second: the desktop tests read
-// it to know where the layout put each door. The browser's twin is a
-// read-only JS function.
+// hook writes the town's state as JSON to the file Options.StateFile
+// names, when set, a few times a second: the desktop tests read it to know
+// where the layout put each door. The browser's twin is a read-only JS
+// function.
 type hook struct {
-	path    string
-	checked bool
+	path string
 }
 
+func newHook(opts Options) hook { return hook{path: opts.StateFile} }
+
 func (h *hook) publish(g *Game) {
-	if !h.checked {
-		h.path, h.checked = os.Getenv("SOCKETVILLE_STATE"), true
-	}
 	if h.path == "" || g.frames%10 != 0 {
 		return
 	}

@@ -201,6 +201,9 @@ func (g *Game) drawDiagram(dst *ebiten.Image, x, y, w, h float64, d layout.Door)
 	}
 	if lit {
 		g.text(dst, last.From+" -> "+last.To, x+w, y, 12*g.scale, colSelect, false, alignRight)
+		if why := transitionCause(last.From, last.To); why != "" {
+			g.text(dst, why, x+w, y+16*g.scale, 11*g.scale, colSelect, false, alignRight)
+		}
 	}
 }
 
@@ -373,14 +376,24 @@ type inspectorGeom struct {
 	fieldsY       float64
 	fieldH        float64
 	fieldsVisible int
+	valueX        float64 // where the field list's values start
 }
 
 const bytesPerRow = 16
 
+// byteBox is where the dump lights byte i, when the dump shows it.
+func (ig inspectorGeom) byteBox(i int, scale float64) (x, y, w, h float64) {
+	r, c := i/bytesPerRow, i%bytesPerRow
+	return ig.x + float64(c)*ig.cellW - 2*scale, ig.y + float64(r)*ig.lineH, ig.cellW - 2*scale, ig.lineH
+}
+
 func (g *Game) inspectorGeometry(area image.Rectangle, n, fields int) inspectorGeom {
+	// Sixteen columns of bytes in what the panel's width leaves.
+	cellW := math.Min(24*g.scale, (float64(area.Dx())-56*g.scale)/bytesPerRow)
 	ig := inspectorGeom{
 		x: float64(area.Min.X) + 48*g.scale, y: float64(area.Min.Y) + 8*g.scale,
-		cellW: 24 * g.scale, lineH: 16 * g.scale, fieldH: 17 * g.scale,
+		cellW: cellW, lineH: 16 * g.scale, fieldH: 17 * g.scale,
+		valueX: float64(area.Min.X) + math.Min(190*g.scale, float64(area.Dx())*0.45),
 	}
 	maxRows := max(int((float64(area.Dy())*0.45)/ig.lineH), 1)
 	ig.rows = min((n+bytesPerRow-1)/bytesPerRow, maxRows)
@@ -392,22 +405,39 @@ func (g *Game) inspectorGeometry(area image.Rectangle, n, fields int) inspectorG
 // hoveredField is the inspector field under the mouse, by its row in the
 // field list or by one of its bytes in the dump.
 func (g *Game) hoveredField() int {
-	if g.tab != tabBytes || g.sel.kind == selNone || g.sel.kind == selRoad {
+	pkt, ok := g.inspectedPacket()
+	if !ok {
 		return -1
-	}
-	pkt := g.selPacket
-	if g.sel.kind == selDoor {
-		d, ok := g.lay.Door(g.sel.door)
-		if !ok {
-			return -1
-		}
-		pkt = g.doorPacket(d)
 	}
 	fields := wire.Dissect(pkt)
 	area := g.w.panelArea.GetWidget().Rect
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	mx, my := ebiten.CursorPosition()
-	x, y := float64(mx), float64(my)
+	return ig.fieldAt(fields, float64(mx), float64(my), area)
+}
+
+// inspectedPacket is the packet the byte inspector shows, if it is open.
+func (g *Game) inspectedPacket() ([]byte, bool) {
+	if g.tab != tabBytes {
+		return nil, false
+	}
+	switch g.sel.kind {
+	case selLetter:
+		return g.selPacket, len(g.selPacket) > 0
+	case selDoor:
+		d, ok := g.lay.Door(g.sel.door)
+		if !ok {
+			return nil, false
+		}
+		pkt := g.doorPacket(d)
+		return pkt, len(pkt) > 0
+	}
+	return nil, false
+}
+
+// fieldAt is the field whose row in the list, or one of whose bytes in
+// the dump, is under the screen point x, y; -1 for none.
+func (ig inspectorGeom) fieldAt(fields []wire.Field, x, y float64, area image.Rectangle) int {
 	if y >= ig.fieldsY && x >= float64(area.Min.X) && x < float64(area.Max.X) {
 		if i := int((y - ig.fieldsY) / ig.fieldH); i < ig.fieldsVisible {
 			return i
@@ -451,9 +481,14 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 			}
 			x := ig.x + float64(c)*ig.cellW
 			if lit.Len > 0 && i >= lit.Off && i < lit.Off+lit.Len {
-				fillRect(dst, x-2*g.scale, y, ig.cellW-2*g.scale, ig.lineH, colHighlight)
+				hx, hy, hw, hh := ig.byteBox(i, g.scale)
+				fillRect(dst, hx, hy, hw, hh, colHighlight)
 			}
-			g.text(dst, fmt.Sprintf("%02x", pkt[i]), x, y, 12*g.scale, layerColor(layerOf[i]), true, alignLeft)
+			ink := layerColor(layerOf[i])
+			if lit.Len > 0 && i >= lit.Off && i < lit.Off+lit.Len {
+				ink = colInk // dark on the highlight
+			}
+			g.text(dst, fmt.Sprintf("%02x", pkt[i]), x, y, 12*g.scale, ink, true, alignLeft)
 		}
 	}
 	if shown := ig.rows * bytesPerRow; shown < len(pkt) {
@@ -462,16 +497,18 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 	for i := 0; i < ig.fieldsVisible; i++ {
 		f := fields[i]
 		y := ig.fieldsY + float64(i)*ig.fieldH
+		nameInk, valueInk := color.Color(layerColor(f.Layer)), color.Color(colText)
 		if i == g.hover {
 			fillRect(dst, float64(area.Min.X), y, float64(area.Dx()), ig.fieldH, colHighlight)
+			nameInk, valueInk = colInk, colInk
 		}
 		name := fmt.Sprintf("%-5s %s", f.Header, f.Name)
-		g.text(dst, name, float64(area.Min.X)+8*g.scale, y, 12*g.scale, layerColor(f.Layer), false, alignLeft)
+		g.text(dst, name, float64(area.Min.X)+8*g.scale, y, 12*g.scale, nameInk, false, alignLeft)
 		val := f.Value
 		if len(val) > 44 {
 			val = val[:41] + "..."
 		}
-		g.text(dst, strings.ReplaceAll(val, "\n", " "), float64(area.Min.X)+190*g.scale, y, 12*g.scale, colText, true, alignLeft)
+		g.text(dst, strings.ReplaceAll(val, "\n", " "), ig.valueX, y, 12*g.scale, valueInk, true, alignLeft)
 	}
 }
 

@@ -1,7 +1,10 @@
 package town
 
 import (
+	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/shared/wire"
 
 	"socketville/shared/town/layout"
 )
@@ -30,6 +33,39 @@ type State struct {
 	Console  []string    `json:"console"`  // the newest lines
 	Input    string      `json:"input"`    // what is typed in the console's input
 	Typing   bool        `json:"typing"`   // the input has the keyboard
+	// Buttons are the buttons on screen (controls, the panel's tabs and
+	// actions) where they are drawn.
+	Buttons []ButtonState `json:"buttons"`
+	// Inspector is the byte inspector, when the panel shows it.
+	Inspector *InspectorState `json:"inspector,omitempty"`
+}
+
+// ButtonState is a button and where it is.
+type ButtonState struct {
+	Label string `json:"label"`
+	Box   Box    `json:"box"`
+}
+
+// InspectorState is what the byte inspector shows: the packet's fields,
+// the rows of the list on screen, and the field under the mouse with the
+// bytes it lights.
+type InspectorState struct {
+	Bytes  int          `json:"bytes"`
+	Fields []FieldState `json:"fields"`
+	Hover  int          `json:"hover"` // index in Fields, -1 for none
+	// Lit are the boxes of the hovered field's bytes in the hex dump.
+	Lit []Box `json:"lit"`
+}
+
+// FieldState is one decoded header field and its row in the list (a zero
+// Box when the list is cut short above it).
+type FieldState struct {
+	Header string `json:"header"`
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Off    int    `json:"off"`
+	Len    int    `json:"len"`
+	Row    Box    `json:"row"`
 }
 
 // Box is a rectangle in CSS pixels.
@@ -100,6 +136,8 @@ func (g *Game) State() State {
 	if g.sel.kind == selDoor || g.sel.kind == selLetter {
 		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
 	}
+	s.Buttons = g.buttonStates()
+	s.Inspector = g.inspectorState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {
 		s.Console = append(s.Console, l.Text)
@@ -124,4 +162,49 @@ func hex2(b uint8) string {
 
 func (g *Game) css(x, y, w, h float64) Box {
 	return Box{X: x / g.scale, Y: y / g.scale, W: w / g.scale, H: h / g.scale}
+}
+
+// buttonStates lists the buttons in the widget tree with their labels.
+func (g *Game) buttonStates() []ButtonState {
+	var out []ButtonState
+	var walk func(w widget.PreferredSizeLocateableWidget)
+	walk = func(w widget.PreferredSizeLocateableWidget) {
+		switch w := w.(type) {
+		case *widget.Button:
+			r := w.GetWidget().Rect
+			out = append(out, ButtonState{Label: w.Text().Label, Box: g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))})
+		case *widget.Container:
+			for _, c := range w.Children() {
+				walk(c)
+			}
+		}
+	}
+	walk(g.ui.Container)
+	return out
+}
+
+// inspectorState is the byte inspector as it is drawn, or nil when closed.
+func (g *Game) inspectorState() *InspectorState {
+	pkt, ok := g.inspectedPacket()
+	if !ok {
+		return nil
+	}
+	fields := wire.Dissect(pkt)
+	area := g.w.panelArea.GetWidget().Rect
+	ig := g.inspectorGeometry(area, len(pkt), len(fields))
+	is := &InspectorState{Bytes: len(pkt), Hover: g.hover}
+	for i, f := range fields {
+		fs := FieldState{Header: f.Header, Name: f.Name, Value: f.Value, Off: f.Off, Len: f.Len}
+		if i < ig.fieldsVisible {
+			fs.Row = g.css(float64(area.Min.X), ig.fieldsY+float64(i)*ig.fieldH, float64(area.Dx()), ig.fieldH)
+		}
+		is.Fields = append(is.Fields, fs)
+	}
+	if g.hover >= 0 && g.hover < len(fields) {
+		f := fields[g.hover]
+		for i := f.Off; i < f.Off+f.Len && i < ig.rows*bytesPerRow; i++ {
+			is.Lit = append(is.Lit, g.css(ig.byteBox(i, g.scale)))
+		}
+	}
+	return is
 }

@@ -34,6 +34,10 @@ type Options struct {
 	Seed   uint64
 	// Crowd, when Pairs > 0, plays a generated crowded town instead.
 	Crowd CrowdSize
+	// StateFile, when set, is where the desktop build writes what it
+	// shows as JSON a few times a second (the browser build offers it as
+	// window.socketville.state() instead).
+	StateFile string
 }
 
 // CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
@@ -47,6 +51,8 @@ type Game struct {
 	ui        *ebitenui.UI
 	w         *widgets
 	scale     float64 // device pixels per CSS/logical pixel
+	compact   bool    // a small window: see compactWidth
+	built     uiFit   // what the widgets were built for
 	width     int     // the screen in device pixels
 	height    int
 
@@ -86,7 +92,7 @@ func New(opts Options) (*Game, error) {
 	if err != nil {
 		return nil, fmt.Errorf("town: fonts: %w", err)
 	}
-	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1}
+	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1, hook: newHook(opts)}
 	name, src := opts.Scenario, opts.Source
 	if opts.Crowd.Pairs > 0 {
 		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
@@ -166,17 +172,35 @@ func (g *Game) LayoutF(w, h float64) (float64, float64) {
 }
 
 // syncScale rebuilds the widgets when the device scale changes (a window
-// dragged to another monitor, a browser zoom).
+// dragged to another monitor) or the window crosses the size below which
+// the screen is laid out compactly.
 func (g *Game) syncScale() {
 	s := ebiten.Monitor().DeviceScaleFactor()
 	if s <= 0 || math.IsNaN(s) {
 		s = 1
 	}
-	if s != g.scale {
-		g.scale = s
+	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
+	if want := (uiFit{scale: s, compact: g.compact, panelW: g.panelWidth()}); want != g.built {
+		g.built = want
+		typed := g.w.input.GetText()
 		g.buildUI()
+		g.w.input.SetText(typed)
 	}
 }
+
+// uiFit is what the widgets are built for: a change rebuilds them.
+type uiFit struct {
+	scale   float64
+	compact bool
+	panelW  float64
+}
+
+// Below this many CSS pixels the panel narrows, labels shorten and the
+// console shrinks, so a small window or a phone still shows the town.
+const (
+	compactWidth  = 1000
+	compactHeight = 600
+)
 
 func (g *Game) keys() {
 	if g.w.input.IsFocused() {

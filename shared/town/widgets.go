@@ -73,6 +73,31 @@ func ptr[T any](v T) *T { return &v }
 
 func (g *Game) px(v float64) int { return int(math.Round(v * g.scale)) }
 
+// pick is roomy in a large window and compact in a small one.
+func (g *Game) pick(roomy, compact float64) float64 {
+	if g.compact {
+		return compact
+	}
+	return roomy
+}
+
+// panelWidth is the side panel's width in CSS pixels: narrower in a small
+// window, but never so narrow that the byte inspector's 16 columns fit
+// nowhere.
+func (g *Game) panelWidth() float64 {
+	if !g.compact {
+		return 470
+	}
+	return math.Max(math.Min(float64(g.width)/g.scale*0.45, 470), 330)
+}
+
+func (g *Game) fastestLabel() string {
+	if g.compact {
+		return "Fastest"
+	}
+	return "As fast as possible"
+}
+
 // buildUI makes the widget tree: a top bar, the town beside the panel,
 // the console below.
 func (g *Game) buildUI() {
@@ -124,20 +149,22 @@ func (g *Game) topBar() *widget.Container {
 	bar.AddChild(w.pause)
 	bar.AddChild(g.button("Step", g.player.Step))
 	bar.AddChild(g.button("Restart", func() { _ = g.player.Restart(); g.selectNothing() }))
-	bar.AddChild(widget.NewText(widget.TextOpts.Text("speed", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+	if !g.compact {
+		bar.AddChild(widget.NewText(widget.TextOpts.Text("speed", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+	}
 	speed, _ := g.player.Speed()
 	w.speed = widget.NewSlider(
 		widget.SliderOpts.Direction(widget.DirectionHorizontal),
 		widget.SliderOpts.MinMax(0, speedSteps),
 		widget.SliderOpts.InitialCurrent(stepOf(speed)),
-		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(150), g.px(22)), centered()),
+		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(g.pick(150, 90)), g.px(22)), centered()),
 		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) { g.player.SetSpeed(speedOf(a.Current)) }),
 	)
 	bar.AddChild(w.speed)
 	w.speedLabel = widget.NewText(widget.TextOpts.Text("1x", g.fonts.faceRef(13*g.scale), colText),
-		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(56), 0)))
+		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(g.pick(56, 40)), 0)))
 	bar.AddChild(w.speedLabel)
-	w.fastest = g.button("As fast as possible", func() {
+	w.fastest = g.button(g.fastestLabel(), func() {
 		_, on := g.player.Speed()
 		g.player.SetFastest(!on)
 	})
@@ -155,7 +182,11 @@ func (g *Game) topBar() *widget.Container {
 		initial = examples.Scenario{Name: g.player.Name(), Source: g.player.Source()}
 		entries = append([]any{initial}, entries...)
 	}
-	label := func(e any) string { return "scenario: " + e.(examples.Scenario).Name }
+	prefix := "scenario: "
+	if g.compact {
+		prefix = ""
+	}
+	label := func(e any) string { return prefix + e.(examples.Scenario).Name }
 	opts := []widget.ListComboButtonOpt{
 		widget.ListComboButtonOpts.Entries(entries),
 		widget.ListComboButtonOpts.EntryLabelFunc(label, func(e any) string { return e.(examples.Scenario).Name }),
@@ -180,11 +211,11 @@ func (g *Game) panelColumn() *widget.Container {
 			widget.GridLayoutOpts.Columns(1),
 			widget.GridLayoutOpts.Stretch([]bool{true}, []bool{false, false, false, true}),
 		)),
-		widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(470), 0)),
+		widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(g.panelWidth()), 0)),
 	)
 	w.title = widget.NewText(widget.TextOpts.Text("", g.fonts.faceRef(16*g.scale), colText),
 		widget.TextOpts.Padding(&widget.Insets{Left: g.px(10), Top: g.px(8), Right: g.px(10)}),
-		widget.TextOpts.MaxWidth(float64(g.px(450))))
+		widget.TextOpts.MaxWidth(float64(g.px(g.panelWidth()-20))))
 	w.panelCol.AddChild(w.title)
 	w.tabs = g.row(4)
 	w.panelCol.AddChild(w.tabs)
@@ -204,7 +235,7 @@ func (g *Game) consoleBox() *widget.Container {
 			widget.GridLayoutOpts.Padding(&widget.Insets{Left: g.px(6), Right: g.px(6), Bottom: g.px(6)}),
 		)),
 	)
-	w.logArea = widget.NewContainer(widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(150))))
+	w.logArea = widget.NewContainer(widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(g.pick(150, 70)))))
 	w.consoleBox.AddChild(w.logArea)
 	w.input = widget.NewTextInput(
 		widget.TextInputOpts.Placeholder("type a shell line: a/browser: socket tcp   (Enter runs it, up/down: history)"),
@@ -239,7 +270,7 @@ func (g *Game) refreshWidgets() {
 			w.speedLabel.Label = "max"
 			w.fastest.SetText("Back to " + fmt.Sprintf("%.3gx", speed))
 		} else {
-			w.fastest.SetText("As fast as possible")
+			w.fastest.SetText(g.fastestLabel())
 		}
 	}
 	if g.sel.kind == selDoor {
