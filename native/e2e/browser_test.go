@@ -314,3 +314,76 @@ func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale 
 		checkDoorPaint(t, img, d, scale)
 	}
 }
+
+// TestBrowserRoad runs hello-tcp as fast as possible, clicks the road and
+// drags its loss slider: the drag runs one shell line, echoed in the
+// console, and the road's label says the new loss.
+func TestBrowserRoad(t *testing.T) {
+	url := serve(t)
+	ctx := browser(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=hello-tcp")); err != nil {
+		t.Fatal(err)
+	}
+	get := func() (state, error) { return pageState(ctx) }
+	st := waitFor(t, 30*time.Second, "the fastest button", get, func(s state) bool {
+		_, ok := s.button("As fast as possible")
+		return ok && len(s.Roads) == 1
+	})
+	fast, _ := st.button("As fast as possible")
+	if err := click(ctx, fast.X+fast.W/2, fast.Y+fast.H/2); err != nil {
+		t.Fatal(err)
+	}
+	// With the scenario done and no letter on the road, a click on the
+	// road selects the road.
+	st = waitFor(t, 60*time.Second, "hello-tcp done", get, func(s state) bool { return !s.Busy && s.Letters == 0 })
+	r := st.Roads[0]
+	if err := click(ctx, (r.X0+r.X1)/2, (r.Y0+r.Y1)/2); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the road's panel with its sliders", get, func(s state) bool {
+		return s.Selected == "road" && len(s.Sliders) > 1
+	})
+	var loss box
+	for _, sl := range st.Sliders {
+		if sl.Name == "loss" {
+			loss = sl.Box
+			if sl.Value != 0 {
+				t.Fatalf("loss slider at %d on a loss-free road", sl.Value)
+			}
+		}
+	}
+	if loss.W == 0 {
+		t.Fatalf("no loss slider: %+v", st.Sliders)
+	}
+	// Drag the handle from the left end to the middle.
+	y := loss.Y + loss.H/2
+	if err := chromedp.Do(ctx,
+		chromedp.MouseEvent(chromedp.MouseMoved, loss.X+3, y),
+		chromedp.MouseEvent(chromedp.MousePressed, loss.X+3, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.Sleep(keyHold),
+		chromedp.MouseEvent(chromedp.MouseMoved, loss.X+loss.W/4, y, chromedp.ButtonLeft),
+		chromedp.Sleep(keyHold),
+		chromedp.MouseEvent(chromedp.MouseMoved, loss.X+loss.W/2, y, chromedp.ButtonLeft),
+		chromedp.Sleep(keyHold),
+		chromedp.MouseEvent(chromedp.MouseReleased, loss.X+loss.W/2, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the loss line in the console", get, func(s state) bool {
+		return strings.Contains(strings.Join(s.Console, "\n"), "$ link a b loss=")
+	})
+	n := 0
+	for _, l := range st.Console {
+		if strings.HasPrefix(l, "$ link a b ") {
+			n++
+			if l == "$ link a b loss=0%" {
+				t.Errorf("the drag set no loss: %q", l)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("one drag ran %d link lines; console:\n%s", n, strings.Join(st.Console, "\n"))
+	}
+	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	saveArtifact(t, "browser-road.png", shot)
+}

@@ -84,6 +84,16 @@ type state struct {
 		Label string
 		Box   box
 	} `json:"buttons"`
+	Sliders []struct {
+		Name     string
+		Box      box
+		Value    int
+		Min, Max int
+	} `json:"sliders"`
+	Roads []struct {
+		Link           string
+		X0, Y0, X1, Y1 float64
+	} `json:"roads"`
 	Inspector *struct {
 		Bytes  int
 		Fields []struct {

@@ -101,9 +101,23 @@ func (g *Game) drawRoadPanel(dst *ebiten.Image, area image.Rectangle) {
 	desc, _ := g.linkConfig(g.sel.road)
 	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
 	g.text(dst, desc, x, y, 14*g.scale, colText, false, alignLeft)
-	g.text(dst, "Each slider change is a shell line in the console,", x, y+24*g.scale, 13*g.scale, colDim, false, alignLeft)
-	g.text(dst, "so a scenario can replay it. Letters on the road", x, y+42*g.scale, 13*g.scale, colDim, false, alignLeft)
-	g.text(dst, "keep the properties they left with.", x, y+60*g.scale, 13*g.scale, colDim, false, alignLeft)
+	y += 28 * g.scale
+	for _, l := range []string{
+		"delay: how long a packet takes to cross, one way",
+		"rate: how fast bits go onto the road; a full",
+		"  queue drops what comes next (unlimited: none)",
+		"loss, dup, reorder, corrupt: the chance that each",
+		"  packet vanishes, arrives twice, is overtaken,",
+		"  or has one bit flipped",
+		"mtu: the largest packet the road carries",
+		"",
+		"Each change is a shell line in the console, so a",
+		"scenario can replay it. Letters already on the",
+		"road keep the properties they left with.",
+	} {
+		g.text(dst, l, x, y, 13*g.scale, colDim, false, alignLeft)
+		y += 18 * g.scale
+	}
 }
 
 // drawDoorTab draws the state diagram, then buffers and windows or the

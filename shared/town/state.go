@@ -36,6 +36,8 @@ type State struct {
 	// Buttons are the buttons on screen (controls, the panel's tabs and
 	// actions) where they are drawn.
 	Buttons []ButtonState `json:"buttons"`
+	// Sliders are the sliders on screen: the speed, and a road's knobs.
+	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
 }
@@ -44,6 +46,14 @@ type State struct {
 type ButtonState struct {
 	Label string `json:"label"`
 	Box   Box    `json:"box"`
+}
+
+// SliderState is a slider, where it is and its position.
+type SliderState struct {
+	Name     string `json:"name"` // "speed", or the link property it sets
+	Box      Box    `json:"box"`
+	Value    int    `json:"value"`
+	Min, Max int
 }
 
 // InspectorState is what the byte inspector shows: the packet's fields,
@@ -136,7 +146,7 @@ func (g *Game) State() State {
 	if g.sel.kind == selDoor || g.sel.kind == selLetter {
 		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
 	}
-	s.Buttons = g.buttonStates()
+	s.Buttons, s.Sliders = g.controlStates()
 	s.Inspector = g.inspectorState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {
@@ -164,15 +174,19 @@ func (g *Game) css(x, y, w, h float64) Box {
 	return Box{X: x / g.scale, Y: y / g.scale, W: w / g.scale, H: h / g.scale}
 }
 
-// buttonStates lists the buttons in the widget tree with their labels.
-func (g *Game) buttonStates() []ButtonState {
-	var out []ButtonState
+// controlStates lists the buttons and sliders in the widget tree.
+func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
+	box := func(w widget.HasWidget) Box {
+		r := w.GetWidget().Rect
+		return g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))
+	}
 	var walk func(w widget.PreferredSizeLocateableWidget)
 	walk = func(w widget.PreferredSizeLocateableWidget) {
 		switch w := w.(type) {
 		case *widget.Button:
-			r := w.GetWidget().Rect
-			out = append(out, ButtonState{Label: w.Text().Label, Box: g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))})
+			buttons = append(buttons, ButtonState{Label: w.Text().Label, Box: box(w)})
+		case *widget.Slider:
+			sliders = append(sliders, SliderState{Name: g.w.sliderNames[w], Box: box(w), Value: w.Current, Min: w.Min, Max: w.Max})
 		case *widget.Container:
 			for _, c := range w.Children() {
 				walk(c)
@@ -180,7 +194,7 @@ func (g *Game) buttonStates() []ButtonState {
 		}
 	}
 	walk(g.ui.Container)
-	return out
+	return buttons, sliders
 }
 
 // inspectorState is the byte inspector as it is drawn, or nil when closed.

@@ -3,7 +3,6 @@ package town
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/ebitenui/ebitenui"
 	eimage "github.com/ebitenui/ebitenui/image"
@@ -12,6 +11,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/examples"
+	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -37,6 +37,11 @@ type widgets struct {
 	lastPaused, lastFastest bool
 	lastSpeed               float64
 	panelFor                selection
+	// roadCfg is the link the road panel's sliders were set from: a
+	// change from elsewhere (the console) resets them.
+	roadCfg netsim.LinkConfig
+	// sliderNames say what each slider sets, for the state hook.
+	sliderNames map[*widget.Slider]string
 }
 
 // speedSteps map the slider to 0.1x..100x in tenths of a decade.
@@ -101,7 +106,7 @@ func (g *Game) fastestLabel() string {
 // buildUI makes the widget tree: a top bar, the town beside the panel,
 // the console below.
 func (g *Game) buildUI() {
-	w := &widgets{}
+	w := &widgets{sliderNames: map[*widget.Slider]string{}}
 	g.w = w
 	theme := g.theme()
 	root := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
@@ -160,6 +165,7 @@ func (g *Game) topBar() *widget.Container {
 		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(g.pick(150, 90)), g.px(22)), centered()),
 		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) { g.player.SetSpeed(speedOf(a.Current)) }),
 	)
+	w.sliderNames[w.speed] = "speed"
 	bar.AddChild(w.speed)
 	w.speedLabel = widget.NewText(widget.TextOpts.Text("1x", g.fonts.faceRef(13*g.scale), colText),
 		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(g.pick(56, 40)), 0)))
@@ -279,6 +285,11 @@ func (g *Game) refreshWidgets() {
 			g.rebuildPanel()
 		}
 	}
+	if g.sel.kind == selRoad {
+		if l, ok := g.roadLink(); ok && l.Config != w.roadCfg {
+			g.rebuildPanel()
+		}
+	}
 	if g.sel != w.panelFor {
 		g.rebuildPanel()
 	}
@@ -309,8 +320,8 @@ func (g *Game) rebuildPanel() {
 		tabButton("Layers", tabLayers)
 		tabButton("Bytes", tabBytes)
 	case selRoad:
-		w.title.Label = "Road " + g.sel.road + ": drag to change the link"
-		g.linkEditor()
+		w.title.Label = "Road " + g.sel.road + ": slide to change the link"
+		g.roadEditor()
 	case selDoor:
 		d, _ := g.lay.Door(g.sel.door)
 		w.title.Label = doorTitle(d)
@@ -341,38 +352,4 @@ func doorTitle(d layout.Door) string {
 		s += " <-> " + d.Remote
 	}
 	return s
-}
-
-// linkEditor offers the road's delay and loss as sliders; each change is
-// the shell line "link A B delay=... loss=...".
-func (g *Game) linkEditor() {
-	w := g.w
-	var cfgDelay time.Duration
-	var cfgLoss float64
-	for _, l := range g.player.Snapshot().Links {
-		if l.Name == g.sel.road {
-			cfgDelay, cfgLoss = l.Config.Delay, l.Config.Loss
-		}
-	}
-	a, b := g.sel.from, g.sel.to
-	delayMs := int(cfgDelay / time.Millisecond)
-	lossPct := int(math.Round(cfgLoss * 100))
-	w.actions.AddChild(widget.NewText(widget.TextOpts.Text("delay", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
-	w.actions.AddChild(widget.NewSlider(
-		widget.SliderOpts.Direction(widget.DirectionHorizontal),
-		widget.SliderOpts.MinMax(0, 200), widget.SliderOpts.InitialCurrent(delayMs),
-		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(130), g.px(22)), centered()),
-		widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
-			g.exec(fmt.Sprintf("link %s %s delay=%dms", a, b, e.Current))
-		}),
-	))
-	w.actions.AddChild(widget.NewText(widget.TextOpts.Text("loss", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
-	w.actions.AddChild(widget.NewSlider(
-		widget.SliderOpts.Direction(widget.DirectionHorizontal),
-		widget.SliderOpts.MinMax(0, 50), widget.SliderOpts.InitialCurrent(lossPct),
-		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(130), g.px(22)), centered()),
-		widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
-			g.exec(fmt.Sprintf("link %s %s loss=%d%%", a, b, e.Current))
-		}),
-	))
 }

@@ -1,0 +1,133 @@
+package town
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ebitenui/ebitenui/widget"
+
+	"socketville/shared/netsim"
+)
+
+// knob is one property of a link that the road panel sets with a slider.
+// The slider steps through values a learner would try, each spelled as
+// the link line takes it, so every change is a shell line.
+type knob struct {
+	key    string    // the link line's property: delay, rate, loss, ...
+	values []float64 // the slider's stops, in the unit of get
+	get    func(netsim.LinkConfig) float64
+	spell  func(float64) string // the value as the shell writes it
+	show   func(float64) string // the value beside the slider
+}
+
+var (
+	percents = []float64{0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5}
+	percent  = func(v float64) string { return fmt.Sprintf("%g%%", math.Round(v*1000)/10) }
+)
+
+// knobs are the road panel's sliders, top to bottom.
+var knobs = []knob{
+	{
+		key: "delay", values: []float64{0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
+		get:   func(c netsim.LinkConfig) float64 { return float64(c.Delay) / float64(time.Millisecond) },
+		spell: func(v float64) string { return fmt.Sprintf("%gms", v) },
+		show:  func(v float64) string { return fmt.Sprintf("%g ms", v) },
+	},
+	{
+		key: "rate", values: []float64{0, 56e3, 1e6, 10e6, 100e6, 1e9},
+		get:   func(c netsim.LinkConfig) float64 { return float64(c.Rate) },
+		spell: func(v float64) string { return formatRate(int64(v)) },
+		show: func(v float64) string {
+			if v == 0 {
+				return "unlimited"
+			}
+			return formatRate(int64(v)) + "/s"
+		},
+	},
+	probKnob("loss", func(c netsim.LinkConfig) float64 { return c.Loss }),
+	probKnob("dup", func(c netsim.LinkConfig) float64 { return c.Dup }),
+	probKnob("reorder", func(c netsim.LinkConfig) float64 { return c.Reorder }),
+	probKnob("corrupt", func(c netsim.LinkConfig) float64 { return c.Corrupt }),
+	{
+		key: "mtu", values: []float64{576, 1280, 1500, 9000},
+		get: func(c netsim.LinkConfig) float64 {
+			if c.MTU == 0 {
+				return netsim.DefaultMTU
+			}
+			return float64(c.MTU)
+		},
+		spell: func(v float64) string { return fmt.Sprint(v) },
+		show:  func(v float64) string { return fmt.Sprintf("%g bytes", v) },
+	},
+}
+
+func probKnob(key string, get func(netsim.LinkConfig) float64) knob {
+	return knob{key: key, values: percents, get: get, spell: percent, show: percent}
+}
+
+// stop is the slider position nearest to v.
+func (k knob) stop(v float64) int {
+	best := 0
+	for i, x := range k.values {
+		if math.Abs(x-v) < math.Abs(k.values[best]-v) {
+			best = i
+		}
+	}
+	return best
+}
+
+// line is the shell line that sets the knob on the link between a and b.
+func (k knob) line(a, b string, stop int) string {
+	return fmt.Sprintf("link %s %s %s=%s", a, b, k.key, k.spell(k.values[stop]))
+}
+
+// roadLink is the selected road's link as it is now.
+func (g *Game) roadLink() (netsim.LinkState, bool) {
+	for _, l := range g.player.Snapshot().Links {
+		if l.Name == g.sel.road {
+			return l, true
+		}
+	}
+	return netsim.LinkState{}, false
+}
+
+// roadEditor puts a slider for each knob in the panel. Dragging shows the
+// value; letting go (or a click on the track) runs the link line, once.
+func (g *Game) roadEditor() {
+	w := g.w
+	l, ok := g.roadLink()
+	if !ok {
+		return
+	}
+	w.roadCfg = l.Config
+	grid := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
+		widget.GridLayoutOpts.Columns(3),
+		widget.GridLayoutOpts.Spacing(g.px(8), g.px(6)),
+		widget.GridLayoutOpts.Stretch([]bool{false, true, false}, nil),
+	)))
+	for _, k := range knobs {
+		at := k.stop(k.get(l.Config))
+		value := widget.NewText(widget.TextOpts.Text(k.show(k.values[at]), g.fonts.faceRef(13*g.scale), colText),
+			widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(80), 0)))
+		grid.AddChild(widget.NewText(widget.TextOpts.Text(k.key, g.fonts.faceRef(13*g.scale), colDim),
+			widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(60), 0))))
+		slider := widget.NewSlider(
+			widget.SliderOpts.Direction(widget.DirectionHorizontal),
+			widget.SliderOpts.MinMax(0, len(k.values)-1),
+			widget.SliderOpts.InitialCurrent(at),
+			widget.SliderOpts.PageSizeFunc(func() int { return 1 }),
+			widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(160), g.px(20))),
+			widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
+				value.Label = k.show(k.values[e.Current])
+				if !e.Dragging && e.Current != k.stop(k.get(w.roadCfg)) {
+					g.exec(k.line(l.A, l.B, e.Current))
+				}
+			}),
+		)
+		w.sliderNames[slider] = k.key
+		grid.AddChild(slider)
+		grid.AddChild(value)
+	}
+	w.actions.AddChild(grid)
+}
