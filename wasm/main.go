@@ -35,12 +35,8 @@ func main() {
 	}
 	g, err := town.New(opts)
 	if err != nil {
-		// An unknown scenario: say so, and show the default town.
 		js.Global().Get("console").Call("error", err.Error())
-		if g, err = town.New(town.Options{Seed: opts.Seed}); err != nil {
-			js.Global().Get("console").Call("error", err.Error())
-			return
-		}
+		return
 	}
 	js.Global().Get("performance").Call("mark", "sv-town")
 	ebiten.SetTPS(town.TPS)

@@ -315,13 +315,14 @@ func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale 
 	}
 }
 
-// TestBrowserRoad runs hello-tcp as fast as possible, clicks the road and
+// TestBrowserRoad opens a link with a mistyped scenario, which plays
+// hello-tcp and says so; runs it as fast as possible, clicks the road and
 // drags its loss slider: the drag runs one shell line, echoed in the
-// console, and the road's label says the new loss.
+// console.
 func TestBrowserRoad(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=hello-tcp")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=helo-tcp")); err != nil {
 		t.Fatal(err)
 	}
 	get := func() (state, error) { return pageState(ctx) }
@@ -329,6 +330,9 @@ func TestBrowserRoad(t *testing.T) {
 		_, ok := s.button("As fast as possible")
 		return ok && len(s.Roads) == 1
 	})
+	if console := strings.Join(st.Console, "\n"); st.Scenario != "hello-tcp" || !strings.Contains(console, `no example called "helo-tcp"`) {
+		t.Errorf("a mistyped scenario: playing %q, console:\n%s", st.Scenario, console)
+	}
 	fast, _ := st.button("As fast as possible")
 	if err := click(ctx, fast.X+fast.W/2, fast.Y+fast.H/2); err != nil {
 		t.Fatal(err)

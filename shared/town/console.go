@@ -25,12 +25,17 @@ func (g *Game) drawConsole(dst *ebiten.Image) {
 	}
 	lineH := 16 * g.scale
 	lines := g.player.Console().Lines
-	n := int(float64(area.Dy()-g.px(4)) / lineH)
-	start := max(len(lines)-n, 0)
+	n := max(int(float64(area.Dy()-g.px(4))/lineH), 1)
+	// Scrolled back, the view stays on the same lines as new ones come.
+	end := len(lines) - min(g.scroll.console, max(len(lines)-n, 0))
+	start := max(end-n, 0)
 	y := float64(area.Min.Y + g.px(2))
-	for _, l := range lines[start:] {
+	for _, l := range lines[start:end] {
 		g.text(sub, l.Text, float64(area.Min.X+g.px(4)), y, 12.5*g.scale, consoleColor(l.Kind), true, alignLeft)
 		y += lineH
+	}
+	if end < len(lines) {
+		g.text(sub, fmt.Sprintf("%d newer lines below: scroll down", len(lines)-end), float64(area.Max.X-g.px(8)), float64(area.Min.Y+g.px(2)), 12*g.scale, colSelect, false, alignRight)
 	}
 }
 

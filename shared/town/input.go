@@ -1,11 +1,62 @@
 package town
 
 import (
+	"image"
+	"math"
+
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
+
+	"socketville/shared/town/play"
+	"socketville/shared/wire"
 )
 
 // inpututilJustClicked reports a left click that started this frame.
 func inpututilJustClicked() bool {
 	return inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
+}
+
+// scrolling is how far the scrollable parts are scrolled: the console
+// back from its newest line, the inspector's dump by rows and its field
+// list by fields. The inspector's are clamped where they are drawn.
+type scrolling struct {
+	console, dump, fields int
+	consoleAdded          int // the console's line count the last frame
+}
+
+// follow keeps a scrolled-back console on the lines it shows as new ones
+// come in below.
+func (s *scrolling) follow(c *play.Console) {
+	if s.console > 0 {
+		s.console = min(s.console+c.Added()-s.consoleAdded, max(len(c.Lines)-1, 0))
+	}
+	s.consoleAdded = c.Added()
+}
+
+// wheel scrolls what is under the mouse: the console, or the byte
+// inspector's dump or field list.
+func (g *Game) wheel() {
+	_, dy := ebiten.Wheel()
+	if dy == 0 {
+		return
+	}
+	steps := int(math.Copysign(math.Max(math.Round(math.Abs(dy)), 1), dy)) // up is positive
+	x, y := ebiten.CursorPosition()
+	pt := image.Point{X: x, Y: y}
+	switch {
+	case pt.In(g.w.logArea.GetWidget().Rect):
+		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
+	case pt.In(g.w.panelArea.GetWidget().Rect):
+		pkt, ok := g.inspectedPacket()
+		if !ok {
+			return
+		}
+		fields := len(wire.Dissect(pkt))
+		ig := g.inspectorGeometry(g.w.panelArea.GetWidget().Rect, len(pkt), fields)
+		if float64(y) < ig.fieldsY {
+			g.scroll.dump = min(max(ig.firstRow-steps, 0), ig.totalRows-ig.rows)
+		} else {
+			g.scroll.fields = min(max(ig.firstField-steps, 0), fields-ig.fieldsVisible)
+		}
+	}
 }

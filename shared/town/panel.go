@@ -382,23 +382,35 @@ func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
 }
 
 // inspectorGeom is where the hex dump's bytes and the field list are; the
-// drawing and the hover test share it.
+// drawing, the hover test and the state hook share it. Both scroll: the
+// dump by rows of sixteen bytes, the list by fields.
 type inspectorGeom struct {
-	x, y          float64 // the hex dump's top-left
-	cellW, lineH  float64
-	rows          int
-	fieldsY       float64
-	fieldH        float64
-	fieldsVisible int
-	valueX        float64 // where the field list's values start
+	x, y           float64 // the hex dump's top-left
+	cellW, lineH   float64
+	firstRow, rows int // the dump shows rows firstRow .. firstRow+rows-1
+	totalRows      int
+	fieldsY        float64
+	fieldH         float64
+	firstField     int
+	fieldsVisible  int
+	valueX         float64 // where the field list's values start
 }
 
 const bytesPerRow = 16
 
-// byteBox is where the dump lights byte i, when the dump shows it.
-func (ig inspectorGeom) byteBox(i int, scale float64) (x, y, w, h float64) {
-	r, c := i/bytesPerRow, i%bytesPerRow
-	return ig.x + float64(c)*ig.cellW - 2*scale, ig.y + float64(r)*ig.lineH, ig.cellW - 2*scale, ig.lineH
+// byteBox is where the dump lights byte i, if its row is on screen.
+func (ig inspectorGeom) byteBox(i int, scale float64) (x, y, w, h float64, ok bool) {
+	r, c := i/bytesPerRow-ig.firstRow, i%bytesPerRow
+	if r < 0 || r >= ig.rows {
+		return 0, 0, 0, 0, false
+	}
+	return ig.x + float64(c)*ig.cellW - 2*scale, ig.y + float64(r)*ig.lineH, ig.cellW - 2*scale, ig.lineH, true
+}
+
+// fieldY is where field i's row of the list is, if it is on screen.
+func (ig inspectorGeom) fieldY(i int) (float64, bool) {
+	r := i - ig.firstField
+	return ig.fieldsY + float64(r)*ig.fieldH, r >= 0 && r < ig.fieldsVisible
 }
 
 func (g *Game) inspectorGeometry(area image.Rectangle, n, fields int) inspectorGeom {
@@ -410,9 +422,13 @@ func (g *Game) inspectorGeometry(area image.Rectangle, n, fields int) inspectorG
 		valueX: float64(area.Min.X) + math.Min(190*g.scale, float64(area.Dx())*0.45),
 	}
 	maxRows := max(int((float64(area.Dy())*0.45)/ig.lineH), 1)
-	ig.rows = min((n+bytesPerRow-1)/bytesPerRow, maxRows)
+	ig.totalRows = (n + bytesPerRow - 1) / bytesPerRow
+	ig.rows = min(ig.totalRows, maxRows)
+	ig.firstRow = min(max(g.scroll.dump, 0), ig.totalRows-ig.rows)
 	ig.fieldsY = ig.y + float64(ig.rows)*ig.lineH + 12*g.scale
-	ig.fieldsVisible = max(min(fields, int((float64(area.Max.Y)-ig.fieldsY)/ig.fieldH)), 0)
+	fit := max(int((float64(area.Max.Y)-ig.fieldsY)/ig.fieldH), 0)
+	ig.firstField = max(min(g.scroll.fields, fields-fit), 0)
+	ig.fieldsVisible = min(fields-ig.firstField, fit)
 	return ig
 }
 
@@ -453,15 +469,15 @@ func (g *Game) inspectedPacket() ([]byte, bool) {
 // the dump, is under the screen point x, y; -1 for none.
 func (ig inspectorGeom) fieldAt(fields []wire.Field, x, y float64, area image.Rectangle) int {
 	if y >= ig.fieldsY && x >= float64(area.Min.X) && x < float64(area.Max.X) {
-		if i := int((y - ig.fieldsY) / ig.fieldH); i < ig.fieldsVisible {
-			return i
+		if r := int((y - ig.fieldsY) / ig.fieldH); r < ig.fieldsVisible {
+			return ig.firstField + r
 		}
 	}
 	col, row := int((x-ig.x)/ig.cellW), int((y-ig.y)/ig.lineH)
 	if x < ig.x || col >= bytesPerRow || y < ig.y || row >= ig.rows {
 		return -1
 	}
-	off := row*bytesPerRow + col
+	off := (ig.firstRow+row)*bytesPerRow + col
 	for i, f := range fields {
 		if off >= f.Off && off < f.Off+f.Len {
 			return i
@@ -487,30 +503,30 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 	}
 	for r := 0; r < ig.rows; r++ {
 		y := ig.y + float64(r)*ig.lineH
-		g.text(dst, fmt.Sprintf("%04x", r*bytesPerRow), float64(area.Min.X)+8*g.scale, y, 11*g.scale, colDim, true, alignLeft)
+		row := ig.firstRow + r
+		g.text(dst, fmt.Sprintf("%04x", row*bytesPerRow), float64(area.Min.X)+8*g.scale, y, 11*g.scale, colDim, true, alignLeft)
 		for c := 0; c < bytesPerRow; c++ {
-			i := r*bytesPerRow + c
+			i := row*bytesPerRow + c
 			if i >= len(pkt) {
 				break
 			}
 			x := ig.x + float64(c)*ig.cellW
-			if lit.Len > 0 && i >= lit.Off && i < lit.Off+lit.Len {
-				hx, hy, hw, hh := ig.byteBox(i, g.scale)
-				fillRect(dst, hx, hy, hw, hh, colHighlight)
-			}
 			ink := layerColor(layerOf[i])
 			if lit.Len > 0 && i >= lit.Off && i < lit.Off+lit.Len {
+				hx, hy, hw, hh, _ := ig.byteBox(i, g.scale)
+				fillRect(dst, hx, hy, hw, hh, colHighlight)
 				ink = colInk // dark on the highlight
 			}
 			g.text(dst, fmt.Sprintf("%02x", pkt[i]), x, y, 12*g.scale, ink, true, alignLeft)
 		}
 	}
-	if shown := ig.rows * bytesPerRow; shown < len(pkt) {
-		g.text(dst, fmt.Sprintf("... %d more bytes", len(pkt)-shown), ig.x, ig.y+float64(ig.rows)*ig.lineH-2*g.scale, 10*g.scale, colDim, false, alignLeft)
+	if ig.rows < ig.totalRows {
+		more := fmt.Sprintf("rows %d-%d of %d: the wheel scrolls", ig.firstRow+1, ig.firstRow+ig.rows, ig.totalRows)
+		g.text(dst, more, float64(area.Max.X)-8*g.scale, ig.y+float64(ig.rows)*ig.lineH-1*g.scale, 10*g.scale, colDim, false, alignRight)
 	}
-	for i := 0; i < ig.fieldsVisible; i++ {
+	for i := ig.firstField; i < ig.firstField+ig.fieldsVisible; i++ {
 		f := fields[i]
-		y := ig.fieldsY + float64(i)*ig.fieldH
+		y, _ := ig.fieldY(i)
 		nameInk, valueInk := color.Color(layerColor(f.Layer)), color.Color(colText)
 		if i == g.hover {
 			fillRect(dst, float64(area.Min.X), y, float64(area.Dx()), ig.fieldH, colHighlight)
@@ -523,6 +539,10 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 			val = val[:41] + "..."
 		}
 		g.text(dst, strings.ReplaceAll(val, "\n", " "), ig.valueX, y, 12*g.scale, valueInk, true, alignLeft)
+	}
+	if ig.fieldsVisible < len(fields) {
+		g.text(dst, fmt.Sprintf("fields %d-%d of %d", ig.firstField+1, ig.firstField+ig.fieldsVisible, len(fields)),
+			float64(area.Max.X)-8*g.scale, ig.fieldsY-13*g.scale, 10*g.scale, colDim, false, alignRight)
 	}
 }
 

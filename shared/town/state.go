@@ -209,15 +209,17 @@ func (g *Game) inspectorState() *InspectorState {
 	is := &InspectorState{Bytes: len(pkt), Hover: g.hover}
 	for i, f := range fields {
 		fs := FieldState{Header: f.Header, Name: f.Name, Value: f.Value, Off: f.Off, Len: f.Len}
-		if i < ig.fieldsVisible {
-			fs.Row = g.css(float64(area.Min.X), ig.fieldsY+float64(i)*ig.fieldH, float64(area.Dx()), ig.fieldH)
+		if y, ok := ig.fieldY(i); ok {
+			fs.Row = g.css(float64(area.Min.X), y, float64(area.Dx()), ig.fieldH)
 		}
 		is.Fields = append(is.Fields, fs)
 	}
 	if g.hover >= 0 && g.hover < len(fields) {
 		f := fields[g.hover]
-		for i := f.Off; i < f.Off+f.Len && i < ig.rows*bytesPerRow; i++ {
-			is.Lit = append(is.Lit, g.css(ig.byteBox(i, g.scale)))
+		for i := f.Off; i < f.Off+f.Len; i++ {
+			if x, y, w, h, ok := ig.byteBox(i, g.scale); ok {
+				is.Lit = append(is.Lit, g.css(x, y, w, h))
+			}
 		}
 	}
 	return is

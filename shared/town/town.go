@@ -27,7 +27,8 @@ const TPS = 60
 
 // Options configure a town.
 type Options struct {
-	// Scenario is the example to start with; "" is hello-tcp.
+	// Scenario is the example to start with; "" is hello-tcp, and so is
+	// a name no example has, with a line in the console that says so.
 	Scenario string
 	// Source, when set, is a scenario to play instead of an example.
 	Source string
@@ -64,6 +65,7 @@ type Game struct {
 	selPacket []byte
 	tab       tab
 	hover     int // the inspector field under the mouse, -1 for none
+	scroll    scrolling
 	frames    int
 	stats     frameStats
 	hook      hook
@@ -98,19 +100,22 @@ func New(opts Options) (*Game, error) {
 		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
 		src = crowd.Scenario(opts.Crowd.Pairs, max(opts.Crowd.PerHost, 3))
 	}
+	var unknown string
 	if src == "" {
-		if name == "" {
-			name = "hello-tcp"
-		}
 		ex, ok := examples.Find(name)
 		if !ok {
-			return nil, fmt.Errorf("town: no example called %q", name)
+			// A link with a mistyped name still opens a town, and says so.
+			unknown = name
+			ex, _ = examples.Find("hello-tcp")
 		}
 		name, src = ex.Name, ex.Source
 	}
 	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed})
 	if err != nil {
 		return nil, err
+	}
+	if unknown != "" {
+		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
 	}
 	g.buildUI()
 	return g, nil
@@ -132,7 +137,9 @@ func (g *Game) Update() error {
 	g.ui.Update()
 	g.keys()
 	g.mouse()
+	g.wheel()
 	g.player.Tick(time.Second / TPS)
+	g.scroll.follow(g.player.Console())
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
 	}
@@ -229,7 +236,10 @@ func (g *Game) keys() {
 func (g *Game) togglePause() { g.player.SetPaused(!g.player.Paused()) }
 
 // exec runs a shell line from a click, echoed in the console like a typed one.
-func (g *Game) exec(line string) { _ = g.player.Exec(line) }
+func (g *Game) exec(line string) {
+	g.scroll.console = 0 // show what it does
+	_ = g.player.Exec(line)
+}
 
 // frameStats sums the CPU time of Update and Draw, for the benchmarks.
 type frameStats struct{ update, draw time.Duration }

@@ -302,6 +302,9 @@ func (g *Game) rebuildPanel() {
 	if w == nil || w.tabs == nil {
 		return
 	}
+	if g.sel != w.panelFor {
+		g.scroll.dump, g.scroll.fields = 0, 0
+	}
 	w.panelFor = g.sel
 	w.tabs.RemoveChildren()
 	w.actions.RemoveChildren()

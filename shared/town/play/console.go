@@ -32,9 +32,14 @@ const maxConsole = 500
 type Console struct {
 	Lines   []ConsoleLine
 	history []string
+	added   int     // lines ever added, kept or not
 	cursor  int     // in history; len(history) means "a new line"
 	shown   []error // call errors echoed since the runner's errors were collected
 }
+
+// Added counts the lines ever added, including those the scrollback has
+// since let go: a view scrolled back keeps its place by it.
+func (c *Console) Added() int { return c.added }
 
 // echoed reports whether a call's error is already on the console.
 func (c *Console) echoed(err error) bool {
@@ -46,9 +51,13 @@ func (c *Console) echoed(err error) bool {
 	return false
 }
 
+// Add puts a line of its own in the console (each line of text is one).
+func (c *Console) Add(k LineKind, text string) { c.add(k, text) }
+
 func (c *Console) add(k LineKind, text string) {
 	for _, l := range strings.Split(text, "\n") {
 		c.Lines = append(c.Lines, ConsoleLine{Kind: k, Text: l})
+		c.added++
 	}
 	if over := len(c.Lines) - maxConsole; over > 0 {
 		c.Lines = append(c.Lines[:0], c.Lines[over:]...)

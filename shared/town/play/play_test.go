@@ -194,3 +194,23 @@ func TestLostLetterFalls(t *testing.T) {
 		t.Fatalf("%d letters still there after the fall", n)
 	}
 }
+
+// TestConsoleKeepsItsLastLines fills the console past what it keeps: the
+// newest lines stay, and Added still counts every line, so a view
+// scrolled back can keep its place.
+func TestConsoleKeepsItsLastLines(t *testing.T) {
+	p := helloTCP(t)
+	for i := 0; i < 400; i++ {
+		p.Exec("b/web: bnd 3") // a typo: two lines each, the line and why
+	}
+	c := p.Console()
+	if len(c.Lines) != 500 {
+		t.Fatalf("the console keeps %d lines, want its 500", len(c.Lines))
+	}
+	if c.Added() < 800 {
+		t.Fatalf("Added = %d after 400 typos of two lines", c.Added())
+	}
+	if last := c.Lines[len(c.Lines)-2].Text; last != "$ b/web: bnd 3" {
+		t.Fatalf("the newest lines are gone: %q", last)
+	}
+}
