@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
+	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -305,21 +305,27 @@ func (g *Game) linkConfig(name string) (string, bool) {
 		if l.Name != name {
 			continue
 		}
-		return describeLink(l.Config.Delay, l.Config.Rate, l.Config.Loss, l.Config.MTU), true
+		return describeLink(l.Config), true
 	}
 	return "", false
 }
 
-func describeLink(delay time.Duration, rate int64, loss float64, mtu int) string {
-	s := "delay " + delay.String()
-	if rate > 0 {
-		s += fmt.Sprintf(", %s", formatRate(rate))
+// describeLink says what is set on a link, in the link line's words.
+func describeLink(c netsim.LinkConfig) string {
+	s := "delay " + c.Delay.String()
+	if c.Rate > 0 {
+		s += ", " + formatRate(c.Rate)
 	}
-	if loss > 0 {
-		s += fmt.Sprintf(", loss %g%%", loss*100)
+	for _, f := range []struct {
+		name string
+		p    float64
+	}{{"loss", c.Loss}, {"dup", c.Dup}, {"reorder", c.Reorder}, {"corrupt", c.Corrupt}} {
+		if f.p > 0 {
+			s += fmt.Sprintf(", %s %s", f.name, percent(f.p))
+		}
 	}
-	if mtu != 0 && mtu != 1500 {
-		s += fmt.Sprintf(", mtu %d", mtu)
+	if c.MTU != 0 && c.MTU != netsim.DefaultMTU {
+		s += fmt.Sprintf(", mtu %d", c.MTU)
 	}
 	return s
 }

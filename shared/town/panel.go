@@ -86,7 +86,7 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"",
 		"Click a door: its state, buffers and last packet.",
 		"Click a letter: its layers and bytes.",
-		"Click a road: change its delay and loss.",
+		"Click a road: change its delay, rate, loss, ...",
 		"Space pauses, right arrow steps one event,",
 		"Enter types in the console below.",
 	}
