@@ -139,6 +139,7 @@ func TestBrowserTown(t *testing.T) {
 	if listen.Port != "80" || accepted.Port != "80" || accepted.Remote != "10.0.0.1:49152" || accepted.FD != 4 {
 		t.Errorf("doors: listening %+v, accepted %+v", listen, accepted)
 	}
+	checkIdle(t, ctx)
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -390,4 +391,26 @@ func TestBrowserRoad(t *testing.T) {
 	}
 	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "browser-road.png", shot)
+}
+
+// checkIdle watches a paused town untouched for a while: most frames
+// draw nothing, since nothing on screen changes.
+func checkIdle(t *testing.T, ctx context.Context) {
+	t.Helper()
+	before, err := pageState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	after, err := pageState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r0, r1 := before.Redraws, after.Redraws
+	frames := (r1.All + r1.Town + r1.None) - (r0.All + r0.Town + r0.None)
+	none := r1.None - r0.None
+	if frames < 10 || none < frames/2 {
+		t.Errorf("a paused town drew %d of %d frames (%+v then %+v); most should draw nothing",
+			frames-none, frames, r0, r1)
+	}
 }

@@ -80,6 +80,9 @@ type state struct {
 	Typing   bool   `json:"typing"`
 	Doors    []door `json:"doors"`
 	Town     box    `json:"town"`
+	Redraws  struct {
+		All, Town, None int
+	} `json:"redraws"`
 	Buttons  []struct {
 		Label string
 		Box   box

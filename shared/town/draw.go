@@ -78,6 +78,7 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 	if !ok {
 		return
 	}
+	sub.Fill(colBackground)
 	for _, r := range g.lay.Roads {
 		g.drawRoad(sub, r)
 	}

@@ -1,6 +1,8 @@
 package town
 
 import (
+	"image"
+
 	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -35,11 +37,24 @@ type State struct {
 	Typing   bool        `json:"typing"`   // the input has the keyboard
 	// Buttons are the buttons on screen (controls, the panel's tabs and
 	// actions) where they are drawn.
-	Buttons []ButtonState `json:"buttons"`
+	// Redraws count the frames by what they drew: everything, the town
+	// alone, or nothing (the screen stayed as it was).
+	Redraws Redraws `json:"redraws"`
+	// Panel and console areas, where they are drawn.
+	PanelBox   Box           `json:"panel_box"`
+	ConsoleBox Box           `json:"console_box"`
+	Buttons    []ButtonState `json:"buttons"`
 	// Sliders are the sliders on screen: the speed, and a road's knobs.
 	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
+}
+
+// Redraws count frames by what they drew.
+type Redraws struct {
+	All  int `json:"all"`
+	Town int `json:"town"`
+	None int `json:"none"`
 }
 
 // ButtonState is a button and where it is.
@@ -124,8 +139,10 @@ func (g *Game) State() State {
 		Letters: len(g.player.Animation().Letters),
 		Panel:   g.w.title.Label,
 	}
-	r := g.townRect()
-	s.Town = g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))
+	s.Town = g.cssRect(g.townRect())
+	s.PanelBox = g.cssRect(g.w.panelCol.GetWidget().Rect)
+	s.ConsoleBox = g.cssRect(g.w.consoleBox.GetWidget().Rect)
+	s.Redraws = g.redraws
 	for _, p := range g.lay.Plots {
 		for _, h := range p.Houses {
 			for _, d := range h.Doors {
@@ -168,6 +185,10 @@ func (g *Game) doorState(d layout.Door) DoorState {
 func hex2(b uint8) string {
 	const digits = "0123456789abcdef"
 	return string([]byte{digits[b>>4], digits[b&15]})
+}
+
+func (g *Game) cssRect(r image.Rectangle) Box {
+	return g.css(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))
 }
 
 func (g *Game) css(x, y, w, h float64) Box {

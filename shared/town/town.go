@@ -7,6 +7,7 @@ package town
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"sync/atomic"
 	"time"
@@ -66,12 +67,22 @@ type Game struct {
 	tab       tab
 	hover     int // the inspector field under the mouse, -1 for none
 	scroll    scrolling
-	frames    int
-	stats     frameStats
-	hook      hook
-	stop      atomic.Bool
-	stopAfter int
-	warmUp    int
+	// What this frame draws, and what the screen showed when it last
+	// drew (see redraw.go).
+	redraw     redraw
+	lastTown   townLook
+	lastScreen screenLook
+	lastCursor image.Point
+	lastFull   time.Duration // the player's wall time of the last full redraw
+	settle     int           // frames to draw everything after a resize
+	drawnSize  image.Point   // the screen's size when last drawn
+	redraws    Redraws
+	frames     int
+	stats      frameStats
+	hook       hook
+	stop       atomic.Bool
+	stopAfter  int
+	warmUp     int
 }
 
 // Stop ends the game loop at its next update; safe from any goroutine
@@ -118,6 +129,9 @@ func New(opts Options) (*Game, error) {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
 	}
 	g.buildUI()
+	// The game draws only what changed (redraw.go): the screen keeps
+	// what the last frame drew.
+	ebiten.SetScreenClearedEveryFrame(false)
 	return g, nil
 }
 
@@ -146,6 +160,7 @@ func (g *Game) Update() error {
 	g.cam = fitCamera(g.lay.Bounds, g.townRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
+	g.planRedraw()
 	g.frames++
 	g.stats.update += time.Since(start)
 	g.hook.publish(g)
@@ -155,12 +170,28 @@ func (g *Game) Update() error {
 // Draw draws the frame. It only reads.
 func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
-	screen.Fill(colBackground)
-	g.drawTown(screen)
-	g.drawStatus(screen)
-	g.drawPanel(screen)
-	g.drawConsole(screen)
-	g.ui.Draw(screen)
+	if size := screen.Bounds().Size(); size != g.drawnSize {
+		g.redraw, g.drawnSize = redrawAll, size // a new screen: it is blank
+	}
+	// No full-screen fill: the town, the panel, the console and the top
+	// bar each paint their own ground, and a software-rendered browser
+	// pays for every pixel filled twice.
+	switch g.redraw {
+	case redrawNone:
+		g.redraws.None++
+	case redrawAll:
+		g.redraws.All++
+		g.drawTown(screen)
+		g.drawStatus(screen)
+		g.drawPanel(screen)
+		g.drawConsole(screen)
+		g.ui.Draw(screen)
+	case redrawTown:
+		g.redraws.Town++
+		g.drawTown(screen)
+		g.drawStatus(screen)
+	}
+	g.redraw = redrawNone
 	g.stats.draw += time.Since(start)
 }
 

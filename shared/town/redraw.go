@@ -1,0 +1,142 @@
+package town
+
+import (
+	"image"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+)
+
+// The screen is not cleared between frames, so a frame draws only what
+// changed: nothing while the town stands still (paused, or a scenario
+// done), the town alone while only letters move, and everything when the
+// panel, the console, the widgets or the window changed. A browser
+// without a GPU spends most of a frame filling pixels; this is what lets
+// an idle town cost nothing and a busy one half a screen.
+
+// Every so often a frame draws everything anyway, so that nothing a
+// lost graphics context or a missed change left on screen stays long.
+const (
+	settleFrames = 5
+	fullEvery    = time.Second
+)
+
+// redraw is what a frame must draw.
+type redraw uint8
+
+const (
+	redrawNone redraw = iota
+	redrawTown
+	redrawAll
+)
+
+// townLook is everything the town area shows; a change redraws it.
+type townLook struct {
+	now             time.Duration
+	snapGen, events int
+	letters         int
+	wall            time.Duration // set while something moves on wall time
+	cam             camera
+	sel             selection
+	paused, fastest bool
+	busy            bool
+	speed           float64
+}
+
+// screenLook is everything else on screen; a change redraws it all.
+type screenLook struct {
+	width, height int
+	// The widgets' layout, which Ebitengine UI redoes as it draws a
+	// resized screen: the frame after, the parts drawn by hand follow.
+	townRect, panelRect, consoleRect image.Rectangle
+	scale                            float64
+	consoleAdded                     int
+	tab                              tab
+	hover                            int
+	scroll                           scrolling
+	input                            string
+	wall                             time.Duration // set while the panel animates, the caret blinks or a list is open
+}
+
+// planRedraw decides what this frame draws, from what changed since the
+// last frame that drew.
+func (g *Game) planRedraw() {
+	t := g.townLook()
+	s := g.screenLook()
+	if s.width != g.lastScreen.width || s.height != g.lastScreen.height || s.scale != g.lastScreen.scale {
+		// Ebitengine makes a new screen a frame or two after the
+		// window's size changes: draw everything until it has.
+		g.settle = settleFrames
+	}
+	// Ebitengine may run several updates before a draw: the draw does
+	// the most any of them asked for, and then starts again from none.
+	switch {
+	case g.settle > 0 || s != g.lastScreen || g.inputActive() || g.player.Wall()-g.lastFull >= fullEvery:
+		g.redraw, g.lastFull = redrawAll, g.player.Wall()
+		g.settle = max(g.settle-1, 0)
+	case t != g.lastTown:
+		g.redraw = max(g.redraw, redrawTown)
+	}
+	g.lastTown, g.lastScreen = t, s
+}
+
+func (g *Game) townLook() townLook {
+	speed, fastest := g.player.Speed()
+	t := townLook{
+		now: g.player.Now(), snapGen: g.player.SnapshotGen(), events: g.player.Animation().Events(),
+		letters: len(g.player.Animation().Letters), cam: g.cam, sel: g.sel,
+		paused: g.player.Paused(), fastest: fastest, busy: g.player.Busy(), speed: speed,
+	}
+	if g.townMovesOnWallTime() {
+		t.wall = g.player.Wall()
+	}
+	return t
+}
+
+// townMovesOnWallTime reports animations that go on while virtual time
+// stands: letters falling, poll walks, messages at plots.
+func (g *Game) townMovesOnWallTime() bool {
+	a := g.player.Animation()
+	if len(a.Polls) > 0 || len(a.Flashes) > 0 {
+		return true
+	}
+	for _, l := range a.Letters {
+		if l.Lost {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *Game) screenLook() screenLook {
+	s := screenLook{
+		width: g.width, height: g.height, scale: g.scale,
+		consoleAdded: g.player.Console().Added(), tab: g.tab, hover: g.hover, scroll: g.scroll,
+		input:    g.w.input.GetText(),
+		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
+	}
+	// The cut-away's letter travels for ever, a state diagram's arrow
+	// glows for a moment, and the console's caret blinks.
+	// The picker's list, open, lies over the town: the town alone must
+	// not be drawn over it.
+	layers := g.tab == tabLayers && (g.sel.kind == selDoor || g.sel.kind == selLetter)
+	glow := g.sel.kind == selDoor && len(g.player.Animation().Transitions) > 0
+	if layers || glow || g.w.input.IsFocused() || g.w.combo.ContentVisible() {
+		s.wall = g.player.Wall()
+	}
+	return s
+}
+
+// inputActive reports a frame with input the widgets may answer: the
+// mouse moved or pressed, the wheel turned, a key went down or up.
+func (g *Game) inputActive() bool {
+	x, y := ebiten.CursorPosition()
+	moved := x != g.lastCursor.X || y != g.lastCursor.Y
+	g.lastCursor.X, g.lastCursor.Y = x, y
+	_, dy := ebiten.Wheel()
+	return moved || dy != 0 ||
+		ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) || inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft) ||
+		len(inpututil.AppendJustPressedKeys(nil)) > 0 || len(inpututil.AppendJustReleasedKeys(nil)) > 0 ||
+		len(inpututil.AppendJustPressedTouchIDs(nil)) > 0 || len(inpututil.AppendJustReleasedTouchIDs(nil)) > 0
+}
