@@ -83,7 +83,7 @@ type state struct {
 	Redraws  struct {
 		All, Town, None int
 	} `json:"redraws"`
-	Buttons  []struct {
+	Buttons []struct {
 		Label string
 		Box   box
 	} `json:"buttons"`
