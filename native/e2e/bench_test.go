@@ -70,10 +70,16 @@ func BenchmarkBrowser(b *testing.B) {
 	b.ReportMetric(float64(gz)/1e6, "wasm-gzip-MB")
 	empty := emptyGame(b)
 	for i := 0; i < b.N; i++ {
-		first, helloFPS := pageFPS(b, url+"?scenario=hello-tcp", "JSON.parse(socketville.state()).fps")
+		marks, helloFPS := pageFPS(b, url+"?scenario=hello-tcp", "JSON.parse(socketville.state()).fps")
 		_, crowdFPS := pageFPS(b, url+"?crowd="+crowdSize, "JSON.parse(socketville.state()).fps")
 		_, emptyFPS := pageFPS(b, empty, "window.emptyFPS || 0")
-		b.ReportMetric(first, "first-frame-ms")
+		// The start-up's phases, in ms since navigation: the wasm
+		// downloaded and compiled, instantiated, Go's main running after
+		// the packages' init, the town made, its first frame drawn.
+		for _, m := range []string{"sv-fetched", "sv-instantiated", "sv-main", "sv-town"} {
+			b.ReportMetric(marks[m], strings.TrimPrefix(m, "sv-")+"-ms")
+		}
+		b.ReportMetric(marks["first"], "first-frame-ms")
 		b.ReportMetric(helloFPS, "hello-fps")
 		b.ReportMetric(crowdFPS, "crowd-fps")
 		b.ReportMetric(emptyFPS, "empty-page-fps")
@@ -132,28 +138,34 @@ func gzipTo(b *testing.B, src, dst string) {
 	}
 }
 
-// pageFPS opens a page in a fresh browser, returns when its first frame
-// was ready (ms since navigation started, for the town) and its frames per
-// second after ten seconds. The browser is closed before the next page,
-// so pages never compete for the two cores.
-func pageFPS(b *testing.B, url, fpsExpr string) (firstMs, fps float64) {
+// pageFPS opens a page in a fresh browser and returns its start-up marks
+// (ms since navigation started: the page's sv-* performance marks, and
+// "first" for the town's first frame drawn) and its frames per second
+// after ten seconds. The browser is closed before the next page, so
+// pages never compete for the two cores.
+func pageFPS(b *testing.B, url, fpsExpr string) (marks map[string]float64, fps float64) {
 	ctx, stop := newBrowser(b, 1280, 800)
 	defer stop()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		b.Fatal(err)
 	}
 	end := time.Now().Add(30 * time.Second)
-	for firstMs == 0 && time.Now().Before(end) {
+	for first := 0.0; first == 0 && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.socketville ? socketville.firstFrameMs : (window.emptyFPS !== undefined ? performance.now() : 0)`))
 		if err == nil {
-			firstMs = v
+			first = v
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(10 * time.Second)
-	fps, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fpsExpr))
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify(Object.fromEntries(performance.getEntriesByType("mark").map(m => [m.name, m.startTime]).concat([["first", window.socketville ? socketville.firstFrameMs : 0]])))`))
 	if err != nil {
 		b.Fatalf("%s: %v", url, err)
 	}
-	return firstMs, fps
+	if err := jsonUnmarshal(js, &marks); err != nil {
+		b.Fatalf("%s: marks %q: %v", url, js, err)
+	}
+	time.Sleep(10 * time.Second)
+	if fps, err = chromedp.Run(ctx, chromedp.Evaluate[float64](fpsExpr)); err != nil {
+		b.Fatalf("%s: %v", url, err)
+	}
+	return marks, fps
 }

@@ -128,7 +128,8 @@ func New(opts Options) (*Game, error) {
 	if unknown != "" {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
 	}
-	g.buildUI()
+	// The widgets are built by the first Update, which knows the
+	// screen's size and scale.
 	// The game draws only what changed (redraw.go): the screen keeps
 	// what the last frame drew.
 	ebiten.SetScreenClearedEveryFrame(false)
@@ -193,6 +194,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	g.redraw = redrawNone
 	g.stats.draw += time.Since(start)
+	g.hook.drew()
 }
 
 // Layout is not used: LayoutF is.
@@ -220,7 +222,10 @@ func (g *Game) syncScale() {
 	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
 	if want := (uiFit{scale: s, compact: g.compact, panelW: g.panelWidth()}); want != g.built {
 		g.built = want
-		typed := g.w.input.GetText()
+		typed := ""
+		if g.w != nil {
+			typed = g.w.input.GetText()
+		}
 		g.buildUI()
 		g.w.input.SetText(typed)
 	}
