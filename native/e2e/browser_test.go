@@ -149,6 +149,8 @@ func TestBrowserTown(t *testing.T) {
 	checkDoorPaint(t, img, listen, 1)
 	checkDoorPaint(t, img, accepted, 1)
 
+	checkLetter(t, ctx)
+
 	// Click the accepted door: its panel opens with its state diagram.
 	if err := click(ctx, accepted.Box.X+accepted.Box.W/2, accepted.Box.Y+accepted.Box.H/2); err != nil {
 		t.Fatal(err)
@@ -157,6 +159,8 @@ func TestBrowserTown(t *testing.T) {
 	if st.Tab != "door" || !strings.Contains(st.Panel, "b/web fd 4") || !strings.Contains(st.Panel, "ESTABLISHED") {
 		t.Errorf("panel %q tab %q", st.Panel, st.Tab)
 	}
+	shot, _ = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	saveArtifact(t, "browser-door.png", shot)
 	checkInspector(t, ctx, st)
 
 	// Type a shell line in the console, key by key, and run it.
@@ -413,4 +417,32 @@ func checkIdle(t *testing.T, ctx context.Context) {
 		t.Errorf("a paused town drew %d of %d frames (%+v then %+v); most should draw nothing",
 			frames-none, frames, r0, r1)
 	}
+}
+
+// checkLetter steps the paused town until a letter is on the road, clicks
+// it and checks its cut-away opened.
+func checkLetter(t *testing.T, ctx context.Context) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	st, _ := get()
+	for i := 0; i < 30 && len(st.LetterBoxes) == 0; i++ {
+		if err := press(ctx, []rune(kb.ArrowRight)[0]); err != nil {
+			t.Fatal(err)
+		}
+		st = waitFor(t, 5*time.Second, "a step", get, func(s state) bool { return s.Paused })
+	}
+	if len(st.LetterBoxes) == 0 {
+		t.Fatal("no letter on the road after 30 steps")
+	}
+	l := st.LetterBoxes[0]
+	x, y := l.Box.center()
+	if err := click(ctx, x, y); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the letter's cut-away", get, func(s state) bool { return s.Selected == "letter" })
+	if st.Tab != "layers" || !strings.HasPrefix(st.Panel, "Letter "+l.Label) {
+		t.Errorf("clicked letter %q: panel %q, tab %q", l.Label, st.Panel, st.Tab)
+	}
+	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	saveArtifact(t, "browser-letter.png", shot)
 }

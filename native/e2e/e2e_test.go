@@ -63,18 +63,24 @@ func need(t testing.TB, why string) {
 
 // state is the part of the town's state the tests read.
 type state struct {
-	Scenario string  `json:"scenario"`
-	NowNS    int64   `json:"now_ns"`
-	Frames   int     `json:"frames"`
-	FPS      float64 `json:"fps"`
-	TPS      float64 `json:"tps"`
-	Paused   bool    `json:"paused"`
-	Busy     bool    `json:"busy"`
-	Scale    float64 `json:"scale"`
-	Letters  int     `json:"letters"`
-	Selected string  `json:"selected"`
-	Tab      string  `json:"tab"`
-	Panel    string  `json:"panel"`
+	Scenario    string  `json:"scenario"`
+	NowNS       int64   `json:"now_ns"`
+	Frames      int     `json:"frames"`
+	FPS         float64 `json:"fps"`
+	TPS         float64 `json:"tps"`
+	Paused      bool    `json:"paused"`
+	Busy        bool    `json:"busy"`
+	Scale       float64 `json:"scale"`
+	Letters     int     `json:"letters"`
+	LetterBoxes []struct {
+		ID    int
+		Label string
+		Lost  bool
+		Box   box
+	} `json:"letter_boxes"`
+	Selected string `json:"selected"`
+	Tab      string `json:"tab"`
+	Panel    string `json:"panel"`
 	Console  []string
 	Input    string `json:"input"`
 	Typing   bool   `json:"typing"`

@@ -198,6 +198,9 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 	g.text(dst, under, x+w/2, y+h+15*z, 10*z, ink, false, alignCenter)
 }
 
+// A letter's size in town units.
+const letterW, letterH = 22.0, 14.0
+
 func (g *Game) drawLetters(dst *ebiten.Image) {
 	z := g.cam.zoom
 	anim := g.player.Animation()
@@ -213,7 +216,7 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 			c.A = uint8(255 * (1 - fall*0.7))
 			c.R, c.G, c.B = uint8(float64(c.R)*(1-fall*0.7)), uint8(float64(c.G)*(1-fall*0.7)), uint8(float64(c.B)*(1-fall*0.7))
 		}
-		w, h := 22*z, 14*z
+		w, h := letterW*z, letterH*z
 		fillRect(dst, x-w/2, y-h/2, w, h, c)
 		line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
 		line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)

@@ -29,12 +29,14 @@ type State struct {
 	Doors    []DoorState `json:"doors"`
 	Roads    []RoadState `json:"roads"`
 	Letters  int         `json:"letters"`
-	Selected string      `json:"selected"` // "door", "letter", "road" or ""
-	Tab      string      `json:"tab"`      // the panel's page: "door", "layers", "bytes"
-	Panel    string      `json:"panel"`    // the panel's title
-	Console  []string    `json:"console"`  // the newest lines
-	Input    string      `json:"input"`    // what is typed in the console's input
-	Typing   bool        `json:"typing"`   // the input has the keyboard
+	// LetterBoxes are the letters on the roads, where they are drawn.
+	LetterBoxes []LetterState `json:"letter_boxes"`
+	Selected    string        `json:"selected"` // "door", "letter", "road" or ""
+	Tab         string        `json:"tab"`      // the panel's page: "door", "layers", "bytes"
+	Panel       string        `json:"panel"`    // the panel's title
+	Console     []string      `json:"console"`  // the newest lines
+	Input       string        `json:"input"`    // what is typed in the console's input
+	Typing      bool          `json:"typing"`   // the input has the keyboard
 	// Buttons are the buttons on screen (controls, the panel's tabs and
 	// actions) where they are drawn.
 	// Redraws count the frames by what they drew: everything, the town
@@ -48,6 +50,14 @@ type State struct {
 	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
+}
+
+// LetterState is a letter on a road.
+type LetterState struct {
+	ID    int    `json:"id"`
+	Label string `json:"label"`
+	Lost  bool   `json:"lost"`
+	Box   Box    `json:"box"`
 }
 
 // Redraws count frames by what they drew.
@@ -164,6 +174,13 @@ func (g *Game) State() State {
 		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
 	}
 	s.Buttons, s.Sliders = g.controlStates()
+	for _, l := range g.player.Animation().Letters {
+		if p, ok := g.letterPoint(l); ok {
+			x, y := g.cam.pt(p)
+			w, h := letterW*g.cam.zoom, letterH*g.cam.zoom
+			s.LetterBoxes = append(s.LetterBoxes, LetterState{ID: l.ID, Label: l.Label, Lost: l.Lost, Box: g.css(x-w/2, y-h/2, w, h)})
+		}
+	}
 	s.Inspector = g.inspectorState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {

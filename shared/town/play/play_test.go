@@ -1,6 +1,7 @@
 package play_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -212,5 +213,45 @@ func TestConsoleKeepsItsLastLines(t *testing.T) {
 	}
 	if last := c.Lines[len(c.Lines)-2].Text; last != "$ b/web: bnd 3" {
 		t.Fatalf("the newest lines are gone: %q", last)
+	}
+}
+
+// TestPollWalksPastTheDoors plays two-clients until its third poll: the
+// walk names the polled fds in order and marks the one with data ready,
+// as the poll call answered, and it is over after PollWalkTime.
+func TestPollWalksPastTheDoors(t *testing.T) {
+	src, err := os.ReadFile("../../../examples/two-clients.sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := play.New(play.Options{Name: "two-clients", Source: string(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk play.PollWalk
+	for i := 0; i < 100000 && walk.Host == ""; i++ {
+		p.Step()
+		for _, w := range p.Animation().Polls {
+			if len(w.FDs) == 3 {
+				walk = w
+			}
+		}
+	}
+	var got []string
+	for _, fd := range walk.FDs {
+		got = append(got, fmt.Sprintf("%d:%s", fd.FD, fd.Revents))
+	}
+	if walk.Host != "s" || walk.Proc != "server" || strings.Join(got, " ") != "3:- 4:IN 5:-" {
+		t.Fatalf("the poll of three doors: %s/%s %v", walk.Host, walk.Proc, got)
+	}
+	if walk.Progress(walk.Wall) != 0 || walk.Progress(walk.Wall+play.PollWalkTime) != 1 {
+		t.Fatalf("the walk's progress runs from 0 to 1 over PollWalkTime")
+	}
+	p.SetPaused(false)
+	frames(p, play.PollWalkTime+time.Second/10)
+	for _, w := range p.Animation().Polls {
+		if w.Wall == walk.Wall && len(w.FDs) == 3 {
+			t.Fatal("the walk is still there after PollWalkTime")
+		}
 	}
 }
