@@ -11,13 +11,16 @@ import (
 	"socketville/shared/town/play"
 )
 
-func helloTCP(t *testing.T) *play.Player {
+func helloTCP(t *testing.T) *play.Player { return example(t, "hello-tcp") }
+
+// example plays examples/NAME.sv.
+func example(t *testing.T, name string) *play.Player {
 	t.Helper()
-	src, err := os.ReadFile("../../../examples/hello-tcp.sv")
+	src, err := os.ReadFile("../../../examples/" + name + ".sv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := play.New(play.Options{Name: "hello-tcp", Source: string(src)})
+	p, err := play.New(play.Options{Name: name, Source: string(src)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,14 +223,7 @@ func TestConsoleKeepsItsLastLines(t *testing.T) {
 // walk names the polled fds in order and marks the one with data ready,
 // as the poll call answered, and it is over after PollWalkTime.
 func TestPollWalksPastTheDoors(t *testing.T) {
-	src, err := os.ReadFile("../../../examples/two-clients.sv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := play.New(play.Options{Name: "two-clients", Source: string(src)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := example(t, "two-clients")
 	var walk play.PollWalk
 	for i := 0; i < 100000 && walk.Host == ""; i++ {
 		p.Step()
