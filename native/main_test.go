@@ -209,3 +209,37 @@ func TestTsharkDecodesEveryExample(t *testing.T) {
 		})
 	}
 }
+
+// TestDesktopBadInput: the desktop refuses what it cannot open before it
+// opens a window, saying why in plain words.
+func TestDesktopBadInput(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.sv")
+	if err := os.WriteFile(bad, []byte("host a 10.0.0.1/24\nfoo bar\nhost b 10.0.0.300/24\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{name: "malformed scenario", args: []string{"desktop", bad}, code: exitFail,
+			want: []string{"line 2: unknown command \"foo\"", "line 3: host b: address \"10.0.0.300/24\""}},
+		{name: "no such scenario", args: []string{"desktop", "helo-tcp"}, code: exitFail,
+			want: []string{"helo-tcp", "hello-tcp, "}},
+		{name: "bad size", args: []string{"desktop", "--size", "big"}, code: exitUsage, want: []string{"want WIDTHxHEIGHT"}},
+		{name: "bad crowd", args: []string{"desktop", "--crowd", "9x1"}, code: exitUsage, want: []string{"at least 3 sockets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := socketville(t, "", tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.code, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
