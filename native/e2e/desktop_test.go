@@ -55,18 +55,25 @@ func stableScenario(t *testing.T) string {
 	return head
 }
 
-// TestDesktopTown runs the desktop build under Xvfb, reads the screen back
-// and checks that the doors are painted where the town says they are.
+// TestDesktopTown runs the desktop build under Xvfb, at full size and in
+// a small window (the compact layout), reads the window back and checks
+// that the doors are painted where the town says they are.
 func TestDesktopTown(t *testing.T) {
 	bin := binary(t)
 	display := xvfb(t, 1280, 800)
+	for _, size := range []string{"1280x800", "700x450"} {
+		t.Run(size, func(t *testing.T) { desktopTown(t, bin, display, size) })
+	}
+}
+
+func desktopTown(t *testing.T, bin, display, size string) {
 	dir := t.TempDir()
 	scenario := filepath.Join(dir, "accepted.sv")
 	if err := os.WriteFile(scenario, []byte(stableScenario(t)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	statePath := filepath.Join(dir, "state.json")
-	cmd := exec.Command(bin, "desktop", "--size", "1280x800", scenario)
+	cmd := exec.Command(bin, "desktop", "--size", size, scenario)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -96,12 +103,17 @@ func TestDesktopTown(t *testing.T) {
 		return l && o && !s.Busy && s.Letters == 0
 	})
 	time.Sleep(300 * time.Millisecond) // a few more frames drawn
-	shot, err := exec.Command("import", "-display", display, "-window", "root", "png:-").Output()
+	// The window itself, wherever it was placed on the screen.
+	shot, err := exec.Command("import", "-display", display, "-window", "Socketville: accepted", "png:-").Output()
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	saveArtifact(t, "desktop-town.png", shot)
+	saveArtifact(t, "desktop-town-"+size+".png", shot)
 	img := decodePNG(t, shot)
+	var w, h int
+	if _, err := fmt.Sscanf(size, "%dx%d", &w, &h); err != nil || img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+		t.Fatalf("the window is %v, want %s", img.Bounds().Size(), size)
+	}
 	for _, style := range []string{"listen", "open"} {
 		d, _ := st.door("b", "web", style)
 		checkDoorPaint(t, img, d, st.Scale)
