@@ -143,7 +143,7 @@ bench() {
     /^BenchmarkHTTP\/simnet/ { hs = metric("req/s") }
     /^BenchmarkHTTP\/loopback/ { hl = metric("req/s") }
     /^BenchmarkDesktopFrame/ { cf = metric("crowd-ms/frame"); cd = metric("crowd-doors"); cl = metric("crowd-letters"); hf = metric("hello-ms/frame") }
-    /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps") }
+    /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps"); fe = metric("fetched-ms"); ins = metric("instantiated-ms"); mn = metric("main-ms"); tn = metric("town-ms") }
     END {
       printf "%-14s %16s %16s %8s\n", "pending", "scheduler ns/op", "container/heap", "speedup"
       n = split("100 10000 1000000", sizes, " ")
@@ -162,6 +162,7 @@ bench() {
       if (hs != "" && hl != "") printf "net/http: %s req/s over simnet, %s over loopback: %.2fx\n", hs, hl, hs / hl
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf
       if (wm != "") printf "town, browser: wasm %s MB, %s MB gzip-compressed; first frame %s ms; %s fps hello-tcp, %s fps crowd, %s fps empty page\n", wm, wg, ff, hfps, cfps, efps
+      if (fe != "") printf "  start-up (ms after navigation): downloaded and compiled %s, instantiated %s, main %s, town made %s, first frame drawn %s\n", fe, ins, mn, tn, ff
     }' "$out"
   rm -f "$out"
 }
