@@ -150,6 +150,7 @@ func TestBrowserTown(t *testing.T) {
 	checkDoorPaint(t, img, accepted, 1)
 
 	checkLetter(t, ctx)
+	checkZoom(t, ctx, accepted)
 
 	// Click the accepted door: its panel opens with its state diagram.
 	if err := click(ctx, accepted.Box.X+accepted.Box.W/2, accepted.Box.Y+accepted.Box.H/2); err != nil {
@@ -445,4 +446,41 @@ func checkLetter(t *testing.T, ctx context.Context) {
 	}
 	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "browser-letter.png", shot)
+}
+
+// checkZoom turns the wheel over a door: the town comes closer with the
+// door staying under the cursor; F shows the whole town again.
+func checkZoom(t *testing.T, ctx context.Context, d door) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	x, y := d.Box.center()
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// Raw parameters: the typed ones leave out a zero deltaX,
+			// which Chromium requires.
+			return tg.Call(ctx, input.CommandDispatchMouseEvent, map[string]any{
+				"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": -100,
+			}, nil)
+		})); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(keyHold)
+	}
+	st := waitFor(t, 5*time.Second, "the town zoomed in", get, func(s state) bool { return s.Zoom > 1.5 })
+	near, _ := st.door(d.Host, d.Proc, d.Style)
+	if near.Box.W < d.Box.W*1.4 || x < near.Box.X || x > near.Box.X+near.Box.W || y < near.Box.Y || y > near.Box.Y+near.Box.H {
+		t.Errorf("zoom %.2f: the door went from %+v to %+v, away from the cursor at %.0f,%.0f", st.Zoom, d.Box, near.Box, x, y)
+	}
+	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	saveArtifact(t, "browser-zoom.png", shot)
+	if err := press(ctx, 'f'); err != nil {
+		t.Fatal(err)
+	}
+	st = waitFor(t, 5*time.Second, "the whole town again", get, func(s state) bool { return s.Zoom == 1 })
+	if back, _ := st.door(d.Host, d.Proc, d.Style); back.Box != d.Box {
+		t.Errorf("after F the door is at %+v, not where it was (%+v)", back.Box, d.Box)
+	}
 }

@@ -71,6 +71,7 @@ type state struct {
 	Paused      bool    `json:"paused"`
 	Busy        bool    `json:"busy"`
 	Scale       float64 `json:"scale"`
+	Zoom        float64 `json:"zoom"`
 	Letters     int     `json:"letters"`
 	LetterBoxes []struct {
 		ID    int

@@ -81,7 +81,9 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 		clock + "   " + state + busy,
 		clock,
 	} {
-		if text.Advance(s, g.fonts.face(size, false)) <= float64(area.Dx()-g.px(20)) || s == clock {
+		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) || s == clock {
+			// On a dim strip, so it reads over a zoomed-in plot.
+			fillRect(dst, float64(area.Max.X)-w-20*g.scale, float64(area.Min.Y), w+20*g.scale, 26*g.scale, colStatusStrip)
 			g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), size, colText, false, alignRight)
 			return
 		}

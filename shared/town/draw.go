@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
@@ -43,6 +44,25 @@ func (g *Game) text(dst *ebiten.Image, s string, x, y, size float64, c color.Col
 	op.GeoM.Translate(math.Round(x), math.Round(y))
 	op.ColorScale.ScaleWithColor(c)
 	text.Draw(dst, s, face, op)
+}
+
+// wrap breaks s into lines no wider than width at size, between words.
+func (g *Game) wrap(s string, size, width float64) []string {
+	face := g.fonts.face(size, false)
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		try := word
+		if line != "" {
+			try = line + " " + word
+		}
+		if line != "" && text.Advance(try, face) > width {
+			lines, line = append(lines, line), word
+			continue
+		}
+		line = try
+	}
+	return append(lines, line)
 }
 
 func fillRect(dst *ebiten.Image, x, y, w, h float64, c color.Color) {

@@ -2,7 +2,6 @@ package town
 
 import (
 	"image"
-	"math"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
@@ -36,11 +35,10 @@ func (s *scrolling) follow(c *play.Console) {
 // wheel scrolls what is under the mouse: the console, or the byte
 // inspector's dump or field list.
 func (g *Game) wheel() {
-	_, dy := ebiten.Wheel()
-	if dy == 0 {
+	steps := wheelSteps()
+	if steps == 0 {
 		return
 	}
-	steps := int(math.Copysign(math.Max(math.Round(math.Abs(dy)), 1), dy)) // up is positive
 	x, y := ebiten.CursorPosition()
 	pt := image.Point{X: x, Y: y}
 	switch {
@@ -59,4 +57,18 @@ func (g *Game) wheel() {
 			g.scroll.fields = min(max(ig.firstField-steps, 0), fields-ig.fieldsVisible)
 		}
 	}
+}
+
+// wheelSteps is which way the wheel turned this frame: 1 up, -1 down, 0
+// not at all. One step a frame whatever the amount: a desktop wheel says
+// 1 a notch, a browser 100 (pixels), a trackpad many small amounts.
+func wheelSteps() int {
+	_, dy := ebiten.Wheel()
+	switch {
+	case dy > 0:
+		return 1
+	case dy < 0:
+		return -1
+	}
+	return 0
 }

@@ -89,6 +89,8 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"Click a road: change its delay, rate, loss, ...",
 		"Space pauses, right arrow steps one event,",
 		"Enter types in the console below.",
+		"The wheel zooms the town, a drag moves it,",
+		"F shows all of it again.",
 	}
 	y := float64(area.Min.Y + g.px(10))
 	for _, l := range lines {
@@ -297,7 +299,9 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 	u := units[level]
 	by := y0 + floor*floorH + 4*g.scale
 	g.drawUnit(dst, bx+4*g.scale, by, colW-8*g.scale, floorH-10*g.scale, u)
-	g.text(dst, units[level].caption, x0, y0+h+24*g.scale, 12*g.scale, colText, false, alignLeft)
+	for i, l := range g.wrap(units[level].caption, 12*g.scale, w) {
+		g.text(dst, l, x0, y0+h+(24+float64(i)*16)*g.scale, 12*g.scale, colText, false, alignLeft)
+	}
 }
 
 func (g *Game) px2(v float64) float64 { return v * g.scale }

@@ -25,6 +25,7 @@ type State struct {
 	Fastest  bool        `json:"fastest"`
 	Busy     bool        `json:"busy"`
 	Scale    float64     `json:"scale"`
+	Zoom     float64     `json:"zoom"` // the learner's zoom: 1 shows the whole town
 	Town     Box         `json:"town"`
 	Doors    []DoorState `json:"doors"`
 	Roads    []RoadState `json:"roads"`
@@ -150,6 +151,10 @@ func (g *Game) State() State {
 		Panel:   g.w.title.Label,
 	}
 	s.Town = g.cssRect(g.townRect())
+	s.Zoom = 1
+	if g.view.free {
+		s.Zoom = g.view.zoom
+	}
 	s.PanelBox = g.cssRect(g.w.panelCol.GetWidget().Rect)
 	s.ConsoleBox = g.cssRect(g.w.consoleBox.GetWidget().Rect)
 	s.Redraws = g.redraws

@@ -67,6 +67,7 @@ type Game struct {
 	tab       tab
 	hover     int // the inspector field under the mouse, -1 for none
 	scroll    scrolling
+	view      viewport
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -158,7 +159,7 @@ func (g *Game) Update() error {
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
 	}
-	g.cam = fitCamera(g.lay.Bounds, g.townRect(), g.scale)
+	g.cam = g.view.camera(g.lay.Bounds, g.townRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
 	g.planRedraw()
@@ -266,7 +267,19 @@ func (g *Game) keys() {
 		g.selectNothing()
 	case inpututil.IsKeyJustPressed(ebiten.KeyEnter):
 		g.w.input.Focus(true)
+	case inpututil.IsKeyJustPressed(ebiten.KeyF), inpututil.IsKeyJustPressed(ebiten.KeyDigit0):
+		g.view = viewport{} // the whole town again
+	case inpututil.IsKeyJustPressed(ebiten.KeyEqual), inpututil.IsKeyJustPressed(ebiten.KeyNumpadAdd):
+		g.zoomKeys(1)
+	case inpututil.IsKeyJustPressed(ebiten.KeyMinus), inpututil.IsKeyJustPressed(ebiten.KeyNumpadSubtract):
+		g.zoomKeys(-1)
 	}
+}
+
+// zoomKeys zooms the town about its middle.
+func (g *Game) zoomKeys(steps int) {
+	r := g.townRect()
+	g.view.zoomAt(g.cam, g.lay.Bounds, r, float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2, steps)
 }
 
 func (g *Game) togglePause() { g.player.SetPaused(!g.player.Paused()) }

@@ -13,6 +13,62 @@ import (
 // camera maps town units to screen pixels: screen = town*zoom + offset.
 type camera struct{ zoom, offX, offY float64 }
 
+// viewport is how the learner looks at the town. Until they zoom or pan
+// it fits the whole town, following it as it grows; then it is theirs:
+// zoom times closer than the fit, centred on center (in town units),
+// until zooming all the way out or the F key gives the whole town back.
+type viewport struct {
+	free   bool
+	zoom   float64
+	center layout.Point
+	// panning is set while a drag that started on open ground moves the
+	// town; from is where the cursor was last frame.
+	panning bool
+	from    image.Point
+}
+
+// The view's limits: from the whole town to a door filling the screen.
+const (
+	maxZoom  = 40.0
+	zoomStep = 1.25
+)
+
+// camera is the fitted camera with the learner's zoom and pan applied.
+func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
+	c := fitCamera(bounds, area, scale)
+	if !v.free {
+		return c
+	}
+	c.zoom *= v.zoom
+	cx, cy := float64(area.Min.X+area.Max.X)/2, float64(area.Min.Y+area.Max.Y)/2
+	c.offX, c.offY = cx-v.center.X*c.zoom, cy-v.center.Y*c.zoom
+	return c
+}
+
+// hold takes the view over from the fit, where it is now.
+func (v *viewport) hold(bounds layout.Rect) {
+	if !v.free {
+		v.free, v.zoom, v.center = true, 1, bounds.Center()
+	}
+}
+
+// zoomAt zooms by steps (negative: out) keeping the town point under the
+// screen point x, y where it is.
+func (v *viewport) zoomAt(cam camera, bounds layout.Rect, area image.Rectangle, x, y float64, steps int) {
+	p := cam.toTown(x, y)
+	v.hold(bounds)
+	old := v.zoom
+	v.zoom = math.Min(math.Max(v.zoom*math.Pow(zoomStep, float64(steps)), 1), maxZoom)
+	if v.zoom == 1 && steps < 0 {
+		*v = viewport{} // all the way out: the whole town again
+		return
+	}
+	// The new camera's zoom is cam.zoom*v.zoom/old; p stays under x, y.
+	z := cam.zoom * v.zoom / old
+	cx, cy := float64(area.Min.X+area.Max.X)/2, float64(area.Min.Y+area.Max.Y)/2
+	v.center = layout.Point{X: p.X - (x-cx)/z, Y: p.Y - (y-cy)/z}
+}
+
 // fitCamera shows the whole town in area, centered, never larger than
 // 1.5 device pixels per unit.
 func fitCamera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
@@ -109,41 +165,58 @@ func (g *Game) selectNothing() {
 	g.rebuildPanel()
 }
 
-// mouse handles a click in the town: a letter, a door or a road.
+// mouse handles the town under the mouse: a click selects a letter, a
+// door or a road; a drag from open ground pans the view, the wheel zooms
+// it (the panel and the console scroll with theirs instead).
 func (g *Game) mouse() {
-	if !inpututilJustClicked() {
-		return
-	}
 	x, y := ebiten.CursorPosition()
-	x, y = int(float64(x)), int(float64(y))
-	if !(image.Point{X: x, Y: y}).In(g.townRect()) {
-		return
+	pt := image.Point{X: x, Y: y}
+	over := pt.In(g.townRect())
+	v := &g.view
+	switch {
+	case v.panning && ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft):
+		if d := pt.Sub(v.from); d != (image.Point{}) && g.cam.zoom > 0 {
+			v.hold(g.lay.Bounds)
+			v.center.X -= float64(d.X) / g.cam.zoom
+			v.center.Y -= float64(d.Y) / g.cam.zoom
+			v.from = pt
+		}
+	case v.panning:
+		v.panning = false
+	case inpututilJustClicked() && over:
+		if !g.clickTown(float64(x), float64(y)) {
+			v.panning, v.from = true, pt
+		}
 	}
-	g.clickTown(float64(x), float64(y))
+	if steps := wheelSteps(); steps != 0 && over {
+		v.zoomAt(g.cam, g.lay.Bounds, g.townRect(), float64(x), float64(y), steps)
+	}
 }
 
-// clickTown selects what is under a screen point.
-func (g *Game) clickTown(x, y float64) {
+// clickTown selects what is under a screen point, and reports whether
+// there was anything.
+func (g *Game) clickTown(x, y float64) bool {
 	pt := g.cam.toTown(x, y)
 	if l := g.letterAt(pt); l != nil {
 		g.sel = selection{kind: selLetter, letter: l.ID, label: l.Label, from: l.From, to: l.To}
 		g.selPacket = l.Packet // kept after the letter lands
 		g.tab = tabLayers
 		g.rebuildPanel()
-		return
+		return true
 	}
 	if d, ok := g.lay.DoorAt(pt); ok {
 		g.sel = selection{kind: selDoor, door: d.Key}
 		g.tab = tabDoor
 		g.rebuildPanel()
-		return
+		return true
 	}
 	if r, ok := g.lay.RoadAt(pt, 14); ok {
 		g.sel = selection{kind: selRoad, road: r.Link, from: r.A, to: r.B}
 		g.rebuildPanel()
-		return
+		return true
 	}
 	g.selectNothing()
+	return false
 }
 
 func (g *Game) letterAt(pt layout.Point) *play.Letter {
