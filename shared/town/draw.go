@@ -2,6 +2,7 @@ package town
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"strings"
@@ -44,6 +45,15 @@ func (g *Game) text(dst *ebiten.Image, s string, x, y, size float64, c color.Col
 	op.GeoM.Translate(math.Round(x), math.Round(y))
 	op.ColorScale.ScaleWithColor(c)
 	text.Draw(dst, s, face, op)
+}
+
+// onScreen reports whether any of r (in town units, with room for what
+// is drawn above and below it) shows in area, zoomed in as it may be.
+func (g *Game) onScreen(r layout.Rect, area image.Rectangle) bool {
+	const reach = 60 // labels over doors, flashes over plots
+	x, y, w, h := g.cam.rect(r)
+	m := reach * g.cam.zoom
+	return x+w+m >= float64(area.Min.X) && x-m <= float64(area.Max.X) && y+h+m >= float64(area.Min.Y) && y-m <= float64(area.Max.Y)
 }
 
 // wrap breaks s into lines no wider than width at size, between words.
@@ -103,7 +113,9 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 		g.drawRoad(sub, r)
 	}
 	for i := range g.lay.Plots {
-		g.drawPlot(sub, &g.lay.Plots[i])
+		if g.onScreen(g.lay.Plots[i].Rect, area) {
+			g.drawPlot(sub, &g.lay.Plots[i])
+		}
 	}
 	g.drawPolls(sub)
 	g.drawLetters(sub)
@@ -191,7 +203,14 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 		line(dst, x+4*z, y+h/2, x+w-4*z, y+h/2, 3*z, colInk) // barred
 	default:
 		fillRect(dst, x, y, w, h, c)
-		vector.FillCircle(dst, float32(x+w-8*z), float32(y+h/2), float32(3*z), colSign, false)
+		// The knob: a circle when it is big enough to tell from a
+		// square, which is cheaper (a crowded town has a thousand).
+		switch r := 3 * z; {
+		case r >= 2:
+			vector.FillCircle(dst, float32(x+w-8*z), float32(y+h/2), float32(r), colSign, false)
+		case r >= 0.5:
+			fillRect(dst, x+w-8*z-r, y+h/2-r, 2*r, 2*r, colSign)
+		}
 	}
 	if g.sel.kind == selDoor && g.sel.door == d.Key {
 		strokeRect(dst, x-4*z, y-4*z, w+8*z, h+8*z, 3*z, colSelect)
@@ -238,8 +257,10 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 		}
 		w, h := letterW*z, letterH*z
 		fillRect(dst, x-w/2, y-h/2, w, h, c)
-		line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
-		line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
+		if w >= 8 { // the envelope's flap, where it can be seen
+			line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
+			line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
+		}
 		if g.sel.kind == selLetter && g.sel.letter == l.ID {
 			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
 		}
