@@ -244,7 +244,7 @@ func (g *Game) consoleBox() *widget.Container {
 	w.logArea = widget.NewContainer(widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(g.pick(150, 70)))))
 	w.consoleBox.AddChild(w.logArea)
 	w.input = widget.NewTextInput(
-		widget.TextInputOpts.Placeholder("type a shell line: a/browser: socket tcp   (Enter runs it, up/down: history)"),
+		widget.TextInputOpts.Placeholder("type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it, up/down: history)"),
 		widget.TextInputOpts.Padding(widget.NewInsetsSimple(g.px(6))),
 		widget.TextInputOpts.SubmitHandler(func(a *widget.TextInputChangedEventArgs) {
 			if a.InputText != "" {
