@@ -163,6 +163,7 @@ func TestBrowserTown(t *testing.T) {
 	shot, _ = chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "browser-door.png", shot)
 	checkInspector(t, ctx, st)
+	checkPanelFollows(t, ctx)
 
 	// Type a shell line in the console, key by key, and run it.
 	if err := click(ctx, 640, 780); err != nil {
@@ -483,4 +484,25 @@ func checkZoom(t *testing.T, ctx context.Context, d door) {
 	if back, _ := st.door(d.Host, d.Proc, d.Style); back.Box != d.Box {
 		t.Errorf("after F the door is at %+v, not where it was (%+v)", back.Box, d.Box)
 	}
+}
+
+// checkPanelFollows plays on with the accepted door selected: when the
+// client closes, the door's panel says CLOSE-WAIT without being clicked
+// again.
+func checkPanelFollows(t *testing.T, ctx context.Context) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	if err := press(ctx, ' '); err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(t, 30*time.Second, "the selected door's panel in CLOSE-WAIT", get, func(s state) bool {
+		return strings.Contains(s.Panel, "CLOSE-WAIT")
+	})
+	if !strings.Contains(st.Panel, "b/web fd 4") {
+		t.Errorf("panel %q: not the door that was selected", st.Panel)
+	}
+	if err := press(ctx, ' '); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "paused again", get, func(s state) bool { return s.Paused })
 }

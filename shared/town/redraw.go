@@ -56,7 +56,10 @@ type screenLook struct {
 	hover                            int
 	scroll                           scrolling
 	input                            string
-	wall                             time.Duration // set while the panel animates, the caret blinks or a list is open
+	// What a door's or a road's panel is drawn from: the snapshot, and
+	// the events that bring a door its last packet.
+	panelGen, panelEvents int
+	wall                  time.Duration // set while the panel animates, the caret blinks or a list is open
 }
 
 // planRedraw decides what this frame draws, from what changed since the
@@ -115,6 +118,9 @@ func (g *Game) screenLook() screenLook {
 		consoleAdded: g.player.Console().Added(), tab: g.tab, hover: g.hover, scroll: g.scroll,
 		input:    g.w.input.GetText(),
 		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
+	}
+	if g.sel.kind == selDoor || g.sel.kind == selRoad {
+		s.panelGen, s.panelEvents = g.player.SnapshotGen(), g.player.Animation().Events()
 	}
 	// The cut-away's letter travels for ever, a state diagram's arrow
 	// glows for a moment, and the console's caret blinks.

@@ -40,6 +40,9 @@ type widgets struct {
 	// roadCfg is the link the road panel's sliders were set from: a
 	// change from elsewhere (the console) resets them.
 	roadCfg netsim.LinkConfig
+	// doorStyle is the selected door's look the panel's calls were
+	// chosen for.
+	doorStyle layout.Style
 	// sliderNames say what each slider sets, for the state hook.
 	sliderNames map[*widget.Slider]string
 }
@@ -280,9 +283,12 @@ func (g *Game) refreshWidgets() {
 		}
 	}
 	if g.sel.kind == selDoor {
-		if _, ok := g.lay.Door(g.sel.door); !ok {
+		switch d, ok := g.lay.Door(g.sel.door); {
+		case !ok:
 			g.sel.kind = selNone // the socket is gone
 			g.rebuildPanel()
+		case doorTitle(d) != w.title.Label || d.Style != w.doorStyle:
+			g.rebuildPanel() // its state moved on: the title and the calls that make sense
 		}
 	}
 	if g.sel.kind == selRoad {
@@ -327,7 +333,7 @@ func (g *Game) rebuildPanel() {
 		g.roadEditor()
 	case selDoor:
 		d, _ := g.lay.Door(g.sel.door)
-		w.title.Label = doorTitle(d)
+		w.title.Label, w.doorStyle = doorTitle(d), d.Style
 		tabButton("Door", tabDoor)
 		tabButton("Layers", tabLayers)
 		tabButton("Bytes", tabBytes)
