@@ -191,13 +191,7 @@ func TestBrowserTown(t *testing.T) {
 func checkInspector(t *testing.T, ctx context.Context, st state) {
 	t.Helper()
 	get := func() (state, error) { return pageState(ctx) }
-	tab, ok := st.button("Bytes")
-	if !ok {
-		t.Fatalf("no Bytes button on the door's panel: %+v", st.Buttons)
-	}
-	if err := click(ctx, tab.X+tab.W/2, tab.Y+tab.H/2); err != nil {
-		t.Fatal(err)
-	}
+	clickButton(t, ctx, "Bytes")
 	st = waitFor(t, 5*time.Second, "the byte inspector", get, func(s state) bool {
 		return s.Tab == "bytes" && s.Inspector != nil
 	})
@@ -325,7 +319,7 @@ func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale 
 // TestBrowserRoad opens a link with a mistyped scenario, which plays
 // hello-tcp and says so; runs it as fast as possible, clicks the road and
 // drags its loss slider: the drag runs one shell line, echoed in the
-// console.
+// console. Then the listening door's buttons connect a client and accept.
 func TestBrowserRoad(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
@@ -333,17 +327,11 @@ func TestBrowserRoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := func() (state, error) { return pageState(ctx) }
-	st := waitFor(t, 30*time.Second, "the fastest button", get, func(s state) bool {
-		_, ok := s.button("As fast as possible")
-		return ok && len(s.Roads) == 1
-	})
+	st := waitFor(t, 30*time.Second, "the town with its road", get, func(s state) bool { return len(s.Roads) == 1 })
 	if console := strings.Join(st.Console, "\n"); st.Scenario != "hello-tcp" || !strings.Contains(console, `no example called "helo-tcp"`) {
 		t.Errorf("a mistyped scenario: playing %q, console:\n%s", st.Scenario, console)
 	}
-	fast, _ := st.button("As fast as possible")
-	if err := click(ctx, fast.X+fast.W/2, fast.Y+fast.H/2); err != nil {
-		t.Fatal(err)
-	}
+	clickButton(t, ctx, "As fast as possible")
 	// With the scenario done and no letter on the road, a click on the
 	// road selects the road.
 	st = waitFor(t, 60*time.Second, "hello-tcp done", get, func(s state) bool { return !s.Busy && s.Letters == 0 })
@@ -351,8 +339,13 @@ func TestBrowserRoad(t *testing.T) {
 	if err := click(ctx, (r.X0+r.X1)/2, (r.Y0+r.Y1)/2); err != nil {
 		t.Fatal(err)
 	}
-	st = waitFor(t, 5*time.Second, "the road's panel with its sliders", get, func(s state) bool {
-		return s.Selected == "road" && len(s.Sliders) > 1
+	st = waitFor(t, 5*time.Second, "the road's panel with its sliders laid out", get, func(s state) bool {
+		for _, sl := range s.Sliders {
+			if sl.Name == "loss" && sl.Box.W > 0 {
+				return s.Selected == "road"
+			}
+		}
+		return false
 	})
 	var loss box
 	for _, sl := range st.Sliders {
@@ -397,6 +390,43 @@ func TestBrowserRoad(t *testing.T) {
 	}
 	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "browser-road.png", shot)
+	checkDoorCalls(t, ctx)
+}
+
+// checkDoorCalls clicks the listening door's buttons: "connect from
+// a/browser" runs socket and connect on a/browser, "accept" takes the
+// connection, and each is echoed in the console as its shell line; the
+// accepted door appears on port 80.
+func checkDoorCalls(t *testing.T, ctx context.Context) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	st, err := get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen, ok := st.door("b", "web", "listen")
+	if !ok {
+		t.Fatalf("no listening door: %+v", st.Doors)
+	}
+	x, y := listen.Box.center()
+	if err := click(ctx, x, y); err != nil {
+		t.Fatal(err)
+	}
+	clickButton(t, ctx, "connect from a/browser")
+	clickButton(t, ctx, "accept")
+	st = waitFor(t, 20*time.Second, "the accepted door", get, func(s state) bool {
+		_, ok := s.door("b", "web", "open")
+		return ok
+	})
+	console := strings.Join(st.Console, "\n")
+	for _, want := range []string{"$ a/browser: socket tcp", "$ a/browser: connect 3 10.0.0.2:80 &", "$ b/web: accept 3 &"} {
+		if !strings.Contains(console, want) {
+			t.Errorf("console lacks %q:\n%s", want, console)
+		}
+	}
+	if d, _ := st.door("b", "web", "open"); d.Port != "80" || !strings.HasPrefix(d.Remote, "10.0.0.1:") {
+		t.Errorf("accepted door %+v", d)
+	}
 }
 
 // checkIdle watches a paused town untouched for a while: most frames
@@ -505,4 +535,18 @@ func checkPanelFollows(t *testing.T, ctx context.Context) {
 		t.Fatal(err)
 	}
 	waitFor(t, 5*time.Second, "paused again", get, func(s state) bool { return s.Paused })
+}
+
+// clickButton clicks the button with this label once it is laid out.
+func clickButton(t *testing.T, ctx context.Context, label string) {
+	t.Helper()
+	get := func() (state, error) { return pageState(ctx) }
+	st := waitFor(t, 5*time.Second, "the "+label+" button", get, func(s state) bool {
+		b, ok := s.button(label)
+		return ok && b.W > 0
+	})
+	b, _ := st.button(label)
+	if err := click(ctx, b.X+b.W/2, b.Y+b.H/2); err != nil {
+		t.Fatal(err)
+	}
 }
