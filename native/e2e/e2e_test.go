@@ -87,6 +87,7 @@ type state struct {
 	Typing   bool   `json:"typing"`
 	Doors    []door `json:"doors"`
 	Town     box    `json:"town"`
+	PanelBox box    `json:"panel_box"`
 	Redraws  struct {
 		All, Town, None int
 	} `json:"redraws"`

@@ -7,7 +7,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/shared/town/play"
-	"socketville/shared/wire"
 )
 
 // inpututilJustClicked reports a left click that started this frame.
@@ -49,7 +48,7 @@ func (g *Game) wheel() {
 		if !ok {
 			return
 		}
-		fields := len(wire.Dissect(pkt))
+		fields := len(g.fieldsOf(pkt))
 		ig := g.inspectorGeometry(g.w.panelArea.GetWidget().Rect, len(pkt), fields)
 		if float64(y) < ig.fieldsY {
 			g.scroll.dump = min(max(ig.firstRow-steps, 0), ig.totalRows-ig.rows)

@@ -443,11 +443,28 @@ func (g *Game) hoveredField() int {
 	if !ok {
 		return -1
 	}
-	fields := wire.Dissect(pkt)
+	fields := g.fieldsOf(pkt)
 	area := g.w.panelArea.GetWidget().Rect
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	mx, my := ebiten.CursorPosition()
 	return ig.fieldAt(fields, float64(mx), float64(my), area)
+}
+
+// dissected is the inspector's packet decoded, kept while it stays the
+// same packet: the hover test, the wheel, the drawing and the state hook
+// all read it every frame.
+type dissected struct {
+	pkt    []byte
+	fields []wire.Field
+}
+
+// fieldsOf decodes pkt, or returns the fields decoded last time for it.
+func (g *Game) fieldsOf(pkt []byte) []wire.Field {
+	d := &g.dissected
+	if len(pkt) != len(d.pkt) || len(pkt) == 0 || &pkt[0] != &d.pkt[0] {
+		d.pkt, d.fields = pkt, wire.Dissect(pkt)
+	}
+	return d.fields
 }
 
 // inspectedPacket is the packet the byte inspector shows, if it is open.
@@ -493,7 +510,7 @@ func (ig inspectorGeom) fieldAt(fields []wire.Field, x, y float64, area image.Re
 // drawInspector shows the packet's bytes in hex, coloured by layer, and
 // its decoded fields; the hovered field lights its bytes.
 func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
-	fields := wire.Dissect(pkt)
+	fields := g.fieldsOf(pkt)
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	layerOf := make([]wire.Layer, len(pkt))
 	for _, f := range fields {

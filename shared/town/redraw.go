@@ -16,11 +16,10 @@ import (
 // an idle town cost nothing and a busy one half a screen.
 
 // Every so often a frame draws everything anyway, so that nothing a
-// lost graphics context or a missed change left on screen stays long.
-const (
-	settleFrames = 5
-	fullEvery    = time.Second
-)
+// lost graphics context or a missed change left on screen stays long. (A
+// resize needs no such help: Draw sees the new screen's size, and the
+// frame after, the widgets' new rectangles.)
+const fullEvery = time.Second
 
 // redraw is what a frame must draw.
 type redraw uint8
@@ -67,17 +66,11 @@ type screenLook struct {
 func (g *Game) planRedraw() {
 	t := g.townLook()
 	s := g.screenLook()
-	if s.width != g.lastScreen.width || s.height != g.lastScreen.height || s.scale != g.lastScreen.scale {
-		// Ebitengine makes a new screen a frame or two after the
-		// window's size changes: draw everything until it has.
-		g.settle = settleFrames
-	}
 	// Ebitengine may run several updates before a draw: the draw does
 	// the most any of them asked for, and then starts again from none.
 	switch {
-	case g.settle > 0 || s != g.lastScreen || g.inputActive() || g.player.Wall()-g.lastFull >= fullEvery:
+	case s != g.lastScreen || g.inputActive() || g.player.Wall()-g.lastFull >= fullEvery:
 		g.redraw, g.lastFull = redrawAll, g.player.Wall()
-		g.settle = max(g.settle-1, 0)
 	case t != g.lastTown:
 		g.redraw = max(g.redraw, redrawTown)
 	}

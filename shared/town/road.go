@@ -21,10 +21,11 @@ type knob struct {
 	show   func(float64) string // the value beside the slider
 }
 
-var (
-	percents = []float64{0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5}
-	percent  = func(v float64) string { return fmt.Sprintf("%g%%", math.Round(v*1000)/10) }
-)
+// percents are the stops of the probability sliders.
+var percents = []float64{0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5}
+
+// percent writes a probability as the link line takes it: 0.005 is 0.5%.
+func percent(v float64) string { return fmt.Sprintf("%g%%", math.Round(v*1000)/10) }
 
 // knobs are the road panel's sliders, top to bottom.
 var knobs = []knob{

@@ -6,8 +6,6 @@ import (
 	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"socketville/shared/wire"
-
 	"socketville/shared/town/layout"
 )
 
@@ -246,7 +244,7 @@ func (g *Game) inspectorState() *InspectorState {
 	if !ok {
 		return nil
 	}
-	fields := wire.Dissect(pkt)
+	fields := g.fieldsOf(pkt)
 	area := g.w.panelArea.GetWidget().Rect
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	is := &InspectorState{Bytes: len(pkt), Hover: g.hover}

@@ -68,6 +68,7 @@ type Game struct {
 	hover     int // the inspector field under the mouse, -1 for none
 	scroll    scrolling
 	view      viewport
+	dissected dissected
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -75,7 +76,6 @@ type Game struct {
 	lastScreen screenLook
 	lastCursor image.Point
 	lastFull   time.Duration // the player's wall time of the last full redraw
-	settle     int           // frames to draw everything after a resize
 	drawnSize  image.Point   // the screen's size when last drawn
 	redraws    Redraws
 	frames     int
