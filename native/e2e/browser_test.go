@@ -45,6 +45,9 @@ func newBrowser(t testing.TB, w, h int) (context.Context, context.CancelFunc) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-gpu", true),
+		// Chromium 148 and later give a headless page no WebGL at all
+		// under --disable-gpu unless SwiftShader is allowed by name.
+		chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(w, h),
 	}
