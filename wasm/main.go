@@ -35,12 +35,21 @@ func main() {
 	}
 	g, err := town.New(opts)
 	if err != nil {
-		js.Global().Get("console").Call("error", err.Error())
+		stopped(err)
 		return
 	}
 	js.Global().Get("performance").Call("mark", "sv-town")
 	ebiten.SetTPS(town.TPS)
 	if err := ebiten.RunGame(g); err != nil {
-		js.Global().Get("console").Call("error", err.Error())
+		stopped(err)
+	}
+}
+
+// stopped tells the page that the town ended with an error: the page says
+// it in words (index.html's socketvilleStopped) instead of going black.
+func stopped(err error) {
+	js.Global().Get("console").Call("error", err.Error())
+	if f := js.Global().Get("socketvilleStopped"); f.Type() == js.TypeFunction {
+		f.Invoke(err.Error())
 	}
 }

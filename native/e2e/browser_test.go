@@ -21,15 +21,16 @@ const chromium = "/usr/bin/chromium"
 // Ebitengine's WebGL in software, at a fixed viewport. --disable-gpu gave
 // an empty Ebitengine page 15 frames a second at 1280x800 here, against 11
 // with ANGLE's SwiftShader flags.
-func browser(t testing.TB, w, h int) context.Context {
+func browser(t testing.TB, w, h int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
-	ctx, cancel := newBrowser(t, w, h)
+	ctx, cancel := newBrowser(t, w, h, extra...)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// newBrowser starts a browser that lives until cancel.
-func newBrowser(t testing.TB, w, h int) (context.Context, context.CancelFunc) {
+// newBrowser starts a browser that lives until cancel; extra flags come
+// after the usual ones and win over them.
+func newBrowser(t testing.TB, w, h int, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc) {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		need(t, "chromium is not installed (./build.sh deps installs it)")
@@ -51,6 +52,7 @@ func newBrowser(t testing.TB, w, h int) (context.Context, context.CancelFunc) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(w, h),
 	}
+	opts = append(opts, extra...)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	stop := func() { cancel(); cancelA() }
@@ -59,6 +61,38 @@ func newBrowser(t testing.TB, w, h int) (context.Context, context.CancelFunc) {
 		t.Fatalf("chromium: %v", err)
 	}
 	return ctx, stop
+}
+
+// openTown loads a page of the town and waits for its first frame. It
+// first asks the page whether it found WebGL (index.html looks before it
+// starts the wasm): without WebGL no frame ever comes, and a change in
+// Chromium's defaults should fail here in one sentence, not time out.
+func openTown(t *testing.T, ctx context.Context, url string) state {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	kind, err := chromedp.Run(ctx, chromedp.Poll[string](`window.socketvilleWebGL`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("the page did not say whether it has WebGL: %v", err)
+	}
+	if kind == "" {
+		t.Fatalf("the page has no WebGL, so the town cannot draw: this Chromium (%s) needs another flag to give headless pages WebGL (see newBrowser)", chromiumVersion(ctx))
+	}
+	get := func() (state, error) { return pageState(ctx) }
+	return waitFor(t, 30*time.Second, "first frame", get, func(s state) bool { return s.Frames > 0 })
+}
+
+// chromiumVersion is the browser's user agent, for messages.
+func chromiumVersion(ctx context.Context) string {
+	ua, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.userAgent`))
+	if err != nil {
+		return "version unknown"
+	}
+	if i := strings.Index(ua, "Chrome/"); i >= 0 {
+		return strings.Fields(ua[i:])[0]
+	}
+	return ua
 }
 
 // pageState reads the town through its read-only hook.
@@ -111,11 +145,8 @@ func TestBrowserTown(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
 	start := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=hello-tcp")); err != nil {
-		t.Fatal(err)
-	}
+	first := openTown(t, ctx, url+"?scenario=hello-tcp")
 	get := func() (state, error) { return pageState(ctx) }
-	first := waitFor(t, 30*time.Second, "first frame", get, func(s state) bool { return s.Frames > 0 })
 	t.Logf("first town frame %v after navigation (state published every 6 frames)", time.Since(start).Round(time.Millisecond))
 	if first.Scenario != "hello-tcp" {
 		t.Fatalf("playing %q", first.Scenario)
@@ -245,12 +276,10 @@ func highlighted(c color.RGBA) bool { return int(c.R) > int(c.B)+80 && int(c.G) 
 func TestBrowserHiDPIAndResize(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1000, 700)
-	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(1000, 700, chromedp.EmulateScale(2)),
-		chromedp.Navigate(url+"?scenario=hello-tcp"),
-	); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1000, 700, chromedp.EmulateScale(2))); err != nil {
 		t.Fatal(err)
 	}
+	openTown(t, ctx, url+"?scenario=hello-tcp")
 	get := func() (state, error) { return pageState(ctx) }
 	bothDoors := func(s state) bool {
 		_, l := s.door("b", "web", "listen")
@@ -332,9 +361,7 @@ func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale 
 func TestBrowserRoad(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=helo-tcp")); err != nil {
-		t.Fatal(err)
-	}
+	openTown(t, ctx, url+"?scenario=helo-tcp")
 	get := func() (state, error) { return pageState(ctx) }
 	st := waitFor(t, 30*time.Second, "the town with its road", get, func(s state) bool { return len(s.Roads) == 1 })
 	if console := strings.Join(st.Console, "\n"); st.Scenario != "hello-tcp" || !strings.Contains(console, `no example called "helo-tcp"`) {
