@@ -73,6 +73,8 @@ type Runner struct {
 	// stopOnWorldError ends a scenario at a failing world line; the console
 	// goes on after one.
 	stopOnWorldError bool
+	// gated holds the scenario's next line until open lets it through.
+	gated, open bool
 }
 
 type pendingCall struct {
@@ -163,6 +165,34 @@ func (r *Runner) Enqueue(lines ...Line) { r.threads[0].queue = append(r.threads[
 // line is blocked, and block only each other.
 func (r *Runner) Interject(lines ...Line) { r.threads[1].queue = append(r.threads[1].queue, lines...) }
 
+// SetGated makes each scenario line (those Enqueue adds) wait at a gate
+// until Open lets it start, so that a town can give every line its time on
+// screen. While a line waits there, virtual time stands still, since the
+// line would start at this very instant; Interject's lines go on beside it.
+// Run and Exec are not for a gated runner.
+func (r *Runner) SetGated(on bool) { r.gated = on }
+
+// AtGate returns the scenario line that waits at the gate, ready to start.
+func (r *Runner) AtGate() (Line, bool) {
+	if !r.held(&r.threads[0]) {
+		return Line{}, false
+	}
+	return r.threads[0].queue[0], true
+}
+
+// Open lets the line at the gate start at the next move; with none there
+// it does nothing.
+func (r *Runner) Open() {
+	if _, ok := r.AtGate(); ok {
+		r.open = true
+	}
+}
+
+// held reports whether t's next line could start but waits at the gate.
+func (r *Runner) held(t *thread) bool {
+	return r.gated && !r.open && t == &r.threads[0] && t.wait == nil && len(t.queue) > 0
+}
+
 // Busy reports whether lines are waiting or one is still blocked.
 func (r *Runner) Busy() bool {
 	for i := range r.threads {
@@ -184,7 +214,7 @@ func (t *thread) busy() bool { return t.wait != nil || len(t.queue) > 0 }
 // startable reports whether some thread has a line to start now.
 func (r *Runner) startable() bool {
 	for i := range r.threads {
-		if r.threads[i].wait == nil && len(r.threads[i].queue) > 0 {
+		if t := &r.threads[i]; t.wait == nil && len(t.queue) > 0 && !r.held(t) {
 			return true
 		}
 	}
@@ -268,9 +298,12 @@ func (r *Runner) tick(limit time.Duration) bool {
 			}
 			continue
 		}
-		if len(t.queue) > 0 {
+		if len(t.queue) > 0 && !r.held(t) {
 			l := t.queue[0]
 			t.queue = t.queue[1:]
+			if i == 0 {
+				r.open = false // the gate closes behind it
+			}
 			r.on(t, func() {
 				if err := r.exec(l); err != nil {
 					r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
@@ -281,6 +314,9 @@ func (r *Runner) tick(limit time.Duration) bool {
 			})
 			return true
 		}
+	}
+	if r.held(&r.threads[0]) {
+		return false // time stands still while a line waits at the gate
 	}
 	var waits []*waiter
 	for i := range r.threads {
