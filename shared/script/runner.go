@@ -65,8 +65,9 @@ type Runner struct {
 	pending     []*pendingCall
 	errs        []error
 	// threads run lines one after another, each blocked only by its own
-	// waiting line: the scenario's, and the console's beside it.
-	threads [2]thread
+	// waiting line: the scenario's first, then the console's beside it,
+	// one for each process typed to and one for the other lines.
+	threads []thread
 	// wait is where a line being carried out leaves its wait, for the
 	// thread that runs it to keep.
 	wait *waiter
@@ -99,6 +100,7 @@ func NewRunner(opts Options) *Runner {
 		sink = Discard{}
 	}
 	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
+	r.threads = make([]thread, 1) // the scenario's
 	r.w.Observe(sink.Event)
 	return r
 }
@@ -160,10 +162,46 @@ func (r *Runner) Exec(no int, text string) error {
 // scenario.
 func (r *Runner) Enqueue(lines ...Line) { r.threads[0].queue = append(r.threads[0].queue, lines...) }
 
-// Interject adds lines to a second thread of their own, as typed at a
-// console beside the scenario: they run at once even while a scenario's
-// line is blocked, and block only each other.
-func (r *Runner) Interject(lines ...Line) { r.threads[1].queue = append(r.threads[1].queue, lines...) }
+// Interject adds lines as typed at a console beside the scenario: they run
+// at once even while a scenario's line is blocked. A process's calls wait
+// only behind its own earlier typed calls, as a program's next statement
+// waits for its last (the console is a thread of the program beside the
+// scenario's); the other lines (host, link, run, ...) wait only behind each
+// other. Not to be called from a Sink.
+func (r *Runner) Interject(lines ...Line) {
+	for _, l := range lines {
+		t := r.console(l)
+		t.queue = append(t.queue, l)
+	}
+}
+
+// Behind returns the line that a line Interject adds now would wait
+// behind: the blocked line of its thread, or the last one queued there.
+func (r *Runner) Behind(l Line) (Line, bool) {
+	t := r.console(l)
+	switch {
+	case len(t.queue) > 0:
+		return t.queue[len(t.queue)-1], true
+	case t.wait != nil:
+		return t.line, true
+	}
+	return Line{}, false
+}
+
+// console is the thread a typed line runs on.
+func (r *Runner) console(l Line) *thread {
+	who := ""
+	if c, ok := l.Cmd.(CallCmd); ok {
+		who = c.Host + "/" + c.Proc
+	}
+	for i := 1; i < len(r.threads); i++ {
+		if r.threads[i].who == who {
+			return &r.threads[i]
+		}
+	}
+	r.threads = append(r.threads, thread{who: who})
+	return &r.threads[len(r.threads)-1]
+}
 
 // SetGated makes each scenario line (those Enqueue adds) wait at a gate
 // until Open lets it start, so that a town can give every line its time on
@@ -205,8 +243,10 @@ func (r *Runner) Busy() bool {
 
 // thread is a queue of lines and the line that blocks it.
 type thread struct {
+	who   string // a console thread's process, "host/proc"; "" for its other lines
 	queue []Line
 	wait  *waiter
+	line  Line // the line started last: the one that set wait
 }
 
 func (t *thread) busy() bool { return t.wait != nil || len(t.queue) > 0 }
@@ -301,6 +341,7 @@ func (r *Runner) tick(limit time.Duration) bool {
 		if len(t.queue) > 0 && !r.held(t) {
 			l := t.queue[0]
 			t.queue = t.queue[1:]
+			t.line = l
 			if i == 0 {
 				r.open = false // the gate closes behind it
 			}

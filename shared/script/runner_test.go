@@ -266,3 +266,41 @@ func TestGateHoldsEachScenarioLine(t *testing.T) {
 		t.Fatalf("gated, one line at a time:\n%s\nrun whole:\n%s", gated.String(), whole.String())
 	}
 }
+
+// TestInterjectWaitsOnlyForItsOwnProcess types a blocking recvfrom for
+// b/s, then a close for b/s and calls for a/c: b/s's close waits behind
+// its recvfrom, a/c's calls do not, and the close runs once the datagram
+// a/c sent has been read.
+func TestInterjectWaitsOnlyForItsOwnProcess(t *testing.T) {
+	var out strings.Builder
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out), Interactive: true})
+	typed := func(no int, text string) script.Line {
+		t.Helper()
+		cmd, err := script.ParseLine(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return script.Line{No: no, Text: text, Cmd: cmd}
+	}
+	for i, l := range strings.Split(strings.TrimSpace(twoHosts), "\n") {
+		r.Interject(typed(i+1, l))
+	}
+	r.Interject(typed(20, "b/s: recvfrom 3 100"))
+	r.Advance(r.Now())
+	if _, ok := r.Behind(typed(0, "a/c: close 3")); ok {
+		t.Fatal("a/c's line would wait behind b/s's")
+	}
+	close3 := typed(21, "b/s: close 3")
+	if l, ok := r.Behind(close3); !ok || l.No != 20 {
+		t.Fatalf("b/s's close would wait behind line %d (%v), want its recvfrom", l.No, ok)
+	}
+	r.Interject(close3, typed(22, `a/c: sendto 3 10.0.0.2:7007 "hi"`))
+	r.Advance(r.Now())
+	if got := out.String(); !strings.Contains(got, "a/c                  => 2\n") || strings.Contains(got, "$ close 3") {
+		t.Fatalf("a/c's sendto should run at once, b/s's close wait:\n%s", got)
+	}
+	r.Advance(r.Now() + 10*time.Millisecond)
+	if got := out.String(); !strings.Contains(got, `=> 2 from 10.0.0.1:49152 "hi"`) || !strings.Contains(got, "$ close 3") || r.Busy() {
+		t.Fatalf("the recvfrom and then the close should have run:\n%s", got)
+	}
+}
