@@ -9,6 +9,7 @@ package play
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ type Player struct {
 	name, src string
 	seed      uint64
 	r         *script.Runner
-	lines     int // the scenario's lines, so console lines number on
+	lines     int // the last line's number, so typed lines number on
 
 	speed   float64
 	paused  bool
@@ -102,8 +103,12 @@ func (p *Player) Load(name, src string) error {
 	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
 	p.r.SetGated(true)
 	p.r.Enqueue(s.Lines...)
-	p.lines = len(s.Lines)
+	p.lines = 0
+	if n := len(s.Lines); n > 0 {
+		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
+	}
 	p.anim.reset()
+	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
 	p.gateAt, p.running = p.paced, false
 	p.build()
@@ -283,30 +288,73 @@ func (p *Player) Step() {
 	p.after()
 }
 
-// Exec runs a console line: beside the scenario (a blocked scenario line
-// does not hold it up), after earlier console lines, and
-// echoed in the console as it is carried out. A line that does not parse
-// changes nothing and the console says why.
+// Exec runs a console line, echoed in the console at once as "$ line",
+// before its result or its error. A line about the town's clock acts on
+// the town at once, paused or not: step [N] is N presses of Step, run D
+// carries the town D of virtual time on as fast as possible. Any other
+// line runs beside the scenario (a blocked scenario line does not hold it
+// up): a process's call waits only behind that process's earlier typed
+// calls, and the console shows it as queued (LineQueued) until it runs
+// and is echoed again. A line that does not parse changes nothing and the
+// console says why.
 func (p *Player) Exec(text string) error {
 	text = strings.TrimSpace(text)
 	p.console.remember(text)
 	cmd, err := script.ParseLine(text)
+	if err == nil && cmd == nil {
+		return nil // a comment, or nothing
+	}
 	if err != nil {
 		p.console.add(LineInput, "$ "+text)
 		p.console.add(LineError, err.Error())
 		return err
 	}
-	if cmd == nil {
+	switch c := cmd.(type) {
+	case script.StepCmd:
+		p.console.add(LineInput, "$ "+text)
+		for range c.N {
+			p.Step()
+		}
+		return nil
+	case script.RunCmd:
+		p.console.add(LineInput, "$ "+text)
+		p.runFor(c.D)
 		return nil
 	}
 	p.lines++
-	p.r.Interject(script.Line{No: p.lines, Text: text, Cmd: cmd})
-	if p.paused {
-		// A paused town still answers calls that take no time.
-		p.r.Advance(p.r.Now())
+	l := script.Line{No: p.lines, Text: text, Cmd: cmd}
+	if ahead, ok := p.r.Behind(l); ok {
+		p.console.add(LineQueued, fmt.Sprintf("$ %s   (queued behind %s)", text, ahead.Text))
+	} else {
+		p.console.add(LineInput, "$ "+text)
+		p.console.echoedNo = l.No // the runner's echo as it starts is this one
 	}
+	p.r.Interject(l)
+	// Lines that take no time answer at once, even in a paused town.
+	p.r.Advance(p.r.Now())
+	p.console.echoedNo = 0
 	p.after()
 	return nil
+}
+
+// maxMoves bounds the moves of one runFor, so that no input can hang a
+// frame; a run of an hour of busy virtual time takes far fewer.
+const maxMoves = 1_000_000
+
+// runFor carries the town d of virtual time on at once, as fast as
+// possible: scenario lines whose time comes start without their time on
+// screen; the line after gets its time from now.
+func (p *Player) runFor(d time.Duration) {
+	end := p.r.Now() + d
+	if end < p.r.Now() {
+		end = math.MaxInt64
+	}
+	for i := 0; i < maxMoves && p.r.Now() < end; i++ {
+		p.r.Open()
+		p.r.Advance(end)
+	}
+	p.gateAt, p.running = p.paced+LineTime, false
+	p.after()
 }
 
 // after collects what the last move left: errors for the console and a
