@@ -1,6 +1,8 @@
 // Package play runs a scenario for the town at a pace a person can follow:
-// it owns the script runner, turns wall time into virtual time (pause, one
-// step, 0.1x to 100x, as fast as possible), keeps the console's lines, and
+// it owns the script runner, gives each line and each letter its time on
+// screen and turns wall time into virtual time (pause, one step, 0.1x to
+// 100x, as fast as possible) without changing the story, keeps the
+// console's lines, and
 // turns the core's events into the animation state the town draws (letters
 // on roads, poll walks, state changes). It knows no screen: the town reads
 // it, and tests drive it with made-up wall time.
@@ -312,7 +314,7 @@ func (p *Player) Exec(text string) error {
 	switch c := cmd.(type) {
 	case script.StepCmd:
 		p.console.add(LineInput, "$ "+text)
-		for range c.N {
+		for range min(c.N, maxTypedSteps) {
 			p.Step()
 		}
 		return nil
@@ -336,6 +338,9 @@ func (p *Player) Exec(text string) error {
 	p.after()
 	return nil
 }
+
+// maxTypedSteps bounds a typed step N: for more, run D says how far.
+const maxTypedSteps = 10_000
 
 // maxMoves bounds the moves of one runFor, so that no input can hang a
 // frame; a run of an hour of busy virtual time takes far fewer.
