@@ -178,8 +178,10 @@ func (r *Runner) Interject(lines ...Line) {
 // Behind returns the line that a line Interject adds now would wait
 // behind: the blocked line of its thread, or the last one queued there.
 func (r *Runner) Behind(l Line) (Line, bool) {
-	t := r.console(l)
+	t := r.find(l)
 	switch {
+	case t == nil:
+		return Line{}, false
 	case len(t.queue) > 0:
 		return t.queue[len(t.queue)-1], true
 	case t.wait != nil:
@@ -188,19 +190,32 @@ func (r *Runner) Behind(l Line) (Line, bool) {
 	return Line{}, false
 }
 
-// console is the thread a typed line runs on.
+// console is the thread a typed line runs on, started if need be.
 func (r *Runner) console(l Line) *thread {
-	who := ""
-	if c, ok := l.Cmd.(CallCmd); ok {
-		who = c.Host + "/" + c.Proc
+	if t := r.find(l); t != nil {
+		return t
 	}
+	r.threads = append(r.threads, thread{who: typedBy(l)})
+	return &r.threads[len(r.threads)-1]
+}
+
+// find is the console thread a typed line runs on, or nil before its first.
+func (r *Runner) find(l Line) *thread {
+	who := typedBy(l)
 	for i := 1; i < len(r.threads); i++ {
 		if r.threads[i].who == who {
 			return &r.threads[i]
 		}
 	}
-	r.threads = append(r.threads, thread{who: who})
-	return &r.threads[len(r.threads)-1]
+	return nil
+}
+
+// typedBy names a typed line's console thread: its process for a call.
+func typedBy(l Line) string {
+	if c, ok := l.Cmd.(CallCmd); ok {
+		return c.Host + "/" + c.Proc
+	}
+	return ""
 }
 
 // SetGated makes each scenario line (those Enqueue adds) wait at a gate
