@@ -21,8 +21,9 @@ import (
 
 // Pace: a story is told by its lines and its letters, so the pace is set
 // by them more than by virtual time. At 1x each scenario line stays on
-// screen for LineTime before the next one starts (a blocked one for
-// ResultTime more once it returns), virtual time standing still meanwhile,
+// screen for LineTime before the next one starts (and a blocked one's
+// result for ResultTime once it returns), virtual time standing still
+// meanwhile since in the story the next line starts at that instant,
 // and each letter takes at least TripTime along its road. Otherwise one
 // virtual millisecond takes a tenth of a wall second (BaseRate), and when
 // no letter is on a road time runs QuietBoost times faster up to the next
@@ -34,7 +35,7 @@ const (
 	TripTime   = time.Second            // a letter's least time along its road
 	BaseRate   = 0.01                   // virtual time per wall time at 1x
 	QuietBoost = 5000                   // how much faster time runs with no letter on a road
-	MinSpeed   = 0.1
+	MinSpeed   = 0.1                    // the speed control's range
 	MaxSpeed   = 100
 	// FastSteps is how many happenings "as fast as possible" carries out
 	// per frame: enough to finish a bulk transfer in seconds, few enough
