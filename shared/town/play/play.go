@@ -49,6 +49,8 @@ type Player struct {
 	seed      uint64
 	r         *script.Runner
 	lines     int // the last line's number, so typed lines number on
+	lastNo    int // the scenario's: typed lines number above it
+	current   int // the scenario line started last
 
 	speed   float64
 	paused  bool
@@ -106,10 +108,11 @@ func (p *Player) Load(name, src string) error {
 	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
 	p.r.SetGated(true)
 	p.r.Enqueue(s.Lines...)
-	p.lines = 0
+	p.lines, p.current = 0, 0
 	if n := len(s.Lines); n > 0 {
 		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
 	}
+	p.lastNo = p.lines
 	p.anim.reset()
 	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
@@ -406,7 +409,17 @@ func (p *Player) links(dir string) (netsim.LinkState, bool) {
 	return netsim.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
 }
 
-func (s sink) Line(r script.LineRecord) { s.p.console.record(r) }
+func (s sink) Line(r script.LineRecord) {
+	if r.Phase != script.PhaseDone && r.Line <= s.p.lastNo {
+		s.p.current = r.Line
+	}
+	s.p.console.record(r)
+}
+
+// CurrentLine is the number, in the scenario's text, of the scenario line
+// started last (0 before the first): what a caption or a code view marks
+// as being carried out. Typed lines do not change it.
+func (p *Player) CurrentLine() int { return p.current }
 
 func (p *Player) takeSnapshot() {
 	p.snap = p.r.World().Snapshot()

@@ -287,3 +287,22 @@ func TestPickedWhilePausedShowsItsTown(t *testing.T) {
 		t.Fatalf("after Restart, %d plots (%v)", len(p.Snapshot().Hosts), err)
 	}
 }
+
+// TestCurrentLineFollowsTheStory checks CurrentLine: after Load it is the
+// last line that built the town, each step moves it to the line started,
+// and a typed line leaves it alone.
+func TestCurrentLineFollowsTheStory(t *testing.T) {
+	p := helloTCP(t) // lines 7..11 build the town; 12 is b/web: socket tcp
+	if got := p.CurrentLine(); got != 11 {
+		t.Fatalf("after Load, line %d", got)
+	}
+	p.Step()
+	if got := p.CurrentLine(); got != 12 {
+		t.Fatalf("after a step, line %d", got)
+	}
+	p.Exec("a/browser: socket udp")
+	p.Step()
+	if got := p.CurrentLine(); got != 13 {
+		t.Fatalf("after a typed line and a step, line %d", got)
+	}
+}
