@@ -65,14 +65,17 @@ type Runner struct {
 	pending     []*pendingCall
 	errs        []error
 	// threads run lines one after another, each blocked only by its own
-	// waiting line: the scenario's, and the console's beside it.
-	threads [2]thread
+	// waiting line: the scenario's first, then the console's beside it,
+	// one for each process typed to and one for the other lines.
+	threads []thread
 	// wait is where a line being carried out leaves its wait, for the
 	// thread that runs it to keep.
 	wait *waiter
 	// stopOnWorldError ends a scenario at a failing world line; the console
 	// goes on after one.
 	stopOnWorldError bool
+	// gated holds the scenario's next line until open lets it through.
+	gated, open bool
 }
 
 type pendingCall struct {
@@ -97,6 +100,7 @@ func NewRunner(opts Options) *Runner {
 		sink = Discard{}
 	}
 	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
+	r.threads = make([]thread, 1) // the scenario's
 	r.w.Observe(sink.Event)
 	return r
 }
@@ -158,10 +162,89 @@ func (r *Runner) Exec(no int, text string) error {
 // scenario.
 func (r *Runner) Enqueue(lines ...Line) { r.threads[0].queue = append(r.threads[0].queue, lines...) }
 
-// Interject adds lines to a second thread of their own, as typed at a
-// console beside the scenario: they run at once even while a scenario's
-// line is blocked, and block only each other.
-func (r *Runner) Interject(lines ...Line) { r.threads[1].queue = append(r.threads[1].queue, lines...) }
+// Interject adds lines as typed at a console beside the scenario: they run
+// at once even while a scenario's line is blocked. A process's calls wait
+// only behind its own earlier typed calls, as a program's next statement
+// waits for its last (the console is a thread of the program beside the
+// scenario's); the other lines (host, link, run, ...) wait only behind each
+// other. Not to be called from a Sink.
+func (r *Runner) Interject(lines ...Line) {
+	for _, l := range lines {
+		t := r.console(l)
+		t.queue = append(t.queue, l)
+	}
+}
+
+// Behind returns the line that a line Interject adds now would wait
+// behind: the blocked line of its thread, or the last one queued there.
+func (r *Runner) Behind(l Line) (Line, bool) {
+	t := r.find(l)
+	switch {
+	case t == nil:
+		return Line{}, false
+	case len(t.queue) > 0:
+		return t.queue[len(t.queue)-1], true
+	case t.wait != nil:
+		return t.line, true
+	}
+	return Line{}, false
+}
+
+// console is the thread a typed line runs on, started if need be.
+func (r *Runner) console(l Line) *thread {
+	if t := r.find(l); t != nil {
+		return t
+	}
+	r.threads = append(r.threads, thread{who: typedBy(l)})
+	return &r.threads[len(r.threads)-1]
+}
+
+// find is the console thread a typed line runs on, or nil before its first.
+func (r *Runner) find(l Line) *thread {
+	who := typedBy(l)
+	for i := 1; i < len(r.threads); i++ {
+		if r.threads[i].who == who {
+			return &r.threads[i]
+		}
+	}
+	return nil
+}
+
+// typedBy names a typed line's console thread: its process for a call.
+func typedBy(l Line) string {
+	if c, ok := l.Cmd.(CallCmd); ok {
+		return c.Host + "/" + c.Proc
+	}
+	return ""
+}
+
+// SetGated makes each scenario line (those Enqueue adds) wait at a gate
+// until Open lets it start, so that a town can give every line its time on
+// screen. While a line waits there, virtual time stands still, since the
+// line would start at this very instant; Interject's lines go on beside it.
+// Run and Exec are not for a gated runner.
+func (r *Runner) SetGated(on bool) { r.gated = on }
+
+// AtGate returns the scenario line that waits at the gate, ready to start.
+func (r *Runner) AtGate() (Line, bool) {
+	if !r.held(&r.threads[0]) {
+		return Line{}, false
+	}
+	return r.threads[0].queue[0], true
+}
+
+// Open lets the line at the gate start at the next move; with none there
+// it does nothing.
+func (r *Runner) Open() {
+	if _, ok := r.AtGate(); ok {
+		r.open = true
+	}
+}
+
+// held reports whether t's next line could start but waits at the gate.
+func (r *Runner) held(t *thread) bool {
+	return r.gated && !r.open && t == &r.threads[0] && t.wait == nil && len(t.queue) > 0
+}
 
 // Busy reports whether lines are waiting or one is still blocked.
 func (r *Runner) Busy() bool {
@@ -175,8 +258,10 @@ func (r *Runner) Busy() bool {
 
 // thread is a queue of lines and the line that blocks it.
 type thread struct {
+	who   string // a console thread's process, "host/proc"; "" for its other lines
 	queue []Line
 	wait  *waiter
+	line  Line // the line started last: the one that set wait
 }
 
 func (t *thread) busy() bool { return t.wait != nil || len(t.queue) > 0 }
@@ -184,7 +269,7 @@ func (t *thread) busy() bool { return t.wait != nil || len(t.queue) > 0 }
 // startable reports whether some thread has a line to start now.
 func (r *Runner) startable() bool {
 	for i := range r.threads {
-		if r.threads[i].wait == nil && len(r.threads[i].queue) > 0 {
+		if t := &r.threads[i]; t.wait == nil && len(t.queue) > 0 && !r.held(t) {
 			return true
 		}
 	}
@@ -268,9 +353,13 @@ func (r *Runner) tick(limit time.Duration) bool {
 			}
 			continue
 		}
-		if len(t.queue) > 0 {
+		if len(t.queue) > 0 && !r.held(t) {
 			l := t.queue[0]
 			t.queue = t.queue[1:]
+			t.line = l
+			if i == 0 {
+				r.open = false // the gate closes behind it
+			}
 			r.on(t, func() {
 				if err := r.exec(l); err != nil {
 					r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
@@ -281,6 +370,9 @@ func (r *Runner) tick(limit time.Duration) bool {
 			})
 			return true
 		}
+	}
+	if r.held(&r.threads[0]) {
+		return false // time stands still while a line waits at the gate
 	}
 	var waits []*waiter
 	for i := range r.threads {

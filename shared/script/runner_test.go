@@ -212,3 +212,95 @@ func TestInterjectRunsBesideABlockedScenario(t *testing.T) {
 		t.Fatalf("the scenario's recvfrom did not complete:\n%s", out.String())
 	}
 }
+
+// TestGateHoldsEachScenarioLine gates a scenario: each line waits at the
+// gate until Open, virtual time stands still meanwhile, a typed line still
+// runs, and lines let through one by one print the trace a run does.
+func TestGateHoldsEachScenarioLine(t *testing.T) {
+	src := twoHosts + `a/c: sendto 3 10.0.0.2:7007 "hi"` + "\nb/s: recvfrom 3 100\nrun 10ms\n"
+	s, err := script.Parse("t", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gated, whole strings.Builder
+	if err := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&whole)}).Run(s); err != nil {
+		t.Fatal(err)
+	}
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&gated), Interactive: true})
+	r.SetGated(true)
+	r.Enqueue(s.Lines...)
+	r.Advance(time.Second)
+	if l, ok := r.AtGate(); !ok || l.No != 1 || r.Now() != 0 {
+		t.Fatalf("at %v, the gate holds line %d (%v), want line 1 at 0", r.Now(), l.No, ok)
+	}
+	cmd, err := script.ParseLine("host c 10.0.0.3/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Interject(script.Line{No: 100, Text: "host c 10.0.0.3/24", Cmd: cmd})
+	r.Advance(time.Second)
+	if r.World().Host("c") == nil {
+		t.Fatal("a typed line waited at the scenario's gate")
+	}
+	for i := 0; i < 100 && r.Busy(); i++ {
+		if l, ok := r.AtGate(); ok {
+			before := r.Now()
+			r.Advance(before + time.Second)
+			if r.Now() != before {
+				t.Fatalf("line %d waits at the gate, yet time went from %v to %v", l.No, before, r.Now())
+			}
+			r.Open()
+		}
+		r.Advance(r.Now() + time.Millisecond)
+	}
+	if _, ok := r.AtGate(); ok || r.Busy() {
+		t.Fatal("the scenario did not finish")
+	}
+	var got []string
+	for _, l := range strings.SplitAfter(gated.String(), "\n") {
+		if !strings.HasSuffix(l, "$ host c 10.0.0.3/24\n") {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "") != whole.String() {
+		t.Fatalf("gated, one line at a time:\n%s\nrun whole:\n%s", gated.String(), whole.String())
+	}
+}
+
+// TestInterjectWaitsOnlyForItsOwnProcess types a blocking recvfrom for
+// b/s, then a close for b/s and calls for a/c: b/s's close waits behind
+// its recvfrom, a/c's calls do not, and the close runs once the datagram
+// a/c sent has been read.
+func TestInterjectWaitsOnlyForItsOwnProcess(t *testing.T) {
+	var out strings.Builder
+	r := script.NewRunner(script.Options{Sink: script.NewTextPrinter(&out), Interactive: true})
+	typed := func(no int, text string) script.Line {
+		t.Helper()
+		cmd, err := script.ParseLine(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return script.Line{No: no, Text: text, Cmd: cmd}
+	}
+	for i, l := range strings.Split(strings.TrimSpace(twoHosts), "\n") {
+		r.Interject(typed(i+1, l))
+	}
+	r.Interject(typed(20, "b/s: recvfrom 3 100"))
+	r.Advance(r.Now())
+	if _, ok := r.Behind(typed(0, "a/c: close 3")); ok {
+		t.Fatal("a/c's line would wait behind b/s's")
+	}
+	close3 := typed(21, "b/s: close 3")
+	if l, ok := r.Behind(close3); !ok || l.No != 20 {
+		t.Fatalf("b/s's close would wait behind line %d (%v), want its recvfrom", l.No, ok)
+	}
+	r.Interject(close3, typed(22, `a/c: sendto 3 10.0.0.2:7007 "hi"`))
+	r.Advance(r.Now())
+	if got := out.String(); !strings.Contains(got, "a/c                  => 2\n") || strings.Contains(got, "$ close 3") {
+		t.Fatalf("a/c's sendto should run at once, b/s's close wait:\n%s", got)
+	}
+	r.Advance(r.Now() + 10*time.Millisecond)
+	if got := out.String(); !strings.Contains(got, `=> 2 from 10.0.0.1:49152 "hi"`) || !strings.Contains(got, "$ close 3") || r.Busy() {
+		t.Fatalf("the recvfrom and then the close should have run:\n%s", got)
+	}
+}

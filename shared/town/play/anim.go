@@ -303,3 +303,16 @@ func classifyTCP(seg wire.TCP) (LetterKind, string) {
 	}
 	return LetterACK, "ACK"
 }
+
+// shortestTrip is the shortest time on the road of the letters still
+// travelling, which sets how fast virtual time may run while they do.
+func (a *Animation) shortestTrip() (time.Duration, bool) {
+	var d time.Duration
+	found := false
+	for _, l := range a.Letters {
+		if !l.Lost && l.Dur > 0 && (!found || l.Dur < d) {
+			d, found = l.Dur, true
+		}
+	}
+	return d, found
+}

@@ -17,6 +17,10 @@ const (
 	LineInput                  // a shell line as issued: "$ b/web: listen 3 16"
 	LineResult                 // a call's result: "=> 4 from 10.0.0.1:49152"
 	LineError                  // an error with its errno and sentence
+	// LineQueued is a typed line waiting behind its process's blocked
+	// line: "$ b/web: close 3   (queued behind b/web: accept 3)". It is
+	// echoed again as a LineInput when it runs, then its result.
+	LineQueued
 )
 
 // ConsoleLine is one line of the console.
@@ -35,11 +39,21 @@ type Console struct {
 	added   int     // lines ever added, kept or not
 	cursor  int     // in history; len(history) means "a new line"
 	shown   []error // call errors echoed since the runner's errors were collected
+	gen     int     // scenarios loaded
+	// echoedNo is the typed line being started, already echoed by Exec:
+	// the runner's echo of it is not shown twice.
+	echoedNo int
 }
 
 // Added counts the lines ever added, including those the scrollback has
 // since let go: a view scrolled back keeps its place by it.
 func (c *Console) Added() int { return c.added }
+
+// Gen changes whenever a scenario is loaded (Load, Restart, a scenario
+// picked), and not when one fails to load: a view resets what it keeps
+// about the console, such as how far it is scrolled back, when it changes.
+// The lines of the scenario before stay above.
+func (c *Console) Gen() int { return c.gen }
 
 // echoed reports whether a call's error is already on the console.
 func (c *Console) echoed(err error) bool {
@@ -66,6 +80,9 @@ func (c *Console) add(k LineKind, text string) {
 
 // record echoes a shell line as the runner carries it out.
 func (c *Console) record(r script.LineRecord) {
+	if r.Phase != script.PhaseDone && r.Line == c.echoedNo && c.echoedNo != 0 {
+		return
+	}
 	switch r.Phase {
 	case script.PhaseWorld:
 		c.add(LineInput, "$ "+r.Text)

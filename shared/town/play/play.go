@@ -1,6 +1,8 @@
 // Package play runs a scenario for the town at a pace a person can follow:
-// it owns the script runner, turns wall time into virtual time (pause, one
-// step, 0.1x to 100x, as fast as possible), keeps the console's lines, and
+// it owns the script runner, gives each line and each letter its time on
+// screen and turns wall time into virtual time (pause, one step, 0.1x to
+// 100x, as fast as possible) without changing the story, keeps the
+// console's lines, and
 // turns the core's events into the animation state the town draws (letters
 // on roads, poll walks, state changes). It knows no screen: the town reads
 // it, and tests drive it with made-up wall time.
@@ -9,6 +11,7 @@ package play
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -16,14 +19,23 @@ import (
 	"socketville/shared/script"
 )
 
-// Pace: at 1x one virtual millisecond takes a tenth of a wall second, so a
-// letter on a 5 ms road is on screen for half a second. When no letter is
-// on a road, time runs QuietBoost times faster up to the next happening,
-// so a 60 s TIME-WAIT does not keep a learner waiting for ten minutes.
+// Pace: a story is told by its lines and its letters, so the pace is set
+// by them more than by virtual time. At 1x each scenario line stays on
+// screen for LineTime before the next one starts (and a blocked one's
+// result for ResultTime once it returns), virtual time standing still
+// meanwhile since in the story the next line starts at that instant,
+// and each letter takes at least TripTime along its road. Otherwise one
+// virtual millisecond takes a tenth of a wall second (BaseRate), and when
+// no letter is on a road time runs QuietBoost times faster up to the next
+// happening, so a 60 s TIME-WAIT does not keep a learner waiting for ten
+// minutes. The speed control divides all of these wall times.
 const (
-	BaseRate   = 0.01
-	QuietBoost = 1000
-	MinSpeed   = 0.1
+	LineTime   = time.Second            // a line on screen before the next starts
+	ResultTime = 500 * time.Millisecond // a blocked line's result before the next starts
+	TripTime   = time.Second            // a letter's least time along its road
+	BaseRate   = 0.01                   // virtual time per wall time at 1x
+	QuietBoost = 5000                   // how much faster time runs with no letter on a road
+	MinSpeed   = 0.1                    // the speed control's range
 	MaxSpeed   = 100
 	// FastSteps is how many happenings "as fast as possible" carries out
 	// per frame: enough to finish a bulk transfer in seconds, few enough
@@ -36,13 +48,23 @@ type Player struct {
 	name, src string
 	seed      uint64
 	r         *script.Runner
-	lines     int // the scenario's lines, so console lines number on
+	lines     int // the last line's number, so typed lines number on
+	lastNo    int // the scenario's: typed lines number above it
+	current   int // the scenario line started last
 
 	speed   float64
 	paused  bool
 	fastest bool
 
 	wall time.Duration // the player's own wall clock, advanced by Tick
+	// paced is wall time played, scaled by the speed (at 2x a second of
+	// Ticks is two); gateAt is when on it the scenario's next line may
+	// start, so a change of speed takes effect at once. running says the
+	// line let through last was still blocked then, so its result gets
+	// its time on screen when it returns.
+	paced, gateAt time.Duration
+	running       bool
+
 	snap netsim.Snapshot
 	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
 	// last one was taken, so quiet frames reuse it.
@@ -84,12 +106,39 @@ func (p *Player) Load(name, src string) error {
 	}
 	p.name, p.src = name, src
 	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
+	p.r.SetGated(true)
 	p.r.Enqueue(s.Lines...)
-	p.lines = len(s.Lines)
+	p.lines, p.current = 0, 0
+	if n := len(s.Lines); n > 0 {
+		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
+	}
+	p.lastNo = p.lines
 	p.anim.reset()
+	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
+	p.gateAt, p.running = p.paced, false
+	p.build()
 	p.takeSnapshot()
 	return nil
+}
+
+// build carries out the lines that build the town before its story
+// starts (host, link, process, route, seed), so that a scenario picked
+// while paused shows its plots and houses at once. They take no virtual
+// time, so the story is the same.
+func (p *Player) build() {
+	for {
+		l, ok := p.r.AtGate()
+		if !ok {
+			return
+		}
+		switch l.Cmd.(type) {
+		case script.CallCmd, script.RunCmd, script.StepCmd:
+			return
+		}
+		p.r.Open()
+		p.r.Advance(p.r.Now())
+	}
 }
 
 // Restart plays the scenario again from time zero.
@@ -145,77 +194,176 @@ func (p *Player) SetSpeed(speed float64) {
 // SetFastest runs as fast as possible, or back at the speed set before.
 func (p *Player) SetFastest(on bool) { p.fastest = on }
 
-// Tick moves the town on by dt of wall time: virtual time advances at the
-// pace set, unless paused. Animations that run on wall time go on even
-// when paused, so a letter falling off the road finishes its fall.
+// Tick moves the town on by dt of wall time at the pace set, unless
+// paused. Animations that run on wall time go on even when paused, so a
+// letter falling off the road finishes its fall.
 func (p *Player) Tick(dt time.Duration) {
 	p.wall += dt
 	if !p.paused {
 		switch {
 		case p.fastest:
-			for i := 0; i < FastSteps && p.r.StepOne(); i++ {
+			for i := 0; i < FastSteps; i++ {
+				p.r.Open() // no line waits for its time on screen
+				if !p.r.StepOne() {
+					break
+				}
 			}
 		default:
-			p.r.Advance(p.target(dt))
+			p.pace(dt)
 		}
 	}
 	p.after()
 }
 
-// target is the virtual time dt of wall time leads to.
+// pace moves the town on by dt of wall time at the speed set: the
+// scenario's next line starts once the one before has had its time on
+// screen, and until then virtual time stands still.
+func (p *Player) pace(dt time.Duration) {
+	p.paced += time.Duration(float64(dt) * p.speed)
+	p.r.Advance(p.r.Now()) // console lines that take no time go first
+	p.openGate()
+	if _, held := p.r.AtGate(); held {
+		return
+	}
+	p.r.Advance(p.target(dt))
+	p.openGate() // a line whose time came during the move
+}
+
+// openGate lets the scenario's next line start if its time has come.
+func (p *Player) openGate() {
+	if _, ok := p.r.AtGate(); !ok {
+		return
+	}
+	if p.running {
+		// The line before was blocked and has just returned: its
+		// result gets its own time on screen.
+		p.running = false
+		p.gateAt = max(p.gateAt, p.paced+ResultTime)
+	}
+	if p.paced >= p.gateAt {
+		p.letThrough()
+	}
+}
+
+// letThrough starts the scenario's next line now and gives it its time on
+// screen before the one after.
+func (p *Player) letThrough() {
+	p.r.Open()
+	p.r.Advance(p.r.Now())
+	p.gateAt = p.paced + LineTime
+	_, done := p.r.AtGate()
+	p.running = !done
+}
+
+// target is the virtual time dt of wall time leads to: a letter takes at
+// least TripTime (at 1x) along its road.
 func (p *Player) target(dt time.Duration) time.Duration {
 	now := p.r.Now()
-	p.r.Advance(now) // lines that take no time go first: they may send
-	step := time.Duration(float64(dt) * BaseRate * p.speed)
+	rate := BaseRate
+	if d, ok := p.anim.shortestTrip(); ok {
+		rate = min(rate, float64(d)/float64(TripTime))
+	}
+	step := time.Duration(float64(dt) * rate * p.speed)
 	if p.anim.onRoad(p.wall) > 0 {
 		return now + step
 	}
 	t := now + step*QuietBoost
-	if next, ok := p.r.World().NextEvent(); ok && next < t && next > now+step {
-		// Stop at the next happening: a letter it sends starts at
-		// its beginning of the road, at the normal pace.
-		t = next
+	if next, ok := p.r.World().NextEvent(); ok && next < t {
+		// Stop at the next happening, or a normal step on: a letter
+		// it sends starts at its beginning of the road, at the normal
+		// pace.
+		t = max(next, now+step)
 	}
 	return t
 }
 
 // Step carries out the smallest next thing (a line, or one happening of
-// the world) and pauses.
+// the world) and pauses. A line it starts has its time on screen before
+// Play starts the next.
 func (p *Player) Step() {
 	p.paused = true
 	before := p.anim.events
+	if _, ok := p.r.AtGate(); ok {
+		p.letThrough()
+	}
 	for i := 0; i < 1000 && p.anim.events == before; i++ {
 		if !p.r.StepOne() {
-			break
+			break // nothing left, or the next line waits at the gate
 		}
 	}
 	p.after()
 }
 
-// Exec runs a console line: beside the scenario (a blocked scenario line
-// does not hold it up), after earlier console lines, and
-// echoed in the console as it is carried out. A line that does not parse
-// changes nothing and the console says why.
+// Exec runs a console line, echoed in the console at once as "$ line",
+// before its result or its error. A line about the town's clock acts on
+// the town at once, paused or not: step [N] is N presses of Step, run D
+// carries the town D of virtual time on as fast as possible. Any other
+// line runs beside the scenario (a blocked scenario line does not hold it
+// up): a process's call waits only behind that process's earlier typed
+// calls, and the console shows it as queued (LineQueued) until it runs
+// and is echoed again. A line that does not parse changes nothing and the
+// console says why.
 func (p *Player) Exec(text string) error {
 	text = strings.TrimSpace(text)
 	p.console.remember(text)
 	cmd, err := script.ParseLine(text)
+	if err == nil && cmd == nil {
+		return nil // a comment, or nothing
+	}
 	if err != nil {
 		p.console.add(LineInput, "$ "+text)
 		p.console.add(LineError, err.Error())
 		return err
 	}
-	if cmd == nil {
+	switch c := cmd.(type) {
+	case script.StepCmd:
+		p.console.add(LineInput, "$ "+text)
+		for range min(c.N, maxTypedSteps) {
+			p.Step()
+		}
+		return nil
+	case script.RunCmd:
+		p.console.add(LineInput, "$ "+text)
+		p.runFor(c.D)
 		return nil
 	}
 	p.lines++
-	p.r.Interject(script.Line{No: p.lines, Text: text, Cmd: cmd})
-	if p.paused {
-		// A paused town still answers calls that take no time.
-		p.r.Advance(p.r.Now())
+	l := script.Line{No: p.lines, Text: text, Cmd: cmd}
+	if ahead, ok := p.r.Behind(l); ok {
+		p.console.add(LineQueued, fmt.Sprintf("$ %s   (queued behind %s)", text, ahead.Text))
+	} else {
+		p.console.add(LineInput, "$ "+text)
+		p.console.echoedNo = l.No // the runner's echo as it starts is this one
 	}
+	p.r.Interject(l)
+	// Lines that take no time answer at once, even in a paused town.
+	p.r.Advance(p.r.Now())
+	p.console.echoedNo = 0
 	p.after()
 	return nil
+}
+
+// maxTypedSteps bounds a typed step N: for more, run D says how far.
+const maxTypedSteps = 10_000
+
+// maxMoves bounds the moves of one runFor, so that no input can hang a
+// frame; a run of an hour of busy virtual time takes far fewer.
+const maxMoves = 1_000_000
+
+// runFor carries the town d of virtual time on at once, as fast as
+// possible: scenario lines whose time comes start without their time on
+// screen; the line after gets its time from now.
+func (p *Player) runFor(d time.Duration) {
+	end := p.r.Now() + d
+	if end < p.r.Now() {
+		end = math.MaxInt64
+	}
+	for i := 0; i < maxMoves && p.r.Now() < end; i++ {
+		p.r.Open()
+		p.r.Advance(end)
+	}
+	p.gateAt, p.running = p.paced+LineTime, false
+	p.after()
 }
 
 // after collects what the last move left: errors for the console and a
@@ -261,7 +409,17 @@ func (p *Player) links(dir string) (netsim.LinkState, bool) {
 	return netsim.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
 }
 
-func (s sink) Line(r script.LineRecord) { s.p.console.record(r) }
+func (s sink) Line(r script.LineRecord) {
+	if r.Phase != script.PhaseDone && r.Line <= s.p.lastNo {
+		s.p.current = r.Line
+	}
+	s.p.console.record(r)
+}
+
+// CurrentLine is the number, in the scenario's text, of the scenario line
+// started last (0 before the first): what a caption or a code view marks
+// as being carried out. Typed lines do not change it.
+func (p *Player) CurrentLine() int { return p.current }
 
 func (p *Player) takeSnapshot() {
 	p.snap = p.r.World().Snapshot()

@@ -40,11 +40,12 @@ func frames(p *play.Player, d time.Duration) int {
 
 func TestPaceShowsLettersOnTheRoad(t *testing.T) {
 	p := helloTCP(t)
-	if most := frames(p, 3*time.Second); most == 0 {
-		t.Fatal("no letter was on a road in 3 s at 1x")
+	if most := frames(p, 6*time.Second); most == 0 {
+		t.Fatal("no letter was on a road in 6 s at 1x")
 	}
-	// At 1x a 5 ms road takes half a wall second: after 3 s the
-	// handshake is done but the 60 s TIME-WAIT is not.
+	// At 1x four lines take four seconds, and a letter a second on the
+	// road: after 6 s the handshake is under way but the 60 s TIME-WAIT
+	// has not begun.
 	if now := p.Now(); now < 5*time.Millisecond || now > 60*time.Second {
 		t.Fatalf("virtual time after 3 s at 1x is %v", now)
 	}
@@ -188,7 +189,9 @@ func TestLostLetterFalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Tick(time.Second / 60)
+	for i := 0; i < 5*60 && len(p.Animation().Letters) == 0; i++ {
+		p.Tick(time.Second / 60) // the socket line's time on screen first
+	}
 	ls := p.Animation().Letters
 	if len(ls) != 1 || !ls[0].Lost || ls[0].Reason != "lost on the link" || ls[0].Label != "UDP 1 B" {
 		t.Fatalf("letters: %+v", ls)
@@ -249,5 +252,57 @@ func TestPollWalksPastTheDoors(t *testing.T) {
 		if w.Wall == walk.Wall && len(w.FDs) == 3 {
 			t.Fatal("the walk is still there after PollWalkTime")
 		}
+	}
+}
+
+// TestPickedWhilePausedShowsItsTown loads a scenario while paused: its
+// plots and houses are there at once, and its story waits for Play.
+func TestPickedWhilePausedShowsItsTown(t *testing.T) {
+	p := helloTCP(t)
+	p.SetPaused(true)
+	src, err := os.ReadFile("../../../examples/poll-udp.sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Load("poll-udp", string(src)); err != nil {
+		t.Fatal(err)
+	}
+	frames(p, time.Second)
+	var town []string
+	for _, h := range p.Snapshot().Hosts {
+		for _, pr := range h.Processes {
+			town = append(town, h.Name+"/"+pr.Name+fmt.Sprintf(":%d", len(pr.Sockets)))
+		}
+	}
+	if got := strings.Join(town, " "); got != "client1/echo:0 client2/daytime:0 server/inetd:0" {
+		t.Fatalf("the town while paused: %q", got)
+	}
+	if len(p.Snapshot().Links) != 2 {
+		t.Fatalf("roads while paused: %+v", p.Snapshot().Links)
+	}
+	if p.Now() != 0 || !p.Busy() {
+		t.Fatalf("the story moved while paused: t = %v, busy %v", p.Now(), p.Busy())
+	}
+	if err := p.Restart(); err != nil || len(p.Snapshot().Hosts) != 3 {
+		t.Fatalf("after Restart, %d plots (%v)", len(p.Snapshot().Hosts), err)
+	}
+}
+
+// TestCurrentLineFollowsTheStory checks CurrentLine: after Load it is the
+// last line that built the town, each step moves it to the line started,
+// and a typed line leaves it alone.
+func TestCurrentLineFollowsTheStory(t *testing.T) {
+	p := helloTCP(t) // lines 7..11 build the town; 12 is b/web: socket tcp
+	if got := p.CurrentLine(); got != 11 {
+		t.Fatalf("after Load, line %d", got)
+	}
+	p.Step()
+	if got := p.CurrentLine(); got != 12 {
+		t.Fatalf("after a step, line %d", got)
+	}
+	p.Exec("a/browser: socket udp")
+	p.Step()
+	if got := p.CurrentLine(); got != 13 {
+		t.Fatalf("after a typed line and a step, line %d", got)
 	}
 }

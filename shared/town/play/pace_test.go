@@ -1,0 +1,210 @@
+package play_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"socketville/shared/town/play"
+)
+
+// frame is the made-up wall time of one frame at 60 frames a second.
+const frame = time.Second / 60
+
+// story is what a scenario's run looked like on the wall clock.
+type story struct {
+	firstSYN time.Duration // the first SYN letter on a road; -1 if none
+	done     time.Duration // the scenario's lines all carried out; -1 if not
+	// lines holds the wall time each console line was added at.
+	lines []timedLine
+}
+
+type timedLine struct {
+	wall time.Duration
+	line play.ConsoleLine
+}
+
+// at is the wall time of the first console line starting with prefix, or -1.
+func (s story) at(prefix string) time.Duration {
+	for _, l := range s.lines {
+		if strings.HasPrefix(l.line.Text, prefix) {
+			return l.wall
+		}
+	}
+	return -1
+}
+
+// watch ticks p frame by frame for at most limit of wall time, or until
+// its scenario is done, and notes when things showed.
+func watch(p *play.Player, limit time.Duration) story {
+	s := story{firstSYN: -1, done: -1}
+	c := p.Console()
+	seen := c.Added()
+	start := p.Wall()
+	for p.Wall()-start < limit {
+		p.Tick(frame)
+		w := p.Wall() - start
+		if s.firstSYN < 0 {
+			for _, l := range p.Animation().Letters {
+				if l.Kind == play.LetterSYN {
+					s.firstSYN = w
+				}
+			}
+		}
+		if n := c.Added() - seen; n > 0 {
+			for _, l := range c.Lines[max(len(c.Lines)-n, 0):] {
+				s.lines = append(s.lines, timedLine{wall: w, line: l})
+			}
+			seen = c.Added()
+		}
+		if !p.Busy() {
+			s.done = w
+			break
+		}
+	}
+	return s
+}
+
+// TestPaceMeasured logs the wall time the examples take at 1x: from
+// hello-tcp's first SYN to the server's close of fd 4, and each
+// scenario's whole story. Before the pace was set by lines and letters
+// these were 3.5 s; and 1.6 s, 0.13 s and 1.4 s for hello-udp, errors and
+// poll-udp.
+func TestPaceMeasured(t *testing.T) {
+	for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp"} {
+		s := watch(example(t, name), 10*time.Minute)
+		if name == "hello-tcp" {
+			t.Logf("hello-tcp: first SYN at %.2f s, b/web closes fd 4 at %.2f s: %.2f s apart",
+				s.firstSYN.Seconds(), s.at("$ b/web: close 4").Seconds(), synToClose(s).Seconds())
+		}
+		t.Logf("%s: the whole story in %.2f s", name, s.done.Seconds())
+	}
+}
+
+// synToClose is the wall time from hello-tcp's first SYN on the road to
+// the server's close of its connection's fd 4.
+func synToClose(s story) time.Duration { return s.at("$ b/web: close 4") - s.firstSYN }
+
+// TestPaceAtOneX plays hello-tcp at 1x: its first connection, from the
+// SYN to the server's close, takes 10 to 20 s of wall time (13 s today:
+// eleven lines of a second each, and the letters' trips beside them),
+// while its closing run 2m, quiet but for TIME-WAIT's end, is over in a
+// few seconds.
+func TestPaceAtOneX(t *testing.T) {
+	s := watch(helloTCP(t), 10*time.Minute)
+	if d := synToClose(s); s.firstSYN < 0 || d < 10*time.Second || d > 20*time.Second {
+		t.Fatalf("SYN at %v, fd 4 closed %v later; want 10 to 20 s", s.firstSYN, d)
+	}
+	if d := s.done - s.at("$ run 2m"); s.done < 0 || d > 8*time.Second {
+		t.Fatalf("the quiet run 2m took %v of wall time", d)
+	}
+}
+
+// TestEachLineHasItsTime checks that at 1x the examples' lines show up in
+// the console at least LineTime apart, and that each letter is on its
+// road for at least TripTime (less a frame for when in a frame it left).
+func TestEachLineHasItsTime(t *testing.T) {
+	for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp", "two-clients"} {
+		t.Run(name, func(t *testing.T) {
+			p := example(t, name)
+			var last time.Duration = -1
+			var lines int
+			c := p.Console()
+			seen := c.Added()
+			type trip struct{ from, to time.Duration }
+			trips := map[int]*trip{}
+			for p.Busy() && p.Wall() < 10*time.Minute {
+				p.Tick(frame)
+				for _, l := range p.Animation().Letters {
+					if l.Lost {
+						delete(trips, l.ID)
+						continue
+					}
+					if trips[l.ID] == nil {
+						trips[l.ID] = &trip{from: p.Wall()}
+					}
+					trips[l.ID].to = p.Wall()
+				}
+				for _, l := range c.Lines[len(c.Lines)-(c.Added()-seen):] {
+					if l.Kind != play.LineInput {
+						continue
+					}
+					if last >= 0 && p.Wall()-last < play.LineTime {
+						t.Errorf("%q came %v after the line before", l.Text, p.Wall()-last)
+					}
+					last = p.Wall()
+					lines++
+				}
+				seen = c.Added()
+			}
+			if lines < 5 {
+				t.Fatalf("only %d lines shown", lines)
+			}
+			for id, tr := range trips {
+				// A letter is seen on the road from the frame it
+				// left in to the frame before it landed.
+				if d := tr.to - tr.from + frame; d < play.TripTime-frame && tr.to < p.Wall() {
+					t.Errorf("letter %d was on the road for %v", id, d)
+				}
+			}
+		})
+	}
+}
+
+// TestTenTimesFaster plays hello-tcp at 10x: its first connection is over
+// in about a tenth of the time it takes at 1x (frames of 1/60 s round
+// each wait up, so not exactly).
+func TestTenTimesFaster(t *testing.T) {
+	one := synToClose(watch(helloTCP(t), 10*time.Minute))
+	p := helloTCP(t)
+	p.SetSpeed(10)
+	ten := synToClose(watch(p, 10*time.Minute))
+	ratio := float64(one) / float64(ten)
+	t.Logf("1x: %v; 10x: %v; %.2f times faster", one, ten, ratio)
+	if ratio < 8 || ratio > 12 {
+		t.Fatalf("1x takes %v, 10x %v: %.1f times faster, want about 10", one, ten, ratio)
+	}
+}
+
+// TestStepCarriesOutOneThing steps hello-tcp from its start: each step
+// starts one line, or lets one thing happen, whatever the gate.
+func TestStepCarriesOutOneThing(t *testing.T) {
+	p := helloTCP(t)
+	c := p.Console()
+	for _, want := range []string{"$ b/web: socket tcp", "$ b/web: bind 3 0.0.0.0:80", "$ b/web: listen 3 16", "$ a/browser: socket tcp", "$ a/browser: connect 3 10.0.0.2:80"} {
+		before := c.Added()
+		p.Step()
+		var input []string
+		for _, l := range c.Lines[len(c.Lines)-(c.Added()-before):] {
+			if l.Kind == play.LineInput {
+				input = append(input, l.Text)
+			}
+		}
+		if len(input) != 1 || input[0] != want {
+			t.Fatalf("a step showed %q, want %q alone", input, want)
+		}
+		if !p.Paused() || p.Now() != 0 {
+			t.Fatalf("after a step: paused %v at %v", p.Paused(), p.Now())
+		}
+	}
+	// The SYN is on the road: the next step lands it.
+	events := p.Animation().Events()
+	p.Step()
+	if p.Animation().Events() == events || p.Now() != 5*time.Millisecond {
+		t.Fatalf("the step after connect left the clock at %v", p.Now())
+	}
+}
+
+// TestSpeedChangeTakesEffectAtOnce slows hello-tcp to 0.1x, where a line
+// waits ten seconds for the next, then speeds it to 10x: the next line
+// comes within a tenth of a second, not ten seconds later.
+func TestSpeedChangeTakesEffectAtOnce(t *testing.T) {
+	p := helloTCP(t)
+	p.SetSpeed(play.MinSpeed)
+	p.Tick(frame) // b/web: socket tcp
+	p.SetSpeed(10)
+	s := watch(p, 10*time.Second)
+	if at := s.at("$ b/web: bind"); at < 0 || at > 150*time.Millisecond {
+		t.Fatalf("bind came %v after the switch to 10x", at)
+	}
+}
