@@ -74,6 +74,28 @@ func TestRunFromStdin(t *testing.T) {
 	}
 }
 
+// TestRunHelp: a scenario may ask the shell for help; the text is in the
+// trace, and a topic that does not exist is a scenario error like any other.
+func TestRunHelp(t *testing.T) {
+	code, out, errOut := socketville(t, "", "run", "-")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("an empty scenario: exit %d, stderr %q", code, errOut)
+	}
+	code, out, errOut = socketville(t, "help\nhelp bind\nhelp setsockopt\n", "run", "-")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"$ help bind", "=> bind FD ADDR:PORT", "example: b/web: bind 3 0.0.0.0:80", "SO_REUSEADDR", "  socket     make a socket"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = socketville(t, "help\nhelp sockt\n", "run", "-")
+	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line or call "sockt"; did you mean socket?`) {
+		t.Fatalf("help sockt: exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestUsageAndErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.sv")
 	if err := os.WriteFile(bad, []byte("host a 10.0.0.1/24\nhots b\nprocess a p\na/p: bnd 3\n"), 0o644); err != nil {

@@ -113,7 +113,7 @@ func Check(s *Script) error {
 	for _, l := range s.Lines {
 		var err error
 		switch c := l.Cmd.(type) {
-		case RunCmd, StepCmd:
+		case RunCmd, StepCmd, HelpCmd:
 		case CallCmd:
 			_, err = r.process(c.Host, c.Proc)
 		default:
@@ -374,6 +374,16 @@ func (r *Runner) exec(l Line) error {
 	case CallCmd:
 		r.call(l, c)
 		return nil
+	case HelpCmd:
+		// The help text is the line's result, so that every sink (the
+		// trace, the console) shows it where a result goes.
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		text, err := Help(c.Topic)
+		if err != nil {
+			return err
+		}
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseDone, Result: text})
+		return nil
 	}
 	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 	return r.world(l)
@@ -421,13 +431,53 @@ func (r *Runner) world(l Line) error {
 	return fmt.Errorf("%q cannot be carried out here", l.Text)
 }
 
+// process finds the process a call names. Only now, with the town built,
+// is it known whether HOST/PROC exists; when it does not, the error names
+// the closest that do.
 func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 	h := r.w.Host(host)
 	if h == nil {
+		var hosts []string
+		for _, h := range r.w.Hosts() {
+			hosts = append(hosts, h.Name())
+		}
+		// A close host that runs the process is the likeliest meaning.
+		var near, withProc []string
+		for _, name := range closest(host, hosts) {
+			near = append(near, name)
+			if r.w.Host(name).Process(proc) != nil {
+				withProc = append(withProc, name+"/"+proc)
+			}
+		}
+		switch {
+		case len(withProc) > 0:
+			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, meanOneOf(withProc))
+		case len(near) > 0:
+			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, meanOneOf(near))
+		}
 		return nil, fmt.Errorf("%s/%s: no host called %s", host, proc, host)
 	}
 	p := h.Process(proc)
 	if p == nil {
+		var names, here, elsewhere []string
+		for _, p := range h.Processes() {
+			names = append(names, p.Name())
+		}
+		for _, name := range closest(proc, names) {
+			here = append(here, host+"/"+name)
+		}
+		for _, o := range r.w.Hosts() {
+			if o != h && o.Process(proc) != nil {
+				elsewhere = append(elsewhere, o.Name()+"/"+proc)
+			}
+		}
+		hint := meanOneOf(here)
+		if hint == "" {
+			hint = meanOneOf(elsewhere)
+		}
+		if hint != "" {
+			return nil, fmt.Errorf("%s/%s: no process called %s on %s; %s", host, proc, proc, host, hint)
+		}
 		return nil, fmt.Errorf("%s/%s: no process called %s on %s (start it with process %s %s)", host, proc, proc, host, host, proc)
 	}
 	return p, nil
