@@ -138,6 +138,7 @@ func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		"host a 10.0.0.1/24", "link a b delay=5ms loss=1%", `b/echo: sendto 3 10.0.0.2:7007 "hello, town"`,
 		"a/p: poll 3,4 in 1s &", "a/p: recv 3 all => 0", "run 100ms", `a/p: send 3 "\x00\"#" # c`,
+		"help", "help setsockopt", "hots a", "a/q: sockt tcp",
 	} {
 		f.Add(seed)
 	}
