@@ -211,9 +211,10 @@ func TestParseDidYouMean(t *testing.T) {
 	}
 }
 
-// TestRunDidYouMeanProcess: whether HOST/PROC exists is known only when
-// the town does, so the runner (and Check) suggest the closest that exist.
-func TestRunDidYouMeanProcess(t *testing.T) {
+// TestRunDidYouMeanTown: whether a host or HOST/PROC exists is known only
+// when the town does, so the runner (and Check) suggest the closest that
+// exist.
+func TestRunDidYouMeanTown(t *testing.T) {
 	town := "host b 10.0.0.2/24\nhost c 10.0.0.3/24\nhost client 10.0.0.4/24\nprocess b web\nprocess c mail\nprocess client app\n"
 	cases := []struct {
 		name, line, want string
@@ -224,6 +225,9 @@ func TestRunDidYouMeanProcess(t *testing.T) {
 		{name: "process on another host", line: "c/web: socket tcp", want: "c/web: no process called web on c; did you mean b/web?"},
 		{name: "nothing close", line: "c/zzz: socket tcp", want: "c/zzz: no process called zzz on c (start it with process c zzz)"},
 		{name: "no such host", line: "q/mail: socket tcp", want: "q/mail: no host called q"},
+		{name: "process line", line: "process cleint db", want: "process: no host called cleint; did you mean client?"},
+		{name: "route line", line: "route cleint default via 10.0.0.2", want: "route: no host called cleint; did you mean client?"},
+		{name: "link line", line: "link b cleint", want: "link: no host called cleint: EINVAL: invalid argument; did you mean client?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

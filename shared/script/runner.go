@@ -396,6 +396,15 @@ func (r *Runner) world(l Line) error {
 		_, err := r.w.AddHost(c.Name, c.Addrs, netsim.HostOptions{Forward: c.Forward})
 		return err
 	case LinkCmd:
+		for _, name := range []string{c.A, c.B} {
+			if r.w.Host(name) == nil {
+				// netsim says as much without the guess, which
+				// needs the names the shell offers.
+				if hint := meanOneOf(r.nearHosts(name)); hint != "" {
+					return fmt.Errorf("link: no host called %s: %w; %s", name, netsim.ErrInval, hint)
+				}
+			}
+		}
 		if link := r.w.Link(c.A, c.B); link != nil {
 			cfg := link.Config()
 			for _, p := range c.Props {
@@ -412,13 +421,13 @@ func (r *Runner) world(l Line) error {
 	case RouteCmd:
 		h := r.w.Host(c.Host)
 		if h == nil {
-			return fmt.Errorf("route: no host called %s", c.Host)
+			return r.noHost("route", c.Host, "")
 		}
 		return h.AddRoute(c.Dst, c.Gateway)
 	case ProcessCmd:
 		h := r.w.Host(c.Host)
 		if h == nil {
-			return fmt.Errorf("process: no host called %s (declare it first with host %s ADDR/PREFIX)", c.Host, c.Host)
+			return r.noHost("process", c.Host, fmt.Sprintf("declare it first with host %s ADDR/PREFIX", c.Host))
 		}
 		_, err := h.AddProcess(c.Name, c.Root)
 		return err
@@ -431,29 +440,46 @@ func (r *Runner) world(l Line) error {
 	return fmt.Errorf("%q cannot be carried out here", l.Text)
 }
 
+// nearHosts are the town's hosts whose names are close to name.
+func (r *Runner) nearHosts(name string) []string {
+	var hosts []string
+	for _, h := range r.w.Hosts() {
+		hosts = append(hosts, h.Name())
+	}
+	return closest(name, hosts)
+}
+
+// noHost says that the town has no host called name, naming the closest
+// it has.
+func (r *Runner) noHost(line, name, declare string) error {
+	if hint := meanOneOf(r.nearHosts(name)); hint != "" {
+		return fmt.Errorf("%s: no host called %s; %s", line, name, hint)
+	}
+	if declare != "" {
+		return fmt.Errorf("%s: no host called %s (%s)", line, name, declare)
+	}
+	return fmt.Errorf("%s: no host called %s", line, name)
+}
+
 // process finds the process a call names. Only now, with the town built,
 // is it known whether HOST/PROC exists; when it does not, the error names
 // the closest that do.
 func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 	h := r.w.Host(host)
 	if h == nil {
-		var hosts []string
-		for _, h := range r.w.Hosts() {
-			hosts = append(hosts, h.Name())
-		}
 		// A close host that runs the process is the likeliest meaning.
-		var near, withProc []string
-		for _, name := range closest(host, hosts) {
-			near = append(near, name)
+		near := r.nearHosts(host)
+		var withProc []string
+		for _, name := range near {
 			if r.w.Host(name).Process(proc) != nil {
 				withProc = append(withProc, name+"/"+proc)
 			}
 		}
-		switch {
-		case len(withProc) > 0:
-			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, meanOneOf(withProc))
-		case len(near) > 0:
-			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, meanOneOf(near))
+		if len(withProc) == 0 {
+			withProc = near
+		}
+		if hint := meanOneOf(withProc); hint != "" {
+			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, hint)
 		}
 		return nil, fmt.Errorf("%s/%s: no host called %s", host, proc, host)
 	}
