@@ -235,9 +235,15 @@ func (dialTimeoutError) Temporary() bool { return true }
 // Is makes errors.Is(err, context.DeadlineExceeded) hold.
 func (dialTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
+// mapDialErr turns why a dial failed into what Go's net puts in the
+// OpError: the errno as a syscall error, net.ErrClosed once the network is
+// closed, and a context's end as contextErr made it.
 func mapDialErr(err error) error {
 	if errno := netsim.ErrnoOf(err); errno != nil {
 		return os.NewSyscallError("connect", errno)
+	}
+	if errors.Is(err, errClosedNetwork) {
+		return net.ErrClosed
 	}
 	return err
 }

@@ -418,4 +418,9 @@ func TestDialContextEnds(t *testing.T) {
 			}
 		}
 	})
+	// A dial still waiting when the network closes gets net.ErrClosed.
+	time.AfterFunc(20*time.Millisecond, func() { n.Close() })
+	if _, err := client.Dial("tcp", "10.0.0.2:80"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("dial when the network closes: %v, want net.ErrClosed", err)
+	}
 }
