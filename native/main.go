@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // exit codes: 0 fine, 1 the scenario reported errors, 2 bad usage.
@@ -49,20 +50,20 @@ func main() {
 func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmds := commands()
 	if len(args) == 0 {
-		printHelp(stderr, cmds)
-		return exitUsage
+		// Asking for nothing is asking what there is: the usage, as
+		// help gives it, and no failure.
+		printHelp(stdout, cmds)
+		return exitOK
 	}
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			c, ok := cmds[args[1]]
-			if !ok {
-				fmt.Fprintf(stderr, "socketville help: no command %q\n", args[1])
-				return exitUsage
-			}
-			fmt.Fprintf(stdout, "%s\n\n%s\n", c.summary, c.usage)
-			return exitOK
+		if len(args) > 2 {
+			fmt.Fprintln(stderr, "socketville help: want at most one COMMAND")
+			return exitUsage
+		}
+		if len(args) == 2 {
+			return commandHelp(cmds, args[1], stdout, stderr)
 		}
 		printHelp(stdout, cmds)
 		return exitOK
@@ -72,17 +73,51 @@ func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville: unknown command %q (try socketville help)\n", name)
 		return exitUsage
 	}
+	if askedForHelp(args[1:]) {
+		// "run -h" is a question, not a mistake: answer it on stdout.
+		return commandHelp(cmds, name, stdout, stderr)
+	}
 	return c.run(args[1:], stdin, stdout, stderr)
 }
 
-func printHelp(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "Socketville makes sockets visible.\n\nUsage: socketville COMMAND [ARGS]\n\nCommands:")
+// commandHelp prints one command's summary and usage.
+func commandHelp(cmds map[string]command, name string, stdout, stderr io.Writer) int {
+	c, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(stderr, "socketville help: no command %q (the commands are %s)\n", name, strings.Join(commandNames(cmds), ", "))
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s\n\n%s\n", c.summary, c.usage)
+	return exitOK
+}
+
+// askedForHelp reports whether a command's flags ask for its help (-h,
+// -help or --help before any "--").
+func askedForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandNames lists the commands in order.
+func commandNames(cmds map[string]command) []string {
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
+	return names
+}
+
+func printHelp(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "Socketville makes sockets visible.\n\nUsage: socketville COMMAND [ARGS]\n\nCommands:")
+	for _, n := range commandNames(cmds) {
 		fmt.Fprintf(w, "  %-6s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun socketville help COMMAND for its flags.")

@@ -74,6 +74,28 @@ func TestRunFromStdin(t *testing.T) {
 	}
 }
 
+// TestRunHelp: a scenario may ask the shell for help; the text is in the
+// trace, and a topic that does not exist is a scenario error like any other.
+func TestRunHelp(t *testing.T) {
+	code, out, errOut := socketville(t, "", "run", "-")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("an empty scenario: exit %d, stderr %q", code, errOut)
+	}
+	code, out, errOut = socketville(t, "help\nhelp bind\nhelp setsockopt\n", "run", "-")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"$ help bind", "=> bind FD ADDR:PORT", "example: b/web: bind 3 0.0.0.0:80", "SO_REUSEADDR", "  socket     make a socket"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = socketville(t, "help\nhelp sockt\n", "run", "-")
+	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line or call "sockt"; did you mean socket?`) {
+		t.Fatalf("help sockt: exit %d, stderr %q", code, errOut)
+	}
+}
+
 func TestUsageAndErrors(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.sv")
 	if err := os.WriteFile(bad, []byte("host a 10.0.0.1/24\nhots b\nprocess a p\na/p: bnd 3\n"), 0o644); err != nil {
@@ -89,28 +111,55 @@ func TestUsageAndErrors(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{name: "no command", args: nil, code: exitUsage, stderr: "Usage"},
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage, stderr: `unknown command "frobnicate"`},
+		{name: "help with two commands", args: []string{"help", "run", "serve"}, code: exitUsage, stderr: "at most one COMMAND"},
 		{name: "run without scenario", args: []string{"run"}, code: exitUsage, stderr: "want exactly one SCENARIO"},
 		{name: "bad flag", args: []string{"run", "--colour", "x.sv"}, code: exitUsage, stderr: "flag provided but not defined"},
 		{name: "missing file", args: []string{"run", "nope.sv"}, code: exitFail, stderr: "no such file"},
 		{name: "bad scenario", args: []string{"run", bad}, code: exitFail, stderr: "line 2: unknown command \"hots\""},
 		{name: "failing call", args: []string{"run", failing}, code: exitFail,
 			stderr: "line 4: bind: EACCES: permission denied (ports below 1024 need a root process; a/p is not)"},
-		{name: "help run", args: []string{"help", "run"}, code: exitOK},
-		{name: "help unknown", args: []string{"help", "fly"}, code: exitUsage, stderr: "no command"},
+		{name: "help unknown", args: []string{"help", "fly"}, code: exitUsage, stderr: `no command "fly" (the commands are desktop, help, run, serve)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, _, errOut := socketville(t, "", c.args...)
+			code, out, errOut := socketville(t, "", c.args...)
 			if code != c.code || !strings.Contains(errOut, c.stderr) {
 				t.Fatalf("exit %d stderr %q, want exit %d with %q", code, errOut, c.code, c.stderr)
+			}
+			if code == exitUsage && out != "" {
+				t.Fatalf("bad usage should print only to stderr; stdout %q", out)
 			}
 		})
 	}
 	_, _, errOut := socketville(t, "", "run", bad)
 	if !strings.Contains(errOut, "line 4: ") {
 		t.Fatalf("every mistake should be reported, got %q", errOut)
+	}
+}
+
+// TestUsageOnStdout: asking for help (no command at all, help, help CMD,
+// CMD -h) is no mistake: the usage goes to stdout, nothing to stderr, and
+// the exit status is 0.
+func TestUsageOnStdout(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "no command", args: nil, want: "Usage: socketville COMMAND"},
+		{name: "help", args: []string{"help"}, want: "Usage: socketville COMMAND"},
+		{name: "--help", args: []string{"--help"}, want: "Usage: socketville COMMAND"},
+		{name: "help run", args: []string{"help", "run"}, want: "socketville run [--json]"},
+		{name: "run -h", args: []string{"run", "-h"}, want: "socketville run [--json]"},
+		{name: "serve --help", args: []string{"serve", "--help"}, want: "socketville serve"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := socketville(t, "", c.args...)
+			if code != exitOK || errOut != "" || !strings.Contains(out, c.want) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit 0 and %q on stdout", code, out, errOut, c.want)
+			}
+		})
 	}
 }
 

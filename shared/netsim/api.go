@@ -71,7 +71,7 @@ func (p *Process) bind(s *Socket, addr netip.AddrPort, op string) error {
 			return p.fail(op, s.fd, ErrAccess, fmt.Sprintf("ports below 1024 need a root process; %s/%s is not", h.name, p.name))
 		}
 		if o := h.ports.conflict(s, addr); o != nil {
-			return p.fail(op, s.fd, ErrAddrInUse, fmt.Sprintf("%v is held by %s/%s fd %d", o.local, h.name, o.proc.name, o.fd))
+			return p.fail(op, s.fd, ErrAddrInUse, fmt.Sprintf("%v is held by %s", o.local, o.holder()))
 		}
 	}
 	s.local = netip.AddrPortFrom(addr.Addr(), port)

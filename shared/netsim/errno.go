@@ -61,6 +61,9 @@ var errnos = []*Errno{
 	ErrInProgress, ErrAlready, ErrMFile,
 }
 
+// Errnos lists the closed set of errnos the core returns, in a stable order.
+func Errnos() []*Errno { return append([]*Errno(nil), errnos...) }
+
 // ErrnoByName returns the errno called name ("EADDRINUSE"), or nil.
 func ErrnoByName(name string) *Errno {
 	for _, e := range errnos {

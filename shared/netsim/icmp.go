@@ -117,7 +117,13 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 		h.w.emit(e)
 		return
 	}
-	e.Reason = fmt.Sprintf("fd %d will report %s", s.fd, errno.Name())
+	if s.fd > 0 {
+		e.Reason = fmt.Sprintf("fd %d will report %s", s.fd, errno.Name())
+	} else {
+		// A connection its process has closed (or not yet accepted) has
+		// no fd to read the error from.
+		e.Reason = fmt.Sprintf("%s: no fd will report %s", s.holder(), errno.Name())
+	}
 	h.w.emit(e)
 	s.soErr = errno
 	ev := s.event(KindError)

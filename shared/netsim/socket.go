@@ -75,6 +75,29 @@ type Socket struct {
 	tcp       *tcb // the connection of a TCP socket
 }
 
+// holder says what holds s, for messages about its port: "b/server fd 3"
+// while a file descriptor names it, otherwise the kernel keeps it for its
+// process ("a TIME-WAIT connection of b/server", "an ESTABLISHED connection
+// of b/server not yet accepted"), since fd 0 would name no real descriptor.
+func (s *Socket) holder() string {
+	who := s.proc.host.name + "/" + s.proc.name
+	if s.fd > 0 {
+		return fmt.Sprintf("%s fd %d", who, s.fd)
+	}
+	if s.tcp == nil {
+		return "a closed socket of " + who
+	}
+	state := s.tcp.state.String()
+	article := "a"
+	if strings.ContainsRune("AEIOU", rune(state[0])) {
+		article = "an"
+	}
+	if s.tcp.listener != nil {
+		return fmt.Sprintf("%s %s connection of %s not yet accepted", article, state, who)
+	}
+	return fmt.Sprintf("%s %s connection of %s", article, state, who)
+}
+
 type sockOpts struct {
 	reuseAddr bool
 	broadcast bool

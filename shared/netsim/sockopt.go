@@ -38,6 +38,15 @@ func (o SockOpt) String() string {
 	return optNames[OptUnknown]
 }
 
+// SockOpts lists the options the core knows, in a stable order.
+func SockOpts() []SockOpt {
+	opts := make([]SockOpt, 0, optCount-1)
+	for o := OptReuseAddr; o < optCount; o++ {
+		opts = append(opts, o)
+	}
+	return opts
+}
+
 // ParseSockOpt reads an option's C name, in any case ("SO_REUSEADDR").
 func ParseSockOpt(name string) (SockOpt, error) {
 	for o := OptReuseAddr; o < optCount; o++ {

@@ -26,7 +26,7 @@ func (p *Process) listenTCP(s *Socket, backlog int) error {
 		return err
 	}
 	if o := p.host.ports.listenConflict(s); o != nil {
-		return p.fail("listen", s.fd, ErrAddrInUse, fmt.Sprintf("%s/%s fd %d already listens on port %d", p.host.name, o.proc.name, o.fd, s.local.Port()))
+		return p.fail("listen", s.fd, ErrAddrInUse, fmt.Sprintf("%s already listens on port %d", o.holder(), s.local.Port()))
 	}
 	c.backlog = clampBacklog(backlog)
 	p.host.w.emit(s.event(KindListen))

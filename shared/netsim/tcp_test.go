@@ -233,6 +233,12 @@ func TestTimeWaitHoldsThePort(t *testing.T) {
 				if !errors.Is(err, syscall.EADDRINUSE) {
 					t.Fatalf("bind next to TIME-WAIT: got %v, want EADDRINUSE", err)
 				}
+				// The kernel holds a TIME-WAIT connection for its
+				// process; no fd names it, so the message names none.
+				const want = "10.0.0.2:80 is held by a TIME-WAIT connection of b/web"
+				if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, " fd ") {
+					t.Fatalf("bind next to TIME-WAIT: %q, want it to say %q and name no fd", msg, want)
+				}
 				tw.w.RunFor(time.Minute)
 				if err := root.Bind(fd, ap("0.0.0.0:80")); err != nil {
 					t.Fatalf("bind after TIME-WAIT ended: %v", err)

@@ -42,7 +42,7 @@ type Line struct {
 }
 
 // Command is one of HostCmd, LinkCmd, RouteCmd, ProcessCmd, SeedCmd, RunCmd,
-// StepCmd or CallCmd.
+// StepCmd, HelpCmd or CallCmd.
 type Command interface{ command() }
 
 // HostCmd is "host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]".
@@ -191,6 +191,8 @@ func ParseLine(line string) (Command, error) {
 		return parseRoute(words)
 	case "process":
 		return parseProcess(words)
+	case "help":
+		return parseHelp(words)
 	case "seed":
 		if len(words) != 2 {
 			return nil, errors.New("seed: want seed N")
@@ -221,7 +223,23 @@ func ParseLine(line string) (Command, error) {
 		}
 		return StepCmd{N: n}, nil
 	}
-	return nil, fmt.Errorf("unknown command %q (want host, link, route, process, seed, run, step, or HOST/PROC: CALL)", words[0])
+	return nil, unknownCommand(words[0])
+}
+
+// unknownCommand says that a line starts with no word the shell knows, and
+// what was probably meant: a world line one typo away, a call missing its
+// HOST/PROC: prefix, or a HOST/PROC missing its colon.
+func unknownCommand(word string) error {
+	if hint := didYouMean(word, worldNames()); hint != "" {
+		return fmt.Errorf("unknown command %q; %s", word, hint)
+	}
+	if host, proc, ok := strings.Cut(word, "/"); ok && host != "" && proc != "" {
+		return fmt.Errorf("unknown command %q; did you mean %s: (a call starts with HOST/PROC: and its colon)?", word, word)
+	}
+	if _, ok := callDoc(word); ok {
+		return fmt.Errorf("unknown command %q: %s is a call, made by a process: write HOST/PROC: %s ...", word, word, word)
+	}
+	return fmt.Errorf("unknown command %q (want %s, or HOST/PROC: CALL)", word, strings.Join(worldNames(), ", "))
 }
 
 func parseHost(w []string) (Command, error) {
@@ -236,6 +254,9 @@ func parseHost(w []string) (Command, error) {
 		}
 		p, err := parsePrefix(a)
 		if err != nil {
+			if hint := didYouMean(a, []string{"forward"}); hint != "" {
+				return nil, fmt.Errorf("host %s: %q is neither an address nor a flag; %s", w[1], a, hint)
+			}
 			return nil, fmt.Errorf("host %s: %w", w[1], err)
 		}
 		c.Addrs = append(c.Addrs, p)
@@ -261,9 +282,15 @@ func parseLink(w []string) (Command, error) {
 	return c, nil
 }
 
+// linkProps are the properties a link line sets.
+var linkProps = []string{"delay", "rate", "loss", "dup", "reorder", "corrupt", "mtu", "queue"}
+
 func parseLinkProp(kv string) (LinkProp, error) {
 	key, val, ok := strings.Cut(kv, "=")
 	if !ok {
+		if hint := didYouMean(kv, linkProps); hint != "" {
+			return LinkProp{}, fmt.Errorf("%q: properties are written key=value, like delay=5ms; %s", kv, hint)
+		}
 		return LinkProp{}, fmt.Errorf("%q: properties are written key=value, like delay=5ms", kv)
 	}
 	prob := func(set func(*netsim.LinkConfig, float64)) (LinkProp, error) {
@@ -307,14 +334,25 @@ func parseLinkProp(kv string) (LinkProp, error) {
 	case "corrupt":
 		return prob(func(c *netsim.LinkConfig, p float64) { c.Corrupt = p })
 	}
+	if hint := didYouMean(key, linkProps); hint != "" {
+		return LinkProp{}, fmt.Errorf("unknown property %q; %s", key, hint)
+	}
 	return LinkProp{}, fmt.Errorf("unknown property %q (want delay, rate, loss, dup, reorder, corrupt, mtu or queue)", key)
 }
 
 func parseRoute(w []string) (Command, error) {
+	if len(w) == 5 && w[3] != "via" {
+		if hint := didYouMean(w[3], []string{"via"}); hint != "" {
+			return nil, fmt.Errorf("route: %q: %s", w[3], hint)
+		}
+	}
 	if len(w) != 5 || w[3] != "via" {
 		return nil, errors.New("route: want route HOST PREFIX|default via GATEWAY")
 	}
 	c := RouteCmd{Host: w[1]}
+	if w[2] != "default" && didYouMean(w[2], []string{"default"}) != "" {
+		return nil, fmt.Errorf("route: %q: did you mean default?", w[2])
+	}
 	if w[2] == "default" {
 		c.Dst = netip.MustParsePrefix("0.0.0.0/0")
 	} else {
@@ -333,6 +371,11 @@ func parseRoute(w []string) (Command, error) {
 }
 
 func parseProcess(w []string) (Command, error) {
+	if len(w) == 4 && w[3] != "root" {
+		if hint := didYouMean(w[3], []string{"root"}); hint != "" {
+			return nil, fmt.Errorf("process %s %s: %q: %s", w[1], w[2], w[3], hint)
+		}
+	}
 	if len(w) < 3 || len(w) > 4 || (len(w) == 4 && w[3] != "root") {
 		return nil, errors.New("process: want process HOST NAME [root]")
 	}

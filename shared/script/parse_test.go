@@ -3,6 +3,7 @@ package script_test
 import (
 	"errors"
 	"strings"
+	"syscall"
 	"testing"
 
 	"socketville/shared/script"
@@ -137,6 +138,7 @@ func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		"host a 10.0.0.1/24", "link a b delay=5ms loss=1%", `b/echo: sendto 3 10.0.0.2:7007 "hello, town"`,
 		"a/p: poll 3,4 in 1s &", "a/p: recv 3 all => 0", "run 100ms", `a/p: send 3 "\x00\"#" # c`,
+		"help", "help setsockopt", "hots a", "a/q: sockt tcp",
 	} {
 		f.Add(seed)
 	}
@@ -157,4 +159,95 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = r.Exec(3, line)
 	})
+}
+
+// TestParseDidYouMean: a mistyped word gets the name it is one slip from, in
+// the same one-line error as before, and keeps its errno where it has one.
+func TestParseDidYouMean(t *testing.T) {
+	cases := []struct {
+		name, line, want string
+		errno            error
+	}{
+		{name: "command", line: "hots 10.0.0.1/24", want: `unknown command "hots"; did you mean host?`},
+		{name: "call", line: "a/x: sockt tcp", want: `unknown call "sockt"; did you mean socket?`},
+		{name: "host flag", line: "host r 10.0.1.1/24 forwrd", want: `host r: "forwrd" is neither an address nor a flag; did you mean forward?`},
+		{name: "link option", line: "link a b dealy=5ms", want: `link a b: unknown property "dealy"; did you mean delay?`},
+		{name: "link option without value", line: "link a b dealy", want: `did you mean delay?`},
+		{name: "process flag", line: "process b web rot", want: `process b web: "rot": did you mean root?`},
+		{name: "route via", line: "route a default vai 10.0.0.254", want: `route: "vai": did you mean via?`},
+		{name: "route default", line: "route a defualt via 10.0.0.254", want: `route: "defualt": did you mean default?`},
+		{name: "socket option", line: "a/x: setsockopt 3 SO_REUSADDR 1", want: `setsockopt: socket option "SO_REUSADDR": ENOPROTOOPT: protocol not available; did you mean SO_REUSEADDR?`, errno: syscall.ENOPROTOOPT},
+		{name: "getsockopt option", line: "a/x: getsockopt 3 SO_EROR", want: `did you mean SO_ERROR?`, errno: syscall.ENOPROTOOPT},
+		{name: "socket type", line: "a/x: socket tpc", want: `did you mean tcp?`, errno: syscall.EPROTONOSUPPORT},
+		{name: "poll events", line: "a/x: poll 3 inn 1s", want: `poll: "inn": want in, out, inout or a timeout like 500ms; did you mean in?`},
+		{name: "shutdown how", line: "a/x: shutdown 3 wrr", want: `shutdown: "wrr": want rd, wr or rdwr; did you mean wr?`},
+		{name: "nonblock", line: "a/x: nonblock 3 onn", want: `did you mean on?`},
+		{name: "recv all", line: "a/x: recv 3 alll", want: `did you mean all?`},
+		{name: "size", line: "a/x: send 3 szie=10", want: `data "szie=10": did you mean size=N?`},
+		{name: "errno", line: "a/x: bind 3 0.0.0.0:80 => EADDRINUS", want: `=> EADDRINUS: no such errno; did you mean EADDRINUSE?`},
+		{name: "colon missing", line: "b/echo socket udp", want: `did you mean b/echo: (a call starts with HOST/PROC: and its colon)?`},
+		{name: "call without process", line: "socket tcp", want: `socket is a call, made by a process: write HOST/PROC: socket ...`},
+		{name: "help topic", line: "help bnd", want: `help: no line or call "bnd"; did you mean bind?`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := script.ParseLine(c.line)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("ParseLine(%q): %v, want it to say %q", c.line, err, c.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("the error should be one line: %q", err)
+			}
+			if c.errno != nil && !errors.Is(err, c.errno) {
+				t.Fatalf("ParseLine(%q): %v does not wrap %v", c.line, err, c.errno)
+			}
+		})
+	}
+	// A word far from every name gets no guess, only the list.
+	for _, line := range []string{"bogus", "a/x: frobnicate 3", "a/x: shutdown 3 both", "link a b jitter=1ms", "help nosuch"} {
+		if _, err := script.ParseLine(line); err == nil || strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("ParseLine(%q): %v, want an error without a guess", line, err)
+		}
+	}
+}
+
+// TestRunDidYouMeanTown: whether a host or HOST/PROC exists is known only
+// when the town does, so the runner (and Check) suggest the closest that
+// exist.
+func TestRunDidYouMeanTown(t *testing.T) {
+	town := "host b 10.0.0.2/24\nhost c 10.0.0.3/24\nhost client 10.0.0.4/24\nprocess b web\nprocess c mail\nprocess client app\n"
+	cases := []struct {
+		name, line, want string
+	}{
+		{name: "process typo", line: "c/mial: socket tcp", want: "c/mial: no process called mial on c; did you mean c/mail?"},
+		{name: "host typo", line: "cleint/app: socket tcp", want: "cleint/app: no host called cleint; did you mean client/app?"},
+		{name: "host typo, process unknown", line: "cleint/x: socket tcp", want: "cleint/x: no host called cleint; did you mean client?"},
+		{name: "process on another host", line: "c/web: socket tcp", want: "c/web: no process called web on c; did you mean b/web?"},
+		{name: "nothing close", line: "c/zzz: socket tcp", want: "c/zzz: no process called zzz on c (start it with process c zzz)"},
+		{name: "no such host", line: "q/mail: socket tcp", want: "q/mail: no host called q"},
+		{name: "process line", line: "process cleint db", want: "process: no host called cleint; did you mean client?"},
+		{name: "route line", line: "route cleint default via 10.0.0.2", want: "route: no host called cleint; did you mean client?"},
+		{name: "link line", line: "link b cleint", want: "link: no host called cleint: EINVAL: invalid argument; did you mean client?"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := script.NewRunner(script.Options{})
+			for i, l := range strings.Split(strings.TrimSpace(town), "\n") {
+				if err := r.Exec(i+1, l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := r.Exec(9, c.line)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Exec(%q): %v, want %q", c.line, err, c.want)
+			}
+			s, perr := script.Parse("t.sv", strings.NewReader(town+c.line+"\n"))
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			if err := script.Check(s); err == nil || !strings.Contains(err.Error(), "line 7: "+c.want) {
+				t.Fatalf("Check: %v, want line 7: %q", err, c.want)
+			}
+		})
+	}
 }

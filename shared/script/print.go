@@ -42,6 +42,8 @@ func (p *TextPrinter) Event(e netsim.Event) {
 }
 
 // Line prints a shell line: "$ call" when issued, "=> result" when done.
+// A result of several lines (help's) keeps one record a line: each further
+// line has the time and place again, indented under the first.
 func (p *TextPrinter) Line(r LineRecord) {
 	switch r.Phase {
 	case PhaseWorld:
@@ -61,7 +63,13 @@ func (p *TextPrinter) Line(r LineRecord) {
 		if r.Background {
 			via = "  (" + r.Text + " &)"
 		}
-		p.printf("%s  %-20s %s %s%s\n", Stamp(r.Time), r.Who, mark, r.Result, via)
+		first, rest, _ := strings.Cut(r.Result, "\n")
+		p.printf("%s  %-20s %s %s%s\n", Stamp(r.Time), r.Who, mark, first, via)
+		for _, l := range strings.Split(rest, "\n") {
+			if l != "" {
+				p.printf("%s  %-20s %s %s\n", Stamp(r.Time), r.Who, strings.Repeat(" ", len(mark)), l)
+			}
+		}
 	}
 }
 

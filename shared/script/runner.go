@@ -117,7 +117,7 @@ func Check(s *Script) error {
 	for _, l := range s.Lines {
 		var err error
 		switch c := l.Cmd.(type) {
-		case RunCmd, StepCmd:
+		case RunCmd, StepCmd, HelpCmd:
 		case CallCmd:
 			_, err = r.process(c.Host, c.Proc)
 		default:
@@ -466,6 +466,16 @@ func (r *Runner) exec(l Line) error {
 	case CallCmd:
 		r.call(l, c)
 		return nil
+	case HelpCmd:
+		// The help text is the line's result, so that every sink (the
+		// trace, the console) shows it where a result goes.
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		text, err := Help(c.Topic)
+		if err != nil {
+			return err
+		}
+		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseDone, Result: text})
+		return nil
 	}
 	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 	return r.world(l)
@@ -478,6 +488,15 @@ func (r *Runner) world(l Line) error {
 		_, err := r.w.AddHost(c.Name, c.Addrs, netsim.HostOptions{Forward: c.Forward})
 		return err
 	case LinkCmd:
+		for _, name := range []string{c.A, c.B} {
+			if r.w.Host(name) == nil {
+				// netsim says as much without the guess, which
+				// needs the names the shell offers.
+				if hint := meanOneOf(r.nearHosts(name)); hint != "" {
+					return fmt.Errorf("link: no host called %s: %w; %s", name, netsim.ErrInval, hint)
+				}
+			}
+		}
 		if link := r.w.Link(c.A, c.B); link != nil {
 			cfg := link.Config()
 			for _, p := range c.Props {
@@ -494,13 +513,13 @@ func (r *Runner) world(l Line) error {
 	case RouteCmd:
 		h := r.w.Host(c.Host)
 		if h == nil {
-			return fmt.Errorf("route: no host called %s", c.Host)
+			return r.noHost("route", c.Host, "")
 		}
 		return h.AddRoute(c.Dst, c.Gateway)
 	case ProcessCmd:
 		h := r.w.Host(c.Host)
 		if h == nil {
-			return fmt.Errorf("process: no host called %s (declare it first with host %s ADDR/PREFIX)", c.Host, c.Host)
+			return r.noHost("process", c.Host, fmt.Sprintf("declare it first with host %s ADDR/PREFIX", c.Host))
 		}
 		_, err := h.AddProcess(c.Name, c.Root)
 		return err
@@ -513,13 +532,70 @@ func (r *Runner) world(l Line) error {
 	return fmt.Errorf("%q cannot be carried out here", l.Text)
 }
 
+// nearHosts are the town's hosts whose names are close to name.
+func (r *Runner) nearHosts(name string) []string {
+	var hosts []string
+	for _, h := range r.w.Hosts() {
+		hosts = append(hosts, h.Name())
+	}
+	return closest(name, hosts)
+}
+
+// noHost says that the town has no host called name, naming the closest
+// it has.
+func (r *Runner) noHost(line, name, declare string) error {
+	if hint := meanOneOf(r.nearHosts(name)); hint != "" {
+		return fmt.Errorf("%s: no host called %s; %s", line, name, hint)
+	}
+	if declare != "" {
+		return fmt.Errorf("%s: no host called %s (%s)", line, name, declare)
+	}
+	return fmt.Errorf("%s: no host called %s", line, name)
+}
+
+// process finds the process a call names. Only now, with the town built,
+// is it known whether HOST/PROC exists; when it does not, the error names
+// the closest that do.
 func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 	h := r.w.Host(host)
 	if h == nil {
+		// A close host that runs the process is the likeliest meaning.
+		near := r.nearHosts(host)
+		var withProc []string
+		for _, name := range near {
+			if r.w.Host(name).Process(proc) != nil {
+				withProc = append(withProc, name+"/"+proc)
+			}
+		}
+		if len(withProc) == 0 {
+			withProc = near
+		}
+		if hint := meanOneOf(withProc); hint != "" {
+			return nil, fmt.Errorf("%s/%s: no host called %s; %s", host, proc, host, hint)
+		}
 		return nil, fmt.Errorf("%s/%s: no host called %s", host, proc, host)
 	}
 	p := h.Process(proc)
 	if p == nil {
+		var names, here, elsewhere []string
+		for _, p := range h.Processes() {
+			names = append(names, p.Name())
+		}
+		for _, name := range closest(proc, names) {
+			here = append(here, host+"/"+name)
+		}
+		for _, o := range r.w.Hosts() {
+			if o != h && o.Process(proc) != nil {
+				elsewhere = append(elsewhere, o.Name()+"/"+proc)
+			}
+		}
+		hint := meanOneOf(here)
+		if hint == "" {
+			hint = meanOneOf(elsewhere)
+		}
+		if hint != "" {
+			return nil, fmt.Errorf("%s/%s: no process called %s on %s; %s", host, proc, proc, host, hint)
+		}
 		return nil, fmt.Errorf("%s/%s: no process called %s on %s (start it with process %s %s)", host, proc, proc, host, host, proc)
 	}
 	return p, nil

@@ -2,7 +2,7 @@ package simnet
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -63,7 +63,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 			return 0, nil
 		}
 		if !c.ready(readable)() {
-			if err := n.wait(c.ready(readable), c.rd, c.closed); err != nil {
+			if err := n.wait(c.ready(readable), c.rd, c.closed, closedErr); err != nil {
 				return 0, c.opError("read", err)
 			}
 			continue
@@ -100,7 +100,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 			return total, nil
 		}
 		if !c.ready(writable)() {
-			if err := n.wait(c.ready(writable), c.wd, c.closed); err != nil {
+			if err := n.wait(c.ready(writable), c.wd, c.closed, closedErr); err != nil {
 				return total, c.opError("write", err)
 			}
 			continue
@@ -163,12 +163,18 @@ func (st *Stack) Dial(network, address string) (net.Conn, error) {
 }
 
 // DialContext is Dial that gives up when ctx is done. Like Go's net, the
-// connection has TCP_NODELAY set.
+// connection has TCP_NODELAY set, and a context that ends first gives a
+// *net.OpError whose Err matches context.Canceled, or for a deadline
+// context.DeadlineExceeded with Timeout() true.
 func (st *Stack) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	n := st.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
+	if err := ctx.Err(); err != nil {
+		// As Go's net, a context that is already done sends no SYN.
+		return nil, &net.OpError{Op: "dial", Net: network, Err: contextErr(err)}
+	}
 	fd, to, err := st.openSocket("dial", network, address, netsim.SockTCP)
 	if err != nil {
 		return nil, err
@@ -178,8 +184,8 @@ func (st *Stack) DialContext(ctx context.Context, network, address string) (net.
 	n.settle()
 	if cerr != nil && netsim.ErrnoOf(cerr) == netsim.ErrInProgress {
 		connected := func() bool { return st.p.Readiness(fd)&writable != 0 }
-		if werr := n.wait(connected, nil, ctx.Done()); werr != nil {
-			cerr = fmt.Errorf("%w (%v)", werr, ctx.Err())
+		if werr := n.wait(connected, nil, ctx.Done(), func() error { return contextErr(ctx.Err()) }); werr != nil {
+			cerr = werr
 		} else {
 			cerr = st.p.ConnectResult(fd)
 		}
@@ -192,9 +198,52 @@ func (st *Stack) DialContext(ctx context.Context, network, address string) (net.
 	return st.newConn(fd), nil
 }
 
+// contextErr is what a call gives up with when its context ends, as Go's
+// net maps it: the sentence net prints, errors.Is matching the context's
+// error, and a deadline reporting Timeout.
+func contextErr(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return canceledError{}
+	case errors.Is(err, context.DeadlineExceeded):
+		return dialTimeoutError{}
+	}
+	return err
+}
+
+// canceledError is a call given up because its context was canceled.
+type canceledError struct{}
+
+func (canceledError) Error() string { return "operation was canceled" }
+
+// Is makes errors.Is(err, context.Canceled) hold.
+func (canceledError) Is(target error) bool { return target == context.Canceled }
+
+// dialTimeoutError is a call given up because its context's deadline
+// passed. Unlike an I/O deadline (os.ErrDeadlineExceeded), it matches
+// context.DeadlineExceeded, as in Go's net.
+type dialTimeoutError struct{}
+
+func (dialTimeoutError) Error() string { return "i/o timeout" }
+
+// Timeout reports true: the call ran out of time.
+func (dialTimeoutError) Timeout() bool { return true }
+
+// Temporary reports true, as Go's net does for every timeout.
+func (dialTimeoutError) Temporary() bool { return true }
+
+// Is makes errors.Is(err, context.DeadlineExceeded) hold.
+func (dialTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// mapDialErr turns why a dial failed into what Go's net puts in the
+// OpError: the errno as a syscall error, net.ErrClosed once the network is
+// closed, and a context's end as contextErr made it.
 func mapDialErr(err error) error {
 	if errno := netsim.ErrnoOf(err); errno != nil {
 		return os.NewSyscallError("connect", errno)
+	}
+	if errors.Is(err, errClosedNetwork) {
+		return net.ErrClosed
 	}
 	return err
 }

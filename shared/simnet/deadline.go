@@ -104,8 +104,6 @@ func opError(op, network string, local, remote net.Addr, err error) error {
 	switch {
 	case errors.Is(err, errClosedNetwork), errors.Is(err, errConnClosed):
 		err = net.ErrClosed
-	case errors.Is(err, errCanceled):
-		err = errors.New("operation was canceled")
 	}
 	if errno := netsim.ErrnoOf(err); errno != nil {
 		err = os.NewSyscallError(op, errno)

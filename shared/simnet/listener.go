@@ -52,7 +52,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 			return nil, opError("accept", "tcp", l.addr, nil, errConnClosed)
 		}
 		if !queued() {
-			if err := n.wait(queued, nil, l.closed); err != nil {
+			if err := n.wait(queued, nil, l.closed, closedErr); err != nil {
 				return nil, opError("accept", "tcp", l.addr, nil, err)
 			}
 			continue

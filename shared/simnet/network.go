@@ -143,9 +143,11 @@ func (n *Network) drive() {
 var errClosedNetwork = errors.New("simnet: network closed")
 
 // wait blocks until cond (checked under the lock) holds, the deadline
-// fires, or cancel is closed. It returns with mu held, and nil if cond
-// holds.
-func (n *Network) wait(cond func() bool, dl *deadline, cancel <-chan struct{}) error {
+// fires, or stop is closed. It returns with mu held: nil if cond holds,
+// errTimeout past the deadline, and stopErr() once stop is closed (the
+// adapter's close, or a context's end), since only the caller knows what
+// stopping means for its call.
+func (n *Network) wait(cond func() bool, dl *deadline, stop <-chan struct{}, stopErr func() error) error {
 	for {
 		if n.closed {
 			return errClosedNetwork
@@ -165,16 +167,17 @@ func (n *Network) wait(cond func() bool, dl *deadline, cancel <-chan struct{}) e
 		select {
 		case <-changed:
 		case <-fired:
-		case <-cancel:
+		case <-stop:
 			n.mu.Lock()
-			return errCanceled
+			return stopErr()
 		}
 		n.mu.Lock()
 		n.catchUp()
 	}
 }
 
-var errCanceled = errors.New("simnet: canceled")
+// closedErr is the stopErr of a call that only the adapter's Close stops.
+func closedErr() error { return errConnClosed }
 
 // Stack is one process of the town seen as a network stack: it listens
 // and dials as that process, from that host.

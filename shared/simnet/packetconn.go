@@ -54,7 +54,7 @@ func (c *PacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 			return 0, nil, opError("read", "udp", c.addr, nil, errTimeout)
 		}
 		if !ready() {
-			if err := n.wait(ready, c.rd, c.closed); err != nil {
+			if err := n.wait(ready, c.rd, c.closed, closedErr); err != nil {
 				return 0, nil, opError("read", "udp", c.addr, nil, err)
 			}
 			continue

@@ -2,6 +2,7 @@ package simnet_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -130,6 +131,16 @@ func TestErrorsAreNetErrors(t *testing.T) {
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("read past the deadline: %v, want a timeout wrapping os.ErrDeadlineExceeded", err)
+	}
+	// A call blocked when its adapter closes gets net.ErrClosed, as in Go's
+	// net, not "operation was canceled".
+	idle, err := stack(t, n, "b", "idle").Listen("tcp", ":81")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(20*time.Millisecond, func() { idle.Close() })
+	if _, err := idle.Accept(); !errors.As(err, &op) || !errors.Is(err, net.ErrClosed) {
+		t.Errorf("accept blocked by a close: %v, want a *net.OpError wrapping net.ErrClosed", err)
 	}
 }
 
@@ -292,5 +303,124 @@ func TestPacketConn(t *testing.T) {
 	cl.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 	if _, _, err := cl.ReadFrom(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("read with nothing coming: %v, want a deadline error", err)
+	}
+}
+
+// errorTraits is what a caller can ask of a dial's error.
+type errorTraits struct {
+	OpDial, Canceled, DeadlineExceeded, OSDeadline, Timeout bool
+	Err                                                     string // the OpError's Err, as printed
+}
+
+func traitsOf(err error) errorTraits {
+	var tr errorTraits
+	var op *net.OpError
+	if errors.As(err, &op) {
+		tr.OpDial, tr.Err = op.Op == "dial", op.Err.Error()
+	}
+	var ne net.Error
+	tr.Timeout = errors.As(err, &ne) && ne.Timeout()
+	tr.Canceled = errors.Is(err, context.Canceled)
+	tr.DeadlineExceeded = errors.Is(err, context.DeadlineExceeded)
+	tr.OSDeadline = errors.Is(err, os.ErrDeadlineExceeded)
+	return tr
+}
+
+// TestDialContextEnds holds simnet's DialContext against Go's own on
+// loopback: a context that ends before or during the dial gives a
+// *net.OpError that matches context.Canceled, or for a deadline
+// context.DeadlineExceeded with Timeout() true, and nothing else.
+func TestDialContextEnds(t *testing.T) {
+	checkGoroutines(t)
+	// Every SYN from a to b is lost, so a dial waits until its context ends.
+	w := netsim.New(netsim.Options{Seed: 1})
+	for i, name := range []string{"a", "b"} {
+		p := netip.MustParsePrefix(fmt.Sprintf("10.0.0.%d/24", i+1))
+		if _, err := w.AddHost(name, []netip.Prefix{p}, netsim.HostOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.AddLink("a", "b", netsim.LinkConfig{Delay: time.Millisecond, Faults: netsim.Faults{Loss: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	n := simnet.New(w, simnet.Options{})
+	defer n.Close()
+	client := stack(t, n, "a", "client")
+
+	real, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("a loopback listener to compare with: %v", err)
+	}
+	defer real.Close()
+
+	canceled := errorTraits{OpDial: true, Canceled: true, Err: "operation was canceled"}
+	timedOut := errorTraits{OpDial: true, DeadlineExceeded: true, Timeout: true, Err: "i/o timeout"}
+	for _, c := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want errorTraits
+		// during: the context ends while the SYN is out, which loopback
+		// cannot show (it answers at once), so only simnet is asked.
+		during bool
+	}{
+		{name: "canceled before", want: canceled, ctx: func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}},
+		{name: "deadline passed before", want: timedOut, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		}},
+		{name: "canceled during", want: canceled, during: true, ctx: func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(20*time.Millisecond, cancel)
+			return ctx, cancel
+		}},
+		{name: "deadline during", want: timedOut, during: true, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 20*time.Millisecond)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := c.ctx()
+			defer cancel()
+			conn, err := client.DialContext(ctx, "tcp", "10.0.0.2:80")
+			if err == nil {
+				conn.Close()
+				t.Fatal("the dial succeeded")
+			}
+			if got := traitsOf(err); got != c.want {
+				t.Errorf("simnet: %v\n got  %+v\n want %+v", err, got, c.want)
+			}
+			if c.during {
+				return
+			}
+			var d net.Dialer
+			rc, rerr := d.DialContext(ctx, "tcp", real.Addr().String())
+			if rerr == nil {
+				rc.Close()
+				t.Fatal("Go's net dialled with a context that had ended")
+			}
+			if got, want := traitsOf(err), traitsOf(rerr); got != want {
+				t.Errorf("simnet and Go's net differ:\n simnet %v: %+v\n net    %v: %+v", err, got, rerr, want)
+			}
+		})
+	}
+	// A dial given up leaves no socket behind.
+	n.Do(func(w *netsim.World) {
+		for _, h := range w.Snapshot().Hosts {
+			for _, p := range h.Processes {
+				if len(p.Sockets) != 0 {
+					t.Errorf("%s/%s keeps %d sockets after the dials gave up", h.Name, p.Name, len(p.Sockets))
+				}
+			}
+			if len(h.Orphans) != 0 {
+				t.Errorf("%s keeps %d connections after the dials gave up", h.Name, len(h.Orphans))
+			}
+		}
+	})
+	// A dial still waiting when the network closes gets net.ErrClosed.
+	time.AfterFunc(20*time.Millisecond, func() { n.Close() })
+	if _, err := client.Dial("tcp", "10.0.0.2:80"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("dial when the network closes: %v, want net.ErrClosed", err)
 	}
 }

@@ -1,0 +1,105 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// worldDocs are the lines that build the town and let time pass, one row
+// each, in the order help lists them.
+var worldDocs = []lineDoc{
+	{name: "host", purpose: "add a computer with its addresses",
+		usage: "host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]", example: "host b 10.0.0.2/24",
+		what: "adds a computer to the town with one network card for each address; forward makes it a router that passes packets on"},
+	{name: "link", purpose: "join two hosts with a cable and its faults",
+		usage:   "link A B [delay=2ms] [rate=10Mbit] [loss=1%] [dup=..] [reorder=..] [corrupt=..] [mtu=1500] [queue=1000]",
+		example: "link a b delay=5ms loss=1%",
+		what:    "joins hosts A and B with a cable of that delay, rate and faults; on a link that exists it changes only the properties given"},
+	{name: "route", purpose: "send packets for a network through a router",
+		usage: "route HOST PREFIX|default via GATEWAY", example: "route a default via 10.0.0.254",
+		what: "tells HOST to send packets for PREFIX (or everywhere else) through the router at GATEWAY"},
+	{name: "process", purpose: "start a program on a host",
+		usage: "process HOST NAME [root]", example: "process b web root",
+		what: "starts a program, a house on HOST's plot, that makes calls as HOST/NAME:; root may bind ports below 1024"},
+	{name: "seed", purpose: "seed the links' random faults",
+		usage: "seed N", example: "seed 7",
+		what: "seeds the random faults of the links, so that a lossy run goes the same way every time"},
+	{name: "run", purpose: "let virtual time pass",
+		usage: "run DURATION", example: "run 100ms",
+		what: "lets DURATION of virtual time pass: packets travel, timers fire, background calls complete"},
+	{name: "step", purpose: "let the next happenings take place",
+		usage: "step [N]", example: "step 3",
+		what: "lets the next N happenings of the town take place (a packet sent or delivered, a timer), one at a time"},
+	{name: "help", purpose: "list the lines, or explain one",
+		usage: "help [LINE]", example: "help bind",
+		what: "lists every line, or explains one: its syntax, what it does, and an example"},
+}
+
+// worldNames lists the world lines, in help's order.
+func worldNames() []string {
+	names := make([]string, len(worldDocs))
+	for i, d := range worldDocs {
+		names[i] = d.name
+	}
+	return names
+}
+
+// HelpCmd is "help [TOPIC]": the list of lines, or one line explained.
+type HelpCmd struct{ Topic string }
+
+func (HelpCmd) command() {}
+
+// parseHelp reads "help" or "help LINE"; a topic the shell does not know
+// is an error that names the closest ones.
+func parseHelp(w []string) (Command, error) {
+	if len(w) > 2 {
+		return nil, errors.New("help: want help or help LINE, like help bind")
+	}
+	if len(w) == 1 {
+		return HelpCmd{}, nil
+	}
+	if _, err := Help(w[1]); err != nil {
+		return nil, err
+	}
+	return HelpCmd{Topic: w[1]}, nil
+}
+
+// Help is the shell's reference. With no topic it lists every line with
+// its purpose; with the name of a world line or a call ("link", "bind") it
+// gives that line's syntax, what it does and an example. An unknown topic
+// is an error that suggests the closest names.
+func Help(topic string) (string, error) {
+	if topic == "" {
+		return helpIndex(), nil
+	}
+	topic = strings.TrimSuffix(topic, ":")
+	for _, table := range [][]lineDoc{worldDocs, callDocs} {
+		for _, d := range table {
+			if d.name == topic {
+				return d.usage + "\n" + d.what + ".\nexample: " + d.example, nil
+			}
+		}
+	}
+	names := append(worldNames(), CallNames()...)
+	if hint := didYouMean(topic, names); hint != "" {
+		return "", fmt.Errorf("help: no line or call %q; %s", topic, hint)
+	}
+	return "", fmt.Errorf("help: no line or call %q (try help alone for the list)", topic)
+}
+
+// helpIndex lists every line with its purpose, the world lines first.
+func helpIndex() string {
+	var b strings.Builder
+	row := func(d lineDoc) { fmt.Fprintf(&b, "\n  %-10s %s", d.name, d.purpose) }
+	b.WriteString("world lines build the town and let time pass:")
+	for _, d := range worldDocs {
+		row(d)
+	}
+	b.WriteString("\ncalls are a process's system calls, written HOST/PROC: CALL ARGS [&] [=> RESULT]:")
+	for _, d := range callDocs {
+		row(d)
+	}
+	b.WriteString("\nhelp LINE explains one; & runs a call in the background; => RESULT says what it must return.")
+	return b.String()
+}
