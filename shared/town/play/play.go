@@ -51,6 +51,7 @@ type Player struct {
 	snapWall   time.Duration
 	anim       Animation
 	console    Console
+	caption    captions // see caption.go
 }
 
 // Options say what to play.
@@ -86,6 +87,7 @@ func (p *Player) Load(name, src string) error {
 	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
 	p.r.Enqueue(s.Lines...)
 	p.lines = len(s.Lines)
+	p.caption = newCaptions(src)
 	p.anim.reset()
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
 	p.takeSnapshot()
@@ -261,7 +263,14 @@ func (p *Player) links(dir string) (netsim.LinkState, bool) {
 	return netsim.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
 }
 
-func (s sink) Line(r script.LineRecord) { s.p.console.record(r) }
+func (s sink) Line(r script.LineRecord) {
+	if lines, ok := s.p.caption.record(r); ok {
+		for _, l := range lines { // the author's words first, then the lines they explain
+			s.p.console.add(LineInfo, "# "+l)
+		}
+	}
+	s.p.console.record(r)
+}
 
 func (p *Player) takeSnapshot() {
 	p.snap = p.r.World().Snapshot()
