@@ -2,6 +2,7 @@ package town
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"time"
 
@@ -51,13 +52,37 @@ func consoleColor(k play.LineKind) color.Color {
 	return colDim
 }
 
-// drawStatus writes the virtual clock and what is going on over the
-// town's top-right corner.
+// drawStatus paints the status line's strip at the town's top-right
+// corner and the caption band along its bottom, then their words (placed
+// with the town's other labels, see labels.go).
 func (g *Game) drawStatus(dst *ebiten.Image) {
 	area := g.townRect()
 	if area.Dx() <= 0 || area.Dy() <= 0 {
 		return
 	}
+	var fixed []label
+	for _, l := range g.labels {
+		if l.prio != prioFixed {
+			continue
+		}
+		fixed = append(fixed, l)
+		if l.kind == "status" {
+			// On a dim strip, so it reads over a zoomed-in plot.
+			fillRect(dst, l.box.x-10*g.scale, float64(area.Min.Y), l.box.w+20*g.scale, statusH*g.scale, colStatusStrip)
+		}
+	}
+	if band := g.captionBand(area); band.Dy() > 0 {
+		fillRect(dst, float64(band.Min.X), float64(band.Min.Y), float64(band.Dx()), float64(band.Dy()), colCaptionBand)
+	}
+	g.drawLabels(dst, fixed)
+}
+
+// statusH is the status strip's height in CSS pixels.
+const statusH = 26
+
+// statusLabel is the longest status line that fits the town's width:
+// the scenario, the virtual clock, the pace, the letters on the road.
+func (g *Game) statusLabel(area image.Rectangle) label {
 	state, hint := "", ""
 	switch speed, fastest := g.player.Speed(); {
 	case g.player.Paused():
@@ -72,22 +97,31 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 		busy = "  scenario done"
 	}
 	clock := "t = " + formatVirtual(g.player.Now())
-	letters := fmt.Sprintf("   %d letters on the road", len(g.player.Animation().Letters))
-	// The longest line that fits the town's width.
+	letters := "   " + plural(len(g.player.Animation().Letters), "letter", "letters") + " on the road"
 	size := 13 * g.scale
+	l := label{kind: "status", size: size, c: colText, a: alignRight, prio: prioFixed,
+		x: float64(area.Max.X - g.px(10)), y: float64(area.Min.Y + g.px(6))}
 	for _, s := range []string{
 		g.player.Name() + "   " + clock + "   " + state + hint + letters + busy,
 		g.player.Name() + "   " + clock + "   " + state + letters + busy,
 		clock + "   " + state + busy,
 		clock,
 	} {
-		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) || s == clock {
-			// On a dim strip, so it reads over a zoomed-in plot.
-			fillRect(dst, float64(area.Max.X)-w-20*g.scale, float64(area.Min.Y), w+20*g.scale, 26*g.scale, colStatusStrip)
-			g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), size, colText, false, alignRight)
-			return
+		l.text = s
+		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) {
+			break
 		}
 	}
+	return l
+}
+
+// plural says n things with the word for one or for many: "1 letter",
+// "2 letters".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func formatVirtual(t time.Duration) string {

@@ -49,6 +49,12 @@ type State struct {
 	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
+	// Labels are the words drawn over the town (the status line, the
+	// captions, signs, house names and roles, door words, letters' names,
+	// ...) and their boxes: no two overlap, each lies inside Town.
+	Labels []LabelState `json:"labels"`
+	// Caption is the scenario's comment for the steps being carried out.
+	Caption string `json:"caption"`
 }
 
 // LetterState is a letter on a road.
@@ -185,6 +191,7 @@ func (g *Game) State() State {
 		}
 	}
 	s.Inspector = g.inspectorState()
+	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {
 		s.Console = append(s.Console, l.Text)
