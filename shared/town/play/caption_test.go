@@ -13,7 +13,7 @@ import (
 // console, as written, once, before the line it explains.
 func TestCaptionFollowsTheStory(t *testing.T) {
 	p := helloTCP(t)
-	if c := p.Caption(); !strings.HasPrefix(c, "TCP's story on two plots.") {
+	if c := p.Caption(); !strings.HasPrefix(c, "TCP's story: a browser fetches a page") {
 		t.Fatalf("first caption %q", c)
 	}
 	for i := 0; i < 100000 && p.Busy() && !strings.Contains(p.Caption(), "second connection"); i++ {
@@ -27,7 +27,7 @@ func TestCaptionFollowsTheStory(t *testing.T) {
 		console = append(console, l.Text)
 	}
 	all := strings.Join(console, "\n")
-	if n := strings.Count(all, "# TCP's story on two plots."); n != 1 {
+	if n := strings.Count(all, "# TCP's story: "); n != 1 {
 		t.Errorf("the opening comment is in the console %d times:\n%s", n, all)
 	}
 	open := strings.Index(all, "# TCP's story")
@@ -36,8 +36,8 @@ func TestCaptionFollowsTheStory(t *testing.T) {
 	if open < 0 || host < open || second < host {
 		t.Errorf("captions not before the lines they explain:\n%s", all)
 	}
-	if got := len(p.Captions()); got != 2 {
-		t.Errorf("hello-tcp has %d captions, want 2: %q", got, p.Captions())
+	if got := len(p.Captions()); got != 7 {
+		t.Errorf("hello-tcp has %d captions, want its 7 comment blocks: %q", got, p.Captions())
 	}
 }
 
