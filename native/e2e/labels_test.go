@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // labelsState is the part of the town's state about its words.
@@ -24,6 +25,8 @@ type labelsState struct {
 		Label string
 		Box   box
 	} `json:"buttons"`
+	Picker     box  `json:"picker"`
+	PickerOpen bool `json:"picker_open"`
 }
 
 func labelsOf(ctx context.Context) (labelsState, error) {
@@ -87,6 +90,42 @@ func TestBrowserLabels(t *testing.T) {
 		}
 	}
 	checkPauseWidth(t, ctx)
+	checkPickerEsc(t, ctx)
+}
+
+// checkPickerEsc opens the scenario picker and presses Esc: it closes.
+func checkPickerEsc(t *testing.T, ctx context.Context) {
+	t.Helper()
+	st, _ := labelsOf(ctx)
+	picker := st.Picker
+	if picker.W == 0 {
+		t.Fatalf("no scenario picker: %+v", st)
+	}
+	x, y := picker.center()
+	if err := click(ctx, x, y); err != nil {
+		t.Fatal(err)
+	}
+	waitLabels(t, ctx, "the picker's list open", func(s labelsState) bool { return s.PickerOpen })
+	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	saveArtifact(t, "labels-picker.png", shot)
+	if err := press(ctx, []rune(kb.Escape)[0]); err != nil {
+		t.Fatal(err)
+	}
+	waitLabels(t, ctx, "Esc closes the picker", func(s labelsState) bool { return !s.PickerOpen })
+}
+
+// waitLabels waits until the state satisfies ok.
+func waitLabels(t *testing.T, ctx context.Context, what string, ok func(labelsState) bool) labelsState {
+	t.Helper()
+	var st labelsState
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if s, err := labelsOf(ctx); err == nil && ok(s) {
+			return s
+		}
+		st, _ = labelsOf(ctx)
+	}
+	t.Fatalf("%s: not within 5 s (%+v)", what, st.PickerOpen)
+	return st
 }
 
 // checkLabelBoxes fails on two labels that overlap or one outside the

@@ -74,3 +74,19 @@ func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step 
 		t.Fatalf("%s step %d: the caption %q is not shown", name, step, g.player.Caption())
 	}
 }
+
+// TestLoadScrollsTheConsoleToTheStart scrolls the console back, then
+// restarts: the console shows the newest lines again.
+func TestLoadScrollsTheConsoleToTheStart(t *testing.T) {
+	ex, _ := examples.Find("hello-udp")
+	p, err := play.New(play.Options{Name: ex.Name, Source: ex.Source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &Game{player: p}
+	g.scroll.console = 5
+	g.load(ex.Name, ex.Source)
+	if g.scroll.console != 0 {
+		t.Errorf("after Restart the console is %d lines back", g.scroll.console)
+	}
+}

@@ -55,6 +55,10 @@ type State struct {
 	Labels []LabelState `json:"labels"`
 	// Caption is the scenario's comment for the steps being carried out.
 	Caption string `json:"caption"`
+	// Picker is the scenario picker's button; PickerOpen reports its
+	// list open.
+	Picker     Box  `json:"picker"`
+	PickerOpen bool `json:"picker_open"`
 }
 
 // LetterState is a letter on a road.
@@ -192,6 +196,7 @@ func (g *Game) State() State {
 	}
 	s.Inspector = g.inspectorState()
 	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
+	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {
 		s.Console = append(s.Console, l.Text)
