@@ -33,7 +33,7 @@ type State struct {
 	Selected    string        `json:"selected"` // "door", "letter", "road" or ""
 	Tab         string        `json:"tab"`      // the panel's page: "door", "layers", "bytes"
 	Panel       string        `json:"panel"`    // the panel's title
-	Console     []string      `json:"console"`  // the newest lines
+	Console     []string      `json:"console"`  // the newest 40 lines (captions take some)
 	Input       string        `json:"input"`    // what is typed in the console's input
 	Typing      bool          `json:"typing"`   // the input has the keyboard
 	// Buttons are the buttons on screen (controls, the panel's tabs and
@@ -198,7 +198,7 @@ func (g *Game) State() State {
 	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
 	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	lines := g.player.Console().Lines
-	for _, l := range lines[max(len(lines)-20, 0):] {
+	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)
 	}
 	return s
