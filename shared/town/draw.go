@@ -207,6 +207,9 @@ func (g *Game) drawPlot(dst *ebiten.Image, p *layout.Plot) {
 // board), its houses' names and roles, and its doors' words.
 func (g *Game) plotLabels(ls []label, p *layout.Plot, roles map[[2]string]string) []label {
 	z := g.cam.zoom
+	if 14*z < minTextSize {
+		return ls // a whole crowded town: nothing on a plot is readable
+	}
 	x, y, _, _ := g.cam.rect(p.Rect)
 	ls = append(ls, label{kind: "sign", text: p.Host + "  " + p.Sign, short: p.Host, x: x + 12*z, y: y + 12*z,
 		size: 14 * z, c: colSignText, bg: colSign, pad: 4 * z, prio: prioSign})
@@ -284,6 +287,9 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 // address and the socket's state.
 func (g *Game) doorLabels(ls []label, d *layout.Door) []label {
 	z := g.cam.zoom
+	if 12*z < minTextSize {
+		return ls
+	}
 	x, y, w, h := g.cam.rect(d.Rect)
 	port, short := d.Port, d.Port
 	if port == "" {
@@ -357,6 +363,9 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 // when another label is there; in a crowd, the shorter name or none.
 func (g *Game) letterLabels(ls []label) []label {
 	z := g.cam.zoom
+	if 11*z < minTextSize {
+		return ls
+	}
 	for _, l := range g.player.Animation().Letters {
 		p, ok := g.letterPoint(l)
 		if !ok {
@@ -460,11 +469,11 @@ func (g *Game) eachPoll(f func(d *layout.Door, fd netsim.PollFD, current bool)) 
 // when something else is there: in lines as wide as the road is long,
 // so that the words stay between the plots it joins.
 func (g *Game) roadLabel(ls []label, r layout.Road) []label {
+	z := g.cam.zoom
 	cfg, ok := g.linkConfig(r.Link)
-	if !ok {
+	if !ok || 11*z < minTextSize {
 		return ls
 	}
-	z := g.cam.zoom
 	x0, y0 := g.cam.pt(r.From)
 	x1, y1 := g.cam.pt(r.To)
 	size := 11 * z

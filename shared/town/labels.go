@@ -124,9 +124,13 @@ func (g *Game) place(l *label, area image.Rectangle, grid *labelGrid) bool {
 		texts = append(texts, l.short)
 	}
 	moves := append([]image.Point{{}}, l.moves...)
+	whole := boxF{x: float64(area.Min.X), y: float64(area.Min.Y), w: float64(area.Dx()), h: float64(area.Dy())}
 	for _, s := range texts {
 		for _, m := range moves {
 			b := g.measure(s, l.x+float64(m.X), l.y+float64(m.Y), l.size, l.mono, l.a, l.pad)
+			if l.prio != prioFixed && !b.overlaps(whole) {
+				continue // what it names is out of sight (zoomed in): so is the label
+			}
 			if l.prio != prioFixed {
 				var ok bool
 				if b, ok = b.inside(area); !ok {
