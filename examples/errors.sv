@@ -1,4 +1,4 @@
-# The errors a socket program meets, from EACCES to EDESTADDRREQ.
+# Socket errors, from EACCES to EDESTADDRREQ, each checked.
 # Each is stated with "=> ERRNO" after its call, so the scenario checks
 # them. Remove an "=> ..." and run it: the error is reported
 # with its line number and socketville run exits 1.

@@ -1,4 +1,4 @@
-# TCP's story: a browser fetches a page from a web server, and hangs up.
+# TCP: a browser fetches a page from a web server.
 # b/web listens on port 80; a/browser connects, sends a request, reads the
 # answer and closes first; the server closes its side and keeps listening.
 host a 10.0.0.1/24

@@ -1,4 +1,4 @@
-# UDP's story: one letter delivered, one knocking on a door nobody opened.
+# UDP: one letter delivered, one refused with ICMP.
 # b/echo waits on UDP port 7007; a/client sends it a letter, then knocks on
 # port 9 where nobody listens and gets ICMP port unreachable back.
 host a 10.0.0.1/24

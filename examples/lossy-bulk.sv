@@ -1,4 +1,4 @@
-# TCP over a bad road: 1 MiB arrives whole despite loss, duplicates, reordering.
+# TCP on a bad road: 1 MiB arrives whole and in order.
 # 1 MiB over a bad road: 10% of the letters are lost, 10% arrive twice and
 # 10% are held back so later ones overtake them. TCP gets every byte through,
 # once and in order: recv all prints the same sha256 as the send. Look for

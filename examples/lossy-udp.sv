@@ -1,4 +1,4 @@
-# UDP over a bad road: what is lost, corrupted, overtaken or doubled stays so.
+# UDP on a bad road: what is lost stays lost.
 # A bad road: 10% of letters are lost, 5% duplicated, 10% overtaken and 2%
 # corrupted on the way. UDP does nothing about it: the receiver reads what
 # survives, in the order it arrives: with seed 9 one letter is lost, one

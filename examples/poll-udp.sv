@@ -1,4 +1,4 @@
-# One server, two UDP doors, one poll loop that reads only the ready door.
+# One UDP server, two doors, one poll loop.
 # One server process, two doors (UDP ports 7 and 13), one poll loop: poll
 # says which doors have letters waiting, and the server reads only those.
 host client1 10.0.0.1/24

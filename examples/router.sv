@@ -1,4 +1,4 @@
-# Two networks joined by a router: routes, TTL and "time exceeded".
+# Two networks joined by a router: routes and TTL.
 # Two networks joined by a router. Hosts find each other by address; the
 # router passes letters on and takes one off their TTL each time. A letter
 # whose TTL runs out dies at the router, which writes back "time exceeded".

@@ -1,4 +1,4 @@
-# What goes wrong with TCP: refused, timed out, a full queue, a reset, TIME-WAIT.
+# TCP errors: refused, timed out, queue full, reset.
 # Each call then says what went wrong, as on Linux.
 host a 10.0.0.1/24
 host b 10.0.0.2/24

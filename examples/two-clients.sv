@@ -1,4 +1,4 @@
-# One server, two clients: one listening door, a new door for each client.
+# One TCP server, two clients: a new door per client.
 # The server has ONE listening fd and a new fd per client, all on port 80:
 # the 4-tuple (addresses and ports of both ends) tells them apart. A poll
 # loop finds the fds with work to do.

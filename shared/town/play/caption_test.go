@@ -13,7 +13,7 @@ import (
 // console, as written, once, before the line it explains.
 func TestCaptionFollowsTheStory(t *testing.T) {
 	p := helloTCP(t)
-	if c := p.Caption(); !strings.HasPrefix(c, "TCP's story: a browser fetches a page") {
+	if c := p.Caption(); !strings.HasPrefix(c, "TCP: a browser fetches a page") {
 		t.Fatalf("first caption %q", c)
 	}
 	for i := 0; i < 100000 && p.Busy() && !strings.Contains(p.Caption(), "second connection"); i++ {
@@ -27,10 +27,10 @@ func TestCaptionFollowsTheStory(t *testing.T) {
 		console = append(console, l.Text)
 	}
 	all := strings.Join(console, "\n")
-	if n := strings.Count(all, "# TCP's story: "); n != 1 {
+	if n := strings.Count(all, "# TCP: a browser"); n != 1 {
 		t.Errorf("the opening comment is in the console %d times:\n%s", n, all)
 	}
-	open := strings.Index(all, "# TCP's story")
+	open := strings.Index(all, "# TCP: a browser")
 	host := strings.Index(all, "$ host a 10.0.0.1/24")
 	second := strings.Index(all, "# The listening door never moved")
 	if open < 0 || host < open || second < host {
