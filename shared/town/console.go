@@ -36,7 +36,7 @@ func (g *Game) drawConsole(dst *ebiten.Image) {
 		y += lineH
 	}
 	if end < len(lines) {
-		g.text(sub, fmt.Sprintf("%d newer lines below: scroll down", len(lines)-end), float64(area.Max.X-g.px(8)), float64(area.Min.Y+g.px(2)), 12*g.scale, colSelect, false, alignRight)
+		g.text(sub, plural(len(lines)-end, "newer line", "newer lines")+" below: scroll down", float64(area.Max.X-g.px(8)), float64(area.Min.Y+g.px(2)), 12*g.scale, colSelect, false, alignRight)
 	}
 }
 
