@@ -67,14 +67,19 @@ func (b boxF) overlaps(o boxF) bool {
 }
 
 // inside moves b by the least into area; it reports false when b is
-// larger than area.
+// larger than area, or would move by more than half its size: a label
+// whose thing is mostly out of sight (zoomed in) would only mislead.
 func (b boxF) inside(area image.Rectangle) (boxF, bool) {
 	minX, minY, maxX, maxY := float64(area.Min.X), float64(area.Min.Y), float64(area.Max.X), float64(area.Max.Y)
 	if b.w > maxX-minX || b.h > maxY-minY {
 		return b, false
 	}
-	b.x = math.Min(math.Max(b.x, minX), maxX-b.w)
-	b.y = math.Min(math.Max(b.y, minY), maxY-b.h)
+	x := math.Min(math.Max(b.x, minX), maxX-b.w)
+	y := math.Min(math.Max(b.y, minY), maxY-b.h)
+	if math.Abs(x-b.x) > b.w/2 || math.Abs(y-b.y) > b.h/2 {
+		return b, false
+	}
+	b.x, b.y = x, y
 	return b, true
 }
 
@@ -124,13 +129,9 @@ func (g *Game) place(l *label, area image.Rectangle, grid *labelGrid) bool {
 		texts = append(texts, l.short)
 	}
 	moves := append([]image.Point{{}}, l.moves...)
-	whole := boxF{x: float64(area.Min.X), y: float64(area.Min.Y), w: float64(area.Dx()), h: float64(area.Dy())}
 	for _, s := range texts {
 		for _, m := range moves {
 			b := g.measure(s, l.x+float64(m.X), l.y+float64(m.Y), l.size, l.mono, l.a, l.pad)
-			if l.prio != prioFixed && !b.overlaps(whole) {
-				continue // what it names is out of sight (zoomed in): so is the label
-			}
 			if l.prio != prioFixed {
 				var ok bool
 				if b, ok = b.inside(area); !ok {
