@@ -1,5 +1,6 @@
-# The errors a socket program meets, each stated with "=> ERRNO" so the
-# scenario checks them. Remove an "=> ..." and run it: the error is reported
+# Socket errors, from EACCES to EDESTADDRREQ, each checked.
+# Each is stated with "=> ERRNO" after its call, so the scenario checks
+# them. Remove an "=> ..." and run it: the error is reported
 # with its line number and socketville run exits 1.
 host a 10.0.0.1/24
 host b 10.0.0.2/24

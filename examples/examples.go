@@ -12,10 +12,13 @@ import (
 //go:embed *.sv
 var files embed.FS
 
-// Scenario is one example: its name (the file name without .sv) and text.
+// Scenario is one example: its name (the file name without .sv), its
+// text, and what it is about in one line (the first line of its opening
+// comment), for the scenario picker.
 type Scenario struct {
-	Name   string
-	Source string
+	Name        string
+	Source      string
+	Description string
 }
 
 // All returns every example, sorted by name.
@@ -28,7 +31,7 @@ func All() []Scenario {
 		if err != nil {
 			continue
 		}
-		out = append(out, Scenario{Name: strings.TrimSuffix(n, ".sv"), Source: string(b)})
+		out = append(out, Scenario{Name: strings.TrimSuffix(n, ".sv"), Source: string(b), Description: Description(string(b))})
 	}
 	return out
 }
@@ -42,4 +45,20 @@ func Find(name string) (Scenario, bool) {
 		}
 	}
 	return Scenario{}, false
+}
+
+// Description is the first line of a scenario's opening comment, "" when
+// the scenario does not open with one.
+func Description(src string) string {
+	for _, l := range strings.Split(src, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "":
+			continue
+		case strings.HasPrefix(t, "#"):
+			return strings.TrimSpace(strings.TrimLeft(t, "#"))
+		}
+		return ""
+	}
+	return ""
 }

@@ -1,3 +1,4 @@
+# UDP on a bad road: what is lost stays lost.
 # A bad road: 10% of letters are lost, 5% duplicated, 10% overtaken and 2%
 # corrupted on the way. UDP does nothing about it: the receiver reads what
 # survives, in the order it arrives: with seed 9 one letter is lost, one
@@ -27,6 +28,9 @@ b/receiver: recvfrom 3 2000 &
 b/receiver: recvfrom 3 2000 &
 b/receiver: recvfrom 3 2000 &
 b/receiver: recvfrom 3 2000 &
+# The sender connects its socket to the receiver (UDP sends nothing for
+# that: it only fixes the peer), then sends ten small letters and four of
+# 1000 bytes, all at once: the 1 Mbit road carries them one after another.
 a/sender: socket udp
 a/sender: connect 3 10.0.0.2:5000
 a/sender: send 3 "letter 1"
@@ -43,4 +47,6 @@ a/sender: send 3 size=1000
 a/sender: send 3 size=1000
 a/sender: send 3 size=1000
 a/sender: send 3 size=1000
+# Watch them arrive: "letter 9" is lost, "letter 5" comes late, "letter 10"
+# twice, and the last big one fails its checksum and is dropped at b.
 run 300ms

@@ -1,3 +1,4 @@
+# Two networks joined by a router: routes and TTL.
 # Two networks joined by a router. Hosts find each other by address; the
 # router passes letters on and takes one off their TTL each time. A letter
 # whose TTL runs out dies at the router, which writes back "time exceeded".
@@ -11,8 +12,12 @@ route server 192.168.1.0/24 via 203.0.113.1
 process home app
 process server qotd root
 
+# ping (ICMP echo) goes out through the router and back, three times; each
+# round trip crosses both roads twice.
 home/app: ping 203.0.113.80 3
 
+# A quote-of-the-day server on UDP port 17 answers a letter from the other
+# network: the router passes it on both ways.
 server/qotd: socket udp
 server/qotd: bind 3 0.0.0.0:17
 home/app: socket udp

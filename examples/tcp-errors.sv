@@ -1,4 +1,5 @@
-# What goes wrong with TCP, and what each call then says, as on Linux.
+# TCP errors: refused, timed out, queue full, reset.
+# Each call then says what went wrong, as on Linux.
 host a 10.0.0.1/24
 host b 10.0.0.2/24
 host c 10.0.0.3/24

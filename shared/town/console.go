@@ -2,7 +2,9 @@ package town
 
 import (
 	"fmt"
+	"image"
 	"image/color"
+	"strings"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -11,7 +13,9 @@ import (
 	"socketville/shared/town/play"
 )
 
-// drawConsole draws the newest console lines that fit above the input.
+// drawConsole draws the newest console lines that fit above the input,
+// each wrapped to the console's width rather than cut at its edge.
+// Scrolled back, the top row says how many newer lines wait below.
 func (g *Game) drawConsole(dst *ebiten.Image) {
 	box := g.w.consoleBox.GetWidget().Rect
 	fillRect(dst, float64(box.Min.X), float64(box.Min.Y), float64(box.Dx()), float64(box.Dy()), color.RGBA{0x12, 0x14, 0x18, 0xff})
@@ -24,19 +28,76 @@ func (g *Game) drawConsole(dst *ebiten.Image) {
 		return
 	}
 	lineH := 16 * g.scale
+	size := 12.5 * g.scale
 	lines := g.player.Console().Lines
 	n := max(int(float64(area.Dy()-g.px(4))/lineH), 1)
 	// Scrolled back, the view stays on the same lines as new ones come.
 	end := len(lines) - min(g.scroll.console, max(len(lines)-n, 0))
-	start := max(end-n, 0)
 	y := float64(area.Min.Y + g.px(2))
-	for _, l := range lines[start:end] {
-		g.text(sub, l.Text, float64(area.Min.X+g.px(4)), y, 12.5*g.scale, consoleColor(l.Kind), true, alignLeft)
+	if end < len(lines) && n > 1 {
+		g.text(sub, plural(len(lines)-end, "newer line", "newer lines")+" below: scroll down", float64(area.Max.X-g.px(8)), y, 12*g.scale, colSelect, false, alignRight)
+		y += lineH
+		n--
+	}
+	cols := int(float64(area.Dx()-g.px(8)) / text.Advance("m", g.fonts.face(size, true)))
+	for _, r := range consoleRows(lines[:end], n, cols) {
+		g.text(sub, r.text, float64(area.Min.X+g.px(4)), y, size, consoleColor(r.kind), true, alignLeft)
 		y += lineH
 	}
-	if end < len(lines) {
-		g.text(sub, fmt.Sprintf("%d newer lines below: scroll down", len(lines)-end), float64(area.Max.X-g.px(8)), float64(area.Min.Y+g.px(2)), 12*g.scale, colSelect, false, alignRight)
+}
+
+// consoleRow is one row of the console as drawn: a line, or part of one.
+type consoleRow struct {
+	text string
+	kind play.LineKind
+}
+
+// consoleRows are the last n rows of lines wrapped to cols characters:
+// whole lines only, unless the newest alone is taller than n rows.
+func consoleRows(lines []play.ConsoleLine, n, cols int) []consoleRow {
+	var rows []consoleRow
+	for i := len(lines) - 1; i >= 0; i-- {
+		var these []consoleRow
+		for _, t := range wrapMono(lines[i].Text, cols) {
+			these = append(these, consoleRow{text: t, kind: lines[i].Kind})
+		}
+		if len(rows)+len(these) > n {
+			if len(rows) == 0 {
+				rows = these[len(these)-n:]
+			}
+			break
+		}
+		rows = append(these, rows...)
 	}
+	return rows
+}
+
+// wrapMono breaks s into rows of at most cols characters, at a space
+// where there is one late enough in the row; rows after the first are
+// indented, so a wrapped line reads as one.
+func wrapMono(s string, cols int) []string {
+	r := []rune(s)
+	if cols < 8 || len(r) <= cols {
+		return []string{s}
+	}
+	var out []string
+	for indent := ""; len(r) > 0; indent = "  " {
+		room := cols - len(indent)
+		if len(r) <= room {
+			out = append(out, indent+string(r))
+			break
+		}
+		cut := room
+		for k := room; k > room/2; k-- {
+			if r[k] == ' ' {
+				cut = k
+				break
+			}
+		}
+		out = append(out, indent+strings.TrimRight(string(r[:cut]), " "))
+		r = []rune(strings.TrimLeft(string(r[cut:]), " "))
+	}
+	return out
 }
 
 func consoleColor(k play.LineKind) color.Color {
@@ -51,13 +112,37 @@ func consoleColor(k play.LineKind) color.Color {
 	return colDim
 }
 
-// drawStatus writes the virtual clock and what is going on over the
-// town's top-right corner.
+// drawStatus paints the status line's strip at the town's top-right
+// corner and the caption band along its bottom, then their words (placed
+// with the town's other labels, see labels.go).
 func (g *Game) drawStatus(dst *ebiten.Image) {
 	area := g.townRect()
 	if area.Dx() <= 0 || area.Dy() <= 0 {
 		return
 	}
+	var fixed []label
+	for _, l := range g.labels {
+		if l.prio != prioFixed {
+			continue
+		}
+		fixed = append(fixed, l)
+		if l.kind == "status" {
+			// On a dim strip, so it reads over a zoomed-in plot.
+			fillRect(dst, l.box.x-10*g.scale, float64(area.Min.Y), l.box.w+20*g.scale, statusH*g.scale, colStatusStrip)
+		}
+	}
+	if band := g.captionBand(area); band.Dy() > 0 {
+		fillRect(dst, float64(band.Min.X), float64(band.Min.Y), float64(band.Dx()), float64(band.Dy()), colCaptionBand)
+	}
+	g.drawLabels(dst, fixed)
+}
+
+// statusH is the status strip's height in CSS pixels.
+const statusH = 26
+
+// statusLabel is the longest status line that fits the town's width:
+// the scenario, the virtual clock, the pace, the letters on the road.
+func (g *Game) statusLabel(area image.Rectangle) label {
 	state, hint := "", ""
 	switch speed, fastest := g.player.Speed(); {
 	case g.player.Paused():
@@ -72,22 +157,31 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 		busy = "  scenario done"
 	}
 	clock := "t = " + formatVirtual(g.player.Now())
-	letters := fmt.Sprintf("   %d letters on the road", len(g.player.Animation().Letters))
-	// The longest line that fits the town's width.
+	letters := "   " + plural(len(g.player.Animation().Letters), "letter", "letters") + " on the road"
 	size := 13 * g.scale
+	l := label{kind: "status", size: size, c: colText, a: alignRight, prio: prioFixed,
+		x: float64(area.Max.X - g.px(10)), y: float64(area.Min.Y + g.px(6))}
 	for _, s := range []string{
 		g.player.Name() + "   " + clock + "   " + state + hint + letters + busy,
 		g.player.Name() + "   " + clock + "   " + state + letters + busy,
 		clock + "   " + state + busy,
 		clock,
 	} {
-		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) || s == clock {
-			// On a dim strip, so it reads over a zoomed-in plot.
-			fillRect(dst, float64(area.Max.X)-w-20*g.scale, float64(area.Min.Y), w+20*g.scale, 26*g.scale, colStatusStrip)
-			g.text(dst, s, float64(area.Max.X-g.px(10)), float64(area.Min.Y+g.px(6)), size, colText, false, alignRight)
-			return
+		l.text = s
+		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) {
+			break
 		}
 	}
+	return l
+}
+
+// plural says n things with the word for one or for many: "1 letter",
+// "2 letters".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func formatVirtual(t time.Duration) string {

@@ -43,6 +43,7 @@ func (g *Game) text(dst *ebiten.Image, s string, x, y, size float64, c color.Col
 		op.PrimaryAlign = text.AlignEnd
 	}
 	op.GeoM.Translate(math.Round(x), math.Round(y))
+	op.LineSpacing = lineSpacing(face) // for labels of several lines
 	op.ColorScale.ScaleWithColor(c)
 	text.Draw(dst, s, face, op)
 }
@@ -98,7 +99,8 @@ func triangle(dst *ebiten.Image, x0, y0, x1, y1, x2, y2 float64, c color.Color) 
 	vector.FillPath(dst, &p, nil, op)
 }
 
-// drawTown draws roads, plots, houses, doors, then what moves on them.
+// drawTown draws roads, plots, houses, doors, then what moves on them,
+// and last the labels placed for them (see labels.go).
 func (g *Game) drawTown(dst *ebiten.Image) {
 	area := g.townRect()
 	if area.Dx() <= 0 || area.Dy() <= 0 {
@@ -119,11 +121,51 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 	}
 	g.drawPolls(sub)
 	g.drawLetters(sub)
-	g.drawFlashes(sub)
-	if len(g.lay.Plots) == 0 {
-		g.text(sub, "An empty town: type host a 10.0.0.1/24 below, or pick a scenario.",
-			float64(area.Min.X+area.Dx()/2), float64(area.Min.Y+area.Dy()/2), 15*g.scale, colDim, false, alignCenter)
+	var town []label
+	for _, l := range g.labels {
+		if l.prio != prioFixed {
+			town = append(town, l)
+		}
 	}
+	g.drawLabels(sub, town)
+}
+
+// planLabels lists every label the town shows this frame and places them
+// (labels.go): the status line and the captions first, then the town's.
+func (g *Game) planLabels() { g.labels = g.labelsIn(g.townRect()) }
+
+// labelsIn are the labels placed in a town drawn in area.
+func (g *Game) labelsIn(area image.Rectangle) []label {
+	if area.Dx() <= 0 || area.Dy() <= 0 {
+		return nil
+	}
+	ls := []label{g.statusLabel(area)}
+	ls = append(ls, g.captionLabels(area)...)
+	ls = append(ls, g.townLabels(area)...)
+	return g.placeLabels(ls, area)
+}
+
+// townLabels are the words on the town: signs, houses, doors, roads,
+// letters, polls and messages at plots, where each would like to be.
+func (g *Game) townLabels(area image.Rectangle) []label {
+	var ls []label
+	if len(g.lay.Plots) == 0 {
+		ls = append(ls, label{kind: "empty", text: "An empty town: type host a 10.0.0.1/24 below, or pick a scenario.",
+			short: "An empty town: type a host line below.",
+			x:     float64(area.Min.X + area.Dx()/2), y: float64(area.Min.Y + area.Dy()/2), size: 15 * g.scale, c: colDim, a: alignCenter, prio: prioSign})
+	}
+	roles := rolesOf(g.lay)
+	for i := range g.lay.Plots {
+		if p := &g.lay.Plots[i]; g.onScreen(p.Rect, area) {
+			ls = g.plotLabels(ls, p, roles)
+		}
+	}
+	for _, r := range g.lay.Roads {
+		ls = g.roadLabel(ls, r)
+	}
+	ls = g.letterLabels(ls)
+	ls = g.pollLabels(ls)
+	return g.flashLabels(ls)
 }
 
 func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
@@ -142,10 +184,6 @@ func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
 		a, b := s/n, (s+dash)/n
 		line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
 	}
-	if cfg, ok := g.linkConfig(r.Link); ok {
-		mx, my := (x0+x1)/2, (y0+y1)/2
-		g.text(dst, cfg, mx, my-36*z, 11*z, colText, false, alignCenter)
-	}
 }
 
 func (g *Game) drawPlot(dst *ebiten.Image, p *layout.Plot) {
@@ -153,22 +191,54 @@ func (g *Game) drawPlot(dst *ebiten.Image, p *layout.Plot) {
 	x, y, w, h := g.cam.rect(p.Rect)
 	fillRect(dst, x, y, w, h, colPlot)
 	strokeRect(dst, x, y, w, h, 3*z, colPlotEdge)
-	// The sign: the host's name and address.
-	signW := math.Min(w-16*z, (float64(len(p.Host)+len(p.Sign))*8+40)*z)
-	fillRect(dst, x+8*z, y+8*z, signW, 26*z, colSign)
-	g.text(dst, p.Host+"  "+p.Sign, x+16*z, y+12*z, 14*z, colSignText, false, alignLeft)
 	for i := range p.Houses {
 		g.drawHouse(dst, &p.Houses[i])
 	}
 	if len(p.Orphans) > 0 {
 		kx, ky, kw, kh := g.cam.rect(p.Kernel)
 		fillRect(dst, kx, ky, kw, kh, colKernel)
-		g.text(dst, "kernel: connections without an fd", kx+6*z, ky+3*z, 10*z, colText, false, alignLeft)
 		for i := range p.Orphans {
 			g.drawDoor(dst, &p.Orphans[i])
 		}
 	}
 }
+
+// plotLabels adds the plot's sign (the host's name and address, on its
+// board), its houses' names and roles, and its doors' words.
+func (g *Game) plotLabels(ls []label, p *layout.Plot, roles map[[2]string]string) []label {
+	z := g.cam.zoom
+	if 14*z < minTextSize {
+		return ls // a whole crowded town: nothing on a plot is readable
+	}
+	x, y, _, _ := g.cam.rect(p.Rect)
+	ls = append(ls, label{kind: "sign", text: p.Host + "  " + p.Sign, short: p.Host, x: x + 12*z, y: y + 12*z,
+		size: 14 * z, c: colSignText, bg: colSign, pad: 4 * z, prio: prioSign})
+	for i := range p.Houses {
+		h := &p.Houses[i]
+		hx, hy, hw, _ := g.cam.rect(h.Rect)
+		name := h.Proc
+		if h.Root {
+			name += " (root)"
+		}
+		ls = append(ls, label{kind: "house", text: name, short: h.Proc, x: hx + hw/2, y: hy + 4*z, size: 13 * z, c: colInk, a: alignCenter, prio: prioHouse})
+		if r := roles[[2]string{p.Host, h.Proc}]; r != "" {
+			ls = append(ls, label{kind: "role", text: r, x: hx + hw/2, y: hy - layout.RoofH*z*0.55, size: 11 * z, c: colRoleText, a: alignCenter, prio: prioRole})
+		}
+		for j := range h.Doors {
+			ls = g.doorLabels(ls, &h.Doors[j])
+		}
+	}
+	if len(p.Orphans) > 0 {
+		kx, ky, _, _ := g.cam.rect(p.Kernel)
+		ls = append(ls, label{kind: "kernel", text: "kernel: connections without an fd", short: "kernel", x: kx + 6*z, y: ky + 3*z, size: 10 * z, c: colText, prio: prioHouse})
+		for j := range p.Orphans {
+			ls = g.doorLabels(ls, &p.Orphans[j])
+		}
+	}
+	return ls
+}
+
+var colRoleText = color.RGBA{0xff, 0xf4, 0xd8, 0xff}
 
 func (g *Game) drawHouse(dst *ebiten.Image, h *layout.House) {
 	z := g.cam.zoom
@@ -179,11 +249,6 @@ func (g *Game) drawHouse(dst *ebiten.Image, h *layout.House) {
 	}
 	triangle(dst, x-6*z, y, x+w+6*z, y, x+w/2, y-layout.RoofH*z, roof)
 	fillRect(dst, x, y, w, hh, colWall)
-	name := h.Proc
-	if h.Root {
-		name += " (root)"
-	}
-	g.text(dst, name, x+w/2, y+4*z, 13*z, colInk, false, alignCenter)
 	for i := range h.Doors {
 		g.drawDoor(dst, &h.Doors[i])
 	}
@@ -215,26 +280,53 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 	if g.sel.kind == selDoor && g.sel.door == d.Key {
 		strokeRect(dst, x-4*z, y-4*z, w+8*z, h+8*z, 3*z, colSelect)
 	}
-	label := d.Port
-	if label == "" {
-		label = "-"
+}
+
+// doorLabels adds a door's words: its port (and the service of a
+// well-known one) over the lintel, its fd on it, and under it the peer's
+// address and the socket's state.
+func (g *Game) doorLabels(ls []label, d *layout.Door) []label {
+	z := g.cam.zoom
+	if 12*z < minTextSize {
+		return ls
 	}
-	g.text(dst, label, x+w/2, y-16*z, 12*z, colInk, true, alignCenter)
+	x, y, w, h := g.cam.rect(d.Rect)
+	port, short := d.Port, d.Port
+	if port == "" {
+		port, short = "-", "-"
+	}
+	if svc, ok := wellKnown(d.Socket.Local.Port()); ok {
+		port = d.Port + " " + svc
+	}
+	ls = append(ls, label{kind: "port", text: port, short: short, x: x + w/2, y: y - 16*z, size: 12 * z, c: colInk, mono: true, a: alignCenter, prio: prioPort})
 	if d.FD > 0 {
-		g.text(dst, fmt.Sprintf("fd %d", d.FD), x+w/2, y+h/2-6*z, 10*z, colSign, false, alignCenter)
-	}
-	under := d.State
-	if d.Style == layout.StyleTimeWait && d.Socket.TCP != nil {
-		under = fmt.Sprintf("TIME-WAIT %.0fs", math.Ceil(d.Socket.TCP.TimeWaitLeft.Seconds()))
+		ls = append(ls, label{kind: "fd", text: fmt.Sprintf("fd %d", d.FD), x: x + w/2, y: y + h/2 - 6*z, size: 10 * z, c: colSign, a: alignCenter, prio: prioDoor})
 	}
 	ink := colInk
 	if d.Proc == "" {
 		ink = colText
 	}
 	if d.Remote != "" {
-		g.text(dst, d.Remote, x+w/2, y+h+2*z, 10*z, ink, true, alignCenter)
+		ls = append(ls, label{kind: "remote", text: d.Remote, x: x + w/2, y: y + h + 2*z, size: 10 * z, c: ink, mono: true, a: alignCenter, prio: prioDoor})
 	}
-	g.text(dst, under, x+w/2, y+h+15*z, 10*z, ink, false, alignCenter)
+	ls = append(ls, label{kind: "state", text: doorCaption(d), x: x + w/2, y: y + h + 15*z, size: 10 * z, c: ink, a: alignCenter, prio: prioDoor})
+	return ls
+}
+
+// doorCaption is the word under a door. A TCP socket that is not (or no
+// longer) talking to anyone is CLOSED in RFC 9293's words; under the door
+// it says, as a UDP door does, whether it is bound to a port yet.
+func doorCaption(d *layout.Door) string {
+	switch {
+	case d.Style == layout.StyleTimeWait && d.Socket.TCP != nil:
+		return fmt.Sprintf("TIME-WAIT %.0fs", math.Ceil(d.Socket.TCP.TimeWaitLeft.Seconds()))
+	case d.Socket.TCP != nil && d.State == "CLOSED" && !d.Socket.Remote.IsValid():
+		if d.Port == "" {
+			return "unbound"
+		}
+		return "bound"
+	}
+	return d.State
 }
 
 // A letter's size in town units.
@@ -264,38 +356,100 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 		if g.sel.kind == selLetter && g.sel.letter == l.ID {
 			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
 		}
-		label := l.Label
-		if l.Note != "" {
-			label += " (" + l.Note + ")"
-		}
-		if l.Lost {
-			label += " - " + l.Reason
-			g.text(dst, label, x, y+9*z, 11*z, colError, false, alignCenter)
-			continue
-		}
-		g.text(dst, label, x, y+9*z, 10*z, colText, false, alignCenter)
 	}
 }
 
-func (g *Game) drawFlashes(dst *ebiten.Image) {
+// letterLabels name each letter under it, or over it, or a little aside
+// when another label is there; in a crowd, the shorter name or none.
+func (g *Game) letterLabels(ls []label) []label {
 	z := g.cam.zoom
-	for _, f := range g.player.Animation().Flashes {
-		p, ok := g.lay.Plot(f.Host)
+	if 11*z < minTextSize {
+		return ls
+	}
+	for _, l := range g.player.Animation().Letters {
+		p, ok := g.letterPoint(l)
 		if !ok {
+			continue
+		}
+		x, y := g.cam.pt(p)
+		text, short := l.Label, ""
+		if l.Note != "" {
+			text, short = l.Label+" ("+l.Note+")", l.Label
+		}
+		lb := label{kind: "letter", text: text, short: short, x: x, y: y + 9*z, size: 10 * z, c: colText, a: alignCenter, prio: prioLetter,
+			moves: []image.Point{{Y: int(-30 * z)}, {Y: int(12 * z)}, {Y: int(-42 * z)}, {Y: int(24 * z)}, {X: int(-40 * z)}, {X: int(40 * z)}}}
+		if l.Lost {
+			lb.kind, lb.text, lb.short, lb.size, lb.c, lb.prio = "lost", text+" - "+l.Reason, l.Label+" - "+l.Reason, 11*z, colError, prioLost
+		}
+		ls = append(ls, lb)
+	}
+	return ls
+}
+
+// flashLabels are the messages rising over plots: a drop, an error. The
+// same message twice at one plot (two events of one drop) shows once.
+func (g *Game) flashLabels(ls []label) []label {
+	z := g.cam.zoom
+	fs := g.player.Animation().Flashes
+	for i, f := range fs {
+		newer := false
+		for _, o := range fs[i+1:] {
+			newer = newer || o.Host == f.Host && o.Text == f.Text
+		}
+		p, ok := g.lay.Plot(f.Host)
+		if newer || !ok {
 			continue
 		}
 		age := float64(g.player.Wall()-f.Wall) / float64(play.FlashTime)
 		x, y, w, _ := g.cam.rect(p.Rect)
 		c := colError
 		c.A = uint8(255 * (1 - math.Min(age, 1)))
-		g.text(dst, f.Text, x+w/2, y-20*z-age*20*z, 12*z, c, false, alignCenter)
+		ls = append(ls, label{kind: "flash", text: f.Text, x: x + w/2, y: y - 20*z - age*20*z, size: 12 * z, c: c, a: alignCenter, prio: prioFlash,
+			moves: shifts(16*z, 3)})
 	}
+	return ls
 }
 
 // drawPolls shows each poll call as a ring walking past the polled doors
-// of the process, lighting the doors poll found ready.
+// of the process, below their captions, lighting the doors poll found
+// ready.
 func (g *Game) drawPolls(dst *ebiten.Image) {
 	z := g.cam.zoom
+	g.eachPoll(func(d *layout.Door, fd netsim.PollFD, current bool) {
+		x, y, w, h := g.cam.rect(d.Rect)
+		if fd.Revents != 0 {
+			strokeRect(dst, x-6*z, y-6*z, w+12*z, h+12*z, 4*z, colReady)
+		}
+		if current {
+			vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+pollRingY*z), float32(9*z), float32(3*z), colSelect, false)
+		}
+	})
+}
+
+// pollRingY is how far below a door's bottom the poll ring walks: under
+// the door's two lines of words.
+const pollRingY = 40.0
+
+// pollLabels say what poll found at each ready door, and name the ring.
+func (g *Game) pollLabels(ls []label) []label {
+	z := g.cam.zoom
+	g.eachPoll(func(d *layout.Door, fd netsim.PollFD, current bool) {
+		x, y, w, h := g.cam.rect(d.Rect)
+		if fd.Revents != 0 {
+			ls = append(ls, label{kind: "revents", text: fd.Revents.String(), x: x + w/2, y: y - 30*z, size: 10 * z, c: colReady, mono: true, a: alignCenter, prio: prioPoll,
+				moves: []image.Point{{Y: int(-12 * z)}}})
+		}
+		if current {
+			ls = append(ls, label{kind: "poll", text: "poll", x: x + w/2, y: y + h + (pollRingY+11)*z, size: 10 * z, c: colSelect, a: alignCenter, prio: prioPoll,
+				moves: []image.Point{{Y: int(12 * z)}}})
+		}
+	})
+	return ls
+}
+
+// eachPoll calls f for every door each poll walk has reached so far,
+// saying whether the ring is at it now.
+func (g *Game) eachPoll(f func(d *layout.Door, fd netsim.PollFD, current bool)) {
 	for _, pw := range g.player.Animation().Polls {
 		doors := g.pollDoors(pw)
 		if len(doors) == 0 {
@@ -304,20 +458,52 @@ func (g *Game) drawPolls(dst *ebiten.Image) {
 		prog := pw.Progress(g.player.Wall())
 		at := min(int(prog*float64(len(doors))), len(doors)-1)
 		for i, d := range doors {
-			if d == nil || i > at {
-				continue
-			}
-			x, y, w, h := g.cam.rect(d.Rect)
-			if pw.FDs[i].Revents != 0 {
-				strokeRect(dst, x-6*z, y-6*z, w+12*z, h+12*z, 4*z, colReady)
-				g.text(dst, pw.FDs[i].Revents.String(), x+w/2, y-30*z, 10*z, colReady, true, alignCenter)
-			}
-			if i == at {
-				vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+26*z), float32(9*z), float32(3*z), colSelect, false)
-				g.text(dst, "poll", x+w/2, y+h+36*z, 10*z, colSelect, false, alignCenter)
+			if d != nil && i <= at {
+				f(d, pw.FDs[i], i == at)
 			}
 		}
 	}
+}
+
+// roadLabel says what is set on a road, over its middle, or under it
+// when something else is there: in lines as wide as the road is long,
+// so that the words stay between the plots it joins.
+func (g *Game) roadLabel(ls []label, r layout.Road) []label {
+	z := g.cam.zoom
+	cfg, ok := g.linkConfig(r.Link)
+	if !ok || 11*z < minTextSize {
+		return ls
+	}
+	x0, y0 := g.cam.pt(r.From)
+	x1, y1 := g.cam.pt(r.To)
+	size := 11 * z
+	lines := g.pack(strings.Split(cfg, ", "), ", ", size, math.Hypot(x1-x0, y1-y0)-8*z)
+	h := g.measure(lines, 0, 0, size, false, alignLeft, 0).h
+	x, y := g.roadLabelPoint(r)
+	return append(ls, label{kind: "road", text: lines, short: cfg, x: x, y: y - 22*z - h, size: size, c: colText, a: alignCenter, prio: prioRoad,
+		moves: []image.Point{{Y: int(44*z + h)}, {Y: int(-14 * z)}, {Y: int(58*z + h)}}})
+}
+
+// pack joins parts with sep into lines no wider than width (a part wider
+// than width has a line of its own), one line under the other.
+func (g *Game) pack(parts []string, sep string, size, width float64) string {
+	face := g.fonts.face(size, false)
+	var lines []string
+	for _, p := range parts {
+		if n := len(lines); n > 0 && text.Advance(lines[n-1]+sep+p, face) <= width {
+			lines[n-1] += sep + p
+			continue
+		}
+		lines = append(lines, p)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// roadLabelPoint is where a road's words are centred, on screen.
+func (g *Game) roadLabelPoint(r layout.Road) (x, y float64) {
+	x0, y0 := g.cam.pt(r.From)
+	x1, y1 := g.cam.pt(r.To)
+	return (x0 + x1) / 2, (y0 + y1) / 2
 }
 
 // pollDoors finds the doors a poll call looked at, in its order.

@@ -33,7 +33,7 @@ type State struct {
 	Selected    string        `json:"selected"` // "door", "letter", "road" or ""
 	Tab         string        `json:"tab"`      // the panel's page: "door", "layers", "bytes"
 	Panel       string        `json:"panel"`    // the panel's title
-	Console     []string      `json:"console"`  // the newest lines
+	Console     []string      `json:"console"`  // the newest 40 lines (captions take some)
 	Input       string        `json:"input"`    // what is typed in the console's input
 	Typing      bool          `json:"typing"`   // the input has the keyboard
 	// Buttons are the buttons on screen (controls, the panel's tabs and
@@ -49,6 +49,16 @@ type State struct {
 	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
+	// Labels are the words drawn over the town (the status line, the
+	// captions, signs, house names and roles, door words, letters' names,
+	// ...) and their boxes: no two overlap, each lies inside Town.
+	Labels []LabelState `json:"labels"`
+	// Caption is the scenario's comment for the steps being carried out.
+	Caption string `json:"caption"`
+	// Picker is the scenario picker's button; PickerOpen reports its
+	// list open.
+	Picker     Box  `json:"picker"`
+	PickerOpen bool `json:"picker_open"`
 }
 
 // LetterState is a letter on a road.
@@ -185,8 +195,10 @@ func (g *Game) State() State {
 		}
 	}
 	s.Inspector = g.inspectorState()
+	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
+	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	lines := g.player.Console().Lines
-	for _, l := range lines[max(len(lines)-20, 0):] {
+	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)
 	}
 	return s

@@ -81,9 +81,15 @@ type Game struct {
 	frames     int
 	stats      frameStats
 	hook       hook
-	stop       atomic.Bool
-	stopAfter  int
-	warmUp     int
+	// labels are the words on the town, placed this frame (labels.go).
+	labels []label
+	capFit captionFit // the caption band's height, worked out (caption.go)
+	// usedControls is set once the learner has paused, stepped or
+	// changed the speed: the keys' hint then goes dim.
+	usedControls bool
+	stop         atomic.Bool
+	stopAfter    int
+	warmUp       int
 }
 
 // Stop ends the game loop at its next update; safe from any goroutine
@@ -159,10 +165,13 @@ func (g *Game) Update() error {
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
 	}
-	g.cam = g.view.camera(g.lay.Bounds, g.townRect(), g.scale)
+	g.cam = g.view.camera(g.lay.Bounds, g.fitRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
 	g.planRedraw()
+	if g.redraw != redrawNone || g.labels == nil {
+		g.planLabels()
+	}
 	g.frames++
 	g.stats.update += time.Since(start)
 	g.hook.publish(g)
@@ -262,7 +271,9 @@ func (g *Game) keys() {
 	case inpututil.IsKeyJustPressed(ebiten.KeySpace):
 		g.togglePause()
 	case inpututil.IsKeyJustPressed(ebiten.KeyArrowRight):
-		g.player.Step()
+		g.step()
+	case inpututil.IsKeyJustPressed(ebiten.KeyEscape) && g.w.combo.ContentVisible():
+		g.w.combo.SetContentVisible(false) // Esc closes the open list first
 	case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
 		g.selectNothing()
 	case inpututil.IsKeyJustPressed(ebiten.KeyEnter):
@@ -278,11 +289,28 @@ func (g *Game) keys() {
 
 // zoomKeys zooms the town about its middle.
 func (g *Game) zoomKeys(steps int) {
-	r := g.townRect()
+	r := g.fitRect()
 	g.view.zoomAt(g.cam, g.lay.Bounds, r, float64(r.Min.X+r.Max.X)/2, float64(r.Min.Y+r.Max.Y)/2, steps)
 }
 
-func (g *Game) togglePause() { g.player.SetPaused(!g.player.Paused()) }
+func (g *Game) togglePause() {
+	g.usedControls = true
+	g.player.SetPaused(!g.player.Paused())
+}
+
+// step carries out the next event (the Step button, the right arrow).
+func (g *Game) step() {
+	g.usedControls = true
+	g.player.Step()
+}
+
+// load starts a scenario (the picker) or the same one again (Restart):
+// nothing selected, and the console shows the new story from its start.
+func (g *Game) load(name, src string) {
+	_ = g.player.Load(name, src)
+	g.selectNothing()
+	g.scroll.console = 0
+}
 
 // exec runs a shell line from a click, echoed in the console like a typed one.
 func (g *Game) exec(line string) {

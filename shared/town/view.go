@@ -189,7 +189,7 @@ func (g *Game) mouse() {
 		}
 	}
 	if steps := wheelSteps(); steps != 0 && over {
-		v.zoomAt(g.cam, g.lay.Bounds, g.townRect(), float64(x), float64(y), steps)
+		v.zoomAt(g.cam, g.lay.Bounds, g.fitRect(), float64(x), float64(y), steps)
 	}
 }
 

@@ -3,6 +3,7 @@ package town
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/ebitenui/ebitenui"
 	eimage "github.com/ebitenui/ebitenui/image"
@@ -153,10 +154,10 @@ func centered() widget.WidgetOpt {
 func (g *Game) topBar() *widget.Container {
 	w := g.w
 	bar := g.row(8, widget.ContainerOpts.BackgroundImage(eimage.NewNineSliceColor(colPanel)))
-	w.pause = g.button("Pause", g.togglePause)
+	w.pause = g.fixedButton([]string{"Pause", "Play"}, g.togglePause)
 	bar.AddChild(w.pause)
-	bar.AddChild(g.button("Step", g.player.Step))
-	bar.AddChild(g.button("Restart", func() { _ = g.player.Restart(); g.selectNothing() }))
+	bar.AddChild(g.button("Step", g.step))
+	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if !g.compact {
 		bar.AddChild(widget.NewText(widget.TextOpts.Text("speed", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
 	}
@@ -166,14 +167,19 @@ func (g *Game) topBar() *widget.Container {
 		widget.SliderOpts.MinMax(0, speedSteps),
 		widget.SliderOpts.InitialCurrent(stepOf(speed)),
 		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(g.pick(150, 90)), g.px(22)), centered()),
-		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) { g.player.SetSpeed(speedOf(a.Current)) }),
+		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) {
+			if speed, _ := g.player.Speed(); stepOf(speed) != a.Current {
+				g.usedControls = true
+			}
+			g.player.SetSpeed(speedOf(a.Current))
+		}),
 	)
 	w.sliderNames[w.speed] = "speed"
 	bar.AddChild(w.speed)
 	w.speedLabel = widget.NewText(widget.TextOpts.Text("1x", g.fonts.faceRef(13*g.scale), colText),
 		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(g.pick(56, 40)), 0)))
 	bar.AddChild(w.speedLabel)
-	w.fastest = g.button(g.fastestLabel(), func() {
+	w.fastest = g.fixedButton([]string{g.fastestLabel(), "Back to 0.125x"}, func() {
 		_, on := g.player.Speed()
 		g.player.SetFastest(!on)
 	})
@@ -198,12 +204,12 @@ func (g *Game) topBar() *widget.Container {
 	label := func(e any) string { return prefix + e.(examples.Scenario).Name }
 	opts := []widget.ListComboButtonOpt{
 		widget.ListComboButtonOpts.Entries(entries),
-		widget.ListComboButtonOpts.EntryLabelFunc(label, func(e any) string { return e.(examples.Scenario).Name }),
+		// The list says what each story is about, in its first comment.
+		widget.ListComboButtonOpts.EntryLabelFunc(label, g.pickerEntry),
 		widget.ListComboButtonOpts.EntrySelectedHandler(func(a *widget.ListComboButtonEntrySelectedEventArgs) {
 			s := a.Entry.(examples.Scenario)
 			if a.PreviousEntry != nil && (s.Name != g.player.Name() || s.Source != g.player.Source()) {
-				_ = g.player.Load(s.Name, s.Source)
-				g.selectNothing()
+				g.load(s.Name, s.Source)
 			}
 		}),
 	}
@@ -211,6 +217,35 @@ func (g *Game) topBar() *widget.Container {
 	w.combo = widget.NewListComboButton(opts...)
 	bar.AddChild(w.combo)
 	return bar
+}
+
+// pickerEntry is a scenario's line in the picker's list: its name and
+// what it is about, cut to a width the list can show.
+func (g *Game) pickerEntry(e any) string {
+	s := e.(examples.Scenario)
+	if s.Description == "" {
+		return s.Name
+	}
+	d := s.Description
+	if n := int(g.pick(64, 40)); len(d) > n {
+		d = strings.TrimRight(d[:n-1], " ,.;:") + "…"
+	}
+	return s.Name + " — " + d
+}
+
+// fixedButton is a button as wide as the widest of its labels, so the
+// bar does not shift when its label changes (Pause and Play).
+func (g *Game) fixedButton(labels []string, onClick func()) *widget.Button {
+	w := 0.0
+	for _, l := range labels {
+		w = math.Max(w, text.Advance(l, g.fonts.face(14*g.scale, false)))
+	}
+	return widget.NewButton(
+		widget.ButtonOpts.TextLabel(labels[0]),
+		widget.ButtonOpts.DisableDefaultKeys(),
+		widget.ButtonOpts.WidgetOpts(widget.WidgetOpts.MinSize(int(math.Ceil(w))+g.px(20), 0)),
+		widget.ButtonOpts.ClickedHandler(func(*widget.ButtonClickedEventArgs) { onClick() }),
+	)
 }
 
 func (g *Game) panelColumn() *widget.Container {

@@ -73,6 +73,7 @@ type Player struct {
 	snapWall   time.Duration
 	anim       Animation
 	console    Console
+	caption    captions // see caption.go
 }
 
 // Options say what to play.
@@ -113,6 +114,7 @@ func (p *Player) Load(name, src string) error {
 		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
 	}
 	p.lastNo = p.lines
+	p.caption = newCaptions(src)
 	p.anim.reset()
 	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
@@ -412,6 +414,11 @@ func (p *Player) links(dir string) (netsim.LinkState, bool) {
 func (s sink) Line(r script.LineRecord) {
 	if r.Phase != script.PhaseDone && r.Line <= s.p.lastNo {
 		s.p.current = r.Line
+	}
+	if lines, ok := s.p.caption.record(r); ok {
+		for _, l := range lines { // the author's words first, then the lines they explain
+			s.p.console.add(LineInfo, "# "+l)
+		}
 	}
 	s.p.console.record(r)
 }

@@ -292,17 +292,33 @@ func TestPickedWhilePausedShowsItsTown(t *testing.T) {
 // last line that built the town, each step moves it to the line started,
 // and a typed line leaves it alone.
 func TestCurrentLineFollowsTheStory(t *testing.T) {
-	p := helloTCP(t) // lines 7..11 build the town; 12 is b/web: socket tcp
-	if got := p.CurrentLine(); got != 11 {
-		t.Fatalf("after Load, line %d", got)
+	p := helloTCP(t)
+	// The lines up to "process b web root" build the town; the story
+	// starts with the server's socket call, then its bind.
+	built, first, second := sourceLine(t, p, "process b web root"), sourceLine(t, p, "b/web: socket tcp"), sourceLine(t, p, "b/web: bind 3")
+	if got := p.CurrentLine(); got != built {
+		t.Fatalf("after Load, line %d, want %d", got, built)
 	}
 	p.Step()
-	if got := p.CurrentLine(); got != 12 {
-		t.Fatalf("after a step, line %d", got)
+	if got := p.CurrentLine(); got != first {
+		t.Fatalf("after a step, line %d, want %d", got, first)
 	}
 	p.Exec("a/browser: socket udp")
 	p.Step()
-	if got := p.CurrentLine(); got != 13 {
-		t.Fatalf("after a typed line and a step, line %d", got)
+	if got := p.CurrentLine(); got != second {
+		t.Fatalf("after a typed line and a step, line %d, want %d", got, second)
 	}
+}
+
+// sourceLine is the number of the scenario's first line that starts with
+// prefix.
+func sourceLine(t *testing.T, p *play.Player, prefix string) int {
+	t.Helper()
+	for i, l := range strings.Split(p.Source(), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no line %q in the scenario", prefix)
+	return 0
 }

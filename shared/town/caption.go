@@ -1,0 +1,111 @@
+package town
+
+import (
+	"image"
+	"image/color"
+	"strings"
+)
+
+// The caption band runs along the bottom of the town: the scenario's own
+// words for the steps being carried out (play's Caption), wrapped to the
+// town's width, and under them a line that says how to pause, step and
+// slow down. Its height is set by the scenario's longest caption, so the
+// town does not move as captions come and go; the town is fitted above it.
+
+var colCaptionBand = color.RGBA{0x10, 0x14, 0x1a, 0xe8}
+
+// The keys, said to a newcomer until they use a control, and then kept
+// as a dim reminder.
+const (
+	hintFirst = "Space pauses · → steps one event · the speed slider slows down to 0.1x"
+	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
+)
+
+// captionFit is what the band's height was worked out for.
+type captionFit struct {
+	src   string
+	width int
+	scale float64
+	lines int // the most lines a caption of the scenario wraps to
+}
+
+func (g *Game) captionSize() float64 { return g.pick(14, 12) * g.scale }
+
+func (g *Game) captionLineH() float64 { return g.captionSize() * 1.3 }
+
+// captionPad is the band's margin, in device pixels.
+func (g *Game) captionPad() float64 { return 6 * g.scale }
+
+// captionWidth is the width captions wrap to.
+func (g *Game) captionWidth(area image.Rectangle) float64 {
+	return float64(area.Dx()) - 2*g.captionPad() - 8*g.scale
+}
+
+// captionLines is how many lines the scenario's longest caption takes at
+// this width; it is worked out again only when the scenario or the width
+// changes.
+func (g *Game) captionLines(area image.Rectangle) int {
+	fit := captionFit{src: g.player.Source(), width: area.Dx(), scale: g.scale}
+	if c := g.capFit; c.src == fit.src && c.width == fit.width && c.scale == fit.scale {
+		return c.lines
+	}
+	for _, c := range g.player.Captions() {
+		fit.lines = max(fit.lines, len(g.wrap(c, g.captionSize(), g.captionWidth(area))))
+	}
+	g.capFit = fit
+	return fit.lines
+}
+
+// captionBand is where the band is: the bottom of the town's area.
+func (g *Game) captionBand(area image.Rectangle) image.Rectangle {
+	n := g.captionLines(area) + 1 // and the keys
+	h := int(float64(n)*g.captionLineH() + 2*g.captionPad())
+	if h > area.Dy()/2 {
+		return image.Rectangle{} // no room: the town first
+	}
+	return image.Rect(area.Min.X, area.Max.Y-h, area.Max.X, area.Max.Y)
+}
+
+// fitRect is the part of the town area the whole town is fitted into:
+// below the status line, above the caption band.
+func (g *Game) fitRect() image.Rectangle { return g.fitIn(g.townRect()) }
+
+func (g *Game) fitIn(area image.Rectangle) image.Rectangle {
+	r := area
+	r.Min.Y = min(r.Min.Y+g.px(statusH), r.Max.Y)
+	if band := g.captionBand(area); band.Dy() > 0 {
+		r.Max.Y = max(band.Min.Y, r.Min.Y)
+	}
+	return r
+}
+
+// captionLabels are the band's lines: the caption in force, wrapped, and
+// the keys.
+func (g *Game) captionLabels(area image.Rectangle) []label {
+	band := g.captionBand(area)
+	if band.Dy() == 0 {
+		return nil
+	}
+	x := float64(band.Min.X) + g.captionPad() + 4*g.scale
+	y := float64(band.Min.Y) + g.captionPad()
+	var out []label
+	if c := strings.TrimSpace(g.player.Caption()); c != "" {
+		for _, s := range g.wrap(c, g.captionSize(), g.captionWidth(band)) {
+			out = append(out, label{kind: "caption", text: s, x: x, y: y, size: g.captionSize(), c: colText, prio: prioFixed})
+			y += g.captionLineH()
+		}
+	}
+	hint, c := hintFirst, color.Color(colSelect)
+	if g.usedControls {
+		hint, c = hintKept, colDim
+	}
+	y = float64(band.Max.Y) - g.captionPad() - g.captionLineH()
+	size := g.captionSize() * 0.9
+	for _, s := range []string{hint, hintKept, "Space: pause · →: step"} {
+		if w := g.measure(s, x, y, size, false, alignLeft, 0).w; w <= g.captionWidth(band) {
+			out = append(out, label{kind: "hint", text: s, x: x, y: y, size: size, c: c, prio: prioFixed})
+			break
+		}
+	}
+	return out
+}
