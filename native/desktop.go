@@ -16,9 +16,10 @@ import (
 
 	"socketville/examples"
 	"socketville/shared/town"
+	"socketville/shared/town/play"
 )
 
-const desktopUsage = `socketville desktop [--seed N] [--size WxH] [SCENARIO]
+const desktopUsage = `socketville desktop [--seed N] [--speed X] [--size WxH] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
 an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
@@ -26,6 +27,7 @@ hello-tcp. Space pauses, the right arrow steps one event, Enter types in the
 console; click a door, a letter or a road.
 
   --seed N     seed the link faults with N
+  --speed X    start at X times the learner's pace (0.1 to 100; default 1)
   --size WxH   the window's size in logical pixels (default 1280x800)
   --cpuprofile FILE  write a CPU profile of the session to FILE
   --crowd PxS  play a crowded town: P pairs of hosts, S sockets on each
@@ -36,6 +38,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, desktopUsage) }
 	seed := fs.Uint64("seed", 0, "seed for link faults")
+	speed := fs.Float64("speed", 1, "the pace to start at, 0.1 to 100")
 	size := fs.String("size", "1280x800", "window size")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	crowdSize := fs.String("crowd", "", "play a crowded town of PAIRSxSOCKETS instead")
@@ -53,9 +56,13 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville desktop: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
+	if *speed < play.MinSpeed || *speed > play.MaxSpeed {
+		fmt.Fprintf(stderr, "socketville desktop: --speed %g: want a pace from %g to %d\n", *speed, play.MinSpeed, play.MaxSpeed)
+		return exitUsage
+	}
 	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
 	// the desktop tests read.
-	opts := town.Options{Seed: *seed, StateFile: os.Getenv("SOCKETVILLE_STATE")}
+	opts := town.Options{Seed: *seed, Speed: *speed, StateFile: os.Getenv("SOCKETVILLE_STATE")}
 	if *crowdSize != "" {
 		if _, err := fmt.Sscanf(*crowdSize, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost); err != nil || opts.Crowd.Pairs < 1 || opts.Crowd.PerHost < 3 {
 			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)

@@ -2,7 +2,8 @@
 
 // Command wasm is Socketville's browser build: the town in a web page.
 // The page may pick a scenario with ?scenario=NAME, a seed with ?seed=N,
-// and a generated crowded town with ?crowd=PAIRSxSOCKETS.
+// a pace with ?speed=X (0.1 to 100) and a generated crowded town with
+// ?crowd=PAIRSxSOCKETS.
 package main
 
 import (
@@ -31,6 +32,9 @@ func main() {
 		}
 		if s, err := strconv.ParseUint(q.Get("seed"), 10, 64); err == nil {
 			opts.Seed = s
+		}
+		if s, err := strconv.ParseFloat(q.Get("speed"), 64); err == nil {
+			opts.Speed = s // ?speed=2: a link that plays at twice the pace
 		}
 	}
 	g, err := town.New(opts)

@@ -34,6 +34,8 @@ type Options struct {
 	// Source, when set, is a scenario to play instead of an example.
 	Source string
 	Seed   uint64
+	// Speed is the pace to start at, a multiple of 1x (0 is 1x).
+	Speed float64
 	// Crowd, when Pairs > 0, plays a generated crowded town instead.
 	Crowd CrowdSize
 	// StateFile, when set, is where the desktop build writes what it
@@ -131,6 +133,9 @@ func New(opts Options) (*Game, error) {
 	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed})
 	if err != nil {
 		return nil, err
+	}
+	if opts.Speed > 0 {
+		g.player.SetSpeed(opts.Speed)
 	}
 	if unknown != "" {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
