@@ -339,26 +339,35 @@ func (g *Game) rebuildPanel() {
 		tabButton("Bytes", tabBytes)
 		for _, a := range doorActions(d, g.player.Snapshot()) {
 			lines := a.lines
-			w.actions.AddChild(g.button(a.label, func() {
+			b := g.button(a.label, func() {
 				for _, l := range lines {
 					g.exec(l)
 				}
-			}))
+			})
+			// A call no process can make is said, not offered.
+			b.GetWidget().Disabled = len(lines) == 0
+			w.actions.AddChild(b)
 		}
 	}
 }
 
+// doorTitle names a door in the panel: the process and fd that hold it,
+// or, for a connection the kernel finishes after close (no fd), whose it
+// was; then its state and its addresses.
 func doorTitle(d layout.Door) string {
-	who := d.Key.Host + "/" + d.Proc
-	if d.Proc == "" {
-		who = d.Key.Host + " kernel"
-	}
-	s := fmt.Sprintf("%s fd %d: %s %s", who, d.FD, d.Socket.Type, d.State)
+	addrs := ""
 	if d.Socket.Local.IsValid() {
-		s += " " + d.Socket.Local.String()
+		addrs = " " + d.Socket.Local.String()
 	}
 	if d.Remote != "" {
-		s += " <-> " + d.Remote
+		addrs += " <-> " + d.Remote
 	}
-	return s
+	if d.Proc == "" {
+		of := d.Key.Host
+		if d.Socket.Proc != "" {
+			of += "/" + d.Socket.Proc
+		}
+		return fmt.Sprintf("a %s connection of %s, held by the kernel (no fd):%s", stateLabel(d.Socket), of, addrs)
+	}
+	return fmt.Sprintf("%s/%s fd %d: %s %s%s", d.Key.Host, d.Proc, d.FD, d.Socket.Type, stateLabel(d.Socket), addrs)
 }
