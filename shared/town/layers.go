@@ -67,7 +67,6 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 		fillRect(dst, c.x+c.w-c.colW, fy, c.colW, c.floorH-2, shade)
 		g.text(dst, name, c.x+c.w/2, fy+c.floorH/2-7*g.scale, 11*g.scale, colDim, false, alignCenter)
 	}
-	g.drawSocketBand(dst, c)
 	g.text(dst, src, c.x+c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
 	g.text(dst, dst2, c.x+c.w-c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
 	// The moving block: 0..0.4 down the sender, 0.4..0.6 across, 0.6..1 up.
@@ -84,6 +83,9 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 	}
 	level := int(math.Round(floor))
 	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
+	// Over the message as it passes through: the socket's words stay
+	// readable.
+	g.drawSocketBand(dst, c)
 	for i, l := range g.wrap(units[level].caption, 12*g.scale, c.w) {
 		g.text(dst, l, c.x, c.captionY+float64(i)*16*g.scale, 12*g.scale, colText, false, alignLeft)
 	}
