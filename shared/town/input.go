@@ -43,7 +43,7 @@ func (g *Game) wheel() {
 	switch {
 	case pt.In(g.w.logArea.GetWidget().Rect):
 		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
-	case pt.In(g.w.panelArea.GetWidget().Rect):
+	case g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
 		pkt, ok := g.inspectedPacket()
 		if !ok {
 			return

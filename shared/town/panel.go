@@ -18,6 +18,9 @@ import (
 
 // drawPanel draws the selected tab's pictures into the panel's area.
 func (g *Game) drawPanel(dst *ebiten.Image) {
+	if !g.panelShown() {
+		return
+	}
 	col := g.w.panelCol.GetWidget().Rect
 	fillRect(dst, float64(col.Min.X), float64(col.Min.Y), float64(col.Dx()), float64(col.Dy()), colPanel)
 	line(dst, float64(col.Min.X), float64(col.Min.Y), float64(col.Min.X), float64(col.Max.Y), 1, colPanelEdge)

@@ -42,7 +42,11 @@ type State struct {
 	// alone, or nothing (the screen stayed as it was).
 	Redraws Redraws `json:"redraws"`
 	// Panel and console areas, where they are drawn.
-	PanelBox   Box           `json:"panel_box"`
+	PanelBox Box `json:"panel_box"` // zero while the panel is a closed drawer
+	// Drawer is set in a narrow window, where the panel is a drawer over
+	// the town; DrawerOpen while it is open.
+	Drawer     bool          `json:"drawer"`
+	DrawerOpen bool          `json:"drawer_open"`
 	ConsoleBox Box           `json:"console_box"`
 	Buttons    []ButtonState `json:"buttons"`
 	// Sliders are the sliders on screen: the speed, and a road's knobs.
@@ -153,7 +157,8 @@ func (g *Game) State() State {
 	if g.view.free {
 		s.Zoom = g.view.zoom
 	}
-	s.PanelBox = g.cssRect(g.w.panelCol.GetWidget().Rect)
+	s.PanelBox = g.cssRect(g.panelRect())
+	s.Drawer, s.DrawerOpen = g.drawer, g.drawerOpen()
 	s.ConsoleBox = g.cssRect(g.w.consoleBox.GetWidget().Rect)
 	s.Redraws = g.redraws
 	for _, p := range g.lay.Plots {
@@ -223,6 +228,9 @@ func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
 	}
 	var walk func(w widget.PreferredSizeLocateableWidget)
 	walk = func(w widget.PreferredSizeLocateableWidget) {
+		if !w.GetWidget().IsVisible() {
+			return // a closed drawer's buttons are not on screen
+		}
 		switch w := w.(type) {
 		case *widget.Button:
 			buttons = append(buttons, ButtonState{Label: w.Text().Label, Box: box(w)})

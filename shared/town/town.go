@@ -54,6 +54,7 @@ type Game struct {
 	w         *widgets
 	scale     float64 // device pixels per CSS/logical pixel
 	compact   bool    // a small window: see compactWidth
+	drawer    bool    // a narrow window: the panel is a drawer over the town (drawer.go)
 	built     uiFit   // what the widgets were built for
 	width     int     // the screen in device pixels
 	height    int
@@ -159,6 +160,7 @@ func (g *Game) Update() error {
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
 	}
+	g.view.minZoom = g.readableZoom()
 	g.cam = g.view.camera(g.lay.Bounds, g.townRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
@@ -185,6 +187,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.All++
 		g.drawTown(screen)
 		g.drawStatus(screen)
+		g.drawMoreTown(screen)
 		g.drawPanel(screen)
 		g.drawConsole(screen)
 		g.ui.Draw(screen)
@@ -192,6 +195,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.Town++
 		g.drawTown(screen)
 		g.drawStatus(screen)
+		g.drawMoreTown(screen)
 	}
 	g.redraw = redrawNone
 	g.stats.draw += time.Since(start)
@@ -221,7 +225,8 @@ func (g *Game) syncScale() {
 		s = 1
 	}
 	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
-	if want := (uiFit{scale: s, compact: g.compact, panelW: g.panelWidth()}); want != g.built {
+	g.drawer = isDrawer(g.width, s)
+	if want := (uiFit{scale: s, compact: g.compact, drawer: g.drawer, panelW: g.panelWidth()}); want != g.built {
 		g.built = want
 		typed := ""
 		if g.w != nil {
@@ -236,6 +241,7 @@ func (g *Game) syncScale() {
 type uiFit struct {
 	scale   float64
 	compact bool
+	drawer  bool
 	panelW  float64
 }
 

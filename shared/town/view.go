@@ -25,6 +25,10 @@ type viewport struct {
 	// town; from is where the cursor was last frame.
 	panning bool
 	from    image.Point
+	// minZoom, when set, is the least zoom (device pixels per unit) the
+	// fitted view may have: a narrow window shows part of the town with
+	// readable labels rather than all of it unreadably small.
+	minZoom float64
 }
 
 // The view's limits: from the whole town to a door filling the screen.
@@ -36,6 +40,9 @@ const (
 // camera is the fitted camera with the learner's zoom and pan applied.
 func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
 	c := fitCamera(bounds, area, scale)
+	if c.zoom < v.minZoom {
+		c = floorCamera(bounds, area, v.minZoom)
+	}
 	if !v.free {
 		return c
 	}
@@ -45,10 +52,12 @@ func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64
 	return c
 }
 
-// hold takes the view over from the fit, where it is now.
-func (v *viewport) hold(bounds layout.Rect) {
+// hold takes the view over from the fit, where it is now: centred on
+// the town point in the middle of area under cam.
+func (v *viewport) hold(cam camera, area image.Rectangle) {
 	if !v.free {
-		v.free, v.zoom, v.center = true, 1, bounds.Center()
+		v.free, v.zoom = true, 1
+		v.center = cam.toTown(float64(area.Min.X+area.Max.X)/2, float64(area.Min.Y+area.Max.Y)/2)
 	}
 }
 
@@ -56,11 +65,11 @@ func (v *viewport) hold(bounds layout.Rect) {
 // screen point x, y where it is.
 func (v *viewport) zoomAt(cam camera, bounds layout.Rect, area image.Rectangle, x, y float64, steps int) {
 	p := cam.toTown(x, y)
-	v.hold(bounds)
+	v.hold(cam, area)
 	old := v.zoom
 	v.zoom = math.Min(math.Max(v.zoom*math.Pow(zoomStep, float64(steps)), 1), maxZoom)
 	if v.zoom == 1 && steps < 0 {
-		*v = viewport{} // all the way out: the whole town again
+		*v = viewport{minZoom: v.minZoom} // all the way out: the whole town again
 		return
 	}
 	// The new camera's zoom is cam.zoom*v.zoom/old; p stays under x, y.
@@ -171,12 +180,12 @@ func (g *Game) selectNothing() {
 func (g *Game) mouse() {
 	x, y := ebiten.CursorPosition()
 	pt := image.Point{X: x, Y: y}
-	over := pt.In(g.townRect())
+	over := g.overTown(pt)
 	v := &g.view
 	switch {
 	case v.panning && ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft):
 		if d := pt.Sub(v.from); d != (image.Point{}) && g.cam.zoom > 0 {
-			v.hold(g.lay.Bounds)
+			v.hold(g.cam, g.townRect())
 			v.center.X -= float64(d.X) / g.cam.zoom
 			v.center.Y -= float64(d.Y) / g.cam.zoom
 			v.from = pt

@@ -91,8 +91,11 @@ func (g *Game) pick(roomy, compact float64) float64 {
 
 // panelWidth is the side panel's width in CSS pixels: narrower in a small
 // window, but never so narrow that the byte inspector's 16 columns fit
-// nowhere.
+// nowhere; as a drawer, no wider than the window.
 func (g *Game) panelWidth() float64 {
+	if g.drawer {
+		return math.Min(float64(g.width)/g.scale, 470)
+	}
 	if !g.compact {
 		return 470
 	}
@@ -116,17 +119,13 @@ func (g *Game) buildUI() {
 		widget.GridLayoutOpts.Columns(1),
 		widget.GridLayoutOpts.Stretch([]bool{true}, []bool{false, true, false}),
 	)))
-	root.AddChild(g.topBar())
-	middle := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
-		widget.GridLayoutOpts.Columns(2),
-		widget.GridLayoutOpts.Stretch([]bool{true, false}, []bool{true}),
-	)))
-	w.townArea = widget.NewContainer()
-	middle.AddChild(w.townArea)
-	middle.AddChild(g.panelColumn())
-	root.AddChild(middle)
+	bar := g.topBar()
+	rows := g.barRows(bar)
+	root.AddChild(rows)
+	root.AddChild(g.middle())
 	root.AddChild(g.consoleBox())
 	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme}
+	g.fitBar(root, rows, bar)
 	g.rebuildPanel()
 }
 
@@ -320,6 +319,10 @@ func (g *Game) rebuildPanel() {
 			name = "[" + label + "]"
 		}
 		w.tabs.AddChild(g.button(name, func() { g.tab = t; g.rebuildPanel() }))
+	}
+	defer g.syncDrawer()
+	if g.drawer && g.sel.kind != selNone {
+		w.tabs.AddChild(g.button("Close panel", g.selectNothing))
 	}
 	switch g.sel.kind {
 	case selNone:
