@@ -4,15 +4,9 @@ import (
 	"image"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/shared/town/play"
 )
-
-// inpututilJustClicked reports a left click that started this frame.
-func inpututilJustClicked() bool {
-	return inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
-}
 
 // scrolling is how far the scrollable parts are scrolled: the console
 // back from its newest line, the inspector's dump by rows and its field

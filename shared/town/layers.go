@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -42,7 +43,8 @@ func (c cutaway) floorY(f float64) float64 {
 func (g *Game) cutawayGeometry(area image.Rectangle) cutaway {
 	c := cutaway{x: float64(area.Min.X) + 10*g.scale, y: float64(area.Min.Y) + 6*g.scale}
 	c.w = float64(area.Dx()) - 20*g.scale
-	c.h = math.Min(float64(area.Dy())-60*g.scale, 350*g.scale)
+	// Below the floors: the addresses, then up to three lines of caption.
+	c.h = math.Min(float64(area.Dy())-84*g.scale, 350*g.scale)
 	c.bandH = 20 * g.scale
 	c.floorH = (c.h - c.bandH) / 5
 	c.colW = c.w * 0.42
@@ -256,10 +258,53 @@ func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
 	for i := range widths {
 		widths[i] *= w / sum
 	}
+	size := 11 * g.scale
 	for i, p := range u.parts {
 		fillRect(dst, x, y, widths[i]-2, h, p.c)
-		g.text(dst, p.name, x+widths[i]/2, y+h/2-13*g.scale, 11*g.scale, colInk, false, alignCenter)
-		g.text(dst, fmt.Sprintf("%d B", p.n), x+widths[i]/2, y+h/2, 11*g.scale, colInk, true, alignCenter)
+		room := widths[i] - 4*g.scale
+		name := g.fitting(room, size, false, p.name, strings.Fields(p.name)[0])
+		g.text(dst, name, x+widths[i]/2, y+h/2-13*g.scale, size, colInk, false, alignCenter)
+		n := g.fitting(room, size, true, fmt.Sprintf("%d B", p.n), fmt.Sprint(p.n))
+		g.text(dst, n, x+widths[i]/2, y+h/2, size, colInk, true, alignCenter)
 		x += widths[i]
 	}
+}
+
+// fitting is the first of texts no wider than room at size, or "" when
+// none fits: a part too narrow for its name goes without, rather than
+// have it cut or run into the next part's.
+func (g *Game) fitting(room, size float64, mono bool, texts ...string) string {
+	face := g.fonts.face(size, mono)
+	for _, s := range texts {
+		if text.Advance(s, face) <= room {
+			return s
+		}
+	}
+	return ""
+}
+
+// layersState is what the Layers page says of each floor, or nil when
+// the panel does not show it.
+func (g *Game) layersState() []string {
+	if g.tab != tabLayers || !g.panelShown() {
+		return nil
+	}
+	var pkt []byte
+	switch g.sel.kind {
+	case selLetter:
+		pkt = g.selPacket
+	case selDoor:
+		if d, ok := g.lay.Door(g.sel.door); ok {
+			pkt = g.doorPacket(d)
+		}
+	}
+	if len(pkt) == 0 {
+		return nil
+	}
+	units := layerUnits(pkt)
+	out := make([]string, len(units))
+	for i, u := range units {
+		out[i] = u.caption
+	}
+	return out
 }

@@ -53,6 +53,9 @@ type State struct {
 	Sliders []SliderState `json:"sliders"`
 	// Inspector is the byte inspector, when the panel shows it.
 	Inspector *InspectorState `json:"inspector,omitempty"`
+	// Layers are what the Layers page says of each floor, application
+	// first, when the panel shows it.
+	Layers []string `json:"layers,omitempty"`
 }
 
 // LetterState is a letter on a road.
@@ -190,6 +193,7 @@ func (g *Game) State() State {
 		}
 	}
 	s.Inspector = g.inspectorState()
+	s.Layers = g.layersState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-20, 0):] {
 		s.Console = append(s.Console, l.Text)

@@ -4,7 +4,6 @@ import (
 	"image"
 	"math"
 
-	"github.com/hajimehoshi/ebiten/v2"
 
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
@@ -178,12 +177,12 @@ func (g *Game) selectNothing() {
 // door or a road; a drag from open ground pans the view, the wheel zooms
 // it (the panel and the console scroll with theirs instead).
 func (g *Game) mouse() {
-	x, y := ebiten.CursorPosition()
+	x, y := pointerPosition()
 	pt := image.Point{X: x, Y: y}
 	over := g.overTown(pt)
 	v := &g.view
 	switch {
-	case v.panning && ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft):
+	case v.panning && pointerDown():
 		if d := pt.Sub(v.from); d != (image.Point{}) && g.cam.zoom > 0 {
 			v.hold(g.cam, g.townRect())
 			v.center.X -= float64(d.X) / g.cam.zoom
@@ -192,7 +191,7 @@ func (g *Game) mouse() {
 		}
 	case v.panning:
 		v.panning = false
-	case inpututilJustClicked() && over:
+	case pointerJustDown() && over:
 		if !g.clickTown(float64(x), float64(y)) {
 			v.panning, v.from = true, pt
 		}
