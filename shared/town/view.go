@@ -4,7 +4,6 @@ import (
 	"image"
 	"math"
 
-
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
