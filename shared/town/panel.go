@@ -195,16 +195,23 @@ func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s netsim.Sock
 	}
 }
 
-// drawOptions lists the socket's options as setsockopt sets them.
+// drawOptions lists the socket's options as setsockopt sets them, in
+// two columns.
 func (g *Game) drawOptions(dst *ebiten.Image, x, y, w float64, s netsim.SocketState) {
 	g.text(dst, "options (setsockopt):", x, y, 12*g.scale, colText, false, alignLeft)
-	for i, l := range g.wrap(optionsText(s), 12*g.scale, w) {
-		g.text(dst, l, x, y+float64(i+1)*16*g.scale, 12*g.scale, colDim, true, alignLeft)
+	for i, o := range optionTexts(s) {
+		cx := x + float64(i%2)*w/2
+		cy := y + float64(i/2+1)*16*g.scale
+		g.text(dst, o, cx, cy, 12*g.scale, colDim, false, alignLeft)
 	}
 }
 
 // optionsText is "SO_REUSEADDR off  SO_RCVBUF 131072 ..." for a socket.
-func optionsText(s netsim.SocketState) string {
+func optionsText(s netsim.SocketState) string { return strings.Join(optionTexts(s), "  ") }
+
+// optionTexts are the socket's options, "SO_REUSEADDR off" and so on,
+// and whether it blocks.
+func optionTexts(s netsim.SocketState) []string {
 	var parts []string
 	for _, o := range s.Options {
 		v := fmt.Sprint(o.Value)
@@ -217,13 +224,12 @@ func optionsText(s netsim.SocketState) string {
 			}
 		case netsim.OptRcvTimeo:
 			if o.Value == 0 {
-				v = "0 (wait forever)"
+				v = "0 (no limit)"
 			}
 		}
 		parts = append(parts, o.Opt.String()+" "+v)
 	}
-	parts = append(parts, "O_NONBLOCK "+onOff(s.Nonblock))
-	return strings.Join(parts, "   ")
+	return append(parts, "O_NONBLOCK "+onOff(s.Nonblock))
 }
 
 func onOff(b bool) string {
