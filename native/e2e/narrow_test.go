@@ -32,7 +32,8 @@ func layoutOf(ctx context.Context) (layoutState, error) {
 // screen and a laptop's. At 360x640 and 800x600 the town has the whole
 // width (the panel is a closed drawer) at a zoom where its labels are
 // readable, a click on a door opens the drawer over the town, and its
-// Close button and Esc shut it; at 1280x800 the panel stands beside the
+// Close button and Esc shut it, and a Help button opens it on the help;
+// at 1280x800 the panel stands beside the
 // town. Every control stays
 // inside the window. Screenshots of each are kept to be looked at.
 func TestBrowserNarrowWindows(t *testing.T) {
@@ -147,6 +148,17 @@ func checkDrawer(t *testing.T, ctx context.Context, name string) {
 		return s.Selected == "" && s.PanelBox.W == 0
 	})
 	shot(t, ctx, name+"-closed.png")
+	clickButton(t, ctx, "Help")
+	st = waitFor(t, 5*time.Second, "Help opens the drawer on the help", get, func(s state) bool {
+		_, ok := s.button("Close panel")
+		return s.PanelBox.W > 0 && ok
+	})
+	if !strings.HasPrefix(st.Panel, "Click a door") {
+		t.Errorf("the help drawer is titled %q", st.Panel)
+	}
+	shot(t, ctx, name+"-help.png")
+	clickButton(t, ctx, "Close panel")
+	waitFor(t, 5*time.Second, "Close panel shuts the help", get, func(s state) bool { return s.PanelBox.W == 0 })
 }
 
 // shot saves a screenshot under name.

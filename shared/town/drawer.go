@@ -26,8 +26,16 @@ const drawerWidth = compactWidth
 // this scale, shows the panel as a drawer.
 func isDrawer(width int, scale float64) bool { return float64(width) < drawerWidth*scale }
 
-// drawerOpen reports whether the panel is on screen as an open drawer.
-func (g *Game) drawerOpen() bool { return g.drawer && g.sel.kind != selNone }
+// drawerOpen reports whether the panel is on screen as an open drawer:
+// showing the selection, or the help its button asked for.
+func (g *Game) drawerOpen() bool { return g.drawer && (g.sel.kind != selNone || g.helpOpen) }
+
+// openHelp opens the drawer on the help, which a side panel shows while
+// nothing is selected.
+func (g *Game) openHelp() {
+	g.sel, g.helpOpen = selection{}, true
+	g.rebuildPanel()
+}
 
 // panelShown reports whether the panel is on screen: always beside the
 // town, or as an open drawer.
@@ -156,13 +164,17 @@ func (g *Game) barRows(bar *widget.Container) *widget.Container {
 	return rows
 }
 
-// fitBar moves the top bar's controls that would be cut off at a narrow
+// fitBar gives a narrow window's top bar a Help button (the drawer's way
+// to the help) and moves the controls that would be cut off at the
 // window's edge to further rows, in their order. It needs the widgets
 // themed (validated) to know their sizes.
 func (g *Game) fitBar(root, rows, bar *widget.Container) {
 	if !g.drawer {
 		return
 	}
+	// Last, a way to the help that a side panel shows when nothing is
+	// selected.
+	bar.AddChild(g.button("Help", g.openHelp))
 	root.GetWidget().SetTheme(g.ui.PrimaryTheme)
 	root.Validate()
 	room := g.width - g.px(16) // the rows' padding

@@ -55,6 +55,7 @@ type Game struct {
 	scale     float64 // device pixels per CSS/logical pixel
 	compact   bool    // a small window: see compactWidth
 	drawer    bool    // a narrow window: the panel is a drawer over the town (drawer.go)
+	helpOpen  bool    // the drawer shows the help, asked for with its button
 	built     uiFit   // what the widgets were built for
 	width     int     // the screen in device pixels
 	height    int

@@ -168,7 +168,7 @@ const (
 )
 
 func (g *Game) selectNothing() {
-	g.sel = selection{}
+	g.sel, g.helpOpen = selection{}, false
 	g.rebuildPanel()
 }
 

@@ -321,7 +321,10 @@ func (g *Game) rebuildPanel() {
 		w.tabs.AddChild(g.button(name, func() { g.tab = t; g.rebuildPanel() }))
 	}
 	defer g.syncDrawer()
-	if g.drawer && g.sel.kind != selNone {
+	if g.sel.kind != selNone {
+		g.helpOpen = false // the panel shows the selection now
+	}
+	if g.drawerOpen() {
 		w.tabs.AddChild(g.button("Close panel", g.selectNothing))
 	}
 	switch g.sel.kind {
