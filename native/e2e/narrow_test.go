@@ -122,6 +122,11 @@ func checkDrawer(t *testing.T, ctx context.Context, name string) {
 			_, ok := s.button("Close panel")
 			return s.Selected == "door" && s.PanelBox.W > 0 && ok
 		})
+		// Where the drawer leaves room, the town moves the door out
+		// from under it.
+		if d, _ := st.door("b", "web", "listen"); st.Town.W-st.PanelBox.W >= 200 && d.Box.X+d.Box.W > st.PanelBox.X {
+			t.Errorf("the selected door %+v is under the drawer %+v", d.Box, st.PanelBox)
+		}
 		if ls, _ := layoutOf(ctx); !ls.DrawerOpen {
 			t.Errorf("the door's panel is shown but the state says the drawer is shut")
 		}

@@ -194,3 +194,21 @@ func (g *Game) fitBar(root, rows, bar *widget.Container) {
 		used += w + g.px(8)
 	}
 }
+
+// revealDoor pans the town, when a drawer opens over the door just
+// selected, so that the door stands in the part of the town the drawer
+// leaves uncovered, if that part is wide enough to show it.
+func (g *Game) revealDoor(d layout.Door) {
+	area := g.townRect()
+	free := area
+	free.Max.X = area.Max.X - g.px(g.panelWidth())
+	if !g.drawer || free.Dx() < g.px(200) || g.cam.zoom <= 0 {
+		return
+	}
+	x, _, w, _ := g.cam.rect(d.Rect)
+	if x >= float64(free.Min.X) && x+w <= float64(free.Max.X) {
+		return
+	}
+	g.view.hold(g.cam, area)
+	g.view.center.X += (x + w/2 - float64(free.Min.X+free.Max.X)/2) / g.cam.zoom
+}

@@ -215,6 +215,7 @@ func (g *Game) clickTown(x, y float64) bool {
 		g.sel = selection{kind: selDoor, door: d.Key}
 		g.tab = tabDoor
 		g.rebuildPanel()
+		g.revealDoor(d)
 		return true
 	}
 	if r, ok := g.lay.RoadAt(pt, 14); ok {
