@@ -19,6 +19,7 @@ type HostState struct {
 	Name      string
 	Addrs     []netip.Prefix
 	Forward   bool
+	Routes    []RouteState // longest prefix first, as lookups try them
 	Processes []ProcessState
 	Drops     map[string]int
 	// Orphans are TCP connections whose fd was closed and that finish on
@@ -37,6 +38,7 @@ type ProcessState struct {
 type SocketState struct {
 	ID       uint64
 	FD       int
+	Proc     string // the process that made it; a kernel-held connection keeps the one that closed it
 	Type     SockType
 	State    string // "unbound", "bound" or "connected" for datagram sockets
 	Local    netip.AddrPort
@@ -45,6 +47,7 @@ type SocketState struct {
 	Queued   int // datagrams waiting to be read
 	Ready    PollEvents
 	TCP      *TCPState // nil for datagram sockets
+	Options  []OptionValue
 }
 
 // TCPState is what a TCP socket's door shows: its buffers, windows and
@@ -73,7 +76,7 @@ type LinkState struct {
 func (w *World) Snapshot() Snapshot {
 	snap := Snapshot{Now: w.Now(), InFlight: w.InFlight()}
 	for _, h := range w.hosts {
-		hs := HostState{Name: h.name, Addrs: h.Addrs(), Forward: h.forward, Drops: h.Drops()}
+		hs := HostState{Name: h.name, Addrs: h.Addrs(), Forward: h.forward, Drops: h.Drops(), Routes: h.routeStates()}
 		for _, p := range h.procs {
 			ps := ProcessState{Name: p.name, Root: p.root}
 			for _, s := range p.Sockets() {
@@ -104,7 +107,10 @@ func (s *Socket) state() SocketState {
 	}
 	ss := SocketState{
 		ID: s.id, FD: s.fd, Type: s.typ, State: st, Local: s.local, Remote: s.remote,
-		Nonblock: s.nonblock, Queued: s.queued(), Ready: s.readiness(),
+		Nonblock: s.nonblock, Queued: s.queued(), Ready: s.readiness(), Options: s.optionValues(),
+	}
+	if s.proc != nil {
+		ss.Proc = s.proc.name
 	}
 	if c := s.tcp; c != nil {
 		ts := &TCPState{

@@ -43,34 +43,53 @@ func doorActions(d layout.Door, snap netsim.Snapshot) []action {
 	return out
 }
 
-// clientFor picks a process on another host (or this one, alone in the
-// town) and returns the two lines that connect it to a listening door.
+// clientFor picks a process that can connect to a listening door (one on
+// another host first, for a connection that crosses a road; else one on
+// the door's own host, over loopback) and returns the two lines that
+// connect it. When none can reach the door, it returns a button that says
+// so and runs nothing.
 func clientFor(d layout.Door, snap netsim.Snapshot) (action, bool) {
-	addr := d.Socket.Local.Addr()
-	var pick *netsim.ProcessState
-	var pickHost string
-	for hi := range snap.Hosts {
-		h := &snap.Hosts[hi]
-		if h.Name == d.Key.Host && addr.IsUnspecified() && len(h.Addrs) > 0 {
-			addr = h.Addrs[0].Addr()
+	r := newRouting(snap)
+	server, ok := r.hosts[d.Key.Host]
+	if !ok {
+		return action{}, false
+	}
+	// A door bound to 0.0.0.0 answers on any of its host's addresses.
+	addrs := []netip.Addr{d.Socket.Local.Addr()}
+	if d.Socket.Local.Addr().IsUnspecified() {
+		addrs = addrs[:0]
+		for _, p := range server.Addrs {
+			addrs = append(addrs, p.Addr())
 		}
-		for pi := range h.Processes {
-			p := &h.Processes[pi]
-			if pick == nil || (pickHost == d.Key.Host && h.Name != d.Key.Host) {
-				pick, pickHost = p, h.Name
+	}
+	if len(addrs) == 0 {
+		return action{}, false
+	}
+	for _, local := range []bool{false, true} {
+		for hi := range snap.Hosts {
+			h := &snap.Hosts[hi]
+			if (h.Name == d.Key.Host) != local || len(h.Processes) == 0 {
+				continue
+			}
+			for _, a := range addrs {
+				if r.talks(h.Name, d.Key.Host, a) {
+					return connectFrom(h.Name, h.Processes[0], netip.AddrPortFrom(a, d.Socket.Local.Port())), true
+				}
 			}
 		}
 	}
-	if pick == nil || !addr.IsValid() || addr.IsUnspecified() {
-		return action{}, false
-	}
-	fd := nextFD(*pick)
-	who := pickHost + "/" + pick.Name + ": "
-	dst := netip.AddrPortFrom(addr, d.Socket.Local.Port())
-	return action{label: "connect from " + pickHost + "/" + pick.Name, lines: []string{
+	return action{label: "no process can reach this door"}, true
+}
+
+// connectFrom is the button that makes a TCP socket in host/p and
+// connects it to dst.
+func connectFrom(host string, p netsim.ProcessState, dst netip.AddrPort) action {
+	fd := nextFD(p)
+	who := host + "/" + p.Name + ": "
+	return action{label: "connect from " + host + "/" + p.Name, lines: []string{
 		who + "socket tcp",
 		fmt.Sprintf("%sconnect %d %s &", who, fd, dst),
-	}}, true
+	}}
 }
 
 // nextFD is the descriptor socket() will return: the lowest free one from 3.

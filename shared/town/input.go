@@ -4,15 +4,9 @@ import (
 	"image"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/shared/town/play"
 )
-
-// inpututilJustClicked reports a left click that started this frame.
-func inpututilJustClicked() bool {
-	return inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
-}
 
 // scrolling is how far the scrollable parts are scrolled: the console
 // back from its newest line, the inspector's dump by rows and its field
@@ -43,7 +37,7 @@ func (g *Game) wheel() {
 	switch {
 	case pt.In(g.w.logArea.GetWidget().Rect):
 		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
-	case pt.In(g.w.panelArea.GetWidget().Rect):
+	case g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
 		pkt, ok := g.inspectedPacket()
 		if !ok {
 			return

@@ -18,6 +18,9 @@ import (
 
 // drawPanel draws the selected tab's pictures into the panel's area.
 func (g *Game) drawPanel(dst *ebiten.Image) {
+	if !g.panelShown() {
+		return
+	}
 	col := g.w.panelCol.GetWidget().Rect
 	fillRect(dst, float64(col.Min.X), float64(col.Min.Y), float64(col.Dx()), float64(col.Dy()), colPanel)
 	line(dst, float64(col.Min.X), float64(col.Min.Y), float64(col.Min.X), float64(col.Max.Y), 1, colPanelEdge)
@@ -122,8 +125,9 @@ func (g *Game) drawRoadPanel(dst *ebiten.Image, area image.Rectangle) {
 	}
 }
 
-// drawDoorTab draws the state diagram, then buffers and windows or the
-// listening queues.
+// drawDoorTab draws the state diagram, then what means something in the
+// door's state: a fresh or bound socket's buffers and options, a
+// listening socket's queues, a connection's buffers, windows and timers.
 func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Door) {
 	x0, y0 := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(6))
 	w := float64(area.Dx() - g.px(20))
@@ -131,29 +135,124 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	if s.Type != netsim.SockTCP {
 		g.text(dst, fmt.Sprintf("%s socket, %s; %d datagrams waiting", s.Type, s.State, s.Queued), x0, y0, 13*g.scale, colText, false, alignLeft)
 		g.text(dst, "poll says: "+s.Ready.String(), x0, y0+20*g.scale, 13*g.scale, colText, false, alignLeft)
+		g.drawOptions(dst, x0, y0+46*g.scale, w, s)
 		return
 	}
-	diagH := math.Min(float64(area.Dy())*0.62, 300*g.scale)
+	diagH := math.Min(float64(area.Dy())*0.55, 300*g.scale)
 	g.drawDiagram(dst, x0, y0, w, diagH, d)
 	y := y0 + diagH + 8*g.scale
 	if s.TCP == nil {
 		return
 	}
 	t := s.TCP
-	if s.State == "LISTEN" {
+	switch {
+	case s.State == "LISTEN":
 		g.bar(dst, x0, y, w, "SYN queue (half-open)", t.SynQueue, t.Backlog+1, 0, colDim)
 		g.bar(dst, x0, y+40*g.scale, w, "accept queue (ready for accept)", t.AcceptQueue, t.Backlog+1, 0, colDim)
 		g.text(dst, fmt.Sprintf("backlog %d: Linux keeps up to backlog+1 connections waiting", t.Backlog), x0, y+80*g.scale, 12*g.scale, colDim, false, alignLeft)
-		return
+	case !connecting(s):
+		// Not connected yet (or never): no peer, so no window, MSS or
+		// round trip to show; only what the program has set.
+		g.bar(dst, x0, y, w, "send buffer (SO_SNDBUF)", 0, t.SndBuf, 0, color.RGBA{0x50, 0xa8, 0xff, 0xff})
+		g.bar(dst, x0, y+40*g.scale, w, "receive buffer (SO_RCVBUF)", 0, t.RcvBuf, 0, color.RGBA{0x40, 0xd8, 0x90, 0xff})
+		g.drawOptions(dst, x0, y+80*g.scale, w, s)
+	default:
+		g.drawConnection(dst, x0, y, w, s)
 	}
+}
+
+// connecting reports a TCP socket that has, or had, a peer: connecting,
+// connected or closing. A fresh, bound or listening one has none.
+func connecting(s netsim.SocketState) bool {
+	return s.State != "LISTEN" && (s.State != "CLOSED" || s.Remote.IsValid())
+}
+
+// drawConnection draws a connection's buffers, windows and timers.
+func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s netsim.SocketState) {
+	t := s.TCP
 	g.bar(dst, x0, y, w, fmt.Sprintf("send buffer: %d B queued, %d in flight", t.SndQueued, t.InFlight), t.SndQueued, t.SndBuf, t.InFlight, color.RGBA{0x50, 0xa8, 0xff, 0xff})
 	g.bar(dst, x0, y+40*g.scale, w, fmt.Sprintf("receive buffer: %d B unread, %d out of order", t.RcvQueued, t.OutOfOrder), t.RcvQueued, t.RcvBuf, t.OutOfOrder, color.RGBA{0x40, 0xd8, 0x90, 0xff})
-	g.text(dst, fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS), x0, y+80*g.scale, 12*g.scale, colDim, false, alignLeft)
-	g.text(dst, fmt.Sprintf("congestion window %d B, ssthresh %s;  RTO %v, smoothed RTT %v",
-		t.Cwnd, ssthresh(t.Ssthresh), t.RTO.Round(time.Millisecond), t.SRTT.Round(10*time.Microsecond)), x0, y+97*g.scale, 12*g.scale, colDim, false, alignLeft)
-	if t.TimeWaitLeft > 0 {
-		g.text(dst, fmt.Sprintf("TIME-WAIT: %.1f s left; the address cannot be bound until then", t.TimeWaitLeft.Seconds()), x0, y+116*g.scale, 12*g.scale, colSelect, false, alignLeft)
+	var lines []string
+	if s.State == "SYN-SENT" {
+		lines = append(lines, "windows and MSS: agreed once the peer answers the SYN")
+	} else {
+		lines = append(lines, fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS))
 	}
+	rtt := "no round trip measured yet"
+	if t.SRTT > 0 {
+		rtt = fmt.Sprintf("smoothed RTT %v", t.SRTT.Round(10*time.Microsecond))
+	}
+	lines = append(lines, fmt.Sprintf("congestion window %d B, ssthresh %s;  RTO %v, %s", t.Cwnd, ssthresh(t.Ssthresh), t.RTO.Round(time.Millisecond), rtt))
+	ly := y + 80*g.scale
+	for _, l := range lines {
+		for _, wl := range g.wrap(l, 12*g.scale, w) {
+			g.text(dst, wl, x0, ly, 12*g.scale, colDim, false, alignLeft)
+			ly += 16 * g.scale
+		}
+	}
+	if t.TimeWaitLeft > 0 {
+		g.text(dst, fmt.Sprintf("TIME-WAIT: %.1f s left; the address cannot be bound until then", t.TimeWaitLeft.Seconds()), x0, ly+3*g.scale, 12*g.scale, colSelect, false, alignLeft)
+	}
+}
+
+// drawOptions lists the socket's options as setsockopt sets them, in
+// two columns.
+func (g *Game) drawOptions(dst *ebiten.Image, x, y, w float64, s netsim.SocketState) {
+	g.text(dst, "options (setsockopt):", x, y, 12*g.scale, colText, false, alignLeft)
+	for i, o := range optionTexts(s) {
+		cx := x + float64(i%2)*w/2
+		cy := y + float64(i/2+1)*16*g.scale
+		g.text(dst, o, cx, cy, 12*g.scale, colDim, false, alignLeft)
+	}
+}
+
+// optionsText is "SO_REUSEADDR off  SO_RCVBUF 131072 ..." for a socket.
+func optionsText(s netsim.SocketState) string { return strings.Join(optionTexts(s), "  ") }
+
+// optionTexts are the socket's options, "SO_REUSEADDR off" and so on,
+// and whether it blocks.
+func optionTexts(s netsim.SocketState) []string {
+	var parts []string
+	for _, o := range s.Options {
+		v := fmt.Sprint(o.Value)
+		switch o.Opt {
+		case netsim.OptReuseAddr, netsim.OptNoDelay, netsim.OptBroadcast:
+			v = onOff(o.Value != 0)
+		case netsim.OptLinger:
+			if o.Value < 0 {
+				v = "off"
+			}
+		case netsim.OptRcvTimeo:
+			if o.Value == 0 {
+				v = "0 (no limit)"
+			}
+		}
+		parts = append(parts, o.Opt.String()+" "+v)
+	}
+	return append(parts, "O_NONBLOCK "+onOff(s.Nonblock))
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// stateLabel is a socket's state as the panel says it: a TCP socket in
+// CLOSED says whether it is fresh, bound, or a connection that is over,
+// as a datagram socket says "unbound" or "bound".
+func stateLabel(s netsim.SocketState) string {
+	if s.Type != netsim.SockTCP || s.State != "CLOSED" {
+		return s.State
+	}
+	switch {
+	case s.Remote.IsValid():
+		return "CLOSED (connection over)"
+	case s.Local.Port() != 0:
+		return "bound (CLOSED)"
+	}
+	return "unbound (CLOSED)"
 }
 
 func ssthresh(v int) string {
@@ -213,7 +312,11 @@ func (g *Game) drawDiagram(dst *ebiten.Image, x, y, w, h float64, d layout.Door)
 		}
 		fillRect(dst, cx-bw/2, cy-bh/2, bw, bh, fill)
 		strokeRect(dst, cx-bw/2, cy-bh/2, bw, bh, 1, colPanelEdge)
-		g.text(dst, c.state, cx, cy-7*g.scale, 11*g.scale, ink, false, alignCenter)
+		label := c.state
+		if c.state == d.State {
+			label = stateLabel(d.Socket)
+		}
+		g.text(dst, label, cx, cy-7*g.scale, 11*g.scale, ink, false, alignCenter)
 	}
 	if lit {
 		g.text(dst, last.From+" -> "+last.To, x+w, y, 12*g.scale, colSelect, false, alignRight)
@@ -254,135 +357,6 @@ func (g *Game) lastTransition(d layout.Door) (play.Transition, bool) {
 		}
 	}
 	return play.Transition{}, false
-}
-
-// The five floors of the cut-away, top to bottom.
-var floors = []string{"application", "transport", "network", "link", "physical"}
-
-// drawCutaway shows the message going down the sender's five floors as
-// headers are added, across the road, and up the receiver's as they are
-// taken off, again and again.
-func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
-	x0, y0 := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(6))
-	w := float64(area.Dx() - g.px(20))
-	h := math.Min(float64(area.Dy())-g.px2(60), 330*g.scale)
-	floorH := h / 5
-	units := layerUnits(pkt)
-	src, dst2 := "sender", "receiver"
-	if ip, err := wire.ParseIPv4(pkt); err == nil {
-		src, dst2 = ip.Src().String(), ip.Dst().String()
-	}
-	colW := w * 0.42
-	for i, name := range floors {
-		fy := y0 + float64(i)*floorH
-		shade := color.RGBA{0x26 + uint8(i*6), 0x2c + uint8(i*6), 0x36 + uint8(i*6), 0xff}
-		fillRect(dst, x0, fy, colW, floorH-2, shade)
-		fillRect(dst, x0+w-colW, fy, colW, floorH-2, shade)
-		g.text(dst, name, x0+w/2, fy+floorH/2-7*g.scale, 11*g.scale, colDim, false, alignCenter)
-	}
-	g.text(dst, src, x0+colW/2, y0+h+4*g.scale, 12*g.scale, colText, true, alignCenter)
-	g.text(dst, dst2, x0+w-colW/2, y0+h+4*g.scale, 12*g.scale, colText, true, alignCenter)
-	// The moving block: 0..0.4 down the sender, 0.4..0.6 across, 0.6..1 up.
-	const cycle = 5 * time.Second
-	ph := float64(g.player.Wall()%cycle) / float64(cycle)
-	var floor float64
-	var bx float64
-	switch {
-	case ph < 0.4:
-		floor, bx = ph/0.4*4, x0
-	case ph < 0.6:
-		floor, bx = 4, x0+(ph-0.4)/0.2*(w-colW)
-	default:
-		floor, bx = (1-(ph-0.6)/0.4)*4, x0+w-colW
-	}
-	level := int(math.Round(floor))
-	u := units[level]
-	by := y0 + floor*floorH + 4*g.scale
-	g.drawUnit(dst, bx+4*g.scale, by, colW-8*g.scale, floorH-10*g.scale, u)
-	for i, l := range g.wrap(units[level].caption, 12*g.scale, w) {
-		g.text(dst, l, x0, y0+h+(24+float64(i)*16)*g.scale, 12*g.scale, colText, false, alignLeft)
-	}
-}
-
-func (g *Game) px2(v float64) float64 { return v * g.scale }
-
-// unit is what a message is on one floor: its parts and their sizes.
-type unit struct {
-	parts   []unitPart
-	caption string
-}
-
-type unitPart struct {
-	name string
-	n    int
-	c    color.RGBA
-}
-
-var (
-	colApp   = color.RGBA{0xff, 0xa8, 0x40, 0xff}
-	colTrans = color.RGBA{0x50, 0xc8, 0x70, 0xff}
-	colNet   = color.RGBA{0x50, 0x90, 0xf0, 0xff}
-	colLink  = color.RGBA{0xb0, 0x70, 0xe0, 0xff}
-)
-
-// layerUnits says what the packet is on each floor, from the bytes.
-func layerUnits(pkt []byte) [5]unit {
-	ipHdr, trHdr, payload := len(pkt), 0, 0
-	trName := "transport"
-	if ip, err := wire.ParseIPv4(pkt); err == nil {
-		ipHdr = ip.HeaderLen()
-		body := len(pkt) - ipHdr
-		switch ip.Protocol() {
-		case wire.ProtocolTCP:
-			trName = "TCP"
-			if t, err := wire.ParseTCP(ip.Payload()); err == nil {
-				trHdr = t.HeaderLen()
-			}
-		case wire.ProtocolUDP:
-			trName, trHdr = "UDP", wire.UDPHeaderLen
-		case wire.ProtocolICMP:
-			trName, trHdr = "ICMP", wire.ICMPv4HeaderLen
-		}
-		trHdr = min(trHdr, body)
-		payload = body - trHdr
-	}
-	app := unitPart{"data", payload, colApp}
-	tr := unitPart{trName + " hdr", trHdr, colTrans}
-	nw := unitPart{"IP hdr", ipHdr, colNet}
-	eth := unitPart{"frame hdr", 14, colLink}
-	fcs := unitPart{"FCS", 4, colLink}
-	total := len(pkt)
-	return [5]unit{
-		{parts: []unitPart{app}, caption: fmt.Sprintf("application: a message of %d bytes, written with send()", payload)},
-		{parts: []unitPart{tr, app}, caption: fmt.Sprintf("transport: a %s segment, %d-byte header + %d bytes (ports, seq, ack)", trName, trHdr, payload)},
-		{parts: []unitPart{nw, tr, app}, caption: fmt.Sprintf("network: an IP packet of %d bytes, %d-byte header (addresses, TTL)", total, ipHdr)},
-		{parts: []unitPart{eth, nw, tr, app, fcs}, caption: fmt.Sprintf("link: a frame; Ethernet would add 14 + 4 bytes (the town's links carry the %d-byte packet)", total)},
-		{parts: []unitPart{{"bits on the wire", total + 18, colDim}}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)},
-	}
-}
-
-func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
-	total := 0
-	for _, p := range u.parts {
-		total += max(p.n, 1)
-	}
-	// Headers are small next to data: give each part at least a fifth.
-	minW := w / 5
-	widths := make([]float64, len(u.parts))
-	sum := 0.0
-	for i, p := range u.parts {
-		widths[i] = math.Max(w*float64(max(p.n, 1))/float64(total), minW)
-		sum += widths[i]
-	}
-	for i := range widths {
-		widths[i] *= w / sum
-	}
-	for i, p := range u.parts {
-		fillRect(dst, x, y, widths[i]-2, h, p.c)
-		g.text(dst, p.name, x+widths[i]/2, y+h/2-13*g.scale, 10*g.scale, colInk, false, alignCenter)
-		g.text(dst, fmt.Sprintf("%d B", p.n), x+widths[i]/2, y+h/2, 10*g.scale, colInk, true, alignCenter)
-		x += widths[i]
-	}
 }
 
 // inspectorGeom is where the hex dump's bytes and the field list are; the
@@ -543,7 +517,7 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 	}
 	if ig.rows < ig.totalRows {
 		more := fmt.Sprintf("rows %d-%d of %d: the wheel scrolls", ig.firstRow+1, ig.firstRow+ig.rows, ig.totalRows)
-		g.text(dst, more, float64(area.Max.X)-8*g.scale, ig.y+float64(ig.rows)*ig.lineH-1*g.scale, 10*g.scale, colDim, false, alignRight)
+		g.text(dst, more, float64(area.Max.X)-8*g.scale, ig.y+float64(ig.rows)*ig.lineH-1*g.scale, 11*g.scale, colDim, false, alignRight)
 	}
 	for i := ig.firstField; i < ig.firstField+ig.fieldsVisible; i++ {
 		f := fields[i]
@@ -563,7 +537,7 @@ func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte
 	}
 	if ig.fieldsVisible < len(fields) {
 		g.text(dst, fmt.Sprintf("fields %d-%d of %d", ig.firstField+1, ig.firstField+ig.fieldsVisible, len(fields)),
-			float64(area.Max.X)-8*g.scale, ig.fieldsY-13*g.scale, 10*g.scale, colDim, false, alignRight)
+			float64(area.Max.X)-8*g.scale, ig.fieldsY-14*g.scale, 11*g.scale, colDim, false, alignRight)
 	}
 }
 

@@ -59,6 +59,7 @@ type screenLook struct {
 	// the events that bring a door its last packet.
 	panelGen, panelEvents int
 	wall                  time.Duration // set while the panel animates, the caret blinks or a list is open
+	drawerOpen            bool
 }
 
 // planRedraw decides what this frame draws, from what changed since the
@@ -71,6 +72,8 @@ func (g *Game) planRedraw() {
 	switch {
 	case s != g.lastScreen || g.inputActive() || g.player.Wall()-g.lastFull >= fullEvery:
 		g.redraw, g.lastFull = redrawAll, g.player.Wall()
+	case t != g.lastTown && g.drawerOpen():
+		g.redraw = redrawAll // the town alone would be drawn over the drawer
 	case t != g.lastTown:
 		g.redraw = max(g.redraw, redrawTown)
 	}
@@ -111,6 +114,7 @@ func (g *Game) screenLook() screenLook {
 		consoleAdded: g.player.Console().Added(), tab: g.tab, hover: g.hover, scroll: g.scroll,
 		input:    g.w.input.GetText(),
 		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
+		drawerOpen: g.drawerOpen(),
 	}
 	if g.sel.kind == selDoor || g.sel.kind == selRoad {
 		s.panelGen, s.panelEvents = g.player.SnapshotGen(), g.player.Animation().Events()

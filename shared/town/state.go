@@ -42,7 +42,11 @@ type State struct {
 	// alone, or nothing (the screen stayed as it was).
 	Redraws Redraws `json:"redraws"`
 	// Panel and console areas, where they are drawn.
-	PanelBox   Box           `json:"panel_box"`
+	PanelBox Box `json:"panel_box"` // zero while the panel is a closed drawer
+	// Drawer is set in a narrow window, where the panel is a drawer over
+	// the town; DrawerOpen while it is open.
+	Drawer     bool          `json:"drawer"`
+	DrawerOpen bool          `json:"drawer_open"`
 	ConsoleBox Box           `json:"console_box"`
 	Buttons    []ButtonState `json:"buttons"`
 	// Sliders are the sliders on screen: the speed, and a road's knobs.
@@ -59,6 +63,9 @@ type State struct {
 	// list open.
 	Picker     Box  `json:"picker"`
 	PickerOpen bool `json:"picker_open"`
+	// Layers are what the Layers page says of each floor, application
+	// first, when the panel shows it.
+	Layers []string `json:"layers,omitempty"`
 }
 
 // LetterState is a letter on a road.
@@ -163,7 +170,8 @@ func (g *Game) State() State {
 	if g.view.free {
 		s.Zoom = g.view.zoom
 	}
-	s.PanelBox = g.cssRect(g.w.panelCol.GetWidget().Rect)
+	s.PanelBox = g.cssRect(g.panelRect())
+	s.Drawer, s.DrawerOpen = g.drawer, g.drawerOpen()
 	s.ConsoleBox = g.cssRect(g.w.consoleBox.GetWidget().Rect)
 	s.Redraws = g.redraws
 	for _, p := range g.lay.Plots {
@@ -197,6 +205,7 @@ func (g *Game) State() State {
 	s.Inspector = g.inspectorState()
 	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
 	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
+	s.Layers = g.layersState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)
@@ -235,6 +244,9 @@ func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
 	}
 	var walk func(w widget.PreferredSizeLocateableWidget)
 	walk = func(w widget.PreferredSizeLocateableWidget) {
+		if !w.GetWidget().IsVisible() {
+			return // a closed drawer's buttons are not on screen
+		}
 		switch w := w.(type) {
 		case *widget.Button:
 			buttons = append(buttons, ButtonState{Label: w.Text().Label, Box: box(w)})

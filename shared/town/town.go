@@ -56,6 +56,8 @@ type Game struct {
 	w         *widgets
 	scale     float64 // device pixels per CSS/logical pixel
 	compact   bool    // a small window: see compactWidth
+	drawer    bool    // a narrow window: the panel is a drawer over the town (drawer.go)
+	helpOpen  bool    // the drawer shows the help, asked for with its button
 	built     uiFit   // what the widgets were built for
 	width     int     // the screen in device pixels
 	height    int
@@ -170,6 +172,7 @@ func (g *Game) Update() error {
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
 	}
+	g.view.minZoom = g.readableZoom()
 	g.cam = g.view.camera(g.lay.Bounds, g.fitRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
@@ -199,6 +202,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.All++
 		g.drawTown(screen)
 		g.drawStatus(screen)
+		g.drawMoreTown(screen)
 		g.drawPanel(screen)
 		g.drawConsole(screen)
 		g.ui.Draw(screen)
@@ -206,6 +210,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.Town++
 		g.drawTown(screen)
 		g.drawStatus(screen)
+		g.drawMoreTown(screen)
 	}
 	g.redraw = redrawNone
 	g.stats.draw += time.Since(start)
@@ -235,7 +240,8 @@ func (g *Game) syncScale() {
 		s = 1
 	}
 	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
-	if want := (uiFit{scale: s, compact: g.compact, panelW: g.panelWidth()}); want != g.built {
+	g.drawer = isDrawer(g.width, s)
+	if want := (uiFit{scale: s, compact: g.compact, drawer: g.drawer, panelW: g.panelWidth()}); want != g.built {
 		g.built = want
 		typed := ""
 		if g.w != nil {
@@ -250,6 +256,7 @@ func (g *Game) syncScale() {
 type uiFit struct {
 	scale   float64
 	compact bool
+	drawer  bool
 	panelW  float64
 }
 

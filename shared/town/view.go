@@ -4,8 +4,6 @@ import (
 	"image"
 	"math"
 
-	"github.com/hajimehoshi/ebiten/v2"
-
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -25,6 +23,10 @@ type viewport struct {
 	// town; from is where the cursor was last frame.
 	panning bool
 	from    image.Point
+	// minZoom, when set, is the least zoom (device pixels per unit) the
+	// fitted view may have: a narrow window shows part of the town with
+	// readable labels rather than all of it unreadably small.
+	minZoom float64
 }
 
 // The view's limits: from the whole town to a door filling the screen.
@@ -36,6 +38,9 @@ const (
 // camera is the fitted camera with the learner's zoom and pan applied.
 func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
 	c := fitCamera(bounds, area, scale)
+	if c.zoom < v.minZoom {
+		c = floorCamera(bounds, area, v.minZoom)
+	}
 	if !v.free {
 		return c
 	}
@@ -45,10 +50,12 @@ func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64
 	return c
 }
 
-// hold takes the view over from the fit, where it is now.
-func (v *viewport) hold(bounds layout.Rect) {
+// hold takes the view over from the fit, where it is now: centred on
+// the town point in the middle of area under cam.
+func (v *viewport) hold(cam camera, area image.Rectangle) {
 	if !v.free {
-		v.free, v.zoom, v.center = true, 1, bounds.Center()
+		v.free, v.zoom = true, 1
+		v.center = cam.toTown(float64(area.Min.X+area.Max.X)/2, float64(area.Min.Y+area.Max.Y)/2)
 	}
 }
 
@@ -56,11 +63,11 @@ func (v *viewport) hold(bounds layout.Rect) {
 // screen point x, y where it is.
 func (v *viewport) zoomAt(cam camera, bounds layout.Rect, area image.Rectangle, x, y float64, steps int) {
 	p := cam.toTown(x, y)
-	v.hold(bounds)
+	v.hold(cam, area)
 	old := v.zoom
 	v.zoom = math.Min(math.Max(v.zoom*math.Pow(zoomStep, float64(steps)), 1), maxZoom)
 	if v.zoom == 1 && steps < 0 {
-		*v = viewport{} // all the way out: the whole town again
+		*v = viewport{minZoom: v.minZoom} // all the way out: the whole town again
 		return
 	}
 	// The new camera's zoom is cam.zoom*v.zoom/old; p stays under x, y.
@@ -161,7 +168,7 @@ const (
 )
 
 func (g *Game) selectNothing() {
-	g.sel = selection{}
+	g.sel, g.helpOpen = selection{}, false
 	g.rebuildPanel()
 }
 
@@ -169,21 +176,21 @@ func (g *Game) selectNothing() {
 // door or a road; a drag from open ground pans the view, the wheel zooms
 // it (the panel and the console scroll with theirs instead).
 func (g *Game) mouse() {
-	x, y := ebiten.CursorPosition()
+	x, y := pointerPosition()
 	pt := image.Point{X: x, Y: y}
-	over := pt.In(g.townRect())
+	over := g.overTown(pt)
 	v := &g.view
 	switch {
-	case v.panning && ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft):
+	case v.panning && pointerDown():
 		if d := pt.Sub(v.from); d != (image.Point{}) && g.cam.zoom > 0 {
-			v.hold(g.lay.Bounds)
+			v.hold(g.cam, g.townRect())
 			v.center.X -= float64(d.X) / g.cam.zoom
 			v.center.Y -= float64(d.Y) / g.cam.zoom
 			v.from = pt
 		}
 	case v.panning:
 		v.panning = false
-	case inpututilJustClicked() && over:
+	case pointerJustDown() && over:
 		if !g.clickTown(float64(x), float64(y)) {
 			v.panning, v.from = true, pt
 		}
@@ -208,6 +215,7 @@ func (g *Game) clickTown(x, y float64) bool {
 		g.sel = selection{kind: selDoor, door: d.Key}
 		g.tab = tabDoor
 		g.rebuildPanel()
+		g.revealDoor(d)
 		return true
 	}
 	if r, ok := g.lay.RoadAt(pt, 14); ok {

@@ -92,8 +92,11 @@ func (g *Game) pick(roomy, compact float64) float64 {
 
 // panelWidth is the side panel's width in CSS pixels: narrower in a small
 // window, but never so narrow that the byte inspector's 16 columns fit
-// nowhere.
+// nowhere; as a drawer, no wider than the window.
 func (g *Game) panelWidth() float64 {
+	if g.drawer {
+		return math.Min(float64(g.width)/g.scale, 470)
+	}
 	if !g.compact {
 		return 470
 	}
@@ -117,17 +120,13 @@ func (g *Game) buildUI() {
 		widget.GridLayoutOpts.Columns(1),
 		widget.GridLayoutOpts.Stretch([]bool{true}, []bool{false, true, false}),
 	)))
-	root.AddChild(g.topBar())
-	middle := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
-		widget.GridLayoutOpts.Columns(2),
-		widget.GridLayoutOpts.Stretch([]bool{true, false}, []bool{true}),
-	)))
-	w.townArea = widget.NewContainer()
-	middle.AddChild(w.townArea)
-	middle.AddChild(g.panelColumn())
-	root.AddChild(middle)
+	bar := g.topBar()
+	rows := g.barRows(bar)
+	root.AddChild(rows)
+	root.AddChild(g.middle())
 	root.AddChild(g.consoleBox())
 	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme}
+	g.fitBar(root, rows, bar)
 	g.rebuildPanel()
 }
 
@@ -356,6 +355,13 @@ func (g *Game) rebuildPanel() {
 		}
 		w.tabs.AddChild(g.button(name, func() { g.tab = t; g.rebuildPanel() }))
 	}
+	defer g.syncDrawer()
+	if g.sel.kind != selNone {
+		g.helpOpen = false // the panel shows the selection now
+	}
+	if g.drawerOpen() {
+		w.tabs.AddChild(g.button("Close panel", g.selectNothing))
+	}
 	switch g.sel.kind {
 	case selNone:
 		w.title.Label = "Click a door, a letter or a road."
@@ -374,26 +380,35 @@ func (g *Game) rebuildPanel() {
 		tabButton("Bytes", tabBytes)
 		for _, a := range doorActions(d, g.player.Snapshot()) {
 			lines := a.lines
-			w.actions.AddChild(g.button(a.label, func() {
+			b := g.button(a.label, func() {
 				for _, l := range lines {
 					g.exec(l)
 				}
-			}))
+			})
+			// A call no process can make is said, not offered.
+			b.GetWidget().Disabled = len(lines) == 0
+			w.actions.AddChild(b)
 		}
 	}
 }
 
+// doorTitle names a door in the panel: the process and fd that hold it,
+// or, for a connection the kernel finishes after close (no fd), whose it
+// was; then its state and its addresses.
 func doorTitle(d layout.Door) string {
-	who := d.Key.Host + "/" + d.Proc
-	if d.Proc == "" {
-		who = d.Key.Host + " kernel"
-	}
-	s := fmt.Sprintf("%s fd %d: %s %s", who, d.FD, d.Socket.Type, d.State)
+	addrs := ""
 	if d.Socket.Local.IsValid() {
-		s += " " + d.Socket.Local.String()
+		addrs = " " + d.Socket.Local.String()
 	}
 	if d.Remote != "" {
-		s += " <-> " + d.Remote
+		addrs += " <-> " + d.Remote
 	}
-	return s
+	if d.Proc == "" {
+		of := d.Key.Host
+		if d.Socket.Proc != "" {
+			of += "/" + d.Socket.Proc
+		}
+		return fmt.Sprintf("a %s connection of %s, held by the kernel (no fd):%s", stateLabel(d.Socket), of, addrs)
+	}
+	return fmt.Sprintf("%s/%s fd %d: %s %s%s", d.Key.Host, d.Proc, d.FD, d.Socket.Type, stateLabel(d.Socket), addrs)
 }

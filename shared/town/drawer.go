@@ -1,0 +1,214 @@
+package town
+
+import (
+	"image"
+
+	eimage "github.com/ebitenui/ebitenui/image"
+	"github.com/ebitenui/ebitenui/widget"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"socketville/shared/town/layout"
+)
+
+// In a narrow window (a phone, half a classroom screen) a panel beside the
+// town would leave the town a sliver. There the panel is a drawer over
+// the town instead: closed at first, so the town has the whole width; open
+// while a door, a letter or a road is selected; shut by its Close button,
+// by Esc, or by a click on open ground.
+
+// drawerWidth is the window width, in CSS pixels, below which the panel
+// is a drawer: the width below which the layout is compact, where a side
+// panel of 330 px or more would leave the town too narrow to read.
+const drawerWidth = compactWidth
+
+// isDrawer reports whether a window of this many device pixels across, at
+// this scale, shows the panel as a drawer.
+func isDrawer(width int, scale float64) bool { return float64(width) < drawerWidth*scale }
+
+// drawerOpen reports whether the panel is on screen as an open drawer:
+// showing the selection, or the help its button asked for.
+func (g *Game) drawerOpen() bool { return g.drawer && (g.sel.kind != selNone || g.helpOpen) }
+
+// openHelp opens the drawer on the help, which a side panel shows while
+// nothing is selected.
+func (g *Game) openHelp() {
+	g.sel, g.helpOpen = selection{}, true
+	g.rebuildPanel()
+}
+
+// panelShown reports whether the panel is on screen: always beside the
+// town, or as an open drawer.
+func (g *Game) panelShown() bool { return !g.drawer || g.drawerOpen() }
+
+// middle is the row under the top bar: the town beside the panel, or in
+// a narrow window the town with the panel over its right-hand side.
+func (g *Game) middle() *widget.Container {
+	w := g.w
+	w.townArea = widget.NewContainer()
+	if !g.drawer {
+		m := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
+			widget.GridLayoutOpts.Columns(2),
+			widget.GridLayoutOpts.Stretch([]bool{true, false}, []bool{true}),
+		)))
+		m.AddChild(w.townArea)
+		m.AddChild(g.panelColumn())
+		return m
+	}
+	m := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewAnchorLayout()))
+	w.townArea.GetWidget().LayoutData = widget.AnchorLayoutData{StretchHorizontal: true, StretchVertical: true}
+	m.AddChild(w.townArea)
+	col := g.panelColumn()
+	col.GetWidget().LayoutData = widget.AnchorLayoutData{HorizontalPosition: widget.AnchorLayoutPositionEnd, StretchVertical: true}
+	m.AddChild(col)
+	g.syncDrawer()
+	return m
+}
+
+// syncDrawer shows or hides the drawer as the selection says.
+func (g *Game) syncDrawer() {
+	if !g.drawer || g.w == nil || g.w.panelCol == nil {
+		return
+	}
+	v := widget.Visibility_Hide
+	if g.drawerOpen() {
+		v = widget.Visibility_Show
+	}
+	g.w.panelCol.GetWidget().SetVisibility(v)
+}
+
+// overTown reports whether a screen point is on the town where a click
+// or the wheel reaches it: not under an open drawer.
+func (g *Game) overTown(pt image.Point) bool {
+	if !pt.In(g.townRect()) {
+		return false
+	}
+	return !g.drawerOpen() || !pt.In(g.w.panelCol.GetWidget().Rect)
+}
+
+// panelRect is where the panel is drawn, or an empty rectangle while it
+// is a closed drawer.
+func (g *Game) panelRect() image.Rectangle {
+	if !g.panelShown() {
+		return image.Rectangle{}
+	}
+	return g.w.panelCol.GetWidget().Rect
+}
+
+// readableZoom is the least zoom at which the town's smallest labels (10
+// units) are 11 CSS pixels: in a narrow window the town is never shown
+// smaller, and a drag shows the rest of it. A wide window fits the whole
+// town, as a projector wants.
+func (g *Game) readableZoom() float64 {
+	if !g.drawer {
+		return 0
+	}
+	return 1.1 * g.scale
+}
+
+// floorCamera shows the town at zoom: centred along an axis where it
+// fits, else from its start (the first plot, top left), so the first
+// screen shows whole houses rather than the gaps between them.
+func floorCamera(bounds layout.Rect, area image.Rectangle, zoom float64) camera {
+	const margin = 20
+	place := func(lo, hi, areaLo, areaLen float64) float64 {
+		if (hi-lo)*zoom <= areaLen {
+			return areaLo + (areaLen-(hi-lo)*zoom)/2 - lo*zoom
+		}
+		return areaLo + margin*zoom - lo*zoom
+	}
+	return camera{
+		zoom: zoom,
+		offX: place(bounds.Min.X, bounds.Max.X, float64(area.Min.X), float64(area.Dx())),
+		offY: place(bounds.Min.Y, bounds.Max.Y, float64(area.Min.Y), float64(area.Dy())),
+	}
+}
+
+// drawMoreTown marks the edges of the town area beyond which the town
+// goes on, so a learner on a small screen knows to drag.
+func (g *Game) drawMoreTown(dst *ebiten.Image) {
+	area := g.townRect()
+	if !g.drawer || area.Dx() <= 0 {
+		return
+	}
+	x0, _ := g.cam.pt(g.lay.Bounds.Min)
+	x1, _ := g.cam.pt(g.lay.Bounds.Max)
+	size := 12 * g.scale
+	y := float64(area.Max.Y) - 26*g.scale
+	badge := func(s string, x float64, a align) {
+		w := text.Advance(s, g.fonts.face(size, false)) + 12*g.scale
+		bx := x
+		if a == alignRight {
+			bx = x - w
+		}
+		fillRect(dst, bx, y-3*g.scale, w, 20*g.scale, colStatusStrip)
+		tx := bx + 6*g.scale
+		g.text(dst, s, tx, y, size, colText, false, alignLeft)
+	}
+	if x0 < float64(area.Min.X)-1 {
+		badge("< more town: drag", float64(area.Min.X)+4*g.scale, alignLeft)
+	}
+	if x1 > float64(area.Max.X)+1 {
+		badge("drag: more town >", float64(area.Max.X)-4*g.scale, alignRight)
+	}
+}
+
+// barRows holds the top bar, and in a narrow window the rows that
+// fitBar moves its overflowing controls to.
+func (g *Game) barRows(bar *widget.Container) *widget.Container {
+	rows := widget.NewContainer(
+		widget.ContainerOpts.BackgroundImage(eimage.NewNineSliceColor(colPanel)),
+		widget.ContainerOpts.Layout(widget.NewRowLayout(widget.RowLayoutOpts.Direction(widget.DirectionVertical))),
+	)
+	rows.AddChild(bar)
+	return rows
+}
+
+// fitBar gives a narrow window's top bar a Help button (the drawer's way
+// to the help) and moves the controls that would be cut off at the
+// window's edge to further rows, in their order. It needs the widgets
+// themed (validated) to know their sizes.
+func (g *Game) fitBar(root, rows, bar *widget.Container) {
+	if !g.drawer {
+		return
+	}
+	// Last, a way to the help that a side panel shows when nothing is
+	// selected.
+	bar.AddChild(g.button("Help", g.openHelp))
+	root.GetWidget().SetTheme(g.ui.PrimaryTheme)
+	root.Validate()
+	room := g.width - g.px(16) // the rows' padding
+	var row *widget.Container
+	used := 0
+	// A copy: moving a child out of bar changes bar's own list.
+	for _, k := range append([]widget.PreferredSizeLocateableWidget(nil), bar.Children()...) {
+		w, _ := k.PreferredSize()
+		if used > 0 && used+w > room {
+			row, used = g.row(8), 0
+			rows.AddChild(row)
+		}
+		if row != nil {
+			bar.RemoveChild(k)
+			row.AddChild(k)
+		}
+		used += w + g.px(8)
+	}
+}
+
+// revealDoor pans the town, when a drawer opens over the door just
+// selected, so that the door stands in the part of the town the drawer
+// leaves uncovered, if that part is wide enough to show it.
+func (g *Game) revealDoor(d layout.Door) {
+	area := g.townRect()
+	free := area
+	free.Max.X = area.Max.X - g.px(g.panelWidth())
+	if !g.drawer || free.Dx() < g.px(200) || g.cam.zoom <= 0 {
+		return
+	}
+	x, _, w, _ := g.cam.rect(d.Rect)
+	if x >= float64(free.Min.X) && x+w <= float64(free.Max.X) {
+		return
+	}
+	g.view.hold(g.cam, area)
+	g.view.center.X += (x + w/2 - float64(free.Min.X+free.Max.X)/2) / g.cam.zoom
+}

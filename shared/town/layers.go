@@ -1,0 +1,310 @@
+package town
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"socketville/shared/wire"
+)
+
+// The five floors of the cut-away, top to bottom.
+var floors = []string{"application", "transport", "network", "link", "physical"}
+
+// socketWords name the boundary between the application floor and the
+// transport floor, longest first: the first that fits the panel is drawn.
+var socketWords = []string{
+	"the socket: where the program hands its data to TCP or UDP",
+	"the socket: the program hands its data to TCP or UDP",
+	"the socket",
+}
+
+// cutaway is where the cut-away's floors are: the application floor on
+// top, then the socket's band, then the four floors below.
+type cutaway struct {
+	x, y, w, h    float64
+	floorH, bandH float64
+	colW          float64
+	captionY      float64
+}
+
+// floorY is the top of floor f, which may be fractional while the
+// message moves between floors: the band lies between floors 0 and 1.
+func (c cutaway) floorY(f float64) float64 {
+	return c.y + f*c.floorH + c.bandH*math.Min(math.Max(f, 0), 1)
+}
+
+func (g *Game) cutawayGeometry(area image.Rectangle) cutaway {
+	c := cutaway{x: float64(area.Min.X) + 10*g.scale, y: float64(area.Min.Y) + 6*g.scale}
+	c.w = float64(area.Dx()) - 20*g.scale
+	// Below the floors: the addresses, then up to three lines of caption.
+	c.h = math.Min(float64(area.Dy())-84*g.scale, 350*g.scale)
+	c.bandH = 20 * g.scale
+	c.floorH = (c.h - c.bandH) / 5
+	c.colW = c.w * 0.42
+	c.captionY = c.y + c.h + 24*g.scale
+	return c
+}
+
+// drawCutaway shows the message going down the sender's five floors as
+// headers are added, across the road, and up the receiver's as they are
+// taken off, again and again.
+func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
+	c := g.cutawayGeometry(area)
+	units := layerUnits(pkt)
+	src, dst2 := "sender", "receiver"
+	if ip, err := wire.ParseIPv4(pkt); err == nil {
+		src, dst2 = ip.Src().String(), ip.Dst().String()
+	}
+	for i, name := range floors {
+		fy := c.floorY(float64(i))
+		shade := color.RGBA{0x26 + uint8(i*6), 0x2c + uint8(i*6), 0x36 + uint8(i*6), 0xff}
+		fillRect(dst, c.x, fy, c.colW, c.floorH-2, shade)
+		fillRect(dst, c.x+c.w-c.colW, fy, c.colW, c.floorH-2, shade)
+		g.text(dst, name, c.x+c.w/2, fy+c.floorH/2-7*g.scale, 11*g.scale, colDim, false, alignCenter)
+	}
+	g.text(dst, src, c.x+c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
+	g.text(dst, dst2, c.x+c.w-c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
+	// The moving block: 0..0.4 down the sender, 0.4..0.6 across, 0.6..1 up.
+	const cycle = 5 * time.Second
+	ph := float64(g.player.Wall()%cycle) / float64(cycle)
+	var floor, bx float64
+	switch {
+	case ph < 0.4:
+		floor, bx = ph/0.4*4, c.x
+	case ph < 0.6:
+		floor, bx = 4, c.x+(ph-0.4)/0.2*(c.w-c.colW)
+	default:
+		floor, bx = (1-(ph-0.6)/0.4)*4, c.x+c.w-c.colW
+	}
+	level := int(math.Round(floor))
+	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
+	// Over the message as it passes through: the socket's words stay
+	// readable.
+	g.drawSocketBand(dst, c)
+	for i, l := range g.wrap(units[level].caption, 12*g.scale, c.w) {
+		g.text(dst, l, c.x, c.captionY+float64(i)*16*g.scale, 12*g.scale, colText, false, alignLeft)
+	}
+}
+
+// drawSocketBand draws the socket as a line across both houses between
+// the application floor and the transport floor, with the seed's words
+// on it: this is where the program stops and the kernel's TCP or UDP
+// begins.
+func (g *Game) drawSocketBand(dst *ebiten.Image, c cutaway) {
+	top := c.floorY(1) - c.bandH
+	mid := top + c.bandH/2 - 1
+	line(dst, c.x, mid, c.x+c.w, mid, 2*g.scale, colSelect)
+	size := 11 * g.scale
+	face := g.fonts.face(size, false)
+	words := socketWords[len(socketWords)-1]
+	for _, s := range socketWords {
+		if text.Advance(s, face) <= c.w-12*g.scale {
+			words = s
+			break
+		}
+	}
+	tw := text.Advance(words, face)
+	fillRect(dst, c.x+(c.w-tw)/2-6*g.scale, top+1*g.scale, tw+12*g.scale, c.bandH-2*g.scale, colPanel)
+	g.text(dst, words, c.x+c.w/2, top+3*g.scale, size, colSelect, false, alignCenter)
+}
+
+// unit is what a message is on one floor: its parts and their sizes.
+type unit struct {
+	parts   []unitPart
+	caption string
+}
+
+type unitPart struct {
+	name string
+	n    int
+	c    color.RGBA
+}
+
+var (
+	colApp   = color.RGBA{0xff, 0xa8, 0x40, 0xff}
+	colTrans = color.RGBA{0x50, 0xc8, 0x70, 0xff}
+	colNet   = color.RGBA{0x50, 0x90, 0xf0, 0xff}
+	colLink  = color.RGBA{0xb0, 0x70, 0xe0, 0xff}
+)
+
+// carried is what a packet holds above IP, read from its bytes: the
+// transport's name and header length, the bytes after that header, and
+// what the application floor and the transport floor say of them.
+type carried struct {
+	trName       string
+	trHdr, body  int
+	payloadName  string
+	app, details string
+}
+
+// carriedBy reads a packet's transport header and payload.
+func carriedBy(pkt []byte) (carried, int) {
+	c := carried{trName: "transport", payloadName: "data", details: "ports"}
+	ip, err := wire.ParseIPv4(pkt)
+	if err != nil {
+		c.app = "application: the bytes do not parse as IPv4"
+		return c, len(pkt)
+	}
+	body := ip.Payload()
+	switch ip.Protocol() {
+	case wire.ProtocolTCP:
+		c.trName = "TCP"
+		if t, err := wire.ParseTCP(body); err == nil {
+			c.trHdr = t.HeaderLen()
+			c.body = len(body) - c.trHdr
+			c.details = "ports, seq, ack, flags " + t.Flags().String()
+			c.app = tcpAppCaption(t.Flags(), c.body)
+		}
+	case wire.ProtocolUDP:
+		c.trName, c.trHdr, c.details = "UDP", min(wire.UDPHeaderLen, len(body)), "ports, length, checksum"
+		c.body = len(body) - c.trHdr
+		c.app = fmt.Sprintf("application: a datagram of %d bytes, written with send() or sendto()", c.body)
+	case wire.ProtocolICMP:
+		c.trName, c.details = "ICMP", "type, code, checksum; no ports"
+		if m, err := wire.ParseICMPv4(body); err == nil {
+			c.trHdr = wire.ICMPv4HeaderLen
+			c.body = len(body) - c.trHdr
+			c.payloadName, c.app = icmpAppCaption(m, c.body)
+		}
+	}
+	if c.app == "" {
+		c.body = len(body) - c.trHdr
+		c.app = fmt.Sprintf("application: %d bytes the town cannot read", c.body)
+	}
+	return c, ip.HeaderLen()
+}
+
+// tcpAppCaption says what the application floor holds for a TCP segment.
+// A segment without data is TCP's own: the program wrote nothing.
+func tcpAppCaption(f wire.TCPFlags, n int) string {
+	if n > 0 {
+		return fmt.Sprintf("application: a message of %d bytes, written with send()", n)
+	}
+	switch {
+	case f&wire.TCPRst != 0:
+		return "no application data: this RST is TCP's own, a reset that ends the connection; the program wrote nothing"
+	case f&wire.TCPSyn != 0 && f&wire.TCPAck != 0:
+		return "no application data: this SYN|ACK is TCP's own, the listening socket's answer to a SYN; the program wrote nothing"
+	case f&wire.TCPSyn != 0:
+		return "no application data: this SYN is TCP's own, opening the connection connect() asked for; the program wrote nothing"
+	case f&wire.TCPFin != 0:
+		return "no application data: this FIN is TCP's own, sent because the program called close() or shutdown(); it wrote nothing"
+	}
+	return "no application data: this ACK is TCP's own, the program wrote nothing"
+}
+
+// icmpAppCaption names what follows an ICMP header and what the
+// application floor holds: ICMP is the kernel's own, never a program's
+// send().
+func icmpAppCaption(m wire.ICMPv4, n int) (name, caption string) {
+	switch {
+	case m.Type() == wire.ICMPv4EchoRequest || m.Type() == wire.ICMPv4EchoReply:
+		return "ping data", fmt.Sprintf("no application data: this %s is ICMP's own (ping asks the kernel for it); its %d bytes are ping's pattern", m.Type(), n)
+	case m.IsError():
+		return "quoted packet", fmt.Sprintf("no application data: this %s is ICMP's own, the kernel's report; it quotes %d bytes of the packet that failed", m.Type(), n)
+	}
+	return "ICMP data", fmt.Sprintf("no application data: this %s is ICMP's own", m.Type())
+}
+
+// layerUnits says what the packet is on each floor, from the bytes.
+func layerUnits(pkt []byte) [5]unit {
+	c, ipHdr := carriedBy(pkt)
+	appName := c.payloadName
+	if c.body == 0 {
+		appName = "no data"
+	}
+	app := unitPart{appName, c.body, colApp}
+	tr := unitPart{c.trName + " hdr", c.trHdr, colTrans}
+	nw := unitPart{"IP hdr", ipHdr, colNet}
+	eth := unitPart{"frame hdr", 14, colLink}
+	fcs := unitPart{"FCS", 4, colLink}
+	total := len(pkt)
+	kind := "segment"
+	if c.trName != "TCP" {
+		kind = "message"
+		if c.trName == "UDP" {
+			kind = "datagram"
+		}
+	}
+	return [5]unit{
+		{parts: []unitPart{app}, caption: c.app},
+		{parts: []unitPart{tr, app}, caption: fmt.Sprintf("transport: a %s %s, %d-byte header + %d bytes (%s)", c.trName, kind, c.trHdr, c.body, c.details)},
+		{parts: []unitPart{nw, tr, app}, caption: fmt.Sprintf("network: an IP packet of %d bytes, %d-byte header (addresses, TTL)", total, ipHdr)},
+		{parts: []unitPart{eth, nw, tr, app, fcs}, caption: fmt.Sprintf("link: a frame; Ethernet would add 14 + 4 bytes (the town's links carry the %d-byte packet)", total)},
+		{parts: []unitPart{{"bits on the wire", total + 18, colDim}}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)},
+	}
+}
+
+func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
+	total := 0
+	for _, p := range u.parts {
+		total += max(p.n, 1)
+	}
+	// Headers are small next to data: give each part at least a fifth.
+	minW := w / 5
+	widths := make([]float64, len(u.parts))
+	sum := 0.0
+	for i, p := range u.parts {
+		widths[i] = math.Max(w*float64(max(p.n, 1))/float64(total), minW)
+		sum += widths[i]
+	}
+	for i := range widths {
+		widths[i] *= w / sum
+	}
+	size := 11 * g.scale
+	for i, p := range u.parts {
+		fillRect(dst, x, y, widths[i]-2, h, p.c)
+		room := widths[i] - 4*g.scale
+		name := g.fitting(room, size, false, p.name, strings.Fields(p.name)[0])
+		g.text(dst, name, x+widths[i]/2, y+h/2-13*g.scale, size, colInk, false, alignCenter)
+		n := g.fitting(room, size, true, fmt.Sprintf("%d B", p.n), fmt.Sprint(p.n))
+		g.text(dst, n, x+widths[i]/2, y+h/2, size, colInk, true, alignCenter)
+		x += widths[i]
+	}
+}
+
+// fitting is the first of texts no wider than room at size, or "" when
+// none fits: a part too narrow for its name goes without, rather than
+// have it cut or run into the next part's.
+func (g *Game) fitting(room, size float64, mono bool, texts ...string) string {
+	face := g.fonts.face(size, mono)
+	for _, s := range texts {
+		if text.Advance(s, face) <= room {
+			return s
+		}
+	}
+	return ""
+}
+
+// layersState is what the Layers page says of each floor, or nil when
+// the panel does not show it.
+func (g *Game) layersState() []string {
+	if g.tab != tabLayers || !g.panelShown() {
+		return nil
+	}
+	var pkt []byte
+	switch g.sel.kind {
+	case selLetter:
+		pkt = g.selPacket
+	case selDoor:
+		if d, ok := g.lay.Door(g.sel.door); ok {
+			pkt = g.doorPacket(d)
+		}
+	}
+	if len(pkt) == 0 {
+		return nil
+	}
+	units := layerUnits(pkt)
+	out := make([]string, len(units))
+	for i, u := range units {
+		out[i] = u.caption
+	}
+	return out
+}
