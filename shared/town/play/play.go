@@ -34,7 +34,7 @@ const (
 	ResultTime = 500 * time.Millisecond // a blocked line's result before the next starts
 	TripTime   = time.Second            // a letter's least time along its road
 	BaseRate   = 0.01                   // virtual time per wall time at 1x
-	QuietBoost = 5000                   // how much faster time runs with no letter on a road
+	QuietBoost = 2500                   // how much faster time runs with no letter on a road
 	MinSpeed   = 0.1                    // the speed control's range
 	MaxSpeed   = 100
 	// FastSteps is how many happenings "as fast as possible" carries out
