@@ -126,25 +126,56 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 	}
 }
 
+// drawRoad draws a road along its polyline: the tarmac, square at the
+// bends, a dashed middle line that runs on round the bends, and the
+// link's properties over its label point.
 func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
 	z := g.cam.zoom
-	x0, y0 := g.cam.pt(r.From)
-	x1, y1 := g.cam.pt(r.To)
 	c := colRoad
 	if g.sel.kind == selRoad && g.sel.road == r.Link {
 		c = color.RGBA{0x8a, 0x80, 0x50, 0xff}
 	}
-	line(dst, x0, y0, x1, y1, 30*z, c)
-	// A dashed middle line.
-	n := math.Hypot(x1-x0, y1-y0)
-	dash := 14 * z
-	for s := 0.0; s+dash < n && dash > 1; s += 2 * dash {
-		a, b := s/n, (s+dash)/n
-		line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
+	w := layout.RoadW * z
+	for i := 1; i < len(r.Points); i++ {
+		x0, y0 := g.cam.pt(r.Points[i-1])
+		x1, y1 := g.cam.pt(r.Points[i])
+		line(dst, x0, y0, x1, y1, w, c)
+		if i > 1 { // fill the bend's corner
+			fillRect(dst, x0-w/2, y0-w/2, w, w, c)
+		}
 	}
+	g.drawDashes(dst, r)
 	if cfg, ok := g.linkConfig(r.Link); ok {
-		mx, my := (x0+x1)/2, (y0+y1)/2
+		mx, my := g.cam.pt(r.LabelAt())
 		g.text(dst, cfg, mx, my-36*z, 11*z, colText, false, alignCenter)
+	}
+}
+
+// drawDashes draws a road's dashed middle line, the dashes counted along
+// the whole road so they keep their rhythm round a bend.
+func (g *Game) drawDashes(dst *ebiten.Image, r layout.Road) {
+	z := g.cam.zoom
+	dash := 14 * z
+	if dash <= 1 {
+		return
+	}
+	s := 0.0 // where this segment starts along the road, in pixels
+	for i := 1; i < len(r.Points); i++ {
+		x0, y0 := g.cam.pt(r.Points[i-1])
+		x1, y1 := g.cam.pt(r.Points[i])
+		n := math.Hypot(x1-x0, y1-y0)
+		if n == 0 {
+			continue
+		}
+		// Dashes start every 2*dash along the road: the first may have
+		// begun in the segment before.
+		for d := -math.Mod(s, 2*dash); d < n; d += 2 * dash {
+			a, b := math.Max(d, 0)/n, math.Min(d+dash, n)/n
+			if b > a {
+				line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
+			}
+		}
+		s += n
 	}
 }
 
