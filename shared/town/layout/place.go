@@ -179,7 +179,7 @@ const (
 	// street: room for half the road, a letter on its side of the road,
 	// and a lost letter fallen off it.
 	laneMargin  = 44.0
-	laneSpacing = 30.0
+	laneSpacing = 42.0 // a road's width and a gap, so two lanes read as two roads
 )
 
 // streetWidth is how wide a street is that carries n roads along it.

@@ -184,6 +184,13 @@ func checkRoad(t *testing.T, name string, l layout.Layout, r layout.Road) {
 			}
 		}
 	}
+	for i := 1; i <= last; i++ {
+		mid := layout.Lerp(r.Points[i-1], r.Points[i], 0.5)
+		off := layout.Point{X: mid.X + 5, Y: mid.Y + 5}
+		if got, ok := l.RoadAt(off, 8); !ok || got.Dist(off) > r.Dist(off) {
+			t.Errorf("%s: road %s: RoadAt near its segment %d's middle found %q", name, r.Link, i, got.Link)
+		}
+	}
 	if d := r.Dist(r.LabelAt()); d > 1e-9 {
 		t.Errorf("%s: road %s: its label point %v is %v off the road", name, r.Link, r.LabelAt(), d)
 	}
@@ -354,4 +361,63 @@ func TestCrowdedPoolsKeepRoadsApart(t *testing.T) {
 		}
 	}
 	checkTown(t, "crowded", layout.Of(s))
+}
+
+// TestLayouterRemembers grows a plot in the first row of a two-row town
+// and empties it again: the plots below move down once and stay there,
+// where a layout of each snapshot on its own would move them back. A town
+// of other hosts starts afresh.
+func TestLayouterRemembers(t *testing.T) {
+	town := func(procs int, names ...string) netsim.Snapshot {
+		var s netsim.Snapshot
+		for _, n := range names {
+			s.Hosts = append(s.Hosts, netsim.HostState{Name: n})
+		}
+		for i := range procs {
+			s.Hosts[0].Processes = append(s.Hosts[0].Processes, netsim.ProcessState{Name: fmt.Sprintf("p%d", i)})
+		}
+		return s
+	}
+	hosts := []string{"h0", "h1", "h2", "h3", "h4"}
+	below := func(l layout.Layout) layout.Point {
+		p, ok := l.Plot("h3")
+		if !ok {
+			t.Fatal("no plot h3")
+		}
+		return p.Rect.Min
+	}
+	var lt layout.Layouter
+	empty := below(lt.Of(town(0, hosts...)))
+	full := below(lt.Of(town(3, hosts...)))
+	if !(full.Y > empty.Y) {
+		t.Fatalf("h3 at %v under an empty h0, at %v under a full one", empty, full)
+	}
+	if again := below(lt.Of(town(0, hosts...))); again != full {
+		t.Errorf("h0 emptied: h3 moved from %v to %v", full, again)
+	}
+	if alone := below(layout.Of(town(0, hosts...))); alone != empty {
+		t.Errorf("laid out on its own, h3 is at %v, want %v", alone, empty)
+	}
+	lt.Of(town(0, "x", "y"))
+	if fresh := below(lt.Of(town(0, hosts...))); fresh != empty {
+		t.Errorf("after another town, h3 is at %v, want %v", fresh, empty)
+	}
+}
+
+// TestLayoutersAgree feeds the same random snapshots to two Layouters:
+// they lay them out alike, road for road.
+func TestLayoutersAgree(t *testing.T) {
+	for seed := range uint64(20) {
+		rng1, rng2 := rand.New(rand.NewPCG(seed, 2)), rand.New(rand.NewPCG(seed, 2))
+		t1, t2 := randomTown(rng1), randomTown(rng2)
+		var a, b layout.Layouter
+		for moment := range 5 {
+			fillRandomly(rng1, &t1)
+			fillRandomly(rng2, &t2)
+			la, lb := a.Of(t1), b.Of(t2)
+			if !sameLayout(la, lb) || fmt.Sprint(la.Roads) != fmt.Sprint(lb.Roads) {
+				t.Fatalf("seed %d moment %d: two Layouters differ", seed, moment)
+			}
+		}
+	}
 }

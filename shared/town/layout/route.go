@@ -189,7 +189,7 @@ func union(a, b Rect) Rect {
 // Ports on a plot's side, in town units.
 const (
 	portMargin = 20.0  // from the side's ends
-	portPitch  = 36.0  // between two ports, room allowing
+	portPitch  = 44.0  // between two ports, room allowing: a road's width and a gap
 	portDown   = 110.0 // a side's ports are centred this far below its top, room allowing
 )
 
