@@ -53,9 +53,13 @@ func structureKey(s netsim.Snapshot) string {
 	return b.String()
 }
 
-// maxPermuted is the most hosts whose every placement is tried; larger
-// towns keep the order their hosts were made in.
-const maxPermuted = 7
+// Placements tried: every one for a town of up to maxPermuted hosts;
+// for one of up to maxImproved, swaps of two hosts while one helps; a
+// larger town keeps the order its hosts were made in.
+const (
+	maxPermuted = 7
+	maxImproved = 48
+)
 
 // placement returns the grid cell of each host (by index): the order of
 // the snapshot, or for a small town the order that puts the most linked
@@ -68,7 +72,7 @@ func placement(s netsim.Snapshot) []int {
 	for i := range order {
 		order[i] = i
 	}
-	if n > maxPermuted || n < 3 {
+	if n > maxImproved || n < 3 {
 		return order
 	}
 	index := make(map[string]int, n)
@@ -83,7 +87,14 @@ func placement(s netsim.Snapshot) []int {
 			pairs = append(pairs, [2]int{a, b})
 		}
 	}
-	cols := columns(n)
+	if n > maxPermuted {
+		return improve(order, pairs, columns(n))
+	}
+	return bestPermutation(order, pairs, columns(n))
+}
+
+// bestPermutation tries every placement, from the identity on.
+func bestPermutation(order []int, pairs [][2]int, cols int) []int {
 	best := append([]int(nil), order...)
 	bestScore := score(order, pairs, cols)
 	for nextPermutation(order) {
@@ -93,6 +104,30 @@ func placement(s netsim.Snapshot) []int {
 		}
 	}
 	return best
+}
+
+// improve swaps two hosts' cells, the best swap first, for as long as a
+// swap makes the placement better (and at most n times over).
+func improve(order []int, pairs [][2]int, cols int) []int {
+	n := len(order)
+	cur := score(order, pairs, cols)
+	for range n {
+		bi, bj, bs := -1, -1, cur
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				order[i], order[j] = order[j], order[i]
+				if sc := score(order, pairs, cols); sc > bs {
+					bi, bj, bs = i, j, sc
+				}
+				order[i], order[j] = order[j], order[i]
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		order[bi], order[bj], cur = order[bj], order[bi], bs
+	}
+	return order
 }
 
 // score rates a placement: a road between grid neighbours counts most,

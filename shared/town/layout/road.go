@@ -63,22 +63,30 @@ func (r Road) Letter(from string, t, fall float64) Point {
 	return Point{p.X - dir.Y*off, p.Y + dir.X*off}
 }
 
-// LabelAt is where the road's label goes: the middle of its longest
-// horizontal stretch, where a line of text lies along the road (or the
-// middle of the road when no stretch is horizontal). The label is drawn
-// centred above this point.
+// labelRoom is the shortest horizontal stretch a label is put over.
+const labelRoom = 100.0
+
+// LabelAt is the point the road's label is centred over (the town draws
+// it a little above): the middle of the road's longest horizontal
+// stretch, where a line of text lies along the road, if that stretch is
+// long enough for one; otherwise the middle of its longest stretch.
 func (r Road) LabelAt() Point {
-	best, at := -1.0, Point{}
+	flat, long := -1.0, -1.0
+	var atFlat, atLong Point
 	for i := 1; i < len(r.Points); i++ {
 		a, b := r.Points[i-1], r.Points[i]
-		if a.Y == b.Y && math.Abs(b.X-a.X) > best {
-			best, at = math.Abs(b.X-a.X), Lerp(a, b, 0.5)
+		n := dist(a, b)
+		if a.Y == b.Y && n > flat {
+			flat, atFlat = n, Lerp(a, b, 0.5)
+		}
+		if n > long {
+			long, atLong = n, Lerp(a, b, 0.5)
 		}
 	}
-	if best < 0 {
-		at, _ = r.At(0.5)
+	if flat >= labelRoom || flat == long {
+		return atFlat
 	}
-	return at
+	return atLong
 }
 
 // Dist is how far p is from the road's middle line.
