@@ -1,7 +1,11 @@
 // Package layout places the town: where each plot (host), house (process),
-// door (socket) and road (link) goes. It is a pure function of a snapshot,
-// in town units (one unit is one pixel at zoom 1), so the frontend can
-// scale it to any window and tests can check it without a screen.
+// door (socket) and road (link) goes, in town units (one unit is one pixel
+// at zoom 1), so the frontend can scale it to any window and tests can
+// check it without a screen. Plots stand in a grid with streets between
+// them; a road runs straight across to a neighbour or along the streets,
+// and never over a plot other than its two ends. Of is a pure function of
+// a snapshot; a Layouter lays out a changing town deterministically from
+// the snapshots it has seen, so plots keep their places as they fill.
 package layout
 
 import (
