@@ -106,7 +106,9 @@ type Road struct {
 
 // Layout is the whole town.
 type Layout struct {
-	// Bounds holds every plot at the largest it has been and every road.
+	// Bounds holds every plot at the largest it has been and every road;
+	// a Layouter keeps its centre still while the town's hosts and links
+	// stay the same.
 	Bounds Rect
 	Plots  []Plot
 	Roads  []Road
@@ -166,6 +168,9 @@ type Layouter struct {
 	// were when it was computed, under the key of that structure.
 	key   string
 	order []int
+	// bounds are the town's bounds as last laid out, centred where they
+	// were when the structure was first laid out.
+	bounds Rect
 }
 
 // Of lays out s, keeping what the Layouter remembers of earlier snapshots
@@ -177,14 +182,34 @@ func (lt *Layouter) Of(s netsim.Snapshot) Layout {
 	}
 	lt.remember(plots)
 	key := structureKey(s)
-	if key != lt.key || len(lt.order) != len(plots) {
+	fresh := key != lt.key || len(lt.order) != len(plots)
+	if fresh {
 		lt.key, lt.order = key, placement(s)
 	}
 	sizes := make([]Point, len(plots))
 	for i, p := range plots {
 		sizes[i] = lt.largest[p.Host]
 	}
-	return arrange(plots, sizes, lt.order, s.Links)
+	l := arrange(plots, sizes, lt.order, s.Links)
+	if !fresh {
+		l.Bounds = steady(lt.bounds, l.Bounds)
+	}
+	lt.bounds = l.Bounds
+	return l
+}
+
+// steady grows the bounds was to hold now as well, about was's centre: a
+// town that grows at the bottom grows as much at the top, so the camera
+// that centres the bounds in the window keeps every plot where it was on
+// the screen (while the zoom is the same).
+func steady(was, now Rect) Rect {
+	if was.W() == 0 && was.H() == 0 {
+		return now
+	}
+	c := was.Center()
+	hx := math.Max(math.Max(c.X-now.Min.X, now.Max.X-c.X), was.W()/2)
+	hy := math.Max(math.Max(c.Y-now.Min.Y, now.Max.Y-c.Y), was.H()/2)
+	return Rect{Point{c.X - hx, c.Y - hy}, Point{c.X + hx, c.Y + hy}}
 }
 
 // remember grows each plot's remembered size to fit it. A town whose hosts

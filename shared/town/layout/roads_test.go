@@ -306,8 +306,9 @@ func runAlong(r, o layout.Road) (layout.Point, layout.Point, bool) {
 }
 
 // TestPlotsKeepTheirPlaces plays hello-tcp and two-clients through: while
-// the town's hosts and links stay the same, no plot's corner moves, as
-// doors appear and go.
+// the town's hosts and links stay the same, no plot's corner moves as
+// doors appear and go, nor the centre of the town's bounds (which the
+// camera centres in the window).
 func TestPlotsKeepTheirPlaces(t *testing.T) {
 	for _, name := range []string{"hello-tcp", "two-clients"} {
 		ex, ok := examples.Find(name)
@@ -317,12 +318,17 @@ func TestPlotsKeepTheirPlaces(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var lt layout.Layouter
 			var key string
+			var centre layout.Point
 			corners := map[string]layout.Point{}
 			moved := 0
 			playThrough(t, ex.Source, 5000, func(step int, s netsim.Snapshot) {
 				l := lt.Of(s)
 				if k := structure(s); k != key {
-					key, corners = k, map[string]layout.Point{}
+					key, corners, centre = k, map[string]layout.Point{}, l.Bounds.Center()
+				}
+				if c := l.Bounds.Center(); c != centre && moved < 5 {
+					moved++
+					t.Errorf("step %d: the town's centre moved from %v to %v", step, centre, c)
 				}
 				for _, p := range l.Plots {
 					if at, ok := corners[p.Host]; ok && at != p.Rect.Min && moved < 5 {
