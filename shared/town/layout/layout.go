@@ -157,7 +157,8 @@ func Of(s netsim.Snapshot) Layout {
 
 // Layouter lays out the snapshots of one town as it changes. It
 // remembers the largest each plot has been and sizes the grid's cells to
-// that, so a plot keeps its place while its houses and doors come and go;
+// that (and to a typical plot from the start), so a plot keeps its place
+// while its houses and doors come and go;
 // plots move only when hosts or links are added or removed. Its output is
 // a deterministic function of the snapshots it was given, in order. The
 // zero value is ready to use.
@@ -228,10 +229,20 @@ func (lt *Layouter) remember(plots []Plot) {
 	if lt.largest == nil {
 		lt.largest = map[string]Point{}
 	}
+	typical := typicalH()
 	for _, p := range plots {
 		m := lt.largest[p.Host]
-		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, p.Rect.H())}
+		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, math.Max(p.Rect.H(), typical))}
 	}
+}
+
+// typicalH is the height of a plot with one house and a kernel yard, each
+// with a row of doors: every cell has room for that from the start, so
+// that the common story (a process starts, its sockets come and go, a
+// closed connection waits in TIME-WAIT) moves no plot and no camera.
+func typicalH() float64 {
+	one := []netsim.SocketState{{}}
+	return plotOf(netsim.HostState{Processes: []netsim.ProcessState{{Sockets: one}}, Orphans: one}).Rect.H()
 }
 
 func hasHost(plots []Plot, host string) bool {
