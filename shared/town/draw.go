@@ -168,21 +168,52 @@ func (g *Game) townLabels(area image.Rectangle) []label {
 	return g.flashLabels(ls)
 }
 
+// drawRoad draws a road along its polyline: the tarmac, square at the
+// bends, a dashed middle line that runs on round the bends, and the
+// link's properties over its label point.
 func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
 	z := g.cam.zoom
-	x0, y0 := g.cam.pt(r.From)
-	x1, y1 := g.cam.pt(r.To)
 	c := colRoad
 	if g.sel.kind == selRoad && g.sel.road == r.Link {
 		c = color.RGBA{0x8a, 0x80, 0x50, 0xff}
 	}
-	line(dst, x0, y0, x1, y1, 30*z, c)
-	// A dashed middle line.
-	n := math.Hypot(x1-x0, y1-y0)
+	w := layout.RoadW * z
+	for i := 1; i < len(r.Points); i++ {
+		x0, y0 := g.cam.pt(r.Points[i-1])
+		x1, y1 := g.cam.pt(r.Points[i])
+		line(dst, x0, y0, x1, y1, w, c)
+		if i > 1 { // fill the bend's corner
+			fillRect(dst, x0-w/2, y0-w/2, w, w, c)
+		}
+	}
+	g.drawDashes(dst, r) // its words are a label (labels.go): placed with the others
+}
+
+// drawDashes draws a road's dashed middle line, the dashes counted along
+// the whole road so they keep their rhythm round a bend.
+func (g *Game) drawDashes(dst *ebiten.Image, r layout.Road) {
+	z := g.cam.zoom
 	dash := 14 * z
-	for s := 0.0; s+dash < n && dash > 1; s += 2 * dash {
-		a, b := s/n, (s+dash)/n
-		line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
+	if dash <= 1 {
+		return
+	}
+	s := 0.0 // where this segment starts along the road, in pixels
+	for i := 1; i < len(r.Points); i++ {
+		x0, y0 := g.cam.pt(r.Points[i-1])
+		x1, y1 := g.cam.pt(r.Points[i])
+		n := math.Hypot(x1-x0, y1-y0)
+		if n == 0 {
+			continue
+		}
+		// Dashes start every 2*dash along the road: the first may have
+		// begun in the segment before.
+		for d := -math.Mod(s, 2*dash); d < n; d += 2 * dash {
+			a, b := math.Max(d, 0)/n, math.Min(d+dash, n)/n
+			if b > a {
+				line(dst, x0+(x1-x0)*a, y0+(y1-y0)*a, x0+(x1-x0)*b, y0+(y1-y0)*b, 2*z, colRoadLine)
+			}
+		}
+		s += n
 	}
 }
 
@@ -474,10 +505,8 @@ func (g *Game) roadLabel(ls []label, r layout.Road) []label {
 	if !ok || 11*z < minTextSize {
 		return ls
 	}
-	x0, y0 := g.cam.pt(r.From)
-	x1, y1 := g.cam.pt(r.To)
 	size := 11 * z
-	lines := g.pack(strings.Split(cfg, ", "), ", ", size, math.Hypot(x1-x0, y1-y0)-8*z)
+	lines := g.pack(strings.Split(cfg, ", "), ", ", size, longestStretch(r)*z-8*z)
 	h := g.measure(lines, 0, 0, size, false, alignLeft, 0).h
 	x, y := g.roadLabelPoint(r)
 	return append(ls, label{kind: "road", text: lines, short: cfg, x: x, y: y - 22*z - h, size: size, c: colText, a: alignCenter, prio: prioRoad,
@@ -499,11 +528,19 @@ func (g *Game) pack(parts []string, sep string, size, width float64) string {
 	return strings.Join(lines, "\n")
 }
 
-// roadLabelPoint is where a road's words are centred, on screen.
-func (g *Game) roadLabelPoint(r layout.Road) (x, y float64) {
-	x0, y0 := g.cam.pt(r.From)
-	x1, y1 := g.cam.pt(r.To)
-	return (x0 + x1) / 2, (y0 + y1) / 2
+// roadLabelPoint is where a road's words are centred, on screen: over
+// the stretch the layout keeps for them.
+func (g *Game) roadLabelPoint(r layout.Road) (x, y float64) { return g.cam.pt(r.LabelAt()) }
+
+// longestStretch is the length of a road's longest straight part, in town
+// units: the words over it are packed no wider.
+func longestStretch(r layout.Road) float64 {
+	longest := 0.0
+	for i := 1; i < len(r.Points); i++ {
+		a, b := r.Points[i-1], r.Points[i]
+		longest = max(longest, math.Hypot(b.X-a.X, b.Y-a.Y))
+	}
+	return longest
 }
 
 // pollDoors finds the doors a poll call looked at, in its order.

@@ -27,6 +27,7 @@ type State struct {
 	Town     Box         `json:"town"`
 	Doors    []DoorState `json:"doors"`
 	Roads    []RoadState `json:"roads"`
+	Plots    []PlotState `json:"plots"` // the hosts' plots where they are drawn
 	Letters  int         `json:"letters"`
 	// LetterBoxes are the letters on the roads, where they are drawn.
 	LetterBoxes []LetterState `json:"letter_boxes"`
@@ -140,13 +141,30 @@ type DoorState struct {
 	Color  string `json:"color"` // the paint, as #rrggbb
 }
 
-// RoadState is one road where it is drawn.
+// RoadState is one road where it is drawn: the polyline from the plot
+// of host From to the plot of host To, in CSS pixels. X0, Y0 is its first
+// point and X1, Y1 its last.
 type RoadState struct {
-	Link string  `json:"link"`
-	X0   float64 `json:"x0"`
-	Y0   float64 `json:"y0"`
-	X1   float64 `json:"x1"`
-	Y1   float64 `json:"y1"`
+	Link   string       `json:"link"`
+	From   string       `json:"from"`
+	To     string       `json:"to"`
+	X0     float64      `json:"x0"`
+	Y0     float64      `json:"y0"`
+	X1     float64      `json:"x1"`
+	Y1     float64      `json:"y1"`
+	Points []PointState `json:"points"`
+}
+
+// PointState is a point in CSS pixels.
+type PointState struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// PlotState is one host's plot where it is drawn.
+type PlotState struct {
+	Host string `json:"host"`
+	Box  Box    `json:"box"`
 }
 
 var styleNames = map[layout.Style]string{
@@ -184,10 +202,12 @@ func (g *Game) State() State {
 			s.Doors = append(s.Doors, g.doorState(d))
 		}
 	}
+	for _, p := range g.lay.Plots {
+		x, y, w, h := g.cam.rect(p.Rect)
+		s.Plots = append(s.Plots, PlotState{Host: p.Host, Box: g.css(x, y, w, h)})
+	}
 	for _, rd := range g.lay.Roads {
-		x0, y0 := g.cam.pt(rd.From)
-		x1, y1 := g.cam.pt(rd.To)
-		s.Roads = append(s.Roads, RoadState{Link: rd.Link, X0: x0 / g.scale, Y0: y0 / g.scale, X1: x1 / g.scale, Y1: y1 / g.scale})
+		s.Roads = append(s.Roads, g.roadState(rd))
 	}
 	s.Input, s.Typing = g.w.input.GetText(), g.w.input.IsFocused()
 	s.Selected = [...]string{"", "door", "letter", "road"}[g.sel.kind]
@@ -211,6 +231,18 @@ func (g *Game) State() State {
 		s.Console = append(s.Console, l.Text)
 	}
 	return s
+}
+
+func (g *Game) roadState(r layout.Road) RoadState {
+	rs := RoadState{Link: r.Link, From: r.A, To: r.B}
+	for _, p := range r.Points {
+		x, y := g.cam.pt(p)
+		rs.Points = append(rs.Points, PointState{X: x / g.scale, Y: y / g.scale})
+	}
+	if n := len(rs.Points); n > 0 {
+		rs.X0, rs.Y0, rs.X1, rs.Y1 = rs.Points[0].X, rs.Points[0].Y, rs.Points[n-1].X, rs.Points[n-1].Y
+	}
+	return rs
 }
 
 func (g *Game) doorState(d layout.Door) DoorState {

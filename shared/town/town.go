@@ -62,6 +62,10 @@ type Game struct {
 	width     int     // the screen in device pixels
 	height    int
 
+	// layouter lays out each snapshot remembering the last, so plots
+	// keep their places as doors come and go.
+	layouter layout.Layouter
+
 	lay    layout.Layout
 	layGen int // the snapshot lay was made from
 	cam    camera
@@ -170,7 +174,7 @@ func (g *Game) Update() error {
 	g.player.Tick(time.Second / TPS)
 	g.scroll.follow(g.player.Console())
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
-		g.lay, g.layGen = layout.Of(g.player.Snapshot()), gen
+		g.lay, g.layGen = g.layouter.Of(g.player.Snapshot()), gen
 	}
 	g.view.minZoom = g.readableZoom()
 	g.cam = g.view.camera(g.lay.Bounds, g.fitRect(), g.scale)

@@ -111,31 +111,16 @@ func (c camera) toTown(x, y float64) layout.Point {
 // townRect is where the town is drawn: the space the widgets leave.
 func (g *Game) townRect() image.Rectangle { return g.w.townArea.GetWidget().Rect }
 
-// letterSide is how far from a road's middle letters travel, so the two
-// directions do not cover each other.
-const letterSide = 7.0
-
 // letterPoint is where a letter is, in town units, and whether its road
-// is on the map.
+// is on the map. It moves along the road's polyline by arc length, on
+// its own side of the road, and a lost letter falls off that side into
+// the street, never onto another plot.
 func (g *Game) letterPoint(l *play.Letter) (layout.Point, bool) {
 	r, ok := g.lay.Road(l.Link)
 	if !ok {
 		return layout.Point{}, false
 	}
-	from, to := r.From, r.To
-	if l.From != r.A {
-		from, to = to, from
-	}
-	p := layout.Lerp(from, to, l.Progress(g.player.Now()))
-	dx, dy := to.X-from.X, to.Y-from.Y
-	if n := math.Hypot(dx, dy); n > 0 {
-		p.X += -dy / n * letterSide
-		p.Y += dx / n * letterSide
-	}
-	if f := l.Fall(g.player.Wall()); f > 0 {
-		p.Y += f * 60
-	}
-	return p, true
+	return r.Letter(l.From, l.Progress(g.player.Now()), l.Fall(g.player.Wall())), true
 }
 
 // selection is what the panel shows.

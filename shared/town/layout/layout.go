@@ -1,7 +1,11 @@
 // Package layout places the town: where each plot (host), house (process),
-// door (socket) and road (link) goes. It is a pure function of a snapshot,
-// in town units (one unit is one pixel at zoom 1), so the frontend can
-// scale it to any window and tests can check it without a screen.
+// door (socket) and road (link) goes, in town units (one unit is one pixel
+// at zoom 1), so the frontend can scale it to any window and tests can
+// check it without a screen. Plots stand in a grid with streets between
+// them; a road runs straight across to a neighbour or along the streets,
+// and never over a plot other than its two ends. Of is a pure function of
+// a snapshot; a Layouter lays out a changing town deterministically from
+// the snapshots it has seen, so plots keep their places as they fill.
 package layout
 
 import (
@@ -87,15 +91,24 @@ type Plot struct {
 	Orphans []Door
 }
 
-// Road is one link between two plots.
+// Road is one link between two plots: a polyline of axis-aligned
+// segments that leaves A's plot, runs along the streets between the
+// plots and enters B's, crossing no other plot.
 type Road struct {
-	Link     string
-	A, B     string // host names as the link names them
-	From, To Point  // on the borders of A's and B's plots
+	Link string
+	A, B string // host names as the link names them
+	// Points is the road as drawn, from a point on A's plot's border to
+	// one on B's; consecutive points differ in X or in Y, not both.
+	Points []Point
+	// From and To are Points' first and last points.
+	From, To Point
 }
 
 // Layout is the whole town.
 type Layout struct {
+	// Bounds holds every plot at the largest it has been and every road;
+	// a Layouter keeps its centre still while the town's hosts and links
+	// stay the same.
 	Bounds Rect
 	Plots  []Plot
 	Roads  []Road
@@ -111,113 +124,173 @@ const (
 	lintelH     = 16.0 // the port
 	underDoor   = 34.0 // the remote address and the state
 	housePad    = 12.0
-	minHouseW   = 150.0
 	plotPad     = 18.0
 	signH       = 40.0
 	houseGap    = 20.0
 	kernelLabel = 36.0
-	cellGap     = 150.0 // between plots: the roads
+	cellGap     = 150.0 // the narrowest street between plots
 )
 
-// HouseH is a house's height without its roof.
-const HouseH = houseTop + lintelH + DoorH + underDoor
+// DoorsPerRow is how many doors stand side by side in a house (and in a
+// plot's kernel yard); more go in further rows below. A plot's width
+// therefore never changes as sockets come and go, only its height.
+const DoorsPerRow = 2
 
-// Of lays out a snapshot. The same snapshot always gives the same layout,
-// and plots keep their places when sockets come and go in other plots of
-// the same grid row and column only as far as their sizes change.
+// doorRowH is the height of one row of doors: the port over the lintel,
+// the door, the labels under it.
+const doorRowH = lintelH + DoorH + underDoor
+
+// HouseH is the height of a house with one row of doors, without its
+// roof.
+const HouseH = houseTop + doorRowH
+
+// houseW is every house's width: room for DoorsPerRow doors.
+const houseW = DoorsPerRow*DoorPitch + 2*housePad - (DoorPitch - DoorW) + 40
+
+// Of lays out one snapshot on its own: the same snapshot always gives the
+// same layout. A town that changes over time is better laid out by a
+// Layouter, which keeps plots in place as they fill and empty.
 func Of(s netsim.Snapshot) Layout {
+	var lt Layouter
+	return lt.Of(s)
+}
+
+// Layouter lays out the snapshots of one town as it changes. It
+// remembers the largest each plot has been and sizes the grid's cells to
+// that (and to a typical plot from the start), so a plot keeps its place
+// while its houses and doors come and go;
+// plots move only when hosts or links are added or removed. Its output is
+// a deterministic function of the snapshots it was given, in order. The
+// zero value is ready to use.
+type Layouter struct {
+	// largest is the largest size each host's plot has had, by name.
+	largest map[string]Point
+	// order is the grid placement for the town's hosts and links as they
+	// were when it was computed, under the key of that structure.
+	key   string
+	order []int
+	// bounds are the town's bounds as last laid out, centred where they
+	// were when the structure was first laid out.
+	bounds Rect
+}
+
+// Of lays out s, keeping what the Layouter remembers of earlier snapshots
+// of the same town.
+func (lt *Layouter) Of(s netsim.Snapshot) Layout {
 	plots := make([]Plot, len(s.Hosts))
 	for i, h := range s.Hosts {
 		plots[i] = plotOf(h)
 	}
-	cols := columns(len(plots))
-	rows := (len(plots) + cols - 1) / cols
-	colW := make([]float64, cols)
-	rowH := make([]float64, rows)
+	lt.remember(plots)
+	key := structureKey(s)
+	fresh := key != lt.key || len(lt.order) != len(plots)
+	if fresh {
+		lt.key, lt.order = key, placement(s)
+	}
+	sizes := make([]Point, len(plots))
 	for i, p := range plots {
-		c, r := i%cols, i/cols
-		colW[c] = math.Max(colW[c], p.Rect.W())
-		rowH[r] = math.Max(rowH[r], p.Rect.H())
+		sizes[i] = lt.largest[p.Host]
 	}
-	var l Layout
-	index := map[string]int{}
-	y := 0.0
-	for r := 0; r < rows; r++ {
-		x := 0.0
-		for c := 0; c < cols && r*cols+c < len(plots); c++ {
-			i := r*cols + c
-			// Center each plot in its cell so that roads between
-			// neighbours run straight.
-			dx := x + (colW[c]-plots[i].Rect.W())/2
-			dy := y + (rowH[r]-plots[i].Rect.H())/2
-			plots[i].move(dx, dy)
-			index[plots[i].Host] = i
-			x += colW[c] + cellGap
-		}
-		y += rowH[r] + cellGap
+	l := arrange(plots, sizes, lt.order, s.Links)
+	if !fresh {
+		l.Bounds = steady(lt.bounds, l.Bounds)
 	}
-	l.Plots = plots
-	for _, p := range plots {
-		l.Bounds = union(l.Bounds, p.Rect)
-	}
-	for _, ln := range s.Links {
-		a, okA := index[ln.A]
-		b, okB := index[ln.B]
-		if !okA || !okB {
-			continue
-		}
-		from, to := edgePoints(plots[a].Rect, plots[b].Rect)
-		l.Roads = append(l.Roads, Road{Link: ln.Name, A: ln.A, B: ln.B, From: from, To: to})
-	}
+	lt.bounds = l.Bounds
 	return l
 }
 
-// columns puts up to four plots in a row, more in a near-square grid.
-func columns(n int) int {
-	if n <= 4 {
-		return max(n, 1)
+// steady grows the bounds was to hold now as well, about was's centre: a
+// town that grows at the bottom grows as much at the top, so the camera
+// that centres the bounds in the window keeps every plot where it was on
+// the screen (while the zoom is the same).
+func steady(was, now Rect) Rect {
+	if was.W() == 0 && was.H() == 0 {
+		return now
 	}
-	return int(math.Ceil(math.Sqrt(float64(n))))
+	c := was.Center()
+	hx := math.Max(math.Max(c.X-now.Min.X, now.Max.X-c.X), was.W()/2)
+	hy := math.Max(math.Max(c.Y-now.Min.Y, now.Max.Y-c.Y), was.H()/2)
+	return Rect{Point{c.X - hx, c.Y - hy}, Point{c.X + hx, c.Y + hy}}
 }
 
-func union(a, b Rect) Rect {
-	if a.W() == 0 && a.H() == 0 {
-		return b
+// remember grows each plot's remembered size to fit it. A town whose hosts
+// are not all among those remembered is a new town: it starts afresh.
+func (lt *Layouter) remember(plots []Plot) {
+	if len(plots) < len(lt.largest) {
+		lt.largest = nil
+	} else {
+		for host := range lt.largest {
+			if !hasHost(plots, host) {
+				lt.largest = nil
+				break
+			}
+		}
 	}
-	return Rect{
-		Point{math.Min(a.Min.X, b.Min.X), math.Min(a.Min.Y, b.Min.Y)},
-		Point{math.Max(a.Max.X, b.Max.X), math.Max(a.Max.Y, b.Max.Y)},
+	if lt.largest == nil {
+		lt.largest = map[string]Point{}
+	}
+	typical := typicalH()
+	for _, p := range plots {
+		m := lt.largest[p.Host]
+		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, math.Max(p.Rect.H(), typical))}
 	}
 }
 
-// plotOf lays out one host at the origin.
+// typicalH is the height of a plot with one house and a kernel yard, each
+// with a row of doors: every cell has room for that from the start, so
+// that the common story (a process starts, its sockets come and go, a
+// closed connection waits in TIME-WAIT) moves no plot and no camera.
+func typicalH() float64 {
+	one := []netsim.SocketState{{}}
+	return plotOf(netsim.HostState{Processes: []netsim.ProcessState{{Sockets: one}}, Orphans: one}).Rect.H()
+}
+
+func hasHost(plots []Plot, host string) bool {
+	for _, p := range plots {
+		if p.Host == host {
+			return true
+		}
+	}
+	return false
+}
+
+// plotOf lays out one host at the origin. Its width depends only on its
+// sign; its height grows with its houses and their rows of doors.
 func plotOf(h netsim.HostState) Plot {
 	p := Plot{Host: h.Name, Sign: signOf(h)}
-	w := minHouseW
 	y := signH + RoofH
 	for _, ps := range h.Processes {
 		house := houseOf(h.Name, ps, plotPad, y)
-		w = math.Max(w, house.Rect.W())
 		y = house.Rect.Max.Y + houseGap + RoofH
 		p.Houses = append(p.Houses, house)
 	}
 	y -= RoofH
 	if len(h.Orphans) > 0 {
-		p.Kernel = rect(plotPad, y, 0, kernelLabel+DoorH+underDoor+housePad)
-		x := plotPad + housePad
-		for _, s := range h.Orphans {
-			p.Orphans = append(p.Orphans, doorOf(h.Name, "", s, x, y+kernelLabel))
-			x += DoorPitch
+		rows := doorRows(len(h.Orphans))
+		p.Kernel = rect(plotPad, y, houseW, kernelLabel+float64(rows-1)*doorRowH+DoorH+underDoor+housePad)
+		for i, s := range h.Orphans {
+			x, dy := doorSpot(i, len(h.Orphans))
+			p.Orphans = append(p.Orphans, doorOf(h.Name, "", s, plotPad+x, y+kernelLabel+dy))
 		}
-		kw := math.Max(minHouseW, float64(len(h.Orphans))*DoorPitch+2*housePad-(DoorPitch-DoorW))
-		p.Kernel.Max.X = p.Kernel.Min.X + kw
-		w = math.Max(w, kw)
 		y = p.Kernel.Max.Y + houseGap
 	}
-	signW := float64(len(p.Sign)+len(h.Name)+3)*8 + 2*plotPad
-	w = math.Max(w, signW-2*plotPad)
+	signW := float64(len(p.Sign)+len(h.Name)+3) * 8
+	w := math.Max(houseW, signW)
 	p.Rect = rect(0, 0, w+2*plotPad, math.Max(y, signH+40)+plotPad-houseGap/2)
 	return p
+}
+
+// doorRows is how many rows n doors take.
+func doorRows(n int) int { return max((n+DoorsPerRow-1)/DoorsPerRow, 1) }
+
+// doorSpot is where the i-th of n doors stands, from the top-left of its
+// house's first row of doors (or of its kernel yard's): rows of
+// DoorsPerRow, each row centred.
+func doorSpot(i, n int) (x, y float64) {
+	row, col := i/DoorsPerRow, i%DoorsPerRow
+	inRow := min(n-row*DoorsPerRow, DoorsPerRow)
+	span := float64(inRow-1)*DoorPitch + DoorW
+	return (houseW-span)/2 + float64(col)*DoorPitch, float64(row) * doorRowH
 }
 
 func signOf(h netsim.HostState) string {
@@ -231,12 +304,10 @@ func signOf(h netsim.HostState) string {
 // houseOf lays out one process with its walls' top-left at (x, y).
 func houseOf(host string, ps netsim.ProcessState, x, y float64) House {
 	n := len(ps.Sockets)
-	w := math.Max(minHouseW, float64(n)*DoorPitch+2*housePad-(DoorPitch-DoorW)+40)
-	h := House{Proc: ps.Name, Root: ps.Root, Rect: rect(x, y, w, HouseH)}
-	dx := x + housePad + (DoorPitch-DoorW)/2
-	for _, s := range ps.Sockets {
-		h.Doors = append(h.Doors, doorOf(host, ps.Name, s, dx, y+houseTop+lintelH))
-		dx += DoorPitch
+	h := House{Proc: ps.Name, Root: ps.Root, Rect: rect(x, y, houseW, houseTop+float64(doorRows(n))*doorRowH)}
+	for i, s := range ps.Sockets {
+		dx, dy := doorSpot(i, n)
+		h.Doors = append(h.Doors, doorOf(host, ps.Name, s, x+dx, y+houseTop+lintelH+dy))
 	}
 	return h
 }
@@ -301,30 +372,6 @@ func (p *Plot) move(dx, dy float64) {
 	}
 }
 
-// edgePoints returns where the straight line between two plots' centers
-// leaves the first and enters the second.
-func edgePoints(a, b Rect) (Point, Point) {
-	ca, cb := a.Center(), b.Center()
-	return clip(a, ca, cb), clip(b, cb, ca)
-}
-
-// clip returns where the ray from c (inside r) towards t leaves r.
-func clip(r Rect, c, t Point) Point {
-	dx, dy := t.X-c.X, t.Y-c.Y
-	if dx == 0 && dy == 0 {
-		return c
-	}
-	s := math.Inf(1)
-	if dx != 0 {
-		s = math.Min(s, math.Abs(r.W()/2/dx))
-	}
-	if dy != 0 {
-		s = math.Min(s, math.Abs(r.H()/2/dy))
-	}
-	s = math.Min(s, 1)
-	return Point{c.X + dx*s, c.Y + dy*s}
-}
-
 // Door finds a door by key.
 func (l *Layout) Door(k DoorKey) (Door, bool) {
 	for _, p := range l.Plots {
@@ -382,38 +429,3 @@ func (l *Layout) Plot(host string) (Plot, bool) {
 	}
 	return Plot{}, false
 }
-
-// RoadAt finds the road within slack town units of a point.
-func (l *Layout) RoadAt(pt Point, slack float64) (Road, bool) {
-	best, found := slack, Road{}
-	ok := false
-	for _, r := range l.Roads {
-		if d := distToSegment(pt, r.From, r.To); d <= best {
-			best, found, ok = d, r, true
-		}
-	}
-	return found, ok
-}
-
-// Road finds a link's road.
-func (l *Layout) Road(link string) (Road, bool) {
-	for _, r := range l.Roads {
-		if r.Link == link {
-			return r, true
-		}
-	}
-	return Road{}, false
-}
-
-func distToSegment(p, a, b Point) float64 {
-	dx, dy := b.X-a.X, b.Y-a.Y
-	l2 := dx*dx + dy*dy
-	t := 0.0
-	if l2 > 0 {
-		t = math.Max(0, math.Min(1, ((p.X-a.X)*dx+(p.Y-a.Y)*dy)/l2))
-	}
-	return math.Hypot(p.X-(a.X+t*dx), p.Y-(a.Y+t*dy))
-}
-
-// Lerp is the point a fraction t of the way from a to b.
-func Lerp(a, b Point, t float64) Point { return Point{a.X + (b.X-a.X)*t, a.Y + (b.Y-a.Y)*t} }
