@@ -78,16 +78,33 @@ func TestBrowserDoorPages(t *testing.T) {
 		"a/browser: socket tcp",
 		"a/browser: connect 4 10.0.0.2:80",
 		"b/web: accept 3",
-		"a/browser: close 4",
-		"b/web: close 4",
 	} {
 		typeLine(t, ctx, l)
 	}
-	st := waitFor(t, 10*time.Second, "a's TIME-WAIT connection and its bound door", get, func(s state) bool {
+	// Paused, the closes run at once and Step walks the FIN exchange one
+	// event at a time: a's TIME-WAIT stays for the clicks below instead of
+	// running out (or its FIN-WAIT-2 timing out) while a line is typed.
+	waitFor(t, 30*time.Second, "the accepted connection", get, func(s state) bool {
+		_, ok := s.door("b", "web", "open")
+		return ok
+	})
+	clickButton(t, ctx, "Pause")
+	waitFor(t, 5*time.Second, "paused", get, func(s state) bool { return s.Paused })
+	typeLine(t, ctx, "a/browser: close 4")
+	typeLine(t, ctx, "b/web: close 4")
+	both := func(s state) bool {
 		_, tw := s.door("a", "", "time-wait")
 		_, b := s.door("a", "browser", "closed")
 		return tw && b
-	})
+	}
+	for i := 0; i < 12; i++ {
+		if s, err := get(); err == nil && both(s) {
+			break
+		}
+		clickButton(t, ctx, "Step")
+		time.Sleep(300 * time.Millisecond) // a few frames: the state is published every sixth
+	}
+	st := waitFor(t, 10*time.Second, "a's TIME-WAIT connection and its bound door", get, both)
 	bound, _ := st.door("a", "browser", "closed")
 	x, y := bound.Box.center()
 	if err := click(ctx, x, y); err != nil {
