@@ -133,14 +133,19 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	w := float64(area.Dx() - g.px(20))
 	s := d.Socket
 	if s.Type != netsim.SockTCP {
-		g.text(dst, fmt.Sprintf("%s socket, %s; %d datagrams waiting", s.Type, s.State, s.Queued), x0, y0, 13*g.scale, colText, false, alignLeft)
+		g.text(dst, fmt.Sprintf("%s socket, %s; %s waiting", s.Type, s.State, plural(s.Queued, "datagram", "datagrams")), x0, y0, 13*g.scale, colText, false, alignLeft)
 		g.text(dst, "poll says: "+s.Ready.String(), x0, y0+20*g.scale, 13*g.scale, colText, false, alignLeft)
-		g.drawOptions(dst, x0, y0+46*g.scale, w, s)
+		g.text(dst, portWords(s.Local.Port()), x0, y0+40*g.scale, 12*g.scale, colDim, false, alignLeft)
+		g.drawOptions(dst, x0, y0+66*g.scale, w, s)
 		return
 	}
 	diagH := math.Min(float64(area.Dy())*0.55, 300*g.scale)
 	g.drawDiagram(dst, x0, y0, w, diagH, d)
 	y := y0 + diagH + 8*g.scale
+	if words := portWords(s.Local.Port()); words != "" {
+		g.text(dst, words, x0, y, 12*g.scale, colDim, false, alignLeft)
+		y += 22 * g.scale
+	}
 	if s.TCP == nil {
 		return
 	}
