@@ -65,19 +65,20 @@ func watch(p *play.Player, limit time.Duration) story {
 	return s
 }
 
-// TestPaceMeasured logs the wall time the examples take at 1x: from
-// hello-tcp's first SYN to the server's close of fd 4, and each
-// scenario's whole story. Before the pace was set by lines and letters
-// these were 3.5 s; and 1.6 s, 0.13 s and 1.4 s for hello-udp, errors and
-// poll-udp.
-func TestPaceMeasured(t *testing.T) {
-	for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp"} {
-		s := watch(example(t, name), 10*time.Minute)
-		if name == "hello-tcp" {
-			t.Logf("hello-tcp: first SYN at %.2f s, b/web closes fd 4 at %.2f s: %.2f s apart",
-				s.firstSYN.Seconds(), s.at("$ b/web: close 4").Seconds(), synToClose(s).Seconds())
+// BenchmarkPace measures the wall time the examples take at 1x, with the
+// made-up 60 frames a second the town's Update runs at: from hello-tcp's
+// first SYN to the server's close of fd 4, and each scenario's whole
+// story. Before the pace was set by lines and letters these were 3.5 s;
+// and 1.6 s, 0.13 s and 1.4 s for hello-udp, errors and poll-udp.
+func BenchmarkPace(b *testing.B) {
+	for range b.N {
+		for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp"} {
+			s := watch(example(b, name), 10*time.Minute)
+			if name == "hello-tcp" {
+				b.ReportMetric(synToClose(s).Seconds(), "hello-tcp-syn-to-close-s")
+			}
+			b.ReportMetric(s.done.Seconds(), name+"-story-s")
 		}
-		t.Logf("%s: the whole story in %.2f s", name, s.done.Seconds())
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 func helloTCP(t *testing.T) *play.Player { return example(t, "hello-tcp") }
 
 // example plays examples/NAME.sv.
-func example(t *testing.T, name string) *play.Player {
+func example(t testing.TB, name string) *play.Player {
 	t.Helper()
 	src, err := os.ReadFile("../../../examples/" + name + ".sv")
 	if err != nil {
