@@ -19,13 +19,15 @@ import (
 	"socketville/shared/town/play"
 )
 
-const desktopUsage = `socketville desktop [--seed N] [--speed X] [--size WxH] [SCENARIO]
+const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
 an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
-hello-tcp. Space pauses, the right arrow steps one event, Enter types in the
-console; click a door, a letter or a road.
+hello-tcp. The town opens paused at the story's start: Space plays and
+pauses, the right arrow steps one event, Enter types in the console; click a
+door, a letter or a road.
 
+  --play       start playing at once instead of paused
   --seed N     seed the link faults with N
   --speed X    start at X times the learner's pace (0.1 to 100; default 1)
   --size WxH   the window's size in logical pixels (default 1280x800)
@@ -39,6 +41,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprintln(stderr, desktopUsage) }
 	seed := fs.Uint64("seed", 0, "seed for link faults")
 	speed := fs.Float64("speed", 1, "the pace to start at, 0.1 to 100")
+	playNow := fs.Bool("play", false, "start playing at once")
 	size := fs.String("size", "1280x800", "window size")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	crowdSize := fs.String("crowd", "", "play a crowded town of PAIRSxSOCKETS instead")
@@ -62,7 +65,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
 	// the desktop tests read.
-	opts := town.Options{Seed: *seed, Speed: *speed, StateFile: os.Getenv("SOCKETVILLE_STATE")}
+	opts := town.Options{Seed: *seed, Speed: *speed, Play: *playNow, StateFile: os.Getenv("SOCKETVILLE_STATE")}
 	if *crowdSize != "" {
 		if _, err := fmt.Sscanf(*crowdSize, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost); err != nil || opts.Crowd.Pairs < 1 || opts.Crowd.PerHost < 3 {
 			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)

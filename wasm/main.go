@@ -2,7 +2,8 @@
 
 // Command wasm is Socketville's browser build: the town in a web page.
 // The page may pick a scenario with ?scenario=NAME, a seed with ?seed=N,
-// a pace with ?speed=X (0.1 to 100) and a generated crowded town with
+// a pace with ?speed=X (0.1 to 100), ?play=1 to start playing at once
+// (the page opens paused) and a generated crowded town with
 // ?crowd=PAIRSxSOCKETS.
 package main
 
@@ -33,6 +34,9 @@ func main() {
 		if s, err := strconv.ParseUint(q.Get("seed"), 10, 64); err == nil {
 			opts.Seed = s
 		}
+		// ?play=1 starts the story at once (a kiosk, a benchmark); by
+		// default the page opens paused at its start.
+		opts.Play = q.Has("play") && q.Get("play") != "0"
 		if s, err := strconv.ParseFloat(q.Get("speed"), 64); err == nil {
 			opts.Speed = s // ?speed=2: a link that plays at twice the pace
 		}

@@ -24,7 +24,7 @@ const crowdSize = "50x10"
 // returns its "frames ... frame_ms ..." line as numbers.
 func desktopFrames(b *testing.B, display string, n int, args ...string) map[string]float64 {
 	b.Helper()
-	cmd := exec.Command(binary(b), append([]string{"desktop", "--frames", strconv.Itoa(n)}, args...)...)
+	cmd := exec.Command(binary(b), append([]string{"desktop", "--play", "--frames", strconv.Itoa(n)}, args...)...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
 	out, err := cmd.Output()
 	if err != nil {
@@ -70,8 +70,8 @@ func BenchmarkBrowser(b *testing.B) {
 	b.ReportMetric(float64(gz)/1e6, "wasm-gzip-MB")
 	empty := emptyGame(b)
 	for i := 0; i < b.N; i++ {
-		marks, helloFPS := pageFPS(b, url+"?scenario=hello-tcp", "JSON.parse(socketville.state()).fps")
-		_, crowdFPS := pageFPS(b, url+"?crowd="+crowdSize, "JSON.parse(socketville.state()).fps")
+		marks, helloFPS := pageFPS(b, url+"?play=1&scenario=hello-tcp", "JSON.parse(socketville.state()).fps")
+		_, crowdFPS := pageFPS(b, url+"?play=1&crowd="+crowdSize, "JSON.parse(socketville.state()).fps")
 		_, emptyFPS := pageFPS(b, empty, "window.emptyFPS || 0")
 		// The start-up's phases, in ms since navigation: the wasm
 		// downloaded and compiled, instantiated, Go's main running after

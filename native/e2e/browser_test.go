@@ -151,6 +151,10 @@ func TestBrowserTown(t *testing.T) {
 	if first.Scenario != "hello-tcp" {
 		t.Fatalf("playing %q", first.Scenario)
 	}
+	checkOpensPaused(t, ctx)
+	if err := press(ctx, ' '); err != nil {
+		t.Fatal(err)
+	}
 	// At 1x the handshake takes a few seconds: wait for both doors on port 80.
 	st := waitFor(t, 30*time.Second, "b/web's accepted door", get, func(s state) bool {
 		_, l := s.door("b", "web", "listen")
@@ -282,7 +286,7 @@ func TestBrowserHiDPIAndResize(t *testing.T) {
 	// At scale 2 software WebGL draws a few frames a second and the game
 	// loop slows with it: three times the learner's pace gets to the
 	// accepted door in seconds.
-	openTown(t, ctx, url+"?scenario=hello-tcp&speed=3")
+	openTown(t, ctx, url+"?play=1&scenario=hello-tcp&speed=3")
 	get := func() (state, error) { return pageState(ctx) }
 	bothDoors := func(s state) bool {
 		_, l := s.door("b", "web", "listen")
@@ -366,7 +370,7 @@ func checkDoors(t *testing.T, ctx context.Context, st state, name string, scale 
 func TestBrowserRoad(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
-	openTown(t, ctx, url+"?scenario=helo-tcp")
+	openTown(t, ctx, url+"?play=1&scenario=helo-tcp")
 	get := func() (state, error) { return pageState(ctx) }
 	st := waitFor(t, 30*time.Second, "the town with its road", get, func(s state) bool { return len(s.Roads) == 1 })
 	if console := strings.Join(st.Console, "\n"); st.Scenario != "hello-tcp" || !strings.Contains(console, `no example called "helo-tcp"`) {
@@ -589,5 +593,35 @@ func clickButton(t *testing.T, ctx context.Context, label string) {
 	b, _ := st.button(label)
 	if err := click(ctx, b.X+b.W/2, b.Y+b.H/2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkOpensPaused checks the page's first screen: the town is built and
+// paused before its story starts, at time zero, and says how to begin.
+func checkOpensPaused(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var st labelsState
+	end := time.Now().Add(10 * time.Second)
+	hint := ""
+	for time.Now().Before(end) && hint == "" {
+		var err error
+		if st, err = labelsOf(ctx); err == nil {
+			for _, l := range st.Labels {
+				if l.Kind == "hint" {
+					hint = l.Text
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	full, err := pageState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Paused || full.NowNS != 0 || len(full.Roads) != 1 {
+		t.Errorf("first screen: paused %v at t=%d ns with %d roads; want the built town paused at 0", st.Paused, full.NowNS, len(full.Roads))
+	}
+	if !strings.Contains(hint, "Space to start") {
+		t.Errorf("first screen's hint %q does not say how to start", hint)
 	}
 }

@@ -73,7 +73,7 @@ func desktopTown(t *testing.T, bin, display, size string) {
 		t.Fatal(err)
 	}
 	statePath := filepath.Join(dir, "state.json")
-	cmd := exec.Command(bin, "desktop", "--size", size, scenario)
+	cmd := exec.Command(bin, "desktop", "--play", "--size", size, scenario)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -64,7 +64,7 @@ func lastEcho(console []string) string {
 func TestBrowserDoorPages(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=hello-tcp")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario=hello-tcp")); err != nil {
 		t.Fatal(err)
 	}
 	get := func() (state, error) { return pageState(ctx) }

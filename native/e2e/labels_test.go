@@ -48,7 +48,7 @@ func TestBrowserLabels(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
 	for _, name := range []string{"hello-tcp", "two-clients", "lossy-bulk", "lossy-udp", "hello-udp", "poll-udp"} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario="+name)); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario="+name)); err != nil {
 			t.Fatal(err)
 		}
 		var st labelsState

@@ -44,7 +44,7 @@ func TestBrowserNarrowWindows(t *testing.T) {
 	}{{w: 360, h: 640, drawer: true}, {w: 800, h: 600, drawer: true}, {w: 1280, h: 800}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			ctx := browser(t, size.w, size.h)
-			if err := chromedp.Do(ctx, chromedp.Navigate(url+"?scenario=hello-tcp")); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario=hello-tcp")); err != nil {
 				t.Fatal(err)
 			}
 			get := func() (state, error) { return pageState(ctx) }

@@ -62,7 +62,7 @@ func TestBrowserPhoneTaps(t *testing.T) {
 			_, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 1})
 			return err
 		}),
-		chromedp.Navigate(url+"?scenario=hello-tcp"),
+		chromedp.Navigate(url+"?play=1&scenario=hello-tcp"),
 	); err != nil {
 		t.Fatal(err)
 	}

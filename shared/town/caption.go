@@ -17,6 +17,7 @@ var colCaptionBand = color.RGBA{0x10, 0x14, 0x1a, 0xe8}
 // The keys, said to a newcomer until they use a control, and then kept
 // as a dim reminder.
 const (
+	hintStart = "Press Play or Space to start the story · → steps one event · the speed slider slows it down"
 	hintFirst = "Space pauses · → steps one event · the speed slider slows down to 0.1x"
 	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
 )
@@ -96,8 +97,11 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 		}
 	}
 	hint, c := hintFirst, color.Color(colSelect)
-	if g.usedControls {
+	switch {
+	case g.usedControls:
 		hint, c = hintKept, colDim
+	case g.player.Paused() && !g.player.Started():
+		hint = hintStart // the town opens paused: say how to begin
 	}
 	y = float64(band.Max.Y) - g.captionPad() - g.captionLineH()
 	size := g.captionSize() * 0.9

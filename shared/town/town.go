@@ -36,6 +36,10 @@ type Options struct {
 	Seed   uint64
 	// Speed is the pace to start at, a multiple of 1x (0 is 1x).
 	Speed float64
+	// Play starts the story at once. By default the town opens paused
+	// at the story's start, its plots built and its opening caption
+	// shown, so a learner who is still reading misses no letter.
+	Play bool
 	// Crowd, when Pairs > 0, plays a generated crowded town instead.
 	Crowd CrowdSize
 	// StateFile, when set, is where the desktop build writes what it
@@ -143,6 +147,7 @@ func New(opts Options) (*Game, error) {
 	if opts.Speed > 0 {
 		g.player.SetSpeed(opts.Speed)
 	}
+	g.player.SetPaused(!opts.Play)
 	if unknown != "" {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
 	}
@@ -280,6 +285,10 @@ func (g *Game) keys() {
 		case inpututil.IsKeyJustPressed(ebiten.KeyDown):
 			g.w.input.SetText(g.player.Console().Next())
 			g.w.input.CursorMoveEnd()
+		case inpututil.IsKeyJustPressed(ebiten.KeyEscape):
+			// Esc gives the keys back to the town (Space, arrows),
+			// keeping what was typed.
+			g.w.input.Focus(false)
 		}
 		return
 	}

@@ -48,9 +48,10 @@ type Player struct {
 	name, src string
 	seed      uint64
 	r         *script.Runner
-	lines     int // the last line's number, so typed lines number on
-	lastNo    int // the scenario's: typed lines number above it
-	current   int // the scenario line started last
+	lines     int  // the last line's number, so typed lines number on
+	lastNo    int  // the scenario's: typed lines number above it
+	current   int  // the scenario line started last
+	started   bool // a line of the story (past the town's building) has started
 
 	speed   float64
 	paused  bool
@@ -118,7 +119,7 @@ func (p *Player) Load(name, src string) error {
 	p.anim.reset()
 	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
-	p.gateAt, p.running = p.paced, false
+	p.gateAt, p.running, p.started = p.paced, false, false
 	p.build()
 	p.takeSnapshot()
 	return nil
@@ -142,6 +143,10 @@ func (p *Player) build() {
 		p.r.Advance(p.r.Now())
 	}
 }
+
+// Started reports whether the story has begun: a line past those that
+// build the town has started since the scenario was loaded.
+func (p *Player) Started() bool { return p.started }
 
 // Restart plays the scenario again from time zero.
 func (p *Player) Restart() error { return p.Load(p.name, p.src) }
@@ -250,6 +255,7 @@ func (p *Player) openGate() {
 // letThrough starts the scenario's next line now and gives it its time on
 // screen before the one after.
 func (p *Player) letThrough() {
+	p.started = true
 	p.r.Open()
 	p.r.Advance(p.r.Now())
 	p.gateAt = p.paced + LineTime
@@ -364,7 +370,7 @@ func (p *Player) runFor(d time.Duration) {
 		p.r.Open()
 		p.r.Advance(end)
 	}
-	p.gateAt, p.running = p.paced+LineTime, false
+	p.gateAt, p.running, p.started = p.paced+LineTime, false, true
 	p.after()
 }
 

@@ -322,3 +322,21 @@ func sourceLine(t *testing.T, p *play.Player, prefix string) int {
 	t.Fatalf("no line %q in the scenario", prefix)
 	return 0
 }
+
+// TestStartedOnlyOnceTheStoryBegins checks Started: false after Load (the
+// town is built, the story waits), true once its first line has started,
+// false again after Restart.
+func TestStartedOnlyOnceTheStoryBegins(t *testing.T) {
+	p := helloTCP(t)
+	p.SetPaused(true)
+	if p.Started() || len(p.Snapshot().Hosts) == 0 {
+		t.Fatalf("after Load: started %v with %d plots", p.Started(), len(p.Snapshot().Hosts))
+	}
+	p.Step()
+	if !p.Started() {
+		t.Fatal("a step started the story, and Started says no")
+	}
+	if err := p.Restart(); err != nil || p.Started() {
+		t.Fatalf("after Restart: started %v (%v)", p.Started(), err)
+	}
+}
