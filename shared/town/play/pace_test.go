@@ -209,3 +209,40 @@ func TestSpeedChangeTakesEffectAtOnce(t *testing.T) {
 		t.Fatalf("bind came %v after the switch to 10x", at)
 	}
 }
+
+// TestTimeStandsStillWhenTheStoryIsDone plays hello-tcp at 100x to its
+// end: with no line waiting, no letter on a road and nothing scheduled,
+// a minute of frames leaves the clock where it is (it used to run on to
+// t = 229m). A typed line that sends a letter sets it going again, and it
+// stops once more when the letter has landed.
+func TestTimeStandsStillWhenTheStoryIsDone(t *testing.T) {
+	p := helloTCP(t)
+	p.SetSpeed(play.MaxSpeed)
+	if s := watch(p, 10*time.Minute); s.done < 0 {
+		t.Fatal("hello-tcp is not done after ten minutes of frames")
+	}
+	frames(p, 5*time.Second) // the last letters land, TIME-WAIT ends
+	if !p.Idle() {
+		t.Fatalf("hello-tcp done at t = %v, and not idle", p.Now())
+	}
+	done := p.Now()
+	t.Logf("hello-tcp at 100x: done and idle at t = %v", done)
+	frames(p, time.Minute)
+	if p.Now() != done || !p.Idle() {
+		t.Fatalf("a minute at 100x after the story ended took the clock from %v to %v", done, p.Now())
+	}
+	execAll(t, p, "process a p2", "a/p2: socket udp", `a/p2: sendto 3 10.0.0.2:9 "x"`)
+	if p.Idle() {
+		t.Fatal("idle with a letter just sent")
+	}
+	frames(p, 5*time.Second)
+	moved := p.Now()
+	if moved <= done || !p.Idle() {
+		t.Fatalf("after a typed sendto: t = %v (was %v), idle %v", moved, done, p.Idle())
+	}
+	p.SetSpeed(1)
+	frames(p, 10*time.Second)
+	if p.Now() != moved {
+		t.Fatalf("idle at 1x, the clock went from %v to %v", moved, p.Now())
+	}
+}

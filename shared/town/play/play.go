@@ -28,7 +28,10 @@ import (
 // virtual millisecond takes a tenth of a wall second (BaseRate), and when
 // no letter is on a road time runs QuietBoost times faster up to the next
 // happening, so a 60 s TIME-WAIT does not keep a learner waiting for ten
-// minutes. The speed control divides all of these wall times.
+// minutes. Once the story is over and nothing is left to happen (Idle),
+// virtual time stands still: a quiet stretch that leads nowhere would
+// only run the clock up. The speed control divides all of these wall
+// times.
 const (
 	LineTime   = time.Second            // a line on screen before the next starts
 	ResultTime = 500 * time.Millisecond // a blocked line's result before the next starts
@@ -178,6 +181,16 @@ func (p *Player) Wall() time.Duration { return p.wall }
 // Busy reports whether scenario or console lines are still to run.
 func (p *Player) Busy() bool { return p.r.Busy() }
 
+// Idle reports whether the story is over and nothing is left to show: no
+// scenario or console line waits or is blocked, no letter is on a road,
+// and nothing will happen by itself (the world has nothing scheduled, no
+// background call a deadline). Tick then leaves virtual time where it
+// is; a typed line that gives the town something to do sets it going
+// again.
+func (p *Player) Idle() bool {
+	return !p.r.Busy() && p.anim.onRoad(p.wall) == 0 && p.r.Idle()
+}
+
 // Paused reports whether the clock is stopped.
 func (p *Player) Paused() bool { return p.paused }
 
@@ -224,7 +237,7 @@ func (p *Player) pace(dt time.Duration) {
 	p.paced += time.Duration(float64(dt) * p.speed)
 	p.r.Advance(p.r.Now()) // console lines that take no time go first
 	p.openGate()
-	if _, held := p.r.AtGate(); held {
+	if _, held := p.r.AtGate(); held || p.Idle() {
 		return
 	}
 	p.r.Advance(p.target(dt))
