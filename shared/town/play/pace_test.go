@@ -246,3 +246,36 @@ func TestTimeStandsStillWhenTheStoryIsDone(t *testing.T) {
 		t.Fatalf("idle at 1x, the clock went from %v to %v", moved, p.Now())
 	}
 }
+
+// TestSkippingIsSaid plays hello-tcp at 1x: its quiet run 2m is skipped
+// through in a few seconds, and Skipping says so for those frames, while
+// the handshake's lines and letters are not skipped; paused, nothing is.
+func TestSkippingIsSaid(t *testing.T) {
+	p := helloTCP(t)
+	var skipped, beforeRun time.Duration
+	ran := false
+	c := p.Console()
+	for i := 0; i < 60*600 && p.Busy(); i++ {
+		p.Tick(frame)
+		if c.Lines[len(c.Lines)-1].Text == "$ run 2m" {
+			ran = true
+		}
+		if p.Skipping() {
+			skipped += frame
+			if !ran {
+				beforeRun += frame
+			}
+		}
+	}
+	t.Logf("skipping for %v of wall time, %v of it before run 2m", skipped, beforeRun)
+	if skipped < 2*time.Second || skipped > 10*time.Second || beforeRun > time.Second {
+		t.Fatalf("skipping for %v of wall time, %v of it before run 2m", skipped, beforeRun)
+	}
+	p.Restart()
+	frames(p, 3*time.Second)
+	p.SetPaused(true)
+	p.Tick(frame)
+	if p.Skipping() {
+		t.Fatal("paused, and skipping")
+	}
+}

@@ -67,6 +67,9 @@ type Player struct {
 	// its time on screen when it returns.
 	paced, gateAt time.Duration
 	running       bool
+	// skipping says the last Tick ran a quiet stretch QuietBoost times
+	// faster, for the status line to say so.
+	skipping bool
 
 	snap netsim.Snapshot
 	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
@@ -214,6 +217,7 @@ func (p *Player) SetFastest(on bool) { p.fastest = on }
 // letter falling off the road finishes its fall.
 func (p *Player) Tick(dt time.Duration) {
 	p.wall += dt
+	p.skipping = false
 	if !p.paused {
 		switch {
 		case p.fastest:
@@ -240,9 +244,20 @@ func (p *Player) pace(dt time.Duration) {
 	if _, held := p.r.AtGate(); held || p.Idle() {
 		return
 	}
-	p.r.Advance(p.target(dt))
+	t, skipping := p.target(dt)
+	p.skipping = skipping
+	p.r.Advance(t)
 	p.openGate() // a line whose time came during the move
 }
+
+// Skipping reports whether the last Tick ran a quiet stretch faster: with
+// no letter on a road, virtual time ran up to QuietBoost times the pace
+// set towards the next happening, so that a 60 s TIME-WAIT or a SYN's
+// minutes of retries pass in seconds. The pace a learner chose no longer
+// holds then, and a view should say so. It is false while paused, as
+// fast as possible, while a line has its time on screen, and once the
+// story is over (Idle).
+func (p *Player) Skipping() bool { return p.skipping }
 
 // openGate lets the scenario's next line start if its time has come.
 func (p *Player) openGate() {
@@ -271,8 +286,9 @@ func (p *Player) letThrough() {
 }
 
 // target is the virtual time dt of wall time leads to: a letter takes at
-// least TripTime (at 1x) along its road.
-func (p *Player) target(dt time.Duration) time.Duration {
+// least TripTime (at 1x) along its road. skipping says it lies further
+// on than the pace alone would go, since no letter is on a road.
+func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 	now := p.r.Now()
 	rate := BaseRate
 	if d, ok := p.anim.shortestTrip(); ok {
@@ -280,16 +296,16 @@ func (p *Player) target(dt time.Duration) time.Duration {
 	}
 	step := time.Duration(float64(dt) * rate * p.speed)
 	if p.anim.onRoad(p.wall) > 0 {
-		return now + step
+		return now + step, false
 	}
-	t := now + step*QuietBoost
+	t = now + step*QuietBoost
 	if next, ok := p.r.World().NextEvent(); ok && next < t {
 		// Stop at the next happening, or a normal step on: a letter
 		// it sends starts at its beginning of the road, at the normal
 		// pace.
 		t = max(next, now+step)
 	}
-	return t
+	return t, t > now+step
 }
 
 // Step carries out the smallest next thing (a line, or one happening of
