@@ -102,13 +102,15 @@ func TestPaceAtOneX(t *testing.T) {
 }
 
 // TestEachLineHasItsTime checks that at 1x the examples' lines show up in
-// the console at least LineTime apart, and that each letter is on its
-// road for at least TripTime (less a frame for when in a frame it left).
+// the console at least LineTime apart (BackgroundTime after a line run
+// in the background), and that each letter is on its road for at least
+// TripTime (less a frame for when in a frame it left).
 func TestEachLineHasItsTime(t *testing.T) {
 	for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp", "two-clients"} {
 		t.Run(name, func(t *testing.T) {
 			p := example(t, name)
 			var last time.Duration = -1
+			least := play.LineTime // before the next line may show
 			var lines int
 			c := p.Console()
 			seen := c.Added()
@@ -130,10 +132,14 @@ func TestEachLineHasItsTime(t *testing.T) {
 					if l.Kind != play.LineInput {
 						continue
 					}
-					if last >= 0 && p.Wall()-last < play.LineTime {
+					if last >= 0 && p.Wall()-last < least {
 						t.Errorf("%q came %v after the line before", l.Text, p.Wall()-last)
 					}
 					last = p.Wall()
+					least = play.LineTime
+					if strings.HasSuffix(l.Text, " &") {
+						least = play.BackgroundTime
+					}
 					lines++
 				}
 				seen = c.Added()
@@ -277,5 +283,29 @@ func TestSkippingIsSaid(t *testing.T) {
 	p.Tick(frame)
 	if p.Skipping() {
 		t.Fatal("paused, and skipping")
+	}
+}
+
+// TestBackgroundLinesGoQuickly plays lossy-udp at 1x: its fourteen
+// recvfrom ... & lines return at once and take BackgroundTime each, so
+// its first letter is on the road some 7.5 s in (socket, bind, the reads,
+// socket, connect, send), not after the 18 s a full LineTime each took.
+func TestBackgroundLinesGoQuickly(t *testing.T) {
+	p := example(t, "lossy-udp")
+	for p.Wall() < 30*time.Second && len(p.Animation().Letters) == 0 {
+		p.Tick(frame)
+	}
+	t.Logf("the first letter on the road after %v", p.Wall())
+	if len(p.Animation().Letters) == 0 || p.Wall() > 8*time.Second {
+		t.Fatalf("lossy-udp's first letter on the road after %v, want within 8 s", p.Wall())
+	}
+	reads := 0
+	for _, l := range p.Console().Lines {
+		if l.Text == "$ b/receiver: recvfrom 3 2000 &" {
+			reads++
+		}
+	}
+	if reads != 14 {
+		t.Fatalf("%d background reads shown before the first letter, want all 14", reads)
 	}
 }

@@ -21,25 +21,31 @@ import (
 
 // Pace: a story is told by its lines and its letters, so the pace is set
 // by them more than by virtual time. At 1x each scenario line stays on
-// screen for LineTime before the next one starts (and a blocked one's
-// result for ResultTime once it returns), virtual time standing still
-// meanwhile since in the story the next line starts at that instant,
-// and each letter takes at least TripTime along its road. Otherwise one
-// virtual millisecond takes a tenth of a wall second (BaseRate), and when
-// no letter is on a road time runs QuietBoost times faster up to the next
-// happening, so a 60 s TIME-WAIT does not keep a learner waiting for ten
-// minutes. Once the story is over and nothing is left to happen (Idle),
-// virtual time stands still: a quiet stretch that leads nowhere would
-// only run the clock up. The speed control divides all of these wall
-// times.
+// screen for LineTime before the next one starts (a line run in the
+// background BackgroundTime, and a blocked one's result ResultTime once
+// it returns), virtual time standing still meanwhile since in the story
+// the next line starts at that instant, and each letter takes at least
+// TripTime along its road. Otherwise one virtual millisecond takes a
+// tenth of a wall second (BaseRate), and when no letter is on a road time
+// runs QuietBoost times faster up to the next happening, so a 60 s
+// TIME-WAIT does not keep a learner waiting for ten minutes (Skipping
+// says when). Once the story is over and nothing is left to happen
+// (Idle), virtual time stands still: a quiet stretch that leads nowhere
+// would only run the clock up. The speed control divides all of these
+// wall times.
 const (
 	LineTime   = time.Second            // a line on screen before the next starts
 	ResultTime = 500 * time.Millisecond // a blocked line's result before the next starts
-	TripTime   = time.Second            // a letter's least time along its road
-	BaseRate   = 0.01                   // virtual time per wall time at 1x
-	QuietBoost = 2500                   // how much faster time runs with no letter on a road
-	MinSpeed   = 0.1                    // the speed control's range
-	MaxSpeed   = 100
+	// BackgroundTime is a background line's (&) time on screen before
+	// the next starts: it returns at once and shows nothing moving yet,
+	// so a row of them (lossy-udp's fourteen reads) need not hold the
+	// story up for a full LineTime each.
+	BackgroundTime = LineTime / 4
+	TripTime       = time.Second // a letter's least time along its road
+	BaseRate       = 0.01        // virtual time per wall time at 1x
+	QuietBoost     = 2500        // how much faster time runs with no letter on a road
+	MinSpeed       = 0.1         // the speed control's range
+	MaxSpeed       = 100
 	// FastSteps is how many happenings "as fast as possible" carries out
 	// per frame: enough to finish a bulk transfer in seconds, few enough
 	// to keep drawing.
@@ -278,9 +284,13 @@ func (p *Player) openGate() {
 // letThrough starts the scenario's next line now and gives it its time on
 // screen before the one after.
 func (p *Player) letThrough() {
+	l, _ := p.r.AtGate()
 	p.r.Open()
 	p.r.Advance(p.r.Now())
 	p.gateAt = p.paced + LineTime
+	if c, ok := l.Cmd.(script.CallCmd); ok && c.Background {
+		p.gateAt = p.paced + BackgroundTime
+	}
 	_, done := p.r.AtGate()
 	p.running = !done
 }
