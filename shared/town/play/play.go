@@ -86,6 +86,9 @@ type Player struct {
 	anim       Animation
 	console    Console
 	caption    captions // see caption.go
+	// toldChanged says the console has said, since the scenario was
+	// loaded, that a learner's call changes the story (see noteChange).
+	toldChanged bool
 }
 
 // Options say what to play.
@@ -126,6 +129,7 @@ func (p *Player) Load(name, src string) error {
 		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
 	}
 	p.lastNo = p.lines
+	p.toldChanged = false
 	p.caption = newCaptions(src)
 	p.anim.reset()
 	p.console.gen++
@@ -368,6 +372,9 @@ func (p *Player) Exec(text string) error {
 		p.runFor(c.D)
 		return nil
 	}
+	if c, ok := cmd.(script.CallCmd); ok {
+		p.noteChange(c)
+	}
 	p.lines++
 	l := script.Line{No: p.lines, Text: text, Cmd: cmd}
 	if ahead, ok := p.r.Behind(l); ok {
@@ -382,6 +389,28 @@ func (p *Player) Exec(text string) error {
 	p.console.echoedNo = 0
 	p.after()
 	return nil
+}
+
+// changedStory is what the console says, once a scenario, when a typed
+// or clicked socket call runs while the scenario's lines are still to
+// come.
+const changedStory = "# You are changing the story: the scenario's next lines now run after yours and may give other results (Restart plays it as written)"
+
+// noteChange says once a scenario that a learner's call c, run while
+// scenario lines are still to come, changes what they will do: a send
+// wakes a read the scenario meant for its own letter, a socket takes the
+// fd a later line names. Without a word the story's surprises would look
+// like the scenario's own. A call to a process that is not there runs
+// nothing and changes nothing.
+func (p *Player) noteChange(c script.CallCmd) {
+	if p.toldChanged || p.current >= p.lastNo {
+		return
+	}
+	if h := p.r.World().Host(c.Host); h == nil || h.Process(c.Proc) == nil {
+		return
+	}
+	p.toldChanged = true
+	p.console.add(LineInfo, changedStory)
 }
 
 // maxTypedSteps bounds a typed step N: for more, run D says how far.
