@@ -196,10 +196,10 @@ func (p *Player) Busy() bool { return p.r.Busy() }
 
 // Idle reports whether the story is over and nothing is left to show: no
 // scenario or console line waits or is blocked, no letter is on a road,
-// and nothing will happen by itself (the world has nothing scheduled, no
-// background call a deadline). Tick then leaves virtual time where it
-// is; a typed line that gives the town something to do sets it going
-// again.
+// and nothing will happen by itself (the world has nothing scheduled and
+// no background call has a deadline). Tick then leaves virtual time where
+// it is, since running on would lead nowhere; a typed line that gives the
+// town something to do sets it going again.
 func (p *Player) Idle() bool {
 	return !p.r.Busy() && p.anim.onRoad(p.wall) == 0 && p.r.Idle()
 }
