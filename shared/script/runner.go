@@ -652,6 +652,13 @@ func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline 
 	}
 }
 
+// Idle reports whether nothing at all will happen by itself: the world has
+// no scheduled happening and no background call has a deadline. Lines may
+// still wait (see Busy); a background call without a deadline waits on
+// the town, which only a new line can move. A town pacing virtual time
+// lets it stand still then: running it on would lead nowhere.
+func (r *Runner) Idle() bool { return r.idle() }
+
 // idle reports whether nothing at all will happen: no scheduled happening
 // and no background call with a deadline.
 func (r *Runner) idle() bool {

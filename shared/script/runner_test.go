@@ -304,3 +304,38 @@ func TestInterjectWaitsOnlyForItsOwnProcess(t *testing.T) {
 		t.Fatalf("the recvfrom and then the close should have run:\n%s", got)
 	}
 }
+
+// TestIdle checks Idle: a background call waiting with a deadline, or a
+// letter on its way, keeps the town from idling; a background read with
+// no deadline waits on the town and does not.
+func TestIdle(t *testing.T) {
+	r := script.NewRunner(script.Options{})
+	for i, l := range strings.Split(strings.TrimSpace(twoHosts), "\n") {
+		if err := r.Exec(i+1, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !r.Idle() {
+		t.Fatal("a town with nothing scheduled is not idle")
+	}
+	for i, c := range []struct {
+		line string
+		idle bool
+	}{
+		{line: "b/s: poll 3 in 30ms &", idle: false},
+		{line: "run 50ms", idle: true},
+		{line: "b/s: recvfrom 3 100 &", idle: true},
+		{line: `a/c: sendto 3 10.0.0.2:7007 "hi"`, idle: false},
+		{line: "run 10ms", idle: true},
+	} {
+		if err := r.Exec(20+i, c.line); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Idle(); got != c.idle {
+			t.Fatalf("after %q: Idle() = %v, want %v", c.line, got, c.idle)
+		}
+	}
+	if r.Pending() != 0 {
+		t.Fatal("the background read did not get its datagram")
+	}
+}

@@ -141,19 +141,31 @@ func (g *Game) drawStatus(dst *ebiten.Image) {
 const statusH = 26
 
 // statusLabel is the longest status line that fits the town's width:
-// the scenario, the virtual clock, the pace, the letters on the road.
+// the scenario, the virtual clock, the pace, the letters on the road. It
+// says when the pace set does not hold: a quiet stretch skipped faster,
+// or a story over, its clock standing still.
 func (g *Game) statusLabel(area image.Rectangle) label {
-	state, hint := "", ""
+	state, hint, short := "", "", "" // short: the state for a narrow town
+	idle := g.player.Idle() && !g.player.Paused()
 	switch speed, fastest := g.player.Speed(); {
 	case g.player.Paused():
 		state, hint = "paused", " (space plays, right arrow steps)"
+	case idle:
+		state, short = "story done · type a line or pick another", "story done"
 	case fastest:
 		state = "as fast as possible"
 	default:
 		state = fmt.Sprintf("playing at %.3gx", speed)
+		if g.player.Skipping() {
+			// Else a 60 s TIME-WAIT gone in two seconds reads as 1x.
+			state, short = state+" · skipping ahead: no letter on the roads", state+" · skipping ahead"
+		}
+	}
+	if short == "" {
+		short = state
 	}
 	busy := ""
-	if !g.player.Busy() {
+	if !g.player.Busy() && !idle {
 		busy = "  scenario done"
 	}
 	clock := "t = " + formatVirtual(g.player.Now())
@@ -165,6 +177,7 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		g.player.Name() + "   " + clock + "   " + state + hint + letters + busy,
 		g.player.Name() + "   " + clock + "   " + state + letters + busy,
 		clock + "   " + state + busy,
+		clock + "   " + short + busy,
 		clock,
 	} {
 		l.text = s

@@ -148,3 +148,51 @@ func withoutCaptions(lines []string) []string {
 	}
 	return out
 }
+
+// TestChangingTheStoryIsSaid types lines into hello-tcp while its story
+// runs: help, step, run and world lines, and a call to a process that is
+// not there, say nothing; the first socket call that runs says, once and
+// before its echo, that the story changes; Restart plays it as written,
+// so the next call says it again; once the scenario's lines have all
+// started, a call changes no story and says nothing.
+func TestChangingTheStoryIsSaid(t *testing.T) {
+	p := helloTCP(t)
+	p.SetPaused(true)
+	told := func(since int) int {
+		n := 0
+		for _, l := range consoleSince(p, since) {
+			if strings.HasPrefix(l, "info # You are changing the story: ") {
+				n++
+			}
+		}
+		return n
+	}
+	start := p.Console().Added()
+	execAll(t, p, "help socket", "step", "run 1ms", "host c 10.0.0.3/24", "process c p", "x/y: socket tcp", "a/nobody: socket tcp")
+	if n := told(start); n != 0 {
+		t.Fatalf("lines that are no learner's socket call said %d times that the story changes:\n%s", n, strings.Join(consoleSince(p, start), "\n"))
+	}
+	start = p.Console().Added()
+	execAll(t, p, "c/p: socket udp", "a/browser: socket udp")
+	got := consoleSince(p, start)
+	if n := told(start); n != 1 || !strings.HasPrefix(got[0], "info # You are changing the story") || got[1] != "input $ c/p: socket udp" {
+		t.Fatalf("two socket calls mid-story, the console shows:\n%s", strings.Join(got, "\n"))
+	}
+	if err := p.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	start = p.Console().Added()
+	execAll(t, p, "a/browser: socket udp")
+	if n := told(start); n != 1 {
+		t.Fatalf("after Restart, a socket call said %d times that the story changes", n)
+	}
+	p.Restart()
+	p.SetPaused(false)
+	p.SetFastest(true)
+	frames(p, time.Second)
+	start = p.Console().Added()
+	execAll(t, p, "a/browser: socket udp")
+	if n := told(start); n != 0 || p.Busy() {
+		t.Fatalf("the story over (busy %v), a socket call said %d times that the story changes", p.Busy(), n)
+	}
+}

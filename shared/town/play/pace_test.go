@@ -102,13 +102,15 @@ func TestPaceAtOneX(t *testing.T) {
 }
 
 // TestEachLineHasItsTime checks that at 1x the examples' lines show up in
-// the console at least LineTime apart, and that each letter is on its
-// road for at least TripTime (less a frame for when in a frame it left).
+// the console at least LineTime apart (BackgroundTime after a line run
+// in the background), and that each letter is on its road for at least
+// TripTime (less a frame for when in a frame it left).
 func TestEachLineHasItsTime(t *testing.T) {
 	for _, name := range []string{"hello-tcp", "hello-udp", "errors", "poll-udp", "two-clients"} {
 		t.Run(name, func(t *testing.T) {
 			p := example(t, name)
 			var last time.Duration = -1
+			least := play.LineTime // before the next line may show
 			var lines int
 			c := p.Console()
 			seen := c.Added()
@@ -130,10 +132,14 @@ func TestEachLineHasItsTime(t *testing.T) {
 					if l.Kind != play.LineInput {
 						continue
 					}
-					if last >= 0 && p.Wall()-last < play.LineTime {
+					if last >= 0 && p.Wall()-last < least {
 						t.Errorf("%q came %v after the line before", l.Text, p.Wall()-last)
 					}
 					last = p.Wall()
+					least = play.LineTime
+					if strings.HasSuffix(l.Text, " &") {
+						least = play.BackgroundTime
+					}
 					lines++
 				}
 				seen = c.Added()
@@ -207,5 +213,99 @@ func TestSpeedChangeTakesEffectAtOnce(t *testing.T) {
 	s := watch(p, 10*time.Second)
 	if at := s.at("$ b/web: bind"); at < 0 || at > 150*time.Millisecond {
 		t.Fatalf("bind came %v after the switch to 10x", at)
+	}
+}
+
+// TestTimeStandsStillWhenTheStoryIsDone plays hello-tcp at 100x to its
+// end: with no line waiting, no letter on a road and nothing scheduled,
+// a minute of frames leaves the clock where it is (it used to run on to
+// t = 229m). A typed line that sends a letter sets it going again, and it
+// stops once more when the letter has landed.
+func TestTimeStandsStillWhenTheStoryIsDone(t *testing.T) {
+	p := helloTCP(t)
+	p.SetSpeed(play.MaxSpeed)
+	if s := watch(p, 10*time.Minute); s.done < 0 {
+		t.Fatal("hello-tcp is not done after ten minutes of frames")
+	}
+	frames(p, 5*time.Second) // the last letters land, TIME-WAIT ends
+	if !p.Idle() {
+		t.Fatalf("hello-tcp done at t = %v, and not idle", p.Now())
+	}
+	done := p.Now()
+	t.Logf("hello-tcp at 100x: done and idle at t = %v", done)
+	frames(p, time.Minute)
+	if p.Now() != done || !p.Idle() {
+		t.Fatalf("a minute at 100x after the story ended took the clock from %v to %v", done, p.Now())
+	}
+	execAll(t, p, "process a p2", "a/p2: socket udp", `a/p2: sendto 3 10.0.0.2:9 "x"`)
+	if p.Idle() {
+		t.Fatal("idle with a letter just sent")
+	}
+	frames(p, 5*time.Second)
+	moved := p.Now()
+	if moved <= done || !p.Idle() {
+		t.Fatalf("after a typed sendto: t = %v (was %v), idle %v", moved, done, p.Idle())
+	}
+	p.SetSpeed(1)
+	frames(p, 10*time.Second)
+	if p.Now() != moved {
+		t.Fatalf("idle at 1x, the clock went from %v to %v", moved, p.Now())
+	}
+}
+
+// TestSkippingIsSaid plays hello-tcp at 1x: its quiet run 2m is skipped
+// through in a few seconds, and Skipping says so for those frames, while
+// the handshake's lines and letters are not skipped; paused, nothing is.
+func TestSkippingIsSaid(t *testing.T) {
+	p := helloTCP(t)
+	var skipped, beforeRun time.Duration
+	ran := false
+	c := p.Console()
+	for i := 0; i < 60*600 && p.Busy(); i++ {
+		p.Tick(frame)
+		if c.Lines[len(c.Lines)-1].Text == "$ run 2m" {
+			ran = true
+		}
+		if p.Skipping() {
+			skipped += frame
+			if !ran {
+				beforeRun += frame
+			}
+		}
+	}
+	t.Logf("skipping for %v of wall time, %v of it before run 2m", skipped, beforeRun)
+	if skipped < 2*time.Second || skipped > 10*time.Second || beforeRun > time.Second {
+		t.Fatalf("skipping for %v of wall time, %v of it before run 2m", skipped, beforeRun)
+	}
+	p.Restart()
+	frames(p, 3*time.Second)
+	p.SetPaused(true)
+	p.Tick(frame)
+	if p.Skipping() {
+		t.Fatal("paused, and skipping")
+	}
+}
+
+// TestBackgroundLinesGoQuickly plays lossy-udp at 1x: its fourteen
+// recvfrom ... & lines return at once and take BackgroundTime each, so
+// its first letter is on the road some 7.5 s in (socket, bind, the reads,
+// socket, connect, send), not after the 18 s a full LineTime each took.
+func TestBackgroundLinesGoQuickly(t *testing.T) {
+	p := example(t, "lossy-udp")
+	for p.Wall() < 30*time.Second && len(p.Animation().Letters) == 0 {
+		p.Tick(frame)
+	}
+	t.Logf("the first letter on the road after %v", p.Wall())
+	if len(p.Animation().Letters) == 0 || p.Wall() > 8*time.Second {
+		t.Fatalf("lossy-udp's first letter on the road after %v, want within 8 s", p.Wall())
+	}
+	reads := 0
+	for _, l := range p.Console().Lines {
+		if l.Text == "$ b/receiver: recvfrom 3 2000 &" {
+			reads++
+		}
+	}
+	if reads != 14 {
+		t.Fatalf("%d background reads shown before the first letter, want all 14", reads)
 	}
 }

@@ -21,22 +21,31 @@ import (
 
 // Pace: a story is told by its lines and its letters, so the pace is set
 // by them more than by virtual time. At 1x each scenario line stays on
-// screen for LineTime before the next one starts (and a blocked one's
-// result for ResultTime once it returns), virtual time standing still
-// meanwhile since in the story the next line starts at that instant,
-// and each letter takes at least TripTime along its road. Otherwise one
-// virtual millisecond takes a tenth of a wall second (BaseRate), and when
-// no letter is on a road time runs QuietBoost times faster up to the next
-// happening, so a 60 s TIME-WAIT does not keep a learner waiting for ten
-// minutes. The speed control divides all of these wall times.
+// screen for LineTime before the next one starts (a line run in the
+// background BackgroundTime, and a blocked one's result ResultTime once
+// it returns), virtual time standing still meanwhile since in the story
+// the next line starts at that instant, and each letter takes at least
+// TripTime along its road. Otherwise one virtual millisecond takes a
+// tenth of a wall second (BaseRate), and when no letter is on a road time
+// runs QuietBoost times faster up to the next happening, so a 60 s
+// TIME-WAIT does not keep a learner waiting for ten minutes (Skipping
+// says when). Once the story is over and nothing is left to happen
+// (Idle), virtual time stands still: a quiet stretch that leads nowhere
+// would only run the clock up. The speed control divides all of these
+// wall times.
 const (
 	LineTime   = time.Second            // a line on screen before the next starts
 	ResultTime = 500 * time.Millisecond // a blocked line's result before the next starts
-	TripTime   = time.Second            // a letter's least time along its road
-	BaseRate   = 0.01                   // virtual time per wall time at 1x
-	QuietBoost = 2500                   // how much faster time runs with no letter on a road
-	MinSpeed   = 0.1                    // the speed control's range
-	MaxSpeed   = 100
+	// BackgroundTime is a background line's (&) time on screen before
+	// the next starts: it returns at once and shows nothing moving yet,
+	// so a row of them (lossy-udp's fourteen reads) need not hold the
+	// story up for a full LineTime each.
+	BackgroundTime = LineTime / 4
+	TripTime       = time.Second // a letter's least time along its road
+	BaseRate       = 0.01        // virtual time per wall time at 1x
+	QuietBoost     = 2500        // how much faster time runs with no letter on a road
+	MinSpeed       = 0.1         // the speed control's range
+	MaxSpeed       = 100
 	// FastSteps is how many happenings "as fast as possible" carries out
 	// per frame: enough to finish a bulk transfer in seconds, few enough
 	// to keep drawing.
@@ -65,6 +74,9 @@ type Player struct {
 	// its time on screen when it returns.
 	paced, gateAt time.Duration
 	running       bool
+	// skipping says the last Tick ran a quiet stretch QuietBoost times
+	// faster, for the status line to say so.
+	skipping bool
 
 	snap netsim.Snapshot
 	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
@@ -75,6 +87,9 @@ type Player struct {
 	anim       Animation
 	console    Console
 	caption    captions // see caption.go
+	// toldChanged says the console has said, since the scenario was
+	// loaded, that a learner's call changes the story (see noteChange).
+	toldChanged bool
 }
 
 // Options say what to play.
@@ -115,6 +130,7 @@ func (p *Player) Load(name, src string) error {
 		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
 	}
 	p.lastNo = p.lines
+	p.toldChanged = false
 	p.caption = newCaptions(src)
 	p.anim.reset()
 	p.console.gen++
@@ -183,6 +199,16 @@ func (p *Player) Wall() time.Duration { return p.wall }
 // Busy reports whether scenario or console lines are still to run.
 func (p *Player) Busy() bool { return p.r.Busy() }
 
+// Idle reports whether the story is over and nothing is left to show: no
+// scenario or console line waits or is blocked, no letter is on a road,
+// and nothing will happen by itself (the world has nothing scheduled and
+// no background call has a deadline). Tick then leaves virtual time where
+// it is, since running on would lead nowhere; a typed line that gives the
+// town something to do sets it going again.
+func (p *Player) Idle() bool {
+	return !p.r.Busy() && p.anim.onRoad(p.wall) == 0 && p.r.Idle()
+}
+
 // Paused reports whether the clock is stopped.
 func (p *Player) Paused() bool { return p.paused }
 
@@ -206,6 +232,7 @@ func (p *Player) SetFastest(on bool) { p.fastest = on }
 // letter falling off the road finishes its fall.
 func (p *Player) Tick(dt time.Duration) {
 	p.wall += dt
+	p.skipping = false
 	if !p.paused {
 		switch {
 		case p.fastest:
@@ -229,12 +256,23 @@ func (p *Player) pace(dt time.Duration) {
 	p.paced += time.Duration(float64(dt) * p.speed)
 	p.r.Advance(p.r.Now()) // console lines that take no time go first
 	p.openGate()
-	if _, held := p.r.AtGate(); held {
+	if _, held := p.r.AtGate(); held || p.Idle() {
 		return
 	}
-	p.r.Advance(p.target(dt))
+	t, skipping := p.target(dt)
+	p.skipping = skipping
+	p.r.Advance(t)
 	p.openGate() // a line whose time came during the move
 }
+
+// Skipping reports whether the last Tick ran a quiet stretch faster: with
+// no letter on a road, virtual time ran up to QuietBoost times the pace
+// set towards the next happening, so that a 60 s TIME-WAIT or a SYN's
+// minutes of retries pass in seconds. The pace a learner chose no longer
+// holds then, and a view should say so. It is false while paused, as
+// fast as possible, while a line has its time on screen, and once the
+// story is over (Idle).
+func (p *Player) Skipping() bool { return p.skipping }
 
 // openGate lets the scenario's next line start if its time has come.
 func (p *Player) openGate() {
@@ -256,16 +294,21 @@ func (p *Player) openGate() {
 // screen before the one after.
 func (p *Player) letThrough() {
 	p.started = true
+	l, _ := p.r.AtGate()
 	p.r.Open()
 	p.r.Advance(p.r.Now())
 	p.gateAt = p.paced + LineTime
+	if c, ok := l.Cmd.(script.CallCmd); ok && c.Background {
+		p.gateAt = p.paced + BackgroundTime
+	}
 	_, done := p.r.AtGate()
 	p.running = !done
 }
 
 // target is the virtual time dt of wall time leads to: a letter takes at
-// least TripTime (at 1x) along its road.
-func (p *Player) target(dt time.Duration) time.Duration {
+// least TripTime (at 1x) along its road. skipping says it lies further
+// on than the pace alone would go, since no letter is on a road.
+func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 	now := p.r.Now()
 	rate := BaseRate
 	if d, ok := p.anim.shortestTrip(); ok {
@@ -273,16 +316,16 @@ func (p *Player) target(dt time.Duration) time.Duration {
 	}
 	step := time.Duration(float64(dt) * rate * p.speed)
 	if p.anim.onRoad(p.wall) > 0 {
-		return now + step
+		return now + step, false
 	}
-	t := now + step*QuietBoost
+	t = now + step*QuietBoost
 	if next, ok := p.r.World().NextEvent(); ok && next < t {
 		// Stop at the next happening, or a normal step on: a letter
 		// it sends starts at its beginning of the road, at the normal
 		// pace.
 		t = max(next, now+step)
 	}
-	return t
+	return t, t > now+step
 }
 
 // Step carries out the smallest next thing (a line, or one happening of
@@ -335,6 +378,9 @@ func (p *Player) Exec(text string) error {
 		p.runFor(c.D)
 		return nil
 	}
+	if c, ok := cmd.(script.CallCmd); ok {
+		p.noteChange(c)
+	}
 	p.lines++
 	l := script.Line{No: p.lines, Text: text, Cmd: cmd}
 	if ahead, ok := p.r.Behind(l); ok {
@@ -349,6 +395,28 @@ func (p *Player) Exec(text string) error {
 	p.console.echoedNo = 0
 	p.after()
 	return nil
+}
+
+// changedStory is what the console says, once a scenario, when a typed
+// or clicked socket call runs while the scenario's lines are still to
+// come.
+const changedStory = "# You are changing the story: the scenario's next lines now run after yours and may give other results (Restart plays it as written)"
+
+// noteChange says once a scenario that a learner's call c, run while
+// scenario lines are still to come, changes what they will do: a send
+// wakes a read the scenario meant for its own letter, a socket takes the
+// fd a later line names. Without a word the story's surprises would look
+// like the scenario's own. A call to a process that is not there runs
+// nothing and changes nothing.
+func (p *Player) noteChange(c script.CallCmd) {
+	if p.toldChanged || p.current >= p.lastNo {
+		return
+	}
+	if h := p.r.World().Host(c.Host); h == nil || h.Process(c.Proc) == nil {
+		return
+	}
+	p.toldChanged = true
+	p.console.add(LineInfo, changedStory)
 }
 
 // maxTypedSteps bounds a typed step N: for more, run D says how far.
