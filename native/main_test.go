@@ -91,7 +91,7 @@ func TestRunHelp(t *testing.T) {
 		}
 	}
 	code, _, errOut = socketville(t, "help\nhelp sockt\n", "run", "-")
-	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line or call "sockt"; did you mean socket?`) {
+	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line, call, option or errno "sockt"; did you mean socket?`) {
 		t.Fatalf("help sockt: exit %d, stderr %q", code, errOut)
 	}
 }
