@@ -26,12 +26,15 @@ an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
 hello-tcp. Space pauses, the right arrow steps one event, Enter types in the
 console; click a door, a letter or a road.
 
-  --seed N     seed the link faults with N
-  --speed X    start at X times the learner's pace (0.1 to 100; default 1)
-  --size WxH   the window's size in logical pixels (default 1280x800)
-  --cpuprofile FILE  write a CPU profile of the session to FILE
-  --crowd PxS  play a crowded town: P pairs of hosts, S sockets on each
-  --frames N   quit after N frames and print the frame times (for benchmarks)`
+  --seed N           seed the link faults with N
+  --speed X          start at X times the learner's pace (0.1 to 100, default 1)
+  --size WxH         the window's size in logical pixels (default 1280x800)
+
+For measuring the town itself:
+
+  --crowd PxS        a crowded town instead: P pairs of hosts, S sockets on each
+  --frames N         quit after N frames and print the frame times
+  --cpuprofile FILE  write a CPU profile of the session to FILE`
 
 func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("desktop", flag.ContinueOnError)
