@@ -2,8 +2,10 @@ package script_test
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"socketville/shared/netsim"
@@ -226,9 +228,9 @@ func TestHelpOption(t *testing.T) {
 // any case will do, and a near miss gets a did you mean.
 func TestHelpErrno(t *testing.T) {
 	for _, c := range []struct{ topic, want string }{
-		{topic: "EADDRINUSE", want: "EADDRINUSE (errno 98): address already in use\nbind asked for"},
-		{topic: "eaddrinuse", want: "EADDRINUSE (errno 98): address already in use\n"},
-		{topic: "ECONNREFUSED", want: "ECONNREFUSED (errno 111): connection refused\nconnect reached the host but no socket listens"},
+		{topic: "EADDRINUSE", want: fmt.Sprintf("EADDRINUSE (errno %d): address already in use\nbind asked for", syscall.EADDRINUSE)},
+		{topic: "eaddrinuse", want: fmt.Sprintf("EADDRINUSE (errno %d): address already in use\n", syscall.EADDRINUSE)},
+		{topic: "ECONNREFUSED", want: fmt.Sprintf("ECONNREFUSED (errno %d): connection refused\nconnect reached the host but no socket listens", syscall.ECONNREFUSED)},
 		{topic: "EACCES", want: "below 1024"},
 		{topic: "EAGAIN", want: "non-blocking"},
 		{topic: "ENOPROTOOPT", want: "read-only SO_ERROR"},
