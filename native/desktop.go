@@ -27,13 +27,16 @@ hello-tcp. The town opens paused at the story's start: Space plays and
 pauses, the right arrow steps one event, Enter types in the console; click a
 door, a letter or a road.
 
-  --play       start playing at once instead of paused
-  --seed N     seed the link faults with N
-  --speed X    start at X times the learner's pace (0.1 to 100; default 1)
-  --size WxH   the window's size in logical pixels (default 1280x800)
-  --cpuprofile FILE  write a CPU profile of the session to FILE
-  --crowd PxS  play a crowded town: P pairs of hosts, S sockets on each
-  --frames N   quit after N frames and print the frame times (for benchmarks)`
+  --play             start playing at once instead of paused
+  --seed N           seed the link faults with N
+  --speed X          start at X times the learner's pace (0.1 to 100, default 1)
+  --size WxH         the window's size in logical pixels (default 1280x800)
+
+For measuring the town itself:
+
+  --crowd PxS        a crowded town instead: P pairs of hosts, S sockets on each
+  --frames N         quit after N frames and print the frame times
+  --cpuprofile FILE  write a CPU profile of the session to FILE`
 
 func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("desktop", flag.ContinueOnError)

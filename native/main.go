@@ -19,6 +19,8 @@ const (
 	exitUsage = 2
 )
 
+// command is one subcommand: its name, a summary for the list, its usage
+// for help COMMAND, and what runs it.
 type command struct {
 	name    string
 	summary string
@@ -26,6 +28,17 @@ type command struct {
 	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 }
 
+// helpUsage is "socketville help"'s own usage.
+const helpUsage = `socketville help [COMMAND]
+
+With no COMMAND, lists the commands; with one, says what it does and what
+flags it takes. socketville COMMAND -h says the same.`
+
+// commandOrder is the order the usage lists the commands in: the first
+// thing to try first, help last.
+func commandOrder() []string { return []string{"run", "desktop", "serve", "help"} }
+
+// commands are the subcommands by name.
 func commands() map[string]command {
 	cmds := []command{
 		{name: "run", summary: "run a scenario headless and print its event trace",
@@ -34,7 +47,7 @@ func commands() map[string]command {
 			usage: desktopUsage, run: desktopCmd},
 		{name: "serve", summary: "serve the town's browser build on localhost",
 			usage: serveUsage, run: serveCmd},
-		{name: "help", summary: "explain a command", usage: "socketville help [COMMAND]"},
+		{name: "help", summary: "list the commands, or explain one", usage: helpUsage},
 	}
 	m := map[string]command{}
 	for _, c := range cmds {
@@ -43,10 +56,13 @@ func commands() map[string]command {
 	return m
 }
 
+// main runs the command line and exits with its status.
 func main() {
 	os.Exit(realMain(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// realMain is the command line without the process: arguments and streams
+// in, the exit status out, so tests can run it.
 func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmds := commands()
 	if len(args) == 0 {
@@ -105,7 +121,7 @@ func askedForHelp(args []string) bool {
 	return false
 }
 
-// commandNames lists the commands in order.
+// commandNames lists the commands in alphabetical order, for errors.
 func commandNames(cmds map[string]command) []string {
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
@@ -115,12 +131,29 @@ func commandNames(cmds map[string]command) []string {
 	return names
 }
 
+// printHelp prints the usage: what there is to run, one command a line,
+// the summaries in one column however long the longest name is.
 func printHelp(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "Socketville makes sockets visible.\n\nUsage: socketville COMMAND [ARGS]\n\nCommands:")
-	for _, n := range commandNames(cmds) {
-		fmt.Fprintf(w, "  %-6s %s\n", n, cmds[n].summary)
+	width := 0
+	for n := range cmds {
+		width = max(width, len(n))
 	}
-	fmt.Fprintln(w, "\nRun socketville help COMMAND for its flags.")
+	listed := map[string]bool{}
+	row := func(n string) {
+		if c, ok := cmds[n]; ok && !listed[n] {
+			listed[n] = true
+			fmt.Fprintf(w, "  %-*s  %s\n", width, n, c.summary)
+		}
+	}
+	for _, n := range commandOrder() {
+		row(n)
+	}
+	// A command missing from the order is still listed, after the others.
+	for _, n := range commandNames(cmds) {
+		row(n)
+	}
+	fmt.Fprintln(w, "\nRun socketville help COMMAND for what it does and its flags.")
 }
 
 // parseInterspersed parses flags that may come before or after the

@@ -91,7 +91,7 @@ func TestRunHelp(t *testing.T) {
 		}
 	}
 	code, _, errOut = socketville(t, "help\nhelp sockt\n", "run", "-")
-	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line or call "sockt"; did you mean socket?`) {
+	if code != exitFail || !strings.Contains(errOut, `line 2: help: no line, call, option or errno "sockt"; did you mean socket?`) {
 		t.Fatalf("help sockt: exit %d, stderr %q", code, errOut)
 	}
 }
@@ -288,6 +288,58 @@ func TestDesktopBadInput(t *testing.T) {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
 				}
+			}
+		})
+	}
+}
+
+// TestUsageReadsWell: the usage lists every command with its summary in one
+// column, run first and help last; and help CMD for every command gives its
+// summary, then a synopsis that names it, with lines that fit 80 columns and
+// each block of flags' descriptions in one column.
+func TestUsageReadsWell(t *testing.T) {
+	_, out, _ := socketville(t, "", "help")
+	var rows []string
+	col := -1
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "  ") {
+			continue
+		}
+		name := strings.Fields(l)[0]
+		at := len(l) - len(strings.TrimLeft(l[2+len(name):], " "))
+		if col >= 0 && at != col {
+			t.Errorf("the summary of %s starts at column %d, the others at %d:\n%s", name, at, col, out)
+		}
+		col = at
+		rows = append(rows, name)
+	}
+	if strings.Join(rows, " ") != "run desktop serve help" {
+		t.Errorf("the usage lists %q, want run, desktop, serve and help in that order", rows)
+	}
+	for name, c := range commands() {
+		t.Run(name, func(t *testing.T) {
+			code, text, errOut := socketville(t, "", "help", name)
+			if code != exitOK || errOut != "" || !strings.HasPrefix(text, c.summary+"\n\nsocketville "+name) {
+				t.Fatalf("help %s: exit %d, stderr %q, want the summary and the synopsis:\n%s", name, code, errOut, text)
+			}
+			col := -1
+			for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+				if len(l) > 80 {
+					t.Errorf("help %s: a line longer than 80 columns: %q", name, l)
+				}
+				if !strings.HasPrefix(l, "  --") {
+					col = -1 // a new block of flags may have its own column
+					continue
+				}
+				flagAndArg := regexp.MustCompile(`^  --\S+( [A-Z]\S*)?  +`).FindString(l)
+				if flagAndArg == "" {
+					t.Errorf("help %s: flag line %q has no description after two spaces", name, l)
+					continue
+				}
+				if col >= 0 && len(flagAndArg) != col {
+					t.Errorf("help %s: the flags' descriptions do not line up at %q", name, l)
+				}
+				col = len(flagAndArg)
 			}
 		})
 	}

@@ -17,7 +17,9 @@ const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] SCENARIO|-
 
 Runs a scenario of socket-shell lines (a file, or - for standard input) on
 the simulated network and prints every event: the calls each process makes,
-and every packet sent, delivered or dropped, with the virtual time in ms.
+and every packet sent, delivered or dropped. The first column is the virtual
+time in milliseconds (5.000000 is 5 ms after the start); with --json it is
+t_ns, in nanoseconds.
 
   --json       one JSON object a line instead of text
   --pcap FILE  also write every packet sent to FILE (pcap, raw IPv4)

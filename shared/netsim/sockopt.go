@@ -13,14 +13,14 @@ type SockOpt uint8
 const (
 	OptUnknown   SockOpt = iota
 	OptReuseAddr         // SO_REUSEADDR: share a port with other sockets that set it too
-	OptBroadcast         // SO_BROADCAST: kept for completeness; broadcast is not simulated
+	OptBroadcast         // SO_BROADCAST: kept and read back; broadcast itself is not simulated
 	OptRcvBuf            // SO_RCVBUF: receive buffer; Linux doubles the request, and so do we
 	OptSndBuf            // SO_SNDBUF: send buffer; doubled the same way
-	OptRcvTimeo          // SO_RCVTIMEO: how long a blocking receive waits, in milliseconds (0: forever)
-	OptTTL               // IP_TTL: the TTL of packets the socket sends
+	OptRcvTimeo          // SO_RCVTIMEO: how long a blocking receive waits before EAGAIN, in milliseconds (0: forever)
+	OptTTL               // IP_TTL: the TTL of packets the socket sends (1 to 255; 64 by default)
 	OptError             // SO_ERROR: read-only; reading it takes the pending error
 	OptNoDelay           // TCP_NODELAY: send small segments at once instead of waiting (Nagle off)
-	OptLinger            // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST
+	OptLinger            // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST; N > 0 does not make close wait here
 	optCount
 )
 
@@ -83,7 +83,9 @@ func (p *Process) SetSockopt(fd int, opt SockOpt, value int) error {
 		}
 		s.opts.ttl = uint8(value)
 	case OptError:
-		return p.fail("setsockopt", fd, ErrNoProtoOpt, "SO_ERROR can only be read")
+		// Linux's setsockopt has no case for SO_ERROR and gives
+		// ENOPROTOOPT; the pending error is the kernel's to set.
+		return p.fail("setsockopt", fd, ErrNoProtoOpt, "SO_ERROR can only be read, with getsockopt")
 	case OptNoDelay:
 		if s.typ != SockTCP {
 			return p.fail("setsockopt", fd, ErrNoProtoOpt, "TCP_NODELAY is a TCP option")
@@ -107,7 +109,8 @@ func (p *Process) SetSockopt(fd int, opt SockOpt, value int) error {
 }
 
 // GetSockopt reads option opt of socket fd. For SO_ERROR the value is the
-// pending errno's number (0 for none) and reading clears it, as in C.
+// pending errno's number (0 for none) and reading clears it, as in C;
+// TCP_NODELAY on a socket that is not TCP is ENOPROTOOPT, as on Linux.
 func (p *Process) GetSockopt(fd int, opt SockOpt) (int, error) {
 	s, err := p.sock("getsockopt", fd)
 	if err != nil {
@@ -133,6 +136,10 @@ func (p *Process) GetSockopt(fd int, opt SockOpt) (int, error) {
 	case OptTTL:
 		return int(s.opts.ttl), nil
 	case OptNoDelay:
+		if s.typ != SockTCP {
+			// As on Linux: a UDP socket has no IPPROTO_TCP level to read.
+			return 0, p.fail("getsockopt", fd, ErrNoProtoOpt, "TCP_NODELAY is a TCP option")
+		}
 		return b(s.opts.noDelay), nil
 	case OptLinger:
 		if !s.opts.lingerOn {

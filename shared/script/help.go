@@ -32,8 +32,8 @@ var worldDocs = []lineDoc{
 		usage: "step [N]", example: "step 3",
 		what: "lets the next N happenings of the town take place (a packet sent or delivered, a timer), one at a time"},
 	{name: "help", purpose: "list the lines, or explain one",
-		usage: "help [LINE]", example: "help bind",
-		what: "lists every line, or explains one: its syntax, what it does, and an example"},
+		usage: "help [LINE|OPTION|ERRNO]", example: "help bind",
+		what: "lists every line, or explains one: its syntax, what it does, and an example; help SO_REUSEADDR explains a socket option and help EADDRINUSE an errno"},
 }
 
 // worldNames lists the world lines, in help's order.
@@ -45,16 +45,17 @@ func worldNames() []string {
 	return names
 }
 
-// HelpCmd is "help [TOPIC]": the list of lines, or one line explained.
+// HelpCmd is "help [TOPIC]": the list of lines, or one line, socket
+// option or errno explained.
 type HelpCmd struct{ Topic string }
 
 func (HelpCmd) command() {}
 
-// parseHelp reads "help" or "help LINE"; a topic the shell does not know
+// parseHelp reads "help" or "help TOPIC"; a topic the shell does not know
 // is an error that names the closest ones.
 func parseHelp(w []string) (Command, error) {
 	if len(w) > 2 {
-		return nil, errors.New("help: want help or help LINE, like help bind")
+		return nil, errors.New("help: want help or help TOPIC, like help bind, help SO_REUSEADDR or help EADDRINUSE")
 	}
 	if len(w) == 1 {
 		return HelpCmd{}, nil
@@ -67,8 +68,10 @@ func parseHelp(w []string) (Command, error) {
 
 // Help is the shell's reference. With no topic it lists every line with
 // its purpose; with the name of a world line or a call ("link", "bind") it
-// gives that line's syntax, what it does and an example. An unknown topic
-// is an error that suggests the closest names.
+// gives that line's syntax, what it does and an example; with a socket
+// option ("SO_REUSEADDR", in any case) its level, value, what it does and
+// an example; with an errno ("EADDRINUSE") what it means and when a call
+// returns it. An unknown topic is an error that suggests the closest names.
 func Help(topic string) (string, error) {
 	if topic == "" {
 		return helpIndex(), nil
@@ -81,11 +84,17 @@ func Help(topic string) (string, error) {
 			}
 		}
 	}
-	names := append(worldNames(), CallNames()...)
-	if hint := didYouMean(topic, names); hint != "" {
-		return "", fmt.Errorf("help: no line or call %q; %s", topic, hint)
+	if text, ok := helpOption(topic); ok {
+		return text, nil
 	}
-	return "", fmt.Errorf("help: no line or call %q (try help alone for the list)", topic)
+	if text, ok := helpErrno(topic); ok {
+		return text, nil
+	}
+	names := append(append(worldNames(), CallNames()...), optionAndErrnoNames()...)
+	if hint := didYouMean(topic, names); hint != "" {
+		return "", fmt.Errorf("help: no line, call, option or errno %q; %s", topic, hint)
+	}
+	return "", fmt.Errorf("help: no line, call, option or errno %q (try help alone for the list)", topic)
 }
 
 // helpIndex lists every line with its purpose, the world lines first.
@@ -100,6 +109,6 @@ func helpIndex() string {
 	for _, d := range callDocs {
 		row(d)
 	}
-	b.WriteString("\nhelp LINE explains one; & runs a call in the background; => RESULT says what it must return.")
+	b.WriteString("\nhelp LINE explains one (help SO_REUSEADDR a socket option, help EADDRINUSE an errno); & runs a call in the background; => RESULT says what it must return.")
 	return b.String()
 }

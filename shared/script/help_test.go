@@ -2,8 +2,10 @@ package script_test
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"socketville/shared/netsim"
@@ -70,8 +72,8 @@ func TestHelpTopic(t *testing.T) {
 		t.Errorf("help setsockopt should name the options:\n%s", text)
 	}
 	for _, c := range []struct{ topic, want string }{
-		{topic: "nosuch", want: `help: no line or call "nosuch" (try help alone for the list)`},
-		{topic: "lisen", want: `help: no line or call "lisen"; did you mean listen?`},
+		{topic: "nosuch", want: `help: no line, call, option or errno "nosuch" (try help alone for the list)`},
+		{topic: "lisen", want: `help: no line, call, option or errno "lisen"; did you mean listen?`},
 	} {
 		if _, err := script.Help(c.topic); err == nil || err.Error() != c.want {
 			t.Errorf("Help(%q): %v, want %q", c.topic, err, c.want)
@@ -105,7 +107,7 @@ func TestHelpLine(t *testing.T) {
 			}
 		})
 	}
-	if err := script.NewRunner(script.Options{}).Exec(1, "help nosuch"); err == nil || !strings.Contains(err.Error(), `line 1: help: no line or call "nosuch"`) {
+	if err := script.NewRunner(script.Options{}).Exec(1, "help nosuch"); err == nil || !strings.Contains(err.Error(), `line 1: help: no line, call, option or errno "nosuch"`) {
 		t.Fatalf("help nosuch: %v", err)
 	}
 }
@@ -135,5 +137,127 @@ func TestHelpInTrace(t *testing.T) {
 	}
 	if !strings.Contains(lines[1], "=> bind FD ADDR:PORT") || !strings.Contains(lines[3], "   example: b/web: bind 3 0.0.0.0:80") {
 		t.Errorf("help text not in the trace:\n%s", out.String())
+	}
+}
+
+// TestHelpSetsockoptReadOnly: setsockopt's help lists only the options a
+// program may set; SO_ERROR is named as read-only, under getsockopt too.
+func TestHelpSetsockoptReadOnly(t *testing.T) {
+	set, _ := script.Help("setsockopt")
+	list, rest, ok := strings.Cut(set, "the options are ")
+	if !ok {
+		t.Fatalf("help setsockopt lists no options:\n%s", set)
+	}
+	list, _, _ = strings.Cut(rest, ", and help NAME")
+	for _, o := range netsim.SockOpts() {
+		if listed := strings.Contains(list, o.String()); listed == (o == netsim.OptError) {
+			t.Errorf("help setsockopt lists %v: %v; want only the options that can be set:\n%s", o, listed, set)
+		}
+	}
+	if !strings.Contains(set, "SO_ERROR is read-only") {
+		t.Errorf("help setsockopt should say SO_ERROR is read-only:\n%s", set)
+	}
+	if get, _ := script.Help("getsockopt"); !strings.Contains(get, "read-only SO_ERROR") || !strings.Contains(get, "clears it") {
+		t.Errorf("help getsockopt should explain SO_ERROR:\n%s", get)
+	}
+}
+
+// TestHelpOption: help OPTION explains every socket option the core knows
+// (its name, level, what VALUE is, what it does, an example that parses and
+// uses it), in any case; the example of a read-only option only reads it,
+// and setting that option fails with ENOPROTOOPT as on Linux.
+func TestHelpOption(t *testing.T) {
+	for _, c := range []struct{ topic, level, has string }{
+		{topic: "SO_REUSEADDR", level: "SOL_SOCKET", has: "TIME-WAIT"},
+		{topic: "so_reuseaddr", level: "SOL_SOCKET", has: "TIME-WAIT"},
+		{topic: "SO_BROADCAST", level: "SOL_SOCKET", has: "not simulate"},
+		{topic: "SO_RCVBUF", level: "SOL_SOCKET", has: "doubles"},
+		{topic: "SO_SNDBUF", level: "SOL_SOCKET", has: "doubled"},
+		{topic: "SO_RCVTIMEO", level: "SOL_SOCKET", has: "EAGAIN"},
+		{topic: "IP_TTL", level: "IPPROTO_IP", has: "time exceeded"},
+		{topic: "SO_ERROR", level: "SOL_SOCKET", has: "read-only (getsockopt only)"},
+		{topic: "TCP_NODELAY", level: "IPPROTO_TCP", has: "Nagle"},
+		{topic: "SO_LINGER", level: "SOL_SOCKET", has: "RST"},
+	} {
+		t.Run(c.topic, func(t *testing.T) {
+			text, err := script.Help(c.topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(text, "\n")
+			name := strings.ToUpper(c.topic)
+			if len(lines) != 3 || !strings.HasPrefix(lines[0], name+": a socket option at level "+c.level+"; ") ||
+				!strings.HasSuffix(lines[1], ".") || !strings.HasPrefix(lines[2], "example: ") || !strings.Contains(text, c.has) {
+				t.Fatalf("help %s should be name and level, a sentence with %q and an example:\n%s", c.topic, c.has, text)
+			}
+			example := strings.TrimPrefix(lines[2], "example: ")
+			cmd, err := script.ParseLine(example)
+			if err != nil {
+				t.Fatalf("example %q does not parse: %v", example, err)
+			}
+			call, ok := cmd.(script.CallCmd)
+			if !ok || call.Call.Opt.String() != name {
+				t.Fatalf("example %q is not a call with %s", example, name)
+			}
+			if readOnly := name == "SO_ERROR"; readOnly != (call.Call.Op == "getsockopt") {
+				t.Fatalf("example %q: a read-only option is read, any other set", example)
+			}
+		})
+	}
+	for _, o := range netsim.SockOpts() {
+		if _, err := script.Help(o.String()); err != nil {
+			t.Errorf("help %v: %v", o, err)
+		}
+	}
+	// The sim agrees with the help: setting SO_ERROR is ENOPROTOOPT, reading it is fine.
+	src := "host a 10.0.0.1/24\nprocess a p\na/p: socket tcp => 3\na/p: setsockopt 3 SO_ERROR 0 => ENOPROTOOPT\na/p: getsockopt 3 SO_ERROR => 0\n"
+	s, err := script.Parse("so_error.sv", strings.NewReader(src))
+	if err == nil {
+		err = script.Check(s)
+	}
+	if err == nil {
+		err = script.NewRunner(script.Options{}).Run(s)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHelpErrno: help ERRNO says, for every errno the core returns, its
+// number and man-page words and, in a sentence, when a learner meets it;
+// any case will do, and a near miss gets a did you mean.
+func TestHelpErrno(t *testing.T) {
+	for _, c := range []struct{ topic, want string }{
+		{topic: "EADDRINUSE", want: fmt.Sprintf("EADDRINUSE (errno %d): address already in use\nbind asked for", syscall.EADDRINUSE)},
+		{topic: "eaddrinuse", want: fmt.Sprintf("EADDRINUSE (errno %d): address already in use\n", syscall.EADDRINUSE)},
+		{topic: "ECONNREFUSED", want: fmt.Sprintf("ECONNREFUSED (errno %d): connection refused\nconnect reached the host but no socket listens", syscall.ECONNREFUSED)},
+		{topic: "EACCES", want: "below 1024"},
+		{topic: "EAGAIN", want: "non-blocking"},
+		{topic: "ENOPROTOOPT", want: "read-only SO_ERROR"},
+		{topic: "EINPROGRESS", want: "SO_ERROR"},
+	} {
+		if text, err := script.Help(c.topic); err != nil || !strings.Contains(text, c.want) {
+			t.Errorf("help %s: %v\n%s\nwant it to say %q", c.topic, err, text, c.want)
+		}
+	}
+	for _, e := range netsim.Errnos() {
+		text, err := script.Help(e.Name())
+		if err != nil {
+			t.Errorf("help %s: %v", e.Name(), err)
+			continue
+		}
+		lines := strings.Split(text, "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], e.Name()+" (errno ") || !strings.HasSuffix(lines[0], "): "+e.Text()) ||
+			len(lines[1]) < 40 || !strings.HasSuffix(lines[1], ".") {
+			t.Errorf("help %s should be its name, number and words, then a sentence:\n%s", e.Name(), text)
+		}
+	}
+	for _, c := range []struct{ topic, want string }{
+		{topic: "EADDRINUS", want: `help: no line, call, option or errno "EADDRINUS"; did you mean EADDRINUSE?`},
+		{topic: "SO_REUSADDR", want: `help: no line, call, option or errno "SO_REUSADDR"; did you mean SO_REUSEADDR?`},
+	} {
+		if _, err := script.Help(c.topic); err == nil || err.Error() != c.want {
+			t.Errorf("Help(%q): %v, want %q", c.topic, err, c.want)
+		}
 	}
 }

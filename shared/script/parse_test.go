@@ -187,7 +187,7 @@ func TestParseDidYouMean(t *testing.T) {
 		{name: "errno", line: "a/x: bind 3 0.0.0.0:80 => EADDRINUS", want: `=> EADDRINUS: no such errno; did you mean EADDRINUSE?`},
 		{name: "colon missing", line: "b/echo socket udp", want: `did you mean b/echo: (a call starts with HOST/PROC: and its colon)?`},
 		{name: "call without process", line: "socket tcp", want: `socket is a call, made by a process: write HOST/PROC: socket ...`},
-		{name: "help topic", line: "help bnd", want: `help: no line or call "bnd"; did you mean bind?`},
+		{name: "help topic", line: "help bnd", want: `help: no line, call, option or errno "bnd"; did you mean bind?`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,147 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+
+	"socketville/shared/netsim"
+)
+
+// optDoc explains one socket option for "help OPTION": the level C names
+// it at, what setsockopt's VALUE is, whether it may only be read, what it
+// does in a sentence, and an example line.
+type optDoc struct {
+	opt      netsim.SockOpt
+	level    string
+	value    string
+	readOnly bool
+	what     string
+	example  string
+}
+
+// optDocs are the options explained, one row for each option the core
+// knows (a test checks that none is missing). A function rather than a
+// package variable, so that nothing can change the rows.
+func optDocs() []optDoc {
+	return []optDoc{
+		{opt: netsim.OptReuseAddr, level: "SOL_SOCKET", value: "on|off",
+			what:    "lets bind share an address and port with sockets that set it too, such as a restarted server's old connections still in TIME-WAIT; a port some socket listens on stays EADDRINUSE",
+			example: "b/web: setsockopt 3 SO_REUSEADDR 1"},
+		{opt: netsim.OptBroadcast, level: "SOL_SOCKET", value: "on|off",
+			what:    "allows a UDP socket to send to a broadcast address (without it Linux's sendto gives EACCES); the town keeps the setting, but does not simulate broadcast",
+			example: "a/client: setsockopt 3 SO_BROADCAST 1"},
+		{opt: netsim.OptRcvBuf, level: "SOL_SOCKET", value: "bytes",
+			what:    "sizes the receive buffer; as Linux does, the kernel doubles the request for its bookkeeping, so getsockopt reads back twice the value (from 2304 up to 425984); TCP advertises no more window than is free in it, and UDP drops a datagram that does not fit",
+			example: "b/web: setsockopt 3 SO_RCVBUF 65536"},
+		{opt: netsim.OptSndBuf, level: "SOL_SOCKET", value: "bytes",
+			what:    "sizes a TCP socket's send buffer, doubled as SO_RCVBUF is (from 4608 up to 425984); when it is full a send waits, or a non-blocking one gets EAGAIN",
+			example: "a/client: setsockopt 3 SO_SNDBUF 4096"},
+		{opt: netsim.OptRcvTimeo, level: "SOL_SOCKET", value: "a duration, 0 for forever",
+			what:    "bounds how long a blocking recv or recvfrom waits for data: when the time passes the call fails with EAGAIN; 0, the default, waits forever; C passes a struct timeval, and getsockopt here reads back milliseconds",
+			example: "b/echo: setsockopt 3 SO_RCVTIMEO 500ms"},
+		{opt: netsim.OptTTL, level: "IPPROTO_IP", value: "1 to 255",
+			what:    "sets the time to live of the packets the socket sends (64 by default): each router takes one off, and the router that takes it to zero drops the packet and sends back ICMP time exceeded",
+			example: "a/client: setsockopt 3 IP_TTL 1"},
+		{opt: netsim.OptError, level: "SOL_SOCKET", readOnly: true,
+			what:    "reads the socket's pending error as its errno number (0 for none) and clears it, as after a non-blocking connect that failed; it can only be read: setsockopt SO_ERROR gives ENOPROTOOPT",
+			example: "a/client: getsockopt 3 SO_ERROR"},
+		{opt: netsim.OptNoDelay, level: "IPPROTO_TCP", value: "on|off",
+			what:    "turns off Nagle's algorithm: a small send goes out at once instead of waiting while earlier data is unacknowledged, and setting it sends what was held back; a UDP socket gets ENOPROTOOPT",
+			example: "a/client: setsockopt 3 TCP_NODELAY 1"},
+		{opt: netsim.OptLinger, level: "SOL_SOCKET", value: "seconds, or -1 for off",
+			what:    "says what close does to a TCP connection: -1 (off, the default) returns at once and the kernel sends what is left, then a FIN; 0 aborts, sending RST, dropping unsent data and skipping TIME-WAIT; a positive time makes a blocking close wait on Linux, but not here (C passes a struct linger)",
+			example: "b/web: setsockopt 4 SO_LINGER 0"},
+	}
+}
+
+// settableOptNames are the options setsockopt may set: all but the
+// read-only ones.
+func settableOptNames() []string {
+	var names []string
+	for _, d := range optDocs() {
+		if !d.readOnly {
+			names = append(names, d.opt.String())
+		}
+	}
+	return names
+}
+
+// helpOption explains a socket option named in any case, or reports false.
+func helpOption(topic string) (string, bool) {
+	opt, err := netsim.ParseSockOpt(topic)
+	if err != nil {
+		return "", false
+	}
+	for _, d := range optDocs() {
+		if d.opt != opt {
+			continue
+		}
+		head := fmt.Sprintf("%v: a socket option at level %s; VALUE is %s", opt, d.level, d.value)
+		if d.readOnly {
+			head = fmt.Sprintf("%v: a socket option at level %s; read-only (getsockopt only)", opt, d.level)
+		}
+		return head + "\n" + d.what + ".\nexample: " + d.example, true
+	}
+	return "", false
+}
+
+// errnoDocs say, for each errno the core returns, when a learner meets it
+// (a test checks that every one of netsim.Errnos has a sentence).
+func errnoDocs() map[string]string {
+	return map[string]string{
+		"EAGAIN":          "a non-blocking call would have to wait (nothing to read, no connection to accept, a full send buffer), or SO_RCVTIMEO ran out; try again when poll says the socket is ready",
+		"EBADF":           "the fd is not open in this process: socket or accept never returned it, or it was closed already",
+		"EACCES":          "a process that is not root tried to bind a port below 1024; start it with process HOST NAME root, or bind a port from 1024 up",
+		"EADDRINUSE":      "bind asked for an address and port another socket already holds (a server that still runs, or its old connections in TIME-WAIT), or listen for a port something already listens on; SO_REUSEADDR on both lets them share it, but never with a listener",
+		"EADDRNOTAVAIL":   "bind named an address the host does not have (bind to one of its own, or 0.0.0.0), or connect would make a connection that already exists",
+		"EINVAL":          "an argument makes no sense for this socket: bind on a socket that is bound already, an option value out of range, port 0 as a destination",
+		"EMSGSIZE":        "a datagram is too big: more than a UDP datagram holds, or more than the MTU of the way out allows, since fragmentation is not simulated",
+		"ECONNREFUSED":    "connect reached the host but no socket listens on that port, so it answered the SYN with RST (on a connected UDP socket: an ICMP port unreachable came back)",
+		"ECONNRESET":      "the peer aborted the connection with RST, for instance it closed while data it had not read was waiting, or SO_LINGER 0",
+		"ETIMEDOUT":       "TCP gave up after retransmitting without an answer: the SYN, the SYN|ACK or data was lost too many times, or the peer is gone",
+		"EPIPE":           "send on a socket whose sending side is shut down (shutdown wr, or close) or whose connection is over",
+		"ENOTCONN":        "a call needs a connection the socket does not have: recv or send before connect, recv on a listening socket (accept first), shutdown of an unconnected socket",
+		"EISCONN":         "connect on a TCP socket that is connected already; a socket connects once, so make a new one",
+		"EDESTADDRREQ":    "send on a UDP socket with no peer: use sendto with an address, or connect it first",
+		"EOPNOTSUPP":      "the socket's type cannot do that: listen or accept on a UDP socket, recv all on a socket that is not a stream",
+		"EPROTONOSUPPORT": "socket was asked for a type the town does not have; there are tcp, udp and icmp",
+		"ENOPROTOOPT":     "setsockopt or getsockopt named an option the socket does not have at that level: a misspelt name, TCP_NODELAY on UDP, or setting the read-only SO_ERROR",
+		"EHOSTUNREACH":    "no packet can reach the host: it is on the network but no link leads to it, or a router sent back ICMP host unreachable or time exceeded (IP_TTL ran out)",
+		"ENETUNREACH":     "the host has no route to that network; add one with route HOST PREFIX via GATEWAY, or a default route",
+		"EAFNOSUPPORT":    "an address is not IPv4, the only family the town speaks",
+		"EINPROGRESS":     "connect on a non-blocking socket started the handshake and returned at once; poll for out, then read SO_ERROR to learn how it went",
+		"EALREADY":        "connect again on a non-blocking socket whose handshake is still going on; wait for it with poll",
+		"EMFILE":          "the process has too many fds open; close some before socket or accept makes more",
+	}
+}
+
+// helpErrno explains an errno named in any case, or reports false.
+func helpErrno(topic string) (string, bool) {
+	e := netsim.ErrnoByName(strings.ToUpper(topic))
+	if e == nil {
+		return "", false
+	}
+	what, ok := errnoDocs()[e.Name()]
+	if !ok {
+		return "", false
+	}
+	head := e.Error()
+	var sys syscall.Errno
+	if errors.As(e, &sys) {
+		// The number getsockopt SO_ERROR gives for it, on this system.
+		head = fmt.Sprintf("%s (errno %d): %s", e.Name(), int(sys), e.Text())
+	}
+	return head + "\n" + what + ".", true
+}
+
+// optionAndErrnoNames are the other topics help knows, for its did you
+// mean.
+func optionAndErrnoNames() []string {
+	names := sockOptNames()
+	for _, e := range netsim.Errnos() {
+		names = append(names, e.Name())
+	}
+	return names
+}
