@@ -13,6 +13,15 @@ import (
 	"socketville/shared/town/play"
 )
 
+// consoleLineH is a console line's height in CSS pixels.
+const consoleLineH = 16
+
+// consoleRows is how many lines the console's log shows.
+func (g *Game) consoleRows() int {
+	area := g.w.logArea.GetWidget().Rect
+	return max(int(float64(area.Dy()-g.px(4))/(consoleLineH*g.scale)), 1)
+}
+
 // drawConsole draws the newest console lines that fit above the input,
 // each wrapped to the console's width rather than cut at its edge.
 // Scrolled back, the top row says how many newer lines wait below.
@@ -27,15 +36,15 @@ func (g *Game) drawConsole(dst *ebiten.Image) {
 	if !ok {
 		return
 	}
-	lineH := 16 * g.scale
+	lineH := consoleLineH * g.scale
 	size := 12.5 * g.scale
 	lines := g.player.Console().Lines
-	n := max(int(float64(area.Dy()-g.px(4))/lineH), 1)
+	n := g.consoleRows()
 	// Scrolled back, the view stays on the same lines as new ones come.
 	end := len(lines) - min(g.scroll.console, max(len(lines)-n, 0))
 	y := float64(area.Min.Y + g.px(2))
 	if end < len(lines) && n > 1 {
-		g.text(sub, plural(len(lines)-end, "newer line", "newer lines")+" below: scroll down", float64(area.Max.X-g.px(8)), y, 12*g.scale, colSelect, false, alignRight)
+		g.text(sub, plural(len(lines)-end, "newer line", "newer lines")+" below: scroll down or PageDown", float64(area.Max.X-g.px(8)), y, 12*g.scale, colSelect, false, alignRight)
 		y += lineH
 		n--
 	}

@@ -4,6 +4,7 @@ import (
 	"image"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/shared/town/play"
 )
@@ -23,6 +24,21 @@ func (s *scrolling) follow(c *play.Console) {
 		s.console = min(s.console+c.Added()-s.consoleAdded, max(len(c.Lines)-1, 0))
 	}
 	s.consoleAdded = c.Added()
+}
+
+// pageKeys scroll the console a page at a time, typing or not: PageUp
+// back, PageDown forward, End to the newest line.
+func (g *Game) pageKeys() {
+	page := max(g.consoleRows()-1, 1)
+	last := max(len(g.player.Console().Lines)-1, 0)
+	switch {
+	case inpututil.IsKeyJustPressed(ebiten.KeyPageUp):
+		g.scroll.console = min(g.scroll.console+page, last)
+	case inpututil.IsKeyJustPressed(ebiten.KeyPageDown):
+		g.scroll.console = max(g.scroll.console-page, 0)
+	case inpututil.IsKeyJustPressed(ebiten.KeyEnd) && !g.w.input.IsFocused():
+		g.scroll.console = 0
+	}
 }
 
 // wheel scrolls what is under the mouse: the console, or the byte

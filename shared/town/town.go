@@ -174,6 +174,7 @@ func (g *Game) Update() error {
 	g.syncScale()
 	g.ui.Update()
 	g.keys()
+	g.pageKeys()
 	g.mouse()
 	g.wheel()
 	g.player.Tick(time.Second / TPS)
