@@ -128,7 +128,7 @@ const (
 	signH       = 40.0
 	houseGap    = 20.0
 	kernelLabel = 36.0
-	cellGap     = 150.0 // the narrowest street between plots
+	cellGap     = 110.0 // the narrowest street between plots
 )
 
 // DoorsPerRow is how many doors stand side by side in a house (and in a
