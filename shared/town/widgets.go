@@ -294,9 +294,10 @@ func (g *Game) consoleBox() *widget.Container {
 	return w.consoleBox
 }
 
-// refreshWidgets brings labels in line with the player.
+// refreshWidgets brings labels, and the view, in line with the player.
 func (g *Game) refreshWidgets() {
 	w := g.w
+	g.followLoad()
 	speed, fastest := g.player.Speed()
 	if p := g.player.Paused(); p != w.lastPaused || w.pause.Text().Label == "" {
 		w.lastPaused = p
