@@ -141,6 +141,7 @@ func (g *Game) labelsIn(area image.Rectangle) []label {
 	}
 	ls := []label{g.statusLabel(area)}
 	ls = append(ls, g.captionLabels(area)...)
+	ls = append(ls, g.moreTownLabels(area)...)
 	ls = append(ls, g.townLabels(area)...)
 	return g.placeLabels(ls, area)
 }

@@ -27,6 +27,7 @@ type prio uint8
 
 const (
 	prioFixed  prio = iota // the status line and the captions: never move
+	prioBadge              // "more town: drag" at a narrow town's edge
 	prioSign               // a plot's host name and address
 	prioHouse              // a house's process name
 	prioPort               // the port over a door
