@@ -13,8 +13,8 @@ import (
 // TestLabelsNeverOverlap plays every example step by step in a large and
 // a small town, whole and zoomed in, and looks at the words as they would
 // be drawn: no two labels overlap, every one lies wholly inside the town,
-// and in the whole town every plot's sign, every house's name and every
-// door's port is among them.
+// no letter's name stands on a plot, and in the whole town every plot's
+// sign, every house's name and every door's port is among them.
 func TestLabelsNeverOverlap(t *testing.T) {
 	f, err := newFonts()
 	if err != nil {
@@ -100,6 +100,7 @@ func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step 
 			}
 		}
 	}
+	checkLettersOffPlots(t, g, ls, name, step)
 	if !whole {
 		return
 	}
@@ -121,6 +122,23 @@ func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step 
 	}
 	if g.player.Caption() != "" && count["caption"] == 0 {
 		t.Fatalf("%s step %d: the caption %q is not shown", name, step, g.player.Caption())
+	}
+}
+
+// checkLettersOffPlots checks that no letter's name stands on a plot,
+// where it would read as a word of the house at the road's end.
+func checkLettersOffPlots(t *testing.T, g *Game, ls []label, name string, step int) {
+	t.Helper()
+	for _, l := range ls {
+		if l.kind != "letter" {
+			continue
+		}
+		for _, p := range g.lay.Plots {
+			x, y, w, h := g.cam.rect(p.Rect)
+			if l.box.overlaps(boxF{x: x, y: y, w: w, h: h}) {
+				t.Fatalf("%s step %d: the letter's name %q at %+v stands on %s's plot", name, step, l.shown, l.box, p.Host)
+			}
+		}
 	}
 }
 
