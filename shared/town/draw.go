@@ -141,6 +141,7 @@ func (g *Game) labelsIn(area image.Rectangle) []label {
 	}
 	ls := []label{g.statusLabel(area)}
 	ls = append(ls, g.captionLabels(area)...)
+	ls = append(ls, g.moreTownLabels(area)...)
 	ls = append(ls, g.townLabels(area)...)
 	return g.placeLabels(ls, area)
 }
@@ -408,13 +409,29 @@ func (g *Game) letterLabels(ls []label) []label {
 			text, short = l.Label+" ("+l.Note+")", l.Label
 		}
 		lb := label{kind: "letter", text: text, short: short, x: x, y: y + 9*z, size: 10 * z, c: colText, a: alignCenter, prio: prioLetter,
-			moves: []image.Point{{Y: int(-30 * z)}, {Y: int(12 * z)}, {Y: int(-42 * z)}, {Y: int(24 * z)}, {X: int(-40 * z)}, {X: int(40 * z)}}}
+			moves: letterMoves(z), offPlots: true}
 		if l.Lost {
 			lb.kind, lb.text, lb.short, lb.size, lb.c, lb.prio = "lost", text+" - "+l.Reason, l.Label+" - "+l.Reason, 11*z, colError, prioLost
 		}
 		ls = append(ls, lb)
 	}
 	return ls
+}
+
+// letterMoves are the other places for a letter's name, in device
+// pixels from under the letter: over it, further under and over, then
+// aside along the road, so that at a road's end, by a plot, the name can
+// stand on the road rather than on the plot.
+func letterMoves(z float64) []image.Point {
+	var out []image.Point
+	for _, dx := range []float64{0, -40, 40, -64, 64} {
+		for _, dy := range []float64{0, -30, 12, -42, 24} {
+			if dx != 0 || dy != 0 {
+				out = append(out, image.Point{X: int(dx * z), Y: int(dy * z)})
+			}
+		}
+	}
+	return out
 }
 
 // flashLabels are the messages rising over plots: a drop, an error. The
@@ -452,14 +469,20 @@ func (g *Game) drawPolls(dst *ebiten.Image) {
 			strokeRect(dst, x-6*z, y-6*z, w+12*z, h+12*z, 4*z, colReady)
 		}
 		if current {
-			vector.StrokeCircle(dst, float32(x+w/2), float32(y+h+pollRingY*z), float32(9*z), float32(3*z), colSelect, false)
+			vector.StrokeCircle(dst, float32(x-pollRingX*z), float32(y+h*pollRingY), float32(9*z), float32(3*z), colSelect, false)
 		}
 	})
 }
 
-// pollRingY is how far below a door's bottom the poll ring walks: under
-// the door's two lines of words.
-const pollRingY = 40.0
+// The poll ring walks beside the polled doors, pollRingX units left of
+// each, a third of the way down it: in the gap between two doors (or a
+// door and the wall), where neither the port over the door nor the two
+// lines under it are, and which stays inside the house (under the words,
+// as it walked first, it ran over the house's bottom edge).
+const (
+	pollRingX = 18.0
+	pollRingY = 0.36 // of the door's height
+)
 
 // pollLabels say what poll found at each ready door, and name the ring.
 func (g *Game) pollLabels(ls []label) []label {
@@ -471,8 +494,8 @@ func (g *Game) pollLabels(ls []label) []label {
 				moves: []image.Point{{Y: int(-12 * z)}}})
 		}
 		if current {
-			ls = append(ls, label{kind: "poll", text: "poll", x: x + w/2, y: y + h + (pollRingY+11)*z, size: 10 * z, c: colSelect, a: alignCenter, prio: prioPoll,
-				moves: []image.Point{{Y: int(12 * z)}}})
+			ls = append(ls, label{kind: "poll", text: "poll", x: x - pollRingX*z, y: y + h*pollRingY + 11*z, size: 10 * z, c: colSelect, a: alignCenter, prio: prioPoll,
+				moves: []image.Point{{Y: int(-34 * z)}}})
 		}
 	})
 	return ls

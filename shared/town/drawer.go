@@ -5,8 +5,6 @@ import (
 
 	eimage "github.com/ebitenui/ebitenui/image"
 	"github.com/ebitenui/ebitenui/widget"
-	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/shared/town/layout"
 )
@@ -124,33 +122,37 @@ func floorCamera(bounds layout.Rect, area image.Rectangle, zoom float64) camera 
 	}
 }
 
-// drawMoreTown marks the edges of the town area beyond which the town
-// goes on, so a learner on a small screen knows to drag.
-func (g *Game) drawMoreTown(dst *ebiten.Image) {
-	area := g.townRect()
+// moreTownLabels mark the edges of the town area beyond which the town
+// goes on, so a learner on a small screen knows to drag. They are labels
+// (labels.go), placed right after the status line and the captions: just
+// above the caption band, or higher where a caption's line or another
+// badge is in the way, so they never cover the keys' hint or a caption.
+func (g *Game) moreTownLabels(area image.Rectangle) []label {
 	if !g.drawer || area.Dx() <= 0 {
-		return
+		return nil
 	}
 	x0, _ := g.cam.pt(g.lay.Bounds.Min)
 	x1, _ := g.cam.pt(g.lay.Bounds.Max)
-	size := 12 * g.scale
-	y := float64(area.Max.Y) - 26*g.scale
-	badge := func(s string, x float64, a align) {
-		w := text.Advance(s, g.fonts.face(size, false)) + 12*g.scale
-		bx := x
-		if a == alignRight {
-			bx = x - w
-		}
-		fillRect(dst, bx, y-3*g.scale, w, 20*g.scale, colStatusStrip)
-		tx := bx + 6*g.scale
-		g.text(dst, s, tx, y, size, colText, false, alignLeft)
+	size, pad := 12*g.scale, 4*g.scale
+	// Its box's bottom just above the band: the text's height, the
+	// margin round it and a gap.
+	m := g.fonts.face(size, false).Metrics()
+	y := float64(g.fitIn(area).Max.Y) - m.HAscent - m.HDescent - pad - 4*g.scale
+	var up []image.Point
+	for i := 1; i <= 6; i++ {
+		up = append(up, image.Point{Y: -int(float64(i) * 12 * g.scale)})
 	}
+	badge := func(s string, x float64, a align) label {
+		return label{kind: "more", text: s, x: x, y: y, size: size, a: a, c: colText, bg: colStatusStrip, pad: pad, prio: prioBadge, moves: up}
+	}
+	var out []label
 	if x0 < float64(area.Min.X)-1 {
-		badge("< more town: drag", float64(area.Min.X)+4*g.scale, alignLeft)
+		out = append(out, badge("< more town: drag", float64(area.Min.X)+8*g.scale, alignLeft))
 	}
 	if x1 > float64(area.Max.X)+1 {
-		badge("drag: more town >", float64(area.Max.X)-4*g.scale, alignRight)
+		out = append(out, badge("drag: more town >", float64(area.Max.X)-8*g.scale, alignRight))
 	}
+	return out
 }
 
 // barRows holds the top bar, and in a narrow window the rows that

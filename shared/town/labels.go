@@ -27,6 +27,7 @@ type prio uint8
 
 const (
 	prioFixed  prio = iota // the status line and the captions: never move
+	prioBadge              // "more town: drag" at a narrow town's edge
 	prioSign               // a plot's host name and address
 	prioHouse              // a house's process name
 	prioPort               // the port over a door
@@ -54,6 +55,9 @@ type label struct {
 	pad   float64     // the background's margin around the text
 	prio  prio
 	moves []image.Point // other places to try, as offsets in device pixels from x, y
+	// offPlots keeps the label off the plots where it can: a letter's
+	// name belongs to the road, not to the houses at its end.
+	offPlots bool
 	// What the pass decided: the text drawn and its box (device pixels).
 	shown string
 	box   boxF
@@ -108,12 +112,13 @@ func (g *Game) measure(s string, x, y, size float64, mono bool, a align, pad flo
 func (g *Game) placeLabels(ls []label, area image.Rectangle) []label {
 	sort.SliceStable(ls, func(i, j int) bool { return ls[i].prio < ls[j].prio })
 	var grid labelGrid
+	plots := g.plotGrid(ls, area)
 	out := ls[:0]
 	for _, l := range ls {
 		if l.size < minTextSize || l.text == "" {
 			continue
 		}
-		if g.place(&l, area, &grid) {
+		if g.placeOff(&l, area, &grid, &plots) {
 			grid.add(l.box)
 			out = append(out, l)
 		}
@@ -121,9 +126,41 @@ func (g *Game) placeLabels(ls []label, area image.Rectangle) []label {
 	return out
 }
 
+// placeOff places l, off the plots if it is to keep off them: a
+// letter's name that finds no room on the road or in the street is left
+// out (in a pile of letters at a road's end the first ones are named),
+// while why a letter was lost may stand on a plot when nowhere else.
+func (g *Game) placeOff(l *label, area image.Rectangle, grid, plots *labelGrid) bool {
+	if !l.offPlots {
+		return g.place(l, area, grid, nil)
+	}
+	return g.place(l, area, grid, plots) || l.prio == prioLost && g.place(l, area, grid, nil)
+}
+
+// plotGrid holds the plots' boxes on screen, when some label is to keep
+// off them.
+func (g *Game) plotGrid(ls []label, area image.Rectangle) labelGrid {
+	var plots labelGrid
+	for _, l := range ls {
+		if !l.offPlots {
+			continue
+		}
+		for i := range g.lay.Plots {
+			if r := g.lay.Plots[i].Rect; g.onScreen(r, area) {
+				x, y, w, h := g.cam.rect(r)
+				plots.add(boxF{x: x, y: y, w: w, h: h})
+			}
+		}
+		break
+	}
+	return plots
+}
+
 // place finds l a free spot: its own place or one of its moves, with its
-// text and then its short form. Fixed labels take their place as it is.
-func (g *Game) place(l *label, area image.Rectangle, grid *labelGrid) bool {
+// text and then its short form, clear of the placed labels and, when
+// avoid is set, of the boxes in it. Fixed labels take their place as it
+// is.
+func (g *Game) place(l *label, area image.Rectangle, grid, avoid *labelGrid) bool {
 	texts := []string{l.text}
 	if l.short != "" {
 		texts = append(texts, l.short)
@@ -138,7 +175,7 @@ func (g *Game) place(l *label, area image.Rectangle, grid *labelGrid) bool {
 					continue
 				}
 			}
-			if grid.free(b) {
+			if grid.free(b) && (avoid == nil || avoid.free(b)) {
 				l.shown, l.box = s, b
 				return true
 			}

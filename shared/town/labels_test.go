@@ -13,8 +13,8 @@ import (
 // TestLabelsNeverOverlap plays every example step by step in a large and
 // a small town, whole and zoomed in, and looks at the words as they would
 // be drawn: no two labels overlap, every one lies wholly inside the town,
-// and in the whole town every plot's sign, every house's name and every
-// door's port is among them.
+// no letter's name stands on a plot, and in the whole town every plot's
+// sign, every house's name and every door's port is among them.
 func TestLabelsNeverOverlap(t *testing.T) {
 	f, err := newFonts()
 	if err != nil {
@@ -43,6 +43,47 @@ func TestLabelsNeverOverlap(t *testing.T) {
 	t.Logf("%d moments checked", checked)
 }
 
+// TestMoreTownBadgesAreLabels plays every example in a phone's and a
+// half screen's town, where the panel is a drawer and the town is shown
+// at a readable zoom from its first plot: the "more town: drag" badges
+// are among the placed labels whenever the town goes on past an edge, so
+// they overlap no caption, no hint and no other word.
+func TestMoreTownBadgesAreLabels(t *testing.T) {
+	f, err := newFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ex := range examples.All() {
+		for _, area := range []image.Rectangle{image.Rect(0, 112, 360, 520), image.Rect(0, 36, 800, 480)} {
+			p, err := play.New(play.Options{Name: ex.Name, Source: ex.Source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &Game{fonts: f, scale: 1, player: p, hover: -1, drawer: true}
+			badges := 0
+			for step := 0; step < 400 && p.Busy(); step++ {
+				p.Step()
+				g.lay = layout.Of(p.Snapshot())
+				g.view.minZoom = g.readableZoom()
+				g.cam = g.view.camera(g.lay.Bounds, g.fitIn(area), g.scale)
+				checkLabels(t, g, area, ex.Name, step, false)
+				x1, _ := g.cam.pt(g.lay.Bounds.Max)
+				if x1 <= float64(area.Max.X)+1 {
+					continue
+				}
+				for _, l := range g.labelsIn(area) {
+					if l.kind == "more" {
+						badges++
+					}
+				}
+			}
+			if x1, _ := g.cam.pt(g.lay.Bounds.Max); x1 > float64(area.Max.X)+1 && badges == 0 {
+				t.Errorf("%s in %v: the town goes on past the right edge and no badge says so", ex.Name, area)
+			}
+		}
+	}
+}
+
 // checkLabels checks one moment's labels; whole asks for every sign,
 // house name and port.
 func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step int, whole bool) {
@@ -59,6 +100,7 @@ func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step 
 			}
 		}
 	}
+	checkLettersOffPlots(t, g, ls, name, step)
 	if !whole {
 		return
 	}
@@ -80,6 +122,23 @@ func checkLabels(t *testing.T, g *Game, area image.Rectangle, name string, step 
 	}
 	if g.player.Caption() != "" && count["caption"] == 0 {
 		t.Fatalf("%s step %d: the caption %q is not shown", name, step, g.player.Caption())
+	}
+}
+
+// checkLettersOffPlots checks that no letter's name stands on a plot,
+// where it would read as a word of the house at the road's end.
+func checkLettersOffPlots(t *testing.T, g *Game, ls []label, name string, step int) {
+	t.Helper()
+	for _, l := range ls {
+		if l.kind != "letter" {
+			continue
+		}
+		for _, p := range g.lay.Plots {
+			x, y, w, h := g.cam.rect(p.Rect)
+			if l.box.overlaps(boxF{x: x, y: y, w: w, h: h}) {
+				t.Fatalf("%s step %d: the letter's name %q at %+v stands on %s's plot", name, step, l.shown, l.box, p.Host)
+			}
+		}
 	}
 }
 

@@ -17,21 +17,29 @@ import (
 // The five floors of the cut-away, top to bottom.
 var floors = []string{"application", "transport", "network", "link", "physical"}
 
-// socketWords name the boundary between the application floor and the
-// transport floor, longest first: the first that fits the panel is drawn.
+// socketWords say what the yellow line between the application floor
+// and the transport floor is, longest first: the first that fits the
+// panel is drawn over the cut-away, where no block passes.
 var socketWords = []string{
-	"the socket: where the program hands its data to TCP or UDP",
-	"the socket: the program hands its data to TCP or UDP",
+	"the yellow line is the socket: where the program hands its data to TCP or UDP",
+	"the socket (yellow): the program hands its data to TCP or UDP",
+	"the socket (yellow line)",
 	"the socket",
 }
 
-// cutaway is where the cut-away's floors are: the application floor on
-// top, then the socket's band, then the four floors below.
+// socketMark is the name written on the line itself, in the gap between
+// the two houses, where the moving block never is.
+const socketMark = "socket"
+
+// cutaway is where the cut-away's floors are: a line saying what the
+// socket is, then the application floor, the socket's band, and the four
+// floors below.
 type cutaway struct {
 	x, y, w, h    float64
 	floorH, bandH float64
 	colW          float64
 	captionY      float64
+	wordsY        float64 // the socket's words, above the floors
 }
 
 // floorY is the top of floor f, which may be fractional while the
@@ -41,10 +49,12 @@ func (c cutaway) floorY(f float64) float64 {
 }
 
 func (g *Game) cutawayGeometry(area image.Rectangle) cutaway {
-	c := cutaway{x: float64(area.Min.X) + 10*g.scale, y: float64(area.Min.Y) + 6*g.scale}
+	top := float64(area.Min.Y) + 6*g.scale
+	// Above the floors, a line of their own for the socket's words.
+	c := cutaway{x: float64(area.Min.X) + 10*g.scale, y: top + 18*g.scale, wordsY: top}
 	c.w = float64(area.Dx()) - 20*g.scale
 	// Below the floors: the addresses, then up to three lines of caption.
-	c.h = math.Min(float64(area.Dy())-84*g.scale, 350*g.scale)
+	c.h = math.Min(float64(area.Dy())-102*g.scale, 350*g.scale)
 	c.bandH = 20 * g.scale
 	c.floorH = (c.h - c.bandH) / 5
 	c.colW = c.w * 0.42
@@ -84,35 +94,34 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 		floor, bx = (1-(ph-0.6)/0.4)*4, c.x+c.w-c.colW
 	}
 	level := int(math.Round(floor))
-	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
-	// Over the message as it passes through: the socket's words stay
-	// readable.
+	// The socket's line first, under the message as it passes through:
+	// its words are where the message never is, so both stay readable.
 	g.drawSocketBand(dst, c)
+	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
 	for i, l := range g.wrap(units[level].caption, 12*g.scale, c.w) {
 		g.text(dst, l, c.x, c.captionY+float64(i)*16*g.scale, 12*g.scale, colText, false, alignLeft)
 	}
 }
 
 // drawSocketBand draws the socket as a line across both houses between
-// the application floor and the transport floor, with the seed's words
-// on it: this is where the program stops and the kernel's TCP or UDP
-// begins.
+// the application floor and the transport floor: this is where the
+// program stops and the kernel's TCP or UDP begins. Its name is written
+// on it in the gap between the houses, and what it is on a line over the
+// floors: the moving block crosses the line in the houses, never there.
 func (g *Game) drawSocketBand(dst *ebiten.Image, c cutaway) {
 	top := c.floorY(1) - c.bandH
 	mid := top + c.bandH/2 - 1
 	line(dst, c.x, mid, c.x+c.w, mid, 2*g.scale, colSelect)
 	size := 11 * g.scale
 	face := g.fonts.face(size, false)
-	words := socketWords[len(socketWords)-1]
-	for _, s := range socketWords {
-		if text.Advance(s, face) <= c.w-12*g.scale {
-			words = s
-			break
-		}
+	if words := g.fitting(c.w, size, false, socketWords...); words != "" {
+		g.text(dst, words, c.x+c.w/2, c.wordsY, size, colSelect, false, alignCenter)
 	}
-	tw := text.Advance(words, face)
-	fillRect(dst, c.x+(c.w-tw)/2-6*g.scale, top+1*g.scale, tw+12*g.scale, c.bandH-2*g.scale, colPanel)
-	g.text(dst, words, c.x+c.w/2, top+3*g.scale, size, colSelect, false, alignCenter)
+	gap := c.w - 2*c.colW
+	if tw := text.Advance(socketMark, face); tw+8*g.scale <= gap {
+		fillRect(dst, c.x+(c.w-tw)/2-4*g.scale, top+1*g.scale, tw+8*g.scale, c.bandH-2*g.scale, colPanel)
+		g.text(dst, socketMark, c.x+c.w/2, top+3*g.scale, size, colSelect, false, alignCenter)
+	}
 }
 
 // unit is what a message is on one floor: its parts and their sizes.

@@ -212,7 +212,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.All++
 		g.drawTown(screen)
 		g.drawStatus(screen)
-		g.drawMoreTown(screen)
 		g.drawPanel(screen)
 		g.drawConsole(screen)
 		g.ui.Draw(screen)
@@ -220,7 +219,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.redraws.Town++
 		g.drawTown(screen)
 		g.drawStatus(screen)
-		g.drawMoreTown(screen)
 	}
 	g.redraw = redrawNone
 	g.stats.draw += time.Since(start)

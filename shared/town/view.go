@@ -27,6 +27,10 @@ type viewport struct {
 	// fitted view may have: a narrow window shows part of the town with
 	// readable labels rather than all of it unreadably small.
 	minZoom float64
+	// loaded is the console's generation (play.Console.Gen) the view was
+	// set for: a scenario loaded or restarted since then gets the whole
+	// town again, not the last story's pan and zoom.
+	loaded int
 }
 
 // The view's limits: from the whole town to a door filling the screen.
@@ -67,13 +71,24 @@ func (v *viewport) zoomAt(cam camera, bounds layout.Rect, area image.Rectangle, 
 	old := v.zoom
 	v.zoom = math.Min(math.Max(v.zoom*math.Pow(zoomStep, float64(steps)), 1), maxZoom)
 	if v.zoom == 1 && steps < 0 {
-		*v = viewport{minZoom: v.minZoom} // all the way out: the whole town again
+		*v = viewport{minZoom: v.minZoom, loaded: v.loaded} // all the way out: the whole town again
 		return
 	}
 	// The new camera's zoom is cam.zoom*v.zoom/old; p stays under x, y.
 	z := cam.zoom * v.zoom / old
 	cx, cy := float64(area.Min.X+area.Max.X)/2, float64(area.Min.Y+area.Max.Y)/2
 	v.center = layout.Point{X: p.X - (x-cx)/z, Y: p.Y - (y-cy)/z}
+}
+
+// followLoad gives the whole town back, as the F key does, when a
+// scenario was loaded or restarted since the view was last set: the
+// learner's pan and zoom were for the houses of the last story, and at
+// a narrow window's readable zoom they could leave the new one's first
+// plot out of sight.
+func (g *Game) followLoad() {
+	if gen := g.player.Console().Gen(); gen != g.view.loaded {
+		g.view = viewport{minZoom: g.view.minZoom, loaded: gen}
+	}
 }
 
 // fitCamera shows the whole town in area, centered, never larger than

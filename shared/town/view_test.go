@@ -5,7 +5,9 @@ import (
 	"math"
 	"testing"
 
+	"socketville/examples"
 	"socketville/shared/town/layout"
+	"socketville/shared/town/play"
 )
 
 // TestZoomKeepsThePointUnderTheCursor zooms in and out about a screen
@@ -34,5 +36,38 @@ func TestZoomKeepsThePointUnderTheCursor(t *testing.T) {
 	v.zoomAt(v.camera(bounds, area, 1), bounds, area, 400, 300, -1000)
 	if got := v.camera(bounds, area, 1); got != fit || v.free {
 		t.Errorf("all the way out: camera %+v, want the fit %+v", got, fit)
+	}
+}
+
+// TestLoadGivesTheWholeTownBack zooms and pans hello-tcp, then loads
+// two-clients and restarts it: each time the view is the whole town
+// again, as after F, and a view the learner set after the load is kept.
+func TestLoadGivesTheWholeTownBack(t *testing.T) {
+	hello, _ := examples.Find("hello-tcp")
+	two, _ := examples.Find("two-clients")
+	p, err := play.New(play.Options{Name: hello.Name, Source: hello.Source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &Game{player: p}
+	g.followLoad()
+	moved := viewport{free: true, zoom: 3, center: layout.Point{X: 900, Y: 40}, minZoom: 1.1}
+	for _, load := range []func() error{
+		func() error { return p.Load(two.Name, two.Source) },
+		p.Restart,
+	} {
+		g.view = moved
+		g.view.loaded = p.Console().Gen()
+		g.followLoad()
+		if !g.view.free {
+			t.Fatalf("a view the learner set was taken back with no load: %+v", g.view)
+		}
+		if err := load(); err != nil {
+			t.Fatal(err)
+		}
+		g.followLoad()
+		if g.view.free || g.view.minZoom != moved.minZoom {
+			t.Errorf("after a load the view is %+v, want the whole town at the readable zoom", g.view)
+		}
 	}
 }

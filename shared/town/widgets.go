@@ -2,6 +2,7 @@ package town
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"strings"
 
@@ -46,6 +47,11 @@ type widgets struct {
 	doorStyle layout.Style
 	// sliderNames say what each slider sets, for the state hook.
 	sliderNames map[*widget.Slider]string
+	// pickerAt is where the scenario picker was when its list's entries
+	// were fitted to the room between it and the window's right edge,
+	// pickerRoom (device pixels; 0 until the first layout: no limit).
+	pickerAt   image.Rectangle
+	pickerRoom float64
 }
 
 // speedSteps map the slider to 0.1x..100x in tenths of a decade.
@@ -219,17 +225,59 @@ func (g *Game) topBar() *widget.Container {
 }
 
 // pickerEntry is a scenario's line in the picker's list: its name and
-// what it is about, cut to a width the list can show.
+// what it is about, shortened at a word to the room the list has.
 func (g *Game) pickerEntry(e any) string {
 	s := e.(examples.Scenario)
-	if s.Description == "" {
-		return s.Name
+	return fitEntry(s.Name, s.Description, g.w.pickerRoom, func(t string) float64 {
+		return text.Advance(t, g.fonts.face(14*g.scale, false))
+	})
+}
+
+// fitEntry is "name — description" as wide as room at most (0: no
+// limit): the description is cut after a whole word and ends in "…",
+// and when not even two of its words fit the name stands alone. A list
+// entry is never cut mid-word, or mid-glyph, at the window's edge.
+func fitEntry(name, desc string, room float64, width func(string) float64) string {
+	full := name + " — " + desc
+	if desc == "" {
+		return name
 	}
-	d := s.Description
-	if n := int(g.pick(64, 40)); len(d) > n {
-		d = strings.TrimRight(d[:n-1], " ,.;:") + "…"
+	if room <= 0 || width(full) <= room {
+		return full
 	}
-	return s.Name + " — " + d
+	words := strings.Fields(desc)
+	for n := len(words) - 1; n >= 2; n-- {
+		s := name + " — " + strings.TrimRight(strings.Join(words[:n], " "), ",.;:") + "…"
+		if width(s) <= room {
+			return s
+		}
+	}
+	return name
+}
+
+// pickerOverhead is what the picker's list adds round an entry's text,
+// in CSS pixels: the entry's padding, the scroll area's, the scroll bar
+// and a margin to the window's edge.
+const pickerOverhead = 48
+
+// fitPicker fits the picker's entries to the room right of the picker
+// once the layout has placed it, and again when it moves (the list opens
+// under the picker, from its left edge, and cannot move left). Building
+// the list again keeps the selected entry.
+func (g *Game) fitPicker() {
+	w := g.w
+	r := w.combo.GetWidget().Rect
+	if r.Empty() || r == w.pickerAt || w.combo.ContentVisible() {
+		return
+	}
+	w.pickerAt = r
+	room := float64(g.width-r.Min.X) - pickerOverhead*g.scale
+	if room == w.pickerRoom {
+		return
+	}
+	w.pickerRoom = room
+	w.combo.Validate()
+	w.combo.SetLocation(r) // the new button takes the old one's place
 }
 
 // fixedButton is a button as wide as the widest of its labels, so the
@@ -294,9 +342,11 @@ func (g *Game) consoleBox() *widget.Container {
 	return w.consoleBox
 }
 
-// refreshWidgets brings labels in line with the player.
+// refreshWidgets brings labels, and the view, in line with the player.
 func (g *Game) refreshWidgets() {
 	w := g.w
+	g.followLoad()
+	g.fitPicker()
 	speed, fastest := g.player.Speed()
 	if p := g.player.Paused(); p != w.lastPaused || w.pause.Text().Label == "" {
 		w.lastPaused = p
