@@ -20,7 +20,7 @@ func TestBrowserPickerAndLoad(t *testing.T) {
 	for _, size := range [][2]int{{1280, 800}, {800, 600}, {360, 640}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			ctx := browser(t, size[0], size[1])
-			openTown(t, ctx, url+"?scenario=two-clients")
+			openTown(t, ctx, url+"?play=1&scenario=two-clients")
 			st := waitLabels(t, ctx, "the picker laid out", func(s labelsState) bool { return s.Picker.W > 0 })
 			x, y := st.Picker.center()
 			if err := click(ctx, x, y); err != nil {
