@@ -2,6 +2,7 @@ package play
 
 import (
 	"strings"
+	"time"
 
 	"socketville/shared/script"
 )
@@ -57,6 +58,33 @@ func newCaptions(src string) captions {
 	return c
 }
 
+// blockOf is the block in force while the scenario's line number line is
+// carried out: the last that starts above it, -1 for none.
+func (c *captions) blockOf(line int) int {
+	at := -1
+	for i, b := range c.blocks {
+		if b.line < line {
+			at = i
+		}
+	}
+	return at
+}
+
+// changesAt reports whether carrying out the scenario's line number line
+// puts a new caption in force.
+func (c *captions) changesAt(line int) bool {
+	at := c.blockOf(line)
+	return at >= 0 && at != c.at
+}
+
+// readingTime is how long, at 1x, a caption stays before the next one may
+// replace it: half a second and 150 ms a word (400 words a minute: the
+// learner reads it while the town acts it out), so a short block of
+// lines does not take its words away before they are read.
+func readingTime(text string) time.Duration {
+	return 500*time.Millisecond + time.Duration(len(strings.Fields(text)))*150*time.Millisecond
+}
+
 // text is the caption in force, "" when the scenario has no comments.
 func (c *captions) text() string {
 	if c.at < 0 {
@@ -85,12 +113,7 @@ func (c *captions) record(r script.LineRecord) ([]string, bool) {
 	if r.Line < 1 || r.Line > len(c.src) || !strings.Contains(c.src[r.Line-1], r.Text) {
 		return nil, false // a typed line: it is not the story's
 	}
-	at := -1
-	for i, b := range c.blocks {
-		if b.line < r.Line {
-			at = i
-		}
-	}
+	at := c.blockOf(r.Line)
 	if at < 0 || at == c.shown {
 		return nil, false
 	}

@@ -86,7 +86,11 @@ type Player struct {
 	snapWall   time.Duration
 	anim       Animation
 	console    Console
-	caption    captions // see caption.go
+	caption    captions      // see caption.go
+	captionAt  time.Duration // paced time the caption in force came in
+	// captionRead says the caption in force was shown before the story
+	// started, so its reading time is spent.
+	captionRead bool
 	// toldChanged says the console has said, since the scenario was
 	// loaded, that a learner's call changes the story (see noteChange).
 	toldChanged bool
@@ -285,9 +289,27 @@ func (p *Player) openGate() {
 		p.running = false
 		p.gateAt = max(p.gateAt, p.paced+ResultTime)
 	}
-	if p.paced >= p.gateAt {
+	if p.paced >= p.gateAt && !p.holdCaption() {
 		p.letThrough()
 	}
+}
+
+// CatchUpTime is how long, at 1x, a new caption may wait for the letters
+// the last one explained to finish their trips, past its reading time.
+const CatchUpTime = 2 * time.Second
+
+// holdCaption reports whether the line at the gate must wait because it
+// brings a new caption: the one in force has not had its reading time
+// yet, or letters it explains are still on the road (for at most
+// CatchUpTime more), so the words never run ahead of the town. Before the
+// story has started the learner has read the opening words at leisure.
+func (p *Player) holdCaption() bool {
+	l, ok := p.r.AtGate()
+	if !ok || !p.started || p.captionRead || !p.caption.changesAt(l.No) {
+		return false
+	}
+	read := p.captionAt + readingTime(p.caption.text())
+	return p.paced < read || p.anim.onRoad(p.wall) > 0 && p.paced < read+CatchUpTime
 }
 
 // letThrough starts the scenario's next line now and gives it its time on
@@ -490,6 +512,9 @@ func (s sink) Line(r script.LineRecord) {
 		s.p.current = r.Line
 	}
 	if lines, ok := s.p.caption.record(r); ok {
+		// A caption that came in before the story started was read
+		// on the first screen, paused: it holds nothing up.
+		s.p.captionAt, s.p.captionRead = s.p.paced, !s.p.started
 		for _, l := range lines { // the author's words first, then the lines they explain
 			s.p.console.add(LineInfo, "# "+l)
 		}
