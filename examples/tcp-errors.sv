@@ -44,6 +44,7 @@ a/client: send 5 "hello?" => EPIPE
 # port cannot be bound again until 2*MSL (60 s) pass...
 b/server: close 5
 b/server: close 3
+run 20ms
 a/client: close 6
 run 1s
 b/server: socket tcp

@@ -26,10 +26,10 @@ type optDoc struct {
 // package variable, so that nothing can change the rows.
 func optDocs() []optDoc {
 	return []optDoc{
-		{opt: netsim.OptReuseAddr, level: "SOL_SOCKET", value: "on|off",
+		{opt: netsim.OptReuseAddr, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
 			what:    "lets bind share an address and port with sockets that set it too, such as a restarted server's old connections still in TIME-WAIT; a port some socket listens on stays EADDRINUSE",
 			example: "b/web: setsockopt 3 SO_REUSEADDR 1"},
-		{opt: netsim.OptBroadcast, level: "SOL_SOCKET", value: "on|off",
+		{opt: netsim.OptBroadcast, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
 			what:    "allows a UDP socket to send to a broadcast address (without it Linux's sendto gives EACCES); the town keeps the setting, but does not simulate broadcast",
 			example: "a/client: setsockopt 3 SO_BROADCAST 1"},
 		{opt: netsim.OptRcvBuf, level: "SOL_SOCKET", value: "bytes",
@@ -47,7 +47,7 @@ func optDocs() []optDoc {
 		{opt: netsim.OptError, level: "SOL_SOCKET", readOnly: true,
 			what:    "reads the socket's pending error as its errno number (0 for none) and clears it, as after a non-blocking connect that failed; it can only be read: setsockopt SO_ERROR gives ENOPROTOOPT",
 			example: "a/client: getsockopt 3 SO_ERROR"},
-		{opt: netsim.OptNoDelay, level: "IPPROTO_TCP", value: "on|off",
+		{opt: netsim.OptNoDelay, level: "IPPROTO_TCP", value: "1 or 0 (on or off)",
 			what:    "turns off Nagle's algorithm: a small send goes out at once instead of waiting while earlier data is unacknowledged, and setting it sends what was held back; a UDP socket gets ENOPROTOOPT",
 			example: "a/client: setsockopt 3 TCP_NODELAY 1"},
 		{opt: netsim.OptLinger, level: "SOL_SOCKET", value: "seconds, or -1 for off",
