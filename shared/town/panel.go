@@ -135,17 +135,13 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	if s.Type != netsim.SockTCP {
 		g.text(dst, fmt.Sprintf("%s socket, %s; %s waiting", s.Type, s.State, plural(s.Queued, "datagram", "datagrams")), x0, y0, 13*g.scale, colText, false, alignLeft)
 		g.text(dst, "poll says: "+s.Ready.String(), x0, y0+20*g.scale, 13*g.scale, colText, false, alignLeft)
-		g.text(dst, portWords(s.Local.Port()), x0, y0+40*g.scale, 12*g.scale, colDim, false, alignLeft)
-		g.drawOptions(dst, x0, y0+66*g.scale, w, s)
+		y := g.drawPortWords(dst, x0, y0+40*g.scale, w, s)
+		g.drawOptions(dst, x0, y+6*g.scale, w, s)
 		return
 	}
 	diagH := math.Min(float64(area.Dy())*0.55, 300*g.scale)
 	g.drawDiagram(dst, x0, y0, w, diagH, d)
-	y := y0 + diagH + 8*g.scale
-	if words := portWords(s.Local.Port()); words != "" {
-		g.text(dst, words, x0, y, 12*g.scale, colDim, false, alignLeft)
-		y += 22 * g.scale
-	}
+	y := g.drawPortWords(dst, x0, y0+diagH+8*g.scale, w, s)
 	if s.TCP == nil {
 		return
 	}
@@ -164,6 +160,21 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	default:
 		g.drawConnection(dst, x0, y, w, s)
 	}
+}
+
+// drawPortWords says what kind of port the door has, wrapped to the
+// panel's width w, and returns where the next line goes.
+func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s netsim.SocketState) float64 {
+	words := portWords(s.Local.Port())
+	if words == "" {
+		return y // no port yet
+	}
+	size := 12 * g.scale
+	for _, l := range g.wrap(words, size, w) {
+		g.text(dst, l, x, y, size, colDim, false, alignLeft)
+		y += 16 * g.scale
+	}
+	return y + 6*g.scale
 }
 
 // connecting reports a TCP socket that has, or had, a peer: connecting,
