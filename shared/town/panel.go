@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
@@ -77,7 +78,8 @@ func (g *Game) drawPacketTab(dst *ebiten.Image, area image.Rectangle, pkt []byte
 func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 	lines := []string{
 		"Plots are hosts, with their address on the sign.",
-		"Houses are processes; a purple roof runs as root.",
+		"Houses are processes; a purple roof runs as root;",
+		"  the roof says client (it connects) or server (it listens).",
 		"Doors are sockets, with the port over the lintel:",
 		"  green archway: listening (LISTEN)",
 		"  blue: a connection (ESTABLISHED), peer under it",
@@ -90,16 +92,28 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"Click a door: its state, buffers and last packet.",
 		"Click a letter: its layers and bytes.",
 		"Click a road: change its delay, rate, loss, ...",
-		"Space pauses, right arrow steps one event,",
-		"Enter types in the console below.",
+		"Space plays and pauses, right arrow steps one event.",
+		"Enter types in the console below, Esc leaves it;",
+		"  help lists every line, PageUp scrolls back.",
 		"The wheel zooms the town, a drag moves it,",
-		"F shows all of it again.",
+		"F shows all of it again (in a small window: its start).",
 	}
-	y := float64(area.Min.Y + g.px(10))
+	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
+	size, width := 13*g.scale, float64(area.Dx()-g.px(24))
 	for _, l := range lines {
-		g.text(dst, l, float64(area.Min.X+g.px(12)), y, 13*g.scale, colText, false, alignLeft)
-		y += 19 * g.scale
+		// A narrow drawer wraps a line; its indent carries on.
+		body := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(body)]
+		for _, w := range g.wrap(body, size, width-g.textWidth(indent, size)) {
+			g.text(dst, indent+w, x, y, size, colText, false, alignLeft)
+			y += 19 * g.scale
+		}
 	}
+}
+
+// textWidth is how wide s is drawn at size, in device pixels.
+func (g *Game) textWidth(s string, size float64) float64 {
+	return text.Advance(s, g.fonts.face(size, false))
 }
 
 func (g *Game) drawRoadPanel(dst *ebiten.Image, area image.Rectangle) {
