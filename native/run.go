@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 	"socketville/shared/script"
 	"socketville/shared/wire"
@@ -134,8 +136,8 @@ func newPcapFile(path string, w *netsim.World) (*pcapFile, error) {
 		f.Close()
 		return nil, err
 	}
-	w.Observe(func(e netsim.Event) {
-		if e.Kind == netsim.KindSent && p.err == nil {
+	w.Observe(func(e sock.Event) {
+		if e.Kind == sock.KindSent && p.err == nil {
 			p.err = p.w.WritePacket(e.Time, e.Packet)
 		}
 	})

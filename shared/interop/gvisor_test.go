@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"gvisor.dev/gvisor/pkg/buffer"
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/adapters/gonet"
@@ -90,7 +92,7 @@ type mixed struct {
 	done   chan struct{}
 }
 
-func newMixed(t *testing.T, link netsim.LinkConfig) *mixed {
+func newMixed(t *testing.T, link sock.LinkConfig) *mixed {
 	t.Helper()
 	gv := newGVisor(t, "10.0.0.3", 1500)
 	w := netsim.New(netsim.Options{Seed: 1})
@@ -257,7 +259,7 @@ func weDial(t *testing.T, m *mixed, port uint16) (ours, theirs net.Conn) {
 }
 
 func TestGVisorDialsUs(t *testing.T) {
-	m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
+	m := newMixed(t, sock.LinkConfig{Delay: time.Millisecond})
 	ln, err := m.ours.Listen("tcp", ":80")
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +279,7 @@ func TestGVisorDialsUs(t *testing.T) {
 }
 
 func TestWeDialGVisor(t *testing.T) {
-	m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
+	m := newMixed(t, sock.LinkConfig{Delay: time.Millisecond})
 	ours, theirs := weDial(t, m, 8080)
 	exchange(t, ours, theirs)
 }
@@ -286,7 +288,7 @@ func TestWeDialGVisor(t *testing.T) {
 // side, and checks what the other side sees.
 func TestCloseAndResetEitherWay(t *testing.T) {
 	pairUp := func(t *testing.T) (ours, theirs net.Conn) {
-		return weDial(t, newMixed(t, netsim.LinkConfig{Delay: time.Millisecond}), 7)
+		return weDial(t, newMixed(t, sock.LinkConfig{Delay: time.Millisecond}), 7)
 	}
 	readErr := func(c net.Conn) error {
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -332,7 +334,7 @@ func TestCloseAndResetEitherWay(t *testing.T) {
 		}
 	})
 	t.Run("refused", func(t *testing.T) {
-		m := newMixed(t, netsim.LinkConfig{Delay: time.Millisecond})
+		m := newMixed(t, sock.LinkConfig{Delay: time.Millisecond})
 		if _, err := m.ours.Dial("tcp", "10.0.0.3:9"); !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Errorf("dial to a gVisor port with no listener: %v, want ECONNREFUSED", err)
 		}

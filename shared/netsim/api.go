@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -12,15 +14,15 @@ import (
 // Every call publishes what it did (or an error event) before returning.
 
 // Socket creates a socket of type t and returns the lowest free fd (3 upward).
-func (p *Process) Socket(t SockType) (int, error) {
+func (p *Process) Socket(t sock.SockType) (int, error) {
 	switch t {
-	case SockUDP, SockICMP, SockTCP:
+	case sock.SockUDP, sock.SockICMP, sock.SockTCP:
 	default:
-		return -1, p.fail("socket", -1, ErrProtoNoSupport, fmt.Sprintf("socket type %v", t))
+		return -1, p.fail("socket", -1, sock.ErrProtoNoSupport, fmt.Sprintf("socket type %v", t))
 	}
 	fd, ok := p.allocFD()
 	if !ok {
-		return -1, p.fail("socket", -1, ErrMFile, fmt.Sprintf("%s/%s has %d fds open", p.host.name, p.name, maxFDs))
+		return -1, p.fail("socket", -1, sock.ErrMFile, fmt.Sprintf("%s/%s has %d fds open", p.host.name, p.name, maxFDs))
 	}
 	w := p.host.w
 	w.nextSock++
@@ -28,12 +30,12 @@ func (p *Process) Socket(t SockType) (int, error) {
 		id: w.nextSock, proc: p, fd: fd, typ: t,
 		opts: sockOpts{rcvBuf: defaultRcvBuf, sndBuf: defaultSndBuf, ttl: defaultTTL},
 	}
-	if t == SockTCP {
+	if t == sock.SockTCP {
 		s.opts.rcvBuf, s.opts.sndBuf = defaultTCPRcvBuf, defaultTCPSndBuf
 		s.tcp = newTCB(s)
 	}
 	p.fds[fd] = s
-	e := s.event(KindSocket)
+	e := s.event(sock.KindSocket)
 	w.emit(e)
 	return fd, nil
 }
@@ -45,14 +47,14 @@ func (p *Process) Bind(fd int, addr netip.AddrPort) error {
 		return err
 	}
 	if s.bound {
-		return p.fail("bind", fd, ErrInval, fmt.Sprintf("fd %d is already bound to %v", fd, s.local))
+		return p.fail("bind", fd, sock.ErrInval, fmt.Sprintf("fd %d is already bound to %v", fd, s.local))
 	}
 	a := addr.Addr().Unmap()
 	if !a.Is4() {
-		return p.fail("bind", fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
+		return p.fail("bind", fd, sock.ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
 	}
 	if !a.IsUnspecified() && !p.host.hasAddr(a) {
-		return p.fail("bind", fd, ErrAddrNotAvail, fmt.Sprintf("%v is not an address of host %s", a, p.host.name))
+		return p.fail("bind", fd, sock.ErrAddrNotAvail, fmt.Sprintf("%v is not an address of host %s", a, p.host.name))
 	}
 	return p.bind(s, netip.AddrPortFrom(a, addr.Port()), "bind")
 }
@@ -63,21 +65,21 @@ func (p *Process) bind(s *Socket, addr netip.AddrPort, op string) error {
 	if port == 0 {
 		var ok bool
 		if port, ok = h.ports.ephemeral(s.typ); !ok {
-			return p.fail(op, s.fd, ErrAddrInUse, "every ephemeral port is in use")
+			return p.fail(op, s.fd, sock.ErrAddrInUse, "every ephemeral port is in use")
 		}
 		s.ephemeral = true
 	} else {
-		if port < 1024 && !p.root && s.typ != SockICMP {
-			return p.fail(op, s.fd, ErrAccess, fmt.Sprintf("ports below 1024 need a root process; %s/%s is not", h.name, p.name))
+		if port < 1024 && !p.root && s.typ != sock.SockICMP {
+			return p.fail(op, s.fd, sock.ErrAccess, fmt.Sprintf("ports below 1024 need a root process; %s/%s is not", h.name, p.name))
 		}
 		if o := h.ports.conflict(s, addr); o != nil {
-			return p.fail(op, s.fd, ErrAddrInUse, fmt.Sprintf("%v is held by %s", o.local, o.holder()))
+			return p.fail(op, s.fd, sock.ErrAddrInUse, fmt.Sprintf("%v is held by %s", o.local, o.holder()))
 		}
 	}
 	s.local = netip.AddrPortFrom(addr.Addr(), port)
 	s.bound = true
 	h.ports.add(s)
-	e := s.event(KindBind)
+	e := s.event(sock.KindBind)
 	if s.ephemeral {
 		e.Reason = "ephemeral port"
 	}
@@ -98,10 +100,10 @@ func (p *Process) Listen(fd, backlog int) error {
 	if err != nil {
 		return err
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		return p.listenTCP(s, backlog)
 	}
-	return p.fail("listen", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket does not listen; only tcp does", s.typ))
+	return p.fail("listen", s.fd, sock.ErrOpNotSupp, fmt.Sprintf("a %v socket does not listen; only tcp does", s.typ))
 }
 
 // Accept takes a connection off a listening socket's queue.
@@ -110,10 +112,10 @@ func (p *Process) Accept(fd int) (int, netip.AddrPort, error) {
 	if err != nil {
 		return -1, netip.AddrPort{}, err
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		return p.acceptTCP(s)
 	}
-	return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrOpNotSupp, fmt.Sprintf("a %v socket has no connections to accept", s.typ))
+	return -1, netip.AddrPort{}, p.fail("accept", s.fd, sock.ErrOpNotSupp, fmt.Sprintf("a %v socket has no connections to accept", s.typ))
 }
 
 // Connect sets a datagram socket's default peer: sends without an address go
@@ -126,9 +128,9 @@ func (p *Process) Connect(fd int, addr netip.AddrPort) error {
 	}
 	a := addr.Addr().Unmap()
 	if !a.Is4() {
-		return p.fail("connect", fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
+		return p.fail("connect", fd, sock.ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", addr.Addr()))
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		return p.connectTCP(s, netip.AddrPortFrom(a, addr.Port()))
 	}
 	d, errno := p.host.lookup(a)
@@ -144,7 +146,7 @@ func (p *Process) Connect(fd int, addr netip.AddrPort) error {
 	s.remote = netip.AddrPortFrom(a, addr.Port())
 	s.connected = true
 	s.soErr = nil
-	e := s.event(KindConnect)
+	e := s.event(sock.KindConnect)
 	p.host.w.emit(e)
 	return nil
 }
@@ -166,11 +168,11 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	if err != nil {
 		return -1, err
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		return p.sendTCP(op, s, data) // a stream has one peer: sendto's address is ignored, as on Linux
 	}
 	if s.shutWr {
-		return -1, p.fail(op, fd, ErrPipe, "the socket's sending side is shut down")
+		return -1, p.fail(op, fd, sock.ErrPipe, "the socket's sending side is shut down")
 	}
 	if errno := s.takeError(); errno != nil {
 		return -1, p.fail(op, fd, errno, "reported by an earlier ICMP error")
@@ -178,18 +180,18 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	dst := addr
 	if !dst.IsValid() {
 		if !s.connected {
-			return -1, p.fail(op, fd, ErrDestAddrReq, "the socket is not connected; use sendto with an address")
+			return -1, p.fail(op, fd, sock.ErrDestAddrReq, "the socket is not connected; use sendto with an address")
 		}
 		dst = s.remote
 	}
 	dst = netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())
 	switch {
 	case !dst.Addr().Is4():
-		return -1, p.fail(op, fd, ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", dst.Addr()))
-	case s.typ == SockUDP && dst.Port() == 0:
-		return -1, p.fail(op, fd, ErrInval, "port 0 cannot be a destination")
+		return -1, p.fail(op, fd, sock.ErrAFNoSupport, fmt.Sprintf("%v is not an IPv4 address", dst.Addr()))
+	case s.typ == sock.SockUDP && dst.Port() == 0:
+		return -1, p.fail(op, fd, sock.ErrInval, "port 0 cannot be a destination")
 	case len(data) > wire.UDPMaxPayload:
-		return -1, p.fail(op, fd, ErrMsgSize, fmt.Sprintf("%d bytes; a datagram holds at most %d", len(data), wire.UDPMaxPayload))
+		return -1, p.fail(op, fd, sock.ErrMsgSize, fmt.Sprintf("%d bytes; a datagram holds at most %d", len(data), wire.UDPMaxPayload))
 	}
 	d, errno := p.host.lookup(dst.Addr())
 	if errno != nil {
@@ -197,7 +199,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	}
 	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
 	if mtu := d.link.cfg.MTU; total > mtu {
-		return -1, p.fail(op, fd, ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
+		return -1, p.fail(op, fd, sock.ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
 			total, dst.Addr(), mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
 	}
 	// Linux binds before it checks the size; the core checks first so that
@@ -211,9 +213,9 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	}
 	pkt, err := s.buildDatagram(src, dst, data)
 	if err != nil {
-		return -1, p.fail(op, fd, ErrInval, err.Error())
+		return -1, p.fail(op, fd, sock.ErrInval, err.Error())
 	}
-	e := s.event(KindData)
+	e := s.event(sock.KindData)
 	e.Op, e.Len, e.Remote = "write", len(data), dst
 	p.host.w.emit(e)
 	d.transmit(pkt)
@@ -224,7 +226,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 func (s *Socket) buildDatagram(src netip.Addr, dst netip.AddrPort, data []byte) ([]byte, error) {
 	h := s.proc.host
 	proto, hl := wire.ProtocolUDP, wire.UDPHeaderLen
-	if s.typ == SockICMP {
+	if s.typ == sock.SockICMP {
 		proto, hl = wire.ProtocolICMP, wire.ICMPv4HeaderLen
 	}
 	pkt, ip, err := newPacket(proto, src, dst.Addr(), s.opts.ttl, true, h.nextID(), hl+len(data))
@@ -233,7 +235,7 @@ func (s *Socket) buildDatagram(src netip.Addr, dst netip.AddrPort, data []byte) 
 	}
 	seg := pkt[ip.Len():]
 	copy(seg[hl:], data)
-	if s.typ == SockICMP {
+	if s.typ == sock.SockICMP {
 		s.echoSeq++
 		return pkt, wire.ICMPv4Header{Type: wire.ICMPv4EchoRequest, Rest: wire.EchoRest(s.local.Port(), s.echoSeq)}.Encode(seg)
 	}
@@ -250,80 +252,65 @@ func (p *Process) Recv(fd, n int) ([]byte, error) {
 // datagram is discarded, as for UDP on Linux. After the receiving side is
 // shut down and the queue is empty it returns an empty datagram (end of file).
 // A ping socket returns the whole ICMP echo reply, header included, as Linux does.
-func (p *Process) RecvFrom(fd, n int) (Datagram, error) {
+func (p *Process) RecvFrom(fd, n int) (sock.Datagram, error) {
 	return p.recvFrom("recvfrom", fd, n)
 }
 
-func (p *Process) recvFrom(op string, fd, n int) (Datagram, error) {
+func (p *Process) recvFrom(op string, fd, n int) (sock.Datagram, error) {
 	s, err := p.sock(op, fd)
 	if err != nil {
-		return Datagram{}, err
+		return sock.Datagram{}, err
 	}
 	if n < 0 {
-		return Datagram{}, p.fail(op, fd, ErrInval, "negative length")
+		return sock.Datagram{}, p.fail(op, fd, sock.ErrInval, "negative length")
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		data, err := p.recvTCP(op, s, n)
-		return Datagram{From: s.remote, Data: data, Len: len(data)}, err
+		return sock.Datagram{From: s.remote, Data: data, Len: len(data)}, err
 	}
 	if errno := s.takeError(); errno != nil {
-		return Datagram{}, p.fail(op, fd, errno, "reported by an ICMP error")
+		return sock.Datagram{}, p.fail(op, fd, errno, "reported by an ICMP error")
 	}
 	dg, ok := s.popDatagram()
 	if !ok {
 		if s.shutRd {
-			return Datagram{}, nil
+			return sock.Datagram{}, nil
 		}
-		return Datagram{}, p.fail(op, fd, ErrAgain, "no datagram is waiting")
+		return sock.Datagram{}, p.fail(op, fd, sock.ErrAgain, "no datagram is waiting")
 	}
 	dg.Data = append([]byte(nil), dg.Data[:min(n, len(dg.Data))]...)
-	e := s.event(KindData)
+	e := s.event(sock.KindData)
 	e.Op, e.Len, e.Remote = "read", len(dg.Data), dg.From
 	p.host.w.emit(e)
 	return dg, nil
 }
 
-func (s *Socket) takeError() *Errno {
+func (s *Socket) takeError() *sock.Errno {
 	errno := s.soErr
 	s.soErr = nil
 	return errno
 }
 
-// ShutdownHow says which direction Shutdown closes.
-type ShutdownHow uint8
-
-// The directions of shutdown(2).
-const (
-	ShutRd ShutdownHow = iota
-	ShutWr
-	ShutRdWr
-)
-
-// String returns "rd", "wr" or "rdwr".
-func (h ShutdownHow) String() string {
-	return [...]string{"rd", "wr", "rdwr"}[min(int(h), 2)]
-}
-
 // Shutdown closes one or both directions of a socket. As on Linux, a
 // datagram socket that is not connected reports ENOTCONN but is shut anyway.
-func (p *Process) Shutdown(fd int, how ShutdownHow) error {
+func (p *Process) Shutdown(fd int, how sock.ShutdownHow) error {
 	s, err := p.sock("shutdown", fd)
 	if err != nil {
 		return err
 	}
-	if how > ShutRdWr {
-		return p.fail("shutdown", fd, ErrInval, "how must be rd, wr or rdwr")
+	if how > sock.ShutRdWr {
+		return p.fail("shutdown", fd, sock.ErrInval, "how must be rd, wr or rdwr")
 	}
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		return p.shutdownTCP(s, how)
 	}
-	s.shutRd = s.shutRd || how != ShutWr
-	s.shutWr = s.shutWr || how != ShutRd
-	e := s.event(KindShutdown)
+	s.shutRd = s.shutRd || how != sock.ShutWr
+	s.shutWr = s.shutWr || how != sock.ShutRd
+	e := s.event(sock.KindShutdown)
 	e.Op = how.String()
 	p.host.w.emit(e)
 	if !s.connected {
-		return p.fail("shutdown", fd, ErrNotConn, "the socket is not connected (it is shut all the same, as on Linux)")
+		return p.fail("shutdown", fd, sock.ErrNotConn, "the socket is not connected (it is shut all the same, as on Linux)")
 	}
 	return nil
 }
@@ -334,9 +321,9 @@ func (p *Process) Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	e := s.event(KindClose)
+	e := s.event(sock.KindClose)
 	p.fds[fd] = nil
-	if s.typ == SockTCP {
+	if s.typ == sock.SockTCP {
 		p.host.w.emit(e)
 		s.fd = 0
 		p.closeTCP(s)
@@ -366,7 +353,7 @@ func (p *Process) SetNonblock(fd int, on bool) error {
 func (p *Process) Nonblock(fd int) (bool, error) {
 	s := p.lookupFD(fd)
 	if s == nil {
-		return false, callErr("fcntl", ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
+		return false, callErr("fcntl", sock.ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
 	return s.nonblock, nil
 }
@@ -390,16 +377,16 @@ func (p *Process) PeerName(fd int) (netip.AddrPort, error) {
 		return netip.AddrPort{}, err
 	}
 	if !s.connected {
-		return netip.AddrPort{}, p.fail("getpeername", fd, ErrNotConn, "the socket has no peer")
+		return netip.AddrPort{}, p.fail("getpeername", fd, sock.ErrNotConn, "the socket has no peer")
 	}
 	return s.remote, nil
 }
 
 // Type returns the type of socket fd. It publishes nothing.
-func (p *Process) Type(fd int) (SockType, error) {
+func (p *Process) Type(fd int) (sock.SockType, error) {
 	s := p.lookupFD(fd)
 	if s == nil {
-		return SockUnknown, callErr("getsockopt", ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
+		return sock.SockUnknown, callErr("getsockopt", sock.ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
 	return s.typ, nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 )
 
@@ -107,7 +109,7 @@ func BenchmarkUDPDatagram(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			w := netsim.New(netsim.Options{Seed: 1})
 			if observe {
-				w.Observe(func(e netsim.Event) { fmt.Fprintln(io.Discard, e.Kind, e.Host, e.Len) })
+				w.Observe(func(e sock.Event) { fmt.Fprintln(io.Discard, e.Kind, e.Host, e.Len) })
 			}
 			mk := func(name, addr string) *netsim.Process {
 				h, err := w.AddHost(name, []netipPrefix{mustPrefix(addr)}, netsim.HostOptions{})
@@ -117,12 +119,12 @@ func BenchmarkUDPDatagram(b *testing.B) {
 				return must(h.AddProcess("p", false))
 			}
 			client, server := mk("a", "10.0.0.1/24"), mk("b", "10.0.0.2/24")
-			must(w.AddLink("a", "b", netsim.LinkConfig{Delay: time.Millisecond}))
-			sfd := must(server.Socket(netsim.SockUDP))
+			must(w.AddLink("a", "b", sock.LinkConfig{Delay: time.Millisecond}))
+			sfd := must(server.Socket(sock.SockUDP))
 			if err := server.Bind(sfd, ap("0.0.0.0:7007")); err != nil {
 				b.Fatal(err)
 			}
-			cfd := must(client.Socket(netsim.SockUDP))
+			cfd := must(client.Socket(sock.SockUDP))
 			if err := client.Connect(cfd, ap("10.0.0.2:7007")); err != nil {
 				b.Fatal(err)
 			}

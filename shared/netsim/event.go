@@ -1,83 +1,20 @@
 package netsim
 
 import (
-	"net/netip"
-	"time"
+	"socketville/shared/sock"
 )
-
-// Kind is the kind of an event. The set is closed: the town animates exactly
-// these kinds and the trace printer prints exactly these.
-type Kind uint8
-
-// The kinds of events.
-const (
-	KindUnknown   Kind = iota
-	KindSocket         // a socket was created: FD, Sock
-	KindBind           // a socket got a local address: Local; Reason "ephemeral" if the kernel chose
-	KindListen         // a stream socket started listening
-	KindConnect        // a socket was connected (UDP) or started connecting (TCP): Local, Remote
-	KindAccept         // a listening socket handed out a new socket for a client
-	KindState          // a connection changed state: From, To
-	KindSent           // a packet left a host onto a link: Link, Packet; Reason "duplicate" for a copy the link made
-	KindDelivered      // a packet reached the socket or handler it was for: Packet
-	KindDropped        // a packet was discarded: Packet, Reason
-	KindForwarded      // a router passed a packet on: Link, Packet
-	KindData           // an application wrote (Op "write") or read (Op "read") Len bytes
-	KindPoll           // a poll call returned: Ready
-	KindShutdown       // one or both directions of a socket were shut: Op "rd", "wr" or "rdwr"
-	KindClose          // a socket was closed
-	KindError          // a socket call failed or a socket got an asynchronous error: Op, Err
-	kindCount
-)
-
-var kindNames = [kindCount]string{
-	KindUnknown: "unknown", KindSocket: "socket", KindBind: "bind", KindListen: "listen",
-	KindConnect: "connect", KindAccept: "accept", KindState: "state", KindSent: "sent",
-	KindDelivered: "delivered", KindDropped: "dropped", KindForwarded: "forwarded",
-	KindData: "data", KindPoll: "poll", KindShutdown: "shutdown", KindClose: "close", KindError: "error",
-}
-
-// String returns the kind's name as the trace prints it.
-func (k Kind) String() string {
-	if k < kindCount {
-		return kindNames[k]
-	}
-	return kindNames[KindUnknown]
-}
-
-// Event is one thing that happened in the town. Fields that do not apply to
-// a kind are zero. Packet bytes are shared and must not be modified.
-type Event struct {
-	Time   time.Duration
-	Kind   Kind
-	Host   string
-	Proc   string
-	FD     int // 0 when the event is not about a socket
-	Sock   SockType
-	Local  netip.AddrPort
-	Remote netip.AddrPort
-	From   string // state before a KindState change
-	To     string // state after a KindState change
-	Link   string // link name for KindSent, KindForwarded and drops on a link
-	Op     string // the call for KindError, the direction for KindData and KindShutdown
-	Len    int    // payload bytes for KindData
-	Reason string // why a packet was dropped, or a note on the event
-	Err    error  // for KindError
-	Ready  []PollFD
-	Packet []byte
-}
 
 // Observe registers fn to receive every event from now on, in the order
 // they happen. Observers get their own copy of the event and may keep it;
 // the Packet bytes it points to are never changed and must not be.
 // Observers must not call into the world.
-func (w *World) Observe(fn func(Event)) {
+func (w *World) Observe(fn func(sock.Event)) {
 	w.observers = append(w.observers, fn)
 }
 
 // emit publishes an event. It takes the event by value so that building one
 // costs no allocation: a pointer handed to unknown observers would escape.
-func (w *World) emit(e Event) {
+func (w *World) emit(e sock.Event) {
 	if len(w.observers) == 0 {
 		return
 	}
@@ -88,8 +25,8 @@ func (w *World) emit(e Event) {
 }
 
 // event starts an event about socket s, with its where-fields filled in.
-func (s *Socket) event(kind Kind) Event {
-	return Event{
+func (s *Socket) event(kind sock.Kind) sock.Event {
+	return sock.Event{
 		Kind: kind, Host: s.proc.host.name, Proc: s.proc.name, FD: s.fd, Sock: s.typ,
 		Local: s.local, Remote: s.remote,
 	}

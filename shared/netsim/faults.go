@@ -1,6 +1,10 @@
 package netsim
 
-import "time"
+import (
+	"time"
+
+	"socketville/shared/sock"
+)
 
 // faultInjector decides what a link direction's impairments do to each
 // packet, from the direction's own seeded stream, in the manner of smoltcp's
@@ -19,7 +23,7 @@ type fate struct {
 }
 
 // decide rolls the dice for a packet of n bytes on a link with delay.
-func (f *faultInjector) decide(faults Faults, delay time.Duration, n int) fate {
+func (f *faultInjector) decide(faults sock.Faults, delay time.Duration, n int) fate {
 	if f.rng.chance(faults.Loss) {
 		return fate{lost: true}
 	}
@@ -34,7 +38,7 @@ func (f *faultInjector) decide(faults Faults, delay time.Duration, n int) fate {
 }
 
 // damage decides one copy's reordering delay and corrupted bit.
-func (f *faultInjector) damage(faults Faults, delay time.Duration, n int) (time.Duration, int) {
+func (f *faultInjector) damage(faults sock.Faults, delay time.Duration, n int) (time.Duration, int) {
 	var hold time.Duration
 	if f.rng.chance(faults.Reorder) {
 		// Held back by one to two link delays (at least a millisecond), so

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 	"socketville/shared/wire"
 )
@@ -17,13 +19,13 @@ type town struct {
 	t      *testing.T
 	w      *netsim.World
 	events []string
-	kinds  []netsim.Event
+	kinds  []sock.Event
 }
 
 func newTown(t *testing.T, seed uint64) *town {
 	t.Helper()
 	tw := &town{t: t, w: netsim.New(netsim.Options{Seed: seed})}
-	tw.w.Observe(func(e netsim.Event) {
+	tw.w.Observe(func(e sock.Event) {
 		tw.events = append(tw.events, fmt.Sprintf("%d %v %s/%s:%d %s %s %v", e.Time, e.Kind, e.Host, e.Proc, e.FD, e.Reason, wire.Summary(e.Packet), e.Err))
 		c := e
 		c.Packet = append([]byte(nil), e.Packet...)
@@ -45,7 +47,7 @@ func (tw *town) host(name, addrs string) *netsim.Host {
 	return h
 }
 
-func (tw *town) link(a, b string, cfg netsim.LinkConfig) *netsim.Link {
+func (tw *town) link(a, b string, cfg sock.LinkConfig) *netsim.Link {
 	tw.t.Helper()
 	l, err := tw.w.AddLink(a, b, cfg)
 	if err != nil {
@@ -65,7 +67,7 @@ func (tw *town) proc(h *netsim.Host, name string, root bool) *netsim.Process {
 
 // pair builds hosts a (10.0.0.1) and b (10.0.0.2) joined by a link, with
 // a process on each.
-func pair(t *testing.T, cfg netsim.LinkConfig) (*town, *netsim.Process, *netsim.Process) {
+func pair(t *testing.T, cfg sock.LinkConfig) (*town, *netsim.Process, *netsim.Process) {
 	tw := newTown(t, 1)
 	a := tw.host("a", "10.0.0.1/24")
 	b := tw.host("b", "10.0.0.2/24")
@@ -73,7 +75,7 @@ func pair(t *testing.T, cfg netsim.LinkConfig) (*town, *netsim.Process, *netsim.
 	return tw, tw.proc(a, "client", false), tw.proc(b, "server", false)
 }
 
-func (tw *town) count(kind netsim.Kind, reasonHas string) int {
+func (tw *town) count(kind sock.Kind, reasonHas string) int {
 	n := 0
 	for _, e := range tw.kinds {
 		if e.Kind == kind && strings.Contains(e.Reason, reasonHas) {
@@ -97,7 +99,7 @@ func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 // udpServer opens a UDP socket bound to addr.
 func udpServer(t *testing.T, p *netsim.Process, addr string) int {
 	t.Helper()
-	fd := must(p.Socket(netsim.SockUDP))
+	fd := must(p.Socket(sock.SockUDP))
 	if err := p.Bind(fd, ap(addr)); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"socketville/shared/sock"
 )
 
 // TestHolder: what holds a port is named by its fd while it has one, and
@@ -15,19 +17,19 @@ func TestHolder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := w.AddLink("a", "b", LinkConfig{}); err != nil {
+	if _, err := w.AddLink("a", "b", sock.LinkConfig{}); err != nil {
 		t.Fatal(err)
 	}
 	client, _ := w.Host("a").AddProcess("client", false)
 	server, _ := w.Host("b").AddProcess("web", true)
-	lfd, _ := server.Socket(SockTCP)
+	lfd, _ := server.Socket(sock.SockTCP)
 	if err := server.Bind(lfd, netip.MustParseAddrPort("0.0.0.0:80")); err != nil {
 		t.Fatal(err)
 	}
 	if err := server.Listen(lfd, 4); err != nil {
 		t.Fatal(err)
 	}
-	cfd, _ := client.Socket(SockTCP)
+	cfd, _ := client.Socket(sock.SockTCP)
 	_ = client.Connect(cfd, netip.MustParseAddrPort("10.0.0.2:80"))
 	w.RunFor(time.Second)
 	l := server.fds[lfd]

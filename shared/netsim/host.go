@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+
+	"socketville/shared/sock"
 )
 
 // Host is a plot in the town: a machine with IPv4 addresses, interfaces (one
@@ -34,7 +36,7 @@ var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 
 func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Host {
 	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}, outside: opts.Outside}
-	lo := &Link{w: w, name: name + "/lo", a: h, b: h, cfg: LinkConfig{MTU: 65535}.withDefaults()}
+	lo := &Link{w: w, name: name + "/lo", a: h, b: h, cfg: linkDefaults(sock.LinkConfig{MTU: 65535})}
 	h.lo = &linkDir{link: lo, from: h, to: h, name: name + "/lo"}
 	lo.dirs[0] = h.lo
 	h.ports.init()
@@ -64,10 +66,10 @@ func (h *Host) hasAddr(a netip.Addr) bool {
 // (the far end of one of the host's links). Use 0.0.0.0/0 for a default route.
 func (h *Host) AddRoute(dst netip.Prefix, gateway netip.Addr) error {
 	if !dst.IsValid() || !dst.Addr().Is4() || !gateway.Is4() {
-		return fmt.Errorf("route %v via %v: only IPv4: %w", dst, gateway, ErrAFNoSupport)
+		return fmt.Errorf("route %v via %v: only IPv4: %w", dst, gateway, sock.ErrAFNoSupport)
 	}
 	if h.neighbour(gateway) == nil {
-		return fmt.Errorf("route %v via %v: no link of %s leads to %v: %w", dst, gateway, h.name, gateway, ErrNetUnreach)
+		return fmt.Errorf("route %v via %v: no link of %s leads to %v: %w", dst, gateway, h.name, gateway, sock.ErrNetUnreach)
 	}
 	h.routes = append(h.routes, route{dst: dst.Masked(), gateway: gateway})
 	// Longest prefix first; equal prefixes keep the order they were added in.
@@ -86,7 +88,7 @@ func (h *Host) neighbour(a netip.Addr) *linkDir {
 }
 
 // lookup finds the interface a packet for dst leaves through.
-func (h *Host) lookup(dst netip.Addr) (*linkDir, *Errno) {
+func (h *Host) lookup(dst netip.Addr) (*linkDir, *sock.Errno) {
 	if h.hasAddr(dst) {
 		return h.lo, nil
 	}
@@ -100,10 +102,10 @@ func (h *Host) lookup(dst netip.Addr) (*linkDir, *Errno) {
 	}
 	for _, p := range h.addrs {
 		if p.Contains(dst) {
-			return nil, ErrHostUnreach // on our subnet, but no link reaches it
+			return nil, sock.ErrHostUnreach // on our subnet, but no link reaches it
 		}
 	}
-	return nil, ErrNetUnreach
+	return nil, sock.ErrNetUnreach
 }
 
 // sourceFor picks the source address for packets to dst leaving through d:
@@ -134,7 +136,7 @@ func (h *Host) Drops() map[string]int {
 
 func (h *Host) dropped(pkt []byte, reason string) {
 	h.countDrop(reason)
-	e := Event{Kind: KindDropped, Host: h.name, Packet: pkt, Reason: reason}
+	e := sock.Event{Kind: sock.KindDropped, Host: h.name, Packet: pkt, Reason: reason}
 	h.w.emit(e)
 }
 
@@ -145,7 +147,7 @@ func (h *Host) AddProcess(name string, root bool) (*Process, error) {
 		return nil, err
 	}
 	if h.Process(name) != nil {
-		return nil, fmt.Errorf("process %s/%s already exists: %w", h.name, name, ErrInval)
+		return nil, fmt.Errorf("process %s/%s already exists: %w", h.name, name, sock.ErrInval)
 	}
 	p := &Process{host: h, name: name, root: root}
 	h.procs = append(h.procs, p)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -28,7 +30,7 @@ func (h *Host) receiveICMP(ip wire.IPv4) {
 		h.answerEcho(ip, m)
 	case wire.ICMPv4EchoReply:
 		local := netip.AddrPortFrom(ip.Dst(), m.Ident())
-		s := h.ports.lookup(SockICMP, local, netip.AddrPortFrom(ip.Src(), 0))
+		s := h.ports.lookup(sock.SockICMP, local, netip.AddrPortFrom(ip.Src(), 0))
 		if s == nil {
 			h.dropped(ip, fmt.Sprintf("no ping socket with identifier %d", m.Ident()))
 			return
@@ -42,7 +44,7 @@ func (h *Host) receiveICMP(ip wire.IPv4) {
 }
 
 func (h *Host) delivered(ip wire.IPv4, reason string) {
-	e := Event{Kind: KindDelivered, Host: h.name, Packet: ip, Reason: reason}
+	e := sock.Event{Kind: sock.KindDelivered, Host: h.name, Packet: ip, Reason: reason}
 	h.w.emit(e)
 }
 
@@ -66,23 +68,23 @@ func (h *Host) answerEcho(ip wire.IPv4, m wire.ICMPv4) {
 
 // icmpErrno is the errno an ICMP error becomes, as Linux's icmp_err_convert
 // table maps them.
-func icmpErrno(m wire.ICMPv4) *Errno {
+func icmpErrno(m wire.ICMPv4) *sock.Errno {
 	if m.Type() != wire.ICMPv4DestUnreach {
-		return ErrHostUnreach // time exceeded, parameter problem
+		return sock.ErrHostUnreach // time exceeded, parameter problem
 	}
 	switch m.Code() {
 	case wire.ICMPv4NetUnreach:
-		return ErrNetUnreach
+		return sock.ErrNetUnreach
 	case wire.ICMPv4ProtoUnreach:
-		return ErrNoProtoOpt
+		return sock.ErrNoProtoOpt
 	case wire.ICMPv4PortUnreach:
-		return ErrConnRefused
+		return sock.ErrConnRefused
 	case wire.ICMPv4FragNeeded:
-		return ErrMsgSize
+		return sock.ErrMsgSize
 	case wire.ICMPv4AdminProhib:
-		return ErrHostUnreach
+		return sock.ErrHostUnreach
 	}
-	return ErrHostUnreach
+	return sock.ErrHostUnreach
 }
 
 // receiveICMPError finds the socket that sent the quoted packet and gives it
@@ -100,19 +102,19 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	case wire.ProtocolUDP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
 		remote := netip.AddrPortFrom(q.Dst(), binary.BigEndian.Uint16(qp[2:]))
-		s = h.ports.lookup(SockUDP, local, remote)
+		s = h.ports.lookup(sock.SockUDP, local, remote)
 	case wire.ProtocolICMP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[4:]))
-		s = h.ports.lookup(SockICMP, local, netip.AddrPortFrom(q.Dst(), 0))
+		s = h.ports.lookup(sock.SockICMP, local, netip.AddrPortFrom(q.Dst(), 0))
 	}
 	errno := icmpErrno(m)
 	if s == nil {
 		h.delivered(ip, fmt.Sprintf("%v (%s) for a socket that is gone", m.Type(), errno.Name()))
 		return
 	}
-	e := s.event(KindDelivered)
+	e := s.event(sock.KindDelivered)
 	e.Packet = ip
-	if s.typ == SockUDP && !s.connected {
+	if s.typ == sock.SockUDP && !s.connected {
 		e.Reason = fmt.Sprintf("ignored: fd %d is not connected, so it would not know which peer %s is about", s.fd, errno.Name())
 		h.w.emit(e)
 		return
@@ -126,7 +128,7 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	}
 	h.w.emit(e)
 	s.soErr = errno
-	ev := s.event(KindError)
+	ev := s.event(sock.KindError)
 	ev.Op, ev.Err = "icmp", errno
 	h.w.emit(ev)
 }

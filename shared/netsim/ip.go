@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -86,7 +88,7 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 	if errno != nil {
 		h.dropped(ip, fmt.Sprintf("no route to %v", ip.Dst()))
 		code := wire.ICMPv4NetUnreach
-		if errno == ErrHostUnreach {
+		if errno == sock.ErrHostUnreach {
 			code = wire.ICMPv4HostUnreach
 		}
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, code, 0)
@@ -103,7 +105,7 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 	}
 	out := wire.IPv4(append([]byte(nil), ip...))
 	out.SetTTL(ip.TTL() - 1)
-	e := Event{Kind: KindForwarded, Host: h.name, Link: d.name, Packet: out}
+	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.name, Packet: out}
 	h.w.emit(e)
 	d.transmit(out)
 }

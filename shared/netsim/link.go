@@ -3,65 +3,23 @@ package netsim
 import (
 	"fmt"
 	"time"
+
+	"socketville/shared/sock"
 )
-
-// LinkConfig are a link's properties. Both directions share them.
-type LinkConfig struct {
-	Delay time.Duration // one-way propagation delay
-	Rate  int64         // bits per second; 0 means unlimited (no serialization delay, no queue)
-	MTU   int           // largest packet in bytes; 0 means 1500
-	Queue int           // packets waiting to be sent before drop-tail; 0 means 1000
-	Faults
-}
-
-// Faults are the link's seeded impairments, each a probability in [0, 1]
-// applied to every packet independently.
-type Faults struct {
-	Loss    float64 // the packet vanishes
-	Dup     float64 // the packet arrives twice
-	Reorder float64 // the packet is held back long enough for later ones to pass it
-	Corrupt float64 // one bit of the packet flips on the way
-}
-
-// DefaultMTU is the MTU of a link configured without one (Ethernet's).
-const DefaultMTU = 1500
 
 const (
 	defaultQueue = 1000
 	minMTU       = 68 // RFC 791: every host must take 68-byte packets
 )
 
-func (c LinkConfig) withDefaults() LinkConfig {
+func linkDefaults(c sock.LinkConfig) sock.LinkConfig {
 	if c.MTU == 0 {
-		c.MTU = DefaultMTU
+		c.MTU = sock.DefaultMTU
 	}
 	if c.Queue == 0 {
 		c.Queue = defaultQueue
 	}
 	return c
-}
-
-func (c LinkConfig) validate() error {
-	probs := []struct {
-		name string
-		p    float64
-	}{{"loss", c.Loss}, {"dup", c.Dup}, {"reorder", c.Reorder}, {"corrupt", c.Corrupt}}
-	for _, p := range probs {
-		if !(p.p >= 0 && p.p <= 1) {
-			return fmt.Errorf("%s %v: want a probability from 0 to 1: %w", p.name, p.p, ErrInval)
-		}
-	}
-	switch {
-	case c.Delay < 0 || c.Delay > time.Hour:
-		return fmt.Errorf("delay %v: want 0 to 1h: %w", c.Delay, ErrInval)
-	case c.Rate < 0:
-		return fmt.Errorf("rate %d: want 0 (unlimited) or more bits per second: %w", c.Rate, ErrInval)
-	case c.MTU != 0 && (c.MTU < minMTU || c.MTU > 65535):
-		return fmt.Errorf("mtu %d: want %d to 65535: %w", c.MTU, minMTU, ErrInval)
-	case c.Queue < 0:
-		return fmt.Errorf("queue %d: want 0 (default) or more packets: %w", c.Queue, ErrInval)
-	}
-	return nil
 }
 
 // Link joins two hosts. Each direction has its own transmitter and its own
@@ -70,7 +28,7 @@ type Link struct {
 	w    *World
 	name string
 	a, b *Host
-	cfg  LinkConfig
+	cfg  sock.LinkConfig
 	dirs [2]*linkDir
 }
 
@@ -84,8 +42,8 @@ type linkDir struct {
 	name     string
 }
 
-func newLink(w *World, a, b *Host, cfg LinkConfig, index uint64) *Link {
-	l := &Link{w: w, name: a.name + "-" + b.name, a: a, b: b, cfg: cfg.withDefaults()}
+func newLink(w *World, a, b *Host, cfg sock.LinkConfig, index uint64) *Link {
+	l := &Link{w: w, name: a.name + "-" + b.name, a: a, b: b, cfg: linkDefaults(cfg)}
 	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, name: a.name + "->" + b.name}
 	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, name: b.name + "->" + a.name}
 	a.ifaces = append(a.ifaces, l.dirs[0])
@@ -97,15 +55,15 @@ func newLink(w *World, a, b *Host, cfg LinkConfig, index uint64) *Link {
 func (l *Link) Name() string { return l.name }
 
 // Config returns the link's properties, defaults filled in.
-func (l *Link) Config() LinkConfig { return l.cfg }
+func (l *Link) Config() sock.LinkConfig { return l.cfg }
 
 // SetConfig changes the link's properties from now on; packets already on
 // the way keep the properties they were sent with.
-func (l *Link) SetConfig(cfg LinkConfig) error {
-	if err := cfg.validate(); err != nil {
+func (l *Link) SetConfig(cfg sock.LinkConfig) error {
+	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("link %s: %w", l.name, err)
 	}
-	l.cfg = cfg.withDefaults()
+	l.cfg = linkDefaults(cfg)
 	return nil
 }
 
@@ -119,7 +77,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	w := d.link.w
 	cfg := d.link.cfg
 	now := w.sched.Now()
-	sent := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: note}
+	sent := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: note}
 	if s != nil {
 		sent.Proc, sent.FD, sent.Sock, sent.Local, sent.Remote = s.proc.name, s.fd, s.typ, s.local, s.remote
 	}
@@ -140,7 +98,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	}
 	for i := 0; i < fate.copies; i++ {
 		if i > 0 {
-			dup := Event{Kind: KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
+			dup := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
 			w.emit(dup)
 		}
 		w.flights.add(arrive+fate.hold[i], d, fate.apply(pkt, fate.flip[i]))
@@ -149,7 +107,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 
 // enqueue reserves the transmitter for a packet of n bytes and returns when
 // its last bit reaches the far end. With no rate limit there is no queue.
-func (d *linkDir) enqueue(now time.Duration, n int, cfg LinkConfig) (time.Duration, bool) {
+func (d *linkDir) enqueue(now time.Duration, n int, cfg sock.LinkConfig) (time.Duration, bool) {
 	if cfg.Rate == 0 {
 		return now + cfg.Delay, true
 	}
@@ -169,7 +127,7 @@ func (d *linkDir) enqueue(now time.Duration, n int, cfg LinkConfig) (time.Durati
 }
 
 func (d *linkDir) drop(pkt []byte, reason string) {
-	e := Event{Kind: KindDropped, Host: d.from.name, Link: d.name, Packet: pkt, Reason: reason}
+	e := sock.Event{Kind: sock.KindDropped, Host: d.from.name, Link: d.name, Packet: pkt, Reason: reason}
 	d.from.countDrop(reason)
 	d.link.w.emit(e)
 }

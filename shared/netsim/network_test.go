@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 	"socketville/shared/wire"
 )
@@ -22,8 +24,8 @@ func routed(t *testing.T) (*town, *netsim.Process, *netsim.Process) {
 		t.Fatal(err)
 	}
 	c := tw.host("c", "10.0.2.1/24")
-	tw.link("a", "r", netsim.LinkConfig{Delay: time.Millisecond})
-	tw.link("r", "c", netsim.LinkConfig{Delay: time.Millisecond})
+	tw.link("a", "r", sock.LinkConfig{Delay: time.Millisecond})
+	tw.link("r", "c", sock.LinkConfig{Delay: time.Millisecond})
 	if err := a.AddRoute(netip.MustParsePrefix("0.0.0.0/0"), netip.MustParseAddr("10.0.1.254")); err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +38,14 @@ func routed(t *testing.T) (*town, *netsim.Process, *netsim.Process) {
 func TestForwarding(t *testing.T) {
 	tw, client, server := routed(t)
 	sfd := udpServer(t, server, "0.0.0.0:7007")
-	cfd := must(client.Socket(netsim.SockUDP))
+	cfd := must(client.Socket(sock.SockUDP))
 	must(client.SendTo(cfd, []byte("via r"), ap("10.0.2.1:7007")))
 	tw.w.RunFor(10 * time.Millisecond)
 	dg := must(server.RecvFrom(sfd, 100))
 	if string(dg.Data) != "via r" || dg.TTL != 63 || dg.From != ap("10.0.1.1:49152") {
 		t.Fatalf("got %+v, want the data with TTL 63 after one router", dg)
 	}
-	if tw.count(netsim.KindForwarded, "") != 1 {
+	if tw.count(sock.KindForwarded, "") != 1 {
 		t.Fatal("r should publish one forwarded event")
 	}
 }
@@ -51,8 +53,8 @@ func TestForwarding(t *testing.T) {
 func TestTTLExpires(t *testing.T) {
 	tw, client, server := routed(t)
 	udpServer(t, server, "0.0.0.0:7007")
-	cfd := must(client.Socket(netsim.SockUDP))
-	if err := client.SetSockopt(cfd, netsim.OptTTL, 1); err != nil {
+	cfd := must(client.Socket(sock.SockUDP))
+	if err := client.SetSockopt(cfd, sock.OptTTL, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := client.Connect(cfd, ap("10.0.2.1:7007")); err != nil {
@@ -60,7 +62,7 @@ func TestTTLExpires(t *testing.T) {
 	}
 	must(client.Send(cfd, []byte("short-lived")))
 	tw.w.RunFor(10 * time.Millisecond)
-	if tw.count(netsim.KindDropped, "TTL expired in transit") != 1 {
+	if tw.count(sock.KindDropped, "TTL expired in transit") != 1 {
 		t.Fatalf("router should drop the packet: %v", tw.events)
 	}
 	if _, err := client.Recv(cfd, 10); !errors.Is(err, syscall.EHOSTUNREACH) {
@@ -73,16 +75,16 @@ func TestNoForwardingByDefault(t *testing.T) {
 	a := tw.host("a", "10.0.0.1/24")
 	tw.host("b", "10.0.0.2/24")
 	tw.host("c", "10.0.1.1/24")
-	tw.link("a", "b", netsim.LinkConfig{})
-	tw.link("b", "c", netsim.LinkConfig{})
+	tw.link("a", "b", sock.LinkConfig{})
+	tw.link("b", "c", sock.LinkConfig{})
 	if err := a.AddRoute(netip.MustParsePrefix("10.0.1.0/24"), netip.MustParseAddr("10.0.0.2")); err != nil {
 		t.Fatal(err)
 	}
 	p := tw.proc(a, "p", false)
-	fd := must(p.Socket(netsim.SockUDP))
+	fd := must(p.Socket(sock.SockUDP))
 	must(p.SendTo(fd, []byte("x"), ap("10.0.1.1:9")))
 	tw.w.RunFor(time.Millisecond)
-	if tw.count(netsim.KindDropped, "forwarding is off") != 1 {
+	if tw.count(sock.KindDropped, "forwarding is off") != 1 {
 		t.Fatalf("b does not forward: %v", tw.events)
 	}
 }
@@ -97,9 +99,9 @@ func TestRouteNeedsNeighbour(t *testing.T) {
 }
 
 func TestLoopback(t *testing.T) {
-	tw, client, _ := pair(t, netsim.LinkConfig{Delay: time.Second})
+	tw, client, _ := pair(t, sock.LinkConfig{Delay: time.Second})
 	s := udpServer(t, client, "127.0.0.1:7007")
-	c := must(client.Socket(netsim.SockUDP))
+	c := must(client.Socket(sock.SockUDP))
 	must(client.SendTo(c, []byte("self"), ap("127.0.0.1:7007")))
 	tw.w.RunFor(0)
 	dg := must(client.RecvFrom(s, 10))
@@ -110,25 +112,25 @@ func TestLoopback(t *testing.T) {
 
 func TestRateSerializes(t *testing.T) {
 	// 1000-byte packets at 8 Mbit/s take 1 ms each to put on the wire.
-	tw, client, server := pair(t, netsim.LinkConfig{Rate: 8_000_000, Delay: 2 * time.Millisecond, Queue: 2})
+	tw, client, server := pair(t, sock.LinkConfig{Rate: 8_000_000, Delay: 2 * time.Millisecond, Queue: 2})
 	s := udpServer(t, server, "0.0.0.0:7007")
-	c := must(client.Socket(netsim.SockUDP))
+	c := must(client.Socket(sock.SockUDP))
 	payload := make([]byte, 1000-28)
 	for i := 0; i < 4; i++ {
 		must(client.SendTo(c, payload, ap("10.0.0.2:7007")))
 	}
-	if n := tw.count(netsim.KindDropped, "queue full"); n != 2 {
+	if n := tw.count(sock.KindDropped, "queue full"); n != 2 {
 		t.Fatalf("%d queue drops, want 2 (queue of 2)", n)
 	}
 	var arrivals []time.Duration
 	for _, e := range tw.kinds {
-		if e.Kind == netsim.KindDelivered {
+		if e.Kind == sock.KindDelivered {
 			arrivals = append(arrivals, e.Time)
 		}
 	}
 	tw.w.RunFor(10 * time.Millisecond)
 	for _, e := range tw.kinds {
-		if e.Kind == netsim.KindDelivered {
+		if e.Kind == sock.KindDelivered {
 			arrivals = append(arrivals, e.Time)
 		}
 	}
@@ -142,16 +144,16 @@ func TestRateSerializes(t *testing.T) {
 }
 
 // lossyRun sends n datagrams over a faulty link and returns the event log.
-func lossyRun(t *testing.T, seed uint64, f netsim.Faults, n int) *town {
+func lossyRun(t *testing.T, seed uint64, f sock.Faults, n int) *town {
 	tw := newTown(t, seed)
 	a, b := tw.host("a", "10.0.0.1/24"), tw.host("b", "10.0.0.2/24")
-	tw.link("a", "b", netsim.LinkConfig{Delay: time.Millisecond, Faults: f})
+	tw.link("a", "b", sock.LinkConfig{Delay: time.Millisecond, Faults: f})
 	client, server := tw.proc(a, "c", false), tw.proc(b, "s", false)
 	s := udpServer(t, server, "0.0.0.0:7007")
-	if err := server.SetSockopt(s, netsim.OptRcvBuf, 1<<20); err != nil {
+	if err := server.SetSockopt(s, sock.OptRcvBuf, 1<<20); err != nil {
 		t.Fatal(err)
 	}
-	c := must(client.Socket(netsim.SockUDP))
+	c := must(client.Socket(sock.SockUDP))
 	for i := 0; i < n; i++ {
 		must(client.SendTo(c, []byte{byte(i)}, ap("10.0.0.2:7007")))
 		tw.w.RunFor(100 * time.Microsecond)
@@ -161,7 +163,7 @@ func lossyRun(t *testing.T, seed uint64, f netsim.Faults, n int) *town {
 }
 
 func TestFaultsAreSeededAndDeterministic(t *testing.T) {
-	f := netsim.Faults{Loss: 0.1, Dup: 0.1, Reorder: 0.1, Corrupt: 0.1}
+	f := sock.Faults{Loss: 0.1, Dup: 0.1, Reorder: 0.1, Corrupt: 0.1}
 	one := lossyRun(t, 42, f, 500)
 	two := lossyRun(t, 42, f, 500)
 	if !reflect.DeepEqual(one.events, two.events) {
@@ -171,9 +173,9 @@ func TestFaultsAreSeededAndDeterministic(t *testing.T) {
 	if reflect.DeepEqual(one.events, other.events) {
 		t.Fatal("a different seed gave the same events")
 	}
-	lost := one.count(netsim.KindDropped, "lost on the link")
-	dups := one.count(netsim.KindSent, "duplicate")
-	bad := one.count(netsim.KindDropped, "checksum")
+	lost := one.count(sock.KindDropped, "lost on the link")
+	dups := one.count(sock.KindSent, "duplicate")
+	bad := one.count(sock.KindDropped, "checksum")
 	for name, n := range map[string]int{"lost": lost, "duplicated": dups, "corrupted": bad} {
 		if n < 25 || n > 80 {
 			t.Errorf("%s %d of 500, want about 50 at 10%%", name, n)
@@ -182,10 +184,10 @@ func TestFaultsAreSeededAndDeterministic(t *testing.T) {
 }
 
 func TestReorderChangesOrder(t *testing.T) {
-	tw := lossyRun(t, 7, netsim.Faults{Reorder: 0.3}, 200)
+	tw := lossyRun(t, 7, sock.Faults{Reorder: 0.3}, 200)
 	var seen []byte
 	for _, e := range tw.kinds {
-		if e.Kind == netsim.KindDelivered {
+		if e.Kind == sock.KindDelivered {
 			ip, _ := wire.ParseIPv4(e.Packet)
 			u, _ := wire.ParseUDP(ip.Payload())
 			seen = append(seen, u.Payload()[0])
@@ -206,9 +208,9 @@ func TestReorderChangesOrder(t *testing.T) {
 }
 
 func TestLinkConfigValidation(t *testing.T) {
-	bad := []netsim.LinkConfig{
-		{Faults: netsim.Faults{Loss: 1.5}},
-		{Faults: netsim.Faults{Dup: -0.1}},
+	bad := []sock.LinkConfig{
+		{Faults: sock.Faults{Loss: 1.5}},
+		{Faults: sock.Faults{Dup: -0.1}},
 		{Delay: -time.Millisecond},
 		{MTU: 67},
 		{Rate: -1},
@@ -237,8 +239,8 @@ func TestWorldErrors(t *testing.T) {
 		{name: "address taken", err: errOf(tw.w.AddHost("b", []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}, netsim.HostOptions{}))},
 		{name: "loopback address", err: errOf(tw.w.AddHost("c", []netip.Prefix{netip.MustParsePrefix("127.0.0.2/8")}, netsim.HostOptions{}))},
 		{name: "bad name", err: errOf(tw.w.AddHost("1x", []netip.Prefix{netip.MustParsePrefix("10.0.0.7/24")}, netsim.HostOptions{}))},
-		{name: "link to unknown", err: errOf(tw.w.AddLink("a", "zz", netsim.LinkConfig{}))},
-		{name: "link to itself", err: errOf(tw.w.AddLink("a", "a", netsim.LinkConfig{}))},
+		{name: "link to unknown", err: errOf(tw.w.AddLink("a", "zz", sock.LinkConfig{}))},
+		{name: "link to itself", err: errOf(tw.w.AddLink("a", "a", sock.LinkConfig{}))},
 	}
 	for _, c := range cases {
 		if c.err == nil {
@@ -254,11 +256,11 @@ func errOf[T any](_ T, err error) error { return err }
 
 func TestInjectedGarbageIsDroppedWithReason(t *testing.T) {
 	good := func() []byte {
-		tw, client, _ := pair(t, netsim.LinkConfig{})
-		c := must(client.Socket(netsim.SockUDP))
+		tw, client, _ := pair(t, sock.LinkConfig{})
+		c := must(client.Socket(sock.SockUDP))
 		must(client.SendTo(c, []byte("hello"), ap("10.0.0.2:7007")))
 		for _, e := range tw.kinds {
-			if e.Kind == netsim.KindSent {
+			if e.Kind == sock.KindSent {
 				return e.Packet
 			}
 		}
@@ -286,12 +288,12 @@ func TestInjectedGarbageIsDroppedWithReason(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tw, _, server := pair(t, netsim.LinkConfig{})
+			tw, _, server := pair(t, sock.LinkConfig{})
 			udpServer(t, server, "0.0.0.0:7007")
 			before := tw.w.Snapshot()
 			tw.w.Host("b").Inject(c.pkt)
 			tw.w.RunFor(time.Second)
-			if tw.count(netsim.KindDropped, c.reason) != 1 {
+			if tw.count(sock.KindDropped, c.reason) != 1 {
 				t.Fatalf("want one drop with reason %q, events %v", c.reason, tw.events)
 			}
 			after := tw.w.Snapshot()
@@ -308,16 +310,16 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte{0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2})
 	f.Add([]byte("\x45\x00\x00\x27\x00\x01\x40\x00\x40\x11\x26\xc3\x0a\x00\x00\x01\x0a\x00\x00\x02\xc0\x00\x1b\x5f\x00\x13\xce\x7b" + "hello, town"))
 	f.Fuzz(func(t *testing.T, pkt []byte) {
-		tw, _, server := pair(t, netsim.LinkConfig{})
+		tw, _, server := pair(t, sock.LinkConfig{})
 		udpServer(t, server, "0.0.0.0:7007")
-		must(server.Socket(netsim.SockICMP))
+		must(server.Socket(sock.SockICMP))
 		tw.w.Host("b").Inject(pkt)
 		// A repaired copy gets past the checksums, so the fuzzer reaches the
 		// transport handlers too.
 		tw.w.Host("b").Inject(repairChecksums(pkt))
 		tw.w.RunFor(time.Second)
 		for _, e := range tw.kinds {
-			if e.Kind == netsim.KindDropped && !strings.Contains(e.Reason, " ") {
+			if e.Kind == sock.KindDropped && !strings.Contains(e.Reason, " ") {
 				t.Fatalf("drop without a reason: %+v", e)
 			}
 		}

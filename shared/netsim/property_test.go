@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 )
 
@@ -91,7 +93,7 @@ func (e *endpoint) pumpOnce() error {
 		e.written += k
 	}
 	if e.written == len(e.out) && !e.shut {
-		if err := e.p.Shutdown(e.fd, netsim.ShutWr); err != nil {
+		if err := e.p.Shutdown(e.fd, sock.ShutWr); err != nil {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 		e.shut = true
@@ -121,9 +123,9 @@ func (e *endpoint) pumpOnce() error {
 func transferProperty(t *testing.T, seed uint64) (string, bool) {
 	rng := rand.New(rand.NewPCG(seed, 0x50c4e7))
 	pct := func() float64 { return float64(rng.IntN(21)) / 100 }
-	cfg := netsim.LinkConfig{
+	cfg := sock.LinkConfig{
 		Delay:  time.Duration(1+rng.IntN(20)) * time.Millisecond,
-		Faults: netsim.Faults{Loss: pct(), Dup: pct(), Reorder: pct(), Corrupt: pct()},
+		Faults: sock.Faults{Loss: pct(), Dup: pct(), Reorder: pct(), Corrupt: pct()},
 	}
 	if rng.IntN(2) == 0 {
 		cfg.Rate = int64(10+rng.IntN(90)) * 1e6
@@ -132,8 +134,8 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 	trace := newTraceHash()
 	w.Observe(trace.add)
 	timedOut := false
-	w.Observe(func(e netsim.Event) {
-		if e.Kind == netsim.KindError && errors.Is(e.Err, syscall.ETIMEDOUT) {
+	w.Observe(func(e sock.Event) {
+		if e.Kind == sock.KindError && errors.Is(e.Err, syscall.ETIMEDOUT) {
 			timedOut = true
 		}
 	})
@@ -146,7 +148,7 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 		return "", false
 	}
 
-	lfd := must(pb.Socket(netsim.SockTCP))
+	lfd := must(pb.Socket(sock.SockTCP))
 	must(0, pb.Bind(lfd, ap("0.0.0.0:8080")))
 	must(0, pb.Listen(lfd, 4))
 	payload := func() []byte {
@@ -161,10 +163,10 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 
 	// Connect, as an application would, again after a timeout: with 20%
 	// loss each way, seven lost SYNs in a row do happen now and then.
-	client.fd = must(pa.Socket(netsim.SockTCP))
+	client.fd = must(pa.Socket(sock.SockTCP))
 	for attempt := 0; ; attempt++ {
 		pa.Connect(client.fd, ap("10.0.0.2:8080"))
-		runUntil(w, func() bool { return pa.Readiness(client.fd)&(netsim.PollOut|netsim.PollErr) != 0 }, time.Hour)
+		runUntil(w, func() bool { return pa.Readiness(client.fd)&(sock.PollOut|sock.PollErr) != 0 }, time.Hour)
 		err := pa.ConnectResult(client.fd)
 		if err == nil {
 			break
@@ -241,7 +243,7 @@ type traceHash struct {
 
 func newTraceHash() *traceHash { return &traceHash{h: sha256.New()} }
 
-func (th *traceHash) add(e netsim.Event) {
+func (th *traceHash) add(e sock.Event) {
 	th.buf = binary.AppendVarint(th.buf[:0], int64(e.Time))
 	th.buf = append(th.buf, byte(e.Kind))
 	th.buf = append(th.buf, e.Host...)

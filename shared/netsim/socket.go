@@ -4,42 +4,9 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"socketville/shared/sock"
 )
-
-// SockType is the kind of socket, named as the shell names it.
-type SockType uint8
-
-// Socket types. SockICMP is a datagram socket for ICMP echo, like Linux's
-// unprivileged "ping socket" (socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)).
-const (
-	SockUnknown SockType = iota
-	SockUDP
-	SockTCP
-	SockICMP
-)
-
-// String returns "udp", "tcp" or "icmp".
-func (t SockType) String() string {
-	switch t {
-	case SockUDP:
-		return "udp"
-	case SockTCP:
-		return "tcp"
-	case SockICMP:
-		return "icmp"
-	}
-	return "unknown"
-}
-
-// ParseSockType reads "udp", "tcp" or "icmp".
-func ParseSockType(s string) (SockType, error) {
-	for _, t := range []SockType{SockUDP, SockTCP, SockICMP} {
-		if strings.EqualFold(s, t.String()) {
-			return t, nil
-		}
-	}
-	return SockUnknown, fmt.Errorf("socket type %q: want tcp, udp or icmp: %w", s, ErrProtoNoSupport)
-}
 
 // Linux's defaults and limits for socket buffers (net.core.*mem_default and
 // *mem_max), and the floor it puts under SO_RCVBUF.
@@ -57,17 +24,17 @@ type Socket struct {
 	id        uint64
 	proc      *Process
 	fd        int
-	typ       SockType
+	typ       sock.SockType
 	local     netip.AddrPort // zero until bound
 	remote    netip.AddrPort // zero until connected
 	bound     bool
 	connected bool
 	nonblock  bool
 	opts      sockOpts
-	rq        []Datagram // received datagrams; rq[rqHead:] are unread
+	rq        []sock.Datagram // received datagrams; rq[rqHead:] are unread
 	rqHead    int
 	rqBytes   int
-	soErr     *Errno // pending asynchronous error (SO_ERROR)
+	soErr     *sock.Errno // pending asynchronous error (SO_ERROR)
 	shutRd    bool
 	shutWr    bool
 	echoSeq   uint16
@@ -110,21 +77,13 @@ type sockOpts struct {
 	linger    int // seconds, when lingerOn
 }
 
-// Datagram is one message read from a datagram socket.
-type Datagram struct {
-	From netip.AddrPort
-	Data []byte
-	TTL  uint8 // the TTL the packet arrived with
-	Len  int   // the message's full length; more than len(Data) if it was cut
-}
-
 // ID is a number that names the socket for as long as the world lives, even
 // after its fd is reused.
 func (s *Socket) ID() uint64 { return s.id }
 
 // portKey names a port in one protocol's port space.
 type portKey struct {
-	typ  SockType
+	typ  sock.SockType
 	port uint16
 }
 
@@ -132,7 +91,7 @@ type portKey struct {
 // ephemeral-port cursor of each protocol.
 type portTable struct {
 	bound map[portKey][]*Socket
-	next  map[SockType]uint16
+	next  map[sock.SockType]uint16
 }
 
 // The ephemeral port range (RFC 6335 section 6; Linux uses 32768-60999).
@@ -143,7 +102,7 @@ const (
 
 func (t *portTable) init() {
 	t.bound = map[portKey][]*Socket{}
-	t.next = map[SockType]uint16{}
+	t.next = map[sock.SockType]uint16{}
 }
 
 func (t *portTable) add(s *Socket) {
@@ -183,7 +142,7 @@ func (t *portTable) conflict(s *Socket, addr netip.AddrPort) *Socket {
 
 // ephemeral picks the next free port of the range for s's protocol, walking
 // upward from where the last pick stopped, as BSD does.
-func (t *portTable) ephemeral(typ SockType) (uint16, bool) {
+func (t *portTable) ephemeral(typ sock.SockType) (uint16, bool) {
 	const span = EphemeralLast - EphemeralFirst + 1
 	cur := t.next[typ]
 	if cur < EphemeralFirst {
@@ -202,7 +161,7 @@ func (t *portTable) ephemeral(typ SockType) (uint16, bool) {
 // lookup finds the socket a datagram for local from remote belongs to: a
 // connected socket whose 4-tuple matches beats one bound to the address,
 // which beats a wildcard; ties go to the socket bound first.
-func (t *portTable) lookup(typ SockType, local, remote netip.AddrPort) *Socket {
+func (t *portTable) lookup(typ sock.SockType, local, remote netip.AddrPort) *Socket {
 	var best *Socket
 	bestScore := -1
 	for _, s := range t.bound[portKey{typ, local.Port()}] {
@@ -256,17 +215,17 @@ func (p *Process) lookupFD(fd int) *Socket {
 
 func (p *Process) sock(op string, fd int) (*Socket, error) {
 	if p.lookupFD(fd) == nil {
-		return nil, p.fail(op, fd, ErrBadFD, fmt.Sprintf("fd %d is not open in %s/%s", fd, p.host.name, p.name))
+		return nil, p.fail(op, fd, sock.ErrBadFD, fmt.Sprintf("fd %d is not open in %s/%s", fd, p.host.name, p.name))
 	}
 	return p.fds[fd], nil
 }
 
 // fail publishes a failed call and returns its error.
-func (p *Process) fail(op string, fd int, errno *Errno, note string) error {
+func (p *Process) fail(op string, fd int, errno *sock.Errno, note string) error {
 	err := callErr(op, errno, note)
-	e := Event{Kind: KindError, Host: p.host.name, Proc: p.name, FD: fd, Op: op, Err: err}
+	e := sock.Event{Kind: sock.KindError, Host: p.host.name, Proc: p.name, FD: fd, Op: op, Err: err}
 	if s := p.lookupFD(fd); s != nil {
-		e = s.event(KindError)
+		e = s.event(sock.KindError)
 		e.Op, e.Err = op, err
 	}
 	p.host.w.emit(e)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 )
 
@@ -20,27 +22,27 @@ func TestBindErrors(t *testing.T) {
 		{name: "port in use", addr: "0.0.0.0:7007", want: syscall.EADDRINUSE,
 			setup: func(t *testing.T, p, _ *netsim.Process) int {
 				udpServer(t, p, "0.0.0.0:7007")
-				return must(p.Socket(netsim.SockUDP))
+				return must(p.Socket(sock.SockUDP))
 			}},
 		{name: "specific address under a wildcard", addr: "10.0.0.2:7007", want: syscall.EADDRINUSE,
 			setup: func(t *testing.T, p, _ *netsim.Process) int {
 				udpServer(t, p, "0.0.0.0:7007")
-				return must(p.Socket(netsim.SockUDP))
+				return must(p.Socket(sock.SockUDP))
 			}},
 		{name: "in use by another process", addr: "10.0.0.2:53", want: syscall.EADDRINUSE,
 			setup: func(t *testing.T, p, root *netsim.Process) int {
 				udpServer(t, root, "0.0.0.0:53")
-				return must(root.Socket(netsim.SockUDP))
+				return must(root.Socket(sock.SockUDP))
 			}},
 		{name: "privileged port", addr: "0.0.0.0:80", want: syscall.EACCES,
-			setup: func(t *testing.T, p, _ *netsim.Process) int { return must(p.Socket(netsim.SockUDP)) }},
+			setup: func(t *testing.T, p, _ *netsim.Process) int { return must(p.Socket(sock.SockUDP)) }},
 		{name: "address of another host", addr: "10.0.0.1:7007", want: syscall.EADDRNOTAVAIL,
-			setup: func(t *testing.T, p, _ *netsim.Process) int { return must(p.Socket(netsim.SockUDP)) }},
+			setup: func(t *testing.T, p, _ *netsim.Process) int { return must(p.Socket(sock.SockUDP)) }},
 		{name: "already bound", addr: "0.0.0.0:7008", want: syscall.EINVAL,
 			setup: func(t *testing.T, p, _ *netsim.Process) int { return udpServer(t, p, "0.0.0.0:7007") }},
 		{name: "closed fd", addr: "0.0.0.0:7008", want: syscall.EBADF,
 			setup: func(t *testing.T, p, _ *netsim.Process) int {
-				fd := must(p.Socket(netsim.SockUDP))
+				fd := must(p.Socket(sock.SockUDP))
 				if err := p.Close(fd); err != nil {
 					t.Fatal(err)
 				}
@@ -51,7 +53,7 @@ func TestBindErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tw, _, server := pair(t, netsim.LinkConfig{})
+			tw, _, server := pair(t, sock.LinkConfig{})
 			root := tw.proc(tw.w.Host("b"), "named", true)
 			fd := c.setup(t, server, root)
 			p := server
@@ -66,7 +68,7 @@ func TestBindErrors(t *testing.T) {
 			if !reflect.DeepEqual(before, tw.w.Snapshot()) {
 				t.Fatal("a failed bind changed the town")
 			}
-			if tw.count(netsim.KindError, "") == 0 {
+			if tw.count(sock.KindError, "") == 0 {
 				t.Fatal("a failed bind published no error event")
 			}
 		})
@@ -74,23 +76,23 @@ func TestBindErrors(t *testing.T) {
 }
 
 func TestBindSucceeds(t *testing.T) {
-	tw, _, server := pair(t, netsim.LinkConfig{})
+	tw, _, server := pair(t, sock.LinkConfig{})
 	root := tw.proc(tw.w.Host("b"), "named", true)
-	a := must(server.Socket(netsim.SockUDP))
-	b := must(server.Socket(netsim.SockUDP))
+	a := must(server.Socket(sock.SockUDP))
+	b := must(server.Socket(sock.SockUDP))
 	for _, fd := range []int{a, b} {
-		if err := server.SetSockopt(fd, netsim.OptReuseAddr, 1); err != nil {
+		if err := server.SetSockopt(fd, sock.OptReuseAddr, 1); err != nil {
 			t.Fatal(err)
 		}
 		if err := server.Bind(fd, ap("0.0.0.0:7007")); err != nil {
 			t.Fatalf("SO_REUSEADDR on both should share the port: %v", err)
 		}
 	}
-	r := must(root.Socket(netsim.SockUDP))
+	r := must(root.Socket(sock.SockUDP))
 	if err := root.Bind(r, ap("127.0.0.1:53")); err != nil {
 		t.Fatalf("root binds a privileged port on loopback: %v", err)
 	}
-	e := must(server.Socket(netsim.SockUDP))
+	e := must(server.Socket(sock.SockUDP))
 	if err := server.Bind(e, ap("0.0.0.0:0")); err != nil {
 		t.Fatal(err)
 	}
@@ -100,37 +102,37 @@ func TestBindSucceeds(t *testing.T) {
 }
 
 func TestLowestFreeFD(t *testing.T) {
-	_, client, _ := pair(t, netsim.LinkConfig{})
-	fds := []int{must(client.Socket(netsim.SockUDP)), must(client.Socket(netsim.SockUDP)), must(client.Socket(netsim.SockUDP))}
+	_, client, _ := pair(t, sock.LinkConfig{})
+	fds := []int{must(client.Socket(sock.SockUDP)), must(client.Socket(sock.SockUDP)), must(client.Socket(sock.SockUDP))}
 	if !reflect.DeepEqual(fds, []int{3, 4, 5}) {
 		t.Fatalf("fds %v, want 3 4 5", fds)
 	}
 	if err := client.Close(4); err != nil {
 		t.Fatal(err)
 	}
-	if fd := must(client.Socket(netsim.SockUDP)); fd != 4 {
+	if fd := must(client.Socket(sock.SockUDP)); fd != 4 {
 		t.Fatalf("reopened fd %d, want the lowest free, 4", fd)
 	}
 }
 
 func TestErrnoWrapsSyscall(t *testing.T) {
-	_, client, _ := pair(t, netsim.LinkConfig{})
+	_, client, _ := pair(t, sock.LinkConfig{})
 	err := client.Bind(9, ap("0.0.0.0:1"))
-	if !errors.Is(err, syscall.EBADF) || !errors.Is(err, netsim.ErrBadFD) {
+	if !errors.Is(err, syscall.EBADF) || !errors.Is(err, sock.ErrBadFD) {
 		t.Fatalf("%v should be EBADF both ways", err)
 	}
 	if got := err.Error(); got != "bind: EBADF: bad file descriptor (fd 9 is not open in a/client)" {
 		t.Fatalf("message %q", got)
 	}
-	if netsim.ErrnoOf(err).Name() != "EBADF" {
-		t.Fatal("ErrnoOf should find EBADF")
+	if sock.ErrnoOf(err).Name() != "EBADF" {
+		t.Fatal("sock.ErrnoOf should find EBADF")
 	}
 }
 
 func TestUDPExchange(t *testing.T) {
-	tw, client, server := pair(t, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	tw, client, server := pair(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
 	sfd := udpServer(t, server, "0.0.0.0:7007")
-	cfd := must(client.Socket(netsim.SockUDP))
+	cfd := must(client.Socket(sock.SockUDP))
 	if n := must(client.SendTo(cfd, []byte("hello, town"), ap("10.0.0.2:7007"))); n != 11 {
 		t.Fatalf("sent %d", n)
 	}
@@ -138,7 +140,7 @@ func TestUDPExchange(t *testing.T) {
 		t.Fatalf("before the delay passes: %v, want EAGAIN", err)
 	}
 	tw.w.RunFor(5 * time.Millisecond)
-	if server.Readiness(sfd)&netsim.PollIn == 0 {
+	if server.Readiness(sfd)&sock.PollIn == 0 {
 		t.Fatal("server not readable after the delay")
 	}
 	dg := must(server.RecvFrom(sfd, 5))
@@ -171,8 +173,8 @@ func TestUDPSendErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tw, client, _ := pair(t, netsim.LinkConfig{MTU: c.mtu})
-			fd := must(client.Socket(netsim.SockUDP))
+			tw, client, _ := pair(t, sock.LinkConfig{MTU: c.mtu})
+			fd := must(client.Socket(sock.SockUDP))
 			before := tw.w.Snapshot()
 			if _, err := client.SendTo(fd, make([]byte, c.data), ap(c.to)); !errors.Is(err, c.want) {
 				t.Fatalf("%v, want %v", err, c.want)
@@ -183,8 +185,8 @@ func TestUDPSendErrors(t *testing.T) {
 		})
 	}
 	t.Run("largest fits", func(t *testing.T) {
-		tw, client, _ := pair(t, netsim.LinkConfig{})
-		fd := must(client.Socket(netsim.SockUDP))
+		tw, client, _ := pair(t, sock.LinkConfig{})
+		fd := must(client.Socket(sock.SockUDP))
 		if _, err := client.SendTo(fd, make([]byte, 1472), ap("10.0.0.2:7")); err != nil {
 			t.Fatalf("1472 bytes fit a 1500 MTU: %v", err)
 		}
@@ -193,8 +195,8 @@ func TestUDPSendErrors(t *testing.T) {
 		}
 	})
 	t.Run("send without a peer", func(t *testing.T) {
-		_, client, _ := pair(t, netsim.LinkConfig{})
-		fd := must(client.Socket(netsim.SockUDP))
+		_, client, _ := pair(t, sock.LinkConfig{})
+		fd := must(client.Socket(sock.SockUDP))
 		if _, err := client.Send(fd, []byte("x")); !errors.Is(err, syscall.EDESTADDRREQ) {
 			t.Fatalf("%v, want EDESTADDRREQ", err)
 		}
@@ -202,9 +204,9 @@ func TestUDPSendErrors(t *testing.T) {
 }
 
 func TestConnectedUDPGetsConnRefused(t *testing.T) {
-	tw, client, _ := pair(t, netsim.LinkConfig{Delay: time.Millisecond})
-	unconnected := must(client.Socket(netsim.SockUDP))
-	connected := must(client.Socket(netsim.SockUDP))
+	tw, client, _ := pair(t, sock.LinkConfig{Delay: time.Millisecond})
+	unconnected := must(client.Socket(sock.SockUDP))
+	connected := must(client.Socket(sock.SockUDP))
 	if err := client.Connect(connected, ap("10.0.0.2:9")); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +216,7 @@ func TestConnectedUDPGetsConnRefused(t *testing.T) {
 	must(client.SendTo(unconnected, []byte("x"), ap("10.0.0.2:9")))
 	must(client.Send(connected, []byte("x")))
 	tw.w.RunFor(10 * time.Millisecond)
-	if r := client.Readiness(connected); r&netsim.PollErr == 0 {
+	if r := client.Readiness(connected); r&sock.PollErr == 0 {
 		t.Fatalf("connected socket readiness %v, want ERR", r)
 	}
 	if _, err := client.Recv(connected, 10); !errors.Is(err, syscall.ECONNREFUSED) {
@@ -226,26 +228,26 @@ func TestConnectedUDPGetsConnRefused(t *testing.T) {
 	if _, err := client.RecvFrom(unconnected, 10); !errors.Is(err, syscall.EAGAIN) {
 		t.Fatalf("unconnected socket should not hear the ICMP error: %v", err)
 	}
-	if tw.count(netsim.KindDropped, "no socket on UDP port 9") != 2 {
+	if tw.count(sock.KindDropped, "no socket on UDP port 9") != 2 {
 		t.Fatal("the server host should count two datagrams to a closed port")
 	}
 }
 
 func TestReceiveBufferFull(t *testing.T) {
-	tw, client, server := pair(t, netsim.LinkConfig{})
+	tw, client, server := pair(t, sock.LinkConfig{})
 	sfd := udpServer(t, server, "0.0.0.0:7007")
-	if err := server.SetSockopt(sfd, netsim.OptRcvBuf, 1000); err != nil {
+	if err := server.SetSockopt(sfd, sock.OptRcvBuf, 1000); err != nil {
 		t.Fatal(err)
 	}
-	if got := must(server.GetSockopt(sfd, netsim.OptRcvBuf)); got != 2304 {
+	if got := must(server.GetSockopt(sfd, sock.OptRcvBuf)); got != 2304 {
 		t.Fatalf("SO_RCVBUF 1000 reads back %d; Linux doubles it and floors it at 2304", got)
 	}
-	cfd := must(client.Socket(netsim.SockUDP))
+	cfd := must(client.Socket(sock.SockUDP))
 	for i := 0; i < 5; i++ {
 		must(client.SendTo(cfd, make([]byte, 1000), ap("10.0.0.2:7007")))
 	}
 	tw.w.RunFor(time.Second)
-	if n := tw.count(netsim.KindDropped, "receive buffer"); n != 3 {
+	if n := tw.count(sock.KindDropped, "receive buffer"); n != 3 {
 		t.Fatalf("%d drops for a full buffer, want 3 (2 of 5 fit in 2304 bytes)", n)
 	}
 	if d := tw.w.Host("b").Drops(); d["receive buffer of fd 3 is full (SO_RCVBUF 2304)"] != 3 {
@@ -254,7 +256,7 @@ func TestReceiveBufferFull(t *testing.T) {
 }
 
 func TestNonblockAndShutdown(t *testing.T) {
-	_, _, server := pair(t, netsim.LinkConfig{})
+	_, _, server := pair(t, sock.LinkConfig{})
 	fd := udpServer(t, server, "0.0.0.0:7007")
 	if err := server.SetNonblock(fd, true); err != nil {
 		t.Fatal(err)
@@ -262,46 +264,46 @@ func TestNonblockAndShutdown(t *testing.T) {
 	if _, err := server.RecvFrom(fd, 10); !errors.Is(err, syscall.EAGAIN) {
 		t.Fatalf("%v, want EAGAIN", err)
 	}
-	if err := server.Shutdown(fd, netsim.ShutRd); !errors.Is(err, syscall.ENOTCONN) {
+	if err := server.Shutdown(fd, sock.ShutRd); !errors.Is(err, syscall.ENOTCONN) {
 		t.Fatalf("shutdown of an unconnected UDP socket: %v, want ENOTCONN (as Linux)", err)
 	}
 	dg, err := server.RecvFrom(fd, 10)
 	if err != nil || len(dg.Data) != 0 {
 		t.Fatalf("after SHUT_RD recv gives end of file, got %+v %v", dg, err)
 	}
-	if err := server.Shutdown(fd, netsim.ShutWr); !errors.Is(err, syscall.ENOTCONN) {
+	if err := server.Shutdown(fd, sock.ShutWr); !errors.Is(err, syscall.ENOTCONN) {
 		t.Fatal(err)
 	}
 	if _, err := server.SendTo(fd, []byte("x"), ap("10.0.0.1:9")); !errors.Is(err, syscall.EPIPE) {
 		t.Fatalf("%v, want EPIPE", err)
 	}
-	if r := server.Readiness(fd); r&netsim.PollHup == 0 {
+	if r := server.Readiness(fd); r&sock.PollHup == 0 {
 		t.Fatalf("readiness %v after shutting both ways, want HUP", r)
 	}
 }
 
 func TestPoll(t *testing.T) {
-	tw, client, server := pair(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, server := pair(t, sock.LinkConfig{Delay: time.Millisecond})
 	a := udpServer(t, server, "0.0.0.0:7007")
 	b := udpServer(t, server, "0.0.0.0:7008")
-	cfd := must(client.Socket(netsim.SockUDP))
+	cfd := must(client.Socket(sock.SockUDP))
 	must(client.SendTo(cfd, []byte("x"), ap("10.0.0.2:7008")))
 	tw.w.RunFor(time.Millisecond)
-	set := []netsim.PollFD{{FD: a, Events: netsim.PollIn}, {FD: b, Events: netsim.PollIn}, {FD: 99, Events: netsim.PollIn}}
+	set := []sock.PollFD{{FD: a, Events: sock.PollIn}, {FD: b, Events: sock.PollIn}, {FD: 99, Events: sock.PollIn}}
 	if n := server.Poll(set); n != 2 {
 		t.Fatalf("poll found %d, want 2 (fd %d readable and fd 99 invalid)", n, b)
 	}
-	if set[0].Revents != 0 || set[1].Revents != netsim.PollIn || set[2].Revents != netsim.PollNval {
+	if set[0].Revents != 0 || set[1].Revents != sock.PollIn || set[2].Revents != sock.PollNval {
 		t.Fatalf("revents %v %v %v", set[0].Revents, set[1].Revents, set[2].Revents)
 	}
-	if tw.count(netsim.KindPoll, "") != 1 {
+	if tw.count(sock.KindPoll, "") != 1 {
 		t.Fatal("poll should publish one event")
 	}
 }
 
 func TestPing(t *testing.T) {
-	tw, client, _ := pair(t, netsim.LinkConfig{Delay: 3 * time.Millisecond})
-	fd := must(client.Socket(netsim.SockICMP))
+	tw, client, _ := pair(t, sock.LinkConfig{Delay: 3 * time.Millisecond})
+	fd := must(client.Socket(sock.SockICMP))
 	must(client.SendTo(fd, []byte("ping!"), ap("10.0.0.2:0")))
 	tw.w.RunFor(10 * time.Millisecond)
 	dg := must(client.RecvFrom(fd, 100))

@@ -5,7 +5,7 @@ import (
 	"syscall"
 	"testing"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // TestSockoptErrors: the options fail as Linux's setsockopt(2) and
@@ -13,26 +13,26 @@ import (
 // (Linux has no case for it); a TCP option on a UDP socket is ENOPROTOOPT;
 // values out of range are EINVAL.
 func TestSockoptErrors(t *testing.T) {
-	_, p, _ := pair(t, netsim.LinkConfig{})
-	tcp := must(p.Socket(netsim.SockTCP))
-	udp := must(p.Socket(netsim.SockUDP))
+	_, p, _ := pair(t, sock.LinkConfig{})
+	tcp := must(p.Socket(sock.SockTCP))
+	udp := must(p.Socket(sock.SockUDP))
 	for _, c := range []struct {
 		name  string
 		fd    int
-		opt   netsim.SockOpt
+		opt   sock.SockOpt
 		value int
 		get   bool
 		want  syscall.Errno
 	}{
-		{name: "set SO_ERROR", fd: tcp, opt: netsim.OptError, value: 0, want: syscall.ENOPROTOOPT},
-		{name: "set SO_ERROR on UDP", fd: udp, opt: netsim.OptError, value: 1, want: syscall.ENOPROTOOPT},
-		{name: "set TCP_NODELAY on UDP", fd: udp, opt: netsim.OptNoDelay, value: 1, want: syscall.ENOPROTOOPT},
-		{name: "get TCP_NODELAY on UDP", fd: udp, opt: netsim.OptNoDelay, get: true, want: syscall.ENOPROTOOPT},
-		{name: "IP_TTL 0", fd: tcp, opt: netsim.OptTTL, value: 0, want: syscall.EINVAL},
-		{name: "IP_TTL 256", fd: tcp, opt: netsim.OptTTL, value: 256, want: syscall.EINVAL},
-		{name: "SO_LINGER -2", fd: tcp, opt: netsim.OptLinger, value: -2, want: syscall.EINVAL},
-		{name: "SO_RCVTIMEO negative", fd: tcp, opt: netsim.OptRcvTimeo, value: -1, want: syscall.EINVAL},
-		{name: "bad fd", fd: 99, opt: netsim.OptReuseAddr, value: 1, want: syscall.EBADF},
+		{name: "set SO_ERROR", fd: tcp, opt: sock.OptError, value: 0, want: syscall.ENOPROTOOPT},
+		{name: "set SO_ERROR on UDP", fd: udp, opt: sock.OptError, value: 1, want: syscall.ENOPROTOOPT},
+		{name: "set TCP_NODELAY on UDP", fd: udp, opt: sock.OptNoDelay, value: 1, want: syscall.ENOPROTOOPT},
+		{name: "get TCP_NODELAY on UDP", fd: udp, opt: sock.OptNoDelay, get: true, want: syscall.ENOPROTOOPT},
+		{name: "IP_TTL 0", fd: tcp, opt: sock.OptTTL, value: 0, want: syscall.EINVAL},
+		{name: "IP_TTL 256", fd: tcp, opt: sock.OptTTL, value: 256, want: syscall.EINVAL},
+		{name: "SO_LINGER -2", fd: tcp, opt: sock.OptLinger, value: -2, want: syscall.EINVAL},
+		{name: "SO_RCVTIMEO negative", fd: tcp, opt: sock.OptRcvTimeo, value: -1, want: syscall.EINVAL},
+		{name: "bad fd", fd: 99, opt: sock.OptReuseAddr, value: 1, want: syscall.EBADF},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var err error
@@ -47,11 +47,11 @@ func TestSockoptErrors(t *testing.T) {
 		})
 	}
 	// Reading SO_ERROR is allowed, and with nothing pending it is 0.
-	if v, err := p.GetSockopt(tcp, netsim.OptError); err != nil || v != 0 {
+	if v, err := p.GetSockopt(tcp, sock.OptError); err != nil || v != 0 {
 		t.Fatalf("getsockopt SO_ERROR: %d, %v; want 0", v, err)
 	}
 	// A failed setsockopt changes nothing: IP_TTL keeps Linux's default.
-	if v := must(p.GetSockopt(tcp, netsim.OptTTL)); v != 64 {
+	if v := must(p.GetSockopt(tcp, sock.OptTTL)); v != 64 {
 		t.Fatalf("IP_TTL after a bad set: %d, want 64", v)
 	}
 }

@@ -3,6 +3,8 @@ package netsim
 import (
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -29,40 +31,22 @@ import (
 //     alone, so that a seed replays a run exactly.
 
 // tcpState is a connection state of RFC 9293 section 3.3.2.
-type tcpState uint8
+type tcpState = sock.State
 
 // The eleven states. The zero value is CLOSED.
 const (
-	stateClosed tcpState = iota
-	stateListen
-	stateSynSent
-	stateSynReceived
-	stateEstablished
-	stateFinWait1
-	stateFinWait2
-	stateCloseWait
-	stateClosing
-	stateLastAck
-	stateTimeWait
+	stateClosed      = sock.StateClosed
+	stateListen      = sock.StateListen
+	stateSynSent     = sock.StateSynSent
+	stateSynReceived = sock.StateSynReceived
+	stateEstablished = sock.StateEstablished
+	stateFinWait1    = sock.StateFinWait1
+	stateFinWait2    = sock.StateFinWait2
+	stateCloseWait   = sock.StateCloseWait
+	stateClosing     = sock.StateClosing
+	stateLastAck     = sock.StateLastAck
+	stateTimeWait    = sock.StateTimeWait
 )
-
-var stateNames = [...]string{
-	stateClosed: "CLOSED", stateListen: "LISTEN", stateSynSent: "SYN-SENT", stateSynReceived: "SYN-RECEIVED",
-	stateEstablished: "ESTABLISHED", stateFinWait1: "FIN-WAIT-1", stateFinWait2: "FIN-WAIT-2",
-	stateCloseWait: "CLOSE-WAIT", stateClosing: "CLOSING", stateLastAck: "LAST-ACK", stateTimeWait: "TIME-WAIT",
-}
-
-// String spells the state as RFC 9293 does.
-func (s tcpState) String() string {
-	if int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return "UNKNOWN"
-}
-
-// synchronized reports whether the state is one where both sides' sequence
-// numbers are known (RFC 9293 section 3.5).
-func (s tcpState) synchronized() bool { return s >= stateEstablished }
 
 // TCP constants, with Linux's values where RFC 9293 leaves a choice.
 const (
@@ -172,8 +156,8 @@ func (c *tcb) setStateWhy(to tcpState, why string) {
 	if c.state == to {
 		return
 	}
-	e := c.s.event(KindState)
-	e.From, e.To, e.Reason = c.state.String(), to.String(), why
+	e := c.s.event(sock.KindState)
+	e.From, e.To, e.Reason = c.state, to, why
 	c.state = to
 	if to == stateEstablished {
 		c.everConnected = true

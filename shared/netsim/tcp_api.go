@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+
+	"socketville/shared/sock"
 )
 
 // This file is what the socket calls do with a TCP socket. As everywhere in
@@ -20,16 +22,16 @@ func (p *Process) listenTCP(s *Socket, backlog int) error {
 		c.backlog = clampBacklog(backlog)
 		return nil
 	case c.state != stateClosed || c.everConnected:
-		return p.fail("listen", s.fd, ErrInval, fmt.Sprintf("fd %d is %v; only a fresh socket can listen", s.fd, c.state))
+		return p.fail("listen", s.fd, sock.ErrInval, fmt.Sprintf("fd %d is %v; only a fresh socket can listen", s.fd, c.state))
 	}
 	if err := p.autobind(s, "listen"); err != nil {
 		return err
 	}
 	if o := p.host.ports.listenConflict(s); o != nil {
-		return p.fail("listen", s.fd, ErrAddrInUse, fmt.Sprintf("%s already listens on port %d", o.holder(), s.local.Port()))
+		return p.fail("listen", s.fd, sock.ErrAddrInUse, fmt.Sprintf("%s already listens on port %d", o.holder(), s.local.Port()))
 	}
 	c.backlog = clampBacklog(backlog)
-	p.host.w.emit(s.event(KindListen))
+	p.host.w.emit(s.event(sock.KindListen))
 	c.setState(stateListen)
 	return nil
 }
@@ -48,21 +50,21 @@ func clampBacklog(n int) int {
 func (p *Process) acceptTCP(s *Socket) (int, netip.AddrPort, error) {
 	c := s.tcp
 	if c.state != stateListen {
-		return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrInval, fmt.Sprintf("fd %d is not listening", s.fd))
+		return -1, netip.AddrPort{}, p.fail("accept", s.fd, sock.ErrInval, fmt.Sprintf("fd %d is not listening", s.fd))
 	}
 	if len(c.acceptQ) == 0 {
-		return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrAgain, "no connection is waiting")
+		return -1, netip.AddrPort{}, p.fail("accept", s.fd, sock.ErrAgain, "no connection is waiting")
 	}
 	fd, ok := p.allocFD()
 	if !ok {
-		return -1, netip.AddrPort{}, p.fail("accept", s.fd, ErrMFile, fmt.Sprintf("%s/%s has %d fds open", p.host.name, p.name, maxFDs))
+		return -1, netip.AddrPort{}, p.fail("accept", s.fd, sock.ErrMFile, fmt.Sprintf("%s/%s has %d fds open", p.host.name, p.name, maxFDs))
 	}
 	child := c.acceptQ[0]
 	c.acceptQ = slices.Delete(c.acceptQ, 0, 1)
 	child.tcp.listener = nil
 	child.proc, child.fd = p, fd
 	p.fds[fd] = child
-	e := child.event(KindAccept)
+	e := child.event(sock.KindAccept)
 	e.Reason = fmt.Sprintf("from listening fd %d", s.fd)
 	p.host.w.emit(e)
 	return fd, child.remote, nil
@@ -74,7 +76,7 @@ func (s *Socket) spawn(local, remote netip.AddrPort) *Socket {
 	h := s.proc.host
 	h.w.nextSock++
 	child := &Socket{
-		id: h.w.nextSock, proc: s.proc, typ: SockTCP, local: local, remote: remote,
+		id: h.w.nextSock, proc: s.proc, typ: sock.SockTCP, local: local, remote: remote,
 		bound: true, connected: true, opts: s.opts,
 	}
 	child.tcp = newTCB(child)
@@ -99,11 +101,11 @@ func (p *Process) connectTCP(s *Socket, addr netip.AddrPort) error {
 	c := s.tcp
 	switch {
 	case c.state == stateSynSent:
-		return p.fail("connect", s.fd, ErrAlready, "the connection is still being set up")
+		return p.fail("connect", s.fd, sock.ErrAlready, "the connection is still being set up")
 	case c.state != stateClosed || c.everConnected:
-		return p.fail("connect", s.fd, ErrIsConn, fmt.Sprintf("fd %d is %v", s.fd, c.state))
+		return p.fail("connect", s.fd, sock.ErrIsConn, fmt.Sprintf("fd %d is %v", s.fd, c.state))
 	case addr.Port() == 0:
-		return p.fail("connect", s.fd, ErrConnRefused, "port 0 never has a listener")
+		return p.fail("connect", s.fd, sock.ErrConnRefused, "port 0 never has a listener")
 	}
 	d, errno := p.host.lookup(addr.Addr())
 	if errno != nil {
@@ -117,7 +119,7 @@ func (p *Process) connectTCP(s *Socket, addr netip.AddrPort) error {
 		local = netip.AddrPortFrom(p.host.sourceFor(addr.Addr(), d), local.Port())
 	}
 	if o := p.host.ports.lookupTCP(local, addr); o != nil && o != s && o.tcp.state != stateListen {
-		return p.fail("connect", s.fd, ErrAddrNotAvail, fmt.Sprintf("the connection %v -> %v already exists (%v)", local, addr, o.tcp.state))
+		return p.fail("connect", s.fd, sock.ErrAddrNotAvail, fmt.Sprintf("the connection %v -> %v already exists (%v)", local, addr, o.tcp.state))
 	}
 	s.local, s.remote, s.connected = local, addr, true
 	s.soErr = nil
@@ -127,10 +129,10 @@ func (p *Process) connectTCP(s *Socket, addr netip.AddrPort) error {
 	c.rcvShift = maxRcvShift
 	c.iss = c.isn()
 	c.sndUna = c.iss
-	p.host.w.emit(s.event(KindConnect))
+	p.host.w.emit(s.event(sock.KindConnect))
 	c.setState(stateSynSent)
 	c.sendSyn()
-	return callErr("connect", ErrInProgress, "the SYN is on its way")
+	return callErr("connect", sock.ErrInProgress, "the SYN is on its way")
 }
 
 // ConnectResult is what a blocking connect returns once the socket is
@@ -140,9 +142,9 @@ func (p *Process) connectTCP(s *Socket, addr netip.AddrPort) error {
 func (p *Process) ConnectResult(fd int) error {
 	s := p.lookupFD(fd)
 	if s == nil {
-		return callErr("connect", ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
+		return callErr("connect", sock.ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
-	if s.typ != SockTCP {
+	if s.typ != sock.SockTCP {
 		return nil
 	}
 	if errno := s.takeError(); errno != nil {
@@ -150,9 +152,9 @@ func (p *Process) ConnectResult(fd int) error {
 	}
 	switch s.tcp.state {
 	case stateSynSent, stateSynReceived:
-		return callErr("connect", ErrInProgress, "the handshake is not finished")
+		return callErr("connect", sock.ErrInProgress, "the handshake is not finished")
 	case stateClosed, stateListen:
-		return callErr("connect", ErrNotConn, "the socket is not connecting")
+		return callErr("connect", sock.ErrNotConn, "the socket is not connecting")
 	}
 	return nil
 }
@@ -166,24 +168,24 @@ func (p *Process) sendTCP(op string, s *Socket, data []byte) (int, error) {
 		return -1, p.fail(op, s.fd, errno, "the connection failed")
 	}
 	if s.shutWr {
-		return -1, p.fail(op, s.fd, ErrPipe, "the socket's sending side is shut down")
+		return -1, p.fail(op, s.fd, sock.ErrPipe, "the socket's sending side is shut down")
 	}
 	switch c.state {
 	case stateEstablished, stateCloseWait:
 	case stateSynSent, stateSynReceived:
-		return -1, p.fail(op, s.fd, ErrAgain, "the connection is still being set up")
+		return -1, p.fail(op, s.fd, sock.ErrAgain, "the connection is still being set up")
 	default:
-		return -1, p.fail(op, s.fd, ErrPipe, fmt.Sprintf("fd %d is %v, not connected", s.fd, c.state))
+		return -1, p.fail(op, s.fd, sock.ErrPipe, fmt.Sprintf("fd %d is %v, not connected", s.fd, c.state))
 	}
 	if len(data) == 0 {
 		return 0, nil
 	}
 	n := min(len(data), c.sndSpace())
 	if n == 0 {
-		return -1, p.fail(op, s.fd, ErrAgain, fmt.Sprintf("the send buffer is full (SO_SNDBUF %d)", s.opts.sndBuf))
+		return -1, p.fail(op, s.fd, sock.ErrAgain, fmt.Sprintf("the send buffer is full (SO_SNDBUF %d)", s.opts.sndBuf))
 	}
 	c.sndBuf.Write(data[:n])
-	e := s.event(KindData)
+	e := s.event(sock.KindData)
 	e.Op, e.Len = "write", n
 	p.host.w.emit(e)
 	c.output()
@@ -210,12 +212,12 @@ func (p *Process) recvTCP(op string, s *Socket, n int) ([]byte, error) {
 func (p *Process) readTCP(op string, s *Socket, b []byte) (int, error) {
 	c := s.tcp
 	if c.state == stateListen {
-		return 0, p.fail(op, s.fd, ErrNotConn, "a listening socket has no data; accept a connection")
+		return 0, p.fail(op, s.fd, sock.ErrNotConn, "a listening socket has no data; accept a connection")
 	}
 	if c.readable() && len(b) > 0 {
 		k := copy(b, c.rcvBuf.Bytes())
 		c.rcvBuf.Discard(k)
-		e := s.event(KindData)
+		e := s.event(sock.KindData)
 		e.Op, e.Len = "read", k
 		p.host.w.emit(e)
 		c.windowUpdate()
@@ -230,9 +232,9 @@ func (p *Process) readTCP(op string, s *Socket, b []byte) (int, error) {
 	case c.state == stateClosed && c.everConnected:
 		return 0, nil
 	case c.state == stateClosed:
-		return 0, p.fail(op, s.fd, ErrNotConn, "the socket is not connected")
+		return 0, p.fail(op, s.fd, sock.ErrNotConn, "the socket is not connected")
 	}
-	return 0, p.fail(op, s.fd, ErrAgain, "no data has arrived")
+	return 0, p.fail(op, s.fd, sock.ErrAgain, "no data has arrived")
 }
 
 // Read is read(2): it reads into b and returns how many bytes it read, 0 at
@@ -254,7 +256,7 @@ func (p *Process) Read(fd int, b []byte) (int, error) {
 // by at least a segment and at least doubled (Linux's tcp_cleanup_rbuf), so
 // a sender stalled on a full buffer goes on without waiting for a probe.
 func (c *tcb) windowUpdate() {
-	if !c.state.synchronized() || c.finRcvd {
+	if !c.state.Synchronized() || c.finRcvd {
 		return
 	}
 	offered := max0(c.rcvAdv.Sub(c.rcvNxt))
@@ -265,18 +267,18 @@ func (c *tcb) windowUpdate() {
 
 // shutdownTCP closes one or both directions. Shutting the sending side
 // queues a FIN after the data (RFC 9293 section 3.10.4).
-func (p *Process) shutdownTCP(s *Socket, how ShutdownHow) error {
+func (p *Process) shutdownTCP(s *Socket, how sock.ShutdownHow) error {
 	c := s.tcp
 	if c.state == stateClosed || c.state == stateListen {
-		return p.fail("shutdown", s.fd, ErrNotConn, fmt.Sprintf("fd %d is %v", s.fd, c.state))
+		return p.fail("shutdown", s.fd, sock.ErrNotConn, fmt.Sprintf("fd %d is %v", s.fd, c.state))
 	}
-	e := s.event(KindShutdown)
+	e := s.event(sock.KindShutdown)
 	e.Op = how.String()
 	p.host.w.emit(e)
-	if how != ShutWr {
+	if how != sock.ShutWr {
 		s.shutRd = true
 	}
-	if how != ShutRd && !s.shutWr {
+	if how != sock.ShutRd && !s.shutWr {
 		s.shutWr = true
 		c.queueFin()
 	}
@@ -315,7 +317,7 @@ func (p *Process) closeTCP(s *Socket) {
 	case c.state == stateListen:
 		for _, q := range [][]*Socket{c.synQueue, c.acceptQ} {
 			for _, child := range q {
-				if child.tcp.state.synchronized() {
+				if child.tcp.state.Synchronized() {
 					child.tcp.sendReset()
 				}
 				child.tcp.finish()
@@ -366,14 +368,14 @@ func (c *tcb) onTimeWaitEnd() {
 // abort ends the connection with an error the application will read
 // (ECONNREFUSED, ECONNRESET, ETIMEDOUT). Both directions are shut, as
 // Linux's tcp_done does, so later writes get EPIPE and reads end of file.
-func (c *tcb) abort(errno *Errno, note string) {
+func (c *tcb) abort(errno *sock.Errno, note string) {
 	s := c.s
 	if c.listener == nil {
 		if !c.orphan {
 			s.soErr = errno
 			s.shutRd, s.shutWr = true, true
 		}
-		e := s.event(KindError)
+		e := s.event(sock.KindError)
 		e.Op, e.Err = "tcp", callErr("tcp", errno, note)
 		s.proc.host.w.emit(e)
 	}
@@ -406,30 +408,30 @@ func (c *tcb) finish() {
 func (s *Socket) tcpReadClosed() bool { return s.tcp.orphan }
 
 // tcpReadiness follows Linux's tcp_poll.
-func (s *Socket) tcpReadiness() PollEvents {
+func (s *Socket) tcpReadiness() sock.PollEvents {
 	c := s.tcp
 	if c.state == stateListen {
 		if len(c.acceptQ) > 0 {
-			return PollIn
+			return sock.PollIn
 		}
 		return 0
 	}
-	var r PollEvents
+	var r sock.PollEvents
 	if s.soErr != nil {
-		r |= PollErr
+		r |= sock.PollErr
 	}
 	if (s.shutRd && s.shutWr) || c.state == stateClosed {
-		r |= PollHup
+		r |= sock.PollHup
 	}
 	if c.finRcvd || s.shutRd {
-		r |= PollIn
+		r |= sock.PollIn
 	}
 	if c.state != stateSynSent && c.state != stateSynReceived {
 		if c.readable() {
-			r |= PollIn
+			r |= sock.PollIn
 		}
 		if s.shutWr || c.writable() {
-			r |= PollOut
+			r |= sock.PollOut
 		}
 	}
 	return r
@@ -440,7 +442,7 @@ func (s *Socket) tcpReadiness() PollEvents {
 // (one bound to the address beats a wildcard).
 func (t *portTable) lookupTCP(local, remote netip.AddrPort) *Socket {
 	var listener *Socket
-	for _, s := range t.bound[portKey{SockTCP, local.Port()}] {
+	for _, s := range t.bound[portKey{sock.SockTCP, local.Port()}] {
 		if s.tcp.state == stateListen {
 			a := s.local.Addr()
 			if a == local.Addr() || (a.IsUnspecified() && listener == nil) {
@@ -458,7 +460,7 @@ func (t *portTable) lookupTCP(local, remote netip.AddrPort) *Socket {
 // listenConflict finds another socket already listening on s's port and
 // address, which Linux refuses even with SO_REUSEADDR.
 func (t *portTable) listenConflict(s *Socket) *Socket {
-	for _, o := range t.bound[portKey{SockTCP, s.local.Port()}] {
+	for _, o := range t.bound[portKey{sock.SockTCP, s.local.Port()}] {
 		if o != s && o.tcp.state == stateListen &&
 			(o.local.Addr().IsUnspecified() || s.local.Addr().IsUnspecified() || o.local.Addr() == s.local.Addr()) {
 			return o

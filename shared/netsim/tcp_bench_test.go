@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 )
 
@@ -17,19 +19,19 @@ func benchTown(b *testing.B, mtu int) (*netsim.World, *netsim.Process, *netsim.P
 	w := netsim.New(netsim.Options{Seed: 1})
 	ha := must(w.AddHost("a", []netip.Prefix{mustPrefix("10.0.0.1/24")}, netsim.HostOptions{}))
 	hb := must(w.AddHost("b", []netip.Prefix{mustPrefix("10.0.0.2/24")}, netsim.HostOptions{}))
-	must(w.AddLink("a", "b", netsim.LinkConfig{MTU: mtu}))
+	must(w.AddLink("a", "b", sock.LinkConfig{MTU: mtu}))
 	return w, must(ha.AddProcess("client", false)), must(hb.AddProcess("server", true))
 }
 
 // connected opens a connection from client to server:80 and returns both fds.
 func connected(b *testing.B, w *netsim.World, client, server *netsim.Process) (int, int) {
 	b.Helper()
-	lfd := must(server.Socket(netsim.SockTCP))
+	lfd := must(server.Socket(sock.SockTCP))
 	must(0, server.Bind(lfd, ap("0.0.0.0:80")))
 	must(0, server.Listen(lfd, 16))
-	cfd := must(client.Socket(netsim.SockTCP))
+	cfd := must(client.Socket(sock.SockTCP))
 	client.Connect(cfd, ap("10.0.0.2:80"))
-	runUntil(w, func() bool { return server.Readiness(lfd)&netsim.PollIn != 0 }, time.Minute)
+	runUntil(w, func() bool { return server.Readiness(lfd)&sock.PollIn != 0 }, time.Minute)
 	sfd, _, err := server.Accept(lfd)
 	if err != nil {
 		b.Fatal(err)
@@ -48,9 +50,9 @@ func BenchmarkTCPBulk(b *testing.B) {
 			w, client, server := benchTown(b, mtu)
 			cfd, sfd := connected(b, w, client, server)
 			var segments, events int
-			w.Observe(func(e netsim.Event) {
+			w.Observe(func(e sock.Event) {
 				events++
-				if e.Kind == netsim.KindSent {
+				if e.Kind == sock.KindSent {
 					segments++
 				}
 			})
@@ -72,7 +74,7 @@ func BenchmarkTCPBulk(b *testing.B) {
 						}
 						sent += n
 					}
-					if !w.Step() && server.Readiness(sfd)&netsim.PollIn == 0 {
+					if !w.Step() && server.Readiness(sfd)&sock.PollIn == 0 {
 						b.Fatal("the transfer stalled")
 					}
 					for server.Unread(sfd) > 0 {
@@ -97,16 +99,16 @@ func BenchmarkTCPBulk(b *testing.B) {
 // and lets TIME-WAIT pass, per op: the whole life of a connection.
 func BenchmarkTCPConnections(b *testing.B) {
 	w, client, server := benchTown(b, 1500)
-	lfd := must(server.Socket(netsim.SockTCP))
+	lfd := must(server.Socket(sock.SockTCP))
 	must(0, server.Bind(lfd, ap("0.0.0.0:80")))
 	must(0, server.Listen(lfd, 128))
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		cfd := must(client.Socket(netsim.SockTCP))
+		cfd := must(client.Socket(sock.SockTCP))
 		client.Connect(cfd, ap("10.0.0.2:80"))
-		runUntil(w, func() bool { return server.Readiness(lfd)&netsim.PollIn != 0 }, time.Minute)
+		runUntil(w, func() bool { return server.Readiness(lfd)&sock.PollIn != 0 }, time.Minute)
 		sfd, _, err := server.Accept(lfd)
 		if err != nil {
 			b.Fatal(err)

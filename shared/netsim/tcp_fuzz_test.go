@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -29,12 +31,12 @@ func connIn(want tcpState) (*fuzzConn, error) {
 	w := New(Options{Seed: 1})
 	a, _ := w.AddHost("a", []netip.Prefix{netip.MustParsePrefix("10.0.0.1/24")}, HostOptions{})
 	b, _ := w.AddHost("b", []netip.Prefix{netip.MustParsePrefix("10.0.0.2/24")}, HostOptions{})
-	if _, err := w.AddLink("a", "b", LinkConfig{Delay: 10 * time.Millisecond}); err != nil {
+	if _, err := w.AddLink("a", "b", sock.LinkConfig{Delay: 10 * time.Millisecond}); err != nil {
 		return nil, err
 	}
 	pa, _ := a.AddProcess("client", false)
 	pb, _ := b.AddProcess("server", true)
-	lfd, _ := pb.Socket(SockTCP)
+	lfd, _ := pb.Socket(sock.SockTCP)
 	if err := pb.Bind(lfd, netip.MustParseAddrPort("0.0.0.0:80")); err != nil {
 		return nil, err
 	}
@@ -42,7 +44,7 @@ func connIn(want tcpState) (*fuzzConn, error) {
 		return nil, err
 	}
 	listener := pb.lookupFD(lfd)
-	cfd, _ := pa.Socket(SockTCP)
+	cfd, _ := pa.Socket(sock.SockTCP)
 	client := pa.lookupFD(cfd)
 	fc := &fuzzConn{w: w}
 	at := func(s *Socket, h *Host, peer string) *fuzzConn {
@@ -70,7 +72,7 @@ func connIn(want tcpState) (*fuzzConn, error) {
 	case stateEstablished:
 		return at(client, a, "10.0.0.2:80"), nil
 	case stateFinWait1, stateFinWait2, stateTimeWait:
-		_ = pa.Shutdown(cfd, ShutWr)
+		_ = pa.Shutdown(cfd, sock.ShutWr)
 		if want == stateFinWait2 {
 			w.RunFor(30 * time.Millisecond)
 		}
@@ -80,15 +82,15 @@ func connIn(want tcpState) (*fuzzConn, error) {
 		}
 		return at(client, a, "10.0.0.2:80"), nil
 	case stateCloseWait, stateLastAck:
-		_ = pa.Shutdown(cfd, ShutWr)
+		_ = pa.Shutdown(cfd, sock.ShutWr)
 		w.RunFor(15 * time.Millisecond)
 		if want == stateLastAck {
-			_ = pb.Shutdown(sfd, ShutWr)
+			_ = pb.Shutdown(sfd, sock.ShutWr)
 		}
 		return at(server, b, "10.0.0.1:49152"), nil
 	case stateClosing:
-		_ = pa.Shutdown(cfd, ShutWr)
-		_ = pb.Shutdown(sfd, ShutWr)
+		_ = pa.Shutdown(cfd, sock.ShutWr)
+		_ = pb.Shutdown(sfd, sock.ShutWr)
 		w.RunFor(15 * time.Millisecond)
 		return at(client, a, "10.0.0.2:80"), nil
 	}
@@ -160,11 +162,11 @@ func (c *tcb) invariants() error {
 		return fmt.Errorf("send buffer holds %d bytes, more than SO_SNDBUF %d", c.sndBuf.Len(), c.s.opts.sndBuf)
 	case c.rcvBuf.Len()+c.oooBytes > c.s.opts.rcvBuf:
 		return fmt.Errorf("receive side holds %d+%d bytes, more than SO_RCVBUF %d", c.rcvBuf.Len(), c.oooBytes, c.s.opts.rcvBuf)
-	case c.rcvAdv.LessThan(c.rcvNxt) && c.state.synchronized():
+	case c.rcvAdv.LessThan(c.rcvNxt) && c.state.Synchronized():
 		return fmt.Errorf("advertised edge %d is left of RCV.NXT %d", c.rcvAdv, c.rcvNxt)
 	case c.oooBytes < 0:
 		return fmt.Errorf("out-of-order byte count %d", c.oooBytes)
-	case c.state.synchronized() && c.cwnd < 1:
+	case c.state.Synchronized() && c.cwnd < 1:
 		return fmt.Errorf("congestion window %d", c.cwnd)
 	}
 	for i := 1; i < len(c.ooo); i++ {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -63,7 +65,7 @@ func (h *Host) receiveTCP(ip wire.IPv4) {
 		h.resetFor(seg, local, remote)
 		return
 	}
-	e := s.event(KindDelivered)
+	e := s.event(sock.KindDelivered)
 	e.Packet = ip
 	h.w.emit(e)
 	s.tcp.input(&seg)
@@ -224,7 +226,7 @@ func (c *tcb) inSynSent(seg *segment) {
 	}
 	if seg.has(wire.TCPRst) {
 		if ackOK {
-			c.abort(ErrConnRefused, "the peer answered the SYN with RST")
+			c.abort(sock.ErrConnRefused, "the peer answered the SYN with RST")
 		}
 		return
 	}
@@ -485,11 +487,11 @@ func (c *tcb) onReset() {
 			c.finish()
 			return
 		}
-		c.abort(ErrConnRefused, "the peer reset the connection during the handshake")
+		c.abort(sock.ErrConnRefused, "the peer reset the connection during the handshake")
 	case stateClosing, stateLastAck, stateTimeWait:
 		c.finish()
 	default:
-		c.abort(ErrConnReset, "the peer reset the connection")
+		c.abort(sock.ErrConnReset, "the peer reset the connection")
 	}
 }
 
@@ -630,7 +632,7 @@ func (c *tcb) processText(seg *segment) {
 		// RFC 9293 section 3.10.4 and Linux: data for a connection nobody
 		// will read again aborts it.
 		c.sendReset()
-		c.abort(ErrConnReset, "data arrived after the application closed its end")
+		c.abort(sock.ErrConnReset, "data arrived after the application closed its end")
 		return
 	}
 	if seg.seq != c.rcvNxt {

@@ -3,6 +3,8 @@ package netsim
 import (
 	"fmt"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -29,7 +31,7 @@ func (c *tcb) route() *linkDir {
 
 // pathMSS is the largest segment the route to the peer carries.
 func (c *tcb) pathMSS() int {
-	mtu := DefaultMTU
+	mtu := sock.DefaultMTU
 	if d := c.route(); d != nil {
 		mtu = d.link.cfg.MTU
 	}
@@ -266,14 +268,14 @@ func (c *tcb) onRetransmitTimeout() {
 	switch c.state {
 	case stateSynSent:
 		if c.retries > synRetries {
-			c.abort(ErrTimedOut, fmt.Sprintf("no answer to the SYN after %d retransmissions", synRetries))
+			c.abort(sock.ErrTimedOut, fmt.Sprintf("no answer to the SYN after %d retransmissions", synRetries))
 			return
 		}
 		c.sendSyn()
 		return
 	case stateSynReceived:
 		if c.retries > synAckRetries {
-			c.abort(ErrTimedOut, fmt.Sprintf("no ACK for the SYN|ACK after %d retransmissions", synAckRetries))
+			c.abort(sock.ErrTimedOut, fmt.Sprintf("no ACK for the SYN|ACK after %d retransmissions", synAckRetries))
 			return
 		}
 		c.sendSyn()
@@ -284,7 +286,7 @@ func (c *tcb) onRetransmitTimeout() {
 		return
 	}
 	if c.retries > dataRetries {
-		c.abort(ErrTimedOut, fmt.Sprintf("no ACK after %d retransmissions", dataRetries))
+		c.abort(sock.ErrTimedOut, fmt.Sprintf("no ACK after %d retransmissions", dataRetries))
 		return
 	}
 	c.ssthresh = max(c.inFlight()/2, 2*c.mss)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 	"socketville/shared/wire"
 )
@@ -29,9 +31,9 @@ func (tw *town) until(cond func() bool, limit time.Duration) bool {
 }
 
 // listener opens a TCP socket listening on port of p's host.
-func listener(t *testing.T, p *netsim.Process, port uint16, backlog int, opts ...netsim.SockOpt) int {
+func listener(t *testing.T, p *netsim.Process, port uint16, backlog int, opts ...sock.SockOpt) int {
 	t.Helper()
-	fd := must(p.Socket(netsim.SockTCP))
+	fd := must(p.Socket(sock.SockTCP))
 	for _, o := range opts {
 		if err := p.SetSockopt(fd, o, 1); err != nil {
 			t.Fatal(err)
@@ -49,7 +51,7 @@ func listener(t *testing.T, p *netsim.Process, port uint16, backlog int, opts ..
 // dial starts a connection from p to addr and returns the fd.
 func dial(t *testing.T, p *netsim.Process, addr string) int {
 	t.Helper()
-	fd := must(p.Socket(netsim.SockTCP))
+	fd := must(p.Socket(sock.SockTCP))
 	if err := p.Connect(fd, ap(addr)); !errors.Is(err, syscall.EINPROGRESS) {
 		t.Fatalf("connect: got %v, want EINPROGRESS", err)
 	}
@@ -58,13 +60,13 @@ func dial(t *testing.T, p *netsim.Process, addr string) int {
 
 // established builds a/client connected to b/server:80 and returns the
 // client's fd, the server's accepted fd and its listening fd.
-func established(t *testing.T, cfg netsim.LinkConfig) (tw *town, client, server *netsim.Process, cfd, sfd, lfd int) {
+func established(t *testing.T, cfg sock.LinkConfig) (tw *town, client, server *netsim.Process, cfd, sfd, lfd int) {
 	t.Helper()
 	tw, client, server = pair(t, cfg)
 	root := tw.proc(tw.w.Host("b"), "web", true)
 	lfd = listener(t, root, 80, 16)
 	cfd = dial(t, client, "10.0.0.2:80")
-	if !tw.until(func() bool { return root.Readiness(lfd)&netsim.PollIn != 0 }, time.Minute) {
+	if !tw.until(func() bool { return root.Readiness(lfd)&sock.PollIn != 0 }, time.Minute) {
 		t.Fatal("no connection reached the accept queue")
 	}
 	if err := client.ConnectResult(cfd); err != nil {
@@ -112,7 +114,7 @@ func stateOf(tw *town, p *netsim.Process, fd int) string {
 			}
 			for _, s := range ps.Sockets {
 				if s.FD == fd {
-					return s.State
+					return s.State.String()
 				}
 			}
 		}
@@ -121,7 +123,7 @@ func stateOf(tw *town, p *netsim.Process, fd int) string {
 }
 
 func TestHandshakeDataAndClose(t *testing.T) {
-	tw, client, server, cfd, sfd, lfd := established(t, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	tw, client, server, cfd, sfd, lfd := established(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
 	if got := stateOf(tw, server, lfd); got != "LISTEN" {
 		t.Errorf("listening fd is %s after accept, want LISTEN", got)
 	}
@@ -162,21 +164,21 @@ func TestHandshakeDataAndClose(t *testing.T) {
 func stateChanges(tw *town) []string {
 	var out []string
 	for _, e := range tw.kinds {
-		if e.Kind == netsim.KindState {
-			out = append(out, e.From+">"+e.To)
+		if e.Kind == sock.KindState {
+			out = append(out, e.From.String()+">"+e.To.String())
 		}
 	}
 	return out
 }
 
 func TestConnectRefused(t *testing.T) {
-	tw, client, _ := pair(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, _ := pair(t, sock.LinkConfig{Delay: time.Millisecond})
 	fd := dial(t, client, "10.0.0.2:81")
-	tw.until(func() bool { return client.Readiness(fd)&netsim.PollErr != 0 }, time.Second)
+	tw.until(func() bool { return client.Readiness(fd)&sock.PollErr != 0 }, time.Second)
 	if err := client.ConnectResult(fd); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("connect: got %v, want ECONNREFUSED", err)
 	}
-	if tw.count(netsim.KindDropped, "no TCP socket") != 1 {
+	if tw.count(sock.KindDropped, "no TCP socket") != 1 {
 		t.Error("the server should drop the SYN with a reason")
 	}
 	if err := client.Connect(fd, ap("10.0.0.2:81")); !errors.Is(err, syscall.EINPROGRESS) {
@@ -185,9 +187,9 @@ func TestConnectRefused(t *testing.T) {
 }
 
 func TestConnectTimesOut(t *testing.T) {
-	tw, client, _ := pair(t, netsim.LinkConfig{Faults: netsim.Faults{Loss: 1}})
+	tw, client, _ := pair(t, sock.LinkConfig{Faults: sock.Faults{Loss: 1}})
 	fd := dial(t, client, "10.0.0.2:80")
-	tw.until(func() bool { return client.Readiness(fd)&netsim.PollErr != 0 }, time.Hour)
+	tw.until(func() bool { return client.Readiness(fd)&sock.PollErr != 0 }, time.Hour)
 	if err := client.ConnectResult(fd); !errors.Is(err, syscall.ETIMEDOUT) {
 		t.Fatalf("connect: got %v, want ETIMEDOUT", err)
 	}
@@ -195,7 +197,7 @@ func TestConnectTimesOut(t *testing.T) {
 	if now := tw.w.Now(); now != 127*time.Second {
 		t.Errorf("gave up at %v, want 127s", now)
 	}
-	if n := tw.count(netsim.KindSent, "retransmission"); n != 6 {
+	if n := tw.count(sock.KindSent, "retransmission"); n != 6 {
 		t.Errorf("%d SYN retransmissions, want 6", n)
 	}
 }
@@ -203,15 +205,15 @@ func TestConnectTimesOut(t *testing.T) {
 func TestTimeWaitHoldsThePort(t *testing.T) {
 	for _, reuse := range []bool{false, true} {
 		t.Run(fmt.Sprintf("SO_REUSEADDR=%v", reuse), func(t *testing.T) {
-			tw, client, server := pair(t, netsim.LinkConfig{Delay: time.Millisecond})
+			tw, client, server := pair(t, sock.LinkConfig{Delay: time.Millisecond})
 			root := tw.proc(tw.w.Host("b"), "web", true)
-			var opts []netsim.SockOpt
+			var opts []sock.SockOpt
 			if reuse {
-				opts = append(opts, netsim.OptReuseAddr)
+				opts = append(opts, sock.OptReuseAddr)
 			}
 			lfd := listener(t, root, 80, 4, opts...)
 			cfd := dial(t, client, "10.0.0.2:80")
-			tw.until(func() bool { return root.Readiness(lfd)&netsim.PollIn != 0 }, time.Second)
+			tw.until(func() bool { return root.Readiness(lfd)&sock.PollIn != 0 }, time.Second)
 			sfd, _, _ := root.Accept(lfd)
 			// The server closes first, so its side of the connection waits
 			// in TIME-WAIT on port 80.
@@ -221,9 +223,9 @@ func TestTimeWaitHoldsThePort(t *testing.T) {
 			must(0, root.Close(lfd))
 			tw.w.RunFor(time.Second)
 			_ = server
-			fd := must(root.Socket(netsim.SockTCP))
+			fd := must(root.Socket(sock.SockTCP))
 			if reuse {
-				must(0, root.SetSockopt(fd, netsim.OptReuseAddr, 1))
+				must(0, root.SetSockopt(fd, sock.OptReuseAddr, 1))
 			}
 			err := root.Bind(fd, ap("0.0.0.0:80"))
 			if reuse && err != nil {
@@ -256,7 +258,7 @@ func TestAcceptQueueFull(t *testing.T) {
 	for i := 2; i <= 4; i++ {
 		name := fmt.Sprintf("c%d", i)
 		tw.host(name, fmt.Sprintf("10.0.0.%d/24", i))
-		tw.link(name, "s", netsim.LinkConfig{Delay: time.Millisecond})
+		tw.link(name, "s", sock.LinkConfig{Delay: time.Millisecond})
 		clients = append(clients, tw.proc(tw.w.Host(name), "app", false))
 	}
 	lfd := listener(t, server, 80, 1) // Linux queues backlog+1 connections
@@ -265,7 +267,7 @@ func TestAcceptQueueFull(t *testing.T) {
 		fds = append(fds, dial(t, c, "10.0.0.1:80"))
 		tw.w.RunFor(10 * time.Millisecond)
 	}
-	if n := tw.count(netsim.KindDropped, "accept queue of fd 3 is full"); n != 1 {
+	if n := tw.count(sock.KindDropped, "accept queue of fd 3 is full"); n != 1 {
 		t.Fatalf("%d SYNs dropped for a full accept queue, want 1", n)
 	}
 	if err := clients[2].ConnectResult(fds[2]); !errors.Is(err, syscall.EINPROGRESS) {
@@ -273,7 +275,7 @@ func TestAcceptQueueFull(t *testing.T) {
 	}
 	must2(server.Accept(lfd))
 	tw.until(func() bool { return clients[2].ConnectResult(fds[2]) == nil }, 5*time.Second)
-	if tw.count(netsim.KindSent, "retransmission") == 0 {
+	if tw.count(sock.KindSent, "retransmission") == 0 {
 		t.Error("the third client should have sent its SYN again")
 	}
 	tw.w.RunFor(10 * time.Millisecond) // the handshake's last ACK reaches the server
@@ -282,8 +284,8 @@ func TestAcceptQueueFull(t *testing.T) {
 }
 
 func TestWriteAfterPeerReset(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
-	must(0, server.SetSockopt(sfd, netsim.OptLinger, 0))
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
+	must(0, server.SetSockopt(sfd, sock.OptLinger, 0))
 	must(0, server.Close(sfd)) // SO_LINGER 0: RST, no FIN
 	tw.w.RunFor(10 * time.Millisecond)
 	if _, err := client.Send(cfd, []byte("x")); !errors.Is(err, syscall.ECONNRESET) {
@@ -298,7 +300,7 @@ func TestWriteAfterPeerReset(t *testing.T) {
 }
 
 func TestWriteToClosedPeerGetsReset(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
 	must(0, server.Close(sfd)) // FIN; the server will never read again
 	tw.w.RunFor(10 * time.Millisecond)
 	if _, err := client.Send(cfd, []byte("are you there?")); err != nil {
@@ -314,7 +316,7 @@ func TestWriteToClosedPeerGetsReset(t *testing.T) {
 }
 
 func TestCloseWithUnreadDataResets(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
 	must(client.Send(cfd, []byte("unread")))
 	tw.w.RunFor(10 * time.Millisecond)
 	must(0, server.Close(sfd))
@@ -325,8 +327,8 @@ func TestCloseWithUnreadDataResets(t *testing.T) {
 }
 
 func TestHalfClose(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
-	must(0, client.Shutdown(cfd, netsim.ShutWr))
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
+	must(0, client.Shutdown(cfd, sock.ShutWr))
 	tw.until(func() bool { b, err := server.Recv(sfd, 10); return err == nil && len(b) == 0 }, time.Second)
 	reply := bytes.Repeat([]byte("after your FIN "), 1000)
 	if got := pump(t, tw, server, sfd, reply, client, cfd, time.Second); !bytes.Equal(got, reply) {
@@ -338,7 +340,7 @@ func TestHalfClose(t *testing.T) {
 }
 
 func TestSimultaneousClose(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
 	must(0, client.Close(cfd))
 	must(0, server.Close(sfd))
 	tw.w.RunFor(time.Second)
@@ -349,8 +351,8 @@ func TestSimultaneousClose(t *testing.T) {
 }
 
 func TestSimultaneousOpen(t *testing.T) {
-	tw, a, b := pair(t, netsim.LinkConfig{Delay: 5 * time.Millisecond})
-	fa, fb := must(a.Socket(netsim.SockTCP)), must(b.Socket(netsim.SockTCP))
+	tw, a, b := pair(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
+	fa, fb := must(a.Socket(sock.SockTCP)), must(b.Socket(sock.SockTCP))
 	must(0, a.Bind(fa, ap("0.0.0.0:5001")))
 	must(0, b.Bind(fb, ap("0.0.0.0:5002")))
 	a.Connect(fa, ap("10.0.0.2:5002"))
@@ -372,7 +374,7 @@ func TestSimultaneousOpen(t *testing.T) {
 func (tw *town) segments() []wire.TCP {
 	var out []wire.TCP
 	for _, e := range tw.kinds {
-		if e.Kind != netsim.KindSent {
+		if e.Kind != sock.KindSent {
 			continue
 		}
 		ip, err := wire.ParseIPv4(e.Packet)
@@ -389,9 +391,9 @@ func (tw *town) segments() []wire.TCP {
 func TestNagleAndNoDelay(t *testing.T) {
 	for _, noDelay := range []bool{false, true} {
 		t.Run(fmt.Sprintf("TCP_NODELAY=%v", noDelay), func(t *testing.T) {
-			tw, client, _, cfd, _, _ := established(t, netsim.LinkConfig{Delay: 10 * time.Millisecond})
+			tw, client, _, cfd, _, _ := established(t, sock.LinkConfig{Delay: 10 * time.Millisecond})
 			if noDelay {
-				must(0, client.SetSockopt(cfd, netsim.OptNoDelay, 1))
+				must(0, client.SetSockopt(cfd, sock.OptNoDelay, 1))
 			}
 			before := len(tw.segments())
 			for i := 0; i < 5; i++ {
@@ -410,14 +412,14 @@ func TestNagleAndNoDelay(t *testing.T) {
 }
 
 func TestDelayedAck(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: 10 * time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: 10 * time.Millisecond})
 	_ = sfd
 	_ = server
 	must(client.Send(cfd, []byte("one small segment")))
 	start := tw.w.Now()
 	var ackAt time.Duration
-	tw.w.Observe(func(e netsim.Event) {
-		if e.Kind == netsim.KindSent && e.Host == "b" && ackAt == 0 {
+	tw.w.Observe(func(e sock.Event) {
+		if e.Kind == sock.KindSent && e.Host == "b" && ackAt == 0 {
 			ackAt = e.Time
 		}
 	})
@@ -428,7 +430,7 @@ func TestDelayedAck(t *testing.T) {
 }
 
 func TestZeroWindowProbes(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: 5 * time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
 	data := bytes.Repeat([]byte("0123456789abcdef"), 40000) // 640 KB: more than both buffers
 	written := 0
 	tw.until(func() bool {
@@ -437,7 +439,7 @@ func TestZeroWindowProbes(t *testing.T) {
 		}
 		return false
 	}, 10*time.Second)
-	if tw.count(netsim.KindSent, "zero-window probe") == 0 {
+	if tw.count(sock.KindSent, "zero-window probe") == 0 {
 		for _, e := range tw.events[len(tw.events)-20:] {
 			t.Log(e)
 		}
@@ -459,16 +461,16 @@ func TestZeroWindowProbes(t *testing.T) {
 }
 
 func TestWindowScaling(t *testing.T) {
-	tw, client, server := pair(t, netsim.LinkConfig{Delay: 20 * time.Millisecond, Rate: 1e9})
+	tw, client, server := pair(t, sock.LinkConfig{Delay: 20 * time.Millisecond, Rate: 1e9})
 	root := tw.proc(tw.w.Host("b"), "web", true)
-	lfd := must(root.Socket(netsim.SockTCP))
-	must(0, root.SetSockopt(lfd, netsim.OptRcvBuf, 200000)) // Linux doubles: 400000
+	lfd := must(root.Socket(sock.SockTCP))
+	must(0, root.SetSockopt(lfd, sock.OptRcvBuf, 200000)) // Linux doubles: 400000
 	must(0, root.Bind(lfd, ap("0.0.0.0:80")))
 	must(0, root.Listen(lfd, 4))
 	_ = server
 	cfd := dial(t, client, "10.0.0.2:80")
-	must(0, client.SetSockopt(cfd, netsim.OptSndBuf, 200000))
-	tw.until(func() bool { return root.Readiness(lfd)&netsim.PollIn != 0 }, time.Second)
+	must(0, client.SetSockopt(cfd, sock.OptSndBuf, 200000))
+	tw.until(func() bool { return root.Readiness(lfd)&sock.PollIn != 0 }, time.Second)
 	sfd := must2(root.Accept(lfd))
 	data := bytes.Repeat([]byte{7}, 4<<20)
 	if got := pump(t, tw, client, cfd, data, root, sfd, time.Minute); len(got) != len(data) {
@@ -493,7 +495,7 @@ func must2[T, U any](v T, _ U, err error) T {
 }
 
 func TestRFC5961(t *testing.T) {
-	tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
 	_ = cfd
 	_ = client
 	// The server's view of the connection, from its last segment.
@@ -516,7 +518,7 @@ func TestRFC5961(t *testing.T) {
 	next := last.Seq()
 	inject(next.Add(100), wire.TCPRst) // in the window, not exact: challenge ACK
 	inject(next, wire.TCPSyn)          // SYN on an established connection: challenge ACK
-	if n := tw.count(netsim.KindSent, "challenge ACK"); n != 2 {
+	if n := tw.count(sock.KindSent, "challenge ACK"); n != 2 {
 		t.Fatalf("%d challenge ACKs, want 2", n)
 	}
 	if got := stateOf(tw, server, sfd); got != "ESTABLISHED" {
@@ -529,17 +531,17 @@ func TestRFC5961(t *testing.T) {
 }
 
 func TestPollReadiness(t *testing.T) {
-	tw, client, server, cfd, sfd, lfd := established(t, netsim.LinkConfig{Delay: time.Millisecond})
-	fresh := must(client.Socket(netsim.SockTCP))
+	tw, client, server, cfd, sfd, lfd := established(t, sock.LinkConfig{Delay: time.Millisecond})
+	fresh := must(client.Socket(sock.SockTCP))
 	cases := []struct {
 		name string
 		p    *netsim.Process
 		fd   int
-		want netsim.PollEvents
+		want sock.PollEvents
 	}{
-		{"fresh socket (Linux: CLOSED is a hang-up)", client, fresh, netsim.PollOut | netsim.PollHup},
+		{"fresh socket (Linux: CLOSED is a hang-up)", client, fresh, sock.PollOut | sock.PollHup},
 		{"listener with nothing queued", server, lfd, 0},
-		{"connected, nothing to read", client, cfd, netsim.PollOut},
+		{"connected, nothing to read", client, cfd, sock.PollOut},
 	}
 	for _, c := range cases {
 		if got := c.p.Readiness(c.fd); got != c.want {
@@ -548,25 +550,25 @@ func TestPollReadiness(t *testing.T) {
 	}
 	must(client.Send(cfd, []byte("x")))
 	tw.w.RunFor(10 * time.Millisecond)
-	if got := server.Readiness(sfd); got != netsim.PollIn|netsim.PollOut {
+	if got := server.Readiness(sfd); got != sock.PollIn|sock.PollOut {
 		t.Errorf("data waiting: %v, want IN|OUT", got)
 	}
-	must(0, client.SetSockopt(cfd, netsim.OptLinger, 0))
+	must(0, client.SetSockopt(cfd, sock.OptLinger, 0))
 	must(0, client.Close(cfd))
 	tw.w.RunFor(10 * time.Millisecond)
-	if got := server.Readiness(sfd); got != netsim.PollIn|netsim.PollOut|netsim.PollErr|netsim.PollHup {
+	if got := server.Readiness(sfd); got != sock.PollIn|sock.PollOut|sock.PollErr|sock.PollHup {
 		t.Errorf("after RST: %v, want IN|OUT|ERR|HUP", got)
 	}
 }
 
 func TestSequenceNumbersWrap(t *testing.T) {
-	tw, client, server := pair(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, server := pair(t, sock.LinkConfig{Delay: time.Millisecond})
 	netsim.SetISNForTest(tw.w, 0xffffffff-5000)
 	root := tw.proc(tw.w.Host("b"), "web", true)
 	lfd := listener(t, root, 80, 4)
 	_ = server
 	cfd := dial(t, client, "10.0.0.2:80")
-	tw.until(func() bool { return root.Readiness(lfd)&netsim.PollIn != 0 }, time.Second)
+	tw.until(func() bool { return root.Readiness(lfd)&sock.PollIn != 0 }, time.Second)
 	sfd := must2(root.Accept(lfd))
 	data := bytes.Repeat([]byte("wrap"), 50000)
 	if got := pump(t, tw, client, cfd, data, root, sfd, time.Minute); !bytes.Equal(got, data) {
@@ -578,12 +580,12 @@ func TestSequenceNumbersWrap(t *testing.T) {
 }
 
 func TestConnectErrors(t *testing.T) {
-	tw, client, _, cfd, _, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+	tw, client, _, cfd, _, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
 	_ = tw
 	if err := client.Connect(cfd, ap("10.0.0.2:80")); !errors.Is(err, syscall.EISCONN) {
 		t.Errorf("connect on a connected socket: %v, want EISCONN", err)
 	}
-	fd := must(client.Socket(netsim.SockTCP))
+	fd := must(client.Socket(sock.SockTCP))
 	if err := client.Connect(fd, ap("192.168.1.1:80")); !errors.Is(err, syscall.ENETUNREACH) {
 		t.Errorf("connect with no route: %v, want ENETUNREACH", err)
 	}
@@ -648,9 +650,9 @@ func TestBadSegmentsAreDroppedWithReason(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tw, client, server, cfd, sfd, _ := established(t, netsim.LinkConfig{Delay: time.Millisecond})
+			tw, client, server, cfd, sfd, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
 			tw.w.Host("b").Inject(c.pkt)
-			if n := tw.count(netsim.KindDropped, c.reason); n != 1 {
+			if n := tw.count(sock.KindDropped, c.reason); n != 1 {
 				t.Fatalf("want one drop with reason %q; events:\n%s", c.reason, strings.Join(tw.events[len(tw.events)-3:], "\n"))
 			}
 			if got := tw.w.Host("b").Drops(); len(got) == 0 {

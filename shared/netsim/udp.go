@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -22,7 +24,7 @@ func (h *Host) receiveUDP(ip wire.IPv4) {
 	}
 	local := netip.AddrPortFrom(ip.Dst(), u.DstPort())
 	remote := netip.AddrPortFrom(ip.Src(), u.SrcPort())
-	s := h.ports.lookup(SockUDP, local, remote)
+	s := h.ports.lookup(sock.SockUDP, local, remote)
 	if s == nil {
 		h.dropped(ip, fmt.Sprintf("no socket on UDP port %d", u.DstPort()))
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4PortUnreach, 0)
@@ -45,9 +47,9 @@ func (s *Socket) enqueue(pkt wire.IPv4, from netip.AddrPort, data []byte) {
 		h.dropped(pkt, fmt.Sprintf("receive buffer of fd %d is full (SO_RCVBUF %d)", s.fd, s.opts.rcvBuf))
 		return
 	}
-	s.rq = append(s.rq, Datagram{From: from, Data: data, TTL: pkt.TTL(), Len: len(data)})
+	s.rq = append(s.rq, sock.Datagram{From: from, Data: data, TTL: pkt.TTL(), Len: len(data)})
 	s.rqBytes += len(data)
-	e := s.event(KindDelivered)
+	e := s.event(sock.KindDelivered)
 	e.Remote, e.Packet = from, pkt
 	h.w.emit(e)
 }
@@ -57,12 +59,12 @@ func (s *Socket) queued() int { return len(s.rq) - s.rqHead }
 
 // popDatagram takes the oldest datagram off the queue. The queue reuses its
 // array once it empties, so a steady stream costs no allocation.
-func (s *Socket) popDatagram() (Datagram, bool) {
+func (s *Socket) popDatagram() (sock.Datagram, bool) {
 	if s.queued() == 0 {
-		return Datagram{}, false
+		return sock.Datagram{}, false
 	}
 	dg := s.rq[s.rqHead]
-	s.rq[s.rqHead] = Datagram{}
+	s.rq[s.rqHead] = sock.Datagram{}
 	s.rqHead++
 	if s.rqHead == len(s.rq) {
 		s.rq, s.rqHead = s.rq[:0], 0

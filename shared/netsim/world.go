@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -23,7 +25,7 @@ type World struct {
 	seed      uint64
 	hosts     []*Host
 	links     []*Link
-	observers []func(Event)
+	observers []func(sock.Event)
 	flights   flightTable
 	nextSock  uint64
 	isnCount  uint64
@@ -44,7 +46,7 @@ func (w *World) Seed() uint64 { return w.seed }
 // draw their random streams from the seed when they are made.
 func (w *World) SetSeed(seed uint64) error {
 	if len(w.links) > 0 {
-		return fmt.Errorf("seed: must come before the first link: %w", ErrInval)
+		return fmt.Errorf("seed: must come before the first link: %w", sock.ErrInval)
 	}
 	w.seed = seed
 	return nil
@@ -69,7 +71,7 @@ var namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
 
 func checkName(what, name string) error {
 	if !namePattern.MatchString(name) {
-		return fmt.Errorf("%s name %q: use a letter then letters, digits, '-' or '_' (at most 32): %w", what, name, ErrInval)
+		return fmt.Errorf("%s name %q: use a letter then letters, digits, '-' or '_' (at most 32): %w", what, name, sock.ErrInval)
 	}
 	return nil
 }
@@ -95,17 +97,17 @@ func (w *World) AddHost(name string, addrs []netip.Prefix, opts HostOptions) (*H
 		return nil, err
 	}
 	if w.Host(name) != nil {
-		return nil, fmt.Errorf("host %s already exists: %w", name, ErrInval)
+		return nil, fmt.Errorf("host %s already exists: %w", name, sock.ErrInval)
 	}
 	if len(addrs) == 0 {
-		return nil, fmt.Errorf("host %s needs an address: %w", name, ErrInval)
+		return nil, fmt.Errorf("host %s needs an address: %w", name, sock.ErrInval)
 	}
 	for _, p := range addrs {
 		if err := checkHostAddr(p); err != nil {
 			return nil, fmt.Errorf("host %s: %w", name, err)
 		}
 		if owner := w.hostWithAddr(p.Addr()); owner != nil {
-			return nil, fmt.Errorf("host %s: address %v already belongs to %s: %w", name, p.Addr(), owner.name, ErrAddrInUse)
+			return nil, fmt.Errorf("host %s: address %v already belongs to %s: %w", name, p.Addr(), owner.name, sock.ErrAddrInUse)
 		}
 	}
 	h := newHost(w, name, addrs, opts)
@@ -117,11 +119,11 @@ func checkHostAddr(p netip.Prefix) error {
 	a := p.Addr()
 	switch {
 	case !p.IsValid() || !a.Is4():
-		return fmt.Errorf("address %v: only IPv4 addresses with a prefix length: %w", p, ErrAFNoSupport)
+		return fmt.Errorf("address %v: only IPv4 addresses with a prefix length: %w", p, sock.ErrAFNoSupport)
 	case a.IsUnspecified() || a.IsLoopback() || a.IsMulticast() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return fmt.Errorf("address %v cannot name a host: %w", a, ErrInval)
+		return fmt.Errorf("address %v cannot name a host: %w", a, sock.ErrInval)
 	case p.Bits() == 0:
-		return fmt.Errorf("address %v: prefix length 0 is not a subnet: %w", p, ErrInval)
+		return fmt.Errorf("address %v: prefix length 0 is not a subnet: %w", p, sock.ErrInval)
 	}
 	return nil
 }
@@ -149,22 +151,22 @@ func (w *World) hostWithAddr(a netip.Addr) *Host {
 }
 
 // AddLink joins hosts a and b with a point-to-point link.
-func (w *World) AddLink(a, b string, cfg LinkConfig) (*Link, error) {
+func (w *World) AddLink(a, b string, cfg sock.LinkConfig) (*Link, error) {
 	ha, hb := w.Host(a), w.Host(b)
 	switch {
 	case ha == nil:
-		return nil, fmt.Errorf("link: no host called %s: %w", a, ErrInval)
+		return nil, fmt.Errorf("link: no host called %s: %w", a, sock.ErrInval)
 	case hb == nil:
-		return nil, fmt.Errorf("link: no host called %s: %w", b, ErrInval)
+		return nil, fmt.Errorf("link: no host called %s: %w", b, sock.ErrInval)
 	case ha == hb:
-		return nil, fmt.Errorf("link: a host cannot be linked to itself (it has a loopback): %w", ErrInval)
+		return nil, fmt.Errorf("link: a host cannot be linked to itself (it has a loopback): %w", sock.ErrInval)
 	}
 	for _, l := range w.links {
 		if (l.a == ha && l.b == hb) || (l.a == hb && l.b == ha) {
-			return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, ErrInval)
+			return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, sock.ErrInval)
 		}
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("link %s-%s: %w", a, b, err)
 	}
 	l := newLink(w, ha, hb, cfg, uint64(len(w.links)))

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // lineDoc is one row of the shell's reference: a line's name, its purpose
@@ -72,7 +72,7 @@ var callDocs = []lineDoc{
 // sockOptNames are the C names of the socket options the core knows.
 func sockOptNames() []string {
 	var names []string
-	for _, o := range netsim.SockOpts() {
+	for _, o := range sock.SockOpts() {
 		names = append(names, o.String())
 	}
 	return names
@@ -103,9 +103,9 @@ func parseCall(toks []token, expect string, hasExpect bool) (Command, error) {
 	if host == "" || proc == "" || strings.Contains(proc, "/") {
 		return nil, fmt.Errorf("%q: a call starts with HOST/PROC:, like b/echo:", toks[0].text)
 	}
-	if hasExpect && looksLikeErrno(expect) && netsim.ErrnoByName(expect) == nil {
+	if hasExpect && looksLikeErrno(expect) && sock.ErrnoByName(expect) == nil {
 		var names []string
-		for _, e := range netsim.Errnos() {
+		for _, e := range sock.Errnos() {
 			names = append(names, e.Name())
 		}
 		if hint := didYouMean(expect, names); hint != "" {
@@ -177,7 +177,7 @@ func parseCallArgs(args []token) (Call, error) {
 		if len(a) != 1 {
 			return bad(nil)
 		}
-		if c.Type, err = netsim.ParseSockType(a[0].text); err != nil {
+		if c.Type, err = sock.ParseSockType(a[0].text); err != nil {
 			err = withHint(err, a[0].text, []string{"tcp", "udp", "icmp"})
 		}
 	case "bind", "connect":
@@ -301,8 +301,8 @@ func withHint(err error, word string, names []string) error {
 
 // parseSockOpt reads an option's C name; a misspelt one gets ENOPROTOOPT,
 // as setsockopt(2) would, and the name it is closest to.
-func parseSockOpt(name string) (netsim.SockOpt, error) {
-	opt, err := netsim.ParseSockOpt(name)
+func parseSockOpt(name string) (sock.SockOpt, error) {
+	opt, err := sock.ParseSockOpt(name)
 	if err != nil {
 		return opt, withHint(err, name, sockOptNames())
 	}
@@ -317,14 +317,14 @@ func (c Call) payload() []byte {
 	return c.Data
 }
 
-func parseHow(s string) (netsim.ShutdownHow, error) {
+func parseHow(s string) (sock.ShutdownHow, error) {
 	switch s {
 	case "rd":
-		return netsim.ShutRd, nil
+		return sock.ShutRd, nil
 	case "wr":
-		return netsim.ShutWr, nil
+		return sock.ShutWr, nil
 	case "rdwr":
-		return netsim.ShutRdWr, nil
+		return sock.ShutRdWr, nil
 	}
 	return 0, withHint(fmt.Errorf("%q: want rd, wr or rdwr", s), s, []string{"rd", "wr", "rdwr"})
 }
@@ -341,8 +341,8 @@ func parseOnOff(s string) (int, error) {
 
 // parseOptValue reads an option's value: on/off, a number, or for
 // SO_RCVTIMEO a duration (stored in milliseconds).
-func parseOptValue(opt netsim.SockOpt, s string) (int, error) {
-	if opt == netsim.OptRcvTimeo {
+func parseOptValue(opt sock.SockOpt, s string) (int, error) {
+	if opt == sock.OptRcvTimeo {
 		d, err := parseDuration(s)
 		if err != nil {
 			return 0, err
@@ -371,16 +371,16 @@ func parsePoll(c *Call, a []token) error {
 		}
 		c.FDs = append(c.FDs, fd)
 	}
-	c.Events = netsim.PollIn
+	c.Events = sock.PollIn
 	c.Infinite = true
 	for _, t := range a[1:] {
 		switch t.text {
 		case "in":
-			c.Events = netsim.PollIn
+			c.Events = sock.PollIn
 		case "out":
-			c.Events = netsim.PollOut
+			c.Events = sock.PollOut
 		case "inout":
-			c.Events = netsim.PollIn | netsim.PollOut
+			c.Events = sock.PollIn | sock.PollOut
 		case "-1":
 			c.Infinite = true
 		default:

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 	"socketville/shared/wire"
 )
@@ -44,7 +46,7 @@ func canRead(p *netsim.Process, fd int) func() bool {
 		if nb, err := p.Nonblock(fd); err != nil || nb {
 			return true
 		}
-		return p.Readiness(fd)&(netsim.PollIn|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0
+		return p.Readiness(fd)&(sock.PollIn|sock.PollErr|sock.PollHup|sock.PollNval) != 0
 	}
 }
 
@@ -67,7 +69,7 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 			return fmt.Sprintf("%d from %v", fd, from), err
 		}}
 	case "send", "sendto":
-		if t, err := p.Type(c.FD); err == nil && t == netsim.SockTCP {
+		if t, err := p.Type(c.FD); err == nil && t == sock.SockTCP {
 			return sendStreamSpec(p, c)
 		}
 		return immediate(func() (string, error) {
@@ -108,7 +110,7 @@ func canWrite(p *netsim.Process, fd int) func() bool {
 		if nb, err := p.Nonblock(fd); err != nil || nb {
 			return true
 		}
-		return p.Readiness(fd)&(netsim.PollOut|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0
+		return p.Readiness(fd)&(sock.PollOut|sock.PollErr|sock.PollHup|sock.PollNval) != 0
 	}
 }
 
@@ -125,7 +127,7 @@ func connectSpec(p *netsim.Process, c Call) callSpec {
 				return zeroResult(p.ConnectResult(c.FD))
 			}
 			err := p.Connect(c.FD, c.Addr)
-			if nb, _ := p.Nonblock(c.FD); nb || netsim.ErrnoOf(err) != netsim.ErrInProgress {
+			if nb, _ := p.Nonblock(c.FD); nb || sock.ErrnoOf(err) != sock.ErrInProgress {
 				return zeroResult(err)
 			}
 			started = true
@@ -148,7 +150,7 @@ func sendStreamSpec(p *netsim.Process, c Call) callSpec {
 			}
 			n, err := p.Send(c.FD, data[written:])
 			if err != nil {
-				if written > 0 && netsim.ErrnoOf(err) == netsim.ErrAgain {
+				if written > 0 && sock.ErrnoOf(err) == sock.ErrAgain {
 					return strconv.Itoa(written), nil
 				}
 				return "", err
@@ -178,7 +180,7 @@ func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
 	spec.do = func(bool) (string, error) {
 		// After a timeout the core finds nothing queued and says EAGAIN,
 		// which is what SO_RCVTIMEO gives on Linux.
-		var dg netsim.Datagram
+		var dg sock.Datagram
 		var err error
 		if c.Op == "recv" {
 			dg.Data, err = p.Recv(c.FD, c.N)
@@ -194,7 +196,7 @@ func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
 	return spec
 }
 
-func describeRead(p *netsim.Process, c Call, dg netsim.Datagram) string {
+func describeRead(p *netsim.Process, c Call, dg sock.Datagram) string {
 	n := len(dg.Data)
 	if n == 0 && dg.Len == 0 && (c.Op == "recv" || !dg.From.IsValid()) {
 		return "0 (end of file)"
@@ -203,7 +205,7 @@ func describeRead(p *netsim.Process, c Call, dg netsim.Datagram) string {
 	if dg.Len > n {
 		cut = fmt.Sprintf(" (cut from %d)", dg.Len)
 	}
-	if t, _ := p.Type(c.FD); t == netsim.SockICMP {
+	if t, _ := p.Type(c.FD); t == sock.SockICMP {
 		if m, err := wire.ParseICMPv4(dg.Data); err == nil {
 			return fmt.Sprintf("%d from %v: %v id=%d seq=%d ttl=%d%s", n, dg.From.Addr(), m.Type(), m.Ident(), m.Seq(), dg.TTL, cut)
 		}
@@ -237,11 +239,11 @@ func (r *Runner) recvAllSpec(p *netsim.Process, fd int) callSpec {
 	return callSpec{
 		ready: func() bool {
 			t, err := p.Type(fd)
-			return err != nil || t != netsim.SockTCP || readable()
+			return err != nil || t != sock.SockTCP || readable()
 		},
 		do: func(bool) (string, error) {
-			if t, err := p.Type(fd); err == nil && t != netsim.SockTCP {
-				return "", &netsim.CallError{Op: "recv", Errno: netsim.ErrOpNotSupp, Note: fmt.Sprintf("recv all reads a stream to its end; fd %d is a %v socket, which has no end", fd, t)}
+			if t, err := p.Type(fd); err == nil && t != sock.SockTCP {
+				return "", &sock.CallError{Op: "recv", Errno: sock.ErrOpNotSupp, Note: fmt.Sprintf("recv all reads a stream to its end; fd %d is a %v socket, which has no end", fd, t)}
 			}
 			for readable() {
 				data, err := p.Recv(fd, 64<<10)
@@ -260,16 +262,16 @@ func (r *Runner) recvAllSpec(p *netsim.Process, fd int) callSpec {
 }
 
 func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
-	set := func() []netsim.PollFD {
-		fds := make([]netsim.PollFD, len(c.FDs))
+	set := func() []sock.PollFD {
+		fds := make([]sock.PollFD, len(c.FDs))
 		for i, fd := range c.FDs {
-			fds[i] = netsim.PollFD{FD: fd, Events: c.Events}
+			fds[i] = sock.PollFD{FD: fd, Events: c.Events}
 		}
 		return fds
 	}
 	ready := func() bool {
 		for _, fd := range c.FDs {
-			if p.Readiness(fd)&(c.Events|netsim.PollErr|netsim.PollHup|netsim.PollNval) != 0 {
+			if p.Readiness(fd)&(c.Events|sock.PollErr|sock.PollHup|sock.PollNval) != 0 {
 				return true
 			}
 		}
@@ -295,7 +297,7 @@ func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
 // the lines after it like any foreground call, one wait at a time.
 func (r *Runner) ping(l Line, c CallCmd, p *netsim.Process) {
 	const interval = time.Second
-	fd, err := p.Socket(netsim.SockICMP)
+	fd, err := p.Socket(sock.SockICMP)
 	if err != nil {
 		r.finish(l, c, "", err)
 		return

@@ -8,7 +8,8 @@ import (
 	"syscall"
 	"testing"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/script"
 )
 
@@ -84,7 +85,7 @@ func TestHelpTopic(t *testing.T) {
 // recorder keeps the shell lines a runner reports.
 type recorder struct{ lines []script.LineRecord }
 
-func (r *recorder) Event(netsim.Event)       {}
+func (r *recorder) Event(sock.Event)         {}
 func (r *recorder) Line(l script.LineRecord) { r.lines = append(r.lines, l) }
 
 // TestHelpLine: "help ..." is a line like any other, in a scenario and at
@@ -149,8 +150,8 @@ func TestHelpSetsockoptReadOnly(t *testing.T) {
 		t.Fatalf("help setsockopt lists no options:\n%s", set)
 	}
 	list, _, _ = strings.Cut(rest, ", and help NAME")
-	for _, o := range netsim.SockOpts() {
-		if listed := strings.Contains(list, o.String()); listed == (o == netsim.OptError) {
+	for _, o := range sock.SockOpts() {
+		if listed := strings.Contains(list, o.String()); listed == (o == sock.OptError) {
 			t.Errorf("help setsockopt lists %v: %v; want only the options that can be set:\n%s", o, listed, set)
 		}
 	}
@@ -204,7 +205,7 @@ func TestHelpOption(t *testing.T) {
 			}
 		})
 	}
-	for _, o := range netsim.SockOpts() {
+	for _, o := range sock.SockOpts() {
 		if _, err := script.Help(o.String()); err != nil {
 			t.Errorf("help %v: %v", o, err)
 		}
@@ -240,7 +241,7 @@ func TestHelpErrno(t *testing.T) {
 			t.Errorf("help %s: %v\n%s\nwant it to say %q", c.topic, err, text, c.want)
 		}
 	}
-	for _, e := range netsim.Errnos() {
+	for _, e := range sock.Errnos() {
 		text, err := script.Help(e.Name())
 		if err != nil {
 			t.Errorf("help %s: %v", e.Name(), err)

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"syscall"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // optDoc explains one socket option for "help OPTION": the level C names
 // it at, what setsockopt's VALUE is, whether it may only be read, what it
 // does in a sentence, and an example line.
 type optDoc struct {
-	opt      netsim.SockOpt
+	opt      sock.SockOpt
 	level    string
 	value    string
 	readOnly bool
@@ -26,31 +26,31 @@ type optDoc struct {
 // package variable, so that nothing can change the rows.
 func optDocs() []optDoc {
 	return []optDoc{
-		{opt: netsim.OptReuseAddr, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
+		{opt: sock.OptReuseAddr, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
 			what:    "lets bind share an address and port with sockets that set it too, such as a restarted server's old connections still in TIME-WAIT; a port some socket listens on stays EADDRINUSE",
 			example: "b/web: setsockopt 3 SO_REUSEADDR 1"},
-		{opt: netsim.OptBroadcast, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
+		{opt: sock.OptBroadcast, level: "SOL_SOCKET", value: "1 or 0 (on or off)",
 			what:    "allows a UDP socket to send to a broadcast address (without it Linux's sendto gives EACCES); the town keeps the setting, but does not simulate broadcast",
 			example: "a/client: setsockopt 3 SO_BROADCAST 1"},
-		{opt: netsim.OptRcvBuf, level: "SOL_SOCKET", value: "bytes",
+		{opt: sock.OptRcvBuf, level: "SOL_SOCKET", value: "bytes",
 			what:    "sizes the receive buffer; as Linux does, the kernel doubles the request for its bookkeeping, so getsockopt reads back twice the value (from 2304 up to 425984); TCP advertises no more window than is free in it, and UDP drops a datagram that does not fit",
 			example: "b/web: setsockopt 3 SO_RCVBUF 65536"},
-		{opt: netsim.OptSndBuf, level: "SOL_SOCKET", value: "bytes",
+		{opt: sock.OptSndBuf, level: "SOL_SOCKET", value: "bytes",
 			what:    "sizes a TCP socket's send buffer, doubled as SO_RCVBUF is (from 4608 up to 425984); when it is full a send waits, or a non-blocking one gets EAGAIN",
 			example: "a/client: setsockopt 3 SO_SNDBUF 4096"},
-		{opt: netsim.OptRcvTimeo, level: "SOL_SOCKET", value: "a duration, 0 for forever",
+		{opt: sock.OptRcvTimeo, level: "SOL_SOCKET", value: "a duration, 0 for forever",
 			what:    "bounds how long a blocking recv or recvfrom waits for data: when the time passes the call fails with EAGAIN; 0, the default, waits forever; C passes a struct timeval, and getsockopt here reads back milliseconds",
 			example: "b/echo: setsockopt 3 SO_RCVTIMEO 500ms"},
-		{opt: netsim.OptTTL, level: "IPPROTO_IP", value: "1 to 255",
+		{opt: sock.OptTTL, level: "IPPROTO_IP", value: "1 to 255",
 			what:    "sets the time to live of the packets the socket sends (64 by default): each router takes one off, and the router that takes it to zero drops the packet and sends back ICMP time exceeded",
 			example: "a/client: setsockopt 3 IP_TTL 1"},
-		{opt: netsim.OptError, level: "SOL_SOCKET", readOnly: true,
+		{opt: sock.OptError, level: "SOL_SOCKET", readOnly: true,
 			what:    "reads the socket's pending error as its errno number (0 for none) and clears it, as after a non-blocking connect that failed; it can only be read: setsockopt SO_ERROR gives ENOPROTOOPT",
 			example: "a/client: getsockopt 3 SO_ERROR"},
-		{opt: netsim.OptNoDelay, level: "IPPROTO_TCP", value: "1 or 0 (on or off)",
+		{opt: sock.OptNoDelay, level: "IPPROTO_TCP", value: "1 or 0 (on or off)",
 			what:    "turns off Nagle's algorithm: a small send goes out at once instead of waiting while earlier data is unacknowledged, and setting it sends what was held back; a UDP socket gets ENOPROTOOPT",
 			example: "a/client: setsockopt 3 TCP_NODELAY 1"},
-		{opt: netsim.OptLinger, level: "SOL_SOCKET", value: "seconds, or -1 for off",
+		{opt: sock.OptLinger, level: "SOL_SOCKET", value: "seconds, or -1 for off",
 			what:    "says what close does to a TCP connection: -1 (off, the default) returns at once and the kernel sends what is left, then a FIN; 0 aborts, sending RST, dropping unsent data and skipping TIME-WAIT; a positive time makes a blocking close wait on Linux, but not here (C passes a struct linger)",
 			example: "b/web: setsockopt 4 SO_LINGER 0"},
 	}
@@ -70,7 +70,7 @@ func settableOptNames() []string {
 
 // helpOption explains a socket option named in any case, or reports false.
 func helpOption(topic string) (string, bool) {
-	opt, err := netsim.ParseSockOpt(topic)
+	opt, err := sock.ParseSockOpt(topic)
 	if err != nil {
 		return "", false
 	}
@@ -88,7 +88,7 @@ func helpOption(topic string) (string, bool) {
 }
 
 // errnoDocs say, for each errno the core returns, when a learner meets it
-// (a test checks that every one of netsim.Errnos has a sentence).
+// (a test checks that every one of sock.Errnos has a sentence).
 func errnoDocs() map[string]string {
 	return map[string]string{
 		"EAGAIN":          "a non-blocking call would have to wait (nothing to read, no connection to accept, a full send buffer), or SO_RCVTIMEO ran out; try again when poll says the socket is ready",
@@ -119,7 +119,7 @@ func errnoDocs() map[string]string {
 
 // helpErrno explains an errno named in any case, or reports false.
 func helpErrno(topic string) (string, bool) {
-	e := netsim.ErrnoByName(strings.ToUpper(topic))
+	e := sock.ErrnoByName(strings.ToUpper(topic))
 	if e == nil {
 		return "", false
 	}
@@ -140,7 +140,7 @@ func helpErrno(topic string) (string, bool) {
 // mean.
 func optionAndErrnoNames() []string {
 	names := sockOptNames()
-	for _, e := range netsim.Errnos() {
+	for _, e := range sock.Errnos() {
 		names = append(names, e.Name())
 	}
 	return names

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // MaxSize is the largest size=N a send may ask for (64 MiB).
@@ -63,7 +63,7 @@ type LinkCmd struct {
 // LinkProp is one key=value of a link line, already checked.
 type LinkProp struct {
 	Key   string
-	apply func(*netsim.LinkConfig)
+	apply func(*sock.LinkConfig)
 }
 
 // RouteCmd is "route HOST PREFIX|default via GATEWAY".
@@ -112,16 +112,16 @@ type Call struct {
 	Text     string // the call as written, without the HOST/PROC: prefix
 	FD       int
 	FDs      []int
-	Type     netsim.SockType
+	Type     sock.SockType
 	Addr     netip.AddrPort
 	Data     []byte // the quoted text to send
 	Size     int    // size=N: send N bytes of Pattern, made when the call runs
 	N        int
 	All      bool
-	Opt      netsim.SockOpt
+	Opt      sock.SockOpt
 	Value    int
-	How      netsim.ShutdownHow
-	Events   netsim.PollEvents
+	How      sock.ShutdownHow
+	Events   sock.PollEvents
 	Timeout  time.Duration
 	Infinite bool // poll without a timeout
 	Count    int
@@ -293,12 +293,12 @@ func parseLinkProp(kv string) (LinkProp, error) {
 		}
 		return LinkProp{}, fmt.Errorf("%q: properties are written key=value, like delay=5ms", kv)
 	}
-	prob := func(set func(*netsim.LinkConfig, float64)) (LinkProp, error) {
+	prob := func(set func(*sock.LinkConfig, float64)) (LinkProp, error) {
 		p, err := parseProbability(val)
 		if err != nil {
 			return LinkProp{}, fmt.Errorf("%s: %w", key, err)
 		}
-		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { set(c, p) }}, nil
+		return LinkProp{Key: key, apply: func(c *sock.LinkConfig) { set(c, p) }}, nil
 	}
 	switch key {
 	case "delay":
@@ -306,33 +306,33 @@ func parseLinkProp(kv string) (LinkProp, error) {
 		if err != nil {
 			return LinkProp{}, fmt.Errorf("delay: %w", err)
 		}
-		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Delay = d }}, nil
+		return LinkProp{Key: key, apply: func(c *sock.LinkConfig) { c.Delay = d }}, nil
 	case "rate":
 		r, err := parseRate(val)
 		if err != nil {
 			return LinkProp{}, err
 		}
-		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Rate = r }}, nil
+		return LinkProp{Key: key, apply: func(c *sock.LinkConfig) { c.Rate = r }}, nil
 	case "mtu":
 		n, err := parseCount("mtu", val, 65535)
 		if err != nil {
 			return LinkProp{}, err
 		}
-		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.MTU = n }}, nil
+		return LinkProp{Key: key, apply: func(c *sock.LinkConfig) { c.MTU = n }}, nil
 	case "queue":
 		n, err := parseCount("queue", val, 1<<20)
 		if err != nil {
 			return LinkProp{}, err
 		}
-		return LinkProp{Key: key, apply: func(c *netsim.LinkConfig) { c.Queue = n }}, nil
+		return LinkProp{Key: key, apply: func(c *sock.LinkConfig) { c.Queue = n }}, nil
 	case "loss":
-		return prob(func(c *netsim.LinkConfig, p float64) { c.Loss = p })
+		return prob(func(c *sock.LinkConfig, p float64) { c.Loss = p })
 	case "dup":
-		return prob(func(c *netsim.LinkConfig, p float64) { c.Dup = p })
+		return prob(func(c *sock.LinkConfig, p float64) { c.Dup = p })
 	case "reorder":
-		return prob(func(c *netsim.LinkConfig, p float64) { c.Reorder = p })
+		return prob(func(c *sock.LinkConfig, p float64) { c.Reorder = p })
 	case "corrupt":
-		return prob(func(c *netsim.LinkConfig, p float64) { c.Corrupt = p })
+		return prob(func(c *sock.LinkConfig, p float64) { c.Corrupt = p })
 	}
 	if hint := didYouMean(key, linkProps); hint != "" {
 		return LinkProp{}, fmt.Errorf("unknown property %q; %s", key, hint)

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -37,7 +38,7 @@ func Stamp(t time.Duration) string {
 }
 
 // Event prints one event.
-func (p *TextPrinter) Event(e netsim.Event) {
+func (p *TextPrinter) Event(e sock.Event) {
 	p.printf("%s  %-20s %-9s %s\n", Stamp(e.Time), Where(e), e.Kind, Describe(e))
 }
 
@@ -74,7 +75,7 @@ func (p *TextPrinter) Line(r LineRecord) {
 }
 
 // Where names the place of an event: "host/proc:fd", "host/proc" or "host".
-func Where(e netsim.Event) string {
+func Where(e sock.Event) string {
 	switch {
 	case e.Proc != "" && e.FD > 0:
 		return fmt.Sprintf("%s/%s:%d", e.Host, e.Proc, e.FD)
@@ -85,52 +86,52 @@ func Where(e netsim.Event) string {
 }
 
 // Describe says what an event is about, in one line.
-func Describe(e netsim.Event) string {
+func Describe(e sock.Event) string {
 	switch e.Kind {
-	case netsim.KindSocket:
+	case sock.KindSocket:
 		return e.Sock.String()
-	case netsim.KindBind:
+	case sock.KindBind:
 		return withReason(e.Local.String(), e.Reason)
-	case netsim.KindConnect, netsim.KindAccept:
+	case sock.KindConnect, sock.KindAccept:
 		return withReason(fmt.Sprintf("%v -> %v", e.Local, e.Remote), e.Reason)
-	case netsim.KindState:
-		s := e.From + " -> " + e.To
+	case sock.KindState:
+		s := e.From.String() + " -> " + e.To.String()
 		if e.FD == 0 && e.Local.IsValid() {
 			// No fd names the connection (not accepted yet, or closed):
 			// its addresses do.
 			s += fmt.Sprintf(" %v <-> %v", e.Local, e.Remote)
 		}
 		return withReason(s, e.Reason)
-	case netsim.KindSent, netsim.KindForwarded:
+	case sock.KindSent, sock.KindForwarded:
 		return withReason(fmt.Sprintf("[%s] %s", e.Link, wire.Summary(e.Packet)), e.Reason)
-	case netsim.KindDelivered:
+	case sock.KindDelivered:
 		return withReason(wire.Summary(e.Packet), e.Reason)
-	case netsim.KindDropped:
+	case sock.KindDropped:
 		where := ""
 		if e.Link != "" {
 			where = "[" + e.Link + "] "
 		}
 		return fmt.Sprintf("%s%s: %s", where, wire.Summary(e.Packet), e.Reason)
-	case netsim.KindData:
+	case sock.KindData:
 		dir := "to"
 		if e.Op == "read" {
 			dir = "from"
 		}
 		return fmt.Sprintf("%s %d bytes %s %v", e.Op, e.Len, dir, e.Remote)
-	case netsim.KindPoll:
+	case sock.KindPoll:
 		parts := make([]string, len(e.Ready))
 		for i, f := range e.Ready {
 			parts[i] = fmt.Sprintf("%d:%v", f.FD, f.Revents)
 		}
 		return fmt.Sprintf("%s => %d ready", strings.Join(parts, " "), e.Len)
-	case netsim.KindShutdown:
+	case sock.KindShutdown:
 		return e.Op
-	case netsim.KindClose:
+	case sock.KindClose:
 		if !e.Local.IsValid() {
 			return "(never bound)"
 		}
 		return e.Local.String()
-	case netsim.KindError:
+	case sock.KindError:
 		if e.Err != nil {
 			return e.Err.Error()
 		}
@@ -206,22 +207,25 @@ func addr(ap netip.AddrPort) string {
 }
 
 // EventRecord converts an event to its JSON form.
-func EventRecord(e netsim.Event) Record {
+func EventRecord(e sock.Event) Record {
 	r := Record{
 		TNs: int64(e.Time), Kind: e.Kind.String(), Host: e.Host, Proc: e.Proc, FD: e.FD,
-		Local: addr(e.Local), Remote: addr(e.Remote), From: e.From, To: e.To, Link: e.Link, Op: e.Op, Reason: e.Reason,
+		Local: addr(e.Local), Remote: addr(e.Remote), Link: e.Link, Op: e.Op, Reason: e.Reason,
+	}
+	if e.Kind == sock.KindState {
+		r.From, r.To = e.From.String(), e.To.String()
 	}
 	if e.FD > 0 {
 		r.Sock = e.Sock.String()
 	}
-	if e.Kind == netsim.KindData || e.Kind == netsim.KindPoll {
+	if e.Kind == sock.KindData || e.Kind == sock.KindPoll {
 		n := e.Len
 		r.Len = &n
 	}
-	if errno := netsim.ErrnoOf(e.Err); errno != nil {
+	if errno := sock.ErrnoOf(e.Err); errno != nil {
 		r.Err = errno.Name()
 	}
-	if e.Kind == netsim.KindError && e.Err != nil {
+	if e.Kind == sock.KindError && e.Err != nil {
 		r.Reason = e.Err.Error()
 	}
 	for _, f := range e.Ready {
@@ -253,7 +257,7 @@ func (p *JSONPrinter) write(r Record) {
 }
 
 // Event prints one event.
-func (p *JSONPrinter) Event(e netsim.Event) { p.write(EventRecord(e)) }
+func (p *JSONPrinter) Event(e sock.Event) { p.write(EventRecord(e)) }
 
 // Line prints a shell line.
 func (p *JSONPrinter) Line(l LineRecord) {
@@ -266,7 +270,7 @@ func (p *JSONPrinter) Line(l LineRecord) {
 		r.Kind = "cmd"
 	case PhaseDone:
 		r.Kind, r.Result = "result", l.Result
-		if errno := netsim.ErrnoOf(l.Err); errno != nil {
+		if errno := sock.ErrnoOf(l.Err); errno != nil {
 			r.Err = errno.Name()
 		}
 	}

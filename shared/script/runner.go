@@ -7,13 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"socketville/shared/sock"
+
 	"socketville/shared/netsim"
 )
 
 // Sink receives what a run produces: the core's events and the shell's lines.
 type Sink interface {
 	// Event is called for every event of the world, as it happens.
-	Event(e netsim.Event)
+	Event(e sock.Event)
 	// Line is called when a line starts and, for calls, when it completes.
 	Line(r LineRecord)
 }
@@ -88,7 +90,7 @@ type pendingCall struct {
 type Discard struct{}
 
 // Event drops the event.
-func (Discard) Event(netsim.Event) {}
+func (Discard) Event(sock.Event) {}
 
 // Line drops the line.
 func (Discard) Line(LineRecord) {}
@@ -493,7 +495,7 @@ func (r *Runner) world(l Line) error {
 				// netsim says as much without the guess, which
 				// needs the names the shell offers.
 				if hint := meanOneOf(r.nearHosts(name)); hint != "" {
-					return fmt.Errorf("link: no host called %s: %w; %s", name, netsim.ErrInval, hint)
+					return fmt.Errorf("link: no host called %s: %w; %s", name, sock.ErrInval, hint)
 				}
 			}
 		}
@@ -504,7 +506,7 @@ func (r *Runner) world(l Line) error {
 			}
 			return link.SetConfig(cfg)
 		}
-		var cfg netsim.LinkConfig
+		var cfg sock.LinkConfig
 		for _, p := range c.Props {
 			p.apply(&cfg)
 		}
@@ -777,7 +779,7 @@ func (r *Runner) finish(l Line, c CallCmd, res string, err error) {
 
 // resultOfError is what C would print for a failed call: "ENAME: sentence".
 func resultOfError(err error) string {
-	if errno := netsim.ErrnoOf(err); errno != nil {
+	if errno := sock.ErrnoOf(err); errno != nil {
 		return errno.Error()
 	}
 	return err.Error()
@@ -786,7 +788,7 @@ func resultOfError(err error) string {
 // matches compares a result with an expectation. An errno name alone
 // matches any failure with that errno.
 func matches(expect, result string, err error) bool {
-	if errno := netsim.ErrnoOf(err); errno != nil && expect == errno.Name() {
+	if errno := sock.ErrnoOf(err); errno != nil && expect == errno.Name() {
 		return true
 	}
 	return strings.Join(strings.Fields(expect), " ") == strings.Join(strings.Fields(result), " ")

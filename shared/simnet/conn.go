@@ -8,7 +8,7 @@ import (
 	"os"
 	"sync"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // Conn is a TCP connection of the town as a net.Conn.
@@ -35,11 +35,11 @@ func (st *Stack) newConn(fd int) *Conn {
 
 // readable and writable are the readiness a blocked call waits for.
 const (
-	readable = netsim.PollIn | netsim.PollErr | netsim.PollHup | netsim.PollNval
-	writable = netsim.PollOut | netsim.PollErr | netsim.PollHup | netsim.PollNval
+	readable = sock.PollIn | sock.PollErr | sock.PollHup | sock.PollNval
+	writable = sock.PollOut | sock.PollErr | sock.PollHup | sock.PollNval
 )
 
-func (c *Conn) ready(want netsim.PollEvents) func() bool {
+func (c *Conn) ready(want sock.PollEvents) func() bool {
 	return func() bool { return c.st.p.Readiness(c.fd)&want != 0 }
 }
 
@@ -106,7 +106,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 			continue
 		}
 		k, err := c.st.p.Send(c.fd, b[total:])
-		if err != nil && netsim.ErrnoOf(err) != netsim.ErrAgain {
+		if err != nil && sock.ErrnoOf(err) != sock.ErrAgain {
 			return total, c.opError("write", err)
 		}
 		total += max(k, 0)
@@ -125,12 +125,12 @@ func (c *Conn) Close() error {
 
 // CloseWrite shuts the sending side (shutdown(SHUT_WR)): the peer reads
 // end of file, and can still send.
-func (c *Conn) CloseWrite() error { return c.shutdown(netsim.ShutWr) }
+func (c *Conn) CloseWrite() error { return c.shutdown(sock.ShutWr) }
 
 // CloseRead shuts the receiving side (shutdown(SHUT_RD)).
-func (c *Conn) CloseRead() error { return c.shutdown(netsim.ShutRd) }
+func (c *Conn) CloseRead() error { return c.shutdown(sock.ShutRd) }
 
-func (c *Conn) shutdown(how netsim.ShutdownHow) error {
+func (c *Conn) shutdown(how sock.ShutdownHow) error {
 	n := c.st.n
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -175,14 +175,14 @@ func (st *Stack) DialContext(ctx context.Context, network, address string) (net.
 		// As Go's net, a context that is already done sends no SYN.
 		return nil, &net.OpError{Op: "dial", Net: network, Err: contextErr(err)}
 	}
-	fd, to, err := st.openSocket("dial", network, address, netsim.SockTCP)
+	fd, to, err := st.openSocket("dial", network, address, sock.SockTCP)
 	if err != nil {
 		return nil, err
 	}
-	_ = st.p.SetSockopt(fd, netsim.OptNoDelay, 1)
+	_ = st.p.SetSockopt(fd, sock.OptNoDelay, 1)
 	cerr := st.p.Connect(fd, to)
 	n.settle()
-	if cerr != nil && netsim.ErrnoOf(cerr) == netsim.ErrInProgress {
+	if cerr != nil && sock.ErrnoOf(cerr) == sock.ErrInProgress {
 		connected := func() bool { return st.p.Readiness(fd)&writable != 0 }
 		if werr := n.wait(connected, nil, ctx.Done(), func() error { return contextErr(ctx.Err()) }); werr != nil {
 			cerr = werr
@@ -239,7 +239,7 @@ func (dialTimeoutError) Is(target error) bool { return target == context.Deadlin
 // OpError: the errno as a syscall error, net.ErrClosed once the network is
 // closed, and a context's end as contextErr made it.
 func mapDialErr(err error) error {
-	if errno := netsim.ErrnoOf(err); errno != nil {
+	if errno := sock.ErrnoOf(err); errno != nil {
 		return os.NewSyscallError("connect", errno)
 	}
 	if errors.Is(err, errClosedNetwork) {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // errTimeout is what a call past its deadline fails with: it reports
@@ -105,7 +105,7 @@ func opError(op, network string, local, remote net.Addr, err error) error {
 	case errors.Is(err, errClosedNetwork), errors.Is(err, errConnClosed):
 		err = net.ErrClosed
 	}
-	if errno := netsim.ErrnoOf(err); errno != nil {
+	if errno := sock.ErrnoOf(err); errno != nil {
 		err = os.NewSyscallError(op, errno)
 	}
 	return &net.OpError{Op: op, Net: network, Source: local, Addr: remote, Err: err}
@@ -132,7 +132,7 @@ func udpAddr(a netip.AddrPort) *net.UDPAddr { return net.UDPAddrFromAddrPort(a) 
 
 // mapErr turns a core error into what Go's net puts in an OpError.
 func mapErr(op string, err error) error {
-	if errno := netsim.ErrnoOf(err); errno != nil {
+	if errno := sock.ErrnoOf(err); errno != nil {
 		return os.NewSyscallError(op, errno)
 	}
 	return err

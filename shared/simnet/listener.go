@@ -3,7 +3,7 @@ package simnet
 import (
 	"net"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // Listener is a listening TCP socket of the town as a net.Listener.
@@ -28,11 +28,11 @@ func (st *Stack) Listen(network, address string) (net.Listener, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	fd, at, err := st.openSocket("listen", network, address, netsim.SockTCP)
+	fd, at, err := st.openSocket("listen", network, address, sock.SockTCP)
 	if err != nil {
 		return nil, err
 	}
-	_ = st.p.SetSockopt(fd, netsim.OptReuseAddr, 1)
+	_ = st.p.SetSockopt(fd, sock.OptReuseAddr, 1)
 	if err := st.bindOrClose(fd, network, at, tcpAddr(at), true); err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	queued := func() bool { return l.st.p.Readiness(l.fd)&(netsim.PollIn|netsim.PollNval) != 0 }
+	queued := func() bool { return l.st.p.Readiness(l.fd)&(sock.PollIn|sock.PollNval) != 0 }
 	for {
 		if l.isClosed() {
 			return nil, opError("accept", "tcp", l.addr, nil, errConnClosed)
@@ -61,7 +61,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, opError("accept", "tcp", l.addr, nil, err)
 		}
-		_ = l.st.p.SetSockopt(fd, netsim.OptNoDelay, 1)
+		_ = l.st.p.SetSockopt(fd, sock.OptNoDelay, 1)
 		return l.st.newConn(fd), nil
 	}
 }

@@ -5,20 +5,20 @@ import (
 	"net/netip"
 	"sync"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // openSocket is the start of Dial, Listen and ListenPacket: it checks that
 // network names sockets of type want ("tcp"/"tcp4" or "udp"/"udp4"),
 // resolves address and opens the socket. It is called with the network's
 // lock held. On failure it returns the *net.OpError for op.
-func (st *Stack) openSocket(op, network, address string, want netsim.SockType) (int, netip.AddrPort, error) {
-	typ := netsim.SockUnknown
+func (st *Stack) openSocket(op, network, address string, want sock.SockType) (int, netip.AddrPort, error) {
+	typ := sock.SockUnknown
 	switch network {
 	case "tcp", "tcp4":
-		typ = netsim.SockTCP
+		typ = sock.SockTCP
 	case "udp", "udp4":
-		typ = netsim.SockUDP
+		typ = sock.SockUDP
 	}
 	if typ != want {
 		return -1, netip.AddrPort{}, &net.OpError{Op: op, Net: network, Err: net.UnknownNetworkError(network)}

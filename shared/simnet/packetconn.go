@@ -4,7 +4,7 @@ import (
 	"net"
 	"sync"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // PacketConn is a UDP socket of the town as a net.PacketConn.
@@ -25,7 +25,7 @@ func (st *Stack) ListenPacket(network, address string) (net.PacketConn, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.catchUp()
-	fd, at, err := st.openSocket("listen", network, address, netsim.SockUDP)
+	fd, at, err := st.openSocket("listen", network, address, sock.SockUDP)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"socketville/shared/sock"
+
 	"golang.org/x/net/nettest"
 
 	"socketville/shared/netsim"
@@ -34,7 +36,7 @@ func town(t testing.TB, delay time.Duration) *simnet.Network {
 			t.Fatal(err)
 		}
 	}
-	if _, err := w.AddLink("a", "b", netsim.LinkConfig{Delay: delay}); err != nil {
+	if _, err := w.AddLink("a", "b", sock.LinkConfig{Delay: delay}); err != nil {
 		t.Fatal(err)
 	}
 	return simnet.New(w, simnet.Options{})
@@ -340,7 +342,7 @@ func TestDialContextEnds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := w.AddLink("a", "b", netsim.LinkConfig{Delay: time.Millisecond, Faults: netsim.Faults{Loss: 1}}); err != nil {
+	if _, err := w.AddLink("a", "b", sock.LinkConfig{Delay: time.Millisecond, Faults: sock.Faults{Loss: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	n := simnet.New(w, simnet.Options{})

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/town/layout"
 )
 
@@ -16,7 +17,7 @@ type action struct {
 
 // doorActions are the calls that make sense on a door, as shell lines:
 // what a learner would try next.
-func doorActions(d layout.Door, snap netsim.Snapshot) []action {
+func doorActions(d layout.Door, snap sock.Snapshot) []action {
 	if d.Proc == "" || d.FD == 0 {
 		return nil // the kernel's: no process can call on it
 	}
@@ -48,7 +49,7 @@ func doorActions(d layout.Door, snap netsim.Snapshot) []action {
 // the door's own host, over loopback) and returns the two lines that
 // connect it. When none can reach the door, it returns a button that says
 // so and runs nothing.
-func clientFor(d layout.Door, snap netsim.Snapshot) (action, bool) {
+func clientFor(d layout.Door, snap sock.Snapshot) (action, bool) {
 	r := newRouting(snap)
 	server, ok := r.hosts[d.Key.Host]
 	if !ok {
@@ -83,7 +84,7 @@ func clientFor(d layout.Door, snap netsim.Snapshot) (action, bool) {
 
 // connectFrom is the button that makes a TCP socket in host/p and
 // connects it to dst.
-func connectFrom(host string, p netsim.ProcessState, dst netip.AddrPort) action {
+func connectFrom(host string, p sock.ProcessState, dst netip.AddrPort) action {
 	fd := nextFD(p)
 	who := host + "/" + p.Name + ": "
 	return action{label: "connect from " + host + "/" + p.Name, lines: []string{
@@ -93,7 +94,7 @@ func connectFrom(host string, p netsim.ProcessState, dst netip.AddrPort) action 
 }
 
 // nextFD is the descriptor socket() will return: the lowest free one from 3.
-func nextFD(p netsim.ProcessState) int {
+func nextFD(p sock.ProcessState) int {
 	used := map[int]bool{}
 	for _, s := range p.Sockets {
 		used[s.FD] = true

@@ -7,11 +7,12 @@ import (
 	"math"
 	"strings"
 
+	"socketville/shared/sock"
+
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
-	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -352,13 +353,13 @@ func doorCaption(d *layout.Door) string {
 	switch {
 	case d.Style == layout.StyleTimeWait && d.Socket.TCP != nil:
 		return fmt.Sprintf("TIME-WAIT %.0fs", math.Ceil(d.Socket.TCP.TimeWaitLeft.Seconds()))
-	case d.Socket.TCP != nil && d.State == "CLOSED" && !d.Socket.Remote.IsValid():
+	case d.Socket.TCP != nil && d.State == sock.StateClosed && !d.Socket.Remote.IsValid():
 		if d.Port == "" {
 			return "unbound"
 		}
 		return "bound"
 	}
-	return d.State
+	return d.State.String()
 }
 
 // A letter's size in town units.
@@ -463,7 +464,7 @@ func (g *Game) flashLabels(ls []label) []label {
 // ready.
 func (g *Game) drawPolls(dst *ebiten.Image) {
 	z := g.cam.zoom
-	g.eachPoll(func(d *layout.Door, fd netsim.PollFD, current bool) {
+	g.eachPoll(func(d *layout.Door, fd sock.PollFD, current bool) {
 		x, y, w, h := g.cam.rect(d.Rect)
 		if fd.Revents != 0 {
 			strokeRect(dst, x-6*z, y-6*z, w+12*z, h+12*z, 4*z, colReady)
@@ -487,7 +488,7 @@ const (
 // pollLabels say what poll found at each ready door, and name the ring.
 func (g *Game) pollLabels(ls []label) []label {
 	z := g.cam.zoom
-	g.eachPoll(func(d *layout.Door, fd netsim.PollFD, current bool) {
+	g.eachPoll(func(d *layout.Door, fd sock.PollFD, current bool) {
 		x, y, w, h := g.cam.rect(d.Rect)
 		if fd.Revents != 0 {
 			ls = append(ls, label{kind: "revents", text: fd.Revents.String(), x: x + w/2, y: y - 30*z, size: 10 * z, c: colReady, mono: true, a: alignCenter, prio: prioPoll,
@@ -503,7 +504,7 @@ func (g *Game) pollLabels(ls []label) []label {
 
 // eachPoll calls f for every door each poll walk has reached so far,
 // saying whether the ring is at it now.
-func (g *Game) eachPoll(f func(d *layout.Door, fd netsim.PollFD, current bool)) {
+func (g *Game) eachPoll(f func(d *layout.Door, fd sock.PollFD, current bool)) {
 	for _, pw := range g.player.Animation().Polls {
 		doors := g.pollDoors(pw)
 		if len(doors) == 0 {
@@ -602,7 +603,7 @@ func (g *Game) linkConfig(name string) (string, bool) {
 }
 
 // describeLink says what is set on a link, in the link line's words.
-func describeLink(c netsim.LinkConfig) string {
+func describeLink(c sock.LinkConfig) string {
 	s := "delay " + c.Delay.String()
 	if c.Rate > 0 {
 		s += ", " + formatRate(c.Rate)
@@ -615,7 +616,7 @@ func describeLink(c netsim.LinkConfig) string {
 			s += fmt.Sprintf(", %s %s", f.name, percent(f.p))
 		}
 	}
-	if c.MTU != 0 && c.MTU != netsim.DefaultMTU {
+	if c.MTU != 0 && c.MTU != sock.DefaultMTU {
 		s += fmt.Sprintf(", mtu %d", c.MTU)
 	}
 	return s

@@ -11,6 +11,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/shared/netsim"
+	"socketville/shared/sock"
 	"socketville/shared/town/layout"
 )
 
@@ -306,9 +307,9 @@ func doorRole(d layout.Door) (client, server bool) {
 	s := d.Socket
 	port := s.Local.Port()
 	switch {
-	case s.State == "LISTEN":
+	case s.State == sock.StateListen:
 		return false, true
-	case s.State == "SYN-SENT":
+	case s.State == sock.StateSynSent:
 		return true, false
 	case port == 0:
 		return false, false

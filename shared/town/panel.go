@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"socketville/shared/sock"
+
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
-	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 	"socketville/shared/wire"
@@ -146,7 +147,7 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	x0, y0 := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(6))
 	w := float64(area.Dx() - g.px(20))
 	s := d.Socket
-	if s.Type != netsim.SockTCP {
+	if s.Type != sock.SockTCP {
 		g.text(dst, fmt.Sprintf("%s socket, %s; %s waiting", s.Type, s.State, plural(s.Queued, "datagram", "datagrams")), x0, y0, 13*g.scale, colText, false, alignLeft)
 		g.text(dst, "poll says: "+s.Ready.String(), x0, y0+20*g.scale, 13*g.scale, colText, false, alignLeft)
 		y := g.drawPortWords(dst, x0, y0+40*g.scale, w, s)
@@ -161,7 +162,7 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	}
 	t := s.TCP
 	switch {
-	case s.State == "LISTEN":
+	case s.State == sock.StateListen:
 		g.bar(dst, x0, y, w, "SYN queue (half-open)", t.SynQueue, t.Backlog+1, 0, colDim)
 		g.bar(dst, x0, y+40*g.scale, w, "accept queue (ready for accept)", t.AcceptQueue, t.Backlog+1, 0, colDim)
 		g.text(dst, fmt.Sprintf("backlog %d: Linux keeps up to backlog+1 connections waiting", t.Backlog), x0, y+80*g.scale, 12*g.scale, colDim, false, alignLeft)
@@ -178,7 +179,7 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 
 // drawPortWords says what kind of port the door has, wrapped to the
 // panel's width w, and returns where the next line goes.
-func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s netsim.SocketState) float64 {
+func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s sock.SocketState) float64 {
 	words := portWords(s.Local.Port())
 	if words == "" {
 		return y // no port yet
@@ -193,17 +194,17 @@ func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s netsim.Socket
 
 // connecting reports a TCP socket that has, or had, a peer: connecting,
 // connected or closing. A fresh, bound or listening one has none.
-func connecting(s netsim.SocketState) bool {
-	return s.State != "LISTEN" && (s.State != "CLOSED" || s.Remote.IsValid())
+func connecting(s sock.SocketState) bool {
+	return s.State != sock.StateListen && (s.State != sock.StateClosed || s.Remote.IsValid())
 }
 
 // drawConnection draws a connection's buffers, windows and timers.
-func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s netsim.SocketState) {
+func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s sock.SocketState) {
 	t := s.TCP
 	g.bar(dst, x0, y, w, fmt.Sprintf("send buffer: %d B queued, %d in flight", t.SndQueued, t.InFlight), t.SndQueued, t.SndBuf, t.InFlight, color.RGBA{0x50, 0xa8, 0xff, 0xff})
 	g.bar(dst, x0, y+40*g.scale, w, fmt.Sprintf("receive buffer: %d B unread, %d out of order", t.RcvQueued, t.OutOfOrder), t.RcvQueued, t.RcvBuf, t.OutOfOrder, color.RGBA{0x40, 0xd8, 0x90, 0xff})
 	var lines []string
-	if s.State == "SYN-SENT" {
+	if s.State == sock.StateSynSent {
 		lines = append(lines, "windows and MSS: agreed once the peer answers the SYN")
 	} else {
 		lines = append(lines, fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS))
@@ -227,7 +228,7 @@ func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s netsim.Sock
 
 // drawOptions lists the socket's options as setsockopt sets them, in
 // two columns.
-func (g *Game) drawOptions(dst *ebiten.Image, x, y, w float64, s netsim.SocketState) {
+func (g *Game) drawOptions(dst *ebiten.Image, x, y, w float64, s sock.SocketState) {
 	g.text(dst, "options (setsockopt):", x, y, 12*g.scale, colText, false, alignLeft)
 	for i, o := range optionTexts(s) {
 		cx := x + float64(i%2)*w/2
@@ -237,22 +238,22 @@ func (g *Game) drawOptions(dst *ebiten.Image, x, y, w float64, s netsim.SocketSt
 }
 
 // optionsText is "SO_REUSEADDR off  SO_RCVBUF 131072 ..." for a socket.
-func optionsText(s netsim.SocketState) string { return strings.Join(optionTexts(s), "  ") }
+func optionsText(s sock.SocketState) string { return strings.Join(optionTexts(s), "  ") }
 
 // optionTexts are the socket's options, "SO_REUSEADDR off" and so on,
 // and whether it blocks.
-func optionTexts(s netsim.SocketState) []string {
+func optionTexts(s sock.SocketState) []string {
 	var parts []string
 	for _, o := range s.Options {
 		v := fmt.Sprint(o.Value)
 		switch o.Opt {
-		case netsim.OptReuseAddr, netsim.OptNoDelay, netsim.OptBroadcast:
+		case sock.OptReuseAddr, sock.OptNoDelay, sock.OptBroadcast:
 			v = onOff(o.Value != 0)
-		case netsim.OptLinger:
+		case sock.OptLinger:
 			if o.Value < 0 {
 				v = "off"
 			}
-		case netsim.OptRcvTimeo:
+		case sock.OptRcvTimeo:
 			if o.Value == 0 {
 				v = "0 (no limit)"
 			}
@@ -272,9 +273,9 @@ func onOff(b bool) string {
 // stateLabel is a socket's state as the panel says it: a TCP socket in
 // CLOSED says whether it is fresh, bound, or a connection that is over,
 // as a datagram socket says "unbound" or "bound".
-func stateLabel(s netsim.SocketState) string {
-	if s.Type != netsim.SockTCP || s.State != "CLOSED" {
-		return s.State
+func stateLabel(s sock.SocketState) string {
+	if s.Type != sock.SockTCP || s.State != sock.StateClosed {
+		return s.State.String()
 	}
 	switch {
 	case s.Remote.IsValid():
@@ -342,14 +343,14 @@ func (g *Game) drawDiagram(dst *ebiten.Image, x, y, w, h float64, d layout.Door)
 		}
 		fillRect(dst, cx-bw/2, cy-bh/2, bw, bh, fill)
 		strokeRect(dst, cx-bw/2, cy-bh/2, bw, bh, 1, colPanelEdge)
-		label := c.state
+		label := c.state.String()
 		if c.state == d.State {
 			label = stateLabel(d.Socket)
 		}
 		g.text(dst, label, cx, cy-7*g.scale, 11*g.scale, ink, false, alignCenter)
 	}
 	if lit {
-		g.text(dst, last.From+" -> "+last.To, x+w, y, 12*g.scale, colSelect, false, alignRight)
+		g.text(dst, last.From.String()+" -> "+last.To.String(), x+w, y, 12*g.scale, colSelect, false, alignRight)
 		if why := transitionCause(last.From, last.To); why != "" {
 			g.text(dst, why, x+w, y+16*g.scale, 11*g.scale, colSelect, false, alignRight)
 		}

@@ -5,7 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/script"
 	"socketville/shared/town/layout"
 )
@@ -40,13 +41,13 @@ func door(t *testing.T, r *script.Runner, host, proc, state string) layout.Door 
 	for _, p := range lay.Plots {
 		for _, h := range p.Houses {
 			for _, d := range h.Doors {
-				if p.Host == host && d.Proc == proc && d.State == state {
+				if p.Host == host && d.Proc == proc && d.State.String() == state {
 					return d
 				}
 			}
 		}
 		for _, d := range p.Orphans {
-			if p.Host == host && proc == "" && d.State == state {
+			if p.Host == host && proc == "" && d.State.String() == state {
 				return d
 			}
 		}
@@ -189,8 +190,8 @@ run 100ms`)
 func TestLayersSayWhoWroteIt(t *testing.T) {
 	r := script.NewRunner(script.Options{})
 	var pkts [][]byte
-	r.World().Observe(func(e netsim.Event) {
-		if e.Kind == netsim.KindSent {
+	r.World().Observe(func(e sock.Event) {
+		if e.Kind == sock.KindSent {
 			pkts = append(pkts, e.Packet)
 		}
 	})

@@ -3,7 +3,7 @@ package town
 import (
 	"net/netip"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // The panel offers to connect a client to a listening door only from a
@@ -19,12 +19,12 @@ var loopback = netip.MustParsePrefix("127.0.0.0/8")
 
 // routing answers next-hop questions over one snapshot.
 type routing struct {
-	hosts map[string]*netsim.HostState
-	links []netsim.LinkState
+	hosts map[string]*sock.HostState
+	links []sock.LinkState
 }
 
-func newRouting(snap netsim.Snapshot) routing {
-	r := routing{hosts: map[string]*netsim.HostState{}, links: snap.Links}
+func newRouting(snap sock.Snapshot) routing {
+	r := routing{hosts: map[string]*sock.HostState{}, links: snap.Links}
 	for i := range snap.Hosts {
 		r.hosts[snap.Hosts[i].Name] = &snap.Hosts[i]
 	}
@@ -32,7 +32,7 @@ func newRouting(snap netsim.Snapshot) routing {
 }
 
 // owns reports whether a is one of h's addresses, loopback included.
-func owns(h *netsim.HostState, a netip.Addr) bool {
+func owns(h *sock.HostState, a netip.Addr) bool {
 	if loopback.Contains(a) {
 		return true
 	}

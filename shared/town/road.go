@@ -5,9 +5,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/ebitenui/ebitenui/widget"
+	"socketville/shared/sock"
 
-	"socketville/shared/netsim"
+	"github.com/ebitenui/ebitenui/widget"
 )
 
 // knob is one property of a link that the road panel sets with a slider.
@@ -16,7 +16,7 @@ import (
 type knob struct {
 	key    string    // the link line's property: delay, rate, loss, ...
 	values []float64 // the slider's stops, in the unit of get
-	get    func(netsim.LinkConfig) float64
+	get    func(sock.LinkConfig) float64
 	spell  func(float64) string // the value as the shell writes it
 	show   func(float64) string // the value beside the slider
 }
@@ -31,13 +31,13 @@ func percent(v float64) string { return fmt.Sprintf("%g%%", math.Round(v*1000)/1
 var knobs = []knob{
 	{
 		key: "delay", values: []float64{0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000},
-		get:   func(c netsim.LinkConfig) float64 { return float64(c.Delay) / float64(time.Millisecond) },
+		get:   func(c sock.LinkConfig) float64 { return float64(c.Delay) / float64(time.Millisecond) },
 		spell: func(v float64) string { return fmt.Sprintf("%gms", v) },
 		show:  func(v float64) string { return fmt.Sprintf("%g ms", v) },
 	},
 	{
 		key: "rate", values: []float64{0, 56e3, 1e6, 10e6, 100e6, 1e9},
-		get:   func(c netsim.LinkConfig) float64 { return float64(c.Rate) },
+		get:   func(c sock.LinkConfig) float64 { return float64(c.Rate) },
 		spell: func(v float64) string { return formatRate(int64(v)) },
 		show: func(v float64) string {
 			if v == 0 {
@@ -46,15 +46,15 @@ var knobs = []knob{
 			return formatRate(int64(v)) + "/s"
 		},
 	},
-	probKnob("loss", func(c netsim.LinkConfig) float64 { return c.Loss }),
-	probKnob("dup", func(c netsim.LinkConfig) float64 { return c.Dup }),
-	probKnob("reorder", func(c netsim.LinkConfig) float64 { return c.Reorder }),
-	probKnob("corrupt", func(c netsim.LinkConfig) float64 { return c.Corrupt }),
+	probKnob("loss", func(c sock.LinkConfig) float64 { return c.Loss }),
+	probKnob("dup", func(c sock.LinkConfig) float64 { return c.Dup }),
+	probKnob("reorder", func(c sock.LinkConfig) float64 { return c.Reorder }),
+	probKnob("corrupt", func(c sock.LinkConfig) float64 { return c.Corrupt }),
 	{
 		key: "mtu", values: []float64{576, 1280, 1500, 9000},
-		get: func(c netsim.LinkConfig) float64 {
+		get: func(c sock.LinkConfig) float64 {
 			if c.MTU == 0 {
-				return netsim.DefaultMTU
+				return sock.DefaultMTU
 			}
 			return float64(c.MTU)
 		},
@@ -63,7 +63,7 @@ var knobs = []knob{
 	},
 }
 
-func probKnob(key string, get func(netsim.LinkConfig) float64) knob {
+func probKnob(key string, get func(sock.LinkConfig) float64) knob {
 	return knob{key: key, values: percents, get: get, spell: percent, show: percent}
 }
 
@@ -84,13 +84,13 @@ func (k knob) line(a, b string, stop int) string {
 }
 
 // roadLink is the selected road's link as it is now.
-func (g *Game) roadLink() (netsim.LinkState, bool) {
+func (g *Game) roadLink() (sock.LinkState, bool) {
 	for _, l := range g.player.Snapshot().Links {
 		if l.Name == g.sel.road {
 			return l, true
 		}
 	}
-	return netsim.LinkState{}, false
+	return sock.LinkState{}, false
 }
 
 // roadEditor puts a slider for each knob in the panel. Dragging shows the

@@ -249,7 +249,7 @@ func (g *Game) doorState(d layout.Door) DoorState {
 	x, y, w, h := g.cam.rect(d.Rect)
 	c := doorColor(d.Style)
 	return DoorState{
-		Host: d.Key.Host, Proc: d.Proc, FD: d.FD, State: d.State, Port: d.Port, Remote: d.Remote,
+		Host: d.Key.Host, Proc: d.Proc, FD: d.FD, State: d.State.String(), Port: d.Port, Remote: d.Remote,
 		Style: styleNames[d.Style], Box: g.css(x, y, w, h),
 		Color: "#" + hex2(c.R) + hex2(c.G) + hex2(c.B),
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"socketville/shared/sock"
+
 	"github.com/ebitenui/ebitenui"
 	eimage "github.com/ebitenui/ebitenui/image"
 	"github.com/ebitenui/ebitenui/themes"
@@ -13,7 +15,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/examples"
-	"socketville/shared/netsim"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
 )
@@ -41,7 +42,7 @@ type widgets struct {
 	panelFor                selection
 	// roadCfg is the link the road panel's sliders were set from: a
 	// change from elsewhere (the console) resets them.
-	roadCfg netsim.LinkConfig
+	roadCfg sock.LinkConfig
 	// doorStyle is the selected door's look the panel's calls were
 	// chosen for.
 	doorStyle layout.Style

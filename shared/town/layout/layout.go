@@ -13,7 +13,7 @@ import (
 	"math"
 	"strings"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // Point is a position in town units.
@@ -65,11 +65,11 @@ type Door struct {
 	Proc   string // "" for a connection the kernel holds after close
 	FD     int    // 0 for such connections
 	Rect   Rect
-	Port   string // over the lintel: the local port, or "" when unbound
-	Remote string // under the door: the peer's address:port, "" when none
-	State  string // TCP state or the datagram socket's state
+	Port   string     // over the lintel: the local port, or "" when unbound
+	Remote string     // under the door: the peer's address:port, "" when none
+	State  sock.State // TCP state or the datagram socket's state
 	Style  Style
-	Socket netsim.SocketState
+	Socket sock.SocketState
 }
 
 // House is one process on its plot.
@@ -150,7 +150,7 @@ const houseW = DoorsPerRow*DoorPitch + 2*housePad - (DoorPitch - DoorW) + 40
 // Of lays out one snapshot on its own: the same snapshot always gives the
 // same layout. A town that changes over time is better laid out by a
 // Layouter, which keeps plots in place as they fill and empty.
-func Of(s netsim.Snapshot) Layout {
+func Of(s sock.Snapshot) Layout {
 	var lt Layouter
 	return lt.Of(s)
 }
@@ -176,7 +176,7 @@ type Layouter struct {
 
 // Of lays out s, keeping what the Layouter remembers of earlier snapshots
 // of the same town.
-func (lt *Layouter) Of(s netsim.Snapshot) Layout {
+func (lt *Layouter) Of(s sock.Snapshot) Layout {
 	plots := make([]Plot, len(s.Hosts))
 	for i, h := range s.Hosts {
 		plots[i] = plotOf(h)
@@ -241,8 +241,8 @@ func (lt *Layouter) remember(plots []Plot) {
 // that the common story (a process starts, its sockets come and go, a
 // closed connection waits in TIME-WAIT) moves no plot and no camera.
 func typicalH() float64 {
-	one := []netsim.SocketState{{}}
-	return plotOf(netsim.HostState{Processes: []netsim.ProcessState{{Sockets: one}}, Orphans: one}).Rect.H()
+	one := []sock.SocketState{{}}
+	return plotOf(sock.HostState{Processes: []sock.ProcessState{{Sockets: one}}, Orphans: one}).Rect.H()
 }
 
 func hasHost(plots []Plot, host string) bool {
@@ -256,7 +256,7 @@ func hasHost(plots []Plot, host string) bool {
 
 // plotOf lays out one host at the origin. Its width depends only on its
 // sign; its height grows with its houses and their rows of doors.
-func plotOf(h netsim.HostState) Plot {
+func plotOf(h sock.HostState) Plot {
 	p := Plot{Host: h.Name, Sign: signOf(h)}
 	y := signH + RoofH
 	for _, ps := range h.Processes {
@@ -293,7 +293,7 @@ func doorSpot(i, n int) (x, y float64) {
 	return (houseW-span)/2 + float64(col)*DoorPitch, float64(row) * doorRowH
 }
 
-func signOf(h netsim.HostState) string {
+func signOf(h sock.HostState) string {
 	addrs := make([]string, len(h.Addrs))
 	for i, a := range h.Addrs {
 		addrs[i] = a.Addr().String()
@@ -302,7 +302,7 @@ func signOf(h netsim.HostState) string {
 }
 
 // houseOf lays out one process with its walls' top-left at (x, y).
-func houseOf(host string, ps netsim.ProcessState, x, y float64) House {
+func houseOf(host string, ps sock.ProcessState, x, y float64) House {
 	n := len(ps.Sockets)
 	h := House{Proc: ps.Name, Root: ps.Root, Rect: rect(x, y, houseW, houseTop+float64(doorRows(n))*doorRowH)}
 	for i, s := range ps.Sockets {
@@ -312,7 +312,7 @@ func houseOf(host string, ps netsim.ProcessState, x, y float64) House {
 	return h
 }
 
-func doorOf(host, proc string, s netsim.SocketState, x, y float64) Door {
+func doorOf(host, proc string, s sock.SocketState, x, y float64) Door {
 	d := Door{
 		Key: DoorKey{Host: host, ID: s.ID}, Proc: proc, FD: s.FD, Rect: rect(x, y, DoorW, DoorH),
 		State: s.State, Style: styleOf(s), Socket: s,
@@ -326,22 +326,22 @@ func doorOf(host, proc string, s netsim.SocketState, x, y float64) Door {
 	return d
 }
 
-func styleOf(s netsim.SocketState) Style {
-	if s.Type != netsim.SockTCP {
+func styleOf(s sock.SocketState) Style {
+	if s.Type != sock.SockTCP {
 		return StyleDatagram
 	}
 	switch s.State {
-	case "LISTEN":
+	case sock.StateListen:
 		return StyleListen
-	case "SYN-SENT", "SYN-RECEIVED":
+	case sock.StateSynSent, sock.StateSynReceived:
 		return StyleHandshake
-	case "ESTABLISHED":
+	case sock.StateEstablished:
 		return StyleOpen
-	case "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK":
+	case sock.StateFinWait1, sock.StateFinWait2, sock.StateCloseWait, sock.StateClosing, sock.StateLastAck:
 		return StyleClosing
-	case "TIME-WAIT":
+	case sock.StateTimeWait:
 		return StyleTimeWait
-	case "CLOSED":
+	case sock.StateClosed:
 		if s.Local.Port() == 0 {
 			return StyleFresh
 		}

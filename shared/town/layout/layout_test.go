@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/script"
 	"socketville/shared/town/crowd"
 	"socketville/shared/town/layout"
@@ -14,7 +15,7 @@ import (
 
 // snapshotAt runs a scenario's lines up to and including line n (all when
 // n is 0) and returns the town's snapshot.
-func snapshotAt(t testing.TB, src string, n int, run time.Duration) netsim.Snapshot {
+func snapshotAt(t testing.TB, src string, n int, run time.Duration) sock.Snapshot {
 	t.Helper()
 	s, err := script.Parse("t", strings.NewReader(src))
 	if err != nil {
@@ -172,7 +173,7 @@ func inside(in, out layout.Rect) bool {
 }
 
 func TestEmptyTown(t *testing.T) {
-	l := layout.Of(netsim.Snapshot{})
+	l := layout.Of(sock.Snapshot{})
 	if len(l.Plots) != 0 || l.Bounds.W() != 0 {
 		t.Fatalf("empty town: %+v", l)
 	}

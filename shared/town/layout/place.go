@@ -4,7 +4,7 @@ import (
 	"math"
 	"strings"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // The town is a grid of cells, one plot in each, with streets between
@@ -40,7 +40,7 @@ func (g *grid) cellOf(i int) cell { return cell{i / g.cols, i % g.cols} }
 
 // structureKey names a town's hosts and links: the placement is kept as
 // long as it stays the same.
-func structureKey(s netsim.Snapshot) string {
+func structureKey(s sock.Snapshot) string {
 	var b strings.Builder
 	for _, h := range s.Hosts {
 		b.WriteString(h.Name)
@@ -66,7 +66,7 @@ const (
 // hosts side by side, so that their roads run straight across, and the
 // rest as near each other as it can. Of equally good orders it takes the
 // first in lexicographic order, the snapshot's own order first.
-func placement(s netsim.Snapshot) []int {
+func placement(s sock.Snapshot) []int {
 	n := len(s.Hosts)
 	order := make([]int, n)
 	for i := range order {

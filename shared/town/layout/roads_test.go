@@ -8,15 +8,16 @@ import (
 	"strings"
 	"testing"
 
+	"socketville/shared/sock"
+
 	"socketville/examples"
-	"socketville/shared/netsim"
 	"socketville/shared/script"
 	"socketville/shared/town/layout"
 )
 
 // playThrough runs a scenario event by event (at most max events) and
 // calls see with the town's snapshot after each.
-func playThrough(t *testing.T, src string, max int, see func(step int, s netsim.Snapshot)) {
+func playThrough(t *testing.T, src string, max int, see func(step int, s sock.Snapshot)) {
 	t.Helper()
 	s, err := script.Parse("t", strings.NewReader(src))
 	if err != nil {
@@ -39,7 +40,7 @@ func TestExampleRoadsAvoidOtherPlots(t *testing.T) {
 	for _, ex := range examples.All() {
 		t.Run(ex.Name, func(t *testing.T) {
 			var lt layout.Layouter
-			playThrough(t, ex.Source, 5000, func(step int, s netsim.Snapshot) {
+			playThrough(t, ex.Source, 5000, func(step int, s sock.Snapshot) {
 				checkTown(t, fmt.Sprintf("%s step %d", ex.Name, step), lt.Of(s))
 				if step%50 == 0 {
 					checkTown(t, fmt.Sprintf("%s step %d on its own", ex.Name, step), layout.Of(s))
@@ -74,11 +75,11 @@ func TestRandomTownsRoadsAvoidOtherPlots(t *testing.T) {
 }
 
 // randomTown makes 1 to 12 hosts and up to 14 links among them.
-func randomTown(rng *rand.Rand) netsim.Snapshot {
-	var s netsim.Snapshot
+func randomTown(rng *rand.Rand) sock.Snapshot {
+	var s sock.Snapshot
 	n := 1 + rng.IntN(12)
 	for i := range n {
-		h := netsim.HostState{Name: fmt.Sprintf("h%d", i), Addrs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.0.%d.%d/24", i, 1+i))}}
+		h := sock.HostState{Name: fmt.Sprintf("h%d", i), Addrs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.0.%d.%d/24", i, 1+i))}}
 		if rng.IntN(6) == 0 { // a router with a long sign
 			h.Addrs = append(h.Addrs, netip.MustParsePrefix("203.0.113.254/24"), netip.MustParsePrefix("198.51.100.254/24"))
 		}
@@ -89,19 +90,19 @@ func randomTown(rng *rand.Rand) netsim.Snapshot {
 		if a == b && rng.IntN(4) != 0 {
 			continue // now and then a host linked to itself
 		}
-		s.Links = append(s.Links, netsim.LinkState{Name: fmt.Sprintf("l%d", len(s.Links)), A: s.Hosts[a].Name, B: s.Hosts[b].Name})
+		s.Links = append(s.Links, sock.LinkState{Name: fmt.Sprintf("l%d", len(s.Links)), A: s.Hosts[a].Name, B: s.Hosts[b].Name})
 	}
 	return s
 }
 
 // fillRandomly gives every host new processes, sockets and orphans.
-func fillRandomly(rng *rand.Rand, s *netsim.Snapshot) {
+func fillRandomly(rng *rand.Rand, s *sock.Snapshot) {
 	id := uint64(1)
 	for i := range s.Hosts {
 		h := &s.Hosts[i]
 		h.Processes, h.Orphans = nil, nil
 		for p := range rng.IntN(4) {
-			ps := netsim.ProcessState{Name: fmt.Sprintf("p%d", p), Root: rng.IntN(2) == 0}
+			ps := sock.ProcessState{Name: fmt.Sprintf("p%d", p), Root: rng.IntN(2) == 0}
 			for fd := range rng.IntN(8) {
 				ps.Sockets = append(ps.Sockets, randomSocket(rng, &id, 3+fd))
 			}
@@ -113,12 +114,12 @@ func fillRandomly(rng *rand.Rand, s *netsim.Snapshot) {
 	}
 }
 
-func randomSocket(rng *rand.Rand, id *uint64, fd int) netsim.SocketState {
-	states := []string{"CLOSED", "LISTEN", "SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "TIME-WAIT"}
-	s := netsim.SocketState{ID: *id, FD: fd, Type: netsim.SockTCP, State: states[rng.IntN(len(states))]}
+func randomSocket(rng *rand.Rand, id *uint64, fd int) sock.SocketState {
+	states := []sock.State{sock.StateClosed, sock.StateListen, sock.StateSynSent, sock.StateEstablished, sock.StateFinWait1, sock.StateTimeWait}
+	s := sock.SocketState{ID: *id, FD: fd, Type: sock.SockTCP, State: states[rng.IntN(len(states))]}
 	*id++
 	if rng.IntN(3) == 0 {
-		s.Type, s.State = netsim.SockUDP, "bound"
+		s.Type, s.State = sock.SockUDP, sock.StateBound
 	}
 	s.Local = netip.MustParseAddrPort(fmt.Sprintf("10.0.0.1:%d", 1+rng.IntN(65535)))
 	if rng.IntN(2) == 0 {
@@ -321,7 +322,7 @@ func TestPlotsKeepTheirPlaces(t *testing.T) {
 			var centre layout.Point
 			corners := map[string]layout.Point{}
 			moved := 0
-			playThrough(t, ex.Source, 5000, func(step int, s netsim.Snapshot) {
+			playThrough(t, ex.Source, 5000, func(step int, s sock.Snapshot) {
 				l := lt.Of(s)
 				if k := structure(s); k != key {
 					key, corners, centre = k, map[string]layout.Point{}, l.Bounds.Center()
@@ -342,7 +343,7 @@ func TestPlotsKeepTheirPlaces(t *testing.T) {
 	}
 }
 
-func structure(s netsim.Snapshot) string {
+func structure(s sock.Snapshot) string {
 	var b strings.Builder
 	for _, h := range s.Hosts {
 		b.WriteString(h.Name + " ")
@@ -356,14 +357,14 @@ func structure(s netsim.Snapshot) string {
 // TestCrowdedPoolsKeepRoadsApart links one host to every other several
 // times over, so its sides and the streets beside it carry many roads.
 func TestCrowdedPoolsKeepRoadsApart(t *testing.T) {
-	var s netsim.Snapshot
+	var s sock.Snapshot
 	for i := range 9 {
-		s.Hosts = append(s.Hosts, netsim.HostState{Name: fmt.Sprintf("h%d", i)})
+		s.Hosts = append(s.Hosts, sock.HostState{Name: fmt.Sprintf("h%d", i)})
 	}
 	for k := range 3 {
 		for i := 1; i < 9; i++ {
-			s.Links = append(s.Links, netsim.LinkState{Name: fmt.Sprintf("l%d-%d", k, i), A: "h0", B: fmt.Sprintf("h%d", i)})
-			s.Links = append(s.Links, netsim.LinkState{Name: fmt.Sprintf("m%d-%d", k, i), A: fmt.Sprintf("h%d", i), B: fmt.Sprintf("h%d", (i+k+1)%9)})
+			s.Links = append(s.Links, sock.LinkState{Name: fmt.Sprintf("l%d-%d", k, i), A: "h0", B: fmt.Sprintf("h%d", i)})
+			s.Links = append(s.Links, sock.LinkState{Name: fmt.Sprintf("m%d-%d", k, i), A: fmt.Sprintf("h%d", i), B: fmt.Sprintf("h%d", (i+k+1)%9)})
 		}
 	}
 	checkTown(t, "crowded", layout.Of(s))
@@ -374,13 +375,13 @@ func TestCrowdedPoolsKeepRoadsApart(t *testing.T) {
 // where a layout of each snapshot on its own would move them back. A town
 // of other hosts starts afresh.
 func TestLayouterRemembers(t *testing.T) {
-	town := func(procs int, names ...string) netsim.Snapshot {
-		var s netsim.Snapshot
+	town := func(procs int, names ...string) sock.Snapshot {
+		var s sock.Snapshot
 		for _, n := range names {
-			s.Hosts = append(s.Hosts, netsim.HostState{Name: n})
+			s.Hosts = append(s.Hosts, sock.HostState{Name: n})
 		}
 		for i := range procs {
-			s.Hosts[0].Processes = append(s.Hosts[0].Processes, netsim.ProcessState{Name: fmt.Sprintf("p%d", i)})
+			s.Hosts[0].Processes = append(s.Hosts[0].Processes, sock.ProcessState{Name: fmt.Sprintf("p%d", i)})
 		}
 		return s
 	}

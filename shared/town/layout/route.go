@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // side is a side of a plot.
@@ -54,7 +54,7 @@ type lane struct {
 
 // route is a road's shape before it has coordinates.
 type route struct {
-	link         netsim.LinkState
+	link         sock.LinkState
 	kind         routeKind
 	a, b         int  // plot indices
 	ca, cb       cell // their cells
@@ -78,7 +78,7 @@ func poolOf(c cell, s side) pool {
 }
 
 // plan decides each road's shape from where its ends stand.
-func plan(links []netsim.LinkState, index map[string]int, cellOf []int, cols int) []route {
+func plan(links []sock.LinkState, index map[string]int, cellOf []int, cols int) []route {
 	var routes []route
 	for _, l := range links {
 		a, okA := index[l.A]
@@ -142,7 +142,7 @@ func laneCounts(routes []route, cols, rows int) (v, h []int) {
 }
 
 // arrange places the plots in the grid and routes the roads between them.
-func arrange(plots []Plot, sizes []Point, cellOf []int, links []netsim.LinkState) Layout {
+func arrange(plots []Plot, sizes []Point, cellOf []int, links []sock.LinkState) Layout {
 	if len(plots) == 0 {
 		return Layout{}
 	}

@@ -5,7 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/wire"
 )
 
@@ -76,7 +77,7 @@ func (l *Letter) Fall(wall time.Duration) float64 {
 // polled doors and lights the ready ones.
 type PollWalk struct {
 	Host, Proc string
-	FDs        []netsim.PollFD
+	FDs        []sock.PollFD
 	Wall       time.Duration // when it started
 }
 
@@ -89,7 +90,7 @@ func (w PollWalk) Progress(wall time.Duration) float64 {
 type Transition struct {
 	Host          string
 	Local, Remote string
-	From, To      string
+	From, To      sock.State
 	Wall          time.Duration
 }
 
@@ -135,32 +136,32 @@ func (a *Animation) onRoad(wall time.Duration) int {
 }
 
 // event turns one core event into animation.
-func (a *Animation) event(e netsim.Event, lookup linkLookup, wall time.Duration) {
+func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 	a.events++
 	switch e.Kind {
-	case netsim.KindSent:
+	case sock.KindSent:
 		a.send(e, lookup)
 		a.remember(e)
-	case netsim.KindDropped:
+	case sock.KindDropped:
 		if e.Link != "" {
 			a.lose(e, wall)
 			return
 		}
 		a.land(e)
 		a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "dropped: " + e.Reason, Wall: wall})
-	case netsim.KindDelivered, netsim.KindForwarded:
+	case sock.KindDelivered, sock.KindForwarded:
 		a.land(e)
 		a.remember(e)
-	case netsim.KindPoll:
+	case sock.KindPoll:
 		a.Polls = append(a.Polls, PollWalk{Host: e.Host, Proc: e.Proc, FDs: e.Ready, Wall: wall})
-	case netsim.KindState:
+	case sock.KindState:
 		a.Transitions = append(a.Transitions, Transition{
 			Host: e.Host, Local: e.Local.String(), Remote: e.Remote.String(), From: e.From, To: e.To, Wall: wall,
 		})
 	}
 }
 
-func (a *Animation) remember(e netsim.Event) {
+func (a *Animation) remember(e sock.Event) {
 	if a.LastPacket == nil {
 		a.LastPacket = map[string][]byte{}
 	}
@@ -171,9 +172,9 @@ func (a *Animation) remember(e netsim.Event) {
 }
 
 // linkLookup finds a link's ends and properties by name.
-type linkLookup func(name string) (netsim.LinkState, bool)
+type linkLookup func(name string) (sock.LinkState, bool)
 
-func (a *Animation) send(e netsim.Event, lookup linkLookup) {
+func (a *Animation) send(e sock.Event, lookup linkLookup) {
 	ls, ok := lookup(e.Link)
 	if !ok {
 		return
@@ -196,7 +197,7 @@ func (a *Animation) send(e netsim.Event, lookup linkLookup) {
 }
 
 // lose marks the newest letter on the link with this packet as lost.
-func (a *Animation) lose(e netsim.Event, wall time.Duration) {
+func (a *Animation) lose(e sock.Event, wall time.Duration) {
 	for i := len(a.Letters) - 1; i >= 0; i-- {
 		l := a.Letters[i]
 		if l.From == e.Host && !l.Lost && samePacket(l.Packet, e.Packet) {
@@ -209,7 +210,7 @@ func (a *Animation) lose(e netsim.Event, wall time.Duration) {
 // land takes off the road the oldest letter to this host that carries the
 // same IP packet (a router's copy differs in TTL and checksum; a corrupted
 // one somewhere else, so the header's identity is compared).
-func (a *Animation) land(e netsim.Event) {
+func (a *Animation) land(e sock.Event) {
 	for i, l := range a.Letters {
 		if l.To == e.Host && !l.Lost && samePacket(l.Packet, e.Packet) {
 			a.Letters = append(a.Letters[:i], a.Letters[i+1:]...)

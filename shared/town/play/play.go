@@ -15,7 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/script"
 )
 
@@ -78,7 +79,7 @@ type Player struct {
 	// faster, for the status line to say so.
 	skipping bool
 
-	snap netsim.Snapshot
+	snap sock.Snapshot
 	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
 	// last one was taken, so quiet frames reuse it.
 	snapGen    int
@@ -181,7 +182,7 @@ func (p *Player) Name() string { return p.name }
 func (p *Player) Now() time.Duration { return p.r.Now() }
 
 // Snapshot is the town's state as of the last Tick, Step or Exec.
-func (p *Player) Snapshot() netsim.Snapshot { return p.snap }
+func (p *Player) Snapshot() sock.Snapshot { return p.snap }
 
 // SnapshotGen changes whenever Snapshot does, so a view can keep what it
 // derived from the last one.
@@ -486,25 +487,25 @@ func (p *Player) after() {
 // sink feeds the runner's output to the console and the animation.
 type sink struct{ p *Player }
 
-func (s sink) Event(e netsim.Event) { s.p.anim.event(e, s.p.links, s.p.wall) }
+func (s sink) Event(e sock.Event) { s.p.anim.event(e, s.p.links, s.p.wall) }
 
 // links looks up the link a packet took from its direction ("a->b"), with
 // its properties as they are now (a road's loss slider may have changed
 // them).
-func (p *Player) links(dir string) (netsim.LinkState, bool) {
+func (p *Player) links(dir string) (sock.LinkState, bool) {
 	from, to, ok := strings.Cut(dir, "->")
 	if !ok {
-		return netsim.LinkState{}, false
+		return sock.LinkState{}, false
 	}
 	l := p.r.World().Link(from, to)
 	if l == nil {
-		return netsim.LinkState{}, false
+		return sock.LinkState{}, false
 	}
 	a, b, _ := strings.Cut(l.Name(), "-")
 	if p.r.World().Link(a, b) != l {
 		a, b = from, to // host names with dashes: the direction is enough
 	}
-	return netsim.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
+	return sock.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
 }
 
 func (s sink) Line(r script.LineRecord) {

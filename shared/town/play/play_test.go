@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"socketville/shared/netsim"
+	"socketville/shared/sock"
+
 	"socketville/shared/town/play"
 )
 
@@ -58,7 +59,7 @@ func TestSnapshotShowsAcceptedDoorOnSamePort(t *testing.T) {
 	}
 	var ports []string
 	for _, s := range socketsOf(p.Snapshot(), "b", "web") {
-		ports = append(ports, s.State+":"+s.Local.String())
+		ports = append(ports, s.State.String()+":"+s.Local.String())
 	}
 	got := strings.Join(ports, " ")
 	if got != "LISTEN:0.0.0.0:80 ESTABLISHED:10.0.0.2:80" {
@@ -66,11 +67,11 @@ func TestSnapshotShowsAcceptedDoorOnSamePort(t *testing.T) {
 	}
 }
 
-func hasState(s netsim.Snapshot, host, state string) bool {
+func hasState(s sock.Snapshot, host, state string) bool {
 	for _, h := range s.Hosts {
 		for _, p := range h.Processes {
 			for _, so := range p.Sockets {
-				if h.Name == host && so.State == state {
+				if h.Name == host && so.State.String() == state {
 					return true
 				}
 			}
@@ -79,7 +80,7 @@ func hasState(s netsim.Snapshot, host, state string) bool {
 	return false
 }
 
-func socketsOf(s netsim.Snapshot, host, proc string) []netsim.SocketState {
+func socketsOf(s sock.Snapshot, host, proc string) []sock.SocketState {
 	for _, h := range s.Hosts {
 		for _, p := range h.Processes {
 			if h.Name == host && p.Name == proc {

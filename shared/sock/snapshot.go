@@ -1,0 +1,87 @@
+package sock
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Snapshot is a copy of the town's state at one instant, for drawing and for
+// tests. It shares nothing with the world.
+type Snapshot struct {
+	Now      time.Duration
+	Hosts    []HostState
+	Links    []LinkState
+	InFlight int
+}
+
+// HostState is one host's state.
+type HostState struct {
+	Name      string
+	Addrs     []netip.Prefix
+	Forward   bool
+	Routes    []RouteState // longest prefix first, as lookups try them
+	Processes []ProcessState
+	Drops     map[string]int
+	// Orphans are TCP connections whose fd was closed and that finish on
+	// their own (FIN-WAIT, LAST-ACK, TIME-WAIT); FD is 0.
+	Orphans []SocketState
+}
+
+// ProcessState is one process's state.
+type ProcessState struct {
+	Name    string
+	Root    bool
+	Sockets []SocketState
+}
+
+// SocketState is one socket's state.
+type SocketState struct {
+	ID       uint64
+	FD       int
+	Proc     string // the process that made it; a kernel-held connection keeps the one that closed it
+	Type     SockType
+	State    State // a TCP state, or StateUnbound, StateBound or StateConnected for a datagram socket
+	Local    netip.AddrPort
+	Remote   netip.AddrPort
+	Nonblock bool
+	Queued   int // datagrams waiting to be read
+	Ready    PollEvents
+	TCP      *TCPState // nil for datagram sockets
+	Options  []OptionValue
+}
+
+// TCPState is what a TCP socket's door shows: its buffers, windows and
+// queues, and how long TIME-WAIT has left.
+type TCPState struct {
+	SndBuf, SndQueued              int // send buffer size, and bytes written but not yet acknowledged
+	RcvBuf, RcvQueued              int // receive buffer size, and bytes received but not yet read
+	OutOfOrder                     int // bytes held after a gap
+	InFlight                       int // sequence space sent and not yet acknowledged
+	SndWnd, RcvWnd                 int // the peer's window and the one we advertise, in bytes
+	Cwnd, Ssthresh                 int
+	MSS                            int
+	RTO, SRTT                      time.Duration
+	SynQueue, AcceptQueue, Backlog int           // listening sockets
+	TimeWaitLeft                   time.Duration // in TIME-WAIT
+}
+
+// LinkState is one link's state.
+type LinkState struct {
+	Name   string
+	A, B   string
+	Config LinkConfig
+}
+
+// RouteState is one entry of a host's routing table: packets for Dst go
+// to Gateway, a neighbour's address.
+type RouteState struct {
+	Dst     netip.Prefix
+	Gateway netip.Addr
+}
+
+// OptionValue is one socket option and its value now, as getsockopt
+// would read it.
+type OptionValue struct {
+	Opt   SockOpt
+	Value int
+}
