@@ -10,7 +10,6 @@ import (
 
 	"socketville/shared/sock"
 
-	"socketville/shared/netsim"
 	"socketville/shared/script"
 	"socketville/shared/wire"
 )
@@ -82,7 +81,7 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	r := script.NewRunner(script.Options{Seed: *seed, SeedFixed: seedSet, Sink: sink})
 	var pcap *pcapFile
 	if *pcapPath != "" {
-		if pcap, err = newPcapFile(*pcapPath, r.World()); err != nil {
+		if pcap, err = newPcapFile(*pcapPath, r.Kernel()); err != nil {
 			fmt.Fprintf(stderr, "socketville run: %v\n", err)
 			return exitFail
 		}
@@ -126,7 +125,7 @@ type pcapFile struct {
 	err error
 }
 
-func newPcapFile(path string, w *netsim.World) (*pcapFile, error) {
+func newPcapFile(path string, k sock.Kernel) (*pcapFile, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
@@ -136,7 +135,7 @@ func newPcapFile(path string, w *netsim.World) (*pcapFile, error) {
 		f.Close()
 		return nil, err
 	}
-	w.Observe(func(e sock.Event) {
+	k.Observe(func(e sock.Event) {
 		if e.Kind == sock.KindSent && p.err == nil {
 			p.err = p.w.WritePacket(e.Time, e.Packet)
 		}

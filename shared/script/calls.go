@@ -12,7 +12,6 @@ import (
 
 	"socketville/shared/sock"
 
-	"socketville/shared/netsim"
 	"socketville/shared/wire"
 )
 
@@ -41,7 +40,7 @@ func zeroResult(err error) (string, error) {
 
 // canRead reports whether a blocking read on fd may go on: data, an error,
 // end of file, a closed fd, or a non-blocking socket (which returns EAGAIN).
-func canRead(p *netsim.Process, fd int) func() bool {
+func canRead(p sock.Proc, fd int) func() bool {
 	return func() bool {
 		if nb, err := p.Nonblock(fd); err != nil || nb {
 			return true
@@ -50,7 +49,7 @@ func canRead(p *netsim.Process, fd int) func() bool {
 	}
 }
 
-func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
+func (r *Runner) spec(p sock.Proc, c Call) callSpec {
 	switch c.Op {
 	case "socket":
 		return immediate(func() (string, error) {
@@ -105,7 +104,7 @@ func (r *Runner) spec(p *netsim.Process, c Call) callSpec {
 
 // canWrite reports whether a blocking write on fd may go on (room in the
 // send buffer, an error, a hang-up, a closed fd, or non-blocking mode).
-func canWrite(p *netsim.Process, fd int) func() bool {
+func canWrite(p sock.Proc, fd int) func() bool {
 	return func() bool {
 		if nb, err := p.Nonblock(fd); err != nil || nb {
 			return true
@@ -117,7 +116,7 @@ func canWrite(p *netsim.Process, fd int) func() bool {
 // connectSpec starts a connection. On a blocking TCP socket it then waits,
 // as connect(2) does, until the handshake succeeds or fails; a non-blocking
 // one returns EINPROGRESS at once.
-func connectSpec(p *netsim.Process, c Call) callSpec {
+func connectSpec(p sock.Proc, c Call) callSpec {
 	started := false
 	writable := canWrite(p, c.FD)
 	return callSpec{
@@ -139,7 +138,7 @@ func connectSpec(p *netsim.Process, c Call) callSpec {
 // sendStreamSpec writes to a TCP socket. A blocking send goes on until all
 // the data is in the send buffer, waiting for room as it drains, and
 // returns the whole count; a non-blocking one takes what fits.
-func sendStreamSpec(p *netsim.Process, c Call) callSpec {
+func sendStreamSpec(p sock.Proc, c Call) callSpec {
 	var data []byte
 	written := 0
 	return callSpec{
@@ -169,10 +168,10 @@ func sendStreamSpec(p *netsim.Process, c Call) callSpec {
 	}
 }
 
-func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
+func (r *Runner) recvSpec(p sock.Proc, c Call) callSpec {
 	spec := callSpec{ready: canRead(p, c.FD)}
 	if t := p.RecvTimeout(c.FD); t > 0 {
-		spec.deadline, spec.hasDeadline = r.w.Now()+t, true
+		spec.deadline, spec.hasDeadline = r.k.Now()+t, true
 	}
 	if c.All {
 		return r.recvAllSpec(p, c.FD)
@@ -196,7 +195,7 @@ func (r *Runner) recvSpec(p *netsim.Process, c Call) callSpec {
 	return spec
 }
 
-func describeRead(p *netsim.Process, c Call, dg sock.Datagram) string {
+func describeRead(p sock.Proc, c Call, dg sock.Datagram) string {
 	n := len(dg.Data)
 	if n == 0 && dg.Len == 0 && (c.Op == "recv" || !dg.From.IsValid()) {
 		return "0 (end of file)"
@@ -232,7 +231,7 @@ var errNotDone = errors.New("not done yet")
 // recvAllSpec reads a stream to its end and prints the count and a SHA-256,
 // so a transfer can be checked against what was sent. Each step reads what
 // has arrived; the call completes at end of file.
-func (r *Runner) recvAllSpec(p *netsim.Process, fd int) callSpec {
+func (r *Runner) recvAllSpec(p sock.Proc, fd int) callSpec {
 	h := sha256.New()
 	total := 0
 	readable := canRead(p, fd)
@@ -261,7 +260,7 @@ func (r *Runner) recvAllSpec(p *netsim.Process, fd int) callSpec {
 	}
 }
 
-func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
+func (r *Runner) pollSpec(p sock.Proc, c Call) callSpec {
 	set := func() []sock.PollFD {
 		fds := make([]sock.PollFD, len(c.FDs))
 		for i, fd := range c.FDs {
@@ -287,7 +286,7 @@ func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
 		return fmt.Sprintf("%d [%s]", n, strings.Join(parts, " ")), nil
 	}}
 	if !c.Infinite {
-		spec.deadline, spec.hasDeadline = r.w.Now()+c.Timeout, true
+		spec.deadline, spec.hasDeadline = r.k.Now()+c.Timeout, true
 	}
 	return spec
 }
@@ -295,7 +294,7 @@ func (r *Runner) pollSpec(p *netsim.Process, c Call) callSpec {
 // ping sends Count echo requests a second apart through a ping socket and
 // waits up to a second for each reply, as ping(8) does by default. It blocks
 // the lines after it like any foreground call, one wait at a time.
-func (r *Runner) ping(l Line, c CallCmd, p *netsim.Process) {
+func (r *Runner) ping(l Line, c CallCmd, p sock.Proc) {
 	const interval = time.Second
 	fd, err := p.Socket(sock.SockICMP)
 	if err != nil {
@@ -311,7 +310,7 @@ func (r *Runner) ping(l Line, c CallCmd, p *netsim.Process) {
 			r.finish(l, c, pingSummary(c.Call.Count, rtts), nil)
 			return
 		}
-		start := r.w.Now()
+		start := r.k.Now()
 		if _, err := p.SendTo(fd, Pattern(56), dst); err != nil {
 			p.Close(fd)
 			r.finish(l, c, "", err)
@@ -320,7 +319,7 @@ func (r *Runner) ping(l Line, c CallCmd, p *netsim.Process) {
 		r.waitFor(canRead(p, fd), start+interval, true, func(ok, _ bool) {
 			if ok {
 				if _, err := p.RecvFrom(fd, 1500); err == nil {
-					rtts = append(rtts, r.w.Now()-start)
+					rtts = append(rtts, r.k.Now()-start)
 				}
 			}
 			if i == c.Call.Count-1 {

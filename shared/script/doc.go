@@ -5,7 +5,7 @@
 // Parse reads a whole scenario and reports every syntax error with its line
 // number before anything runs; Check also tries the world lines on a scratch
 // world, so that unknown hosts or duplicate links are caught up front. A
-// Runner executes lines against a netsim.World: a blocking call advances
+// Runner executes lines against a sock.Kernel (the simulator unless told): a blocking call advances
 // virtual time until it completes or times out, a trailing "&" runs it in the
 // background, and a trailing "=> RESULT" states the expected result.
 //

@@ -51,6 +51,9 @@ type Options struct {
 	SeedFixed bool
 	// Sink receives the run's output; nil discards it.
 	Sink Sink
+	// Kernel is the kernel the lines run on; nil means a fresh simulated
+	// world seeded with Seed.
+	Kernel sock.Kernel
 	// Interactive keeps a blocked call waiting in a world where nothing is
 	// scheduled, since a console line may yet wake it; it still gives up
 	// after MaxBlock of virtual time. A scenario run alone says "would
@@ -60,7 +63,7 @@ type Options struct {
 
 // Runner carries out shell lines in one world.
 type Runner struct {
-	w           *netsim.World
+	k           sock.Kernel
 	sink        Sink
 	seedFixed   bool
 	interactive bool
@@ -101,14 +104,18 @@ func NewRunner(opts Options) *Runner {
 	if sink == nil {
 		sink = Discard{}
 	}
-	r := &Runner{w: netsim.New(netsim.Options{Seed: opts.Seed}), sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
+	k := opts.Kernel
+	if k == nil {
+		k = netsim.New(netsim.Options{Seed: opts.Seed}).Kernel()
+	}
+	r := &Runner{k: k, sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
 	r.threads = make([]thread, 1) // the scenario's
-	r.w.Observe(sink.Event)
+	r.k.Observe(sink.Event)
 	return r
 }
 
-// World is the runner's world, for reading snapshots.
-func (r *Runner) World() *netsim.World { return r.w }
+// Kernel is the kernel the runner's lines run on, for snapshots and events.
+func (r *Runner) Kernel() sock.Kernel { return r.k }
 
 // Check reports every problem a scenario has before it runs: its syntax
 // errors are already out by Parse; Check tries the world lines on a scratch
@@ -306,7 +313,7 @@ func (r *Runner) Advance(limit time.Duration) {
 func (r *Runner) StepOne() bool { return r.tick(math.MaxInt64) }
 
 // Now is the world's virtual time.
-func (r *Runner) Now() time.Duration { return r.w.Now() }
+func (r *Runner) Now() time.Duration { return r.k.Now() }
 
 // Errors returns the unexpected failures since the last call, each a
 // *LineError, and forgets them.
@@ -327,7 +334,7 @@ func (r *Runner) drain() {
 
 // dueBy reports whether the world has a happening at or before t.
 func (r *Runner) dueBy(t time.Duration) bool {
-	next, ok := r.w.NextEvent()
+	next, ok := r.k.NextEvent()
 	return ok && next <= t
 }
 
@@ -386,7 +393,7 @@ func (r *Runner) tick(limit time.Duration) bool {
 		return r.waitStep(waits, limit)
 	}
 	if limit == math.MaxInt64 {
-		if !r.w.Step() {
+		if !r.k.Step() {
 			return false
 		}
 		r.servicePending()
@@ -398,15 +405,15 @@ func (r *Runner) tick(limit time.Duration) bool {
 
 // settled reports whether w's wait is over, and how it ended.
 func (r *Runner) settled(w *waiter) (ok, stuck, over bool) {
-	now := r.w.Now()
+	now := r.k.Now()
 	switch {
 	case w.steps >= 0:
-		if _, more := r.w.NextEvent(); w.steps == 0 || !more {
+		if _, more := r.k.NextEvent(); w.steps == 0 || !more {
 			return true, false, true
 		}
 	case w.ready == nil: // run D
 		if now >= w.deadline {
-			r.w.RunUntil(w.deadline)
+			r.k.RunUntil(w.deadline)
 			return true, false, true
 		}
 	case w.ready():
@@ -435,11 +442,11 @@ func (r *Runner) waitStep(waits []*waiter, limit time.Duration) bool {
 		}
 	}
 	if stepping {
-		if next, ok := r.w.NextEvent(); !ok || next > end {
-			r.w.RunUntil(end)
+		if next, ok := r.k.NextEvent(); !ok || next > end {
+			r.k.RunUntil(end)
 			return false
 		}
-		r.w.Step()
+		r.k.Step()
 		r.servicePending()
 		for _, w := range waits {
 			if w.steps > 0 {
@@ -448,7 +455,7 @@ func (r *Runner) waitStep(waits []*waiter, limit time.Duration) bool {
 		}
 		return true
 	}
-	if r.w.Now() >= end && !r.dueBy(end) {
+	if r.k.Now() >= end && !r.dueBy(end) {
 		return false
 	}
 	r.advance(end, true)
@@ -458,11 +465,11 @@ func (r *Runner) waitStep(waits []*waiter, limit time.Duration) bool {
 func (r *Runner) exec(l Line) error {
 	switch c := l.Cmd.(type) {
 	case RunCmd:
-		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 		r.runFor(c.D)
 		return nil
 	case StepCmd:
-		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 		r.wait = &waiter{steps: c.N, done: func(bool, bool) {}}
 		return nil
 	case CallCmd:
@@ -471,15 +478,15 @@ func (r *Runner) exec(l Line) error {
 	case HelpCmd:
 		// The help text is the line's result, so that every sink (the
 		// trace, the console) shows it where a result goes.
-		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+		r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 		text, err := Help(c.Topic)
 		if err != nil {
 			return err
 		}
-		r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseDone, Result: text})
+		r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseDone, Result: text})
 		return nil
 	}
-	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
+	r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
 	return r.world(l)
 }
 
@@ -487,11 +494,10 @@ func (r *Runner) exec(l Line) error {
 func (r *Runner) world(l Line) error {
 	switch c := l.Cmd.(type) {
 	case HostCmd:
-		_, err := r.w.AddHost(c.Name, c.Addrs, netsim.HostOptions{Forward: c.Forward})
-		return err
+		return r.k.AddHost(c.Name, c.Addrs, sock.HostOptions{Forward: c.Forward})
 	case LinkCmd:
 		for _, name := range []string{c.A, c.B} {
-			if r.w.Host(name) == nil {
+			if !r.hasHost(name) {
 				// netsim says as much without the guess, which
 				// needs the names the shell offers.
 				if hint := meanOneOf(r.nearHosts(name)); hint != "" {
@@ -499,48 +505,47 @@ func (r *Runner) world(l Line) error {
 				}
 			}
 		}
-		if link := r.w.Link(c.A, c.B); link != nil {
-			cfg := link.Config()
+		if link, ok := r.k.Link(c.A, c.B); ok {
+			cfg := link.Config
 			for _, p := range c.Props {
 				p.apply(&cfg)
 			}
-			return link.SetConfig(cfg)
+			return r.k.SetLink(c.A, c.B, cfg)
 		}
 		var cfg sock.LinkConfig
 		for _, p := range c.Props {
 			p.apply(&cfg)
 		}
-		_, err := r.w.AddLink(c.A, c.B, cfg)
-		return err
+		return r.k.AddLink(c.A, c.B, cfg)
 	case RouteCmd:
-		h := r.w.Host(c.Host)
-		if h == nil {
+		if !r.hasHost(c.Host) {
 			return r.noHost("route", c.Host, "")
 		}
-		return h.AddRoute(c.Dst, c.Gateway)
+		return r.k.AddRoute(c.Host, c.Dst, c.Gateway)
 	case ProcessCmd:
-		h := r.w.Host(c.Host)
-		if h == nil {
+		if !r.hasHost(c.Host) {
 			return r.noHost("process", c.Host, fmt.Sprintf("declare it first with host %s ADDR/PREFIX", c.Host))
 		}
-		_, err := h.AddProcess(c.Name, c.Root)
+		_, err := r.k.AddProcess(c.Host, c.Name, c.Root)
 		return err
 	case SeedCmd:
 		if r.seedFixed {
 			return nil
 		}
-		return r.w.SetSeed(c.Seed)
+		return r.k.SetSeed(c.Seed)
 	}
 	return fmt.Errorf("%q cannot be carried out here", l.Text)
 }
 
 // nearHosts are the town's hosts whose names are close to name.
 func (r *Runner) nearHosts(name string) []string {
-	var hosts []string
-	for _, h := range r.w.Hosts() {
-		hosts = append(hosts, h.Name())
-	}
-	return closest(name, hosts)
+	return closest(name, r.k.Hosts())
+}
+
+// hasHost reports whether the town has a host called name.
+func (r *Runner) hasHost(name string) bool {
+	_, ok := r.k.Processes(name)
+	return ok
 }
 
 // noHost says that the town has no host called name, naming the closest
@@ -558,14 +563,14 @@ func (r *Runner) noHost(line, name, declare string) error {
 // process finds the process a call names. Only now, with the town built,
 // is it known whether HOST/PROC exists; when it does not, the error names
 // the closest that do.
-func (r *Runner) process(host, proc string) (*netsim.Process, error) {
-	h := r.w.Host(host)
-	if h == nil {
+func (r *Runner) process(host, proc string) (sock.Proc, error) {
+	names, ok := r.k.Processes(host)
+	if !ok {
 		// A close host that runs the process is the likeliest meaning.
 		near := r.nearHosts(host)
 		var withProc []string
 		for _, name := range near {
-			if r.w.Host(name).Process(proc) != nil {
+			if r.k.Process(name, proc) != nil {
 				withProc = append(withProc, name+"/"+proc)
 			}
 		}
@@ -577,18 +582,15 @@ func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 		}
 		return nil, fmt.Errorf("%s/%s: no host called %s", host, proc, host)
 	}
-	p := h.Process(proc)
+	p := r.k.Process(host, proc)
 	if p == nil {
-		var names, here, elsewhere []string
-		for _, p := range h.Processes() {
-			names = append(names, p.Name())
-		}
+		var here, elsewhere []string
 		for _, name := range closest(proc, names) {
 			here = append(here, host+"/"+name)
 		}
-		for _, o := range r.w.Hosts() {
-			if o != h && o.Process(proc) != nil {
-				elsewhere = append(elsewhere, o.Name()+"/"+proc)
+		for _, o := range r.k.Hosts() {
+			if o != host && r.k.Process(o, proc) != nil {
+				elsewhere = append(elsewhere, o+"/"+proc)
 			}
 		}
 		hint := meanOneOf(here)
@@ -605,8 +607,8 @@ func (r *Runner) process(host, proc string) (*netsim.Process, error) {
 
 // runFor lets d of virtual time pass, completing background calls as they can.
 func (r *Runner) runFor(d time.Duration) {
-	end := r.w.Now() + d
-	if end < r.w.Now() {
+	end := r.k.Now() + d
+	if end < r.k.Now() {
 		end = math.MaxInt64 // the end of virtual time
 	}
 	r.wait = &waiter{deadline: end, hasDeadline: true, steps: -1, done: func(bool, bool) {}}
@@ -617,7 +619,7 @@ func (r *Runner) runFor(d time.Duration) {
 // whichever comes first. It reports false when there is none before the
 // limit and no limit either (nothing will ever happen again).
 func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
-	next, ok := r.w.NextEvent()
+	next, ok := r.k.NextEvent()
 	for _, pc := range r.pending {
 		if pc.spec.hasDeadline && (!ok || pc.spec.deadline < next) {
 			next, ok = pc.spec.deadline, true
@@ -625,17 +627,17 @@ func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 	}
 	switch {
 	case hasLimit && (!ok || next > limit):
-		r.w.RunUntil(limit)
+		r.k.RunUntil(limit)
 	case !ok:
 		return false
-	case next < r.w.Now():
-		next = r.w.Now()
+	case next < r.k.Now():
+		next = r.k.Now()
 		fallthrough
 	default:
-		if at, scheduled := r.w.NextEvent(); scheduled && at == next {
-			r.w.Step()
+		if at, scheduled := r.k.NextEvent(); scheduled && at == next {
+			r.k.Step()
 		} else {
-			r.w.RunUntil(next)
+			r.k.RunUntil(next)
 		}
 	}
 	r.servicePending()
@@ -650,7 +652,7 @@ func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool, done func(ok, stuck bool)) {
 	r.wait = &waiter{
 		ready: ready, deadline: deadline, hasDeadline: hasDeadline,
-		giveUp: r.w.Now() + MaxBlock, steps: -1, done: done,
+		giveUp: r.k.Now() + MaxBlock, steps: -1, done: done,
 	}
 }
 
@@ -664,7 +666,7 @@ func (r *Runner) Idle() bool { return r.idle() }
 // idle reports whether nothing at all will happen: no scheduled happening
 // and no background call with a deadline.
 func (r *Runner) idle() bool {
-	if _, ok := r.w.NextEvent(); ok {
+	if _, ok := r.k.NextEvent(); ok {
 		return false
 	}
 	for _, pc := range r.pending {
@@ -680,7 +682,7 @@ func (r *Runner) servicePending() {
 	for i := 0; i < len(r.pending); {
 		pc := r.pending[i]
 		ready := pc.spec.ready()
-		if !ready && !(pc.spec.hasDeadline && r.w.Now() >= pc.spec.deadline) {
+		if !ready && !(pc.spec.hasDeadline && r.k.Now() >= pc.spec.deadline) {
 			i++
 			continue
 		}
@@ -698,7 +700,7 @@ func (r *Runner) servicePending() {
 func (r *Runner) abandonPending() {
 	for _, pc := range r.pending {
 		r.sink.Line(LineRecord{
-			Time: r.w.Now(), Line: pc.line.No, Who: pc.cmd.Host + "/" + pc.cmd.Proc, Text: pc.cmd.Call.Text,
+			Time: r.k.Now(), Line: pc.line.No, Who: pc.cmd.Host + "/" + pc.cmd.Proc, Text: pc.cmd.Call.Text,
 			Phase: PhaseDone, Background: true, Result: "still blocked when the scenario ended",
 		})
 	}
@@ -720,7 +722,7 @@ func (r *Runner) call(l Line, c CallCmd) {
 		r.errs = append(r.errs, &LineError{Line: l.No, Err: err})
 		return
 	}
-	r.sink.Line(LineRecord{Time: r.w.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
+	r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
 	if c.Call.Op == "ping" {
 		r.ping(l, c, p)
 		return
@@ -762,7 +764,7 @@ func (r *Runner) carryOut(l Line, c CallCmd, spec callSpec) {
 
 // finish reports a completed call and checks it against its "=> ...".
 func (r *Runner) finish(l Line, c CallCmd, res string, err error) {
-	rec := LineRecord{Time: r.w.Now(), Line: l.No, Who: c.Host + "/" + c.Proc, Text: c.Call.Text, Phase: PhaseDone, Background: c.Background, Result: res, Err: err}
+	rec := LineRecord{Time: r.k.Now(), Line: l.No, Who: c.Host + "/" + c.Proc, Text: c.Call.Text, Phase: PhaseDone, Background: c.Background, Result: res, Err: err}
 	if err != nil {
 		rec.Result = resultOfError(err)
 	}

@@ -139,16 +139,16 @@ func TestPingThroughShell(t *testing.T) {
 func TestRunToTheEndOfTime(t *testing.T) {
 	r := script.NewRunner(script.Options{})
 	for i, l := range []string{"host a 10.0.0.1/24", "run 2562047h", "run 2562047h"} {
-		before := r.World().Now()
+		before := r.Kernel().Now()
 		if err := r.Exec(i+1, l); err != nil {
 			t.Fatal(err)
 		}
-		if r.World().Now() < before {
-			t.Fatalf("after %q the clock went back from %v to %v", l, before, r.World().Now())
+		if r.Kernel().Now() < before {
+			t.Fatalf("after %q the clock went back from %v to %v", l, before, r.Kernel().Now())
 		}
 	}
-	if r.World().Now() != math.MaxInt64 {
-		t.Fatalf("the clock stopped at %v, want the end of virtual time", r.World().Now())
+	if r.Kernel().Now() != math.MaxInt64 {
+		t.Fatalf("the clock stopped at %v, want the end of virtual time", r.Kernel().Now())
 	}
 }
 
@@ -239,7 +239,7 @@ func TestGateHoldsEachScenarioLine(t *testing.T) {
 	}
 	r.Interject(script.Line{No: 100, Text: "host c 10.0.0.3/24", Cmd: cmd})
 	r.Advance(time.Second)
-	if r.World().Host("c") == nil {
+	if _, ok := r.Kernel().Processes("c"); !ok {
 		t.Fatal("a typed line waited at the scenario's gate")
 	}
 	for i := 0; i < 100 && r.Busy(); i++ {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // Options configure a Network. The zero value runs the town in real time.
@@ -183,7 +184,7 @@ func closedErr() error { return errConnClosed }
 // and dials as that process, from that host.
 type Stack struct {
 	n    *Network
-	p    *netsim.Process
+	p    sock.Proc
 	host string
 }
 
@@ -196,12 +197,12 @@ func (n *Network) Stack(host, proc string) (*Stack, error) {
 	if h == nil {
 		return nil, fmt.Errorf("simnet: no host %q in the town", host)
 	}
-	p := h.Process(proc)
-	if p == nil {
-		var err error
-		if p, err = h.AddProcess(proc, true); err != nil {
-			return nil, fmt.Errorf("simnet: %w", err)
-		}
+	if p := h.Process(proc); p != nil {
+		return &Stack{n: n, p: p, host: host}, nil
+	}
+	p, err := h.AddProcess(proc, true)
+	if err != nil {
+		return nil, fmt.Errorf("simnet: %w", err)
 	}
 	return &Stack{n: n, p: p, host: host}, nil
 }

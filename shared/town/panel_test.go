@@ -37,7 +37,7 @@ func run(t *testing.T, r *script.Runner, src string) {
 // door finds a door in the runner's town by host, process and state.
 func door(t *testing.T, r *script.Runner, host, proc, state string) layout.Door {
 	t.Helper()
-	lay := layout.Of(r.World().Snapshot())
+	lay := layout.Of(r.Kernel().Snapshot())
 	for _, p := range lay.Plots {
 		for _, h := range p.Houses {
 			for _, d := range h.Doors {
@@ -60,7 +60,7 @@ func door(t *testing.T, r *script.Runner, host, proc, state string) layout.Door 
 func connectButton(t *testing.T, r *script.Runner, host, proc string) action {
 	t.Helper()
 	d := door(t, r, host, proc, "LISTEN")
-	for _, a := range doorActions(d, r.World().Snapshot()) {
+	for _, a := range doorActions(d, r.Kernel().Snapshot()) {
 		if strings.HasPrefix(a.label, "connect from") || strings.HasPrefix(a.label, "no process") {
 			return a
 		}
@@ -166,7 +166,7 @@ run 100ms`)
 			t.Errorf("title %q, want %q", got, tc.want)
 		}
 	}
-	lay := layout.Of(r.World().Snapshot())
+	lay := layout.Of(r.Kernel().Snapshot())
 	found := false
 	for _, d := range lay.Plots[0].Houses[0].Doors {
 		if d.FD == 4 {
@@ -190,7 +190,7 @@ run 100ms`)
 func TestLayersSayWhoWroteIt(t *testing.T) {
 	r := script.NewRunner(script.Options{})
 	var pkts [][]byte
-	r.World().Observe(func(e sock.Event) {
+	r.Kernel().Observe(func(e sock.Event) {
 		if e.Kind == sock.KindSent {
 			pkts = append(pkts, e.Packet)
 		}

@@ -31,7 +31,7 @@ func snapshotAt(t testing.TB, src string, n int, run time.Duration) sock.Snapsho
 	if errs := r.Errors(); len(errs) > 0 {
 		t.Fatalf("scenario errors: %v", errs)
 	}
-	return r.World().Snapshot()
+	return r.Kernel().Snapshot()
 }
 
 func TestHelloTCPAcceptedDoorSharesThePort(t *testing.T) {

@@ -26,7 +26,7 @@ func playThrough(t *testing.T, src string, max int, see func(step int, s sock.Sn
 	r := script.NewRunner(script.Options{})
 	r.Enqueue(s.Lines...)
 	for step := 0; step < max && r.StepOne(); step++ {
-		see(step, r.World().Snapshot())
+		see(step, r.Kernel().Snapshot())
 	}
 	if errs := r.Errors(); len(errs) > 0 {
 		t.Fatalf("scenario errors: %v", errs)

@@ -342,7 +342,7 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 		return now + step, false
 	}
 	t = now + step*QuietBoost
-	if next, ok := p.r.World().NextEvent(); ok && next < t {
+	if next, ok := p.r.Kernel().NextEvent(); ok && next < t {
 		// Stop at the next happening, or a normal step on: a letter
 		// it sends starts at its beginning of the road, at the normal
 		// pace.
@@ -435,7 +435,7 @@ func (p *Player) noteChange(c script.CallCmd) {
 	if p.toldChanged || p.current >= p.lastNo {
 		return
 	}
-	if h := p.r.World().Host(c.Host); h == nil || h.Process(c.Proc) == nil {
+	if p.r.Kernel().Process(c.Host, c.Proc) == nil {
 		return
 	}
 	p.toldChanged = true
@@ -497,15 +497,7 @@ func (p *Player) links(dir string) (sock.LinkState, bool) {
 	if !ok {
 		return sock.LinkState{}, false
 	}
-	l := p.r.World().Link(from, to)
-	if l == nil {
-		return sock.LinkState{}, false
-	}
-	a, b, _ := strings.Cut(l.Name(), "-")
-	if p.r.World().Link(a, b) != l {
-		a, b = from, to // host names with dashes: the direction is enough
-	}
-	return sock.LinkState{Name: l.Name(), A: a, B: b, Config: l.Config()}, true
+	return p.r.Kernel().Link(from, to)
 }
 
 func (s sink) Line(r script.LineRecord) {
@@ -529,7 +521,7 @@ func (s sink) Line(r script.LineRecord) {
 func (p *Player) CurrentLine() int { return p.current }
 
 func (p *Player) takeSnapshot() {
-	p.snap = p.r.World().Snapshot()
+	p.snap = p.r.Kernel().Snapshot()
 	p.snapGen++
 	p.snapEvents, p.snapWall = p.anim.events, p.wall
 }

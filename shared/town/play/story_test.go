@@ -35,7 +35,7 @@ func TestPaceKeepsTheStory(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got strings.Builder
-			p.r.World().Observe(script.NewTextPrinter(&got).Event)
+			p.r.Kernel().Observe(script.NewTextPrinter(&got).Event)
 			for i := 0; i < 60*600 && p.Busy(); i++ {
 				p.Tick(time.Second / 60)
 			}
