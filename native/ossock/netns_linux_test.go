@@ -1,0 +1,674 @@
+//go:build linux
+
+package ossock
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// needNetAdmin skips the test unless the process may make namespaces.
+func needNetAdmin(tb testing.TB) {
+	tb.Helper()
+	if os.Geteuid() != 0 {
+		tb.Skip("needs root (CAP_NET_ADMIN) to make network namespaces")
+	}
+	if err := probeNetns(); err != nil {
+		tb.Skipf("cannot make network namespaces: %v", err)
+	}
+}
+
+// newTown makes a town that is closed when the test ends.
+func newTown(tb testing.TB) *Town {
+	tb.Helper()
+	needNetAdmin(tb)
+	town, err := NewTown()
+	if err != nil {
+		tb.Fatalf("NewTown: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := town.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return town
+}
+
+func prefixes(tb testing.TB, ss ...string) []netip.Prefix {
+	tb.Helper()
+	var out []netip.Prefix
+	for _, s := range ss {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
+}
+
+func addHost(tb testing.TB, town *Town, name string, forward bool, addrs ...string) {
+	tb.Helper()
+	if err := town.AddHost(name, prefixes(tb, addrs...), forward); err != nil {
+		tb.Fatalf("AddHost %s: %v", name, err)
+	}
+}
+
+func addLink(tb testing.TB, town *Town, a, b string, p LinkProps) {
+	tb.Helper()
+	if err := town.AddLink(a, b, p); err != nil {
+		tb.Fatalf("AddLink %s-%s: %v", a, b, err)
+	}
+}
+
+var (
+	netemOnce sync.Once
+	netemOK   bool
+	netemErr  error
+)
+
+// haveNetem reports whether the kernel has the netem qdisc, by making a
+// one-link town with a delay.
+func haveNetem(tb testing.TB) bool {
+	tb.Helper()
+	netemOnce.Do(func() {
+		town, err := NewTown()
+		if err != nil {
+			netemErr = err
+			return
+		}
+		defer town.Close()
+		if err := town.AddHost("probe1", nil, false); err != nil {
+			netemErr = err
+			return
+		}
+		if err := town.AddHost("probe2", nil, false); err != nil {
+			netemErr = err
+			return
+		}
+		netemErr = town.AddLink("probe1", "probe2", LinkProps{Delay: time.Millisecond})
+		netemOK = netemErr == nil
+	})
+	return netemOK
+}
+
+// impair returns p, or on a kernel without netem p without what only netem
+// does (so the rest of a test still runs), logging that it did.
+func impair(tb testing.TB, p LinkProps) LinkProps {
+	tb.Helper()
+	if haveNetem(tb) {
+		return p
+	}
+	tb.Logf("kernel has no netem (%v): link built without %s", netemErr, p.describe())
+	return LinkProps{Rate: p.Rate, MTU: p.MTU}
+}
+
+// command runs a tool nobody here wrote and returns its output.
+func command(tb testing.TB, name string, args ...string) string {
+	tb.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func needTool(tb testing.TB, name string) {
+	tb.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		tb.Skipf("%s not installed", name)
+	}
+}
+
+// TestTCPAcrossDelayedLink: a listener made in b and a dial made in a talk over
+// a 5 ms link; connect and an echo each take one 10 ms round trip.
+func TestTCPAcrossDelayedLink(t *testing.T) {
+	town := newTown(t)
+	addHost(t, town, "a", false, "10.0.0.1/24")
+	addHost(t, town, "b", false, "10.0.0.2/24")
+	addLink(t, town, "a", "b", impair(t, LinkProps{Delay: 5 * time.Millisecond}))
+
+	var ln net.Listener
+	if err := town.Do("b", func() (err error) {
+		ln, err = net.Listen("tcp4", "10.0.0.2:7")
+		return err
+	}); err != nil {
+		t.Fatalf("listen in b: %v", err)
+	}
+	defer ln.Close()
+	served := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err = io.Copy(c, c)
+		served <- err
+	}()
+
+	var conn net.Conn
+	var connectTime time.Duration
+	if err := town.Do("a", func() (err error) {
+		start := time.Now()
+		conn, err = net.DialTimeout("tcp4", "10.0.0.2:7", 10*time.Second)
+		connectTime = time.Since(start)
+		return err
+	}); err != nil {
+		t.Fatalf("dial from a: %v", err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := conn.LocalAddr().String(); !strings.HasPrefix(got, "10.0.0.1:") {
+		t.Errorf("local address %s, want 10.0.0.1:*", got)
+	}
+
+	msg := []byte("hello through the kernel")
+	start := time.Now()
+	if _, err := conn.Write(msg); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	buf := make([]byte, len(msg))
+	if _, err := io.ReadFull(conn, buf); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	rtt := time.Since(start)
+	if !bytes.Equal(buf, msg) {
+		t.Errorf("echo %q, want %q", buf, msg)
+	}
+	t.Logf("connect %v, echo RTT %v", connectTime, rtt)
+	conn.Close()
+	if err := <-served; err != nil {
+		t.Errorf("echo server: %v", err)
+	}
+	if !haveNetem(t) {
+		t.Skipf("data round-trips, but the kernel has no netem, so the 10 ms RTT is not checked (%v)", netemErr)
+	}
+	for what, d := range map[string]time.Duration{"connect": connectTime, "echo RTT": rtt} {
+		if d < 9*time.Millisecond || d > 2*time.Second {
+			t.Errorf("%s %v, want about 10ms (>= 9ms)", what, d)
+		}
+	}
+}
+
+// udpExchange sends one datagram from host from to to's addr:port, where a
+// server answers it, and returns the answer and the source the server saw.
+func udpExchange(t *testing.T, town *Town, from, to string, addr string) (string, string) {
+	t.Helper()
+	var srv net.PacketConn
+	if err := town.Do(to, func() (err error) {
+		srv, err = net.ListenPacket("udp4", addr)
+		return err
+	}); err != nil {
+		t.Fatalf("listen in %s: %v", to, err)
+	}
+	defer srv.Close()
+	srv.SetDeadline(time.Now().Add(10 * time.Second))
+	seen := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 512)
+		n, src, err := srv.ReadFrom(buf)
+		if err != nil {
+			seen <- "error: " + err.Error()
+			return
+		}
+		srv.WriteTo(append([]byte("answer to "), buf[:n]...), src)
+		seen <- src.String()
+	}()
+	var c net.Conn
+	if err := town.Do(from, func() (err error) {
+		c, err = net.Dial("udp4", addr)
+		return err
+	}); err != nil {
+		t.Fatalf("dial from %s: %v", from, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte(from)); err != nil {
+		t.Fatalf("send from %s: %v", from, err)
+	}
+	buf := make([]byte, 512)
+	n, err := c.Read(buf)
+	if err != nil {
+		t.Fatalf("%s: no answer from %s: %v", from, to, err)
+	}
+	return string(buf[:n]), <-seen
+}
+
+// TestRouterUDP builds examples/router.sv: home reaches server only through
+// the forwarding router and the two routes.
+func TestRouterUDP(t *testing.T) {
+	town := newTown(t)
+	addHost(t, town, "home", false, "192.168.1.10/24")
+	addHost(t, town, "router", true, "192.168.1.1/24", "203.0.113.1/24")
+	addHost(t, town, "server", false, "203.0.113.80/24")
+	addLink(t, town, "home", "router", impair(t, LinkProps{Delay: 2 * time.Millisecond}))
+	addLink(t, town, "router", "server", impair(t, LinkProps{Delay: 20 * time.Millisecond}))
+	if err := town.AddRoute("home", netip.MustParsePrefix("0.0.0.0/0"), netip.MustParseAddr("192.168.1.1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := town.AddRoute("server", netip.MustParsePrefix("192.168.1.0/24"), netip.MustParseAddr("203.0.113.1")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	answer, src := udpExchange(t, town, "home", "server", "203.0.113.80:17")
+	rtt := time.Since(start)
+	if answer != "answer to home" {
+		t.Errorf("answer %q", answer)
+	}
+	if !strings.HasPrefix(src, "192.168.1.10:") {
+		t.Errorf("server saw source %s, want 192.168.1.10:*", src)
+	}
+	if rtt < 44*time.Millisecond && haveNetem(t) {
+		t.Errorf("round trip %v, want >= 44ms (2+20 ms each way)", rtt)
+	}
+	if err := town.AddRoute("nowhere", netip.MustParsePrefix("0.0.0.0/0"), netip.MustParseAddr("192.168.1.1")); err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Errorf("route on unknown host: %v, want an error naming it", err)
+	}
+	err := town.AddRoute("home", netip.MustParsePrefix("10.9.0.0/16"), netip.MustParseAddr("10.1.1.1"))
+	if err == nil || !strings.Contains(err.Error(), "host home") {
+		t.Errorf("route via unreachable gateway: %v, want an error naming host home", err)
+	}
+}
+
+// TestServerTwoClients builds examples/poll-udp.sv: one address, two links.
+func TestServerTwoClients(t *testing.T) {
+	town := newTown(t)
+	addHost(t, town, "client1", false, "10.0.0.1/24")
+	addHost(t, town, "client2", false, "10.0.0.2/24")
+	addHost(t, town, "server", false, "10.0.0.10/24")
+	addLink(t, town, "client1", "server", impair(t, LinkProps{Delay: 3 * time.Millisecond}))
+	addLink(t, town, "client2", "server", impair(t, LinkProps{Delay: 7 * time.Millisecond}))
+	for i, c := range []string{"client1", "client2"} {
+		answer, src := udpExchange(t, town, c, "server", fmt.Sprintf("10.0.0.10:%d", 7+i))
+		if answer != "answer to "+c {
+			t.Errorf("%s: answer %q", c, answer)
+		}
+		if want := fmt.Sprintf("10.0.0.%d:", i+1); !strings.HasPrefix(src, want) {
+			t.Errorf("%s: server saw %s, want %s*", c, src, want)
+		}
+	}
+	got := town.Interfaces("server")
+	want := []Iface{
+		{Name: "v-client1", Index: got[0].Index, Link: "client1-server", Peer: "client1"},
+		{Name: "v-client2", Index: got[1].Index, Link: "client2-server", Peer: "client2"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Interfaces(server) = %+v, want %+v", got, want)
+	}
+}
+
+var netemLine = regexp.MustCompile(`qdisc netem \S+ root .*`)
+
+// TestToolsCrossCheck reads the town back with iproute2: tc sees the netem
+// asked for, ip netns lists the names (gone after Close), ss works inside,
+// and the root namespace is the same before and after.
+func TestToolsCrossCheck(t *testing.T) {
+	needNetAdmin(t)
+	needTool(t, "ip")
+	needTool(t, "tc")
+	rootBefore := command(t, "ip", "-o", "link") + command(t, "ip", "route") + command(t, "tc", "qdisc", "show")
+
+	town, err := NewTown()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer town.Close()
+	addHost(t, town, "a", false, "10.0.0.1/24")
+	addHost(t, town, "b", true, "10.0.0.2/24")
+	addHost(t, town, "c", false, "10.0.0.3/24")
+	netem := haveNetem(t)
+	if netem {
+		addLink(t, town, "a", "b", LinkProps{Delay: 5 * time.Millisecond, Loss: 0.1})
+	} else {
+		// Without netem the link is refused, names itself and the
+		// missing qdisc, and leaves no veth behind.
+		err := town.AddLink("a", "b", LinkProps{Delay: 5 * time.Millisecond, Loss: 0.1})
+		if err == nil || !strings.Contains(err.Error(), "link a-b: ") || !strings.Contains(err.Error(), "no netem") {
+			t.Errorf("AddLink with delay on a kernel without netem: %v", err)
+		}
+		if l := command(t, "ip", "netns", "exec", town.Namespace("a"), "ip", "-o", "link"); strings.Contains(l, "v-b") {
+			t.Errorf("refused link left a veth in a: %q", l)
+		}
+		if l := command(t, "ip", "netns", "exec", town.Namespace("b"), "ip", "-o", "link"); strings.Contains(l, "v-a") {
+			t.Errorf("refused link left a veth in b: %q", l)
+		}
+		t.Logf("kernel has no netem: checking tbf instead (%v)", netemErr)
+		addLink(t, town, "a", "b", LinkProps{Rate: 1_000_000})
+	}
+	addLink(t, town, "b", "c", LinkProps{MTU: 1400})
+
+	nsA := town.Namespace("a")
+	if want := fmt.Sprintf("sv-%d-a", os.Getpid()); nsA != want {
+		t.Errorf("Namespace(a) = %q, want %q", nsA, want)
+	}
+	if town.Namespace("zz") != "" {
+		t.Errorf("Namespace of an unknown host is not empty")
+	}
+	if netem {
+		qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b")
+		line := netemLine.FindString(qd)
+		if !strings.Contains(line, "limit 1000") || !strings.Contains(line, "delay 5ms") || !strings.Contains(line, "loss 10%") {
+			t.Errorf("tc in a shows %q, want netem limit 1000 delay 5ms loss 10%%", qd)
+		}
+		qd = command(t, "ip", "netns", "exec", town.Namespace("b"), "tc", "qdisc", "show", "dev", "v-a")
+		if !strings.Contains(qd, "delay 5ms") || !strings.Contains(qd, "loss 10%") {
+			t.Errorf("tc in b shows %q, want the same netem on the other end", qd)
+		}
+	} else {
+		for _, h := range []string{"a", "b"} {
+			qd := command(t, "ip", "netns", "exec", town.Namespace(h), "tc", "qdisc", "show")
+			if !strings.Contains(qd, "qdisc tbf 1: dev") || !strings.Contains(qd, "rate 1Mbit") {
+				t.Errorf("tc in %s shows %q, want tbf rate 1Mbit", h, qd)
+			}
+		}
+	}
+	if qd := command(t, "ip", "netns", "exec", town.Namespace("c"), "tc", "qdisc", "show"); strings.Contains(qd, "netem") || strings.Contains(qd, "tbf") {
+		t.Errorf("a link with only an MTU got a qdisc: %q", qd)
+	}
+	if l := command(t, "ip", "netns", "exec", town.Namespace("c"), "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1400") || !strings.Contains(l, "UP") {
+		t.Errorf("c's end: %q, want mtu 1400 and up", l)
+	}
+	addrs := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", town.hosts["a"].addrDev)
+	if !strings.Contains(addrs, "10.0.0.1/24") || !strings.Contains(addrs, "noprefixroute") {
+		t.Errorf("address device in a: %q, want 10.0.0.1/24 noprefixroute", addrs)
+	}
+	routes := command(t, "ip", "netns", "exec", nsA, "ip", "route")
+	if strings.TrimSpace(routes) != "10.0.0.2 dev v-b scope link src 10.0.0.1" {
+		t.Errorf("routes in a: %q, want only the /32 to b", routes)
+	}
+	fwd := command(t, "ip", "netns", "exec", town.Namespace("b"), "cat", "/proc/sys/net/ipv4/ip_forward")
+	if strings.TrimSpace(fwd) != "1" {
+		t.Errorf("ip_forward in b = %q, want 1", fwd)
+	}
+	if fwd := command(t, "ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv4/ip_forward"); strings.TrimSpace(fwd) != "0" {
+		t.Errorf("ip_forward in a = %q, want 0", fwd)
+	}
+	if pg := command(t, "ip", "netns", "exec", nsA, "cat", "/proc/sys/net/ipv4/ping_group_range"); strings.Join(strings.Fields(pg), " ") != "0 2147483647" {
+		t.Errorf("ping_group_range in a = %q", pg)
+	}
+
+	if netem {
+		// SetLink changes the netem in place, and can take it away.
+		if err := town.SetLink("b", "a", LinkProps{Delay: 8 * time.Millisecond, Rate: 1_000_000, Reorder: 0.25, MTU: 1300}); err != nil {
+			t.Fatalf("SetLink: %v", err)
+		}
+		qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b")
+		for _, want := range []string{"delay 8ms", "reorder 25%", "rate 1Mbit"} {
+			if !strings.Contains(qd, want) {
+				t.Errorf("after SetLink tc shows %q, want %q", qd, want)
+			}
+		}
+		if strings.Contains(qd, "loss") {
+			t.Errorf("after SetLink tc still shows loss: %q", qd)
+		}
+		if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1300") {
+			t.Errorf("after SetLink: %q, want mtu 1300", l)
+		}
+		if err := town.SetLink("a", "b", LinkProps{}); err != nil {
+			t.Fatalf("SetLink to nothing: %v", err)
+		}
+		if qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b"); strings.Contains(qd, "netem") {
+			t.Errorf("SetLink with no properties left netem: %q", qd)
+		}
+		// Reorder with no delay gets a small delay so the reordering happens.
+		if err := town.SetLink("a", "b", LinkProps{Reorder: 0.5}); err != nil {
+			t.Fatalf("SetLink reorder only: %v", err)
+		}
+		if qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b"); !strings.Contains(qd, "delay 1ms") || !strings.Contains(qd, "reorder 50%") {
+			t.Errorf("reorder without delay: tc shows %q, want delay 1ms reorder 50%%", qd)
+		}
+	} else {
+		// SetLink changes the tbf in place, and can take it away.
+		if err := town.SetLink("b", "a", LinkProps{Rate: 2_000_000, MTU: 1300}); err != nil {
+			t.Fatalf("SetLink: %v", err)
+		}
+		if qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b"); !strings.Contains(qd, "rate 2Mbit") {
+			t.Errorf("after SetLink tc shows %q, want rate 2Mbit", qd)
+		}
+		if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1300") {
+			t.Errorf("after SetLink: %q, want mtu 1300", l)
+		}
+		if err := town.SetLink("a", "b", LinkProps{}); err != nil {
+			t.Fatalf("SetLink to nothing: %v", err)
+		}
+		if qd := command(t, "ip", "netns", "exec", nsA, "tc", "qdisc", "show", "dev", "v-b"); strings.Contains(qd, "tbf") {
+			t.Errorf("SetLink with no properties left tbf: %q", qd)
+		}
+		if err := town.SetLink("a", "b", LinkProps{Delay: time.Millisecond}); err == nil || !strings.Contains(err.Error(), "link a-b: ") {
+			t.Errorf("SetLink delay without netem: %v", err)
+		}
+	}
+
+	// ss inside a namespace sees a listener made there.
+	if _, err := exec.LookPath("ss"); err == nil {
+		var ln net.Listener
+		if err := town.Do("c", func() (err error) { ln, err = net.Listen("tcp4", "10.0.0.3:4242"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		ss := command(t, "ip", "netns", "exec", town.Namespace("c"), "ss", "-tln")
+		ln.Close()
+		if !strings.Contains(ss, "10.0.0.3:4242") {
+			t.Errorf("ss in c: %q, want the listener on 10.0.0.3:4242", ss)
+		}
+		if ss := command(t, "ss", "-tln"); strings.Contains(ss, "10.0.0.3:4242") {
+			t.Errorf("the root namespace sees c's listener: %q", ss)
+		}
+	}
+
+	list := command(t, "ip", "netns", "list")
+	for _, h := range []string{"a", "b", "c"} {
+		if !strings.Contains(list, town.Namespace(h)) {
+			t.Errorf("ip netns list %q lacks %s", list, town.Namespace(h))
+		}
+	}
+	names := []string{town.Namespace("a"), town.Namespace("b"), town.Namespace("c")}
+	if err := town.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := town.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	list = command(t, "ip", "netns", "list")
+	for _, n := range names {
+		if regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(n) + `\b`).MatchString(list) {
+			t.Errorf("after Close ip netns list still has %s: %q", n, list)
+		}
+	}
+	rootAfter := command(t, "ip", "-o", "link") + command(t, "ip", "route") + command(t, "tc", "qdisc", "show")
+	if rootAfter != rootBefore {
+		t.Errorf("root namespace changed:\nbefore:\n%s\nafter:\n%s", rootBefore, rootAfter)
+	}
+}
+
+// TestCleanStale: a namespace of a dead pid goes, others stay.
+func TestCleanStale(t *testing.T) {
+	needNetAdmin(t)
+	needTool(t, "ip")
+	const dead = "sv-999999-x"
+	if _, err := os.Stat("/proc/999999"); err == nil {
+		t.Skip("pid 999999 is alive")
+	}
+	other := "other-ns"
+	mine := fmt.Sprintf("sv-%d-handmade", os.Getpid())
+	for _, n := range []string{dead, other, mine} {
+		if _, err := os.Lstat(filepath.Join(netnsDir, n)); err == nil {
+			t.Skipf("namespace %s already exists", n)
+		}
+		command(t, "ip", "netns", "add", n)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", n).Run() })
+	}
+	town := newTown(t)
+	if got := town.Cleaned(); !slices.Contains(got, dead) || slices.Contains(got, other) || slices.Contains(got, mine) {
+		t.Errorf("Cleaned() = %v, want %s and neither %s nor %s", got, dead, other, mine)
+	}
+	list := command(t, "ip", "netns", "list")
+	if strings.Contains(list, dead) {
+		t.Errorf("ip netns list still has %s: %q", dead, list)
+	}
+	for _, n := range []string{other, mine} {
+		if !strings.Contains(list, n) {
+			t.Errorf("ip netns list lost %s: %q", n, list)
+		}
+	}
+}
+
+// TestBadInput: unknown hosts, duplicates, self-links and impossible
+// properties are refused with an error naming the culprit, and change nothing.
+func TestBadInput(t *testing.T) {
+	town := newTown(t)
+	addHost(t, town, "a", false, "10.0.0.1/24")
+	addHost(t, town, "b", false, "10.0.0.2/24")
+	nsA := town.Namespace("a")
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "duplicate host", err: town.AddHost("a", nil, false), want: "host a: already exists"},
+		{name: "unknown host", err: town.AddLink("a", "zz", LinkProps{}), want: "link a-zz: unknown host zz"},
+		{name: "self link", err: town.AddLink("a", "a", LinkProps{}), want: "link a-a: a host cannot link to itself"},
+		{name: "loss too big", err: town.AddLink("a", "b", LinkProps{Loss: 1.5}), want: "link a-b: netem refused loss=150%"},
+		{name: "negative dup", err: town.AddLink("a", "b", LinkProps{Dup: -0.1}), want: "link a-b: netem refused dup=-10%"},
+		{name: "kernel refuses mtu", err: town.AddLink("a", "b", LinkProps{MTU: 10}), want: "link a-b: veth"},
+		{name: "no such link", err: town.SetLink("a", "b", LinkProps{}), want: "link a-b: no such link"},
+		{name: "do unknown", err: town.Do("zz", func() error { return nil }), want: "host zz: unknown host"},
+	} {
+		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, tc.err, tc.want)
+		}
+	}
+	if town.Namespace("a") != nsA || len(town.Interfaces("a")) != 0 || len(town.Interfaces("b")) != 0 {
+		t.Errorf("refused calls changed the town: %s %v %v", town.Namespace("a"), town.Interfaces("a"), town.Interfaces("b"))
+	}
+	// Nothing half-made: after the refusals the link can be made normally.
+	addLink(t, town, "a", "b", impair(t, LinkProps{Delay: time.Millisecond}))
+	if err := town.AddLink("b", "a", LinkProps{}); err == nil || !strings.Contains(err.Error(), "already linked") {
+		t.Errorf("second link b-a: %v, want already linked", err)
+	}
+	if got := town.Interfaces("a"); len(got) != 1 || got[0].Name != "v-b" || got[0].Peer != "b" || got[0].Link != "a-b" {
+		t.Errorf("Interfaces(a) = %+v", got)
+	}
+	if err := town.SetLink("a", "b", LinkProps{Corrupt: 2}); err == nil || !strings.Contains(err.Error(), "link a-b: netem refused corrupt=200%") {
+		t.Errorf("SetLink corrupt=2: %v", err)
+	}
+	if err := town.Do("a", func() error { return errors.New("from fn") }); err == nil || err.Error() != "from fn" {
+		t.Errorf("Do's error = %v, want fn's", err)
+	}
+}
+
+// TestLongNames: names that are too long or odd still make valid, unique
+// namespace and device names.
+func TestLongNames(t *testing.T) {
+	town := newTown(t)
+	long1 := "a-very-long-host-name-number-one"
+	long2 := "a-very-long-host-name-number-two"
+	addHost(t, town, "hub", false, "10.0.0.1/24")
+	addHost(t, town, long1, false, "10.0.0.2/24")
+	addHost(t, town, long2, false, "10.0.0.3/24")
+	addHost(t, town, "we ird/name", false, "10.0.0.4/24")
+	addLink(t, town, "hub", long1, LinkProps{})
+	addLink(t, town, "hub", long2, LinkProps{})
+	addLink(t, town, "hub", "we ird/name", LinkProps{})
+	var names []string
+	for _, i := range town.Interfaces("hub") {
+		if len(i.Name) > 15 || slices.Contains(names, i.Name) || strings.ContainsAny(i.Name, " /") {
+			t.Errorf("bad device name %q in %v", i.Name, names)
+		}
+		names = append(names, i.Name)
+	}
+	if ns := town.Namespace("we ird/name"); strings.ContainsAny(ns, " /") {
+		t.Errorf("namespace name %q", ns)
+	}
+	for i, peer := range []string{long1, long2, "we ird/name"} {
+		answer, _ := udpExchange(t, town, peer, "hub", fmt.Sprintf("10.0.0.1:%d", 100+i))
+		if answer != "answer to "+peer {
+			t.Errorf("%s: answer %q", peer, answer)
+		}
+	}
+}
+
+// TestThreadsStayHome: after building a town and running Do, every thread of
+// the process is back in (or never left) the root namespace.
+func TestThreadsStayHome(t *testing.T) {
+	needNetAdmin(t)
+	runtime.LockOSThread()
+	root, err := os.Readlink("/proc/thread-self/ns/net")
+	runtime.UnlockOSThread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	town := newTown(t)
+	addHost(t, town, "a", true, "10.0.0.1/24")
+	addHost(t, town, "b", false, "10.0.0.2/24")
+	addLink(t, town, "a", "b", impair(t, LinkProps{Delay: time.Millisecond}))
+	for range 20 {
+		town.Do("a", func() error { return nil })
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var strays []string
+		tasks, _ := filepath.Glob("/proc/self/task/*/ns/net")
+		for _, p := range tasks {
+			if ns, err := os.Readlink(p); err == nil && ns != root {
+				strays = append(strays, p+" -> "+ns)
+			}
+		}
+		if len(strays) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("threads outside the root namespace %s: %v", root, strays)
+		}
+		time.Sleep(10 * time.Millisecond) // threads exit just after Do returns
+	}
+}
+
+// BenchmarkBuildTownTenHosts builds and closes a ring of 10 hosts with 2
+// chords, every link delay=1ms loss=1% (on a kernel without netem, rate=10Mbit
+// instead, so that each veth end still gets a qdisc).
+func BenchmarkBuildTownTenHosts(b *testing.B) {
+	needNetAdmin(b)
+	p := LinkProps{Delay: time.Millisecond, Loss: 0.01}
+	if !haveNetem(b) {
+		b.Logf("kernel has no netem: links get rate=10Mbit (tbf) instead of delay=1ms loss=1%%")
+		p = LinkProps{Rate: 10_000_000}
+	}
+	for b.Loop() {
+		town, err := NewTown()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 10 {
+			if err := town.AddHost(fmt.Sprintf("h%d", i), prefixes(b, fmt.Sprintf("10.0.0.%d/24", i+1)), true); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for i := range 10 {
+			if err := town.AddLink(fmt.Sprintf("h%d", i), fmt.Sprintf("h%d", (i+1)%10), p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, c := range [][2]int{{0, 5}, {2, 7}} {
+			if err := town.AddLink(fmt.Sprintf("h%d", c[0]), fmt.Sprintf("h%d", c[1]), p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := town.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/op")
+}
