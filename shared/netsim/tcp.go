@@ -13,7 +13,10 @@ import (
 // handler per state; tcp_out.go sends; tcp_timer.go keeps the timers;
 // tcp_api.go is what the socket calls do with a TCP socket.
 //
-// Deliberate differences from Linux, beyond those noted where they happen:
+// Deliberate differences from Linux, beyond those noted where they happen.
+// The list is also Deliberate() (deliberate.go), whose names run --compare
+// prints beside the differences they explain: keep the two in step, one
+// entry a bullet, each entry's name in its bullet (a test checks).
 //   - No SACK, timestamps, ECN, TCP Fast Open, keepalive or urgent data: the
 //     SYN offers MSS and window scale only, and the URG bit is ignored.
 //   - Congestion control is NewReno (RFC 5681, RFC 6582); Linux uses CUBIC.
@@ -29,6 +32,17 @@ import (
 //     port until close; Linux lets go of a port it chose itself at once.
 //   - Initial sequence numbers come from the seed, not a secret and a clock
 //     alone, so that a seed replays a run exactly.
+//   - Ephemeral ports count up from 49152; Linux picks from 32768-60999 at
+//     random.
+//   - No IPv4 fragmentation: a datagram larger than the link MTU gets
+//     EMSGSIZE, where Linux fragments it (until the issue "Below IP" lands).
+//   - Timing: time is virtual, Linux's is the wall clock's, so the times of
+//     a run differ (run --compare never compares them).
+//   - Sampled states (the OS kernel's, not the simulator's): native/ossock
+//     reads TCP states by sampling TCP_INFO, so a state that lasts less
+//     than a sample (SYN-SENT on loopback) may be missing from Linux's
+//     list; a Linux sequence that is a subsequence of the simulator's,
+//     with the same final state, is this.
 
 // tcpState is a connection state of RFC 9293 section 3.3.2.
 type tcpState = sock.State

@@ -1,0 +1,31 @@
+package netsim
+
+// Departure is one difference from Linux that the simulator makes on
+// purpose (a type cannot share the name of the function Deliberate that
+// lists them): a short name ("ephemeral ports") and what it is, in a clause
+// with no final period, so that it reads in brackets after the name:
+// "ephemeral ports (the simulator counts up from 49152; ...)".
+type Departure struct {
+	Name, Text string
+}
+
+// Deliberate returns the simulator's deliberate differences from Linux, in
+// the order of the list at the top of tcp.go, which says the same in more
+// words; the two are kept in step (a test checks that every name is there).
+// run --compare uses the list to tell a difference it expects from a bug.
+func Deliberate() []Departure {
+	return []Departure{
+		{Name: "no SACK", Text: "no SACK, timestamps, ECN, TCP Fast Open, keepalive or urgent data: the SYN offers MSS and window scale only"},
+		{Name: "congestion control", Text: "congestion control is NewReno (RFC 5681, RFC 6582); Linux uses CUBIC"},
+		{Name: "buffers do not auto-tune", Text: "SO_RCVBUF and SO_SNDBUF (128 KiB each) are the whole story, and the advertised window is the free receive buffer (Linux advertises about half)"},
+		{Name: "no quick-ACK mode", Text: "no quick-ACK mode at the start of a connection; delayed ACKs wait 40 ms and every second full segment is ACKed at once"},
+		{Name: "challenge ACKs", Text: "challenge ACKs (RFC 5961) are not rate-limited, and there are no SYN cookies: a full SYN queue drops the SYN"},
+		{Name: "shutdown(SHUT_RD)", Text: "after shutdown(SHUT_RD) arriving data is acknowledged and dropped"},
+		{Name: "keeps its port until close", Text: "a connection that dies while its fd is open keeps its port until close; Linux lets go of a port it chose itself at once"},
+		{Name: "initial sequence numbers", Text: "initial sequence numbers come from the seed, so that a seed replays a run exactly; Linux hashes a secret and a clock"},
+		{Name: "ephemeral ports", Text: "the simulator counts up from 49152; Linux picks from 32768-60999 at random"},
+		{Name: "no IPv4 fragmentation", Text: "a datagram larger than the link MTU gets EMSGSIZE; Linux fragments it (until the issue \"Below IP\" lands)"},
+		{Name: "timing", Text: "the simulator runs in virtual time, Linux on the wall clock, so times differ"},
+		{Name: "sampled states", Text: "the OS kernel reads TCP states by sampling TCP_INFO, so a state shorter than a sample (SYN-SENT on loopback) may be missing from Linux's list"},
+	}
+}
