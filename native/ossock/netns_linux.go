@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -22,22 +23,16 @@ import (
 )
 
 // LinkProps are the properties of a link as the scenario gives them. The
-// same properties apply in both directions: each veth end's egress gets its
-// own netem, so a round trip pays Delay twice.
+// same properties apply in both directions: each direction of the link's wire
+// applies them on its own (see wire), so a round trip pays Delay twice.
 type LinkProps struct {
 	Delay   time.Duration // one-way delay; 0 = none
 	Rate    int64         // bits per second; 0 = unlimited
 	MTU     int           // 0 = 1500
 	Loss    float64       // probability in [0,1] that a packet is dropped
 	Dup     float64       // probability in [0,1] that a packet is sent twice
-	Reorder float64       // probability in [0,1] that a packet skips the delay
+	Reorder float64       // probability in [0,1] that a packet is held back for later ones to pass
 	Corrupt float64       // probability in [0,1] that a packet gets a flipped bit
-}
-
-// hasNetem reports whether the properties need a qdisc at all (netem, or tbf
-// for a rate alone); a link with none of them keeps the kernel's default.
-func (p LinkProps) hasNetem() bool {
-	return p.Delay > 0 || p.Rate > 0 || p.Loss > 0 || p.Dup > 0 || p.Reorder > 0 || p.Corrupt > 0
 }
 
 // describe prints the properties the way a scenario writes them.
@@ -79,19 +74,14 @@ const dummyName = "sv0"
 const (
 	// netnsDir is where named namespaces live, as for `ip netns`.
 	netnsDir = "/run/netns"
-	// netemLimit is netem's queue length in packets.
-	netemLimit = 1000
-	// reorderDelay is the delay a link gets when it reorders but has no delay
-	// of its own: netem reorders by letting some packets skip the delay the
-	// others wait, so with no delay nothing can be overtaken.
-	reorderDelay = time.Millisecond
 	// defaultMTU is a link's MTU when the scenario gives none.
 	defaultMTU = 1500
 	// maxHostPart is how much of a host's name goes into its namespace name.
 	maxHostPart = 48
 )
 
-// Iface is one veth end inside a host's namespace.
+// Iface is one end of a link inside a host's namespace: a TUN device whose
+// packets the link's wire carries.
 type Iface struct {
 	Name  string // the device's name in the host's namespace, "v-<peer>"
 	Index int    // the device's ifindex in the host's namespace
@@ -99,15 +89,20 @@ type Iface struct {
 	Peer  string // the host at the other end
 }
 
-// Town is the namespaces of one run: one network namespace per host, joined
-// by veth pairs. Its methods are safe for concurrent use.
+// Town is the namespaces of one run: one network namespace per host, each
+// link a TUN device in both hosts with a wire between them that applies the
+// link's properties in userspace (this kernel has no netem) and reports every
+// packet's fate. Its methods are safe for concurrent use.
 type Town struct {
-	mu      sync.RWMutex
-	hosts   map[string]*host
-	order   []string // host names in the order they were added
-	links   map[[2]string]*link
-	cleaned []string
-	closed  bool
+	mu       sync.RWMutex
+	hosts    map[string]*host
+	order    []string // host names in the order they were added
+	links    map[[2]string]*link
+	linkList []*link // in the order they were added
+	seed     uint64
+	cleaned  []string
+	closed   bool
+	onPacket atomic.Pointer[func(Packet)]
 }
 
 // host is one host's namespace and what was made in it.
@@ -123,13 +118,14 @@ type host struct {
 	ifaces  []Iface
 }
 
-// link is one veth pair.
+// link is two TUN devices and the wire between them.
 type link struct {
 	a, b         string // hosts, as given to AddLink
 	aDev, bDev   string // device names: aDev is in a, bDev in b
 	aIdx, bIdx   int
 	props        LinkProps
 	aHost, bHost *host
+	wire         *wire
 }
 
 func (l *link) name() string { return l.a + "-" + l.b }
@@ -417,9 +413,10 @@ func (h *host) create() error {
 // setup runs on a thread inside h's namespace.
 func (h *host) setup(nh *netlink.Handle) error {
 	sysctls := []struct{ path, value string }{
-		// Forwarded packets arrive on one veth and leave on another, with
-		// sources that strict reverse-path filtering would drop. The
-		// default must be 0 before any veth exists, as devices copy it.
+		// Forwarded packets arrive on one link's device and leave on
+		// another, with sources that strict reverse-path filtering would
+		// drop. The default must be 0 before any device exists, as
+		// devices copy it.
 		{"net/ipv4/conf/all/rp_filter", "0"},
 		{"net/ipv4/conf/default/rp_filter", "0"},
 		// Unprivileged ICMP datagram (ping) sockets for every group.
@@ -442,7 +439,7 @@ func (h *host) setup(nh *netlink.Handle) error {
 		return fmt.Errorf("lo up: %w", err)
 	}
 	// The host's addresses sit on one device of their own, not on the
-	// veths: a host with several links still has one address.
+	// links' devices: a host with several links still has one address.
 	dev := lo
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name = dummyName
@@ -478,7 +475,7 @@ func (h *host) setup(nh *netlink.Handle) error {
 }
 
 // destroy closes h's handles and removes its namespace, which takes every
-// device, address, route and qdisc in it along.
+// device, address and route in it along. Close stops the wires first.
 func (h *host) destroy() error {
 	if h.nl != nil {
 		h.nl.Close()
@@ -532,14 +529,14 @@ func (p LinkProps) validate() error {
 		v    float64
 	}{{"loss", p.Loss}, {"dup", p.Dup}, {"reorder", p.Reorder}, {"corrupt", p.Corrupt}} {
 		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
-			return fmt.Errorf("netem refused %s=%s: a probability must be in [0%%,100%%]", f.name, pct(f.v))
+			return fmt.Errorf("bad %s=%s: a probability must be in [0%%,100%%]", f.name, pct(f.v))
 		}
 	}
 	if p.Delay < 0 || p.Delay > maxDelay() {
-		return fmt.Errorf("netem refused delay=%v: it must be in [0,%v]", p.Delay, maxDelay().Truncate(time.Second))
+		return fmt.Errorf("bad delay=%v: it must be in [0,%v]", p.Delay, maxDelay().Truncate(time.Second))
 	}
 	if p.Rate < 0 {
-		return fmt.Errorf("netem refused rate=%d: it must be >= 0", p.Rate)
+		return fmt.Errorf("bad rate=%d: it must be >= 0", p.Rate)
 	}
 	if p.MTU < 0 {
 		return fmt.Errorf("bad mtu=%d", p.MTU)
@@ -547,17 +544,41 @@ func (p LinkProps) validate() error {
 	return nil
 }
 
-// maxDelay is the largest delay netem's 32-bit tick latency holds.
+// maxDelay is the largest delay a link takes: what netem's 32-bit tick
+// latency holds, so that a scenario that runs here also runs with netem.
 func maxDelay() time.Duration {
 	return time.Duration(float64(math.MaxUint32)/netlink.TickInUsec()) * time.Microsecond
 }
 
-// AddLink joins hosts a and b by a veth pair: "v-<b>" in a's namespace and
-// "v-<a>" in b's, both up with p's MTU, netem on each end's egress when p
-// asks for any impairment, and in each host a /32 route to each of the other
-// host's addresses through its end (scope link, source its own first
-// address). Hosts added later do not change the link. On error nothing of the
-// link is left.
+// SetSeed sets the seed of the links' faults: link number i (counting from 0
+// in the order of AddLink) draws direction a->b from stream 2i and b->a from
+// 2i+1, so the same seed gives packet number N of a direction the same fate.
+// Links added before SetSeed keep the seed they were made with (0 by default).
+func (t *Town) SetSeed(seed uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seed = seed
+}
+
+// OnPacket sets the function that hears of every packet on every wire: sent
+// (read from the sender's device), dropped (with the reason) and delivered
+// (written into the receiver's). fn is called from the wires' goroutines,
+// several at once, and holds up its wire while it runs: it must be quick and
+// safe for concurrent use (queue the packet, do not process it there). nil
+// stops the reports.
+func (t *Town) OnPacket(fn func(Packet)) {
+	if fn == nil {
+		t.onPacket.Store(nil)
+		return
+	}
+	t.onPacket.Store(&fn)
+}
+
+// AddLink joins hosts a and b: a TUN device "v-<b>" in a's namespace and
+// "v-<a>" in b's, both up with p's MTU, in each host a /32 route to each of
+// the other host's addresses through its device (scope link, source its own
+// first address), and a wire between the two devices that applies p. Hosts
+// added later do not change the link. On error nothing of the link is left.
 func (t *Town) AddLink(a, b string, p LinkProps) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -587,15 +608,7 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 		aDev: uniqueName("v-"+sanitize(b, 13), 15, func(s string) bool { return ha.devs[s] }),
 		bDev: uniqueName("v-"+sanitize(a, 13), 15, func(s string) bool { return hb.devs[s] }),
 	}
-	if err := t.makeLink(l); err != nil {
-		// Deleting one end of a veth pair deletes the other, and with them
-		// their routes and qdiscs.
-		if dev, lerr := ha.nl.LinkByName(l.aDev); lerr == nil {
-			ha.nl.LinkDel(dev)
-		}
-		if dev, lerr := hb.nl.LinkByName(l.bDev); lerr == nil {
-			hb.nl.LinkDel(dev)
-		}
+	if err := t.makeLink(l, uint64(len(t.linkList))); err != nil {
 		return fmt.Errorf("link %s: %w", lname, err)
 	}
 	ha.devs[l.aDev] = true
@@ -603,59 +616,111 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 	ha.ifaces = append(ha.ifaces, Iface{Name: l.aDev, Index: l.aIdx, Link: lname, Peer: b})
 	hb.ifaces = append(hb.ifaces, Iface{Name: l.bDev, Index: l.bIdx, Link: lname, Peer: a})
 	t.links[[2]string{a, b}] = l
+	t.linkList = append(t.linkList, l)
 	return nil
 }
 
-func (t *Town) makeLink(l *link) error {
+// makeLink makes l's two devices, their routes and the wire. On error it
+// closes what it opened: a TUN device that is not persistent goes with its
+// last fd, and its routes with it.
+func (t *Town) makeLink(l *link, index uint64) error {
 	ha, hb := l.aHost, l.bHost
-	mtu := l.props.MTU
-	if mtu == 0 {
-		mtu = defaultMTU
-	}
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name = l.aDev
-	attrs.MTU = mtu
-	veth := &netlink.Veth{
-		LinkAttrs:     attrs,
-		PeerName:      l.bDev,
-		PeerMTU:       uint32(mtu),
-		PeerTxQLen:    -1,
-		PeerNamespace: netlink.NsFd(int(hb.fd)),
-	}
-	// Made through a's netlink socket, the pair is born in a's namespace with
-	// its peer in b's: the root namespace never sees it.
-	if err := ha.nl.LinkAdd(veth); err != nil {
-		return fmt.Errorf("veth %s/%s (mtu %d): %w", l.aDev, l.bDev, mtu, err)
-	}
-	aEnd, err := ha.nl.LinkByName(l.aDev)
+	mtu := l.props.mtu()
+	fdA, idxA, err := makeTun(ha, l.aDev, mtu)
 	if err != nil {
-		return fmt.Errorf("finding %s in %s: %w", l.aDev, l.a, err)
-	}
-	bEnd, err := hb.nl.LinkByName(l.bDev)
-	if err != nil {
-		return fmt.Errorf("finding %s in %s: %w", l.bDev, l.b, err)
-	}
-	l.aIdx, l.bIdx = aEnd.Attrs().Index, bEnd.Attrs().Index
-	if err := setQdisc(ha.nl, l.aIdx, l.props); err != nil {
-		return fmt.Errorf("%s in %s: %w", l.aDev, l.a, err)
-	}
-	if err := setQdisc(hb.nl, l.bIdx, l.props); err != nil {
-		return fmt.Errorf("%s in %s: %w", l.bDev, l.b, err)
-	}
-	if err := ha.nl.LinkSetUp(aEnd); err != nil {
-		return fmt.Errorf("%s up in %s: %w", l.aDev, l.a, err)
-	}
-	if err := hb.nl.LinkSetUp(bEnd); err != nil {
-		return fmt.Errorf("%s up in %s: %w", l.bDev, l.b, err)
-	}
-	if err := linkRoutes(ha, hb, l.aIdx); err != nil {
 		return err
 	}
-	return linkRoutes(hb, ha, l.bIdx)
+	fdB, idxB, err := makeTun(hb, l.bDev, mtu)
+	if err != nil {
+		unix.Close(fdA)
+		return err
+	}
+	l.aIdx, l.bIdx = idxA, idxB
+	err = linkRoutes(ha, hb, l.aIdx)
+	if err == nil {
+		err = linkRoutes(hb, ha, l.bIdx)
+	}
+	if err == nil {
+		l.wire, err = newWire(l.a, l.b, fdA, fdB, l.props, t.seed, index, &t.onPacket)
+	}
+	if err != nil {
+		unix.Close(fdA)
+		unix.Close(fdB)
+		return err
+	}
+	return nil
+}
+
+// makeTun makes TUN device name in h's namespace (IFF_TUN|IFF_NO_PI: bare IP
+// packets), with mtu, up, and returns its non-blocking fd and ifindex. The
+// device belongs to the namespace of the thread that opens /dev/net/tun, so
+// that happens on a thread inside h's; the fd works from any thread after.
+func makeTun(h *host, name string, mtu int) (int, int, error) {
+	type result struct {
+		fd  int
+		err error
+	}
+	resc := make(chan result, 1)
+	onOwnThread(func() {
+		if err := netns.Set(h.fd); err != nil {
+			resc <- result{-1, fmt.Errorf("entering namespace %s: %w", h.ns, err)}
+			return
+		}
+		fd, err := openTun(name)
+		resc <- result{fd, err}
+	})
+	r := <-resc
+	if r.err != nil {
+		return -1, 0, fmt.Errorf("tun %s in %s: %w", name, h.name, r.err)
+	}
+	fail := func(what string, err error) (int, int, error) {
+		unix.Close(r.fd)
+		return -1, 0, fmt.Errorf("tun %s in %s: %s: %w", name, h.name, what, err)
+	}
+	dev, err := h.nl.LinkByName(name)
+	if err != nil {
+		return fail("finding it", err)
+	}
+	if err := h.nl.LinkSetMTU(dev, mtu); err != nil {
+		return fail(fmt.Sprintf("mtu %d", mtu), err)
+	}
+	if err := h.nl.LinkSetUp(dev); err != nil {
+		return fail("up", err)
+	}
+	return r.fd, dev.Attrs().Index, nil
+}
+
+// openTun runs on a thread inside the namespace: it opens /dev/net/tun, makes
+// device name, and keeps IPv6 from giving it a link-local address, which
+// would make the kernel send router solicitations and MLD reports down every
+// link (the hosts' own addresses, IPv6 ones too, are on their address device
+// and routed by /128s, which need no link-local).
+func openTun(name string) (int, error) {
+	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return -1, fmt.Errorf("opening /dev/net/tun: %w", err)
+	}
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("TUNSETIFF: %w", err)
+	}
+	// 1 = IN6_ADDR_GEN_MODE_NONE. Missing when IPv6 is off: nothing to do.
+	err = os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/addr_gen_mode", []byte("1"), 0o644)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		unix.Close(fd)
+		return -1, fmt.Errorf("sysctl net.ipv6.conf.%s.addr_gen_mode=1: %w", name, err)
+	}
+	return fd, nil
 }
 
 // linkRoutes adds in from a /32 route to each of to's addresses via from's
-// veth end with index idx.
+// device with index idx.
 func linkRoutes(from, to *host, idx int) error {
 	for _, p := range to.addrs {
 		r := &netlink.Route{
@@ -671,138 +736,9 @@ func linkRoutes(from, to *host, idx int) error {
 	return nil
 }
 
-// prob maps a probability in [0,1] to netem's 32-bit fraction, where
-// math.MaxUint32 means always. (The library's Percentage2u32 takes a float32
-// percentage and overflows just below 100%; this does it in float64.)
-func prob(p float64) uint32 {
-	if p >= 1 {
-		return math.MaxUint32
-	}
-	if p <= 0 {
-		return 0
-	}
-	return uint32(math.Round(p * math.MaxUint32))
-}
-
-// needsNetem reports whether p asks for something only netem does.
-func (p LinkProps) needsNetem() bool {
-	return p.Delay > 0 || p.Loss > 0 || p.Dup > 0 || p.Reorder > 0 || p.Corrupt > 0
-}
-
-// rootQdisc is the root qdisc device idx needs for p: netem (with its own
-// rate field when p has a rate too), a plain tbf for a link that only has a
-// rate, or nil for a link with no impairment at all.
-func rootQdisc(idx int, p LinkProps) netlink.Qdisc {
-	attrs := netlink.QdiscAttrs{
-		LinkIndex: idx,
-		Handle:    netlink.MakeHandle(1, 0),
-		Parent:    netlink.HANDLE_ROOT,
-	}
-	switch {
-	case p.needsNetem():
-		return netemFor(attrs, p)
-	case p.Rate > 0:
-		return tbfFor(attrs, p)
-	}
-	return nil
-}
-
-// netemFor builds the netem qdisc for p.
-func netemFor(attrs netlink.QdiscAttrs, p LinkProps) *netlink.Netem {
-	delay := p.Delay
-	if p.Reorder > 0 && delay == 0 {
-		// netem reorders by sending some packets at once while the rest
-		// wait out the delay; with no delay nothing waits, so nothing can
-		// be overtaken and the kernel ignores the reorder. Give such a link
-		// a small delay so the reordering asked for happens.
-		delay = reorderDelay
-	}
-	q := netlink.NewNetem(attrs, netlink.NetemQdiscAttrs{
-		Latency:     uint32(delay / time.Microsecond), // NewNetem converts µs to ticks
-		Limit:       netemLimit,
-		Loss:        float32(p.Loss * 100), // NewNetem wants percents; overridden below
-		Duplicate:   float32(p.Dup * 100),
-		ReorderProb: float32(p.Reorder * 100), // also sets gap 1, as tc does
-		CorruptProb: float32(p.Corrupt * 100),
-		// netem's rate is in bytes per second (tc prints it as bits).
-		Rate64: uint64(p.Rate / 8),
-	})
-	q.Loss, q.Duplicate, q.ReorderProb, q.CorruptProb = prob(p.Loss), prob(p.Dup), prob(p.Reorder), prob(p.Corrupt)
-	return q
-}
-
-// tbfFor builds a token bucket for a link that has a rate and nothing else.
-// The bucket holds 10 ms of traffic but at least two full frames; the queue
-// holds netemLimit full frames, as netem's would.
-func tbfFor(attrs netlink.QdiscAttrs, p LinkProps) *netlink.Tbf {
-	mtu := p.MTU
-	if mtu == 0 {
-		mtu = defaultMTU
-	}
-	rate := max(uint64(p.Rate/8), 1) // bytes per second
-	burst := max(rate/100, uint64(2*(mtu+14)))
-	// tbf takes its bucket as the time the burst takes at the rate, in ticks.
-	ticks := float64(burst) / float64(rate) * 1e6 * netlink.TickInUsec()
-	return &netlink.Tbf{
-		QdiscAttrs: attrs,
-		Rate:       rate,
-		Limit:      uint32(min(uint64(netemLimit*(mtu+14)), math.MaxUint32)),
-		Buffer:     uint32(min(ticks, math.MaxUint32)),
-	}
-}
-
-// setQdisc makes device idx's root qdisc the one p needs, changing netem or
-// tbf in place when the kind stays and swapping it otherwise.
-func setQdisc(nh *netlink.Handle, idx int, p LinkProps) error {
-	dev, err := nh.LinkByIndex(idx)
-	if err != nil {
-		return fmt.Errorf("finding device %d: %w", idx, err)
-	}
-	cur, err := ourRoot(nh, dev)
-	if err != nil {
-		return err
-	}
-	want := rootQdisc(idx, p)
-	if cur != nil && (want == nil || cur.Type() != want.Type()) {
-		if err := nh.QdiscDel(cur); err != nil {
-			return fmt.Errorf("removing %s: %w", cur.Type(), err)
-		}
-		cur = nil
-	}
-	if want == nil {
-		return nil
-	}
-	if cur != nil {
-		err = nh.QdiscReplace(want)
-	} else {
-		err = nh.QdiscAdd(want)
-	}
-	if err != nil {
-		if errors.Is(err, unix.ENOENT) && want.Type() == "netem" {
-			err = fmt.Errorf("this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM is not set): %w", err)
-		}
-		return fmt.Errorf("%s refused %s: %w", want.Type(), p.describe(), err)
-	}
-	return nil
-}
-
-// ourRoot returns dev's root qdisc if it is one this package makes (netem
-// or tbf), else nil.
-func ourRoot(nh *netlink.Handle, dev netlink.Link) (netlink.Qdisc, error) {
-	qs, err := nh.QdiscList(dev)
-	if err != nil {
-		return nil, fmt.Errorf("listing qdiscs: %w", err)
-	}
-	for _, q := range qs {
-		if q.Attrs().Parent == netlink.HANDLE_ROOT && (q.Type() == "netem" || q.Type() == "tbf") {
-			return q, nil
-		}
-	}
-	return nil, nil
-}
-
-// SetLink changes an existing link's qdiscs and MTU on both ends to p. On
-// error it tries to put the old properties back.
+// SetLink changes an existing link's properties to p: the wire applies them
+// from the next packet on (packets already on it keep their fate), and both
+// devices get p's MTU. On error it tries to put the old MTU back.
 func (t *Town) SetLink(a, b string, p LinkProps) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -817,21 +753,17 @@ func (t *Town) SetLink(a, b string, p LinkProps) error {
 	if err := p.validate(); err != nil {
 		return fmt.Errorf("link %s: %w", l.name(), err)
 	}
-	old := l.props
-	if err := l.apply(p); err != nil {
-		l.apply(old) // best effort: the error already says what failed
+	if err := l.setMTU(p.mtu()); err != nil {
+		l.setMTU(l.props.mtu()) // best effort: the error already says what failed
 		return fmt.Errorf("link %s: %w", l.name(), err)
 	}
 	l.props = p
+	l.wire.set(p)
 	return nil
 }
 
-// apply sets both ends' MTU and netem to p.
-func (l *link) apply(p LinkProps) error {
-	mtu := p.MTU
-	if mtu == 0 {
-		mtu = defaultMTU
-	}
+// setMTU sets both devices' MTU.
+func (l *link) setMTU(mtu int) error {
 	ends := []struct {
 		h   *host
 		dev string
@@ -846,9 +778,6 @@ func (l *link) apply(p LinkProps) error {
 			if err := e.h.nl.LinkSetMTU(dev, mtu); err != nil {
 				return fmt.Errorf("mtu %d on %s in %s: %w", mtu, e.dev, e.h.name, err)
 			}
-		}
-		if err := setQdisc(e.h.nl, e.idx, p); err != nil {
-			return fmt.Errorf("%s in %s: %w", e.dev, e.h.name, err)
 		}
 	}
 	return nil
@@ -921,7 +850,7 @@ func (t *Town) Do(hostName string, fn func() error) error {
 	return <-errc
 }
 
-// Interfaces returns host's veth ends in the order their links were added.
+// Interfaces returns host's TUN devices in the order their links were added.
 func (t *Town) Interfaces(hostName string) []Iface {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -931,10 +860,10 @@ func (t *Town) Interfaces(hostName string) []Iface {
 	return nil
 }
 
-// Close removes every namespace the town made; deleting a namespace removes
-// its veths, routes and qdiscs. Sockets still open in a namespace keep it
-// alive in the kernel until they close, but its name is gone at once. Close is
-// idempotent.
+// Close stops every wire (its goroutines end and its devices go), then
+// removes every namespace the town made, which takes the rest of what is in
+// them along. Sockets still open in a namespace keep it alive in the kernel
+// until they close, but its name is gone at once. Close is idempotent.
 func (t *Town) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -943,6 +872,11 @@ func (t *Town) Close() error {
 	}
 	t.closed = true
 	var errs []error
+	for _, l := range t.linkList {
+		if err := l.wire.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("link %s: stopping the wire: %w", l.name(), err))
+		}
+	}
 	for _, name := range t.order {
 		if err := t.hosts[name].destroy(); err != nil {
 			errs = append(errs, fmt.Errorf("host %s: removing namespace: %w", name, err))
