@@ -7,14 +7,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
+	"socketville/shared/netsim"
 	"socketville/shared/sock"
 
 	"socketville/shared/script"
 	"socketville/shared/wire"
 )
 
-const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] SCENARIO|-
+const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] [--os | --compare] SCENARIO|-
 
 Runs a scenario of socket-shell lines (a file, or - for standard input) on
 the simulated network and prints every event: the calls each process makes,
@@ -26,21 +30,49 @@ t_ns, in nanoseconds.
   --pcap FILE  also write every packet sent to FILE (pcap, raw IPv4)
   --seed N     seed the link faults with N (wins over the scenario's seed line)
 
-Exit status: 0 when every call gave what the scenario expected, 1 when a
-call failed unexpectedly or the scenario has errors, 2 for bad usage.`
+On Linux, the same scenario runs on the machine's real sockets:
+
+  --os         make the calls on the operating system's sockets: as root each
+               host is a network namespace (sv-PID-HOST) and each link a wire
+               between two TUN devices with the link's delay, rate and faults;
+               without CAP_NET_ADMIN hosts are addresses on loopback (127.77.x.y)
+               and links have no properties. Time is the wall clock.
+  --compare    run on the simulator and on Linux and print where they differ;
+               differences the simulator makes on purpose are marked documented
+  --hosts MODE how --os builds hosts: auto (default), namespaces or loopback
+  --max-run D  cap every "run D" line at D (a closing "run 2m" waits two real
+               minutes on Linux)
+
+Exit status: 0 when every call gave what the scenario expected (with
+--compare: when every difference is documented), 1 when a call failed
+unexpectedly or the scenario has errors, 2 for bad usage.`
 
 type tracer interface {
 	script.Sink
 	Err() error
 }
 
+// runFlags are what run was asked to do.
+type runFlags struct {
+	asJSON, onOS, compare bool
+	pcapPath, hosts       string
+	seed                  uint64
+	seedSet               bool
+	maxRun                time.Duration
+}
+
 func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, runUsage) }
-	asJSON := fs.Bool("json", false, "print one JSON object a line")
-	pcapPath := fs.String("pcap", "", "write packets to this pcap file")
-	seed := fs.Uint64("seed", 0, "seed for link faults")
+	var f runFlags
+	fs.BoolVar(&f.asJSON, "json", false, "print one JSON object a line")
+	fs.StringVar(&f.pcapPath, "pcap", "", "write packets to this pcap file")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed for link faults")
+	fs.BoolVar(&f.onOS, "os", false, "run on the operating system's sockets")
+	fs.BoolVar(&f.compare, "compare", false, "run on the simulator and on Linux and print the differences")
+	fs.StringVar(&f.hosts, "hosts", "auto", "auto, namespaces or loopback")
+	fs.DurationVar(&f.maxRun, "max-run", 0, "cap every run line at this")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -49,19 +81,22 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "socketville run: want exactly one SCENARIO (a file, or - for standard input)")
 		return exitUsage
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
+	if f.onOS && f.compare {
+		fmt.Fprintln(stderr, "socketville run: --os and --compare do not go together (--compare runs on Linux too)")
+		return exitUsage
+	}
+	fs.Visit(func(fl *flag.Flag) { f.seedSet = f.seedSet || fl.Name == "seed" })
 
 	name := pos[0]
 	src := stdin
 	if name != "-" {
-		f, err := os.Open(name)
+		file, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "socketville run: %v\n", err)
 			return exitFail
 		}
-		defer f.Close()
-		src = f
+		defer file.Close()
+		src = file
 	}
 	s, err := script.Parse(name, src)
 	if err == nil {
@@ -71,17 +106,32 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %s\n", name, indentErrors(err))
 		return exitFail
 	}
+	if f.compare {
+		return compareRun(s, f, stdout, stderr)
+	}
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	var sink tracer = script.NewTextPrinter(out)
-	if *asJSON {
+	notes := io.Writer(out)
+	if f.asJSON {
 		sink = script.NewJSONPrinter(out)
+		notes = stderr
 	}
-	r := script.NewRunner(script.Options{Seed: *seed, SeedFixed: seedSet, Sink: sink})
+	opts := script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: sink, MaxRun: f.maxRun}
+	if f.onOS {
+		k, err := startOSKernel(f, notes)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville run --os: %v\n", err)
+			return exitFail
+		}
+		defer k.Close()
+		opts.Kernel = k
+	}
+	r := script.NewRunner(opts)
 	var pcap *pcapFile
-	if *pcapPath != "" {
-		if pcap, err = newPcapFile(*pcapPath, r.Kernel()); err != nil {
+	if f.pcapPath != "" {
+		if pcap, err = newPcapFile(f.pcapPath, r.Kernel()); err != nil {
 			fmt.Fprintf(stderr, "socketville run: %v\n", err)
 			return exitFail
 		}
@@ -100,6 +150,77 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if runErr != nil {
 		fmt.Fprintf(stderr, "%s: %s\n", name, indentErrors(runErr))
 		return exitFail
+	}
+	return exitOK
+}
+
+// startOSKernel builds a town on Linux, and takes it down again if the run
+// is interrupted (Ctrl-C, SIGTERM), so that no namespace outlives it.
+func startOSKernel(f runFlags, notes io.Writer) (osKernel, error) {
+	k, err := newOSKernel(f.hosts, notes)
+	if err != nil {
+		return nil, err
+	}
+	if f.seedSet {
+		k.SetSeed(f.seed)
+	}
+	if f.maxRun > 0 {
+		fmt.Fprintf(notes, "# run lines are capped at %v (--max-run)\n", f.maxRun)
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		if _, ok := <-stop; ok {
+			fmt.Fprintln(os.Stderr, "socketville: interrupted; removing the town")
+			k.Abort()
+			os.Exit(130)
+		}
+	}()
+	return closer{k, func() { signal.Stop(stop); close(stop) }}, nil
+}
+
+// closer is a kernel whose Close also runs done.
+type closer struct {
+	osKernel
+	done func()
+}
+
+func (c closer) Close() error {
+	c.done()
+	return c.osKernel.Close()
+}
+
+// compareRun runs the scenario on the simulator and on Linux and prints
+// where they differ.
+func compareRun(s *script.Script, f runFlags, stdout, stderr io.Writer) int {
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	sim := &script.Recorder{Rec: script.Recording{Kernel: "simulator"}}
+	simErr := script.NewRunner(script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: sim}).Run(s)
+	k, err := startOSKernel(f, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville run --compare: %v\n", err)
+		return exitFail
+	}
+	lin := &script.Recorder{Rec: script.Recording{Kernel: "Linux"}}
+	linErr := script.NewRunner(script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: lin, Kernel: k, MaxRun: f.maxRun}).Run(s)
+	closeErr := k.Close()
+	diffs := script.Compare(sim.Rec, lin.Rec, netsim.Deliberate())
+	if err := script.WriteComparison(out, sim.Rec, lin.Rec, diffs); err != nil {
+		fmt.Fprintf(stderr, "socketville run --compare: %v\n", err)
+		return exitFail
+	}
+	if err := out.Flush(); err != nil {
+		return exitFail
+	}
+	if closeErr != nil {
+		fmt.Fprintf(stderr, "socketville run --compare: removing the town: %v\n", closeErr)
+	}
+	_, _ = simErr, linErr // each run's surprises show up as differences
+	for _, d := range diffs {
+		if d.Documented == "" {
+			return exitFail
+		}
 	}
 	return exitOK
 }

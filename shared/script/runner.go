@@ -54,6 +54,10 @@ type Options struct {
 	// Kernel is the kernel the lines run on; nil means a fresh simulated
 	// world seeded with Seed.
 	Kernel sock.Kernel
+	// MaxRun, if not zero, caps every "run D" line at MaxRun: on a kernel
+	// whose clock is the wall's, a scenario's closing "run 2m" (letting
+	// TIME-WAIT pass) would otherwise take two real minutes.
+	MaxRun time.Duration
 	// Interactive keeps a blocked call waiting in a world where nothing is
 	// scheduled, since a console line may yet wake it; it still gives up
 	// after MaxBlock of virtual time. A scenario run alone says "would
@@ -67,6 +71,7 @@ type Runner struct {
 	sink        Sink
 	seedFixed   bool
 	interactive bool
+	maxRun      time.Duration
 	pending     []*pendingCall
 	errs        []error
 	// threads run lines one after another, each blocked only by its own
@@ -108,7 +113,7 @@ func NewRunner(opts Options) *Runner {
 	if k == nil {
 		k = netsim.New(netsim.Options{Seed: opts.Seed}).Kernel()
 	}
-	r := &Runner{k: k, sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive}
+	r := &Runner{k: k, sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive, maxRun: opts.MaxRun}
 	r.threads = make([]thread, 1) // the scenario's
 	r.k.Observe(sink.Event)
 	return r
@@ -607,6 +612,9 @@ func (r *Runner) process(host, proc string) (sock.Proc, error) {
 
 // runFor lets d of virtual time pass, completing background calls as they can.
 func (r *Runner) runFor(d time.Duration) {
+	if r.maxRun > 0 {
+		d = min(d, r.maxRun)
+	}
 	end := r.k.Now() + d
 	if end < r.k.Now() {
 		end = math.MaxInt64 // the end of virtual time

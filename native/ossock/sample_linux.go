@@ -1,0 +1,279 @@
+//go:build linux
+
+package ossock
+
+import (
+	"net"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"socketville/shared/sock"
+)
+
+// linuxStates maps the kernel's tcp_states.h numbers to RFC 9293's states.
+var linuxStates = [...]sock.State{
+	1: sock.StateEstablished, 2: sock.StateSynSent, 3: sock.StateSynReceived, 4: sock.StateFinWait1,
+	5: sock.StateFinWait2, 6: sock.StateTimeWait, 7: sock.StateClosed, 8: sock.StateCloseWait,
+	9: sock.StateLastAck, 10: sock.StateListen, 11: sock.StateClosing, 12: sock.StateSynReceived, // 12: TCP_NEW_SYN_RECV
+}
+
+func linuxState(n uint8) sock.State {
+	if int(n) < len(linuxStates) && n != 0 {
+		return linuxStates[n]
+	}
+	return sock.StateClosed
+}
+
+// orphan is a TCP connection whose fd was closed and that the kernel
+// finishes on its own (FIN-WAIT, LAST-ACK, TIME-WAIT): found again by its
+// addresses through sock_diag.
+type orphan struct {
+	h             *townHost
+	proc          string
+	local, remote netip.AddrPort // the scenario's
+	realL, realR  netip.AddrPort
+	state         sock.State
+}
+
+// sampleSocket reads a TCP socket's state from TCP_INFO and publishes a
+// change.
+func (k *Kernel) sampleSocket(p *townProc, s *osSocket) {
+	if s.typ != sock.SockTCP {
+		return
+	}
+	info, err := unix.GetsockoptTCPInfo(s.real, unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return
+	}
+	s.unacked = int(info.Unacked)
+	if st := linuxState(info.State); st != s.state {
+		e := p.event(s, sock.KindState)
+		e.From, e.To = s.state, st
+		s.state = st
+		k.emit(e)
+	}
+}
+
+// adopt keeps following a TCP connection after its fd is closed.
+func (k *Kernel) adopt(p *townProc, s *osSocket) {
+	k.sampleSocket(p, s)
+	switch s.state {
+	case sock.StateClosed, sock.StateListen, sock.StateSynSent:
+		if s.state != sock.StateClosed {
+			e := p.event(s, sock.KindState)
+			e.From, e.To = s.state, sock.StateClosed
+			k.emit(e)
+		}
+		return
+	}
+	realL, realR := s.local, s.remote
+	if sa, err := unix.Getsockname(s.real); err == nil {
+		realL = addrPort(sa)
+	}
+	if sa, err := unix.Getpeername(s.real); err == nil {
+		realR = addrPort(sa)
+	}
+	k.orphans = append(k.orphans, &orphan{h: p.h, proc: p.name, local: s.local, remote: s.remote, realL: realL, realR: realR, state: s.state})
+}
+
+// sample looks at everything once: the sockets' states, the connections
+// the kernel finishes alone, and the packets the wires saw.
+func (k *Kernel) sample() {
+	k.drainPackets()
+	for _, h := range k.hosts {
+		for _, p := range h.procs {
+			for _, fd := range p.sortedFDs() {
+				k.sampleSocket(p, p.fds[fd])
+			}
+		}
+	}
+	if len(k.orphans) == 0 {
+		return
+	}
+	dumps := map[*townHost][]*netlink.Socket{}
+	k.orphans = slices.DeleteFunc(k.orphans, func(o *orphan) bool {
+		if _, ok := dumps[o.h]; !ok {
+			dumps[o.h] = k.tcpSockets(o.h)
+		}
+		return !k.sampleOrphan(o, dumps[o.h])
+	})
+}
+
+// sampleOrphan publishes an orphan's change and reports whether it is
+// still there.
+func (k *Kernel) sampleOrphan(o *orphan, socks []*netlink.Socket) bool {
+	st := sock.StateClosed
+	for _, s := range socks {
+		l := netip.AddrPortFrom(addrOf(s.ID.Source), s.ID.SourcePort)
+		r := netip.AddrPortFrom(addrOf(s.ID.Destination), s.ID.DestinationPort)
+		if l == o.realL && r == o.realR {
+			st = linuxState(s.State)
+			break
+		}
+	}
+	if st != o.state {
+		k.emit(sock.Event{
+			Kind: sock.KindState, Host: o.h.name, Proc: o.proc, Sock: sock.SockTCP,
+			Local: o.local, Remote: o.remote, From: o.state, To: st,
+		})
+		o.state = st
+	}
+	return st != sock.StateClosed
+}
+
+func addrOf(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip.To4())
+	return a
+}
+
+// tcpSockets lists the TCP sockets of a host's namespace through
+// sock_diag (in loopback mode, the machine's). A dump interrupted by a
+// change still returns what it read, which is what a sample wants.
+func (k *Kernel) tcpSockets(h *townHost) []*netlink.Socket {
+	if h.diag == nil {
+		// The netlink socket answers for the namespace it was made in.
+		h.rootW.do(func() error {
+			var err error
+			h.diag, err = netlink.NewHandle(unix.NETLINK_INET_DIAG)
+			return err
+		})
+		if h.diag == nil {
+			return nil
+		}
+	}
+	socks, _ := h.diag.SocketDiagTCP(unix.AF_INET)
+	return socks
+}
+
+func (p *townProc) sortedFDs() []int {
+	fds := make([]int, 0, len(p.fds))
+	for fd := range p.fds {
+		fds = append(fds, fd)
+	}
+	slices.Sort(fds)
+	return fds
+}
+
+// capturedPacket is a packet a wire saw, waiting to be published on the
+// shell's goroutine.
+type capturedPacket struct {
+	at time.Time
+	p  Packet
+}
+
+// onPacket is called by the wires, from their goroutines.
+func (k *Kernel) onPacket(p Packet) {
+	k.capMu.Lock()
+	k.captured = append(k.captured, capturedPacket{at: p.Time, p: p})
+	k.capMu.Unlock()
+}
+
+// drainPackets publishes what the wires saw since the last look.
+func (k *Kernel) drainPackets() {
+	k.capMu.Lock()
+	batch := k.captured
+	k.captured = nil
+	k.capMu.Unlock()
+	for _, c := range batch {
+		e := sock.Event{Host: c.p.From, Link: c.p.Link, Packet: c.p.Data, Reason: c.p.Reason}
+		switch c.p.Kind {
+		case PacketSent:
+			e.Kind = sock.KindSent
+		case PacketDropped:
+			e.Kind = sock.KindDropped
+		case PacketDelivered:
+			e.Kind, e.Host = sock.KindDelivered, c.p.To
+		}
+		k.emitAt(e, k.timeOf(c.at))
+	}
+}
+
+// timeOf is the town's time at wall time t.
+func (k *Kernel) timeOf(t time.Time) time.Duration {
+	return max(k.offset+t.Sub(k.mark), 0)
+}
+
+func (k *Kernel) emitAt(e sock.Event, t time.Duration) {
+	e.Time = t
+	k.lastActivity = max(k.lastActivity, t)
+	for _, fn := range k.observers {
+		fn(e)
+	}
+}
+
+// Snapshot copies the town's state as the kernel reports it now.
+func (k *Kernel) Snapshot() sock.Snapshot {
+	snap := sock.Snapshot{Now: k.Now()}
+	for _, h := range k.hosts {
+		hs := sock.HostState{Name: h.name, Addrs: slices.Clone(h.addrs), Forward: h.forward, Routes: slices.Clone(h.routes)}
+		for _, p := range h.procs {
+			ps := sock.ProcessState{Name: p.name, Root: p.root}
+			for _, fd := range p.sortedFDs() {
+				ps.Sockets = append(ps.Sockets, p.socketState(p.fds[fd]))
+			}
+			hs.Processes = append(hs.Processes, ps)
+		}
+		for _, o := range k.orphans {
+			if o.h == h {
+				hs.Orphans = append(hs.Orphans, sock.SocketState{
+					Proc: o.proc, Type: sock.SockTCP, State: o.state, Local: o.local, Remote: o.remote, TCP: &sock.TCPState{},
+				})
+			}
+		}
+		snap.Hosts = append(snap.Hosts, hs)
+	}
+	for _, l := range k.links {
+		snap.Links = append(snap.Links, sock.LinkState{Name: l.a + "-" + l.b, A: l.a, B: l.b, Config: l.cfg})
+	}
+	return snap
+}
+
+func (p *townProc) socketState(s *osSocket) sock.SocketState {
+	ss := sock.SocketState{
+		ID: s.id, FD: s.fd, Proc: p.name, Type: s.typ, State: s.state, Local: s.local, Remote: s.remote,
+		Nonblock: s.nonblock, Ready: p.Readiness(s.fd), Options: p.optionValues(s),
+	}
+	if s.typ != sock.SockTCP {
+		ss.Queued = p.queuedDatagrams(s)
+		return ss
+	}
+	ts := &sock.TCPState{}
+	if info, err := unix.GetsockoptTCPInfo(s.real, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+		ts.MSS = int(info.Snd_mss)
+		ts.Cwnd = int(info.Snd_cwnd) * int(info.Snd_mss)
+		ts.Ssthresh = int(info.Snd_ssthresh)
+		ts.RTO = time.Duration(info.Rto) * time.Microsecond
+		ts.SRTT = time.Duration(info.Rtt) * time.Microsecond
+		ts.InFlight = int(info.Unacked) * int(info.Snd_mss)
+		if s.state == sock.StateListen {
+			// For a listener, Linux reports the accept queue in
+			// tcpi_unacked and the backlog in tcpi_sacked.
+			ts.AcceptQueue, ts.Backlog, ts.InFlight = int(info.Unacked), int(info.Sacked), 0
+		}
+	}
+	if v, err := unix.GetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_SNDBUF); err == nil {
+		ts.SndBuf = v
+	}
+	if v, err := unix.GetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
+		ts.RcvBuf = v
+	}
+	if s.state != sock.StateListen {
+		ts.SndQueued = p.Unacked(s.fd)
+		ts.RcvQueued = p.Unread(s.fd)
+	}
+	ss.TCP = ts
+	return ss
+}
+
+// queuedDatagrams is how many datagrams wait; the kernel tells only
+// whether one does (FIONREAD is the size of the next).
+func (p *townProc) queuedDatagrams(s *osSocket) int {
+	if p.Unread(s.fd) > 0 || p.Readiness(s.fd)&sock.PollIn != 0 {
+		return 1
+	}
+	return 0
+}
