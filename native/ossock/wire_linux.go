@@ -6,10 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"socketville/shared/netsim"
+	"socketville/shared/sock"
 
 	"golang.org/x/sys/unix"
 )
@@ -86,7 +88,7 @@ type wireDir struct {
 	from, to string
 	name     string // "from->to"
 	src, dst int    // fds: read from src, write into dst
-	rng      *rand.Rand
+	faults   *netsim.FaultStream
 	flights  flightHeap
 	seq      uint64          // packets pushed so far, to keep equal times in order
 	busy     time.Duration   // when the transmitter finishes what it has queued
@@ -104,28 +106,13 @@ func newWire(a, b string, fdA, fdB int, p LinkProps, seed, index uint64, report 
 	}
 	w := &wire{report: report, start: time.Now(), fds: [2]int{fdA, fdB}, stop: stop}
 	w.props.Store(&p)
-	w.dirs[0] = &wireDir{w: w, from: a, to: b, name: a + "->" + b, src: fdA, dst: fdB, rng: streamRNG(seed, 2*index)}
-	w.dirs[1] = &wireDir{w: w, from: b, to: a, name: b + "->" + a, src: fdB, dst: fdA, rng: streamRNG(seed, 2*index+1)}
+	w.dirs[0] = &wireDir{w: w, from: a, to: b, name: a + "->" + b, src: fdA, dst: fdB, faults: netsim.NewFaultStream(seed, int(index), 0)}
+	w.dirs[1] = &wireDir{w: w, from: b, to: a, name: b + "->" + a, src: fdB, dst: fdA, faults: netsim.NewFaultStream(seed, int(index), 1)}
 	for _, d := range w.dirs {
 		w.wg.Add(1)
 		go d.run()
 	}
 	return w, nil
-}
-
-// streamRNG is the PCG of stream i of seed: two SplitMix64 steps give the
-// generator's two words, so that neighbouring streams are unrelated.
-func streamRNG(seed, i uint64) *rand.Rand {
-	s := seed ^ (i+1)*0x632be59bd9b4e019
-	return rand.New(rand.NewPCG(splitmix(&s), splitmix(&s)))
-}
-
-func splitmix(s *uint64) uint64 {
-	*s += 0x9e3779b97f4a7c15
-	z := *s
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
 }
 
 // set changes the properties from the next packet on; packets already on the
@@ -221,8 +208,8 @@ func (d *wireDir) send(pkt []byte, now time.Duration) {
 		d.emit(now, PacketDropped, pkt, "mtu")
 		return
 	}
-	f := d.decide(p, len(pkt))
-	if f.lost {
+	f := d.faults.Decide(sock.Faults{Loss: p.Loss, Dup: p.Dup, Reorder: p.Reorder, Corrupt: p.Corrupt}, p.Delay, len(pkt))
+	if f.Lost {
 		d.emit(now, PacketDropped, pkt, "loss")
 		return
 	}
@@ -231,12 +218,12 @@ func (d *wireDir) send(pkt []byte, now time.Duration) {
 		d.emit(now, PacketDropped, pkt, "queue full")
 		return
 	}
-	for i := range f.copies {
+	for i := range f.Copies {
 		if i > 0 {
 			d.emit(now, PacketSent, pkt, "duplicate")
 		}
 		d.seq++
-		d.flights.push(flight{at: arrive + f.hold[i], seq: d.seq, pkt: f.apply(pkt, f.flip[i])})
+		d.flights.push(flight{at: arrive + f.Hold[i], seq: d.seq, pkt: f.Apply(pkt, i)})
 	}
 }
 
@@ -273,60 +260,6 @@ func (d *wireDir) enqueue(now time.Duration, n int, p *LinkProps) (time.Duration
 	d.busy = start + time.Duration(int64(n)*8*int64(time.Second)/p.Rate)
 	d.txEnds = append(d.txEnds, d.busy)
 	return d.busy + p.Delay, true
-}
-
-// fate is what becomes of one packet (the simulator's fate).
-type fate struct {
-	lost   bool
-	copies int              // 1, or 2 when the link duplicates it
-	hold   [2]time.Duration // extra delay of each copy, so later packets overtake it
-	flip   [2]int           // bit of each copy to flip, or -1 to leave it whole
-}
-
-// decide rolls the dice for a packet of n bytes, drawing from the stream in
-// the simulator's order: loss, then the first copy's reorder and corrupt,
-// then dup and the second copy's.
-func (d *wireDir) decide(p *LinkProps, n int) fate {
-	if d.chance(p.Loss) {
-		return fate{lost: true}
-	}
-	out := fate{copies: 1}
-	out.hold[0], out.flip[0] = d.damage(p, n)
-	if d.chance(p.Dup) {
-		out.copies = 2
-		out.hold[1], out.flip[1] = d.damage(p, n)
-	}
-	return out
-}
-
-// damage decides one copy's reordering delay and corrupted bit: a reordered
-// copy waits one to two link delays more (at least a millisecond), and a
-// corrupted one has one bit anywhere in the packet flipped, header checksum
-// left as it was (so a flip in the IPv4 header makes the receiver drop it).
-func (d *wireDir) damage(p *LinkProps, n int) (time.Duration, int) {
-	var hold time.Duration
-	if d.chance(p.Reorder) {
-		base := max(p.Delay, time.Millisecond)
-		hold = base + time.Duration(d.rng.Int64N(int64(base)+1))
-	}
-	flip := -1
-	if d.chance(p.Corrupt) && n > 0 {
-		flip = d.rng.IntN(n * 8)
-	}
-	return hold, flip
-}
-
-func (d *wireDir) chance(p float64) bool { return p > 0 && d.rng.Float64() < p }
-
-// apply returns the packet as it arrives: pkt itself, or a copy with one bit
-// flipped.
-func (fate) apply(pkt []byte, flip int) []byte {
-	if flip < 0 {
-		return pkt
-	}
-	bad := bytes.Clone(pkt)
-	bad[flip/8] ^= 1 << (flip % 8)
-	return bad
 }
 
 // flight is a packet on its way, due at at.

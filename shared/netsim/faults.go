@@ -63,3 +63,33 @@ func (fate) apply(pkt []byte, flip int) []byte {
 	bad[flip/8] ^= 1 << (flip % 8)
 	return bad
 }
+
+// FaultStream is one link direction's seeded stream of fates, for media
+// outside the simulator (the OS kernel's wires): with the same seed, link
+// number (in the order links were added) and direction (0 for A to B, 1
+// back), the Nth packet meets the same fate as on the simulator's link.
+type FaultStream struct{ f faultInjector }
+
+// NewFaultStream is the stream of direction dir of link number link.
+func NewFaultStream(seed uint64, link, dir int) *FaultStream {
+	return &FaultStream{faultInjector{rng: newRNG(derive(seed, 2*uint64(link)+uint64(dir&1)))}}
+}
+
+// Fate is what becomes of one packet on a faulty link.
+type Fate struct {
+	Lost   bool
+	Copies int              // 1, or 2 when the link duplicates it
+	Hold   [2]time.Duration // extra delay of each copy, so later packets overtake it
+	Flip   [2]int           // bit of each copy to flip, or -1 to leave it whole
+}
+
+// Decide rolls the dice for a packet of n bytes on a link with delay, as
+// the simulator's link does.
+func (s *FaultStream) Decide(faults sock.Faults, delay time.Duration, n int) Fate {
+	f := s.f.decide(faults, delay, n)
+	return Fate{Lost: f.lost, Copies: f.copies, Hold: f.hold, Flip: f.flip}
+}
+
+// Apply returns copy i of the packet as it arrives: pkt itself, or a copy
+// with its bit flipped; pkt is never changed.
+func (f Fate) Apply(pkt []byte, i int) []byte { return fate{}.apply(pkt, f.Flip[i]) }

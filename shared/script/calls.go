@@ -176,7 +176,7 @@ func (r *Runner) recvSpec(p sock.Proc, c Call) callSpec {
 	if c.All {
 		return r.recvAllSpec(p, c.FD)
 	}
-	spec.do = func(bool) (string, error) {
+	spec.do = func(timedOut bool) (string, error) {
 		// After a timeout the core finds nothing queued and says EAGAIN,
 		// which is what SO_RCVTIMEO gives on Linux.
 		var dg sock.Datagram
@@ -188,6 +188,14 @@ func (r *Runner) recvSpec(p sock.Proc, c Call) callSpec {
 			dg, err = p.RecvFrom(c.FD, c.N)
 		}
 		if err != nil {
+			if !timedOut && sock.ErrnoOf(err) == sock.ErrAgain {
+				if nb, _ := p.Nonblock(c.FD); !nb {
+					// Readable, and yet nothing to read: Linux checks a
+					// datagram's checksum only when it is read, and drops a
+					// bad one then. A blocking read waits on.
+					return "", errNotDone
+				}
+			}
 			return "", err
 		}
 		return describeRead(p, c, dg), nil
