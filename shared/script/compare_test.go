@@ -245,6 +245,34 @@ func TestCompare(t *testing.T) {
 			want: []want{{line: errs.Lines[msgSize].Line, aspect: script.AspectErrno}},
 		},
 		{
+			name: "times a call measured",
+			a: func() script.Recording {
+				a := clone(errs)
+				a.Lines[msgSize].Err, a.Lines[msgSize].Result = nil, "3 transmitted, 3 received, 0% packet loss, rtt min/avg/max 44.000/44.000/44.000 ms"
+				return a
+			}(),
+			b: func() script.Recording {
+				b := clone(errs)
+				b.Lines[msgSize].Err, b.Lines[msgSize].Result = nil, "3 transmitted, 3 received, 0% packet loss, rtt min/avg/max 44.924/45.132/45.273 ms"
+				return b
+			}(),
+			want: []want{{line: errs.Lines[msgSize].Line, aspect: script.AspectResult, documented: "timing"}},
+		},
+		{
+			name: "a count differs beside a time",
+			a: func() script.Recording {
+				a := clone(errs)
+				a.Lines[msgSize].Err, a.Lines[msgSize].Result = nil, "3 transmitted, 3 received, 0% packet loss, rtt min/avg/max 44.000/44.000/44.000 ms"
+				return a
+			}(),
+			b: func() script.Recording {
+				b := clone(errs)
+				b.Lines[msgSize].Err, b.Lines[msgSize].Result = nil, "3 transmitted, 2 received, 33% packet loss, rtt min/avg/max 44.924/45.132/45.273 ms"
+				return b
+			}(),
+			want: []want{{line: errs.Lines[msgSize].Line, aspect: script.AspectResult}},
+		},
+		{
 			name: "background calls completing in another order",
 			a:    two,
 			b: func() script.Recording {
