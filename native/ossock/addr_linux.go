@@ -18,6 +18,9 @@ import (
 // touched.
 type addrMap struct {
 	loopback bool
+	// lowPorts moves ports below 1024 up by lowPortShift, for a program
+	// that may not bind them: a root process's port 80 is 10080.
+	lowPorts bool
 	toReal   map[netip.Addr]netip.Addr
 	toScen   map[netip.Addr]netip.Addr
 }
@@ -45,14 +48,24 @@ func (m *addrMap) add(a netip.Addr) (netip.Addr, error) {
 // real is the kernel's address for a scenario address; the unspecified
 // address and unmapped ones stay as they are.
 func (m *addrMap) real(ap netip.AddrPort) netip.AddrPort {
+	if m.lowPorts && ap.Port() > 0 && ap.Port() < 1024 {
+		ap = netip.AddrPortFrom(ap.Addr(), ap.Port()+lowPortShift)
+	}
 	if r, ok := m.toReal[ap.Addr()]; ok {
 		return netip.AddrPortFrom(r, ap.Port())
 	}
 	return ap
 }
 
+// lowPortShift is how far a loopback run without CAP_NET_BIND_SERVICE
+// moves the ports below 1024.
+const lowPortShift = 10000
+
 // scenario is the scenario's address for one the kernel reports.
 func (m *addrMap) scenario(ap netip.AddrPort) netip.AddrPort {
+	if m.lowPorts && ap.Port() > lowPortShift && ap.Port() < lowPortShift+1024 {
+		ap = netip.AddrPortFrom(ap.Addr(), ap.Port()-lowPortShift)
+	}
 	if s, ok := m.toScen[ap.Addr()]; ok {
 		return netip.AddrPortFrom(s, ap.Port())
 	}

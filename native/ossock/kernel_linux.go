@@ -131,16 +131,21 @@ func New(opts Options) (*Kernel, error) {
 	case Loopback:
 		k.note("kernel: Linux %s on loopback: each host is addresses on lo (127.77.x.y); links have no delay, rate or faults", release())
 		if !hasCap(unix.CAP_NET_ADMIN) {
-			k.note("namespaces need CAP_NET_ADMIN (run as root for a town of namespaces with netem)")
+			k.note("a town of namespaces, with wires that delay and lose packets, needs CAP_NET_ADMIN (run as root)")
 		}
 	default:
 		return nil, fmt.Errorf("mode %d: want auto, namespaces or loopback: %w", k.mode, sock.ErrInval)
 	}
+	k.addrs = newAddrMap(k.mode == Loopback)
 	if !hasCap(unix.CAP_NET_BIND_SERVICE) {
-		k.note("not allowed to bind ports below 1024 (CAP_NET_BIND_SERVICE): a root process gets EACCES there too")
+		if k.mode == Loopback {
+			k.addrs.lowPorts = true
+			k.note("this program may not bind ports below 1024 (CAP_NET_BIND_SERVICE): a root process's port P is %d+P here; a process that is not root gets the kernel's EACCES", lowPortShift)
+		} else {
+			k.note("this program may not bind ports below 1024 (CAP_NET_BIND_SERVICE): a root process gets EACCES there too")
+		}
 	}
 	k.note("time is the wall clock: a run line waits as long as it says")
-	k.addrs = newAddrMap(k.mode == Loopback)
 	return k, nil
 }
 
@@ -182,6 +187,13 @@ func (k *Kernel) Close() error {
 	return errors.Join(errs...)
 }
 
+// start starts the clock at the town's first instant.
+func (k *Kernel) start() {
+	if !k.started {
+		k.started, k.mark = true, time.Now()
+	}
+}
+
 // Abort removes the namespaces at once, from any goroutine, for a run
 // that is being interrupted and will not use the kernel again.
 func (k *Kernel) Abort() {
@@ -206,7 +218,7 @@ func release() string {
 func (k *Kernel) Observe(fn func(sock.Event)) { k.observers = append(k.observers, fn) }
 
 func (k *Kernel) emit(e sock.Event) {
-	k.started = true
+	k.start()
 	e.Time = k.Now()
 	k.lastActivity = e.Time
 	for _, fn := range k.observers {
@@ -216,15 +228,17 @@ func (k *Kernel) emit(e sock.Event) {
 
 // Now is the wall-clock time the town has run, not counting the time it
 // took to build it.
-func (k *Kernel) Now() time.Duration { return k.offset + time.Since(k.mark) }
+func (k *Kernel) Now() time.Duration {
+	if !k.started {
+		return k.offset
+	}
+	return k.offset + time.Since(k.mark)
+}
 
 // building stops the clock for the time a world line takes: the town is
 // built between two instants.
 func (k *Kernel) building() func() {
 	now := k.Now()
-	if !k.started {
-		now = 0 // the town is built before its first instant
-	}
 	return func() { k.offset, k.mark = now, time.Now() }
 }
 
@@ -241,6 +255,7 @@ func (k *Kernel) NextEvent() (time.Duration, bool) {
 
 // Step lets one tick of real time pass and reports what happened in it.
 func (k *Kernel) Step() bool {
+	k.start()
 	time.Sleep(Tick)
 	k.sample()
 	return true
@@ -248,6 +263,7 @@ func (k *Kernel) Step() bool {
 
 // RunUntil lets real time pass until t, looking at the sockets every tick.
 func (k *Kernel) RunUntil(t time.Duration) {
+	k.start()
 	for {
 		k.sample()
 		left := t - k.Now()
@@ -410,7 +426,7 @@ func (k *Kernel) applyLink(a, b string, cfg sock.LinkConfig, add bool) error {
 		return k.town.SetLink(a, b, linkProps(cfg))
 	default:
 		if d := linkProps(cfg).describe(); d != "" {
-			k.note("link %s-%s: %s not applied: a loopback run has no link to shape (run as root for namespaces with netem)", a, b, d)
+			k.note("link %s-%s: %s not applied: a loopback run has no link to shape (run as root for namespaces and wires)", a, b, d)
 		}
 		return nil
 	}

@@ -183,6 +183,11 @@ func (p *townProc) Bind(fd int, addr netip.AddrPort) error {
 
 func (p *townProc) bind(s *osSocket, addr netip.AddrPort, op string) error {
 	real := p.realLocal(addr)
+	if !p.root && addr.Port() > 0 && addr.Port() < 1024 {
+		// Not moved up: the kernel itself refuses a process that is not
+		// root a port below 1024.
+		real = netip.AddrPortFrom(real.Addr(), addr.Port())
+	}
 	ephemeral := addr.Port() == 0 && s.typ != sock.SockICMP
 	var err error
 	if ephemeral {
@@ -201,7 +206,7 @@ func (p *townProc) bind(s *osSocket, addr netip.AddrPort, op string) error {
 		return p.failSys(op, s.fd, err, note)
 	}
 	s.bound = true
-	s.local = netip.AddrPortFrom(addr.Addr(), p.localPort(s))
+	s.local = netip.AddrPortFrom(addr.Addr(), p.k.addrs.scenario(netip.AddrPortFrom(addr.Addr(), p.localPort(s))).Port())
 	if s.typ != sock.SockTCP {
 		s.state = sock.StateBound
 	}
@@ -224,7 +229,7 @@ func (p *townProc) bindEphemeral(s *osSocket, real netip.AddrPort) error {
 		if p.portHeld(s.typ, port) {
 			continue
 		}
-		err := unix.Bind(s.real, sockaddr(netip.AddrPortFrom(real.Addr(), port)))
+		err := p.bindQuietly(s, netip.AddrPortFrom(real.Addr(), port))
 		if errors.Is(err, unix.EADDRINUSE) {
 			continue
 		}
@@ -234,6 +239,19 @@ func (p *townProc) bindEphemeral(s *osSocket, real netip.AddrPort) error {
 		return err
 	}
 	return unix.EADDRINUSE
+}
+
+// bindQuietly binds a port the kernel would have picked itself: a port that
+// only connections in TIME-WAIT still name is free to it (they are another
+// run's, on loopback), so SO_REUSEADDR is set for the bind and put back.
+func (p *townProc) bindQuietly(s *osSocket, addr netip.AddrPort) error {
+	if s.typ != sock.SockTCP {
+		return unix.Bind(s.real, sockaddr(addr))
+	}
+	was, _ := unix.GetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR)
+	unix.SetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+	defer unix.SetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR, was)
+	return unix.Bind(s.real, sockaddr(addr))
 }
 
 // portHeld reports whether a socket of the host holds port.
