@@ -27,8 +27,10 @@ server/qotd: recvfrom 3 512
 server/qotd: sendto 3 192.168.1.10:49152 "Ask not what your network can do for you."
 home/app: recv 3 512
 
-# With IP_TTL 1 the letter only reaches the router; the connected socket
-# hears the ICMP "time exceeded" as EHOSTUNREACH, as on Linux.
+# With IP_TTL 1 the letter only reaches the router, which writes back "time
+# exceeded". IP_RECVERR asks the kernel to report every such ICMP error, so
+# the next recv fails with EHOSTUNREACH; without it Linux keeps quiet.
+home/app: setsockopt 3 IP_RECVERR 1
 home/app: setsockopt 3 IP_TTL 1
 home/app: send 3 "short-lived"
 run 50ms

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"syscall"
 
 	"socketville/shared/sock"
 
@@ -66,59 +67,141 @@ func (h *Host) answerEcho(ip wire.IPv4, m wire.ICMPv4) {
 	d.transmit(pkt)
 }
 
-// icmpErrno is the errno an ICMP error becomes, as Linux's icmp_err_convert
-// table maps them.
-func icmpErrno(m wire.ICMPv4) *sock.Errno {
-	if m.Type() != wire.ICMPv4DestUnreach {
-		return sock.ErrHostUnreach // time exceeded, parameter problem
-	}
-	switch m.Code() {
-	case wire.ICMPv4NetUnreach:
-		return sock.ErrNetUnreach
-	case wire.ICMPv4ProtoUnreach:
-		return sock.ErrNoProtoOpt
-	case wire.ICMPv4PortUnreach:
-		return sock.ErrConnRefused
-	case wire.ICMPv4FragNeeded:
-		return sock.ErrMsgSize
-	case wire.ICMPv4AdminProhib:
-		return sock.ErrHostUnreach
-	}
-	return sock.ErrHostUnreach
+// icmpErr is one row of Linux's icmp_err_convert (net/ipv4/icmp.c): the
+// errno a destination-unreachable code becomes, and whether it is fatal
+// (hard) or, as RFC 1122 section 3.2.2.1 wants for net, host and
+// source-route failures, transient (soft).
+type icmpErr struct {
+	errno *sock.Errno
+	hard  bool
 }
 
-// receiveICMPError finds the socket that sent the quoted packet and gives it
-// the error. As on Linux, only connected sockets hear about it: an
-// unconnected UDP socket could not tell which of its peers it concerns.
+var (
+	errHostDown = sock.ErrnoFromSys(syscall.EHOSTDOWN)
+	errProto    = sock.ErrnoFromSys(syscall.EPROTO)
+)
+
+// unreachErrs is icmp_err_convert, indexed by code (0 to 15; Linux drops a
+// destination-unreachable message with a higher code before any socket
+// sees it). Code 8, host isolated, is ENONET on Linux, which not every
+// GOOS's syscall package names; it stays EHOSTUNREACH here, and hard.
+var unreachErrs = [...]icmpErr{
+	{sock.ErrNetUnreach, false},  // 0 net unreachable
+	{sock.ErrHostUnreach, false}, // 1 host unreachable
+	{sock.ErrNoProtoOpt, true},   // 2 protocol unreachable
+	{sock.ErrConnRefused, true},  // 3 port unreachable
+	{sock.ErrMsgSize, false},     // 4 fragmentation needed
+	{sock.ErrOpNotSupp, false},   // 5 source route failed
+	{sock.ErrNetUnreach, true},   // 6 network unknown
+	{errHostDown, true},          // 7 host unknown
+	{sock.ErrHostUnreach, true},  // 8 host isolated
+	{sock.ErrNetUnreach, true},   // 9 network administratively prohibited
+	{sock.ErrHostUnreach, true},  // 10 host administratively prohibited
+	{sock.ErrNetUnreach, false},  // 11 network unreachable for TOS
+	{sock.ErrHostUnreach, false}, // 12 host unreachable for TOS
+	{sock.ErrHostUnreach, true},  // 13 communication administratively prohibited
+	{sock.ErrHostUnreach, true},  // 14 host precedence violation
+	{sock.ErrHostUnreach, true},  // 15 precedence cutoff
+}
+
+// datagramErr is what an ICMP error means to a UDP or ping socket, as
+// Linux's __udp4_lib_err (net/ipv4/udp.c) and ping_err (net/ipv4/ping.c)
+// read it: time exceeded is a soft EHOSTUNREACH; a parameter problem is a
+// hard EPROTO; fragmentation needed is a hard EMSGSIZE (the core always
+// sets DF, as Linux's default IP_PMTUDISC_WANT does); any other
+// destination unreachable follows icmp_err_convert.
+func datagramErr(m wire.ICMPv4) icmpErr {
+	switch m.Type() {
+	case wire.ICMPv4ParamProblem:
+		return icmpErr{errProto, true}
+	case wire.ICMPv4DestUnreach:
+		if m.Code() == wire.ICMPv4FragNeeded {
+			return icmpErr{sock.ErrMsgSize, true}
+		}
+		if int(m.Code()) < len(unreachErrs) {
+			return unreachErrs[m.Code()]
+		}
+	}
+	return icmpErr{sock.ErrHostUnreach, false}
+}
+
+// tcpErr is the errno Linux's tcp_v4_err (net/ipv4/tcp_ipv4.c) takes from
+// an ICMP error, or false for one TCP does not report: fragmentation
+// needed only lowers the path MTU, and a destination-unreachable code
+// above 15 is dropped. TCP ignores icmp_err_convert's fatal flag: what
+// matters is the connection's state.
+func tcpErr(m wire.ICMPv4) (*sock.Errno, bool) {
+	switch m.Type() {
+	case wire.ICMPv4ParamProblem:
+		return errProto, true
+	case wire.ICMPv4TimeExceeded:
+		return sock.ErrHostUnreach, true
+	case wire.ICMPv4DestUnreach:
+		if m.Code() == wire.ICMPv4FragNeeded || int(m.Code()) >= len(unreachErrs) {
+			return nil, false
+		}
+		return unreachErrs[m.Code()].errno, true
+	}
+	return nil, false
+}
+
+// receiveICMPError finds the socket that sent the quoted packet and lets
+// its protocol decide what the error means to it.
 func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	q, err := wire.ParseIPv4Quote(m.Body())
 	if err != nil || !h.hasAddr(q.Src()) || len(q.Payload()) < 8 {
 		h.dropped(ip, fmt.Sprintf("ICMP %v quotes no packet this host sent", m.Type()))
 		return
 	}
-	var s *Socket
 	qp := q.Payload()
 	switch q.Protocol() {
 	case wire.ProtocolUDP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
 		remote := netip.AddrPortFrom(q.Dst(), binary.BigEndian.Uint16(qp[2:]))
-		s = h.ports.lookup(sock.SockUDP, local, remote)
+		h.datagramError(ip, m, h.ports.lookup(sock.SockUDP, local, remote))
 	case wire.ProtocolICMP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[4:]))
-		s = h.ports.lookup(sock.SockICMP, local, netip.AddrPortFrom(q.Dst(), 0))
+		h.datagramError(ip, m, h.ports.lookup(sock.SockICMP, local, netip.AddrPortFrom(q.Dst(), 0)))
+	case wire.ProtocolTCP:
+		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
+		remote := netip.AddrPortFrom(q.Dst(), binary.BigEndian.Uint16(qp[2:]))
+		h.tcpError(ip, m, h.ports.lookupTCP(local, remote), wire.SeqNum(binary.BigEndian.Uint32(qp[4:])))
+	default:
+		h.delivered(ip, fmt.Sprintf("%v about protocol %v, which no socket here speaks", m.Type(), q.Protocol()))
 	}
-	errno := icmpErrno(m)
+}
+
+// datagramError gives a UDP or ping socket the error, or not, by Linux's
+// rule (RFC 1122 section 4.1.3.3 leaves it to the stack): without
+// IP_RECVERR only a hard error reaches a connected socket. An unconnected
+// socket could not tell which of its peers the error concerns, and a soft
+// error (time exceeded, net or host unreachable) may pass: a later
+// datagram may well arrive. With IP_RECVERR every error is reported.
+func (h *Host) datagramError(ip wire.IPv4, m wire.ICMPv4, s *Socket) {
+	ie := datagramErr(m)
 	if s == nil {
-		h.delivered(ip, fmt.Sprintf("%v (%s) for a socket that is gone", m.Type(), errno.Name()))
+		h.delivered(ip, fmt.Sprintf("%v (%s) for a socket that is gone", m.Type(), ie.errno.Name()))
 		return
 	}
 	e := s.event(sock.KindDelivered)
 	e.Packet = ip
-	if s.typ == sock.SockUDP && !s.connected {
-		e.Reason = fmt.Sprintf("ignored: fd %d is not connected, so it would not know which peer %s is about", s.fd, errno.Name())
+	switch {
+	case s.opts.recvErr:
+	case !s.connected:
+		e.Reason = fmt.Sprintf("ignored: fd %d is not connected, so it would not know which peer %s is about", s.fd, ie.errno.Name())
+		h.w.emit(e)
+		return
+	case !ie.hard:
+		e.Reason = fmt.Sprintf("ignored: %s is a soft error, which fd %d hears only with IP_RECVERR", ie.errno.Name(), s.fd)
 		h.w.emit(e)
 		return
 	}
+	h.reportICMP(s, e, ie.errno)
+}
+
+// reportICMP makes errno the socket's pending error, which its next call
+// returns.
+func (h *Host) reportICMP(s *Socket, e sock.Event, errno *sock.Errno) {
 	if s.fd > 0 {
 		e.Reason = fmt.Sprintf("fd %d will report %s", s.fd, errno.Name())
 	} else {
@@ -131,4 +214,59 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	ev := s.event(sock.KindError)
 	ev.Op, ev.Err = "icmp", errno
 	h.w.emit(ev)
+}
+
+// tcpError follows Linux's tcp_v4_err. An error about a connection being
+// set up ends it: connect fails at once with the error, and a listener
+// drops a half-open connection whose SYN|ACK died on the way (time
+// exceeded, net or host unreachable, parameter problem). An error about an
+// established connection does not end it: Linux keeps it as the soft error
+// (sk_err_soft), which a timeout reports instead of ETIMEDOUT, which
+// SO_ERROR reads, and which an acknowledgement clears; with IP_RECVERR it
+// is the pending error instead. An error that quotes a sequence number
+// outside what is unacknowledged is ignored, as is any in TIME-WAIT.
+func (h *Host) tcpError(ip wire.IPv4, m wire.ICMPv4, s *Socket, seq wire.SeqNum) {
+	if s == nil || s.tcp.state == stateClosed || s.tcp.state == stateListen {
+		h.delivered(ip, fmt.Sprintf("%v for a TCP connection that is gone", m.Type()))
+		return
+	}
+	c := s.tcp
+	e := s.event(sock.KindDelivered)
+	e.Packet = ip
+	ignore := func(why string) {
+		e.Reason = "ignored: " + why
+		h.w.emit(e)
+	}
+	errno, ok := tcpErr(m)
+	switch {
+	case c.state == stateTimeWait:
+		ignore("the connection is in TIME-WAIT")
+	case c.listener != nil && c.state == stateSynReceived:
+		halfOpenAbort := m.Type() != wire.ICMPv4DestUnreach ||
+			m.Code() == wire.ICMPv4NetUnreach || m.Code() == wire.ICMPv4HostUnreach
+		switch {
+		case seq != c.iss:
+			ignore(fmt.Sprintf("it quotes sequence number %d, not the SYN|ACK's %d", seq, c.iss))
+		case !halfOpenAbort:
+			ignore("a half-open connection is dropped only for time exceeded, net or host unreachable, or a parameter problem")
+		default:
+			e.Reason = fmt.Sprintf("%s: the half-open connection is dropped", s.holder())
+			h.w.emit(e)
+			c.finish()
+		}
+	case seq.LessThan(c.sndUna) || c.sndMax.LessThan(seq):
+		ignore(fmt.Sprintf("sequence number %d is outside what is unacknowledged (%d to %d)", seq, c.sndUna, c.sndMax))
+	case !ok:
+		ignore(fmt.Sprintf("%v does not fail a TCP connection", m.Type()))
+	case c.state == stateSynSent || c.state == stateSynReceived:
+		e.Reason = fmt.Sprintf("fd %d's connection fails with %s", s.fd, errno.Name())
+		h.w.emit(e)
+		c.abort(errno, fmt.Sprintf("ICMP %v from %v", m.Type(), ip.Src()))
+	case s.opts.recvErr:
+		h.reportICMP(s, e, errno)
+	default:
+		s.softErr = errno
+		e.Reason = fmt.Sprintf("soft error %s kept: reported if the connection times out, or with IP_RECVERR at once", errno.Name())
+		h.w.emit(e)
+	}
 }

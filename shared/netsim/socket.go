@@ -35,6 +35,7 @@ type Socket struct {
 	rqHead    int
 	rqBytes   int
 	soErr     *sock.Errno // pending asynchronous error (SO_ERROR)
+	softErr   *sock.Errno // TCP's last soft ICMP error (Linux's sk_err_soft): the error of a timeout, or SO_ERROR's when none is pending
 	shutRd    bool
 	shutWr    bool
 	echoSeq   uint16
@@ -74,7 +75,8 @@ type sockOpts struct {
 	rcvTimeo  int // milliseconds; 0 means block forever
 	noDelay   bool
 	lingerOn  bool
-	linger    int // seconds, when lingerOn
+	linger    int  // seconds, when lingerOn
+	recvErr   bool // IP_RECVERR: every ICMP error becomes the pending error
 }
 
 // ID is a number that names the socket for as long as the world lives, even

@@ -52,6 +52,12 @@ func (p *Process) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 			return p.fail("setsockopt", fd, sock.ErrInval, "SO_LINGER takes -1 (off) or seconds")
 		}
 		s.opts.lingerOn, s.opts.linger = value >= 0, max(value, 0)
+	case sock.OptRecvErr:
+		// As Linux's do_ip_setsockopt: any nonzero value turns it on.
+		// Linux also queues each error, with the ICMP message that
+		// carried it, for recvmsg(MSG_ERRQUEUE); the core has no error
+		// queue, so only the pending error is kept.
+		s.opts.recvErr = value != 0
 	default:
 		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
 	}
@@ -59,7 +65,8 @@ func (p *Process) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 }
 
 // GetSockopt reads option opt of socket fd. For SO_ERROR the value is the
-// pending errno's number (0 for none) and reading clears it, as in C;
+// pending errno's number (else TCP's soft error's, else 0) and reading
+// clears it, as in C;
 // TCP_NODELAY on a socket that is not TCP is ENOPROTOOPT, as on Linux.
 func (p *Process) GetSockopt(fd int, opt sock.SockOpt) (int, error) {
 	s, err := p.sock("getsockopt", fd)
@@ -96,8 +103,16 @@ func (p *Process) GetSockopt(fd int, opt sock.SockOpt) (int, error) {
 			return -1, nil
 		}
 		return s.opts.linger, nil
+	case sock.OptRecvErr:
+		return b(s.opts.recvErr), nil
 	case sock.OptError:
 		if errno := s.takeError(); errno != nil {
+			return int(errno.Sys()), nil
+		}
+		// As Linux's sock_getsockopt: with no pending error, SO_ERROR
+		// reads (and clears) TCP's soft error.
+		if errno := s.softErr; errno != nil {
+			s.softErr = nil
 			return int(errno.Sys()), nil
 		}
 		return 0, nil

@@ -122,7 +122,7 @@ func (p *Process) connectTCP(s *Socket, addr netip.AddrPort) error {
 		return p.fail("connect", s.fd, sock.ErrAddrNotAvail, fmt.Sprintf("the connection %v -> %v already exists (%v)", local, addr, o.tcp.state))
 	}
 	s.local, s.remote, s.connected = local, addr, true
-	s.soErr = nil
+	s.soErr, s.softErr = nil, nil
 	*c = *newTCB(s)
 	c.rcvMSS = c.pathMSS()
 	c.mss = min(defaultMSS, c.rcvMSS)
@@ -368,8 +368,14 @@ func (c *tcb) onTimeWaitEnd() {
 // abort ends the connection with an error the application will read
 // (ECONNREFUSED, ECONNRESET, ETIMEDOUT). Both directions are shut, as
 // Linux's tcp_done does, so later writes get EPIPE and reads end of file.
+// A timeout reports the last soft ICMP error instead of ETIMEDOUT, if one
+// came, as Linux's tcp_write_err does (net/ipv4/tcp_timer.c).
 func (c *tcb) abort(errno *sock.Errno, note string) {
 	s := c.s
+	if errno == sock.ErrTimedOut && s.softErr != nil {
+		errno, note = s.softErr, note+"; the last ICMP error said "+s.softErr.Name()
+		s.softErr = nil
+	}
 	if c.listener == nil {
 		if !c.orphan {
 			s.soErr = errno

@@ -510,6 +510,11 @@ func (c *tcb) processAck(seg *segment) bool {
 		c.ackNow = true
 		return false
 	}
+	// As Linux's tcp_ack: an ACK that is not old means the path works, so
+	// the soft error of an earlier ICMP message is forgotten.
+	if c.sndUna.LessEq(seg.ack) {
+		c.s.softErr = nil
+	}
 	wnd := uint32(seg.wnd) << c.sndShift
 	if c.sndUna.LessThan(seg.ack) {
 		c.newAck(seg.ack)

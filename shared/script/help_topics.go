@@ -53,6 +53,9 @@ func optDocs() []optDoc {
 		{opt: sock.OptLinger, level: "SOL_SOCKET", value: "seconds, or -1 for off",
 			what:    "says what close does to a TCP connection: -1 (off, the default) returns at once and the kernel sends what is left, then a FIN; 0 aborts, sending RST, dropping unsent data and skipping TIME-WAIT; a positive time makes a blocking close wait on Linux, but not here (C passes a struct linger)",
 			example: "b/web: setsockopt 4 SO_LINGER 0"},
+		{opt: sock.OptRecvErr, level: "IPPROTO_IP", value: "1 or 0 (on or off)",
+			what:    "makes every ICMP error about the socket's packets its pending error, as Linux does: without it a UDP socket hears only hard errors (port unreachable) and only when connected, and TCP keeps soft ones (time exceeded, net or host unreachable) for a timeout; Linux also queues each error for recvmsg MSG_ERRQUEUE, which the town does not simulate",
+			example: "a/client: setsockopt 3 IP_RECVERR 1"},
 	}
 }
 

@@ -103,13 +103,14 @@ const (
 	OptError             // SO_ERROR: read-only; reading it takes the pending error
 	OptNoDelay           // TCP_NODELAY: send small segments at once instead of waiting (Nagle off)
 	OptLinger            // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST; N > 0 does not make close wait here
+	OptRecvErr           // IP_RECVERR: 1 to hear every ICMP error about the socket's packets, soft ones and unconnected UDP's too
 	optCount
 )
 
 var optNames = [optCount]string{
 	OptUnknown: "unknown", OptReuseAddr: "SO_REUSEADDR", OptBroadcast: "SO_BROADCAST", OptRcvBuf: "SO_RCVBUF",
 	OptSndBuf: "SO_SNDBUF", OptRcvTimeo: "SO_RCVTIMEO", OptTTL: "IP_TTL", OptError: "SO_ERROR",
-	OptNoDelay: "TCP_NODELAY", OptLinger: "SO_LINGER",
+	OptNoDelay: "TCP_NODELAY", OptLinger: "SO_LINGER", OptRecvErr: "IP_RECVERR",
 }
 
 // String returns the option's C name.
