@@ -196,7 +196,7 @@ func compareRun(s *script.Script, f runFlags, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	sim := &script.Recorder{Rec: script.Recording{Kernel: "simulator"}}
-	simErr := script.NewRunner(script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: sim}).Run(s)
+	simErr := script.NewRunner(script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: sim, MaxRun: f.maxRun}).Run(s)
 	k, err := startOSKernel(f, out)
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville run --compare: %v\n", err)

@@ -27,6 +27,8 @@ func optLevel(o sock.SockOpt) (level, name int, ok bool) {
 		return unix.SOL_SOCKET, unix.SO_ERROR, true
 	case sock.OptNoDelay:
 		return unix.IPPROTO_TCP, unix.TCP_NODELAY, true
+	case sock.OptRecvErr:
+		return unix.IPPROTO_IP, unix.IP_RECVERR, true
 	}
 	return 0, 0, false
 }

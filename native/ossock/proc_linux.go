@@ -229,7 +229,7 @@ func (p *townProc) bindEphemeral(s *osSocket, real netip.AddrPort) error {
 		if p.portHeld(s.typ, port) {
 			continue
 		}
-		err := p.bindQuietly(s, netip.AddrPortFrom(real.Addr(), port))
+		err := unix.Bind(s.real, sockaddr(netip.AddrPortFrom(real.Addr(), port)))
 		if errors.Is(err, unix.EADDRINUSE) {
 			continue
 		}
@@ -239,19 +239,6 @@ func (p *townProc) bindEphemeral(s *osSocket, real netip.AddrPort) error {
 		return err
 	}
 	return unix.EADDRINUSE
-}
-
-// bindQuietly binds a port the kernel would have picked itself: a port that
-// only connections in TIME-WAIT still name is free to it (they are another
-// run's, on loopback), so SO_REUSEADDR is set for the bind and put back.
-func (p *townProc) bindQuietly(s *osSocket, addr netip.AddrPort) error {
-	if s.typ != sock.SockTCP {
-		return unix.Bind(s.real, sockaddr(addr))
-	}
-	was, _ := unix.GetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR)
-	unix.SetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
-	defer unix.SetsockoptInt(s.real, unix.SOL_SOCKET, unix.SO_REUSEADDR, was)
-	return unix.Bind(s.real, sockaddr(addr))
 }
 
 // portHeld reports whether a socket of the host holds port.
@@ -330,7 +317,7 @@ func (p *townProc) Accept(fd int) (int, netip.AddrPort, error) {
 	p.k.nextSock++
 	child := &osSocket{
 		id: p.k.nextSock, fd: nfd, real: real, typ: sock.SockTCP, bound: true, connected: true,
-		remote: p.k.addrs.scenario(addrPort(sa)), state: sock.StateEstablished,
+		remote: p.k.addrs.scenario(addrPort(sa)),
 	}
 	if lsa, err := unix.Getsockname(real); err == nil {
 		child.local = p.k.addrs.scenario(addrPort(lsa))
@@ -578,13 +565,18 @@ func (p *townProc) Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	e := p.event(s, sock.KindClose)
-	delete(p.fds, fd)
+	var o *orphan
 	if s.typ == sock.SockTCP {
-		p.k.adopt(p, s)
+		o = p.k.adopt(p, s) // read while the fd still names the socket
 	}
+	delete(p.fds, fd)
 	unix.Close(s.real)
-	p.k.emit(e)
+	p.k.emit(p.event(s, sock.KindClose))
+	if o != nil {
+		// As the simulator publishes it: the connection's next states
+		// belong to no fd.
+		p.k.sampleOrphans()
+	}
 	return nil
 }
 

@@ -58,26 +58,29 @@ func (k *Kernel) sampleSocket(p *townProc, s *osSocket) {
 	}
 }
 
-// adopt keeps following a TCP connection after its fd is closed.
-func (k *Kernel) adopt(p *townProc, s *osSocket) {
+// adopt keeps following a TCP connection whose fd is being closed: the
+// kernel finishes it on its own, and sock_diag finds it by its addresses.
+// A socket that never connected, or listened, just ends (CLOSED).
+func (k *Kernel) adopt(p *townProc, s *osSocket) *orphan {
 	k.sampleSocket(p, s)
-	switch s.state {
-	case sock.StateClosed, sock.StateListen, sock.StateSynSent:
-		if s.state != sock.StateClosed {
-			e := p.event(s, sock.KindState)
-			e.From, e.To = s.state, sock.StateClosed
-			k.emit(e)
-		}
-		return
-	}
-	realL, realR := s.local, s.remote
+	o := &orphan{h: p.h, proc: p.name, local: s.local, remote: s.remote, realL: s.local, realR: s.remote, state: s.state}
 	if sa, err := unix.Getsockname(s.real); err == nil {
-		realL = addrPort(sa)
+		o.realL = addrPort(sa)
 	}
 	if sa, err := unix.Getpeername(s.real); err == nil {
-		realR = addrPort(sa)
+		o.realR = addrPort(sa)
 	}
-	k.orphans = append(k.orphans, &orphan{h: p.h, proc: p.name, local: s.local, remote: s.remote, realL: realL, realR: realR, state: s.state})
+	switch s.state {
+	case sock.StateClosed:
+		return nil
+	case sock.StateListen, sock.StateSynSent:
+		o.realR = netip.AddrPort{} // never in sock_diag's list as a connection: ends at the next look
+		if s.state == sock.StateListen {
+			o.remote = netip.AddrPort{}
+		}
+	}
+	k.orphans = append(k.orphans, o)
+	return o
 }
 
 // sample looks at everything once: the sockets' states, the connections
@@ -91,6 +94,11 @@ func (k *Kernel) sample() {
 			}
 		}
 	}
+	k.sampleOrphans()
+}
+
+// sampleOrphans looks at the connections the kernel finishes alone.
+func (k *Kernel) sampleOrphans() {
 	if len(k.orphans) == 0 {
 		return
 	}
@@ -110,7 +118,7 @@ func (k *Kernel) sampleOrphan(o *orphan, socks []*netlink.Socket) bool {
 	for _, s := range socks {
 		l := netip.AddrPortFrom(addrOf(s.ID.Source), s.ID.SourcePort)
 		r := netip.AddrPortFrom(addrOf(s.ID.Destination), s.ID.DestinationPort)
-		if l == o.realL && r == o.realR {
+		if l == o.realL && r == o.realR && o.realR.IsValid() {
 			st = linuxState(s.State)
 			break
 		}

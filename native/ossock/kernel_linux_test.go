@@ -1,0 +1,318 @@
+//go:build linux
+
+package ossock_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"socketville/examples"
+	"socketville/native/ossock"
+	"socketville/shared/netsim"
+	"socketville/shared/script"
+	"socketville/shared/sock"
+)
+
+// osDepartures are the lines of each example whose expected result Linux
+// does not give, each with the reason the simulator documents. Every other
+// "=> ..." a scenario states must hold on Linux too.
+var osDepartures = map[string]map[int]string{
+	"errors.sv": {30: "no IPv4 fragmentation"},
+}
+
+// maxRun caps the examples' closing "run 2m"s, except where a result after
+// it needs the time (tcp-errors binds port 80 again once TIME-WAIT is over).
+func maxRun(name string) time.Duration {
+	if name == "tcp-errors.sv" {
+		return 0
+	}
+	return 2 * time.Second
+}
+
+func needRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("a town of namespaces needs root (CAP_NET_ADMIN)")
+	}
+}
+
+// run plays an example on a kernel and records it.
+func run(t *testing.T, name string, k sock.Kernel, limit time.Duration) (script.Recording, []error) {
+	t.Helper()
+	ex, ok := examples.Find(name)
+	if !ok {
+		t.Fatalf("no example %s", name)
+	}
+	s, err := script.Parse(name, strings.NewReader(ex.Source))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &script.Recorder{Rec: script.Recording{Kernel: "simulator"}}
+	if k != nil {
+		rec.Rec.Kernel = "Linux"
+	}
+	r := script.NewRunner(script.Options{Kernel: k, Sink: rec, MaxRun: limit})
+	err = r.Run(s)
+	var errs []error
+	if err != nil {
+		var joined interface{ Unwrap() []error }
+		if errors.As(err, &joined) {
+			errs = joined.Unwrap()
+		} else {
+			errs = []error{err}
+		}
+	}
+	return rec.Rec, errs
+}
+
+// TestExamplesOnLinux plays every example on Linux namespaces: each result
+// the scenario states holds (but for the documented departures), and
+// --compare's engine finds only documented differences against the
+// simulator. The examples run one at a time, since their stories depend on
+// a few milliseconds of real delay, except tcp-errors, which waits out a
+// connect timeout (127 s) and TIME-WAIT (60 s) beside the others.
+func TestExamplesOnLinux(t *testing.T) {
+	needRoot(t)
+	type outcome struct {
+		sim, lin script.Recording
+		errs     []error
+		err      error
+	}
+	play := func(t *testing.T, name string) outcome {
+		k, err := ossock.New(ossock.Options{Mode: ossock.Namespaces})
+		if err != nil {
+			return outcome{err: err}
+		}
+		defer k.Close()
+		var o outcome
+		o.lin, o.errs = run(t, name, k, maxRun(name))
+		o.sim, _ = run(t, name, nil, maxRun(name))
+		return o
+	}
+	check := func(t *testing.T, name string, o outcome) {
+		if o.err != nil {
+			t.Fatal(o.err)
+		}
+		for _, err := range o.errs {
+			var le *script.LineError
+			if errors.As(err, &le) && osDepartures[name][le.Line] != "" {
+				continue
+			}
+			t.Errorf("on Linux: %v", err)
+		}
+		for _, d := range script.Compare(o.sim, o.lin, netsim.Deliberate()) {
+			if d.Documented == "" {
+				t.Errorf("line %d %s: %s (%s): simulator %q, Linux %q", d.Line, d.Who, d.Text, d.Aspect, d.A, d.B)
+			}
+		}
+	}
+	const slow = "tcp-errors.sv"
+	done := make(chan outcome, 1)
+	go func() { done <- play(t, slow) }()
+	for _, ex := range examples.All() {
+		if name := ex.Name + ".sv"; name != slow {
+			t.Run(name, func(t *testing.T) { check(t, name, play(t, name)) })
+		}
+	}
+	o := <-done
+	t.Run(slow, func(t *testing.T) { check(t, slow, o) })
+}
+
+// TestTownIsRealLinux: while a run holds a listener, ss inside the host's
+// namespace lists it; the link's wire is a TUN device there; and after
+// Close the namespaces are gone.
+func TestTownIsRealLinux(t *testing.T) {
+	needRoot(t)
+	k, err := ossock.New(ossock.Options{Mode: ossock.Namespaces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	s, err := script.Parse("listen", strings.NewReader(`host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b delay=2ms
+process b web root
+b/web: socket tcp
+b/web: bind 3 0.0.0.0:80
+b/web: listen 3 16
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := script.NewRunner(script.Options{Kernel: k}).Run(s); err != nil {
+		t.Fatal(err)
+	}
+	ns := k.Town().Namespace("b")
+	out, err := exec.Command("ip", "netns", "exec", ns, "ss", "-tlnH").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "0.0.0.0:80") {
+		t.Errorf("ss -tln in %s does not list the listener on port 80:\n%s", ns, out)
+	}
+	out, err = exec.Command("ip", "netns", "exec", ns, "ip", "-d", "link", "show").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "tun") {
+		t.Errorf("no TUN device in %s (%v):\n%s", ns, err, out)
+	}
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = exec.Command("ip", "netns", "list").CombinedOutput()
+	if strings.Contains(string(out), ns) {
+		t.Errorf("namespace %s is still there after Close:\n%s", ns, out)
+	}
+}
+
+// TestOSRunPcapDecodes: tshark reads the packets an OS run records, with no
+// malformed packet.
+func TestOSRunPcapDecodes(t *testing.T) {
+	needRoot(t)
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark is not installed")
+	}
+	bin := buildBinary(t)
+	pcap := filepath.Join(t.TempDir(), "hello.pcap")
+	cmd := exec.Command(bin, "run", "--os", "--max-run", "1s", "--pcap", pcap, examplePath(t, "hello-tcp.sv"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run --os: %v\n%s", err, out)
+	}
+	out, err := exec.Command("tshark", "-r", pcap, "-T", "fields", "-e", "tcp.flags.str", "-e", "_ws.expert.severity").Output()
+	if err != nil {
+		t.Fatalf("tshark: %v\n%s", err, out)
+	}
+	text := string(out)
+	if strings.Count(text, "S·") < 2 || !strings.Contains(text, "F") {
+		t.Errorf("tshark did not see two handshakes and a close:\n%s", text)
+	}
+	if bad, _ := exec.Command("tshark", "-r", pcap, "-Y", "_ws.malformed").Output(); len(bytes.TrimSpace(bad)) > 0 {
+		t.Errorf("tshark finds malformed packets:\n%s", bad)
+	}
+}
+
+// TestKilledRunIsCleanedUp: a run killed with -9 in the middle leaves its
+// namespaces; the next run removes them and says so.
+func TestKilledRunIsCleanedUp(t *testing.T) {
+	needRoot(t)
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "run", "--os", "-")
+	cmd.Stdin = strings.NewReader("host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b\nrun 1m\n")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	prefix := fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(netnsList(t), prefix+"b") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run never made its namespaces")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(unix.SIGKILL)
+	cmd.Wait()
+	if !strings.Contains(netnsList(t), prefix) {
+		t.Fatal("a killed run left nothing to clean: the test proves nothing")
+	}
+	out, err := exec.Command(bin, "run", "--os", "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("the next run: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "removed namespace "+prefix+"a") {
+		t.Errorf("the next run did not say it removed %sa:\n%s", prefix, out)
+	}
+	if strings.Contains(netnsList(t), prefix) {
+		t.Errorf("namespaces %s* are still there:\n%s", prefix, netnsList(t))
+	}
+}
+
+// TestUnprivilegedLoopback plays the examples as nobody: hosts are loopback
+// addresses, link properties are refused with a line that says so, a root
+// process's port 80 works, and the results that do not depend on a link's
+// delay or loss hold.
+func TestUnprivilegedLoopback(t *testing.T) {
+	needRoot(t) // to become nobody
+	bin := buildBinary(t)
+	dir := openDir(t)
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"hello-udp.sv", []string{"10.0.0.2 is 127.77.0.2", "delay=5ms not applied", `=> 13 from 10.0.0.2:7007 "hello, client"`, "=> ECONNREFUSED"}},
+		{"hello-tcp.sv", []string{"port P is 10000+P", `=> 30 "HTTP/1.0 200 OK\r\n\r\nhello, town"`, "state     CLOSED -> LISTEN"}},
+		{"errors.sv", []string{"bind: EACCES", "=> EADDRINUSE", "=> EADDRNOTAVAIL", "ENETUNREACH", "EDESTADDRREQ", "EBADF"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := os.ReadFile(examplePath(t, tt.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "run", "--os", "--max-run", "1s", path)
+			out, _ := cmd.CombinedOutput()
+			text := string(out)
+			if !strings.Contains(text, "on loopback") {
+				t.Fatalf("not a loopback run:\n%s", text)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the run does not say %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+func netnsList(t *testing.T) string {
+	out, err := exec.Command("ip", "netns", "list").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip netns list: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+func examplePath(t testing.TB, name string) string {
+	p, err := filepath.Abs(filepath.Join("..", "..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// openDir is a fresh directory that anyone may read (t.TempDir's parent
+// is root's alone), removed when the test ends.
+func openDir(t testing.TB) string {
+	dir, err := os.MkdirTemp("", "socketville-os-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// buildBinary builds socketville where anyone may run it.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	dir := openDir(t)
+	bin := filepath.Join(dir, "socketville")
+	cmd := exec.Command("go", "build", "-o", bin, "socketville/native")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
