@@ -15,11 +15,12 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"socketville/examples"
+	"socketville/shared/sock"
 	"socketville/shared/town"
 	"socketville/shared/town/play"
 )
 
-const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [SCENARIO]
+const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [--os [--hosts MODE]] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
 an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
@@ -31,6 +32,18 @@ door, a letter or a road.
   --seed N           seed the link faults with N
   --speed X          start at X times the learner's pace (0.1 to 100, default 1)
   --size WxH         the window's size in logical pixels (default 1280x800)
+
+On Linux, the town can show the machine's real sockets instead:
+
+  --os               play the scenario on the operating system's sockets, as
+                     run --os does: as root each host is a network namespace
+                     (sv-PID-HOST), otherwise addresses on loopback. Time is
+                     the wall clock: there is no speed to set (--speed and the
+                     speed controls do not apply), Pause holds the next line
+                     while the kernel goes on. Restart and the picker build a
+                     fresh town; closing the window or Ctrl-C removes it.
+  --hosts MODE       how --os builds hosts: auto (default), namespaces or loopback
+  --max-run D        with --os, cap every "run D" line at D
 
 For measuring the town itself:
 
@@ -49,6 +62,9 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	crowdSize := fs.String("crowd", "", "play a crowded town of PAIRSxSOCKETS instead")
 	frames := fs.Int("frames", 0, "quit after this many frames and print the frame times")
+	onOS := fs.Bool("os", false, "play on the operating system's sockets")
+	hosts := fs.String("hosts", "auto", "auto, namespaces or loopback")
+	maxRun := fs.Duration("max-run", 0, "with --os, cap every run line at this")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -66,6 +82,20 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville desktop: --speed %g: want a pace from %g to %d\n", *speed, play.MinSpeed, play.MaxSpeed)
 		return exitUsage
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if !*onOS && (set["hosts"] || set["max-run"]) {
+		fmt.Fprintln(stderr, "socketville desktop: --hosts and --max-run go with --os")
+		return exitUsage
+	}
+	if *onOS && set["speed"] {
+		fmt.Fprintln(stderr, "socketville desktop: --speed does not go with --os: the OS kernel's clock is the wall's")
+		return exitUsage
+	}
+	if *onOS && *crowdSize != "" {
+		fmt.Fprintln(stderr, "socketville desktop: --crowd does not go with --os")
+		return exitUsage
+	}
 	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
 	// the desktop tests read.
 	opts := town.Options{Seed: *seed, Speed: *speed, Play: *playNow, StateFile: os.Getenv("SOCKETVILLE_STATE")}
@@ -74,6 +104,21 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)
 			return exitUsage
 		}
+	}
+	if *onOS {
+		if err := checkOSMode(*hosts); err != nil {
+			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+			return exitUsage
+		}
+		f := runFlags{hosts: *hosts, maxRun: *maxRun, seed: *seed, seedSet: set["seed"]}
+		opts.Kernel = func(notes io.Writer) (sock.Kernel, error) {
+			k, err := startOSKernel(f, notes)
+			if err != nil {
+				return nil, err
+			}
+			return labeled{k, osLabel(k)}, nil
+		}
+		opts.MaxRun = *maxRun
 	}
 	if len(pos) == 1 {
 		if opts, err = scenarioOptions(pos[0], opts); err != nil {
@@ -86,6 +131,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
 		return exitFail
 	}
+	defer g.Player().Close() // the OS kernel's namespaces go with the window
 	ebiten.SetWindowTitle("Socketville: " + g.Player().Name())
 	ebiten.SetWindowSize(w, h)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
@@ -123,6 +169,15 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// labeled is an OS kernel with what the town's badge says of it.
+type labeled struct {
+	osKernel
+	label string
+}
+
+// Label is the badge's text: "Linux 6.18.0 · namespaces".
+func (k labeled) Label() string { return k.label }
 
 // scenarioOptions picks an example by name, or reads a scenario file.
 func scenarioOptions(arg string, opts town.Options) (town.Options, error) {

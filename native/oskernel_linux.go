@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"golang.org/x/sys/unix"
+
 	"socketville/native/ossock"
 	"socketville/shared/sock"
 )
@@ -37,4 +39,27 @@ func parseOSMode(s string) (ossock.Mode, error) {
 		}
 	}
 	return 0, fmt.Errorf("--hosts %q: want auto, namespaces or loopback", s)
+}
+
+// osLabel says which kernel k is for the town's badge: "Linux 6.18.0 ·
+// namespaces".
+func osLabel(k osKernel) string {
+	if c, ok := k.(closer); ok {
+		k = c.osKernel
+	}
+	label := "Linux"
+	var u unix.Utsname
+	if unix.Uname(&u) == nil {
+		label += " " + unix.ByteSliceToString(u.Release[:])
+	}
+	if ok, isOS := k.(*ossock.Kernel); isOS {
+		label += " · " + ok.Mode().String()
+	}
+	return label
+}
+
+// checkOSMode reports a --hosts value that is not a mode.
+func checkOSMode(s string) error {
+	_, err := parseOSMode(s)
+	return err
 }

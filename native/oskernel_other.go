@@ -20,3 +20,9 @@ type osKernel interface {
 func newOSKernel(string, io.Writer) (osKernel, error) {
 	return nil, errors.New("the operating system's sockets are driven on Linux only")
 }
+
+func osLabel(osKernel) string { return "" }
+
+func checkOSMode(string) error {
+	return errors.New("--os: the operating system's sockets are driven on Linux only")
+}

@@ -64,6 +64,9 @@ func need(t testing.TB, why string) {
 // state is the part of the town's state the tests read.
 type state struct {
 	Scenario    string  `json:"scenario"`
+	Kernel      string  `json:"kernel"`
+	KernelBadge string  `json:"kernel_badge"`
+	Live        bool    `json:"live"`
 	NowNS       int64   `json:"now_ns"`
 	Frames      int     `json:"frames"`
 	FPS         float64 `json:"fps"`

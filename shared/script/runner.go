@@ -312,6 +312,38 @@ func (r *Runner) Advance(limit time.Duration) {
 	}
 }
 
+// CatchUp brings the runner up to its kernel's clock when that clock runs
+// by itself (the wall clock of an OS kernel): the kernel looks at what
+// happened since the last move, background and blocked calls that can
+// finish do, and lines that take no time start, even while a scenario line
+// waits at the gate, since real time does not stand still there. It lets
+// no time pass itself and so returns at once.
+func (r *Runner) CatchUp() {
+	r.k.RunUntil(r.k.Now())
+	r.servicePending()
+	for range 1000 { // bounded: each move starts a line or ends a wait
+		moved := false
+		for i := range r.threads {
+			t := &r.threads[i]
+			if w := t.wait; w != nil {
+				if ok, stuck, over := r.settled(w); over {
+					t.wait = nil
+					r.on(t, func() { w.done(ok, stuck) })
+					moved = true
+				}
+			}
+		}
+		if r.startable() {
+			r.tick(r.k.Now())
+			moved = true
+		}
+		if !moved {
+			return
+		}
+		r.servicePending()
+	}
+}
+
 // StepOne does the smallest thing that can happen next: starts the next
 // line, finishes a blocked one, or runs one of the world's happenings. It
 // reports false when nothing at all is left to do.

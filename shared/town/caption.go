@@ -22,6 +22,13 @@ const (
 	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
 )
 
+// The hints on a kernel whose clock is the wall's: no speed to set.
+const (
+	hintStartLive = "Press Play or Space to start the story · → starts the next line · real time: no speed to set"
+	hintFirstLive = "Space pauses the story (the kernel goes on) · → starts the next line · real time"
+	hintKeptLive  = "Space: pause/play · →: next line · real time · wheel: zoom"
+)
+
 // captionFit is what the band's height was worked out for.
 type captionFit struct {
 	src   string
@@ -96,16 +103,20 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 			y += g.captionLineH()
 		}
 	}
-	hint, c := hintFirst, color.Color(colSelect)
+	first, kept, start := hintFirst, hintKept, hintStart
+	if g.player.Live() {
+		first, kept, start = hintFirstLive, hintKeptLive, hintStartLive
+	}
+	hint, c := first, color.Color(colSelect)
 	switch {
 	case g.usedControls:
-		hint, c = hintKept, colDim
+		hint, c = kept, colDim
 	case g.player.Paused() && !g.player.Started():
-		hint = hintStart // the town opens paused: say how to begin
+		hint = start // the town opens paused: say how to begin
 	}
 	y = float64(band.Max.Y) - g.captionPad() - g.captionLineH()
 	size := g.captionSize() * 0.9
-	for _, s := range []string{hint, hintKept, "Space: pause · →: step"} {
+	for _, s := range []string{hint, kept, "Space: pause · →: step"} {
 		if w := g.measure(s, x, y, size, false, alignLeft, 0).w; w <= g.captionWidth(band) {
 			out = append(out, label{kind: "hint", text: s, x: x, y: y, size: size, c: c, prio: prioFixed})
 			break

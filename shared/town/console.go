@@ -163,6 +163,8 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		state, short = "story done · type a line or pick another", "story done"
 	case fastest:
 		state = "as fast as possible"
+	case g.player.Live():
+		state = "playing in real time" // the kernel's clock is the wall's
 	default:
 		state = fmt.Sprintf("playing at %.3gx", speed)
 		if g.player.Skipping() {
@@ -190,11 +192,44 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		clock,
 	} {
 		l.text = s
-		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20)) {
+		if w := text.Advance(s, g.fonts.face(size, false)); w <= float64(area.Dx()-g.px(20))-g.badgeWidth(area) {
 			break
 		}
 	}
 	return l
+}
+
+// badgeText says which kernel the town shows: "simulator", or an OS
+// kernel with its release and how hosts are made ("Linux 6.18.0 ·
+// namespaces"), and for such a kernel that time is real.
+func (g *Game) badgeText() string {
+	if g.player.Live() {
+		return g.player.KernelLabel() + " · real time"
+	}
+	return g.player.KernelLabel()
+}
+
+// badgeLabel is the kernel's badge at the town's top left, on the status
+// strip: on a simulator in the town's dim blue, on a real kernel in
+// amber, so a learner never takes one for the other.
+func (g *Game) badgeLabel(area image.Rectangle) label {
+	size := 13 * g.scale
+	l := label{kind: "kernel", text: "kernel: " + g.badgeText(), short: g.badgeText(), size: size, c: colText, bg: colKernel,
+		pad: 4 * g.scale, a: alignLeft, prio: prioFixed,
+		x: float64(area.Min.X + g.px(10)), y: float64(area.Min.Y + g.px(6))}
+	if g.player.Live() {
+		l.c, l.bg = colInk, colSelect
+	}
+	if g.compact {
+		l.text = l.short
+	}
+	return l
+}
+
+// badgeWidth is the room the badge takes from the status line.
+func (g *Game) badgeWidth(area image.Rectangle) float64 {
+	l := g.badgeLabel(area)
+	return text.Advance(l.text, g.fonts.face(l.size, false)) + float64(g.px(24))
 }
 
 // plural says n things with the word for one or for many: "1 letter",

@@ -140,7 +140,7 @@ func (g *Game) labelsIn(area image.Rectangle) []label {
 	if area.Dx() <= 0 || area.Dy() <= 0 {
 		return nil
 	}
-	ls := []label{g.statusLabel(area)}
+	ls := []label{g.badgeLabel(area), g.statusLabel(area)}
 	ls = append(ls, g.captionLabels(area)...)
 	ls = append(ls, g.moreTownLabels(area)...)
 	ls = append(ls, g.townLabels(area)...)

@@ -98,6 +98,18 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"  help lists every line, PageUp scrolls back.",
 		"The wheel zooms the town, a drag moves it,",
 		"F shows all of it again (in a small window: its start).",
+		"",
+	}
+	if g.player.Live() {
+		lines = append(lines,
+			"Kernel: "+g.player.KernelLabel()+" (the badge, top left).",
+			"  These are the machine's real sockets: time is the",
+			"  wall clock, so there is no speed to set; Pause holds",
+			"  the next line while the kernel goes on, Step starts it.")
+	} else {
+		lines = append(lines,
+			"Kernel: the simulator (the badge, top left): time is",
+			"  virtual, so it can pause, step, slow down and hurry.")
 	}
 	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
 	size, width := 13*g.scale, float64(area.Dx()-g.px(24))

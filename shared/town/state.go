@@ -13,22 +13,28 @@ import (
 // hook or the desktop's state file) and for anyone scripting the page.
 // Positions are in CSS pixels (device pixels divided by the scale).
 type State struct {
-	Scenario string      `json:"scenario"`
-	NowNS    int64       `json:"now_ns"`
-	Frames   int         `json:"frames"`
-	FPS      float64     `json:"fps"` // frames drawn per second, as Ebitengine measures it
-	TPS      float64     `json:"tps"` // updates per second
-	Paused   bool        `json:"paused"`
-	Speed    float64     `json:"speed"`
-	Fastest  bool        `json:"fastest"`
-	Busy     bool        `json:"busy"`
-	Scale    float64     `json:"scale"`
-	Zoom     float64     `json:"zoom"` // the learner's zoom: 1 shows the whole town
-	Town     Box         `json:"town"`
-	Doors    []DoorState `json:"doors"`
-	Roads    []RoadState `json:"roads"`
-	Plots    []PlotState `json:"plots"` // the hosts' plots where they are drawn
-	Letters  int         `json:"letters"`
+	Scenario string `json:"scenario"`
+	// Kernel is the kernel the town shows ("simulator", "Linux"), and
+	// KernelBadge what its badge says ("Linux 6.18.0 · namespaces").
+	Kernel      string `json:"kernel"`
+	KernelBadge string `json:"kernel_badge"`
+	// Live says the kernel's clock is the wall's: no speed control.
+	Live    bool        `json:"live"`
+	NowNS   int64       `json:"now_ns"`
+	Frames  int         `json:"frames"`
+	FPS     float64     `json:"fps"` // frames drawn per second, as Ebitengine measures it
+	TPS     float64     `json:"tps"` // updates per second
+	Paused  bool        `json:"paused"`
+	Speed   float64     `json:"speed"`
+	Fastest bool        `json:"fastest"`
+	Busy    bool        `json:"busy"`
+	Scale   float64     `json:"scale"`
+	Zoom    float64     `json:"zoom"` // the learner's zoom: 1 shows the whole town
+	Town    Box         `json:"town"`
+	Doors   []DoorState `json:"doors"`
+	Roads   []RoadState `json:"roads"`
+	Plots   []PlotState `json:"plots"` // the hosts' plots where they are drawn
+	Letters int         `json:"letters"`
 	// LetterBoxes are the letters on the roads, where they are drawn.
 	LetterBoxes []LetterState `json:"letter_boxes"`
 	Selected    string        `json:"selected"` // "door", "letter", "road" or ""
@@ -177,7 +183,8 @@ var styleNames = map[layout.Style]string{
 func (g *Game) State() State {
 	speed, fastest := g.player.Speed()
 	s := State{
-		Scenario: g.player.Name(), NowNS: int64(g.player.Now()), Frames: g.frames,
+		Scenario: g.player.Name(), Kernel: g.player.KernelName(), KernelBadge: g.badgeText(), Live: g.player.Live(),
+		NowNS: int64(g.player.Now()), Frames: g.frames,
 		FPS: ebiten.ActualFPS(), TPS: ebiten.ActualTPS(),
 		Paused: g.player.Paused(), Speed: speed, Fastest: fastest, Busy: g.player.Busy(), Scale: g.scale,
 		Letters: len(g.player.Animation().Letters),

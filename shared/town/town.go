@@ -8,6 +8,7 @@ package town
 import (
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/examples"
+	"socketville/shared/sock"
 	"socketville/shared/town/crowd"
 	"socketville/shared/town/layout"
 	"socketville/shared/town/play"
@@ -46,6 +48,13 @@ type Options struct {
 	// shows as JSON a few times a second (the browser build offers it as
 	// window.socketville.state() instead).
 	StateFile string
+	// Kernel, when set, makes the kernel each scenario plays on (an OS
+	// kernel, whose clock is the wall's) instead of the simulator; see
+	// play.Options.Kernel. KernelLabel is what the town's badge says of
+	// it, and MaxRun caps the scenarios' run lines on it.
+	Kernel      func(notes io.Writer) (sock.Kernel, error)
+	KernelLabel string
+	MaxRun      time.Duration
 }
 
 // CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
@@ -140,7 +149,8 @@ func New(opts Options) (*Game, error) {
 		}
 		name, src = ex.Name, ex.Source
 	}
-	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed})
+	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed,
+		Kernel: opts.Kernel, KernelLabel: opts.KernelLabel, MaxRun: opts.MaxRun})
 	if err != nil {
 		return nil, err
 	}

@@ -164,6 +164,13 @@ func (g *Game) topBar() *widget.Container {
 	bar.AddChild(w.pause)
 	bar.AddChild(g.button("Step", g.step))
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
+	if g.player.Live() {
+		// The kernel keeps its own time (the wall's): no speed to set.
+		bar.AddChild(widget.NewText(widget.TextOpts.Text(g.pickText("speed: real time, the kernel's own clock", "real time"),
+			g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+		g.pickerInto(bar)
+		return bar
+	}
 	if !g.compact {
 		bar.AddChild(widget.NewText(widget.TextOpts.Text("speed", g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
 	}
@@ -190,6 +197,21 @@ func (g *Game) topBar() *widget.Container {
 		g.player.SetFastest(!on)
 	})
 	bar.AddChild(w.fastest)
+	g.pickerInto(bar)
+	return bar
+}
+
+// pickText is long in a roomy window and short in a compact one.
+func (g *Game) pickText(long, short string) string {
+	if g.compact {
+		return short
+	}
+	return long
+}
+
+// pickerInto adds the scenario picker to the top bar.
+func (g *Game) pickerInto(bar *widget.Container) {
+	w := g.w
 	entries := make([]any, 0, len(g.scenarios)+1)
 	var initial any
 	for _, s := range g.scenarios {
@@ -222,7 +244,6 @@ func (g *Game) topBar() *widget.Container {
 	opts = append(opts, widget.ListComboButtonOpts.InitialEntry(initial))
 	w.combo = widget.NewListComboButton(opts...)
 	bar.AddChild(w.combo)
-	return bar
 }
 
 // pickerEntry is a scenario's line in the picker's list: its name and
@@ -357,7 +378,7 @@ func (g *Game) refreshWidgets() {
 			w.pause.SetText("Pause")
 		}
 	}
-	if speed != w.lastSpeed || fastest != w.lastFastest {
+	if w.speedLabel != nil && (speed != w.lastSpeed || fastest != w.lastFastest) {
 		w.lastSpeed, w.lastFastest = speed, fastest
 		w.speedLabel.Label = fmt.Sprintf("%.3gx", speed)
 		if fastest {

@@ -11,6 +11,7 @@ package play
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"time"
@@ -95,6 +96,13 @@ type Player struct {
 	// toldChanged says the console has said, since the scenario was
 	// loaded, that a learner's call changes the story (see noteChange).
 	toldChanged bool
+
+	// newKernel makes the kernel of each load; nil plays on a fresh
+	// simulator. live says the kernel's clock runs by itself (see Live).
+	newKernel   func(notes io.Writer) (sock.Kernel, error)
+	kernelLabel string
+	maxRun      time.Duration
+	live        bool
 }
 
 // Options say what to play.
@@ -102,12 +110,27 @@ type Options struct {
 	Name   string // shown in the title and the console
 	Source string // the scenario's text
 	Seed   uint64
+	// Kernel, when set, makes the kernel each scenario is played on, at
+	// New, Load and Restart, instead of a fresh simulator; what it writes
+	// to notes (one "# " line each) goes to the console. The kernel made
+	// before is closed first when it has a Close method (an OS kernel's
+	// namespaces are named after the program and must go before the next
+	// town is built). Such a kernel's clock runs by itself, as the wall's
+	// does: see Live.
+	Kernel func(notes io.Writer) (sock.Kernel, error)
+	// KernelLabel says which kernel for people, as the town's badge does
+	// ("Linux 6.18 · namespaces"); "" is the kernel's Name.
+	KernelLabel string
+	// MaxRun caps a scenario's run lines on a kernel of its own, whose
+	// closing "run 2m" would take two real minutes (see script.Options).
+	MaxRun time.Duration
 }
 
 // New parses and checks a scenario and makes a player at time zero,
 // running at 1x. A scenario that does not parse is an error and no player.
 func New(opts Options) (*Player, error) {
-	p := &Player{speed: 1, seed: opts.Seed}
+	p := &Player{speed: 1, seed: opts.Seed, newKernel: opts.Kernel, kernelLabel: opts.KernelLabel, maxRun: opts.MaxRun}
+	p.live = opts.Kernel != nil
 	if err := p.Load(opts.Name, opts.Source); err != nil {
 		return nil, err
 	}
@@ -126,8 +149,17 @@ func (p *Player) Load(name, src string) error {
 		p.console.add(LineError, err.Error())
 		return err
 	}
+	var k sock.Kernel
+	if p.newKernel != nil {
+		p.Close()
+		if k, err = p.newKernel(consoleNotes{&p.console}); err != nil {
+			err = fmt.Errorf("scenario %s: the %s kernel: %w", name, p.KernelLabel(), err)
+			p.console.add(LineError, err.Error())
+			return err
+		}
+	}
 	p.name, p.src = name, src
-	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true})
+	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, Kernel: k, MaxRun: p.maxRun})
 	p.r.SetGated(true)
 	p.r.Enqueue(s.Lines...)
 	p.lines, p.current = 0, 0
@@ -163,6 +195,60 @@ func (p *Player) build() {
 		p.r.Open()
 		p.r.Advance(p.r.Now())
 	}
+}
+
+// Close closes the kernel the scenario plays on, when it has a Close
+// method: an OS kernel removes its namespaces. The player must not be
+// ticked after it, except by a Load that makes a new kernel.
+func (p *Player) Close() error {
+	if p.r == nil {
+		return nil
+	}
+	if c, ok := p.r.Kernel().(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// Live reports whether the kernel's clock runs by itself (an OS kernel's
+// is the wall clock): time can be neither slowed nor hurried, so the
+// speed controls do nothing and SetFastest is ignored; pause holds the
+// scenario's next line at the gate while real time goes on, and what the
+// kernel does meanwhile still shows.
+func (p *Player) Live() bool { return p.live }
+
+// KernelName is the kernel's name: "simulator", "Linux".
+func (p *Player) KernelName() string {
+	if p.r == nil {
+		return ""
+	}
+	return p.r.Kernel().Name()
+}
+
+// KernelLabel says which kernel the town shows, for its badge:
+// "Linux 6.18 · namespaces", "simulator": Options.KernelLabel, else the
+// kernel's own Label method's, else its Name.
+func (p *Player) KernelLabel() string {
+	if p.kernelLabel != "" {
+		return p.kernelLabel
+	}
+	if p.r == nil {
+		return "simulator"
+	}
+	if l, ok := p.r.Kernel().(interface{ Label() string }); ok && l.Label() != "" {
+		return l.Label()
+	}
+	return p.KernelName()
+}
+
+// consoleNotes writes a kernel's notes to the console, one line each.
+type consoleNotes struct{ c *Console }
+
+func (n consoleNotes) Write(b []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		n.c.add(LineInfo, l)
+	}
+	return len(b), nil
 }
 
 // Started reports whether the story has begun: a line past those that
@@ -223,14 +309,19 @@ func (p *Player) SetPaused(paused bool) { p.paused = paused }
 // Speed is the pace, a multiple of 1x; Fastest reports "as fast as possible".
 func (p *Player) Speed() (speed float64, fastest bool) { return p.speed, p.fastest }
 
-// SetSpeed sets the pace, clamped to MinSpeed..MaxSpeed.
+// SetSpeed sets the pace, clamped to MinSpeed..MaxSpeed. A live kernel
+// (see Live) stays at 1x.
 func (p *Player) SetSpeed(speed float64) {
+	if p.live {
+		return
+	}
 	p.speed = min(max(speed, MinSpeed), MaxSpeed)
 	p.fastest = false
 }
 
 // SetFastest runs as fast as possible, or back at the speed set before.
-func (p *Player) SetFastest(on bool) { p.fastest = on }
+// A live kernel (see Live) cannot be hurried: it is ignored there.
+func (p *Player) SetFastest(on bool) { p.fastest = on && !p.live }
 
 // Tick moves the town on by dt of wall time at the pace set, unless
 // paused. Animations that run on wall time go on even when paused, so a
@@ -238,7 +329,9 @@ func (p *Player) SetFastest(on bool) { p.fastest = on }
 func (p *Player) Tick(dt time.Duration) {
 	p.wall += dt
 	p.skipping = false
-	if !p.paused {
+	if p.live {
+		p.paceLive(dt)
+	} else if !p.paused {
 		switch {
 		case p.fastest:
 			for i := 0; i < FastSteps; i++ {
@@ -268,6 +361,19 @@ func (p *Player) pace(dt time.Duration) {
 	p.skipping = skipping
 	p.r.Advance(t)
 	p.openGate() // a line whose time came during the move
+}
+
+// paceLive moves a town whose kernel keeps its own time on by dt of wall
+// time: the runner is brought up to the kernel's clock (which returns at
+// once), and unless paused the scenario's next line starts once the one
+// before has had its time on screen, as at 1x on the simulator. Paused,
+// the next line waits at the gate while what is under way goes on.
+func (p *Player) paceLive(dt time.Duration) {
+	p.paced += dt
+	p.r.CatchUp()
+	if !p.paused {
+		p.openGate()
+	}
 }
 
 // Skipping reports whether the last Tick ran a quiet stretch faster: with
@@ -356,6 +462,15 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 // Play starts the next.
 func (p *Player) Step() {
 	p.paused = true
+	if p.live {
+		// Real time cannot be stepped: the next line starts now.
+		if _, ok := p.r.AtGate(); ok {
+			p.letThrough()
+		}
+		p.r.CatchUp()
+		p.after()
+		return
+	}
 	before := p.anim.events
 	if _, ok := p.r.AtGate(); ok {
 		p.letThrough()
@@ -398,6 +513,10 @@ func (p *Player) Exec(text string) error {
 		return nil
 	case script.RunCmd:
 		p.console.add(LineInput, "$ "+text)
+		if p.live {
+			p.console.add(LineInfo, "# the "+p.KernelName()+" kernel's clock is the wall's: it cannot be run on, it runs by itself")
+			return nil
+		}
 		p.runFor(c.D)
 		return nil
 	}
