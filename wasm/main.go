@@ -4,7 +4,9 @@
 // The page may pick a scenario with ?scenario=NAME, a seed with ?seed=N,
 // a pace with ?speed=X (0.1 to 100), ?play=1 to start playing at once
 // (the page opens paused) and a generated crowded town with
-// ?crowd=PAIRSxSOCKETS.
+// ?crowd=PAIRSxSOCKETS. With ?kernel=os, a server started with serve --os
+// runs the scenario on its machine's real sockets and the town draws that
+// run; another server says it does not, and the town plays on its own.
 package main
 
 import (
@@ -15,7 +17,9 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"socketville/examples"
 	"socketville/shared/town"
+	"socketville/shared/town/play"
 )
 
 func main() {
@@ -41,15 +45,39 @@ func main() {
 			opts.Speed = s // ?speed=2: a link that plays at twice the pace
 		}
 	}
+	note := ""
+	if q, _ := url.ParseQuery(search); q.Get("kernel") == "os" {
+		name := opts.Scenario
+		if _, ok := examples.Find(name); !ok {
+			name = "hello-tcp"
+		}
+		ex, _ := examples.Find(name)
+		if remote, why := osRemote(name, !opts.Play); remote != nil {
+			opts.Remote, opts.Scenario, opts.Source = remote, ex.Name, ex.Source
+		} else {
+			note = why
+			pageNote(why)
+		}
+	}
 	g, err := town.New(opts)
 	if err != nil {
 		stopped(err)
 		return
 	}
+	if note != "" {
+		g.Player().Console().Add(play.LineError, "?kernel=os: "+note)
+	}
 	js.Global().Get("performance").Call("mark", "sv-town")
 	ebiten.SetTPS(town.TPS)
 	if err := ebiten.RunGame(g); err != nil {
 		stopped(err)
+	}
+}
+
+// pageNote shows a note over the page (index.html's socketvilleNote).
+func pageNote(msg string) {
+	if f := js.Global().Get("socketvilleNote"); f.Type() == js.TypeFunction {
+		f.Invoke(msg)
 	}
 }
 

@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // needRoot skips (or fails, when real parts are required) where the
@@ -134,4 +138,91 @@ func hasDoor(s state, host, port string) bool {
 		}
 	}
 	return false
+}
+
+// serveOS starts the binary's web server with args (such as --os) on a
+// free loopback port and returns its address and process id.
+func serveOS(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGINT); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve printed nothing: %v", err)
+	}
+	i := strings.Index(line, "http://")
+	if i < 0 {
+		t.Fatalf("serve said %q", line)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return strings.Fields(line[i:])[0], cmd.Process.Pid
+}
+
+// TestServeOS plays hello-udp in a page on the serving machine's kernel:
+// the binary runs it in namespaces and streams it over a WebSocket; the
+// page's town says Linux and shows b's door on 7007; when the page goes,
+// so do the namespaces. A server without --os says so and the page plays
+// on its own simulator.
+func TestServeOS(t *testing.T) {
+	needNamespaces(t)
+	url, pid := serveOS(t, "--os", "--hosts", "namespaces", "--max-run", "50ms")
+	bctx := browser(t, 1280, 800)
+	ctx, closeTab := chromedp.NewContext(bctx) // a tab of its own, to close
+	defer closeTab()
+	openTown(t, ctx, url+"?kernel=os&scenario=hello-udp&play=1")
+	get := func() (state, error) { return pageState(ctx) }
+	st := waitFor(t, 60*time.Second, "the page's town on Linux with b's door on 7007", get, func(s state) bool {
+		return s.Kernel == "Linux" && hasDoor(s, "b", "7007")
+	})
+	if !strings.Contains(st.KernelBadge, "namespaces") || !st.Live {
+		t.Errorf("badge %q, live %v", st.KernelBadge, st.Live)
+	}
+	if left := namespacesOf(t, pid); len(left) == 0 {
+		t.Errorf("no sv-%d- namespace while the page plays", pid)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveArtifact(t, "serve-os-hello-udp.png", shot)
+	notBlank(t, decodePNG(t, shot))
+	// The page closes: its run ends and takes its namespaces with it.
+	if err := chromedp.Cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now().Add(15 * time.Second)
+	for len(namespacesOf(t, pid)) > 0 && time.Now().Before(end) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if left := namespacesOf(t, pid); len(left) > 0 {
+		t.Errorf("namespaces left after the page closed: %v", left)
+	}
+
+	// Without --os the server says so, plainly, and the page plays here.
+	plain, _ := serveOS(t)
+	ctx = bctx
+	openTown(t, ctx, plain+"?kernel=os&scenario=hello-udp")
+	st = waitFor(t, 30*time.Second, "the page saying the server has no --os", get, func(s state) bool {
+		for _, l := range s.Console {
+			if strings.Contains(l, "without --os") {
+				return true
+			}
+		}
+		return false
+	})
+	if st.Kernel != "simulator" {
+		t.Errorf("kernel %q on a server without --os, want simulator", st.Kernel)
+	}
+	note, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("note") || {}).textContent || ""`))
+	if err != nil || !strings.Contains(note, "without --os") {
+		t.Errorf("the page's note says %q (%v)", note, err)
+	}
 }

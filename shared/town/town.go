@@ -55,6 +55,9 @@ type Options struct {
 	Kernel      func(notes io.Writer) (sock.Kernel, error)
 	KernelLabel string
 	MaxRun      time.Duration
+	// Remote, when set, plays a run carried out elsewhere (the serving
+	// machine's kernel) instead of a local simulator: see play.Options.
+	Remote *play.Remote
 }
 
 // CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
@@ -150,7 +153,7 @@ func New(opts Options) (*Game, error) {
 		name, src = ex.Name, ex.Source
 	}
 	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed,
-		Kernel: opts.Kernel, KernelLabel: opts.KernelLabel, MaxRun: opts.MaxRun})
+		Kernel: opts.Kernel, KernelLabel: opts.KernelLabel, MaxRun: opts.MaxRun, Remote: opts.Remote})
 	if err != nil {
 		return nil, err
 	}

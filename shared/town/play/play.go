@@ -103,6 +103,10 @@ type Player struct {
 	kernelLabel string
 	maxRun      time.Duration
 	live        bool
+	// remote, when set, is a run elsewhere that the player shows instead
+	// of running lines itself (remote.go); remoteNow is its last time.
+	remote    *Remote
+	remoteNow time.Duration
 }
 
 // Options say what to play.
@@ -124,13 +128,26 @@ type Options struct {
 	// MaxRun caps a scenario's run lines on a kernel of its own, whose
 	// closing "run 2m" would take two real minutes (see script.Options).
 	MaxRun time.Duration
+	// Remote, when set, plays a run carried out elsewhere (a server's OS
+	// kernel, streamed over a WebSocket) instead of running the scenario
+	// here: Source still gives its captions. Its clock is the wall's, as
+	// with Kernel; typed lines cannot reach it.
+	Remote *Remote
 }
 
 // New parses and checks a scenario and makes a player at time zero,
 // running at 1x. A scenario that does not parse is an error and no player.
 func New(opts Options) (*Player, error) {
 	p := &Player{speed: 1, seed: opts.Seed, newKernel: opts.Kernel, kernelLabel: opts.KernelLabel, maxRun: opts.MaxRun}
-	p.live = opts.Kernel != nil
+	p.live = opts.Kernel != nil || opts.Remote != nil
+	if opts.Remote != nil {
+		p.remote = opts.Remote
+		p.name, p.src = opts.Name, opts.Source
+		p.caption = newCaptions(opts.Source)
+		p.anim.reset()
+		p.console.add(LineInfo, fmt.Sprintf("# scenario %s, run by the server on its kernel", opts.Name))
+		return p, nil
+	}
 	if err := p.Load(opts.Name, opts.Source); err != nil {
 		return nil, err
 	}
@@ -140,6 +157,9 @@ func New(opts Options) (*Player, error) {
 // Load replaces the scenario and starts it from the beginning. When the new
 // one does not parse, the old one keeps running and the console says why.
 func (p *Player) Load(name, src string) error {
+	if p.remote != nil {
+		return p.remoteLoad(name, src)
+	}
 	s, err := script.Parse(name, strings.NewReader(src))
 	if err == nil {
 		err = script.Check(s)
@@ -201,6 +221,9 @@ func (p *Player) build() {
 // method: an OS kernel removes its namespaces. The player must not be
 // ticked after it, except by a Load that makes a new kernel.
 func (p *Player) Close() error {
+	if p.remote != nil && p.remote.Send != nil {
+		p.remote.send("close")
+	}
 	if p.r == nil {
 		return nil
 	}
@@ -219,6 +242,10 @@ func (p *Player) Live() bool { return p.live }
 
 // KernelName is the kernel's name: "simulator", "Linux".
 func (p *Player) KernelName() string {
+	if p.remote != nil {
+		k, _, _ := p.remote.names()
+		return k
+	}
 	if p.r == nil {
 		return ""
 	}
@@ -231,6 +258,12 @@ func (p *Player) KernelName() string {
 func (p *Player) KernelLabel() string {
 	if p.kernelLabel != "" {
 		return p.kernelLabel
+	}
+	if p.remote != nil {
+		if _, b, _ := p.remote.names(); b != "" {
+			return b
+		}
+		return "the server's (connecting)"
 	}
 	if p.r == nil {
 		return "simulator"
@@ -265,7 +298,12 @@ func (p *Player) Source() string { return p.src }
 func (p *Player) Name() string { return p.name }
 
 // Now is the town's virtual time.
-func (p *Player) Now() time.Duration { return p.r.Now() }
+func (p *Player) Now() time.Duration {
+	if p.remote != nil {
+		return p.remoteNow
+	}
+	return p.r.Now()
+}
 
 // Snapshot is the town's state as of the last Tick, Step or Exec.
 func (p *Player) Snapshot() sock.Snapshot { return p.snap }
@@ -288,7 +326,13 @@ func (p *Player) Console() *Console { return &p.console }
 func (p *Player) Wall() time.Duration { return p.wall }
 
 // Busy reports whether scenario or console lines are still to run.
-func (p *Player) Busy() bool { return p.r.Busy() }
+func (p *Player) Busy() bool {
+	if p.remote != nil {
+		_, _, over := p.remote.names()
+		return !over
+	}
+	return p.r.Busy()
+}
 
 // Idle reports whether the story is over and nothing is left to show: no
 // scenario or console line waits or is blocked, no letter is on a road,
@@ -297,6 +341,9 @@ func (p *Player) Busy() bool { return p.r.Busy() }
 // it is, since running on would lead nowhere; a typed line that gives the
 // town something to do sets it going again.
 func (p *Player) Idle() bool {
+	if p.remote != nil {
+		return !p.Busy() && p.anim.onRoad(p.wall) == 0
+	}
 	return !p.r.Busy() && p.anim.onRoad(p.wall) == 0 && p.r.Idle()
 }
 
@@ -304,7 +351,12 @@ func (p *Player) Idle() bool {
 func (p *Player) Paused() bool { return p.paused }
 
 // SetPaused stops or starts the clock.
-func (p *Player) SetPaused(paused bool) { p.paused = paused }
+func (p *Player) SetPaused(paused bool) {
+	p.paused = paused
+	if p.remote != nil {
+		p.remote.send(map[bool]string{true: "pause", false: "play"}[paused])
+	}
+}
 
 // Speed is the pace, a multiple of 1x; Fastest reports "as fast as possible".
 func (p *Player) Speed() (speed float64, fastest bool) { return p.speed, p.fastest }
@@ -329,6 +381,11 @@ func (p *Player) SetFastest(on bool) { p.fastest = on && !p.live }
 func (p *Player) Tick(dt time.Duration) {
 	p.wall += dt
 	p.skipping = false
+	if p.remote != nil {
+		p.tickRemote()
+		p.anim.settle(p.Now(), p.wall)
+		return
+	}
 	if p.live {
 		p.paceLive(dt)
 	} else if !p.paused {
@@ -462,6 +519,10 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 // Play starts the next.
 func (p *Player) Step() {
 	p.paused = true
+	if p.remote != nil {
+		p.remote.send("step")
+		return
+	}
 	if p.live {
 		// Real time cannot be stepped: the next line starts now.
 		if _, ok := p.r.AtGate(); ok {
@@ -501,6 +562,12 @@ func (p *Player) Exec(text string) error {
 	}
 	if err != nil {
 		p.console.add(LineInput, "$ "+text)
+		p.console.add(LineError, err.Error())
+		return err
+	}
+	if p.remote != nil {
+		p.console.add(LineInput, "$ "+text)
+		err := errors.New("this town shows a run on the server's kernel: typed lines run only in a town of its own (open the page without ?kernel=os)")
 		p.console.add(LineError, err.Error())
 		return err
 	}
@@ -614,6 +681,14 @@ func (s sink) Event(e sock.Event) { s.p.anim.event(e, s.p.links, s.p.wall) }
 func (p *Player) links(dir string) (sock.LinkState, bool) {
 	from, to, ok := strings.Cut(dir, "->")
 	if !ok {
+		return sock.LinkState{}, false
+	}
+	if p.remote != nil {
+		for _, l := range p.snap.Links {
+			if l.A == from && l.B == to || l.A == to && l.B == from {
+				return l, true
+			}
+		}
 		return sock.LinkState{}, false
 	}
 	return p.r.Kernel().Link(from, to)
