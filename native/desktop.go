@@ -20,7 +20,8 @@ import (
 	"socketville/shared/town/play"
 )
 
-const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [--os [--hosts MODE]] [SCENARIO]
+const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [SCENARIO]
+       socketville desktop --os [--hosts MODE] [--max-run D] [--play] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
 an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
@@ -42,7 +43,7 @@ On Linux, the town can show the machine's real sockets instead:
                      speed controls do not apply), Pause holds the next line
                      while the kernel goes on. Restart and the picker build a
                      fresh town; closing the window or Ctrl-C removes it.
-  --hosts MODE       how --os builds hosts: auto (default), namespaces or loopback
+  --hosts MODE       how --os builds hosts: auto (default), namespaces, loopback
   --max-run D        with --os, cap every "run D" line at D
 
 For measuring the town itself:

@@ -34,7 +34,7 @@ On Linux, the page can play scenarios on this machine's real sockets:
                     server opened on a loopback address may start a run; one
                     run at a time, and its namespaces are removed when the
                     page closes and when the server stops.
-  --hosts MODE      how --os builds hosts: auto (default), namespaces or loopback
+  --hosts MODE      how --os builds hosts: auto (default), namespaces, loopback
   --max-run D       with --os, cap every "run D" line at D`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
