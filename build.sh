@@ -20,8 +20,9 @@ go_env() {
 
 # Debian packages the tests use: tshark reads our pcaps; chromium runs the
 # browser build; xvfb and the GL/X libraries run the desktop build headless
-# (Ebitengine loads them at run time, no cgo); imagemagick reads the screen.
-DEPS_PACKAGES="tshark chromium xvfb xauth libgl1 libgl1-mesa-dri libegl1 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxext6 libxrender1 imagemagick fonts-liberation"
+# (Ebitengine loads them at run time, no cgo); imagemagick reads the screen;
+# iproute2's ip and ss look inside the namespaces of a run on Linux.
+DEPS_PACKAGES="iproute2 tshark chromium xvfb xauth libgl1 libgl1-mesa-dri libegl1 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxext6 libxrender1 imagemagick fonts-liberation"
 
 deps() {
   local missing=()
@@ -97,7 +98,13 @@ test_all() {
   echo "== the binary, with the web build inside (the browser and desktop tests run it)"
   native
   echo "== go test -race"
-  SOCKETVILLE_E2E_REQUIRED=1 CGO_ENABLED=1 go test -race -count=1 ./...
+  SOCKETVILLE_E2E_REQUIRED=1 CGO_ENABLED=1 go test -race -count=1 $(go list ./... | grep -v /native/ossock)
+  # Runs on Linux's real sockets depend on a few milliseconds of real
+  # delay: alone, so that Chromium and Xvfb do not take the cores from them.
+  echo "== go test -race: the town on Linux (namespaces as root, loopback as nobody)"
+  CGO_ENABLED=1 go test -race -count=1 ./native/ossock
+  echo "== every example on Linux at its real pace (without -race, which stretches it)"
+  go test -count=1 -run '^TestExamplesOnLinux$' ./native/ossock
   echo "== fuzz (a short pass over each parser)"
   local target
   for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do

@@ -32,16 +32,18 @@ t_ns, in nanoseconds.
 
 On Linux, the same scenario runs on the machine's real sockets:
 
-  --os         make the calls on the operating system's sockets: as root each
-               host is a network namespace (sv-PID-HOST) and each link a wire
-               between two TUN devices with the link's delay, rate and faults;
-               without CAP_NET_ADMIN hosts are addresses on loopback (127.77.x.y)
-               and links have no properties. Time is the wall clock.
-  --compare    run on the simulator and on Linux and print where they differ;
-               differences the simulator makes on purpose are marked documented
-  --hosts MODE how --os builds hosts: auto (default), namespaces or loopback
-  --max-run D  cap every "run D" line at D (a closing "run 2m" waits two real
-               minutes on Linux)
+  --os           make the calls on the operating system's sockets: as root
+                 each host is a network namespace (sv-PID-HOST) and each link
+                 a wire between two TUN devices with the link's delay, rate
+                 and faults; without CAP_NET_ADMIN hosts are addresses on
+                 loopback (127.77.x.y) and links have no properties. Time is
+                 the wall clock.
+  --compare      run on the simulator and on Linux and print where they
+                 differ; differences the simulator makes on purpose are
+                 marked documented
+  --hosts MODE   how --os builds hosts: auto (default), namespaces, loopback
+  --max-run D    cap every "run D" line at D (a closing "run 2m" waits two
+                 real minutes on Linux)
 
 Exit status: 0 when every call gave what the scenario expected (with
 --compare: when every difference is documented), 1 when a call failed

@@ -77,7 +77,8 @@ type Kernel struct {
 	lastActivity time.Duration
 	maxDelay     time.Duration
 
-	orphans []*orphan
+	orphans        []*orphan
+	lastOrphanLook time.Duration
 
 	capMu    sync.Mutex // guards captured, which the wires fill
 	captured []capturedPacket

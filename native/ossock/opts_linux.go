@@ -41,14 +41,26 @@ func (p *townProc) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 	if err != nil {
 		return err
 	}
+	if opt == sock.OptRcvTimeo && value < 0 {
+		return p.fail("setsockopt", fd, sock.ErrInval, "a timeout cannot be negative")
+	}
+	if _, _, ok := optLevel(opt); !ok && opt != sock.OptRcvTimeo && opt != sock.OptLinger {
+		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
+	}
+	if err := p.setOpt(s, opt, value); err != nil {
+		return p.failSys("setsockopt", fd, err, fmt.Sprintf("option %v", opt))
+	}
+	s.opts = append(s.opts, sock.OptionValue{Opt: opt, Value: value})
+	return nil
+}
+
+// setOpt sets one option on the real socket.
+func (p *townProc) setOpt(s *osSocket, opt sock.SockOpt, value int) error {
 	switch opt {
 	case sock.OptRcvTimeo:
-		if value < 0 {
-			return p.fail("setsockopt", fd, sock.ErrInval, "a timeout cannot be negative")
-		}
 		tv := unix.NsecToTimeval(int64(value) * 1e6)
 		if err := unix.SetsockoptTimeval(s.real, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-			return p.failSys("setsockopt", fd, err, "")
+			return err
 		}
 		s.rcvTimeo = value
 		return nil
@@ -57,19 +69,10 @@ func (p *townProc) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 		if value >= 0 {
 			l.Onoff, l.Linger = 1, int32(value)
 		}
-		if err := unix.SetsockoptLinger(s.real, unix.SOL_SOCKET, unix.SO_LINGER, l); err != nil {
-			return p.failSys("setsockopt", fd, err, "")
-		}
-		return nil
+		return unix.SetsockoptLinger(s.real, unix.SOL_SOCKET, unix.SO_LINGER, l)
 	}
-	level, name, ok := optLevel(opt)
-	if !ok {
-		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
-	}
-	if err := unix.SetsockoptInt(s.real, level, name, value); err != nil {
-		return p.failSys("setsockopt", fd, err, fmt.Sprintf("option %v", opt))
-	}
-	return nil
+	level, name, _ := optLevel(opt)
+	return unix.SetsockoptInt(s.real, level, name, value)
 }
 
 // GetSockopt is getsockopt(2), with SO_RCVTIMEO in milliseconds and

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -52,6 +53,8 @@ type osSocket struct {
 	echoSeq   uint16
 	shutRd    bool
 	shutWr    bool
+	ephemeral bool               // the kernel (we, for it) chose the local port
+	opts      []sock.OptionValue // what the program set, to set again on a fresh socket
 }
 
 // inMotion reports whether the socket is in the middle of something that
@@ -205,7 +208,7 @@ func (p *townProc) bind(s *osSocket, addr netip.AddrPort, op string) error {
 		}
 		return p.failSys(op, s.fd, err, note)
 	}
-	s.bound = true
+	s.bound, s.ephemeral = true, ephemeral
 	s.local = netip.AddrPortFrom(addr.Addr(), p.k.addrs.scenario(netip.AddrPortFrom(addr.Addr(), p.localPort(s))).Port())
 	if s.typ != sock.SockTCP {
 		s.state = sock.StateBound
@@ -239,6 +242,34 @@ func (p *townProc) bindEphemeral(s *osSocket, real netip.AddrPort) error {
 		return err
 	}
 	return unix.EADDRINUSE
+}
+
+// rebind puts a fresh socket, with the options the program set, in place
+// of s's real one, bound to the next ephemeral port.
+func (p *townProc) rebind(s *osSocket, dst netip.AddrPort) error {
+	var real int
+	err := p.worker().do(func() error {
+		var err error
+		real, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	unix.Close(s.real)
+	s.real = real
+	for _, o := range s.opts {
+		p.setOpt(s, o.Opt, o.Value)
+	}
+	old := s.local.Port()
+	if err := p.bindEphemeral(s, p.realLocal(netip.AddrPortFrom(s.local.Addr(), 0))); err != nil {
+		return err
+	}
+	s.local = netip.AddrPortFrom(s.local.Addr(), p.k.addrs.scenario(netip.AddrPortFrom(s.local.Addr(), p.localPort(s))).Port())
+	e := p.event(s, sock.KindBind)
+	e.Reason = fmt.Sprintf("ephemeral port (%d still has a connection to %v in TIME-WAIT)", old, dst)
+	p.k.emit(e)
+	return nil
 }
 
 // portHeld reports whether a socket of the host holds port.
@@ -352,6 +383,15 @@ func (p *townProc) Connect(fd int, addr netip.AddrPort) error {
 		return err
 	}
 	cerr := unix.Connect(s.real, sockaddr(p.k.addrs.real(dst)))
+	for tries := 0; s.typ == sock.SockTCP && s.ephemeral && (errors.Is(cerr, unix.EADDRNOTAVAIL) || errors.Is(cerr, unix.EADDRINUSE)) && tries < 16; tries++ {
+		// The port we chose for the kernel still has a connection to dst
+		// in TIME-WAIT, which the kernel's own choice would have passed
+		// over: take the next one.
+		if err := p.rebind(s, dst); err != nil {
+			return p.failSys("connect", fd, err, "")
+		}
+		cerr = unix.Connect(s.real, sockaddr(p.k.addrs.real(dst)))
+	}
 	if cerr != nil && !errors.Is(cerr, unix.EINPROGRESS) {
 		return p.failSys("connect", fd, cerr, "")
 	}
@@ -572,10 +612,11 @@ func (p *townProc) Close(fd int) error {
 	delete(p.fds, fd)
 	unix.Close(s.real)
 	p.k.emit(p.event(s, sock.KindClose))
-	if o != nil {
-		// As the simulator publishes it: the connection's next states
-		// belong to no fd.
-		p.k.sampleOrphans()
+	if o != nil && !o.realR.IsValid() {
+		// A listener or a connect that never finished ends here; as the
+		// simulator publishes it, after the close and with no fd.
+		p.k.sampleOrphan(o, nil)
+		p.k.orphans = slices.DeleteFunc(p.k.orphans, func(x *orphan) bool { return x == o })
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"socketville/shared/sock"
+	wireformat "socketville/shared/wire"
 )
 
 // linuxStates maps the kernel's tcp_states.h numbers to RFC 9293's states.
@@ -97,31 +98,51 @@ func (k *Kernel) sample() {
 	k.sampleOrphans()
 }
 
-// sampleOrphans looks at the connections the kernel finishes alone.
+// sampleOrphans looks at the connections the kernel finishes alone: one
+// sock_diag dump per host, once a tick while one is closing, and every
+// timeWaitLook while all of them only wait out TIME-WAIT (a dump costs
+// more the more connections wait, and TIME-WAIT lasts a minute).
 func (k *Kernel) sampleOrphans() {
-	if len(k.orphans) == 0 {
+	now := k.Now()
+	if len(k.orphans) == 0 || now-k.lastOrphanLook < Tick {
 		return
 	}
-	dumps := map[*townHost][]*netlink.Socket{}
+	waiting := true
+	for _, o := range k.orphans {
+		waiting = waiting && o.state == sock.StateTimeWait
+	}
+	if waiting && now-k.lastOrphanLook < timeWaitLook {
+		return
+	}
+	k.lastOrphanLook = now
+	type dump struct {
+		socks map[[2]netip.AddrPort]sock.State
+		ok    bool
+	}
+	dumps := map[*townHost]dump{}
 	k.orphans = slices.DeleteFunc(k.orphans, func(o *orphan) bool {
-		if _, ok := dumps[o.h]; !ok {
-			dumps[o.h] = k.tcpSockets(o.h)
+		d, seen := dumps[o.h]
+		if !seen && o.realR.IsValid() {
+			d.socks, d.ok = k.tcpSockets(o.h)
+			dumps[o.h] = d
 		}
-		return !k.sampleOrphan(o, dumps[o.h])
+		if !d.ok && o.realR.IsValid() {
+			return false // no answer this time; look again at the next tick
+		}
+		return !k.sampleOrphan(o, d.socks)
 	})
 }
 
+// timeWaitLook is how often connections that only wait out TIME-WAIT are
+// looked at.
+const timeWaitLook = 100 * time.Millisecond
+
 // sampleOrphan publishes an orphan's change and reports whether it is
 // still there.
-func (k *Kernel) sampleOrphan(o *orphan, socks []*netlink.Socket) bool {
+func (k *Kernel) sampleOrphan(o *orphan, socks map[[2]netip.AddrPort]sock.State) bool {
 	st := sock.StateClosed
-	for _, s := range socks {
-		l := netip.AddrPortFrom(addrOf(s.ID.Source), s.ID.SourcePort)
-		r := netip.AddrPortFrom(addrOf(s.ID.Destination), s.ID.DestinationPort)
-		if l == o.realL && r == o.realR && o.realR.IsValid() {
-			st = linuxState(s.State)
-			break
-		}
+	if found, ok := socks[[2]netip.AddrPort{o.realL, o.realR}]; ok && o.realR.IsValid() {
+		st = found
 	}
 	if st != o.state {
 		k.emit(sock.Event{
@@ -141,7 +162,7 @@ func addrOf(ip net.IP) netip.Addr {
 // tcpSockets lists the TCP sockets of a host's namespace through
 // sock_diag (in loopback mode, the machine's). A dump interrupted by a
 // change still returns what it read, which is what a sample wants.
-func (k *Kernel) tcpSockets(h *townHost) []*netlink.Socket {
+func (k *Kernel) tcpSockets(h *townHost) (map[[2]netip.AddrPort]sock.State, bool) {
 	if h.diag == nil {
 		// The netlink socket answers for the namespace it was made in.
 		h.rootW.do(func() error {
@@ -150,11 +171,22 @@ func (k *Kernel) tcpSockets(h *townHost) []*netlink.Socket {
 			return err
 		})
 		if h.diag == nil {
-			return nil
+			return nil, false
 		}
 	}
-	socks, _ := h.diag.SocketDiagTCP(unix.AF_INET)
-	return socks
+	socks, err := h.diag.SocketDiagTCP(unix.AF_INET)
+	if err != nil {
+		// An interrupted dump may leave out a connection that is still
+		// there: say nothing this time rather than call it closed.
+		return nil, false
+	}
+	out := make(map[[2]netip.AddrPort]sock.State, len(socks))
+	for _, s := range socks {
+		l := netip.AddrPortFrom(addrOf(s.ID.Source), s.ID.SourcePort)
+		r := netip.AddrPortFrom(addrOf(s.ID.Destination), s.ID.DestinationPort)
+		out[[2]netip.AddrPort{l, r}] = linuxState(s.State)
+	}
+	return out, true
 }
 
 func (p *townProc) sortedFDs() []int {
@@ -195,6 +227,7 @@ func (k *Kernel) drainPackets() {
 			e.Kind = sock.KindDropped
 		case PacketDelivered:
 			e.Kind, e.Host = sock.KindDelivered, c.p.To
+			e.Proc, e.FD = k.receiver(c.p.To, c.p.Data)
 		}
 		k.emitAt(e, k.timeOf(c.at))
 	}
@@ -284,4 +317,47 @@ func (p *townProc) queuedDatagrams(s *osSocket) int {
 		return 1
 	}
 	return 0
+}
+
+// receiver is the process and fd a packet arriving at host is for, as
+// the kernel will choose it: a connected socket whose peer sent it, else
+// one bound to its port ("", 0 when no socket takes it).
+func (k *Kernel) receiver(host string, pkt []byte) (string, int) {
+	h := k.host(host)
+	ip, err := wireformat.ParseIPv4(pkt)
+	if h == nil || err != nil || len(ip.Payload()) < 4 {
+		return "", 0
+	}
+	var typ sock.SockType
+	switch ip.Protocol() {
+	case wireformat.ProtocolTCP:
+		typ = sock.SockTCP
+	case wireformat.ProtocolUDP:
+		typ = sock.SockUDP
+	default:
+		return "", 0
+	}
+	seg := ip.Payload()
+	from := k.addrs.scenario(netip.AddrPortFrom(ip.Src(), uint16(seg[0])<<8|uint16(seg[1])))
+	port := k.addrs.scenario(netip.AddrPortFrom(ip.Dst(), uint16(seg[2])<<8|uint16(seg[3]))).Port()
+	var bound *townProc
+	boundFD := 0
+	for _, p := range h.procs {
+		for _, fd := range p.sortedFDs() {
+			s := p.fds[fd]
+			if s.typ != typ || !s.bound || s.local.Port() != port {
+				continue
+			}
+			if s.connected && s.remote == from {
+				return p.name, fd
+			}
+			if !s.connected && bound == nil {
+				bound, boundFD = p, fd
+			}
+		}
+	}
+	if bound != nil {
+		return bound.name, boundFD
+	}
+	return "", 0
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ossock_test
+
+const raceEnabled = false
