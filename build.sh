@@ -133,6 +133,9 @@ bench() {
   # the kernel's loopback use several goroutines and threads.
   go test -run '^$' -bench . -benchmem -count=1 -cpu 1 ./shared/netsim ./shared/wire | tee "$out"
   go test -run '^$' -bench . -benchmem -count=1 ./shared/interop ./shared/simnet | tee -a "$out"
+  # The OS kernel against the simulator, and a town of namespaces built
+  # and taken down (root only; skipped otherwise).
+  go test -run '^$' -bench 'Calls|BuildTown' -benchtime 2s ./native/ossock | tee -a "$out"
   # The learner's pace: wall time at 1x, ticked at 60 frames a second.
   go test -run '^$' -bench Pace -benchtime 1x ./shared/town/play | tee -a "$out"
   # The town: the real binary under Xvfb and in headless Chromium; each op
@@ -151,6 +154,10 @@ bench() {
     /^BenchmarkTCPConnections/ { conns = metric("conns/s") }
     /^BenchmarkHTTP\/simnet/ { hs = metric("req/s") }
     /^BenchmarkHTTP\/loopback/ { hl = metric("req/s") }
+    /^BenchmarkCalls\/simulator/ { csim = metric("conns/s"); csimc = metric("ns/call") }
+    /^BenchmarkCalls\/linux-namespaces/ { cns = metric("conns/s"); cnsc = metric("ns/call") }
+    /^BenchmarkCalls\/linux-loopback/ { clo = metric("conns/s"); cloc = metric("ns/call") }
+    /^BenchmarkBuildTown/ { btown = metric("s/town") }
     /^BenchmarkPace/ { pst = metric("hello-tcp-syn-to-close-s"); pht = metric("hello-tcp-story-s"); phu = metric("hello-udp-story-s"); per = metric("errors-story-s"); ppu = metric("poll-udp-story-s") }
     /^BenchmarkDesktopFrame/ { cf = metric("crowd-ms/frame"); cd = metric("crowd-doors"); cl = metric("crowd-letters"); hf = metric("hello-ms/frame") }
     /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps"); fe = metric("fetched-ms"); ins = metric("instantiated-ms"); mn = metric("main-ms"); tn = metric("town-ms") }
@@ -170,6 +177,11 @@ bench() {
         if (m in ev) printf "mtu %-5s events/s %s, allocs/segment %s\n", m, ev[m], aps[m]
       if (conns != "") printf "TCP connections set up and torn down: %s per second\n", conns
       if (hs != "" && hl != "") printf "net/http: %s req/s over simnet, %s over loopback: %.2fx\n", hs, hl, hs / hl
+      if (csim != "") printf "socket calls, a whole connection (10 calls): simulator %s conns/s (%s ns/call)", csim, csimc
+      if (cns != "") printf "; Linux namespaces %s conns/s (%s ns/call, %.1fx)", cns, cnsc, cnsc / csimc
+      if (clo != "") printf "; Linux loopback %s conns/s (%s ns/call, %.1fx)", clo, cloc, cloc / csimc
+      if (csim != "") printf "\n"
+      if (btown != "") printf "a 10-host, 12-link town of namespaces and wires: built and removed in %s s\n", btown
       if (pst != "") printf "pace at 1x (wall s): hello-tcp first SYN to the server closing %s, whole story %s; hello-udp %s, errors %s, poll-udp %s\n", pst, pht, phu, per, ppu
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf
       if (wm != "") printf "town, browser: wasm %s MB, %s MB gzip-compressed; first frame %s ms; %s fps hello-tcp, %s fps crowd, %s fps empty page\n", wm, wg, ff, hfps, cfps, efps

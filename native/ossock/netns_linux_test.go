@@ -527,34 +527,3 @@ func TestThreadsStayHome(t *testing.T) {
 	}
 }
 
-// BenchmarkBuildTownTenHosts builds and closes a ring of 10 hosts with 2
-// chords (12 links), every link delay=1ms loss=1%.
-func BenchmarkBuildTownTenHosts(b *testing.B) {
-	needNetAdmin(b)
-	p := LinkProps{Delay: time.Millisecond, Loss: 0.01}
-	for b.Loop() {
-		town, err := NewTown()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := range 10 {
-			if err := town.AddHost(fmt.Sprintf("h%d", i), prefixes(b, fmt.Sprintf("10.0.0.%d/24", i+1)), true); err != nil {
-				b.Fatal(err)
-			}
-		}
-		for i := range 10 {
-			if err := town.AddLink(fmt.Sprintf("h%d", i), fmt.Sprintf("h%d", (i+1)%10), p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		for _, c := range [][2]int{{0, 5}, {2, 7}} {
-			if err := town.AddLink(fmt.Sprintf("h%d", c[0]), fmt.Sprintf("h%d", c[1]), p); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := town.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/op")
-}
