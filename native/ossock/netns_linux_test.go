@@ -526,4 +526,3 @@ func TestThreadsStayHome(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // threads exit just after Do returns
 	}
 }
-
