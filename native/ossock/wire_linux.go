@@ -90,10 +90,9 @@ type wireDir struct {
 	src, dst int    // fds: read from src, write into dst
 	faults   *netsim.FaultStream
 	flights  flightHeap
-	seq      uint64          // packets pushed so far, to keep equal times in order
-	busy     time.Duration   // when the transmitter finishes what it has queued
-	txEnds   []time.Duration // end times of packets not yet fully sent, oldest first
-	err      error           // why the goroutine stopped early, if it did
+	seq      uint64 // packets pushed so far, to keep equal times in order
+	tx       netsim.Transmitter
+	err      error // why the goroutine stopped early, if it did
 }
 
 // newWire starts a wire between fdA (in host a) and fdB (in host b). It owns
@@ -242,24 +241,10 @@ func (d *wireDir) land(now time.Duration) {
 }
 
 // enqueue reserves the transmitter for a packet of n bytes and returns when
-// its last bit reaches the far end; with no rate there is no queue. (The
-// simulator's linkDir.enqueue.)
+// its last bit reaches the far end: the simulator's own transmitter, with
+// the wire's queue of wireQueue packets.
 func (d *wireDir) enqueue(now time.Duration, n int, p *LinkProps) (time.Duration, bool) {
-	if p.Rate == 0 {
-		return now + p.Delay, true
-	}
-	drained := 0
-	for drained < len(d.txEnds) && d.txEnds[drained] <= now {
-		drained++
-	}
-	d.txEnds = append(d.txEnds[:0], d.txEnds[drained:]...)
-	if len(d.txEnds) >= wireQueue {
-		return 0, false
-	}
-	start := max(now, d.busy)
-	d.busy = start + time.Duration(int64(n)*8*int64(time.Second)/p.Rate)
-	d.txEnds = append(d.txEnds, d.busy)
-	return d.busy + p.Delay, true
+	return d.tx.Enqueue(now, n, sock.LinkConfig{Delay: p.Delay, Rate: p.Rate, Queue: wireQueue})
 }
 
 // flight is a packet on its way, due at at.

@@ -37,8 +37,7 @@ type linkDir struct {
 	link     *Link
 	from, to *Host
 	faults   faultInjector
-	busy     time.Duration   // when the transmitter finishes what it has queued
-	txEnds   []time.Duration // end times of packets not yet fully sent, oldest first
+	tx       Transmitter
 	name     string
 }
 
@@ -106,24 +105,40 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 }
 
 // enqueue reserves the transmitter for a packet of n bytes and returns when
-// its last bit reaches the far end. With no rate limit there is no queue.
+// its last bit reaches the far end.
 func (d *linkDir) enqueue(now time.Duration, n int, cfg sock.LinkConfig) (time.Duration, bool) {
+	return d.tx.Enqueue(now, n, cfg)
+}
+
+// Transmitter is one link direction's sender: a drop-tail queue of
+// cfg.Queue packets drained at cfg.Rate. Media outside the simulator (the
+// OS kernel's wires) use it so that a link queues and paces alike on every
+// kernel.
+type Transmitter struct {
+	busy   time.Duration   // when the transmitter finishes what it has queued
+	txEnds []time.Duration // end times of packets not yet fully sent, oldest first
+}
+
+// Enqueue reserves the transmitter for a packet of n bytes offered at now
+// and returns when its last bit reaches the far end, or false when the
+// queue is full. With no rate limit there is no queue, only the delay.
+func (t *Transmitter) Enqueue(now time.Duration, n int, cfg sock.LinkConfig) (time.Duration, bool) {
 	if cfg.Rate == 0 {
 		return now + cfg.Delay, true
 	}
 	drained := 0
-	for drained < len(d.txEnds) && d.txEnds[drained] <= now {
+	for drained < len(t.txEnds) && t.txEnds[drained] <= now {
 		drained++
 	}
-	d.txEnds = append(d.txEnds[:0], d.txEnds[drained:]...)
-	if len(d.txEnds) >= cfg.Queue {
+	t.txEnds = append(t.txEnds[:0], t.txEnds[drained:]...)
+	if len(t.txEnds) >= cfg.Queue {
 		return 0, false
 	}
-	start := max(now, d.busy)
+	start := max(now, t.busy)
 	serialize := time.Duration(int64(n) * 8 * int64(time.Second) / cfg.Rate)
-	d.busy = start + serialize
-	d.txEnds = append(d.txEnds, d.busy)
-	return d.busy + cfg.Delay, true
+	t.busy = start + serialize
+	t.txEnds = append(t.txEnds, t.busy)
+	return t.busy + cfg.Delay, true
 }
 
 func (d *linkDir) drop(pkt []byte, reason string) {
