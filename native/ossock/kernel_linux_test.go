@@ -319,3 +319,74 @@ func buildBinary(t testing.TB) string {
 	}
 	return bin
 }
+
+// TestInterruptedRunCleansUp: Ctrl-C in the middle of a run removes its
+// namespaces before the program exits.
+func TestInterruptedRunCleansUp(t *testing.T) {
+	needRoot(t)
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "run", "--os", "-")
+	cmd.Stdin = strings.NewReader("host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b delay=1ms\nrun 1m\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	prefix := fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(netnsList(t), prefix+"b") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the run never made its namespaces")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit status %d (%v), want 130", code, err)
+	}
+	if !strings.Contains(stderr.String(), "removing the town") {
+		t.Errorf("the run did not say it removed the town: %q", stderr.String())
+	}
+	if strings.Contains(netnsList(t), prefix) {
+		t.Errorf("namespaces %s* outlived the run:\n%s", prefix, netnsList(t))
+	}
+}
+
+// TestBadInputOnLinux: what a run on Linux refuses, it refuses in a line
+// that names the host or the missing privilege, and leaves nothing behind.
+func TestBadInputOnLinux(t *testing.T) {
+	needRoot(t)
+	bin := buildBinary(t)
+	for _, tt := range []struct {
+		name, src string
+		asNobody  bool
+		args      []string
+		want      string
+	}{
+		{"a host on the machine's own loopback", "host a 127.0.0.5/8\n", false, nil, "host a: address 127.0.0.5 cannot name a host"},
+		{"namespaces without the privilege", "host a 10.0.0.1/24\n", true, []string{"--hosts", "namespaces"}, "CAP_NET_ADMIN"},
+		{"a probability past 100%", "host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b loss=150%\n", false, nil, "link"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"run", "--os"}, tt.args...)
+			args = append(args, "-")
+			cmd := exec.Command(bin, args...)
+			if tt.asNobody {
+				cmd = exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+			}
+			cmd.Stdin = strings.NewReader(tt.src)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("the run took it:\n%s", out)
+			}
+			if !strings.Contains(string(out), tt.want) {
+				t.Errorf("the run does not say %q:\n%s", tt.want, out)
+			}
+			if strings.Contains(netnsList(t), fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)) {
+				t.Errorf("a refused run left namespaces:\n%s", netnsList(t))
+			}
+		})
+	}
+}
