@@ -82,6 +82,10 @@ type Kernel struct {
 
 	capMu    sync.Mutex // guards captured, which the wires fill
 	captured []capturedPacket
+	loop     *loopCapture // a loopback run's packets, with CAP_NET_RAW
+
+	namesMu   sync.RWMutex // guards realHosts, which the loopback capture reads
+	realHosts map[netip.Addr]string
 	closed   bool
 }
 
@@ -146,6 +150,16 @@ func New(opts Options) (*Kernel, error) {
 			k.note("this program may not bind ports below 1024 (CAP_NET_BIND_SERVICE): a root process gets EACCES there too")
 		}
 	}
+	if k.mode == Loopback {
+		k.realHosts = map[netip.Addr]string{}
+		if !hasCap(unix.CAP_NET_RAW) {
+			k.note("no packets are shown: watching the loopback device needs CAP_NET_RAW")
+		} else if c, err := startLoopCapture(k.onPacket, k.hostOfReal); err != nil {
+			k.note("no packets are shown: watching the loopback device: %v", err)
+		} else {
+			k.loop = c
+		}
+	}
 	k.note("time is the wall clock: a run line waits as long as it says")
 	return k, nil
 }
@@ -166,6 +180,9 @@ func (k *Kernel) Close() error {
 	}
 	k.closed = true
 	var errs []error
+	if k.loop != nil {
+		k.loop.stop()
+	}
 	for _, h := range k.hosts {
 		for _, p := range h.procs {
 			for _, s := range p.fds {
@@ -354,6 +371,9 @@ func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOption
 			if err != nil {
 				return fmt.Errorf("host %s: %w", name, err)
 			}
+			k.namesMu.Lock()
+			k.realHosts[real] = name
+			k.namesMu.Unlock()
 			mapped = append(mapped, fmt.Sprintf("%v is %v", a.Addr(), real))
 		}
 		k.note("host %s: %s", name, strings.Join(mapped, ", "))
@@ -371,6 +391,14 @@ func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOption
 	}
 	k.hosts = append(k.hosts, h)
 	return nil
+}
+
+// hostOfReal names the host a loopback address stands for, for the
+// capture's goroutine.
+func (k *Kernel) hostOfReal(a netip.Addr) string {
+	k.namesMu.RLock()
+	defer k.namesMu.RUnlock()
+	return k.realHosts[a]
 }
 
 // owner is the host that has address a, or nil.
