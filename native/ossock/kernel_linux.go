@@ -86,7 +86,7 @@ type Kernel struct {
 
 	namesMu   sync.RWMutex // guards realHosts, which the loopback capture reads
 	realHosts map[netip.Addr]string
-	closed   bool
+	closed    bool
 }
 
 var _ sock.Kernel = (*Kernel)(nil)
