@@ -64,8 +64,9 @@ func notBlank(t *testing.T, img image.Image) {
 
 // TestDesktopOS plays hello-udp in the desktop town on Linux's own
 // sockets (namespaces): the state says the kernel is Linux, b's door on
-// port 7007 appears, the window is drawn, and once the program is gone
-// so are its namespaces.
+// port 7007 appears, its letters are seen on the road (slowed so that a
+// 5 ms trip can be followed), the window is drawn, and once the program
+// is gone so are its namespaces.
 func TestDesktopOS(t *testing.T) {
 	needNamespaces(t)
 	bin := binary(t)
@@ -111,7 +112,12 @@ func TestDesktopOS(t *testing.T) {
 			t.Errorf("a speed slider on a town whose clock is the wall's")
 		}
 	}
-	time.Sleep(500 * time.Millisecond)
+	// A 5 ms trip is slowed to play.TripTime on screen, so the letters
+	// can be seen on the road although the kernel's clock is the wall's.
+	st = waitFor(t, 30*time.Second, "a letter on the road", get, func(s state) bool { return len(s.LetterBoxes) > 0 })
+	if l := st.LetterBoxes[0]; l.Label == "" || l.Box.W <= 0 {
+		t.Errorf("a letter with no name or no size: %+v", l)
+	}
 	shot, err := exec.Command("import", "-display", display, "-window", "Socketville: hello-udp", "png:-").Output()
 	if err != nil {
 		t.Fatalf("import: %v", err)
@@ -168,7 +174,8 @@ func serveOS(t *testing.T, args ...string) (string, int) {
 
 // TestServeOS plays hello-udp in a page on the serving machine's kernel:
 // the binary runs it in namespaces and streams it over a WebSocket; the
-// page's town says Linux and shows b's door on 7007; when the page goes,
+// page's town says Linux, shows b's door on 7007 and its letters on the
+// road; when the page goes,
 // so do the namespaces. A server without --os says so and the page plays
 // on its own simulator.
 func TestServeOS(t *testing.T) {
@@ -188,6 +195,8 @@ func TestServeOS(t *testing.T) {
 	if left := namespacesOf(t, pid); len(left) == 0 {
 		t.Errorf("no sv-%d- namespace while the page plays", pid)
 	}
+	// The stream's letters are slowed on the page as on the desktop.
+	waitFor(t, 30*time.Second, "a letter on the page's road", get, func(s state) bool { return len(s.LetterBoxes) > 0 })
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

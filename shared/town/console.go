@@ -164,7 +164,8 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 	case fastest:
 		state = "as fast as possible"
 	case g.player.Live():
-		state = "playing in real time" // the kernel's clock is the wall's
+		// The kernel's clock is the wall's; only the letters are slowed.
+		state, short = "playing in real time · letters slowed to be seen", "playing in real time"
 	default:
 		state = fmt.Sprintf("playing at %.3gx", speed)
 		if g.player.Skipping() {

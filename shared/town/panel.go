@@ -105,7 +105,9 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 			"Kernel: "+g.player.KernelLabel()+" (the badge, top left).",
 			"  These are the machine's real sockets: time is the",
 			"  wall clock, so there is no speed to set; Pause holds",
-			"  the next line while the kernel goes on, Step starts it.")
+			"  the next line while the kernel goes on, Step starts it.",
+			"  Letters are slowed so you can follow them; the",
+			"  kernel's times are real: a door may change first.")
 	} else {
 		lines = append(lines,
 			"Kernel: the simulator (the badge, top left): time is",

@@ -94,14 +94,15 @@ func (g *Game) townLook() townLook {
 }
 
 // townMovesOnWallTime reports animations that go on while virtual time
-// stands: letters falling, poll walks, messages at plots.
+// stands: letters falling or slowed onto wall time, poll walks, messages
+// at plots.
 func (g *Game) townMovesOnWallTime() bool {
 	a := g.player.Animation()
 	if len(a.Polls) > 0 || len(a.Flashes) > 0 {
 		return true
 	}
 	for _, l := range a.Letters {
-		if l.Lost {
+		if l.Lost || l.Slowed() {
 			return true
 		}
 	}

@@ -129,13 +129,17 @@ func (g *Game) townRect() image.Rectangle { return g.w.townArea.GetWidget().Rect
 // letterPoint is where a letter is, in town units, and whether its road
 // is on the map. It moves along the road's polyline by arc length, on
 // its own side of the road, and a lost letter falls off that side into
-// the street, never onto another plot.
+// the street, never onto another plot. A letter slowed for a live kernel
+// that has not left its door yet is nowhere.
 func (g *Game) letterPoint(l *play.Letter) (layout.Point, bool) {
 	r, ok := g.lay.Road(l.Link)
 	if !ok {
 		return layout.Point{}, false
 	}
-	return r.Letter(l.From, l.Progress(g.player.Now()), l.Fall(g.player.Wall())), true
+	if !l.Departed(g.player.Wall()) {
+		return layout.Point{}, false // a slowed letter waiting for the one before it
+	}
+	return r.Letter(l.From, l.Progress(g.player.Now(), g.player.Wall()), l.Fall(g.player.Wall())), true
 }
 
 // selection is what the panel shows.

@@ -19,6 +19,21 @@ const (
 	maxLetters     = 5000                    // beyond this the oldest are not drawn
 )
 
+// On a kernel whose clock is the wall's (see Player.Live) a letter on a
+// 5 ms link would cross in 5 ms, too fast to be seen: there each letter's
+// trip is played on wall time instead, over at least TripTime (or the
+// real trip, if longer), from when its sending is seen. The kernel's
+// times and state stay real; only the letters lag behind them, a little.
+// So that a story still reads in order, a letter a host sends leaves once
+// the letters it received before have been seen to arrive, and letters
+// along one road and direction leave at least LetterGap apart; but none
+// waits more than MaxLag, so a bulk transfer's letters bunch up rather
+// than fall ever further behind.
+const (
+	LetterGap = TripTime / 4
+	MaxLag    = 3 * TripTime
+)
+
 // LetterKind is what a letter carries, which decides how it is drawn.
 type LetterKind uint8
 
@@ -49,29 +64,58 @@ type Letter struct {
 	Lost     bool
 	Reason   string        // why it was lost
 	LostWall time.Duration // wall time it started falling
+	// Trip, on a live kernel, is how long the letter's trip lasts on
+	// screen, in wall time from Leave; 0 in the simulator, whose letters
+	// move on virtual time. Arrived says its arrival has been seen: it
+	// then goes on to the far door, and leaves the road once there.
+	Trip, Leave time.Duration
+	Arrived     bool
 }
 
-// Progress is how far along the road the letter is at virtual time now, in
-// [0, 1]. A lost letter stops halfway and falls.
-func (l *Letter) Progress(now time.Duration) float64 {
+// Slowed reports whether the letter moves on wall time, slowed down from
+// a live kernel's real trip so it can be followed (see TripTime).
+func (l *Letter) Slowed() bool { return l.Trip > 0 }
+
+// Departed reports whether the letter has left its door at wall time
+// wall: a slowed letter may wait for the letters before it.
+func (l *Letter) Departed(wall time.Duration) bool { return l.Trip == 0 || wall >= l.Leave }
+
+// Progress is how far along the road the letter is at virtual time now
+// (wall time wall for a slowed letter), in [0, 1]. A lost letter stops
+// halfway and falls.
+func (l *Letter) Progress(now, wall time.Duration) float64 {
 	f := 1.0
-	if l.Dur > 0 {
+	switch {
+	case l.Trip > 0:
+		f = float64(wall-l.Leave) / float64(l.Trip)
+	case l.Dur > 0:
 		f = float64(now-l.Sent) / float64(l.Dur)
 	}
 	limit := 0.97 // it stays at the door until the arrival is seen
-	if l.Lost {
+	switch {
+	case l.Lost:
 		limit = 0.5
+	case l.Arrived:
+		limit = 1
 	}
 	return min(max(f, 0), limit)
 }
 
-// Fall is how far a lost letter has fallen, 0..1, at wall time wall.
+// Fall is how far a lost letter has fallen, 0..1, at wall time wall. A
+// slowed letter falls once it is halfway, whenever its loss was seen.
 func (l *Letter) Fall(wall time.Duration) float64 {
-	if !l.Lost || l.LostWall == 0 {
+	if !l.Lost || l.LostWall == 0 && l.Trip == 0 {
 		return 0
 	}
-	return min(float64(wall-l.LostWall)/float64(FallTime), 1)
+	start := l.LostWall
+	if l.Trip > 0 {
+		start = max(start, l.Leave+l.Trip/2)
+	}
+	return min(max(float64(wall-start)/float64(FallTime), 0), 1)
 }
+
+// end is when a slowed letter reaches the far door, in wall time.
+func (l *Letter) end() time.Duration { return l.Leave + l.Trip }
 
 // PollWalk is a poll call's answer: the process's loop walks past the
 // polled doors and lights the ready ones.
@@ -112,9 +156,17 @@ type Animation struct {
 	LastPacket map[string][]byte
 	events     int // how many events so far: Step stops after one
 	nextID     int
+
+	// live says letters are slowed onto wall time (see TripTime); then
+	// ready holds when each host's received letters have all arrived on
+	// screen, and lastLeave when the last letter along each road and
+	// direction left.
+	live      bool
+	ready     map[string]time.Duration
+	lastLeave map[string]time.Duration
 }
 
-func (a *Animation) reset() { *a = Animation{LastPacket: map[string][]byte{}} }
+func (a *Animation) reset() { *a = Animation{LastPacket: map[string][]byte{}, live: a.live} }
 
 // Events is how many events the animation has seen.
 func (a *Animation) Events() int { return a.events }
@@ -140,7 +192,7 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 	a.events++
 	switch e.Kind {
 	case sock.KindSent:
-		a.send(e, lookup)
+		a.send(e, lookup, wall)
 		a.remember(e)
 	case sock.KindDropped:
 		if e.Link != "" {
@@ -174,7 +226,7 @@ func (a *Animation) remember(e sock.Event) {
 // linkLookup finds a link's ends and properties by name.
 type linkLookup func(name string) (sock.LinkState, bool)
 
-func (a *Animation) send(e sock.Event, lookup linkLookup) {
+func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 	ls, ok := lookup(e.Link)
 	if !ok {
 		return
@@ -187,20 +239,43 @@ func (a *Animation) send(e sock.Event, lookup linkLookup) {
 	}
 	kind, label := Classify(e.Packet)
 	a.nextID++
-	a.Letters = append(a.Letters, &Letter{
+	l := &Letter{
 		ID: a.nextID, Link: ls.Name, From: e.Host, To: to, Packet: e.Packet, Kind: kind, Label: label,
 		Note: e.Reason, Sent: e.Time, Dur: dur,
-	})
+	}
+	if a.live {
+		a.slow(l, e.Link, wall)
+	}
+	a.Letters = append(a.Letters, l)
 	if len(a.Letters) > maxLetters {
 		a.Letters = a.Letters[len(a.Letters)-maxLetters:]
 	}
+}
+
+// slow puts a live kernel's letter l, seen leaving along dir at wall
+// time wall, onto wall time: a trip of TripTime or its real one, leaving
+// after what its host received has arrived and LetterGap after the letter
+// before it on the road, but no later than MaxLag from now.
+func (a *Animation) slow(l *Letter, dir string, wall time.Duration) {
+	if a.ready == nil {
+		a.ready, a.lastLeave = map[string]time.Duration{}, map[string]time.Duration{}
+	}
+	leave := wall
+	if r, ok := a.ready[l.From]; ok {
+		leave = max(leave, r)
+	}
+	if last, ok := a.lastLeave[dir]; ok {
+		leave = max(leave, last+LetterGap)
+	}
+	l.Leave, l.Trip = min(leave, wall+MaxLag), max(TripTime, l.Dur)
+	a.lastLeave[dir] = l.Leave
 }
 
 // lose marks the newest letter on the link with this packet as lost.
 func (a *Animation) lose(e sock.Event, wall time.Duration) {
 	for i := len(a.Letters) - 1; i >= 0; i-- {
 		l := a.Letters[i]
-		if l.From == e.Host && !l.Lost && samePacket(l.Packet, e.Packet) {
+		if l.From == e.Host && !l.Lost && !l.Arrived && samePacket(l.Packet, e.Packet) {
 			l.Lost, l.Reason, l.LostWall = true, e.Reason, wall
 			return
 		}
@@ -210,9 +285,17 @@ func (a *Animation) lose(e sock.Event, wall time.Duration) {
 // land takes off the road the oldest letter to this host that carries the
 // same IP packet (a router's copy differs in TTL and checksum; a corrupted
 // one somewhere else, so the header's identity is compared).
+//
+// A slowed letter stays on the road until it reaches the far door on
+// screen, and what its host sends next waits for it (see slow).
 func (a *Animation) land(e sock.Event) {
 	for i, l := range a.Letters {
-		if l.To == e.Host && !l.Lost && samePacket(l.Packet, e.Packet) {
+		if l.To == e.Host && !l.Lost && !l.Arrived && samePacket(l.Packet, e.Packet) {
+			if l.Trip > 0 {
+				l.Arrived = true
+				a.ready[l.To] = max(a.ready[l.To], l.end())
+				return
+			}
 			a.Letters = append(a.Letters[:i], a.Letters[i+1:]...)
 			return
 		}
@@ -239,6 +322,11 @@ func (a *Animation) settle(now, wall time.Duration) {
 	keep := a.Letters[:0]
 	for _, l := range a.Letters {
 		overdue := !l.Lost && now-l.Sent > 3*l.Dur+100*time.Millisecond
+		if l.Trip > 0 {
+			// A slowed letter is on screen for its whole trip; one
+			// whose arrival was seen leaves the road at the far door.
+			overdue = !l.Lost && wall >= l.end() && (l.Arrived || overdue)
+		}
 		fallen := l.Lost && l.Fall(wall) >= 1
 		if !overdue && !fallen {
 			keep = append(keep, l)

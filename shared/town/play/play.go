@@ -140,6 +140,7 @@ type Options struct {
 func New(opts Options) (*Player, error) {
 	p := &Player{speed: 1, seed: opts.Seed, newKernel: opts.Kernel, kernelLabel: opts.KernelLabel, maxRun: opts.MaxRun}
 	p.live = opts.Kernel != nil || opts.Remote != nil
+	p.anim.live = p.live // letters are slowed onto wall time (see TripTime)
 	if opts.Remote != nil {
 		p.remote = opts.Remote
 		p.name, p.src = opts.Name, opts.Source
