@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,13 +19,15 @@ import (
 	"socketville/shared/wire"
 )
 
-const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] [--os | --compare] SCENARIO|-
+const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] SCENARIO|-
+socketville run --os|--compare [--hosts MODE] [--max-run D] [...] SCENARIO|-
 
 Runs a scenario of socket-shell lines (a file, or - for standard input) on
 the simulated network and prints every event: the calls each process makes,
 and every packet sent, delivered or dropped. The first column is the virtual
-time in milliseconds (5.000000 is 5 ms after the start); with --json it is
-t_ns, in nanoseconds.
+time in milliseconds (5.000000 is 5 ms after the start; with --os, real time
+since the first call); with --json it is t_ns, in nanoseconds. File
+descriptors are the scenario's own (3 upward), on both kernels.
 
   --json       one JSON object a line instead of text
   --pcap FILE  also write every packet sent to FILE (pcap, raw IPv4)
@@ -36,7 +39,7 @@ On Linux, the same scenario runs on the machine's real sockets:
                  each host is a network namespace (sv-PID-HOST) and each link
                  a wire between two TUN devices with the link's delay, rate
                  and faults; without CAP_NET_ADMIN hosts are addresses on
-                 loopback (127.77.x.y) and links have no properties. Time is
+                 loopback (127.N.x.y) and links have no properties. Time is
                  the wall clock.
   --compare      run on the simulator and on Linux and print where they
                  differ; differences the simulator makes on purpose are
@@ -87,6 +90,10 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "socketville run: --os and --compare do not go together (--compare runs on Linux too)")
 		return exitUsage
 	}
+	if f.compare && (f.asJSON || f.pcapPath != "") {
+		fmt.Fprintln(stderr, "socketville run: --compare prints a report, not a trace: run --os --json or --os --pcap FILE for Linux's trace")
+		return exitUsage
+	}
 	fs.Visit(func(fl *flag.Flag) { f.seedSet = f.seedSet || fl.Name == "seed" })
 
 	name := pos[0]
@@ -129,6 +136,9 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer k.Close()
 		opts.Kernel = k
+		noteLongRuns(notes, s, f.maxRun)
+		start := time.Now()
+		defer func() { fmt.Fprintf(notes, "# done after %.1f s of real time\n", time.Since(start).Seconds()) }()
 	}
 	r := script.NewRunner(opts)
 	var pcap *pcapFile
@@ -154,6 +164,35 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// noteLongRuns says, before a run on the wall clock starts, which of its
+// run lines will keep it waiting, and how to shorten them.
+func noteLongRuns(notes io.Writer, s *script.Script, maxRun time.Duration) {
+	var total time.Duration
+	var long []string
+	for _, l := range s.Lines {
+		c, ok := l.Cmd.(script.RunCmd)
+		if !ok {
+			continue
+		}
+		d := c.D
+		if maxRun > 0 {
+			d = min(d, maxRun)
+		}
+		total += d
+		if d >= 5*time.Second {
+			long = append(long, fmt.Sprintf("line %d (%s)", l.No, l.Text))
+		}
+	}
+	if len(long) == 0 {
+		return
+	}
+	fmt.Fprintf(notes, "# %s: the run waits there in real time, %v in all", strings.Join(long, ", "), total)
+	if maxRun == 0 {
+		fmt.Fprint(notes, " (--max-run 2s shortens every run line)")
+	}
+	fmt.Fprintln(notes)
 }
 
 // startOSKernel builds a town on Linux, and takes it down again if the run

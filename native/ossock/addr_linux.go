@@ -13,11 +13,12 @@ import (
 
 // addrMap translates between the scenario's addresses and the ones the
 // kernel uses. In namespaces they are the same; on loopback each host
-// address a.b.c.d becomes 127.77.c.d (the next free 127.N.c.d if that is
-// taken), since all of 127.0.0.0/8 is this machine's and nothing else is
-// touched.
+// address a.b.c.d becomes 127.N.c.d, N the run's block (the next free N if
+// that is taken), since all of 127.0.0.0/8 is this machine's and nothing
+// else is touched.
 type addrMap struct {
 	loopback bool
+	block    int // the second byte of the run's loopback addresses
 	// lowPorts moves ports below 1024 up by lowPortShift, for a program
 	// that may not bind them: a root process's port 80 is 10080.
 	lowPorts bool
@@ -25,9 +26,14 @@ type addrMap struct {
 	toScen   map[netip.Addr]netip.Addr
 }
 
-func newAddrMap(loopback bool) addrMap {
-	return addrMap{loopback: loopback, toReal: map[netip.Addr]netip.Addr{}, toScen: map[netip.Addr]netip.Addr{}}
+func newAddrMap(loopback bool, block int) addrMap {
+	return addrMap{loopback: loopback, block: block, toReal: map[netip.Addr]netip.Addr{}, toScen: map[netip.Addr]netip.Addr{}}
 }
+
+// loopbackBlock is the second byte of a loopback run's addresses, 77 to
+// 246, from its pid: a run a minute after another on the one loopback
+// device then finds no TIME-WAIT of the other's on its ports.
+func loopbackBlock(pid int) int { return 77 + pid%170 }
 
 // add maps a host address and returns the address it stands for.
 func (m *addrMap) add(a netip.Addr) (netip.Addr, error) {
@@ -35,7 +41,7 @@ func (m *addrMap) add(a netip.Addr) (netip.Addr, error) {
 		return a, nil
 	}
 	b := a.As4()
-	for second := 77; second < 256; second++ {
+	for second := m.block; second < 256; second++ {
 		real := netip.AddrFrom4([4]byte{127, byte(second), b[2], b[3]})
 		if _, taken := m.toScen[real]; !taken && b[3] != 0 && b[3] != 255 {
 			m.toReal[a], m.toScen[real] = real, a

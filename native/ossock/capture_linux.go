@@ -15,7 +15,7 @@ import (
 )
 
 // loopCapture watches the loopback device for a loopback run, where no
-// wire carries the packets: every packet between the town's 127.77.x.y
+// wire carries the packets: every packet between the town's 127.N.x.y
 // addresses, once as it leaves (sent) and once as it comes in (delivered).
 // It needs CAP_NET_RAW.
 type loopCapture struct {

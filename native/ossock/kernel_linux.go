@@ -134,14 +134,14 @@ func New(opts Options) (*Kernel, error) {
 		}
 		k.note("kernel: Linux %s, each host a network namespace (%s%d-HOST), each link a wire between two TUN devices that applies its delay, rate and faults", release(), NamespacePrefix, os.Getpid())
 	case Loopback:
-		k.note("kernel: Linux %s on loopback: each host is addresses on lo (127.77.x.y); links have no delay, rate or faults", release())
+		k.note("kernel: Linux %s on loopback: each host is addresses on lo (127.%d.x.y); links have no delay, rate or faults", release(), loopbackBlock(os.Getpid()))
 		if !hasCap(unix.CAP_NET_ADMIN) {
 			k.note("a town of namespaces, with wires that delay and lose packets, needs CAP_NET_ADMIN (run as root)")
 		}
 	default:
 		return nil, fmt.Errorf("mode %d: want auto, namespaces or loopback: %w", k.mode, sock.ErrInval)
 	}
-	k.addrs = newAddrMap(k.mode == Loopback)
+	k.addrs = newAddrMap(k.mode == Loopback, loopbackBlock(os.Getpid()))
 	if !hasCap(unix.CAP_NET_BIND_SERVICE) {
 		if k.mode == Loopback {
 			k.addrs.lowPorts = true
@@ -237,6 +237,9 @@ func (k *Kernel) Observe(fn func(sock.Event)) { k.observers = append(k.observers
 
 func (k *Kernel) emit(e sock.Event) {
 	k.start()
+	// What the wires saw before this instant goes first, so that a reply
+	// is never printed before what it answers.
+	k.drainPackets()
 	e.Time = k.Now()
 	k.lastActivity = e.Time
 	for _, fn := range k.observers {

@@ -98,6 +98,8 @@ func (p *townProc) failSys(op string, fd int, err error, note string) error {
 }
 
 func (p *townProc) sock(op string, fd int) (*osSocket, error) {
+	// Packets seen before the call belong to the sockets as they were.
+	p.k.drainPackets()
 	if s := p.fds[fd]; s != nil {
 		return s, nil
 	}

@@ -218,6 +218,8 @@ func (k *Kernel) drainPackets() {
 	batch := k.captured
 	k.captured = nil
 	k.capMu.Unlock()
+	// Each wire direction reports in order; between them, time decides.
+	slices.SortStableFunc(batch, func(a, b capturedPacket) int { return a.at.Compare(b.at) })
 	for _, c := range batch {
 		e := sock.Event{Host: c.p.From, Link: c.p.Link, Packet: c.p.Data, Reason: c.p.Reason}
 		switch c.p.Kind {
@@ -354,6 +356,11 @@ func (k *Kernel) receiver(host string, pkt []byte) (string, int) {
 			if !s.connected && bound == nil {
 				bound, boundFD = p, fd
 			}
+		}
+	}
+	for _, o := range k.orphans {
+		if o.h == h && o.remote == from && o.local.Port() == port {
+			return o.proc, 0 // a connection the kernel finishes alone
 		}
 	}
 	if bound != nil {

@@ -24,8 +24,9 @@ func Deliberate() []Departure {
 		{Name: "keeps its port until close", Text: "a connection that dies while its fd is open keeps its port until close; Linux lets go of a port it chose itself at once"},
 		{Name: "initial sequence numbers", Text: "initial sequence numbers come from the seed, so that a seed replays a run exactly; Linux hashes a secret and a clock"},
 		{Name: "ephemeral ports", Text: "the simulator counts up from 49152; Linux picks from 32768-60999 at random"},
-		{Name: "no IPv4 fragmentation", Text: "a datagram larger than the link MTU gets EMSGSIZE; Linux fragments it (until the issue \"Below IP\" lands)"},
+		{Name: "no IPv4 fragmentation", Text: "a datagram larger than the link MTU gets EMSGSIZE; Linux fragments it"},
 		{Name: "timing", Text: "the simulator runs in virtual time, Linux on the wall clock, so times differ"},
-		{Name: "sampled states", Text: "the OS kernel reads TCP states by sampling TCP_INFO, so a state shorter than a sample (SYN-SENT on loopback) may be missing from Linux's list"},
+		{Name: "skipped states", Text: "Linux's states, as the OS kernel sees them, leave some out: they are read from TCP_INFO and sock_diag once a millisecond (a shorter state is missed), an accepted socket exists only once its handshake is done (no SYN-RECEIVED), and Linux may acknowledge a FIN together with its own (a delayed ACK), going from FIN-WAIT-1 straight to TIME-WAIT"},
+		{Name: "faults on TCP", Text: "on a link with faults the Nth packet meets the same fate on both kernels, but the two TCPs send different packets (Linux adds SACK and timestamps and sizes its windows otherwise), so losses and copies strike other segments and what follows them (a TIME-WAIT ended by a reset, say) differs; what the programs receive does not"},
 	}
 }

@@ -35,14 +35,21 @@ import (
 //   - Ephemeral ports count up from 49152; Linux picks from 32768-60999 at
 //     random.
 //   - No IPv4 fragmentation: a datagram larger than the link MTU gets
-//     EMSGSIZE, where Linux fragments it (until the issue "Below IP" lands).
+//     EMSGSIZE, where Linux fragments it.
 //   - Timing: time is virtual, Linux's is the wall clock's, so the times of
 //     a run differ (run --compare never compares them).
-//   - Sampled states (the OS kernel's, not the simulator's): native/ossock
-//     reads TCP states by sampling TCP_INFO, so a state that lasts less
-//     than a sample (SYN-SENT on loopback) may be missing from Linux's
-//     list; a Linux sequence that is a subsequence of the simulator's,
-//     with the same final state, is this.
+//   - Skipped states (what the OS kernel sees of Linux, not the
+//     simulator's doing): native/ossock reads TCP states from TCP_INFO and
+//     sock_diag once a millisecond, so a shorter state is missed; an
+//     accepted socket exists only once its handshake is done (no
+//     SYN-RECEIVED); and Linux may acknowledge a FIN together with its own
+//     (a delayed ACK), from FIN-WAIT-1 straight to TIME-WAIT. A Linux
+//     sequence that is a subsequence of the simulator's, with the same
+//     final state, is this.
+//   - Faults on TCP: a faulty link gives the Nth packet the same fate on
+//     both kernels, but the two TCPs send different packets, so losses and
+//     copies strike other segments and the states that follow may differ;
+//     what the programs receive does not.
 
 // tcpState is a connection state of RFC 9293 section 3.3.2.
 type tcpState = sock.State
