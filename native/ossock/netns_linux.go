@@ -42,7 +42,7 @@ func (p LinkProps) describe() string {
 		parts = append(parts, "delay="+p.Delay.String())
 	}
 	if p.Rate > 0 {
-		parts = append(parts, "rate="+strconv.FormatInt(p.Rate, 10))
+		parts = append(parts, "rate="+rateText(p.Rate))
 	}
 	if p.MTU > 0 {
 		parts = append(parts, "mtu="+strconv.Itoa(p.MTU))
@@ -56,6 +56,19 @@ func (p LinkProps) describe() string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// rateText prints bits per second the way a scenario writes them: 1Mbit.
+func rateText(bps int64) string {
+	switch {
+	case bps%1_000_000_000 == 0:
+		return strconv.FormatInt(bps/1_000_000_000, 10) + "Gbit"
+	case bps%1_000_000 == 0:
+		return strconv.FormatInt(bps/1_000_000, 10) + "Mbit"
+	case bps%1000 == 0:
+		return strconv.FormatInt(bps/1000, 10) + "kbit"
+	}
+	return strconv.FormatInt(bps, 10) + "bit"
 }
 
 // pct prints a probability as a percentage: 0.015 -> "1.5%".
