@@ -4,6 +4,7 @@ package ossock_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -198,6 +199,36 @@ func TestOSRunPcapDecodes(t *testing.T) {
 	}
 	if bad, _ := exec.Command("tshark", "-r", pcap, "-Y", "_ws.malformed").Output(); len(bytes.TrimSpace(bad)) > 0 {
 		t.Errorf("tshark finds malformed packets:\n%s", bad)
+	}
+}
+
+// TestOSRunJSON: --json on Linux prints one JSON object a line, the same
+// records as the simulator's, with the notes kept out of it (on stderr).
+func TestOSRunJSON(t *testing.T) {
+	needRoot(t)
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "run", "--os", "--json", "--max-run", "1s", examplePath(t, "hello-udp.sv"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("run --os --json: %v\n%s", err, stderr.String())
+	}
+	kinds := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r script.Record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("not a JSON object: %q: %v", line, err)
+		}
+		kinds[r.Kind]++
+	}
+	for _, k := range []string{"socket", "bind", "data", "sent", "delivered"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %q record in Linux's JSON trace: %v", k, kinds)
+		}
+	}
+	if !strings.Contains(stderr.String(), "# kernel: Linux") {
+		t.Errorf("the notes are not on stderr: %q", stderr.String())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +174,7 @@ func compare(a, b Recording, deliberate []netsim.Departure) comparison {
 		}
 		c.diffs = append(c.diffs, d)
 	}
+	c.reordered(la, lb, doc)
 
 	// States, socket by socket, in the order A made them, then those only
 	// B made.
@@ -255,6 +257,42 @@ func (c *comparison) statesDiffer(d *Difference, a, b []sock.State, doc func(str
 		d.Documented = doc("faults on TCP", c.faulty)
 	}
 	return true
+}
+
+// reordered documents as timing the results of reads that only came in
+// another order: where a link holds packets back, which one overtakes
+// which depends on when each was sent, and the OS kernel sends them a
+// little apart where the simulator sends them at one instant. The reads
+// are the same call (who and text), and over all of them each run got the
+// same results.
+func (c *comparison) reordered(la, lb map[lineKey]LineRecord, doc func(string, bool) string) {
+	if !c.faulty {
+		return
+	}
+	type call struct{ who, text string }
+	results := func(m map[lineKey]LineRecord, k call) []string {
+		var out []string
+		for _, l := range m {
+			if l.Who == k.who && l.Text == k.text {
+				out = append(out, l.Result+"|"+errnoName(l.Err))
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for i := range c.diffs {
+		d := &c.diffs[i]
+		if d.Documented != "" || d.Aspect != AspectResult && d.Aspect != AspectMissing {
+			continue
+		}
+		if !strings.HasPrefix(d.Text, "recv") {
+			continue
+		}
+		k := call{d.Who, d.Text}
+		if slices.Equal(results(la, k), results(lb, k)) {
+			d.Documented = doc("timing", true)
+		}
+	}
 }
 
 // hadFaults reports whether a link lost, copied or damaged a packet in r.

@@ -411,3 +411,44 @@ func TestCompareExamplesWithThemselves(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareReorderedReads: reads of one socket that got the same
+// datagrams in another order, on a town whose links have faults, differ
+// only in timing; with other datagrams they differ.
+func TestCompareReorderedReads(t *testing.T) {
+	rec := func(first, second string, faulty bool) script.Recording {
+		r := script.Recording{Kernel: "k"}
+		for i, res := range []string{first, second} {
+			r.Lines = append(r.Lines, script.LineRecord{Line: 10 + i, Who: "b/rx", Text: "recvfrom 3 100", Phase: script.PhaseDone, Result: res})
+		}
+		if faulty {
+			r.Events = append(r.Events, sock.Event{Kind: sock.KindDropped, Reason: "loss"})
+		}
+		return r
+	}
+	one, two, three := `8 from 10.0.0.1:49152 "letter 1"`, `8 from 10.0.0.1:49152 "letter 2"`, `8 from 10.0.0.1:49152 "letter 3"`
+	tests := []struct {
+		name   string
+		a, b   script.Recording
+		undocs int
+	}{
+		{"swapped on a faulty link", rec(one, two, true), rec(two, one, true), 0},
+		{"swapped on a clean link", rec(one, two, false), rec(two, one, false), 2},
+		{"another datagram", rec(one, two, true), rec(one, three, true), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			undocs := 0
+			for _, d := range script.Compare(tt.a, tt.b, netsim.Deliberate()) {
+				if d.Documented == "" {
+					undocs++
+				} else if d.Documented != "timing" {
+					t.Errorf("line %d documented as %q", d.Line, d.Documented)
+				}
+			}
+			if undocs != tt.undocs {
+				t.Errorf("%d differences not documented, want %d", undocs, tt.undocs)
+			}
+		})
+	}
+}
