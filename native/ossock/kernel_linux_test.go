@@ -268,10 +268,10 @@ func TestKilledRunIsCleanedUp(t *testing.T) {
 	}
 }
 
-// TestUnprivilegedLoopback plays the examples as nobody: hosts are loopback
-// addresses, link properties are refused with a line that says so, a root
-// process's port 80 works, and the results that do not depend on a link's
-// delay or loss hold.
+// TestUnprivilegedLoopback plays every example as nobody: hosts are
+// loopback addresses, link properties are refused with a line that says
+// so, a root process's port 80 works, and the results that do not depend
+// on a link's delay or loss hold.
 func TestUnprivilegedLoopback(t *testing.T) {
 	needRoot(t) // to become nobody
 	bin := buildBinary(t)
@@ -283,6 +283,12 @@ func TestUnprivilegedLoopback(t *testing.T) {
 		{"hello-udp.sv", []string{"10.0.0.2 is 127.", "delay=5ms not applied", `=> 13 from 10.0.0.2:7007 "hello, client"`, "=> ECONNREFUSED"}},
 		{"hello-tcp.sv", []string{"port P is 10000+P", `=> 30 "HTTP/1.0 200 OK\r\n\r\nhello, town"`, "state     CLOSED -> LISTEN"}},
 		{"errors.sv", []string{"bind: EACCES", "=> EADDRINUSE", "=> EADDRNOTAVAIL", "ENETUNREACH", "EDESTADDRREQ", "EBADF"}},
+		{"lossy-bulk.sv", []string{"loss=10% dup=10% reorder=10% not applied", "=> 1048576 bytes sha256=f9bc24203e29148bef0f8d2c3e8495c339dbe7be726c00dfc5853982c5ed514a"}},
+		{"lossy-udp.sv", []string{"corrupt=2% not applied", `"letter 1"`, `"letter 10"`}},
+		{"poll-udp.sv", []string{"port P is 10000+P", `"echo me"`, `"what time is it?"`}},
+		{"router.sv", []string{"forwarding needs namespaces", "ping_group_range", `"quote of the day, please"`}},
+		{"tcp-errors.sv", []string{"loss=100% not applied", "connect 3 10.0.0.2:81", "=> ECONNREFUSED", "ECONNRESET", "EPIPE"}},
+		{"two-clients.sv", []string{`"hello from c1"`, `"hi, c2"`, "=> 0 (end of file)"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := os.ReadFile(examplePath(t, tt.name))
