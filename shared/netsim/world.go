@@ -120,8 +120,10 @@ func checkHostAddr(p netip.Prefix) error {
 	switch {
 	case !p.IsValid() || !a.Is4():
 		return fmt.Errorf("address %v: only IPv4 addresses with a prefix length: %w", p, sock.ErrAFNoSupport)
-	case a.IsUnspecified() || a.IsLoopback() || a.IsMulticast() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return fmt.Errorf("address %v cannot name a host: %w", a, sock.ErrInval)
+	case a.IsLoopback():
+		return fmt.Errorf("address %v cannot name a host: 127.0.0.0/8 is every host's own loopback: %w", a, sock.ErrInval)
+	case a.IsUnspecified() || a.IsMulticast() || a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return fmt.Errorf("address %v cannot name a host (unspecified, multicast or broadcast): %w", a, sock.ErrInval)
 	case p.Bits() == 0:
 		return fmt.Errorf("address %v: prefix length 0 is not a subnet: %w", p, sock.ErrInval)
 	}
