@@ -77,27 +77,8 @@ func desktopTown(t *testing.T, bin, display, size string) {
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-	get := func() (state, error) {
-		b, err := os.ReadFile(statePath)
-		if err != nil {
-			return state{}, err
-		}
-		var s state
-		return s, jsonUnmarshal(string(b), &s)
-	}
-	st := waitFor(t, 60*time.Second, "the desktop town at rest with both doors", get, func(s state) bool {
+	run := startDesktop(t, cmd, statePath)
+	st := waitFor(t, 60*time.Second, "the desktop town at rest with both doors", run.state, func(s state) bool {
 		_, l := s.door("b", "web", "listen")
 		_, o := s.door("b", "web", "open")
 		return l && o && !s.Busy && s.Letters == 0
@@ -122,14 +103,60 @@ func desktopTown(t *testing.T, bin, display, size string) {
 	checkDoorPaint(t, img, a, st.Scale)
 
 	// Ctrl-C closes the window cleanly.
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case err := <-done:
-		exited = true
-		if err != nil {
-			t.Fatalf("desktop exited with %v; stderr:\n%s", err, stderr.String())
+	if err := run.interrupt(10 * time.Second); err != nil {
+		t.Fatalf("desktop exited with %v; stderr:\n%s", err, stderr.String())
+	}
+}
+
+// desktopRun is a desktop binary the test started: its state file read as
+// the tests read it, and a way to stop it with Ctrl-C.
+type desktopRun struct {
+	t         *testing.T
+	cmd       *exec.Cmd
+	statePath string
+	done      chan error
+	exited    bool
+}
+
+// startDesktop starts cmd, which writes its state to statePath, and kills
+// it when the test ends unless it stopped on its own.
+func startDesktop(t *testing.T, cmd *exec.Cmd, statePath string) *desktopRun {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d := &desktopRun{t: t, cmd: cmd, statePath: statePath, done: make(chan error, 1)}
+	go func() { d.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if !d.exited {
+			_ = cmd.Process.Kill()
+			<-d.done
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("desktop did not stop on SIGINT")
+	})
+	return d
+}
+
+// state reads what the desktop shows now.
+func (d *desktopRun) state() (state, error) {
+	b, err := os.ReadFile(d.statePath)
+	if err != nil {
+		return state{}, err
+	}
+	var s state
+	return s, jsonUnmarshal(string(b), &s)
+}
+
+// interrupt sends Ctrl-C and returns how the desktop exited, failing the
+// test if it does not stop within limit.
+func (d *desktopRun) interrupt(limit time.Duration) error {
+	d.t.Helper()
+	_ = d.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-d.done:
+		d.exited = true
+		return err
+	case <-time.After(limit):
+		d.t.Fatal("the desktop did not stop on SIGINT")
+		return nil
 	}
 }

@@ -77,28 +77,9 @@ func TestDesktopOS(t *testing.T) {
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	run := startDesktop(t, cmd, statePath)
 	pid := cmd.Process.Pid
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}()
-	get := func() (state, error) {
-		b, err := os.ReadFile(statePath)
-		if err != nil {
-			return state{}, err
-		}
-		var s state
-		return s, jsonUnmarshal(string(b), &s)
-	}
-	st := waitFor(t, 60*time.Second, "the Linux town with b's door on 7007", get, func(s state) bool {
+	st := waitFor(t, 60*time.Second, "the Linux town with b's door on 7007", run.state, func(s state) bool {
 		return s.Kernel == "Linux" && hasDoor(s, "b", "7007")
 	})
 	if !strings.Contains(st.KernelBadge, "Linux") || !strings.Contains(st.KernelBadge, "namespaces") || !st.Live {
@@ -114,7 +95,7 @@ func TestDesktopOS(t *testing.T) {
 	}
 	// A 5 ms trip is slowed to play.TripTime on screen, so the letters
 	// can be seen on the road although the kernel's clock is the wall's.
-	st = waitFor(t, 30*time.Second, "a letter on the road", get, func(s state) bool { return len(s.LetterBoxes) > 0 })
+	st = waitFor(t, 30*time.Second, "a letter on the road", run.state, func(s state) bool { return len(s.LetterBoxes) > 0 })
 	if l := st.LetterBoxes[0]; l.Label == "" || l.Box.W <= 0 {
 		t.Errorf("a letter with no name or no size: %+v", l)
 	}
@@ -125,13 +106,7 @@ func TestDesktopOS(t *testing.T) {
 	saveArtifact(t, "desktop-os-hello-udp.png", shot)
 	notBlank(t, decodePNG(t, shot))
 
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-done:
-		exited = true
-	case <-time.After(15 * time.Second):
-		t.Fatal("desktop --os did not stop on SIGINT")
-	}
+	run.interrupt(15 * time.Second)
 	if left := namespacesOf(t, pid); len(left) > 0 {
 		t.Errorf("namespaces left behind: %v; stderr:\n%s", left, stderr.String())
 	}

@@ -237,20 +237,7 @@ func TestOSRunJSON(t *testing.T) {
 func TestKilledRunIsCleanedUp(t *testing.T) {
 	needRoot(t)
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "run", "--os", "-")
-	cmd.Stdin = strings.NewReader("host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b\nrun 1m\n")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	prefix := fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(netnsList(t), prefix+"b") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the run never made its namespaces")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd, prefix := startTown(t, bin, nil)
 	cmd.Process.Signal(unix.SIGKILL)
 	cmd.Wait()
 	if !strings.Contains(netnsList(t), prefix) {
@@ -314,6 +301,31 @@ func TestUnprivilegedLoopback(t *testing.T) {
 	}
 }
 
+// startTown starts a run --os of two linked hosts that waits a minute, and
+// returns once its namespaces exist, with their prefix.
+func startTown(t *testing.T, bin string, stderr *bytes.Buffer) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, "run", "--os", "-")
+	cmd.Stdin = strings.NewReader("host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b delay=1ms\nrun 1m\n")
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	prefix := fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(netnsList(t), prefix+"b") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the run never made its namespaces")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return cmd, prefix
+}
+
 func netnsList(t *testing.T) string {
 	out, err := exec.Command("ip", "netns", "list").CombinedOutput()
 	if err != nil {
@@ -362,22 +374,8 @@ func buildBinary(t testing.TB) string {
 func TestInterruptedRunCleansUp(t *testing.T) {
 	needRoot(t)
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "run", "--os", "-")
-	cmd.Stdin = strings.NewReader("host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b delay=1ms\nrun 1m\n")
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	prefix := fmt.Sprintf("%s%d-", ossock.NamespacePrefix, cmd.Process.Pid)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(netnsList(t), prefix+"b") {
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("the run never made its namespaces")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd, prefix := startTown(t, bin, &stderr)
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
