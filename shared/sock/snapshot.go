@@ -32,6 +32,12 @@ type ProcessState struct {
 	Name    string
 	Root    bool
 	Sockets []SocketState
+	// PID is the operating system's process id, for a process an OS watch
+	// found; 0 in the simulator, and for sockets whose owner is unknown.
+	PID int
+	// User is the name of the user the process runs as, for a process an
+	// OS watch found; empty in the simulator.
+	User string
 }
 
 // SocketState is one socket's state.
