@@ -36,7 +36,7 @@ flags it takes. socketville COMMAND -h says the same.`
 
 // commandOrder is the order the usage lists the commands in: the first
 // thing to try first, help last.
-func commandOrder() []string { return []string{"run", "desktop", "serve", "help"} }
+func commandOrder() []string { return []string{"run", "desktop", "serve", "watch", "help"} }
 
 // commands are the subcommands by name.
 func commands() map[string]command {
@@ -47,6 +47,8 @@ func commands() map[string]command {
 			usage: desktopUsage, run: desktopCmd},
 		{name: "serve", summary: "serve the town's browser build on localhost",
 			usage: serveUsage, run: serveCmd},
+		{name: "watch", summary: "show this machine's own sockets and who owns them",
+			usage: watchUsage, run: watchCmd},
 		{name: "help", summary: "list the commands, or explain one", usage: helpUsage},
 	}
 	m := map[string]command{}
