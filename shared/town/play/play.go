@@ -107,6 +107,10 @@ type Player struct {
 	// of running lines itself (remote.go); remoteNow is its last time.
 	remote    *Remote
 	remoteNow time.Duration
+	// source, when set, is what the town shows instead of a scenario
+	// (source.go); sourceNow is its last time.
+	source    Source
+	sourceNow time.Duration
 }
 
 // Options say what to play.
@@ -133,14 +137,25 @@ type Options struct {
 	// here: Source still gives its captions. Its clock is the wall's, as
 	// with Kernel; typed lines cannot reach it.
 	Remote *Remote
+	// Feed, when set, is a Source shown instead of a scenario (an OS
+	// watch): Name names it, Source is unused, and there is nothing to
+	// load, restart or type. Its clock is the wall's.
+	Feed Source
 }
 
 // New parses and checks a scenario and makes a player at time zero,
 // running at 1x. A scenario that does not parse is an error and no player.
 func New(opts Options) (*Player, error) {
 	p := &Player{speed: 1, seed: opts.Seed, newKernel: opts.Kernel, kernelLabel: opts.KernelLabel, maxRun: opts.MaxRun}
-	p.live = opts.Kernel != nil || opts.Remote != nil
+	p.live = opts.Kernel != nil || opts.Remote != nil || opts.Feed != nil
 	p.anim.live = p.live // letters are slowed onto wall time (see TripTime)
+	if opts.Feed != nil {
+		p.source, p.name = opts.Feed, opts.Name
+		p.caption = newCaptions("")
+		p.anim.reset()
+		p.console.add(LineInfo, "# "+opts.Feed.Label())
+		return p, nil
+	}
 	if opts.Remote != nil {
 		p.remote = opts.Remote
 		p.name, p.src = opts.Name, opts.Source
@@ -160,6 +175,11 @@ func New(opts Options) (*Player, error) {
 func (p *Player) Load(name, src string) error {
 	if p.remote != nil {
 		return p.remoteLoad(name, src)
+	}
+	if p.source != nil {
+		err := errors.New("this town shows real programs' sockets: there is no scenario to load or restart here (socketville desktop " + name + " plays one)")
+		p.console.add(LineError, err.Error())
+		return err
 	}
 	s, err := script.Parse(name, strings.NewReader(src))
 	if err == nil {
@@ -225,6 +245,9 @@ func (p *Player) Close() error {
 	if p.remote != nil && p.remote.Send != nil {
 		p.remote.send("close")
 	}
+	if p.source != nil {
+		return p.source.Close()
+	}
 	if p.r == nil {
 		return nil
 	}
@@ -247,6 +270,9 @@ func (p *Player) KernelName() string {
 		k, _, _ := p.remote.names()
 		return k
 	}
+	if p.source != nil {
+		return p.source.Kernel()
+	}
 	if p.r == nil {
 		return ""
 	}
@@ -265,6 +291,9 @@ func (p *Player) KernelLabel() string {
 			return b
 		}
 		return "the server's (connecting)"
+	}
+	if p.source != nil {
+		return p.source.Label()
 	}
 	if p.r == nil {
 		return "simulator"
@@ -303,6 +332,9 @@ func (p *Player) Now() time.Duration {
 	if p.remote != nil {
 		return p.remoteNow
 	}
+	if p.source != nil {
+		return p.sourceNow
+	}
 	return p.r.Now()
 }
 
@@ -332,6 +364,9 @@ func (p *Player) Busy() bool {
 		_, _, over := p.remote.names()
 		return !over
 	}
+	if p.source != nil {
+		return true // it goes on until the town is closed
+	}
 	return p.r.Busy()
 }
 
@@ -344,6 +379,9 @@ func (p *Player) Busy() bool {
 func (p *Player) Idle() bool {
 	if p.remote != nil {
 		return !p.Busy() && p.anim.onRoad(p.wall) == 0
+	}
+	if p.source != nil {
+		return false
 	}
 	return !p.r.Busy() && p.anim.onRoad(p.wall) == 0 && p.r.Idle()
 }
@@ -384,6 +422,11 @@ func (p *Player) Tick(dt time.Duration) {
 	p.skipping = false
 	if p.remote != nil {
 		p.tickRemote()
+		p.anim.settle(p.Now(), p.wall)
+		return
+	}
+	if p.source != nil {
+		p.tickSource()
 		p.anim.settle(p.Now(), p.wall)
 		return
 	}
@@ -524,6 +567,14 @@ func (p *Player) Step() {
 		p.remote.send("step")
 		return
 	}
+	if p.source != nil {
+		// One more look: whatever the source has, then paused again.
+		p.paused = false
+		p.tickSource()
+		p.paused = true
+		p.anim.settle(p.Now(), p.wall)
+		return
+	}
 	if p.live {
 		// Real time cannot be stepped: the next line starts now.
 		if _, ok := p.r.AtGate(); ok {
@@ -571,6 +622,11 @@ func (p *Player) Exec(text string) error {
 		err := errors.New("this town shows a run on the server's kernel: typed lines run only in a town of its own (open the page without ?kernel=os)")
 		p.console.add(LineError, err.Error())
 		return err
+	}
+	if p.source != nil {
+		p.console.add(LineInput, "$ "+text)
+		p.console.add(LineError, errWatched.Error())
+		return errWatched
 	}
 	switch c := cmd.(type) {
 	case script.StepCmd:
@@ -684,7 +740,7 @@ func (p *Player) links(dir string) (sock.LinkState, bool) {
 	if !ok {
 		return sock.LinkState{}, false
 	}
-	if p.remote != nil {
+	if p.remote != nil || p.source != nil {
 		for _, l := range p.snap.Links {
 			if l.A == from && l.B == to || l.A == to && l.B == from {
 				return l, true
