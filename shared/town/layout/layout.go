@@ -172,6 +172,10 @@ type Layouter struct {
 	// bounds are the town's bounds as last laid out, centred where they
 	// were when the structure was first laid out.
 	bounds Rect
+	// Wide flows each plot's houses into columns (wide.go), for a
+	// machine's own sockets; the zero value stacks them, as a
+	// scenario's town has them.
+	Wide bool
 }
 
 // Of lays out s, keeping what the Layouter remembers of earlier snapshots
@@ -179,7 +183,11 @@ type Layouter struct {
 func (lt *Layouter) Of(s sock.Snapshot) Layout {
 	plots := make([]Plot, len(s.Hosts))
 	for i, h := range s.Hosts {
-		plots[i] = plotOf(h)
+		if lt.Wide {
+			plots[i] = widePlotOf(h)
+		} else {
+			plots[i] = plotOf(h)
+		}
 	}
 	lt.remember(plots)
 	key := structureKey(s)
