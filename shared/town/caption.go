@@ -29,6 +29,9 @@ const (
 	hintKeptLive  = "Space: pause/play · →: next line · real time · wheel: zoom"
 )
 
+// The hint on a town that shows the machine's own sockets.
+const hintWatch = "Space freezes the picture and goes live again · click a door: its queues, cwnd and RTT · wheel: zoom, drag: move"
+
 // captionFit is what the band's height was worked out for.
 type captionFit struct {
 	src   string
@@ -106,6 +109,9 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 	first, kept, start := hintFirst, hintKept, hintStart
 	if g.player.Live() {
 		first, kept, start = hintFirstLive, hintKeptLive, hintStartLive
+	}
+	if g.player.Watching() {
+		first, kept, start = hintWatch, hintWatch, hintWatch
 	}
 	hint, c := first, color.Color(colSelect)
 	switch {

@@ -163,6 +163,15 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		state, short = "story done · type a line or pick another", "story done"
 	case fastest:
 		state = "as fast as possible"
+	case g.player.Watching():
+		n := 0
+		for _, h := range g.player.Snapshot().Hosts {
+			n += len(h.Orphans)
+			for _, p := range h.Processes {
+				n += len(p.Sockets)
+			}
+		}
+		state, short = "live · "+plural(n, "socket", "sockets"), "live"
 	case g.player.Live():
 		// The kernel's clock is the wall's; only the letters are slowed.
 		state, short = "playing in real time · letters slowed to be seen", "playing in real time"
@@ -204,6 +213,9 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 // kernel with its release and how hosts are made ("Linux 6.18.0 ·
 // namespaces"), and for such a kernel that time is real.
 func (g *Game) badgeText() string {
+	if g.player.Watching() {
+		return g.player.KernelLabel() // it says how often it looks
+	}
 	if g.player.Live() {
 		return g.player.KernelLabel() + " · real time"
 	}
@@ -221,7 +233,7 @@ func (g *Game) badgeLabel(area image.Rectangle) label {
 	if g.player.Live() {
 		l.c, l.bg = colInk, colSelect
 	}
-	if g.compact {
+	if g.compact || g.player.Watching() { // "watching this machine · ..." says it all
 		l.text = l.short
 	}
 	return l

@@ -250,7 +250,7 @@ func (g *Game) plotLabels(ls []label, p *layout.Plot, roles map[[2]string]string
 		h := &p.Houses[i]
 		hx, hy, hw, _ := g.cam.rect(h.Rect)
 		name := h.Proc
-		if h.Root {
+		if h.Root && !strings.HasSuffix(name, " root") { // a watch's "sshd (612) root" says it already
 			name += " (root)"
 		}
 		ls = append(ls, label{kind: "house", text: name, short: h.Proc, x: hx + hw/2, y: hy + 4*z, size: 13 * z, c: colInk, a: alignCenter, prio: prioHouse})

@@ -100,7 +100,12 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"F shows all of it again (in a small window: its start).",
 		"",
 	}
-	if g.player.Live() {
+	if g.player.Watching() {
+		lines = append(lines,
+			"This is the machine itself: a house is a process",
+			"  (command, pid, user), a door one of its sockets.",
+			"  No scenario: Pause freezes the picture, Play goes on.")
+	} else if g.player.Live() {
 		lines = append(lines,
 			"Kernel: "+g.player.KernelLabel()+" (the badge, top left).",
 			"  These are the machine's real sockets: time is the",

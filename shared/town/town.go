@@ -58,6 +58,11 @@ type Options struct {
 	// Remote, when set, plays a run carried out elsewhere (the serving
 	// machine's kernel) instead of a local simulator: see play.Options.
 	Remote *play.Remote
+	// Feed, when set, shows a stream of snapshots and events that is
+	// not a scenario (the machine's own sockets): Scenario names it, and
+	// the picker, Restart, Step and the console's input give way to a
+	// word that says why. See play.Options.Feed.
+	Feed play.Source
 }
 
 // CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
@@ -143,7 +148,7 @@ func New(opts Options) (*Game, error) {
 		src = crowd.Scenario(opts.Crowd.Pairs, max(opts.Crowd.PerHost, 3))
 	}
 	var unknown string
-	if src == "" {
+	if src == "" && opts.Feed == nil {
 		ex, ok := examples.Find(name)
 		if !ok {
 			// A link with a mistyped name still opens a town, and says so.
@@ -153,10 +158,11 @@ func New(opts Options) (*Game, error) {
 		name, src = ex.Name, ex.Source
 	}
 	g.player, err = play.New(play.Options{Name: name, Source: src, Seed: opts.Seed,
-		Kernel: opts.Kernel, KernelLabel: opts.KernelLabel, MaxRun: opts.MaxRun, Remote: opts.Remote})
+		Kernel: opts.Kernel, KernelLabel: opts.KernelLabel, MaxRun: opts.MaxRun, Remote: opts.Remote, Feed: opts.Feed})
 	if err != nil {
 		return nil, err
 	}
+	g.layouter.Wide = g.player.Watching() // a machine's many processes in columns
 	if opts.Speed > 0 {
 		g.player.SetSpeed(opts.Speed)
 	}

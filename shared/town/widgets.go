@@ -162,6 +162,14 @@ func (g *Game) topBar() *widget.Container {
 	bar := g.row(8, widget.ContainerOpts.BackgroundImage(eimage.NewNineSliceColor(colPanel)))
 	w.pause = g.fixedButton([]string{"Pause", "Play"}, g.togglePause)
 	bar.AddChild(w.pause)
+	if g.player.Watching() {
+		// No story here: nothing to step, restart or pick. The picker
+		// is made (the keys and the state ask after it) but not shown.
+		bar.AddChild(widget.NewText(widget.TextOpts.Text(g.pickText("live: the machine's own sockets · no scenario to step, restart or pick", "live · no scenario"),
+			g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+		g.pickerInto(widget.NewContainer())
+		return bar
+	}
 	bar.AddChild(g.button("Step", g.step))
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if g.player.Live() {
@@ -351,7 +359,7 @@ func (g *Game) consoleBox() *widget.Container {
 	w.logArea = widget.NewContainer(widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(g.pick(150, 70)))))
 	w.consoleBox.AddChild(w.logArea)
 	w.input = widget.NewTextInput(
-		widget.TextInputOpts.Placeholder("type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it, up/down: history)"),
+		widget.TextInputOpts.Placeholder(g.inputPlaceholder()),
 		widget.TextInputOpts.Padding(widget.NewInsetsSimple(g.px(6))),
 		widget.TextInputOpts.SubmitHandler(func(a *widget.TextInputChangedEventArgs) {
 			if a.InputText != "" {
@@ -360,8 +368,20 @@ func (g *Game) consoleBox() *widget.Container {
 			a.TextInput.SetText("")
 		}),
 	)
+	if g.player.Watching() {
+		w.input.SetText("")
+		w.input.GetWidget().Disabled = true
+	}
 	w.consoleBox.AddChild(w.input)
 	return w.consoleBox
+}
+
+// inputPlaceholder is what the console's input says while empty.
+func (g *Game) inputPlaceholder() string {
+	if g.player.Watching() {
+		return "nothing to type here: these are real programs' sockets (socketville desktop --os plays a scenario on real sockets)"
+	}
+	return "type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it, up/down: history)"
 }
 
 // refreshWidgets brings labels, and the view, in line with the player.
@@ -451,6 +471,9 @@ func (g *Game) rebuildPanel() {
 		tabButton("Layers", tabLayers)
 		tabButton("Bytes", tabBytes)
 		for _, a := range doorActions(d, g.player.Snapshot()) {
+			if g.player.Watching() {
+				break // a real program's socket: its calls are the program's own
+			}
 			lines := a.lines
 			b := g.button(a.label, func() {
 				for _, l := range lines {
