@@ -11,12 +11,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"socketville/native/watch"
 	"socketville/shared/script"
 	"socketville/shared/sock"
+	"socketville/shared/town"
+	"socketville/shared/town/play"
 )
 
-const watchUsage = `socketville watch --once|--print [--port N] [--pid N] [--netns NAME]
+const watchUsage = `socketville watch [--every D] [--size WxH] [--port N] [--pid N] [--netns NAME]
+       socketville watch --once|--print [--port N] [--pid N] [--netns NAME]
 
 Shows this machine's own TCP and UDP sockets as the town sees them: every
 process that owns sockets (pid, command, user) with its sockets (fd, proto,
@@ -24,14 +29,22 @@ state, local and remote address, queues), and the connections the kernel
 holds for no process (TIME-WAIT, SYN-RECEIVED). Owners come from /proc;
 without root, other users' sockets show with owner ?. Linux only.
 
+With neither --once nor --print it opens the town of this machine in a
+window: a house for each process ("command (pid) user"), a door for each
+of its sockets, the kernel's yard for connections no process holds, looked
+at again every D. There is no scenario: Space freezes the picture and goes
+live again; closing the window or Ctrl-C ends it.
+
   --once        print the sockets once, as a table, and exit
-  --print       look twice a second and print each change as an event, in
-                run's trace format, until Ctrl-C
+  --print       look every D (--every) and print each change as an event,
+                in run's trace format, until Ctrl-C
   --port N      only sockets whose local or remote port is N
   --pid N       only the sockets of process N
-  --netns NAME  watch the network namespace NAME (see ip netns list)`
+  --netns NAME  watch the network namespace NAME (see ip netns list)
+  --every D     look again every D: the town and --print (default 500ms)
+  --size WxH    the window's size in logical pixels (default 1280x800)`
 
-// watchInterval is how often watch --print looks again.
+// watchInterval is how often watch --print and the town look again.
 const watchInterval = 500 * time.Millisecond
 
 // watchCmd prints the machine's sockets once, or their changes as events.
@@ -43,6 +56,8 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	port := fs.Int("port", 0, "only this port")
 	pid := fs.Int("pid", 0, "only this process")
 	ns := fs.String("netns", "", "network namespace")
+	every := fs.Duration("every", watchInterval, "look again this often")
+	size := fs.String("size", "1280x800", "window size")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -50,20 +65,33 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville watch: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if *once == *printEvents {
-		fmt.Fprintln(stderr, "socketville watch: want one of --once or --print (the town for watch is still to come)")
+	if *once && *printEvents {
+		fmt.Fprintln(stderr, "socketville watch: --once or --print, not both")
+		return exitUsage
+	}
+	if *every < 10*time.Millisecond {
+		fmt.Fprintf(stderr, "socketville watch: --every %v: want at least 10ms\n", *every)
+		return exitUsage
+	}
+	var winW, winH int
+	if _, err := fmt.Sscanf(*size, "%dx%d", &winW, &winH); err != nil || winW < 1 || winH < 1 {
+		fmt.Fprintf(stderr, "socketville watch: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
 	if *port < 0 || *port > 65535 || *pid < 0 {
 		fmt.Fprintln(stderr, "socketville watch: --port wants 1 to 65535 and --pid a process id")
 		return exitUsage
 	}
-	w, err := watch.New(watch.Options{Netns: *ns, Port: *port, PID: *pid})
+	wt, err := watch.New(watch.Options{Netns: *ns, Port: *port, PID: *pid})
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville %v\n", err)
 		return exitFail
 	}
-	defer w.Close()
+	if !*once && !*printEvents {
+		return watchTown(wt, *ns, *every, winW, winH, stderr)
+	}
+	defer wt.Close()
+	w := wt
 	if *once {
 		snap, _, err := w.Refresh()
 		if err != nil {
@@ -78,7 +106,7 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer signal.Stop(stop)
 	fmt.Fprintln(stderr, "watching; Ctrl-C stops")
 	p := script.NewTextPrinter(stdout)
-	tick := time.NewTicker(watchInterval)
+	tick := time.NewTicker(*every)
 	defer tick.Stop()
 	failing := false
 	for {
@@ -104,6 +132,91 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 	}
+}
+
+// watchTown opens the town of what w watches and runs it until the window
+// closes or a signal comes; it closes w.
+func watchTown(w *watch.Watch, netns string, every time.Duration, width, height int, stderr io.Writer) int {
+	name, what := "this machine", "this machine"
+	if netns != "" {
+		name, what = netns, "netns "+netns
+	}
+	src := play.NewRefreshing(play.RefreshOptions{
+		Refresh: func() (sock.Snapshot, []sock.Event, error) {
+			snap, events, err := w.Refresh()
+			return forTown(snap), events, err
+		},
+		Every:  every,
+		Kernel: "Linux",
+		Label:  fmt.Sprintf("watching %s · sockets refreshed every %s", what, everyWords(every)),
+		Close:  w.Close,
+	})
+	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
+	// the desktop tests read.
+	g, err := town.New(town.Options{Scenario: name, Feed: src, Play: true, StateFile: os.Getenv("SOCKETVILLE_STATE")})
+	if err != nil {
+		src.Close()
+		fmt.Fprintf(stderr, "socketville watch: %v\n", err)
+		return exitFail
+	}
+	defer g.Player().Close() // stops the refreshes and closes the watch
+	ebiten.SetWindowTitle("Socketville: watching " + name)
+	ebiten.SetWindowSize(width, height)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	ebiten.SetTPS(town.TPS)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; ok {
+			g.Stop()
+		}
+	}()
+	if err := ebiten.RunGame(g); err != nil {
+		fmt.Fprintf(stderr, "socketville watch: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// everyWords says a refresh interval as people do: "500 ms", "2 s".
+func everyWords(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return strings.TrimSuffix(d.String(), "s") + " s"
+}
+
+// forTown names each process of a watch's snapshot as its house says it:
+// "command (pid) user", or "? (owner unknown) user" when its owner could
+// not be found (its sockets' Proc, which the kernel's connections keep,
+// stays the command); and a socket with no peer (the kernel says 0.0.0.0:0) has
+// none under its door, as in a scenario's town.
+func forTown(snap sock.Snapshot) sock.Snapshot {
+	noPeer := func(list []sock.SocketState) {
+		for k := range list {
+			if r := list[k].Remote; r.Port() == 0 && (!r.IsValid() || r.Addr().IsUnspecified()) {
+				list[k].Remote = netip.AddrPort{}
+			}
+		}
+	}
+	for i := range snap.Hosts {
+		noPeer(snap.Hosts[i].Orphans)
+		ps := snap.Hosts[i].Processes
+		for j := range ps {
+			p := &ps[j]
+			noPeer(p.Sockets)
+			switch {
+			case p.PID > 0 && p.User != "":
+				p.Name = fmt.Sprintf("%s (%d) %s", p.Name, p.PID, p.User)
+			case p.PID > 0:
+				p.Name = fmt.Sprintf("%s (%d)", p.Name, p.PID)
+			case p.User != "":
+				p.Name = p.Name + " (owner unknown) " + p.User
+			}
+		}
+	}
+	return snap
 }
 
 // printSocketTable prints a snapshot from a watch: each host, then each
