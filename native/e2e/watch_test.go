@@ -16,7 +16,7 @@ import (
 // TestWatchDesktop opens the town of a namespace the test makes, in which
 // real programs nobody here wrote run: python3's http.server appears as a
 // house "python3 (pid) user" with a listening door on 8765; a curl to it
-// leaves a TIME-WAIT in the kernel's yard; the window is drawn, the badge
+// leaves a TIME-WAIT in the kernel's yard, as ss lists it; the window is drawn, the badge
 // says what is watched, nothing offers a scenario, and Ctrl-C ends it.
 func TestWatchDesktop(t *testing.T) {
 	needNamespaces(t)
@@ -93,6 +93,17 @@ func TestWatchDesktop(t *testing.T) {
 	})
 	if !listening(st) {
 		t.Error("the listening door went with the connection")
+	}
+	// The same moment as ss sees it: every TIME-WAIT the town shows is
+	// one the kernel lists (it lasts 60 s, so none has ended since).
+	ss, err := exec.Command("ip", "netns", "exec", ns, "ss", "-tanH", "state", "time-wait").Output()
+	if err != nil {
+		t.Fatalf("ss: %v", err)
+	}
+	for _, d := range st.Doors {
+		if d.State == "TIME-WAIT" && !strings.Contains(string(ss), d.Remote) {
+			t.Errorf("the town's TIME-WAIT door to %s is not in ss's list:\n%s", d.Remote, ss)
+		}
 	}
 
 	time.Sleep(300 * time.Millisecond) // a frame or two to draw the last look
