@@ -76,6 +76,24 @@ func (g *Game) drawPacketTab(dst *ebiten.Image, area image.Rectangle, pkt []byte
 	g.drawCutaway(dst, area, pkt)
 }
 
+// kernelHelp says which kernel the town shows and what that means for time.
+func (g *Game) kernelHelp() []string {
+	if g.player.Live() {
+		return []string{
+			"Kernel: " + g.player.KernelLabel() + " (the badge, top left).",
+			"  These are the machine's real sockets: time is the",
+			"  wall clock, so there is no speed to set; Pause holds",
+			"  the next line while the kernel goes on, Step starts it.",
+			"  Letters are slowed so you can follow them; the",
+			"  kernel's times are real: a door may change first.",
+		}
+	}
+	return []string{
+		"Kernel: the simulator (the badge, top left): time is",
+		"  virtual, so it can pause, step, slow down and hurry.",
+	}
+}
+
 func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 	lines := []string{
 		"Plots are hosts, with their address on the sign.",
@@ -90,33 +108,30 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"  SYN|ACK orange, ACK white, data blue, FIN violet,",
 		"  RST red, UDP teal, ICMP pink.",
 		"",
-		"Click a door: its state, buffers and last packet.",
-		"Click a letter: its layers and bytes.",
-		"Click a road: change its delay, rate, loss, ...",
-		"Space plays and pauses, right arrow steps one event.",
-		"Enter types in the console below, Esc leaves it;",
-		"  help lists every line, PageUp scrolls back.",
-		"The wheel zooms the town, a drag moves it,",
-		"F shows all of it again (in a small window: its start).",
-		"",
 	}
 	if g.player.Watching() {
+		// A watched machine has no roads to change, no story to step
+		// and no shell to type to.
 		lines = append(lines,
+			"Click a door: its state, queues, cwnd and RTT.",
+			"The wheel zooms the town, a drag moves it,",
+			"F shows all of it again (in a small window: its start).",
+			"",
 			"This is the machine itself: a house is a process",
 			"  (command, pid, user), a door one of its sockets.",
 			"  No scenario: Pause freezes the picture, Play goes on.")
-	} else if g.player.Live() {
-		lines = append(lines,
-			"Kernel: "+g.player.KernelLabel()+" (the badge, top left).",
-			"  These are the machine's real sockets: time is the",
-			"  wall clock, so there is no speed to set; Pause holds",
-			"  the next line while the kernel goes on, Step starts it.",
-			"  Letters are slowed so you can follow them; the",
-			"  kernel's times are real: a door may change first.")
 	} else {
 		lines = append(lines,
-			"Kernel: the simulator (the badge, top left): time is",
-			"  virtual, so it can pause, step, slow down and hurry.")
+			"Click a door: its state, buffers and last packet.",
+			"Click a letter: its layers and bytes.",
+			"Click a road: change its delay, rate, loss, ...",
+			"Space plays and pauses, right arrow steps one event.",
+			"Enter types in the console below, Esc leaves it;",
+			"  help lists every line, PageUp scrolls back.",
+			"The wheel zooms the town, a drag moves it,",
+			"F shows all of it again (in a small window: its start).",
+			"")
+		lines = append(lines, g.kernelHelp()...)
 	}
 	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
 	size, width := 13*g.scale, float64(area.Dx()-g.px(24))
