@@ -8,26 +8,14 @@ import (
 	"slices"
 	"time"
 
+	"socketville/native/linuxtcp"
+
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
 	"socketville/shared/sock"
 	wireformat "socketville/shared/wire"
 )
-
-// linuxStates maps the kernel's tcp_states.h numbers to RFC 9293's states.
-var linuxStates = [...]sock.State{
-	1: sock.StateEstablished, 2: sock.StateSynSent, 3: sock.StateSynReceived, 4: sock.StateFinWait1,
-	5: sock.StateFinWait2, 6: sock.StateTimeWait, 7: sock.StateClosed, 8: sock.StateCloseWait,
-	9: sock.StateLastAck, 10: sock.StateListen, 11: sock.StateClosing, 12: sock.StateSynReceived, // 12: TCP_NEW_SYN_RECV
-}
-
-func linuxState(n uint8) sock.State {
-	if int(n) < len(linuxStates) && n != 0 {
-		return linuxStates[n]
-	}
-	return sock.StateClosed
-}
 
 // orphan is a TCP connection whose fd was closed and that the kernel
 // finishes on its own (FIN-WAIT, LAST-ACK, TIME-WAIT): found again by its
@@ -51,7 +39,7 @@ func (k *Kernel) sampleSocket(p *townProc, s *osSocket) {
 		return
 	}
 	s.unacked = int(info.Unacked)
-	if st := linuxState(info.State); st != s.state {
+	if st := linuxtcp.State(info.State); st != s.state {
 		e := p.event(s, sock.KindState)
 		e.From, e.To = s.state, st
 		s.state = st
@@ -184,7 +172,7 @@ func (k *Kernel) tcpSockets(h *townHost) (map[[2]netip.AddrPort]sock.State, bool
 	for _, s := range socks {
 		l := netip.AddrPortFrom(addrOf(s.ID.Source), s.ID.SourcePort)
 		r := netip.AddrPortFrom(addrOf(s.ID.Destination), s.ID.DestinationPort)
-		out[[2]netip.AddrPort{l, r}] = linuxState(s.State)
+		out[[2]netip.AddrPort{l, r}] = linuxtcp.State(s.State)
 	}
 	return out, true
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"socketville/native/linuxtcp"
+
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
@@ -299,7 +301,7 @@ func socketState(r raw) sock.SocketState {
 		}
 		return s
 	}
-	s.State = kernelState(m.State)
+	s.State = linuxtcp.State(m.State)
 	t := &sock.TCPState{}
 	if s.State == sock.StateListen {
 		t.AcceptQueue, t.Backlog = int(m.RQueue), int(m.WQueue)
@@ -332,24 +334,6 @@ func addrOf(family uint8, ip net.IP) netip.Addr {
 	}
 	a, _ := netip.AddrFromSlice(ip)
 	return a
-}
-
-// kernelStates maps the kernel's tcp_states.h numbers (TCP_ESTABLISHED = 1
-// to TCP_NEW_SYN_RECV = 12) to RFC 9293's names.
-var kernelStates = map[uint8]sock.State{
-	1: sock.StateEstablished, 2: sock.StateSynSent, 3: sock.StateSynReceived,
-	4: sock.StateFinWait1, 5: sock.StateFinWait2, 6: sock.StateTimeWait,
-	7: sock.StateClosed, 8: sock.StateCloseWait, 9: sock.StateLastAck,
-	10: sock.StateListen, 11: sock.StateClosing,
-	12: sock.StateSynReceived, // a request socket: the SYN-ACK is out, no socket yet
-}
-
-// kernelState names a kernel TCP state; an unknown number reads CLOSED.
-func kernelState(n uint8) sock.State {
-	if s, ok := kernelStates[n]; ok {
-		return s
-	}
-	return sock.StateClosed
 }
 
 // hostState groups the sockets by process: processes by pid, then the
