@@ -150,14 +150,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			g.Stop()
-		}
-	}()
+	defer stopOnInterrupt(g)()
 	if *frames > 0 {
 		g.StopAfter(*frames)
 	}
@@ -216,4 +209,17 @@ func printFrameStats(w io.Writer, g *town.Game) {
 	per := func(d time.Duration) float64 { return float64(d) / float64(n) / 1e6 }
 	fmt.Fprintf(w, "frames %d update_ms %.3f draw_ms %.3f frame_ms %.3f doors %d letters %d fps %.1f\n",
 		n, per(upd), per(draw), per(upd+draw), len(st.Doors), st.Letters, st.FPS)
+}
+
+// stopOnInterrupt closes the window when Ctrl-C or SIGTERM arrives, so that
+// the game's clean-up runs; call what it returns when the game is over.
+func stopOnInterrupt(g *town.Game) (stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-signals; ok {
+			g.Stop()
+		}
+	}()
+	return func() { signal.Stop(signals) }
 }

@@ -164,14 +164,7 @@ func watchTown(w *watch.Watch, netns string, every time.Duration, width, height 
 	ebiten.SetWindowSize(width, height)
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetTPS(town.TPS)
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			g.Stop()
-		}
-	}()
+	defer stopOnInterrupt(g)()
 	if err := ebiten.RunGame(g); err != nil {
 		fmt.Fprintf(stderr, "socketville watch: %v\n", err)
 		return exitFail

@@ -8,12 +8,14 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -227,8 +229,16 @@ func saveArtifact(t *testing.T, name string, b []byte) {
 
 // serve starts the real binary's web server on a free loopback port.
 func serve(t testing.TB) string {
+	url, _ := startServe(t)
+	return url
+}
+
+// startServe starts the binary's web server with args (such as --os) on a
+// free loopback port and returns its address and process id; Ctrl-C stops
+// it when the test ends, so that it cleans up as a user's would.
+func startServe(t testing.TB, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(binary(t), "serve", "--addr", "127.0.0.1:0")
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +247,7 @@ func serve(t testing.TB) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGINT); _ = cmd.Wait() })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		t.Fatalf("serve printed nothing: %v", err)
@@ -246,7 +256,8 @@ func serve(t testing.TB) string {
 	if i < 0 {
 		t.Fatalf("serve said %q", line)
 	}
-	return strings.Fields(line[i:])[0]
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return strings.Fields(line[i:])[0], cmd.Process.Pid
 }
 
 func decodeState(t *testing.T, s string) state {

@@ -1,16 +1,13 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"image"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -121,32 +118,6 @@ func hasDoor(s state, host, port string) bool {
 	return false
 }
 
-// serveOS starts the binary's web server with args (such as --os) on a
-// free loopback port and returns its address and process id.
-func serveOS(t *testing.T, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGINT); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed nothing: %v", err)
-	}
-	i := strings.Index(line, "http://")
-	if i < 0 {
-		t.Fatalf("serve said %q", line)
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return strings.Fields(line[i:])[0], cmd.Process.Pid
-}
-
 // TestServeOS plays hello-udp in a page on the serving machine's kernel:
 // the binary runs it in namespaces and streams it over a WebSocket; the
 // page's town says Linux, shows b's door on 7007 and its letters on the
@@ -155,7 +126,7 @@ func serveOS(t *testing.T, args ...string) (string, int) {
 // on its own simulator.
 func TestServeOS(t *testing.T) {
 	needNamespaces(t)
-	url, pid := serveOS(t, "--os", "--hosts", "namespaces", "--max-run", "50ms")
+	url, pid := startServe(t, "--os", "--hosts", "namespaces", "--max-run", "50ms")
 	bctx := browser(t, 1280, 800)
 	ctx, closeTab := chromedp.NewContext(bctx) // a tab of its own, to close
 	defer closeTab()
@@ -191,7 +162,7 @@ func TestServeOS(t *testing.T) {
 	}
 
 	// Without --os the server says so, plainly, and the page plays here.
-	plain, _ := serveOS(t)
+	plain, _ := startServe(t)
 	ctx = bctx
 	openTown(t, ctx, plain+"?kernel=os&scenario=hello-udp")
 	st = waitFor(t, 30*time.Second, "the page saying the server has no --os", get, func(s state) bool {
