@@ -121,35 +121,7 @@ func (o *OSRuns) serveRun(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(o.ctx)
 	defer cancel()
 	controls := make(chan play.Control, 16)
-	go func() {
-		defer cancel() // the page went: the run ends
-		for {
-			var ctl play.Control
-			if err := wsjson.Read(ctx, c, &ctl); err != nil {
-				return
-			}
-			select {
-			case controls <- ctl:
-			default:
-			}
-		}
-	}()
-	go func() { // a page that went without a word is found out
-		defer cancel()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(5 * time.Second):
-			}
-			pctx, done := context.WithTimeout(ctx, 5*time.Second)
-			err := c.Ping(pctx)
-			done()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	attend(ctx, cancel, c, controls)
 	run := &osRun{c: c, ctx: ctx, paused: r.URL.Query().Get("paused") == "1"}
 	err = run.play(ex, o.New, o.MaxRun, controls)
 	if err != nil {
@@ -299,6 +271,41 @@ func (r *osRun) play(ex examples.Scenario, newKernel func(io.Writer) (sock.Kerne
 			return nil // the page is gone
 		}
 	}
+}
+
+// attend reads the page's controls into controls (dropping what does
+// not fit) and pings the page every 5 s; when the page goes, or says
+// nothing to a ping, it cancels ctx. It returns at once.
+func attend(ctx context.Context, cancel context.CancelFunc, c *websocket.Conn, controls chan<- play.Control) {
+	go func() {
+		defer cancel() // the page went: what it watched ends
+		for {
+			var ctl play.Control
+			if err := wsjson.Read(ctx, c, &ctl); err != nil {
+				return
+			}
+			select {
+			case controls <- ctl:
+			default:
+			}
+		}
+	}()
+	go func() { // a page that went without a word is found out
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Second):
+			}
+			pctx, done := context.WithTimeout(ctx, 5*time.Second)
+			err := c.Ping(pctx)
+			done()
+			if err != nil {
+				return
+			}
+		}
+	}()
 }
 
 func maxTime(a, b time.Time) time.Time {

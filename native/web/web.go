@@ -23,6 +23,12 @@ const wasmGz = "static/socketville.wasm.gz"
 
 // Handler serves the page at /, wasm_exec.js and socketville.wasm.
 type Handler struct {
+	// Start, when set, is the query a bare / is sent on to (a redirect),
+	// so that the address a server prints opens what it serves:
+	// "kernel=watch" for serve --watch. A page asked for with a query of
+	// its own is served as asked.
+	Start string
+
 	files fs.FS
 	once  sync.Once
 	raw   int // the wasm's uncompressed size
@@ -67,6 +73,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/", "/index.html":
+		if h.Start != "" && r.URL.RawQuery == "" {
+			http.Redirect(w, r, r.URL.Path+"?"+h.Start, http.StatusFound)
+			return
+		}
 		h.file(w, r, "static/index.html", "text/html; charset=utf-8")
 	case "/wasm_exec.js":
 		h.file(w, r, "static/wasm_exec.js", "text/javascript; charset=utf-8")

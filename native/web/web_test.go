@@ -93,3 +93,36 @@ func TestMissingBuildSaysHowToMakeIt(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestStartQuery: with Start set, the bare address sends the page on to
+// it (serve --watch prints an address that opens the machine); a page
+// asked for with a query of its own is served as asked.
+func TestStartQuery(t *testing.T) {
+	h := web.NewFS(fstest.MapFS{"static/index.html": {Data: []byte("<html>town</html>")}})
+	h.Start = "kernel=watch"
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.DefaultTransport.RoundTrip(must(http.NewRequest("GET", srv.URL+"/", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/?kernel=watch" {
+		t.Errorf("/: %s to %q, want 302 to /?kernel=watch", resp.Status, resp.Header.Get("Location"))
+	}
+	resp, err = http.DefaultTransport.RoundTrip(must(http.NewRequest("GET", srv.URL+"/?scenario=hello-tcp", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/?scenario=hello-tcp: %s, want the page", resp.Status)
+	}
+}
+
+func must(r *http.Request, err error) *http.Request {
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
