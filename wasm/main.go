@@ -7,6 +7,8 @@
 // ?crowd=PAIRSxSOCKETS. With ?kernel=os, a server started with serve --os
 // runs the scenario on its machine's real sockets and the town draws that
 // run; another server says it does not, and the town plays on its own.
+// With ?kernel=watch, a server started with serve --watch shows its
+// machine's own sockets (the page it prints opens so).
 package main
 
 import (
@@ -59,19 +61,33 @@ func main() {
 			pageNote(why)
 		}
 	}
+	if q, _ := url.ParseQuery(search); q.Get("kernel") == "watch" {
+		if feed, name, why := watchFeed(); feed != nil {
+			opts.Feed, opts.Scenario, opts.Play = feed, name, true
+		} else {
+			note = why
+			pageNote(why)
+		}
+	}
 	g, err := town.New(opts)
 	if err != nil {
 		stopped(err)
 		return
 	}
 	if note != "" {
-		g.Player().Console().Add(play.LineError, "?kernel=os: "+note)
+		g.Player().Console().Add(play.LineError, "?kernel="+kernelParam(search)+": "+note)
 	}
 	js.Global().Get("performance").Call("mark", "sv-town")
 	ebiten.SetTPS(town.TPS)
 	if err := ebiten.RunGame(g); err != nil {
 		stopped(err)
 	}
+}
+
+// kernelParam is the page's ?kernel=, for the console's words.
+func kernelParam(search string) string {
+	q, _ := url.ParseQuery(search)
+	return q.Get("kernel")
 }
 
 // pageNote shows a note over the page (index.html's socketvilleNote).
