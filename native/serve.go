@@ -10,14 +10,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"socketville/native/watch"
 	"socketville/native/web"
 	"socketville/shared/sock"
 )
 
 const serveUsage = `socketville serve [--addr HOST:PORT] [--os [--hosts MODE] [--max-run D]]
+       [--watch [--port N] [--pid N] [--netns NAME] [--every D]]
 
 Serves the town's browser build, embedded in this binary, and prints its
 address; open it in a browser. Stop with Ctrl-C.
@@ -35,7 +38,20 @@ On Linux, the page can play scenarios on this machine's real sockets:
                     run at a time, and its namespaces are removed when the
                     page closes and when the server stops.
   --hosts MODE      how --os builds hosts: auto (default), namespaces, loopback
-  --max-run D       with --os, cap every "run D" line at D`
+  --max-run D       with --os, cap every "run D" line at D
+
+and show this machine's own sockets, as socketville watch does:
+
+  --watch           the printed address opens the town of this machine
+                    (?kernel=watch): its processes, their sockets and the
+                    kernel's connections, looked at again every D and
+                    streamed to the page over a WebSocket. Only a page of
+                    this server opened on a loopback address may watch,
+                    unless --addr listens beyond loopback.
+  --port N          only sockets whose local or remote port is N
+  --pid N           only the sockets of process N
+  --netns NAME      watch the network namespace NAME (see ip netns list)
+  --every D         look again every D (default 500ms)`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -45,6 +61,11 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	onOS := fs.Bool("os", false, "let the page play scenarios on this machine's sockets")
 	hosts := fs.String("hosts", "auto", "auto, namespaces or loopback")
 	maxRun := fs.Duration("max-run", 0, "with --os, cap every run line at this")
+	onWatch := fs.Bool("watch", false, "show this machine's sockets")
+	port := fs.Int("port", 0, "with --watch, only this port")
+	pid := fs.Int("pid", 0, "with --watch, only this process")
+	ns := fs.String("netns", "", "with --watch, this network namespace")
+	every := fs.Duration("every", watchInterval, "with --watch, look again this often")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -59,6 +80,31 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "socketville serve: --hosts and --max-run go with --os")
 		return exitUsage
 	}
+	if !*onWatch && (set["port"] || set["pid"] || set["netns"] || set["every"]) {
+		fmt.Fprintln(stderr, "socketville serve: --port, --pid, --netns and --every go with --watch")
+		return exitUsage
+	}
+	var newLook func() (web.Looker, error) // nil without --watch
+	if *onWatch {
+		if err := checkWatchFlags(*port, *pid, *every); err != nil {
+			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
+			return exitUsage
+		}
+		opts := watch.Options{Netns: *ns, Port: *port, PID: *pid}
+		probe, err := watch.New(opts) // a bad namespace is said now, not on the page
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
+			return exitFail
+		}
+		probe.Close()
+		newLook = func() (web.Looker, error) {
+			w, err := watch.New(opts)
+			if err != nil {
+				return nil, err
+			}
+			return townLook{w}, nil
+		}
+	}
 	if *onOS {
 		if err := checkOSMode(*hosts); err != nil {
 			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
@@ -66,6 +112,9 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	h := web.New()
+	if newLook != nil {
+		h.Start = "kernel=watch" // the printed address opens the machine
+	}
 	gz, raw, err := h.Built()
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville serve: %v\n", err)
@@ -96,6 +145,9 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer runs.Wait() // every run's namespaces are gone before the program ends
 	mux := http.NewServeMux()
 	mux.Handle("/os/", runs)
+	looks := serveWatch(ctx, newLook, *ns, *every, ln.Addr(), stdout)
+	defer looks.Wait() // every page's watch is closed before the program ends
+	mux.Handle("/watch/", looks)
 	mux.Handle("/", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -109,4 +161,22 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// serveWatch makes the /watch/ endpoints of a server on addr, whose
+// pages watch what newLook makes (nil without --watch), and says where the
+// machine is shown.
+func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns string, every time.Duration, addr net.Addr, stdout io.Writer) *web.Watches {
+	w := web.NewWatches(ctx)
+	if newLook == nil {
+		return w
+	}
+	w.New, w.Every, w.Kernel = newLook, every, "Linux"
+	w.Name, w.Label = watchNames(netns, every)
+	if a, ok := addr.(*net.TCPAddr); ok && !a.IP.IsLoopback() {
+		w.Open = true
+		fmt.Fprintf(stdout, "--addr %s listens beyond loopback: anyone who reaches it sees this machine's sockets and their programs\n", addr)
+	}
+	fmt.Fprintf(stdout, "The page shows %s: open http://%s/ (or http://%s/?kernel=watch)\n", strings.TrimPrefix(w.Label, "watching "), addr, addr)
+	return w
 }

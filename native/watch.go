@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,17 +70,13 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "socketville watch: --once or --print, not both")
 		return exitUsage
 	}
-	if *every < 10*time.Millisecond {
-		fmt.Fprintf(stderr, "socketville watch: --every %v: want at least 10ms\n", *every)
-		return exitUsage
-	}
 	var winW, winH int
 	if _, err := fmt.Sscanf(*size, "%dx%d", &winW, &winH); err != nil || winW < 1 || winH < 1 {
 		fmt.Fprintf(stderr, "socketville watch: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
 		return exitUsage
 	}
-	if *port < 0 || *port > 65535 || *pid < 0 {
-		fmt.Fprintln(stderr, "socketville watch: --port wants 1 to 65535 and --pid a process id")
+	if err := checkWatchFlags(*port, *pid, *every); err != nil {
+		fmt.Fprintf(stderr, "socketville watch: %v\n", err)
 		return exitUsage
 	}
 	wt, err := watch.New(watch.Options{Netns: *ns, Port: *port, PID: *pid})
@@ -137,19 +134,13 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // watchTown opens the town of what w watches and runs it until the window
 // closes or a signal comes; it closes w.
 func watchTown(w *watch.Watch, netns string, every time.Duration, width, height int, stderr io.Writer) int {
-	name, what := "this machine", "this machine"
-	if netns != "" {
-		name, what = netns, "netns "+netns
-	}
+	name, label := watchNames(netns, every)
 	src := play.NewRefreshing(play.RefreshOptions{
-		Refresh: func() (sock.Snapshot, []sock.Event, error) {
-			snap, events, err := w.Refresh()
-			return forTown(snap), events, err
-		},
-		Every:  every,
-		Kernel: "Linux",
-		Label:  fmt.Sprintf("watching %s · sockets refreshed every %s", what, everyWords(every)),
-		Close:  w.Close,
+		Refresh: townLook{w}.Refresh,
+		Every:   every,
+		Kernel:  "Linux",
+		Label:   label,
+		Close:   w.Close,
 	})
 	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
 	// the desktop tests read.
@@ -171,6 +162,41 @@ func watchTown(w *watch.Watch, netns string, every time.Duration, width, height 
 	}
 	return exitOK
 }
+
+// checkWatchFlags checks the filters and the interval a watch is given
+// (watch, serve --watch).
+func checkWatchFlags(port, pid int, every time.Duration) error {
+	if every < 10*time.Millisecond {
+		return fmt.Errorf("--every %v: want at least 10ms", every)
+	}
+	if port < 0 || port > 65535 || pid < 0 {
+		return errors.New("--port wants 1 to 65535 and --pid a process id")
+	}
+	return nil
+}
+
+// watchNames says what a watch of netns ("" for this machine's own) is
+// called: the town's name, and its badge.
+func watchNames(netns string, every time.Duration) (name, label string) {
+	name, what := "this machine", "this machine"
+	if netns != "" {
+		name, what = netns, "netns "+netns
+	}
+	return name, fmt.Sprintf("watching %s · sockets refreshed every %s", what, everyWords(every))
+}
+
+// townLook is a watch whose snapshots are as the town draws them (see
+// forTown).
+type townLook struct{ w *watch.Watch }
+
+// Refresh looks again.
+func (t townLook) Refresh() (sock.Snapshot, []sock.Event, error) {
+	snap, events, err := t.w.Refresh()
+	return forTown(snap), events, err
+}
+
+// Close closes the watch.
+func (t townLook) Close() error { return t.w.Close() }
 
 // everyWords says a refresh interval as people do: "500 ms", "2 s".
 func everyWords(d time.Duration) string {
