@@ -72,6 +72,16 @@ func openTown(t *testing.T, ctx context.Context, url string) state {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
+	needWebGL(t, ctx)
+	get := func() (state, error) { return pageState(ctx) }
+	return waitFor(t, 30*time.Second, "first frame", get, func(s state) bool { return s.Frames > 0 })
+}
+
+// needWebGL asks a page of the town, just navigated to, whether it found
+// WebGL, and fails at once saying so if it did not. Every test that waits
+// for the town's frames asks it first.
+func needWebGL(t testing.TB, ctx context.Context) {
+	t.Helper()
 	kind, err := chromedp.Run(ctx, chromedp.Poll[string](`window.socketvilleWebGL`, chromedp.WithPollingTimeout(10*time.Second)))
 	if err != nil {
 		t.Fatalf("the page did not say whether it has WebGL: %v", err)
@@ -79,8 +89,6 @@ func openTown(t *testing.T, ctx context.Context, url string) state {
 	if kind == "" {
 		t.Fatalf("the page has no WebGL, so the town cannot draw: this Chromium (%s) needs another flag to give headless pages WebGL (see newBrowser)", chromiumVersion(ctx))
 	}
-	get := func() (state, error) { return pageState(ctx) }
-	return waitFor(t, 30*time.Second, "first frame", get, func(s state) bool { return s.Frames > 0 })
 }
 
 // chromiumVersion is the browser's user agent, for messages.

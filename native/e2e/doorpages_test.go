@@ -67,6 +67,7 @@ func TestBrowserDoorPages(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario=hello-tcp")); err != nil {
 		t.Fatal(err)
 	}
+	needWebGL(t, ctx)
 	get := func() (state, error) { return pageState(ctx) }
 	waitFor(t, 30*time.Second, "the town", get, func(s state) bool { return s.Frames > 0 })
 	clickButton(t, ctx, "As fast as possible")

@@ -51,6 +51,7 @@ func TestBrowserLabels(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario="+name)); err != nil {
 			t.Fatal(err)
 		}
+		needWebGL(t, ctx)
 		var st labelsState
 		var err error
 		end := time.Now().Add(40 * time.Second)

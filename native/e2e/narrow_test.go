@@ -47,6 +47,7 @@ func TestBrowserNarrowWindows(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario=hello-tcp")); err != nil {
 				t.Fatal(err)
 			}
+			needWebGL(t, ctx)
 			get := func() (state, error) { return pageState(ctx) }
 			st := waitFor(t, 60*time.Second, "b/web's listening door", get, func(s state) bool {
 				_, ok := s.door("b", "web", "listen")

@@ -66,6 +66,7 @@ func TestBrowserPhoneTaps(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	needWebGL(t, ctx)
 	get := func() (state, error) { return pageState(ctx) }
 	waitFor(t, 60*time.Second, "the town", get, func(s state) bool { return s.Frames > 0 && len(s.Doors) > 0 })
 	tapButton(t, ctx, "Pause")
