@@ -20,6 +20,7 @@ import (
 )
 
 const runUsage = `socketville run [--json] [--pcap FILE] [--seed N] SCENARIO|-
+socketville run --forward SPEC [--forward SPEC ...] [...] SCENARIO|-
 socketville run --os|--compare [--hosts MODE] [--max-run D] [...] SCENARIO|-
 
 Runs a scenario of socket-shell lines (a file, or - for standard input) on
@@ -32,6 +33,10 @@ descriptors are the scenario's own (3 upward), on both kernels.
   --json       one JSON object a line instead of text
   --pcap FILE  also write every packet sent to FILE (pcap, raw IPv4)
   --seed N     seed the link faults with N (wins over the scenario's seed line)
+
+Real programs can talk to the town while it runs (in real time then):
+
+` + forwardUsage + `
 
 On Linux, the same scenario runs on the machine's real sockets:
 
@@ -64,6 +69,7 @@ type runFlags struct {
 	seed                  uint64
 	seedSet               bool
 	maxRun                time.Duration
+	forwards              forwardFlags
 }
 
 func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -78,6 +84,7 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.compare, "compare", false, "run on the simulator and on Linux and print the differences")
 	fs.StringVar(&f.hosts, "hosts", "auto", "auto, namespaces or loopback")
 	fs.DurationVar(&f.maxRun, "max-run", 0, "cap every run line at this")
+	fs.Var(&f.forwards, "forward", "carry real connections into or out of the town")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -92,6 +99,10 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if f.compare && (f.asJSON || f.pcapPath != "") {
 		fmt.Fprintln(stderr, "socketville run: --compare prints a report, not a trace: run --os --json or --os --pcap FILE for Linux's trace")
+		return exitUsage
+	}
+	if len(f.forwards) > 0 && (f.onOS || f.compare) {
+		fmt.Fprintln(stderr, "socketville run: --forward joins real programs to the simulated town; it does not go with --os or --compare")
 		return exitUsage
 	}
 	fs.Visit(func(fl *flag.Flag) { f.seedSet = f.seedSet || fl.Name == "seed" })
@@ -121,10 +132,14 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	var sink tracer = script.NewTextPrinter(out)
-	notes := io.Writer(out)
+	trace := io.Writer(out)
+	if len(f.forwards) > 0 {
+		trace = stdout // real time: each line as it happens
+	}
+	var sink tracer = script.NewTextPrinter(trace)
+	notes := trace
 	if f.asJSON {
-		sink = script.NewJSONPrinter(out)
+		sink = script.NewJSONPrinter(trace)
 		notes = stderr
 	}
 	opts := script.Options{Seed: f.seed, SeedFixed: f.seedSet, Sink: sink, MaxRun: f.maxRun}
@@ -140,6 +155,16 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		start := time.Now()
 		defer func() { fmt.Fprintf(notes, "# done after %.1f s of real time\n", time.Since(start).Seconds()) }()
 	}
+	if len(f.forwards) > 0 {
+		k, err := forwardKernel(f.forwards, f.seed)(notes)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville run: %v\n", err)
+			return exitFail
+		}
+		defer k.(io.Closer).Close()
+		opts.Kernel = k
+		defer exitOnInterrupt(stderr)()
+	}
 	r := script.NewRunner(opts)
 	var pcap *pcapFile
 	if f.pcapPath != "" {
@@ -149,6 +174,9 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	runErr := r.Run(s)
+	if k, ok := opts.Kernel.(interface{ Settle(time.Duration) bool }); ok {
+		k.Settle(forwardSettle) // the last reply to a real client is on its way
+	}
 	if pcap != nil {
 		if err := pcap.Close(); err != nil {
 			fmt.Fprintf(stderr, "socketville run: %v\n", err)

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"socketville/native/forward"
+	"socketville/shared/netsim"
+	"socketville/shared/sock"
+)
+
+// forwardFlags are the --forward flags, each a spec, in the order given.
+type forwardFlags []forward.Spec
+
+func (f *forwardFlags) String() string {
+	parts := make([]string, len(*f))
+	for i, s := range *f {
+		parts[i] = s.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses one more --forward.
+func (f *forwardFlags) Set(v string) error {
+	s, err := forward.Parse(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, s)
+	return nil
+}
+
+// forwardUsage is what the commands that take --forward say of it.
+const forwardUsage = `  --forward SPEC     carry real connections into the town, or out of it;
+                     repeat for several. 127.0.0.1:8080=b:80: real clients
+                     (curl, a browser) connecting to 127.0.0.1:8080 reach
+                     host b port 80, each program a house on the plot
+                     "outside"; b:9000=127.0.0.1:9000: the town's programs
+                     connecting to b port 9000 reach the real server at
+                     127.0.0.1:9000. The town then runs in real time.`
+
+// forwardSettle is how long a run with forwards goes on after its lines,
+// for the connections still carrying data to or from real programs.
+const forwardSettle = 30 * time.Second
+
+// forwardKernel makes a fresh simulator with the forwards, for a player
+// or a run: it writes its notes to notes.
+func forwardKernel(specs forwardFlags, seed uint64) func(notes io.Writer) (sock.Kernel, error) {
+	return func(notes io.Writer) (sock.Kernel, error) {
+		sim := netsim.New(netsim.Options{Seed: seed}).Kernel()
+		k, err := forward.New(sim, forward.Options{Forwards: specs, Notes: notes})
+		if err != nil {
+			return nil, err
+		}
+		return k, nil
+	}
+}
+
+// exitOnInterrupt ends a run with forwards on Ctrl-C or SIGTERM: the
+// process's end closes its real sockets, and the town goes with it. Call
+// what it returns when the run is over.
+func exitOnInterrupt(stderr io.Writer) (stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-signals; ok {
+			fmt.Fprintln(stderr, "socketville: interrupted; the forwards are closed")
+			os.Exit(130)
+		}
+	}()
+	return func() { signal.Stop(signals); close(signals) }
+}
