@@ -78,6 +78,16 @@ func (g *Game) drawPacketTab(dst *ebiten.Image, area image.Rectangle, pkt []byte
 
 // kernelHelp says which kernel the town shows and what that means for time.
 func (g *Game) kernelHelp() []string {
+	if g.player.Live() && g.player.KernelName() == "simulator" {
+		return []string{
+			"Kernel: " + g.player.KernelLabel() + " (the badge, top left).",
+			"  The town is simulated, and runs on the wall clock so",
+			"  that real programs can talk to it (--forward): there",
+			"  is no speed to set; Pause holds the next line while",
+			"  the town goes on, Step starts it. Letters are slowed",
+			"  so you can follow them: a door may change first.",
+		}
+	}
 	if g.player.Live() {
 		return []string{
 			"Kernel: " + g.player.KernelLabel() + " (the badge, top left).",
@@ -201,8 +211,16 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 		g.bar(dst, x0, y+40*g.scale, w, "accept queue (ready for accept)", t.AcceptQueue, t.Backlog+1, 0, colDim)
 		g.text(dst, fmt.Sprintf("backlog %d: Linux keeps up to backlog+1 connections waiting", t.Backlog), x0, y+80*g.scale, 12*g.scale, colDim, false, alignLeft)
 	case !connecting(s):
-		// Not connected yet (or never): no peer, so no window, MSS or
-		// round trip to show; only what the program has set.
+		// Not connected yet (or never, or no longer): no peer, so no
+		// window, MSS or round trip to show; only what the program has
+		// set, and for a connection that is over, that it is.
+		if over := overWords(s); over != "" {
+			for _, l := range g.wrap(over, 12*g.scale, w) {
+				g.text(dst, l, x0, y, 12*g.scale, colDim, false, alignLeft)
+				y += 16 * g.scale
+			}
+			y += 6 * g.scale
+		}
 		g.bar(dst, x0, y, w, "send buffer (SO_SNDBUF)", 0, t.SndBuf, 0, color.RGBA{0x50, 0xa8, 0xff, 0xff})
 		g.bar(dst, x0, y+40*g.scale, w, "receive buffer (SO_RCVBUF)", 0, t.RcvBuf, 0, color.RGBA{0x40, 0xd8, 0x90, 0xff})
 		g.drawOptions(dst, x0, y+80*g.scale, w, s)
@@ -226,10 +244,42 @@ func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s sock.SocketSt
 	return y + 6*g.scale
 }
 
-// connecting reports a TCP socket that has, or had, a peer: connecting,
-// connected or closing. A fresh, bound or listening one has none.
+// connecting reports a TCP socket that has a peer: connecting, connected
+// or closing. A fresh, bound or listening one has none, nor has one whose
+// connection is over (refused, reset or timed out): its numbers would be
+// zeros and leftovers that mean nothing.
 func connecting(s sock.SocketState) bool {
-	return s.State != sock.StateListen && (s.State != sock.StateClosed || s.Remote.IsValid())
+	return s.State != sock.StateListen && s.State != sock.StateClosed
+}
+
+// overWords says that a CLOSED socket that had a peer has none any more,
+// or is "" for a socket that never had one.
+func overWords(s sock.SocketState) string {
+	if s.State != sock.StateClosed || !s.Remote.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf("the connection to %v is over (refused, reset or timed out): no peer any more, so no window, MSS or timers; close the fd to free it", s.Remote)
+}
+
+// connectionLines are a connection's windows and timers, in words. Until
+// the peer answers the SYN there is no window, MSS or congestion window
+// yet, only the SYN's retransmission timer.
+func connectionLines(s sock.SocketState) []string {
+	t := s.TCP
+	rtt := "no round trip measured yet"
+	if t.SRTT > 0 {
+		rtt = fmt.Sprintf("smoothed RTT %v", t.SRTT.Round(10*time.Microsecond))
+	}
+	if s.State == sock.StateSynSent {
+		return []string{
+			"windows, MSS and congestion window: agreed once the peer answers the SYN",
+			fmt.Sprintf("RTO %v, doubled each time the SYN goes again; %s", t.RTO.Round(time.Millisecond), rtt),
+		}
+	}
+	return []string{
+		fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS),
+		fmt.Sprintf("congestion window %d B, ssthresh %s;  RTO %v, %s", t.Cwnd, ssthresh(t.Ssthresh), t.RTO.Round(time.Millisecond), rtt),
+	}
 }
 
 // drawConnection draws a connection's buffers, windows and timers.
@@ -237,19 +287,8 @@ func (g *Game) drawConnection(dst *ebiten.Image, x0, y, w float64, s sock.Socket
 	t := s.TCP
 	g.bar(dst, x0, y, w, fmt.Sprintf("send buffer: %d B queued, %d in flight", t.SndQueued, t.InFlight), t.SndQueued, t.SndBuf, t.InFlight, color.RGBA{0x50, 0xa8, 0xff, 0xff})
 	g.bar(dst, x0, y+40*g.scale, w, fmt.Sprintf("receive buffer: %d B unread, %d out of order", t.RcvQueued, t.OutOfOrder), t.RcvQueued, t.RcvBuf, t.OutOfOrder, color.RGBA{0x40, 0xd8, 0x90, 0xff})
-	var lines []string
-	if s.State == sock.StateSynSent {
-		lines = append(lines, "windows and MSS: agreed once the peer answers the SYN")
-	} else {
-		lines = append(lines, fmt.Sprintf("windows: the peer's %d B, ours %d B;  MSS %d B", t.SndWnd, t.RcvWnd, t.MSS))
-	}
-	rtt := "no round trip measured yet"
-	if t.SRTT > 0 {
-		rtt = fmt.Sprintf("smoothed RTT %v", t.SRTT.Round(10*time.Microsecond))
-	}
-	lines = append(lines, fmt.Sprintf("congestion window %d B, ssthresh %s;  RTO %v, %s", t.Cwnd, ssthresh(t.Ssthresh), t.RTO.Round(time.Millisecond), rtt))
 	ly := y + 80*g.scale
-	for _, l := range lines {
+	for _, l := range connectionLines(s) {
 		for _, wl := range g.wrap(l, 12*g.scale, w) {
 			g.text(dst, wl, x0, ly, 12*g.scale, colDim, false, alignLeft)
 			ly += 16 * g.scale

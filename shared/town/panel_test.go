@@ -229,3 +229,50 @@ run 100ms`)
 		t.Errorf("a segment without data is said to be written by the program:\n%s", all)
 	}
 }
+
+// TestDoorNumbersMeanSomething: a door's panel shows a peer's window, MSS
+// and congestion window only where there is a peer. A fresh or bound
+// socket shows none; a connecting one says they come with the SYN's
+// answer (its RTO is the SYN's timer); a connection that was refused is
+// over and says so, instead of zeros and a SYN's leftovers.
+func TestDoorNumbersMeanSomething(t *testing.T) {
+	r := town(t, `
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+host c 10.0.0.3/24
+link a b
+link a c loss=100%
+process a browser
+process b server root
+a/browser: socket tcp
+a/browser: connect 3 10.0.0.2:81 => ECONNREFUSED
+a/browser: socket tcp
+a/browser: connect 4 10.0.0.3:80 &
+a/browser: socket tcp
+a/browser: bind 5 0.0.0.0:5000
+b/server: socket tcp
+b/server: bind 3 0.0.0.0:80
+b/server: listen 3 4
+a/browser: socket tcp
+a/browser: connect 6 10.0.0.2:80
+run 100ms`)
+	lay := layout.Of(r.Kernel().Snapshot())
+	byFD := map[int]layout.Door{}
+	for _, d := range lay.Plots[0].Houses[0].Doors {
+		byFD[d.FD] = d
+	}
+	if d := byFD[3]; connecting(d.Socket) || !strings.Contains(overWords(d.Socket), "10.0.0.2:81 is over") {
+		t.Errorf("refused fd 3 (%v): connecting %v, words %q", d.State, connecting(d.Socket), overWords(d.Socket))
+	}
+	if d := byFD[5]; connecting(d.Socket) || overWords(d.Socket) != "" {
+		t.Errorf("bound fd 5 (%v): connecting %v, words %q", d.State, connecting(d.Socket), overWords(d.Socket))
+	}
+	syn := strings.Join(connectionLines(byFD[4].Socket), "\n")
+	if byFD[4].State != sock.StateSynSent || strings.Contains(syn, "0 B") || !strings.Contains(syn, "RTO 1s, doubled each time the SYN goes again") {
+		t.Errorf("connecting fd 4 (%v) says:\n%s", byFD[4].State, syn)
+	}
+	est := strings.Join(connectionLines(byFD[6].Socket), "\n")
+	if byFD[6].State != sock.StateEstablished || !strings.Contains(est, "MSS 1460 B") || strings.Contains(est, "congestion window 0 B") {
+		t.Errorf("connected fd 6 (%v) says:\n%s", byFD[6].State, est)
+	}
+}
