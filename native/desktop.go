@@ -21,6 +21,7 @@ import (
 )
 
 const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [SCENARIO]
+       socketville desktop --forward SPEC [--forward SPEC ...] [--play] [SCENARIO]
        socketville desktop --os [--hosts MODE] [--max-run D] [--play] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
@@ -33,6 +34,12 @@ door, a letter or a road.
   --seed N           seed the link faults with N
   --speed X          start at X times the learner's pace (0.1 to 100, default 1)
   --size WxH         the window's size in logical pixels (default 1280x800)
+
+Real programs can talk to the town (it then runs in real time, as they do):
+
+` + forwardUsage + `
+                     Try: desktop --forward 127.0.0.1:8080=b:80 --play
+                     examples/forward/web.sv, then curl 127.0.0.1:8080.
 
 On Linux, the town can show the machine's real sockets instead:
 
@@ -66,6 +73,8 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	onOS := fs.Bool("os", false, "play on the operating system's sockets")
 	hosts := fs.String("hosts", "auto", "auto, namespaces or loopback")
 	maxRun := fs.Duration("max-run", 0, "with --os, cap every run line at this")
+	var forwards forwardFlags
+	fs.Var(&forwards, "forward", "carry real connections into or out of the town")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -91,6 +100,10 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *onOS && set["speed"] {
 		fmt.Fprintln(stderr, "socketville desktop: --speed does not go with --os: the OS kernel's clock is the wall's")
+		return exitUsage
+	}
+	if len(forwards) > 0 && (*onOS || *crowdSize != "" || set["speed"]) {
+		fmt.Fprintln(stderr, "socketville desktop: --forward joins real programs to the simulated town, which then keeps real time: it does not go with --os, --crowd or --speed")
 		return exitUsage
 	}
 	if *onOS && *crowdSize != "" {
@@ -120,6 +133,9 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return labeled{k, osLabel(k)}, nil
 		}
 		opts.MaxRun = *maxRun
+	}
+	if len(forwards) > 0 {
+		opts.Kernel = forwardKernel(forwards, *seed)
 	}
 	if len(pos) == 1 {
 		if opts, err = scenarioOptions(pos[0], opts); err != nil {

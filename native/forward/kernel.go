@@ -98,7 +98,7 @@ func (k *Kernel) Label() string {
 	for _, o := range k.outs {
 		arrows = append(arrows, o.spec.Arrow())
 	}
-	return "simulator · real time · forwarding " + strings.Join(arrows, ", ")
+	return "simulator · forwarding " + strings.Join(arrows, ", ")
 }
 
 func (k *Kernel) note(format string, args ...any) {

@@ -272,6 +272,10 @@ func (s *splice) resetReal() {
 // abort ends the splice at once, both sides reset: the town is going away.
 func (s *splice) abort() {
 	s.resetTown()
+	if s.conn != nil {
+		s.conn.SetLinger(0)
+		s.conn.Close() // a reader waiting on a half-closed peer stops too
+	}
 	s.noReal()
 }
 
