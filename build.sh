@@ -137,6 +137,8 @@ bench() {
   # The OS kernel against the simulator, and a town of namespaces built
   # and taken down (root only; skipped otherwise).
   go test -run '^$' -bench 'Calls|BuildTown' -benchtime 2s ./native/ossock | tee -a "$out"
+  # curl through a forward into the town, against curl on plain loopback.
+  go test -run '^$' -bench ForwardCurl -benchtime 5x ./native/forward | tee -a "$out"
   # The learner's pace: wall time at 1x, ticked at 60 frames a second.
   go test -run '^$' -bench Pace -benchtime 1x ./shared/town/play | tee -a "$out"
   # The town: the real binary under Xvfb and in headless Chromium; each op
@@ -159,6 +161,8 @@ bench() {
     /^BenchmarkCalls\/linux-namespaces/ { cns = metric("conns/s"); cnsc = metric("ns/call") }
     /^BenchmarkCalls\/linux-loopback/ { clo = metric("conns/s"); cloc = metric("ns/call") }
     /^BenchmarkBuildTown/ { btown = metric("s/town") }
+    /^BenchmarkForwardCurl\/loopback/ { fwl = metric("MiB/s") }
+    /^BenchmarkForwardCurl\/splice/ { fws = metric("MiB/s") }
     /^BenchmarkPace/ { pst = metric("hello-tcp-syn-to-close-s"); pht = metric("hello-tcp-story-s"); phu = metric("hello-udp-story-s"); per = metric("errors-story-s"); ppu = metric("poll-udp-story-s") }
     /^BenchmarkDesktopFrame/ { cf = metric("crowd-ms/frame"); cd = metric("crowd-doors"); cl = metric("crowd-letters"); hf = metric("hello-ms/frame") }
     /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps"); fe = metric("fetched-ms"); ins = metric("instantiated-ms"); mn = metric("main-ms"); tn = metric("town-ms") }
@@ -182,6 +186,7 @@ bench() {
       if (cns != "") printf "; Linux namespaces %s conns/s (%s ns/call, %.1fx)", cns, cnsc, cnsc / csimc
       if (clo != "") printf "; Linux loopback %s conns/s (%s ns/call, %.1fx)", clo, cloc, cloc / csimc
       if (csim != "") printf "\n"
+      if (fws != "" && fwl != "") printf "curl, 10 MiB: through a forward into the town %s MiB/s, plain loopback %s MiB/s: %.2fx\n", fws, fwl, fws / fwl
       if (btown != "") printf "a 10-host, 12-link town of namespaces and wires: built and removed in %s s\n", btown
       if (pst != "") printf "pace at 1x (wall s): hello-tcp first SYN to the server closing %s, whole story %s; hello-udp %s, errors %s, poll-udp %s\n", pst, pht, phu, per, ppu
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf

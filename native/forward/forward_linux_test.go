@@ -27,7 +27,7 @@ import (
 // town is a scenario run on a forwarding kernel in the background, with
 // what it said.
 type town struct {
-	t     *testing.T
+	t     testing.TB
 	k     *Kernel
 	mu    sync.Mutex
 	lines []script.LineRecord
@@ -77,7 +77,7 @@ func (tw *town) result(no int) (script.LineRecord, bool) {
 
 // startTown parses src (its line numbers are the tests' references) and
 // runs it with the forwards until its lines are done.
-func startTown(t *testing.T, src string, specs ...string) *town {
+func startTown(t testing.TB, src string, specs ...string) *town {
 	t.Helper()
 	tw := &town{t: t, procs: map[string]bool{}, done: make(chan error, 1)}
 	var fw []Spec
