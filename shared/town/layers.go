@@ -252,31 +252,64 @@ func layerUnits(pkt []byte) [5]unit {
 }
 
 func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
-	total := 0
-	for _, p := range u.parts {
-		total += max(p.n, 1)
+	size := 11 * g.scale
+	for _, b := range g.unitBlocks(w, u) {
+		fillRect(dst, x, y, b.w-2, h, b.c)
+		g.text(dst, b.name, x+b.w/2, y+h/2-13*g.scale, size, colInk, false, alignCenter)
+		g.text(dst, b.size, x+b.w/2, y+h/2, size, colInk, true, alignCenter)
+		x += b.w
 	}
-	// Headers are small next to data: give each part at least a fifth.
-	minW := w / 5
-	widths := make([]float64, len(u.parts))
-	sum := 0.0
-	for i, p := range u.parts {
-		widths[i] = math.Max(w*float64(max(p.n, 1))/float64(total), minW)
-		sum += widths[i]
-	}
-	for i := range widths {
-		widths[i] *= w / sum
+}
+
+// unitBlock is one part of a layer's unit as drawn: its width and the
+// words that fit in it (a name, or its first word, or none; "20 B", or
+// "20", or none).
+type unitBlock struct {
+	w          float64
+	name, size string
+	c          color.RGBA
+}
+
+// unitBlocks shares w among the unit's parts by their bytes (each at
+// least a fifth, as headers are small next to data) and picks the words
+// that fit in each.
+func (g *Game) unitBlocks(w float64, u unit) []unitBlock {
+	minW := w / float64(max(len(u.parts), 5))
+	out := make([]unitBlock, len(u.parts))
+	// A part whose share of the bytes is below the least width gets the
+	// least width; the others share what is left by their bytes, until
+	// no share is below it. (Scaling all down afterwards would squeeze
+	// the headers beside a large payload below the room for their names.)
+	fixed := make([]bool, len(u.parts))
+	for again := true; again; {
+		again = false
+		left, total := w, 0
+		for i, p := range u.parts {
+			if fixed[i] {
+				left -= minW
+			} else {
+				total += max(p.n, 1)
+			}
+		}
+		for i, p := range u.parts {
+			if fixed[i] {
+				out[i].w = minW
+				continue
+			}
+			out[i].w = left * float64(max(p.n, 1)) / float64(total)
+			if out[i].w < minW {
+				fixed[i], again = true, true
+			}
+		}
 	}
 	size := 11 * g.scale
 	for i, p := range u.parts {
-		fillRect(dst, x, y, widths[i]-2, h, p.c)
-		room := widths[i] - 4*g.scale
-		name := g.fitting(room, size, false, p.name, strings.Fields(p.name)[0])
-		g.text(dst, name, x+widths[i]/2, y+h/2-13*g.scale, size, colInk, false, alignCenter)
-		n := g.fitting(room, size, true, fmt.Sprintf("%d B", p.n), fmt.Sprint(p.n))
-		g.text(dst, n, x+widths[i]/2, y+h/2, size, colInk, true, alignCenter)
-		x += widths[i]
+		out[i].c = p.c
+		room := out[i].w - 4*g.scale
+		out[i].name = g.fitting(room, size, false, p.name, strings.Fields(p.name)[0])
+		out[i].size = g.fitting(room, size, true, fmt.Sprintf("%d B", p.n), fmt.Sprint(p.n))
 	}
+	return out
 }
 
 // fitting is the first of texts no wider than room at size, or "" when

@@ -1,10 +1,14 @@
 package town
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"socketville/examples"
 	"socketville/shared/sock"
 
 	"socketville/shared/script"
@@ -275,4 +279,66 @@ run 100ms`)
 	if byFD[6].State != sock.StateEstablished || !strings.Contains(est, "MSS 1460 B") || strings.Contains(est, "congestion window 0 B") {
 		t.Errorf("connected fd 6 (%v) says:\n%s", byFD[6].State, est)
 	}
+}
+
+// TestLayerBlocksWordsFit draws every packet of every example on the
+// Layers page's floors at widths from a phone's drawer to a wide panel,
+// at one and two device pixels per CSS pixel: each block's name and size
+// fit inside it whole, or are left out, never cut ("ame h"), and at the
+// usual width every block of the upper three floors has a name (the link
+// floor's five parts may be too narrow for theirs).
+func TestLayerBlocksWordsFit(t *testing.T) {
+	f, err := newFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, ex := range examples.All() {
+		r := script.NewRunner(script.Options{})
+		var pkts [][]byte
+		r.Kernel().Observe(func(e sock.Event) {
+			if e.Kind == sock.KindSent && len(pkts) < 200 {
+				pkts = append(pkts, e.Packet)
+			}
+		})
+		s, err := script.Parse(ex.Name, strings.NewReader(ex.Source))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Enqueue(s.Lines...)
+		r.Advance(r.Now() + 10*time.Minute)
+		for _, scale := range []float64{1, 2} {
+			g := &Game{fonts: f, scale: scale}
+			for _, p := range pkts {
+				for _, u := range layerUnits(p) {
+					for w := 60.0; w <= 260; w += 20 {
+						blocks := g.unitBlocks(w*scale, u)
+						sum := 0.0
+						for _, b := range blocks {
+							sum += b.w
+						}
+						if math.Abs(sum-w*scale) > 0.01 {
+							t.Fatalf("%s: blocks %.1f px wide in all on a floor of %.1f", ex.Name, sum, w*scale)
+						}
+						for _, b := range blocks {
+							room := b.w - 4*scale
+							for _, words := range []struct {
+								s    string
+								mono bool
+							}{{b.name, false}, {b.size, true}} {
+								if adv := text.Advance(words.s, f.face(11*scale, words.mono)); adv > room {
+									t.Fatalf("%s: %q is %.0f px wide in a block of %.0f", ex.Name, words.s, adv, b.w)
+								}
+							}
+							if w == 180 && len(u.parts) <= 3 && b.name == "" {
+								t.Errorf("%s: a block of %.0f px at the usual width has no name (%v)", ex.Name, b.w, u.caption)
+							}
+							seen++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d blocks checked", seen)
 }
