@@ -163,6 +163,7 @@ bench() {
     /^BenchmarkBuildTown/ { btown = metric("s/town") }
     /^BenchmarkForwardCurl\/loopback/ { fwl = metric("MiB/s") }
     /^BenchmarkForwardCurl\/splice/ { fws = metric("MiB/s") }
+    /^BenchmarkForwardCurl\/tun/ { fwt = metric("MiB/s") }
     /^BenchmarkPace/ { pst = metric("hello-tcp-syn-to-close-s"); pht = metric("hello-tcp-story-s"); phu = metric("hello-udp-story-s"); per = metric("errors-story-s"); ppu = metric("poll-udp-story-s") }
     /^BenchmarkDesktopFrame/ { cf = metric("crowd-ms/frame"); cd = metric("crowd-doors"); cl = metric("crowd-letters"); hf = metric("hello-ms/frame") }
     /^BenchmarkBrowser/ { wm = metric("wasm-MB"); wg = metric("wasm-gzip-MB"); ff = metric("first-frame-ms"); hfps = metric("hello-fps"); cfps = metric("crowd-fps"); efps = metric("empty-page-fps"); fe = metric("fetched-ms"); ins = metric("instantiated-ms"); mn = metric("main-ms"); tn = metric("town-ms") }
@@ -186,7 +187,8 @@ bench() {
       if (cns != "") printf "; Linux namespaces %s conns/s (%s ns/call, %.1fx)", cns, cnsc, cnsc / csimc
       if (clo != "") printf "; Linux loopback %s conns/s (%s ns/call, %.1fx)", clo, cloc, cloc / csimc
       if (csim != "") printf "\n"
-      if (fws != "" && fwl != "") printf "curl, 10 MiB: through a forward into the town %s MiB/s, plain loopback %s MiB/s: %.2fx\n", fws, fwl, fws / fwl
+      if (fws != "" && fwl != "") printf "curl, 10 MiB: through a forward into the town %s MiB/s (splice), plain loopback %s MiB/s: %.2fx\n", fws, fwl, fws / fwl
+      if (fwt != "" && fwl != "") printf "curl, 10 MiB: through a forward with the kernel's TCP in the town (tun) %s MiB/s: %.2fx of plain loopback\n", fwt, fwt / fwl
       if (btown != "") printf "a 10-host, 12-link town of namespaces and wires: built and removed in %s s\n", btown
       if (pst != "") printf "pace at 1x (wall s): hello-tcp first SYN to the server closing %s, whole story %s; hello-udp %s, errors %s, poll-udp %s\n", pst, pht, phu, per, ppu
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf

@@ -75,6 +75,8 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	maxRun := fs.Duration("max-run", 0, "with --os, cap every run line at this")
 	var forwards forwardFlags
 	fs.Var(&forwards, "forward", "carry real connections into or out of the town")
+	var forwardMode forwardModeFlag
+	fs.Var(&forwardMode, "forward-mode", "splice or tun")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -135,7 +137,7 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		opts.MaxRun = *maxRun
 	}
 	if len(forwards) > 0 {
-		opts.Kernel = forwardKernel(forwards, *seed)
+		opts.Kernel = forwardKernel(forwards, forwardMode.m, *seed)
 	}
 	if len(pos) == 1 {
 		if opts, err = scenarioOptions(pos[0], opts); err != nil {

@@ -42,7 +42,24 @@ const forwardUsage = `  --forward SPEC     carry real connections into the town,
                      host b port 80, each program a house on the plot
                      "outside"; b:9000=127.0.0.1:9000: the town's programs
                      connecting to b port 9000 reach the real server at
-                     127.0.0.1:9000. The town then runs in real time.`
+                     127.0.0.1:9000. The town then runs in real time.
+  --forward-mode M   how a real client's connection enters the town: splice
+                     (the default: its bytes, ends and resets are carried
+                     into a connection of the town's own) or tun (Linux,
+                     CAP_NET_ADMIN: the kernel's own TCP connects from a
+                     namespace whose packets go through a TUN device into
+                     the town, so every packet is a letter)`
+
+// forwardModeFlag reads --forward-mode into a forward.Mode.
+type forwardModeFlag struct{ m forward.Mode }
+
+func (f *forwardModeFlag) String() string { return f.m.String() }
+
+// Set parses splice or tun.
+func (f *forwardModeFlag) Set(v string) (err error) {
+	f.m, err = forward.ParseMode(v)
+	return err
+}
 
 // forwardSettle is how long a run with forwards goes on after its lines,
 // for the connections still carrying data to or from real programs.
@@ -50,10 +67,10 @@ const forwardSettle = 30 * time.Second
 
 // forwardKernel makes a fresh simulator with the forwards, for a player
 // or a run: it writes its notes to notes.
-func forwardKernel(specs forwardFlags, seed uint64) func(notes io.Writer) (sock.Kernel, error) {
+func forwardKernel(specs forwardFlags, mode forward.Mode, seed uint64) func(notes io.Writer) (sock.Kernel, error) {
 	return func(notes io.Writer) (sock.Kernel, error) {
 		sim := netsim.New(netsim.Options{Seed: seed}).Kernel()
-		k, err := forward.New(sim, forward.Options{Forwards: specs, Notes: notes})
+		k, err := forward.New(sim, forward.Options{Forwards: specs, Mode: mode, Notes: notes})
 		if err != nil {
 			return nil, err
 		}

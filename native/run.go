@@ -70,6 +70,7 @@ type runFlags struct {
 	seedSet               bool
 	maxRun                time.Duration
 	forwards              forwardFlags
+	forwardMode           forwardModeFlag
 }
 
 func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -85,6 +86,7 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.hosts, "hosts", "auto", "auto, namespaces or loopback")
 	fs.DurationVar(&f.maxRun, "max-run", 0, "cap every run line at this")
 	fs.Var(&f.forwards, "forward", "carry real connections into or out of the town")
+	fs.Var(&f.forwardMode, "forward-mode", "splice or tun")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -156,7 +158,7 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer func() { fmt.Fprintf(notes, "# done after %.1f s of real time\n", time.Since(start).Seconds()) }()
 	}
 	if len(f.forwards) > 0 {
-		k, err := forwardKernel(f.forwards, f.seed)(notes)
+		k, err := forwardKernel(f.forwards, f.forwardMode.m, f.seed)(notes)
 		if err != nil {
 			fmt.Fprintf(stderr, "socketville run: %v\n", err)
 			return exitFail

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -58,7 +59,18 @@ func BenchmarkForwardCurl(b *testing.B) {
 		}
 		b.ReportMetric(float64(benchBody)*float64(b.N)/(1<<20)/total.Seconds(), "MiB/s")
 	})
-	b.Run("splice", func(b *testing.B) {
+	b.Run("splice", func(b *testing.B) { benchForward(b, curl, Splice) })
+	b.Run("tun", func(b *testing.B) {
+		if os.Geteuid() != 0 {
+			b.Skip("the TUN mode needs CAP_NET_ADMIN")
+		}
+		benchForward(b, curl, TUN)
+	})
+}
+
+// benchForward fetches the body b.N times through a forward in mode.
+func benchForward(b *testing.B, curl string, mode Mode) {
+	{
 		ln, err := net.Listen("tcp4", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
@@ -74,7 +86,7 @@ func BenchmarkForwardCurl(b *testing.B) {
 			}
 			fmt.Fprintf(&src, "b/web: recv 4 4096\nb/web: send 4 \"HTTP/1.0 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n\"\nb/web: send 4 size=%d\nb/web: close 4\n", benchBody, benchBody)
 		}
-		tw := startTown(b, src.String(), addr+"=b:80")
+		tw := startTownMode(b, mode, src.String(), addr+"=b:80")
 		b.ResetTimer()
 		var total time.Duration
 		for range n {
@@ -88,5 +100,5 @@ func BenchmarkForwardCurl(b *testing.B) {
 			b.Errorf("the town's server: %v", err)
 		}
 		b.ReportMetric(float64(benchBody)*float64(n)/(1<<20)/total.Seconds(), "MiB/s")
-	})
+	}
 }

@@ -76,8 +76,13 @@ func (k *Kernel) openInbound(in *inbound, addrs []netip.Prefix) {
 	}
 	in.target = netip.AddrPortFrom(addrs[0].Addr(), in.spec.Port)
 	in.ready = true
-	k.note("forward %s: real clients connecting to %s reach %s (%s); each program is a house on the plot %q",
-		in.spec.Arrow(), in.spec.Real, in.spec.Host, in.target, OutsideHost)
+	if k.tun != nil {
+		k.note("forward %s: real clients connecting to %s reach %s (%s) through the kernel's own TCP in the namespace %s, whose packets are the outside plot's letters (ip netns exec %s curl http://%s/ talks to the town from there directly)",
+			in.spec.Arrow(), in.spec.Real, in.spec.Host, in.target, k.tun.namespace(), k.tun.namespace(), in.target)
+	} else {
+		k.note("forward %s: real clients connecting to %s reach %s (%s); each program is a house on the plot %q",
+			in.spec.Arrow(), in.spec.Real, in.spec.Host, in.target, OutsideHost)
+	}
 	waiting := k.waiting
 	k.waiting = nil
 	for _, a := range waiting {
@@ -97,6 +102,9 @@ func (k *Kernel) arrive(a accepted) {
 		return
 	case !in.ready:
 		k.waiting = append(k.waiting, a)
+		return
+	case k.tun != nil:
+		go k.tun.connect(k, a)
 		return
 	}
 	p, err := k.process(OutsideHost, a.owner.house())

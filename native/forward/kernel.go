@@ -25,6 +25,9 @@ const Poll = 5 * time.Millisecond
 // Options configure a Kernel.
 type Options struct {
 	Forwards []Spec
+	// Mode is how inbound forwards carry connections: Splice (the
+	// default) or TUN.
+	Mode Mode
 	// Notes receives a line ("# ...") for each thing a user should know:
 	// a forward opened, a connection carried, refused or reset.
 	Notes io.Writer
@@ -53,8 +56,10 @@ type Kernel struct {
 	processes map[string]sock.Proc
 	waiting   []accepted // real clients that came before their town host
 	closed    bool
-	events    int // events the town has published, to tell when something happened
-	seen      int // events when RunUntil last returned: the caller has looked since
+	tun       *tunSide    // the TUN mode's namespace and device; nil when splicing
+	tunNotes  chan string // what the TUN mode's goroutines have to say
+	events    int         // events the town has published, to tell when something happened
+	seen      int         // events when RunUntil last returned: the caller has looked since
 }
 
 // New opens the real listeners of the inbound forwards at once (a port
@@ -64,7 +69,7 @@ func New(sim sock.Kernel, opts Options) (*Kernel, error) {
 	k := &Kernel{
 		Kernel: sim, notes: opts.Notes, wakeCh: make(chan struct{}, 1),
 		accepted: make(chan accepted, 64), dialed: make(chan dialed, 64),
-		processes: map[string]sock.Proc{},
+		processes: map[string]sock.Proc{}, tunNotes: make(chan string, 64),
 	}
 	if k.notes == nil {
 		k.notes = io.Discard
@@ -83,6 +88,14 @@ func New(sim sock.Kernel, opts Options) (*Kernel, error) {
 			k.outs = append(k.outs, &outbound{spec: s})
 		}
 	}
+	if opts.Mode == TUN && len(k.ins) > 0 {
+		tun, err := newTunSide(k)
+		if err != nil {
+			k.Close()
+			return nil, err
+		}
+		k.tun = tun
+	}
 	for _, in := range k.ins {
 		go in.acceptLoop()
 	}
@@ -97,6 +110,9 @@ func (k *Kernel) Label() string {
 	}
 	for _, o := range k.outs {
 		arrows = append(arrows, o.spec.Arrow())
+	}
+	if k.tun != nil {
+		return "simulator · forwarding " + strings.Join(arrows, ", ") + " · the kernel's TCP through a TUN device"
 	}
 	return "simulator · forwarding " + strings.Join(arrows, ", ")
 }
@@ -174,11 +190,9 @@ func (k *Kernel) RunUntil(t time.Duration) {
 			k.pump()
 			return
 		}
-		if k.pump() {
-			k.Now() // what the pump's calls set off that is due already
-		}
-		now := k.Now()
-		if now >= t {
+		k.pump()
+		now := k.Now() // and what the pump's calls set off that is due already
+		if now >= t || k.events != k.seen {
 			return
 		}
 		wait := t - now
@@ -222,8 +236,14 @@ func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOption
 // reports whether it made a call.
 func (k *Kernel) pump() bool {
 	moved := false
+	if k.tun != nil && k.tun.pump() {
+		moved = true
+	}
 	for {
 		select {
+		case n := <-k.tunNotes:
+			k.note("%s", n)
+			continue
 		case a := <-k.accepted:
 			k.arrive(a)
 			moved = true
@@ -277,6 +297,9 @@ func (k *Kernel) Close() error {
 		<-s.finished
 	}
 	k.splices = nil
+	if k.tun != nil {
+		errs = append(errs, k.tun.close())
+	}
 	if c, ok := k.Kernel.(io.Closer); ok {
 		errs = append(errs, c.Close())
 	}
@@ -305,7 +328,13 @@ func (k *Kernel) ensureOutside(host string) error {
 		if !k.outside.IsValid() {
 			return errors.New("every documentation address range is taken by the scenario's hosts: there is no address left for the outside plot")
 		}
-		if err := k.Kernel.AddHost(OutsideHost, []netip.Prefix{k.outside}, sock.HostOptions{}); err != nil {
+		var err error
+		if k.tun != nil {
+			err = k.tun.open(k.outside)
+		} else {
+			err = k.Kernel.AddHost(OutsideHost, []netip.Prefix{k.outside}, sock.HostOptions{})
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -361,7 +390,7 @@ func tcpAddr(a netip.AddrPort) *net.TCPAddr { return net.TCPAddrFromAddrPort(a) 
 // is still on its way to a real client. It reports whether all ended.
 func (k *Kernel) Settle(max time.Duration) bool {
 	end := k.Now() + max
-	for len(k.splices) > 0 || len(k.waiting) > 0 {
+	for len(k.splices) > 0 || len(k.waiting) > 0 || k.tun != nil && k.tun.active() > 0 {
 		if k.Now() >= end {
 			k.note("forward: %d connection(s) still open %v after the scenario's end; they are reset", len(k.splices), max)
 			return false

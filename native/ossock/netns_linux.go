@@ -897,3 +897,34 @@ func (t *Town) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Tun makes a TUN device named dev in host's namespace, with a route to
+// each of dsts through it (from the host's own address; 0.0.0.0/0 makes it
+// the default route), and returns the device's file descriptor
+// (non-blocking, one IPv4 packet per read and write): a town's packets for
+// the kernel of that namespace, and the kernel's for the town, go through
+// it. The device goes with the town.
+func (t *Town) Tun(hostName, dev string, mtu int, dsts []netip.Prefix) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	h, ok := t.hosts[hostName]
+	if !ok || t.closed {
+		return -1, fmt.Errorf("host %s: unknown host", hostName)
+	}
+	if h.devs[dev] {
+		return -1, fmt.Errorf("host %s: a device %s exists already", hostName, dev)
+	}
+	fd, idx, err := makeTun(h, dev, mtu)
+	if err != nil {
+		return -1, err
+	}
+	h.devs[dev] = true
+	for _, a := range dsts {
+		r := &netlink.Route{LinkIndex: idx, Dst: ipNet(a.Masked()), Src: h.firstAddr(a.Addr()), Scope: netlink.SCOPE_LINK}
+		if err := h.nl.RouteAdd(r); err != nil {
+			unix.Close(fd)
+			return -1, fmt.Errorf("route in %s to %v via %s: %w", h.name, a, dev, err)
+		}
+	}
+	return fd, nil
+}
