@@ -188,7 +188,7 @@ bench() {
       if (clo != "") printf "; Linux loopback %s conns/s (%s ns/call, %.1fx)", clo, cloc, cloc / csimc
       if (csim != "") printf "\n"
       if (fws != "" && fwl != "") printf "curl, 10 MiB: through a forward into the town %s MiB/s (splice), plain loopback %s MiB/s: %.2fx\n", fws, fwl, fws / fwl
-      if (fwt != "" && fwl != "") printf "curl, 10 MiB: through a forward with the kernel's TCP in the town (tun) %s MiB/s: %.2fx of plain loopback\n", fwt, fwt / fwl
+      if (fwt != "" && fwl != "") printf "curl, 10 MiB: through a forward with the Linux TCP in the town (tun) %s MiB/s: %.2fx of plain loopback\n", fwt, fwt / fwl
       if (btown != "") printf "a 10-host, 12-link town of namespaces and wires: built and removed in %s s\n", btown
       if (pst != "") printf "pace at 1x (wall s): hello-tcp first SYN to the server closing %s, whole story %s; hello-udp %s, errors %s, poll-udp %s\n", pst, pht, phu, per, ppu
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf
