@@ -11,6 +11,13 @@
 // that the table does not know. Connections the kernel holds with no owner
 // (TIME-WAIT, SYN-RECEIVED: inode 0) are the host's Orphans.
 //
+// With Options.Packets, the IPv4 packets on the namespace's loopback
+// device are letters between its sockets: a capture (package capture,
+// CAP_NET_RAW) keeps each packet once, as it leaves (loopback carries it
+// out and in again), and Refresh returns a KindSent and a KindDelivered
+// for each one since the last. Without the privilege the watch shows
+// sockets and states only, and Packets says why.
+//
 // Linux only: on other systems New says so.
 package watch
 
@@ -26,6 +33,11 @@ type Options struct {
 	// PID keeps only the sockets of process PID (and the connections it
 	// left to the kernel); 0 keeps all.
 	PID int
+	// Packets captures the packets on the namespace's loopback device
+	// as letters between the sockets (the filters apply to them too).
+	// It needs CAP_NET_RAW; without it the watch goes on, without
+	// packets (see Watch.Packets).
+	Packets bool
 }
 
 // Unknown is the process name of sockets whose owner could not be found:

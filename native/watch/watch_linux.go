@@ -31,6 +31,10 @@ type Watch struct {
 	own   *owners
 	prev  map[uint64]seen    // the last dump's sockets (after the filters), by cookie
 	left  map[uint64]ownerOf // the last owner of connections now held by the kernel
+
+	pk        *packets // the loopback capture; nil without Options.Packets or the privilege
+	noPk      string   // why there is no capture, when one was asked for
+	pkDropped int
 }
 
 // seen is one socket as a dump found it, with its owner.
@@ -84,11 +88,23 @@ func New(opts Options) (*Watch, error) {
 		w.Close()
 		return nil, err
 	}
+	if opts.Packets {
+		if w.pk, err = startPackets(opts.Netns); err != nil {
+			w.noPk = err.Error()
+		}
+	}
 	return w, nil
 }
 
-// Close releases the netlink sockets.
+// Started is when the watch began: the events' times are from it.
+func (w *Watch) Started() time.Time { return w.start }
+
+// Close stops the capture and releases the netlink sockets.
 func (w *Watch) Close() error {
+	if w.pk != nil {
+		w.pk.stop()
+		w.pk = nil
+	}
 	if w.h != nil {
 		w.h.Close()
 		w.h = nil
@@ -265,7 +281,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	}
 
 	snap := sock.Snapshot{Now: now, Hosts: []sock.HostState{w.hostState(cur, order)}}
-	events := w.diff(cur, order, listenerOf, now)
+	events := append(w.packetEvents(cur), w.diff(cur, order, listenerOf, now)...)
 	// Remember who held connections that the kernel now holds alone.
 	for id, c := range cur {
 		if c.inode != 0 && c.pid != 0 && c.s.Type == sock.SockTCP {

@@ -4,6 +4,7 @@ package watch
 
 import (
 	"errors"
+	"time"
 
 	"socketville/shared/sock"
 )
@@ -22,3 +23,9 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) { return sock.Sna
 
 // Close does nothing.
 func (w *Watch) Close() error { return nil }
+
+// Packets reports no capture: a watch needs Linux.
+func (w *Watch) Packets() (bool, string) { return false, "no packets: a watch needs Linux" }
+
+// Started is the zero time: a watch needs Linux.
+func (w *Watch) Started() time.Time { return time.Time{} }
