@@ -88,7 +88,8 @@ type Game struct {
 	layouter layout.Layouter
 
 	lay    layout.Layout
-	layGen int // the snapshot lay was made from
+	layGen int       // the snapshot lay was made from
+	doors  doorIndex // lay's doors by address, for letters between them (doorletters.go)
 	cam    camera
 	sel    selection
 	// selPacket is the selected letter's packet.

@@ -134,7 +134,7 @@ func (g *Game) townRect() image.Rectangle { return g.w.townArea.GetWidget().Rect
 func (g *Game) letterPoint(l *play.Letter) (layout.Point, bool) {
 	r, ok := g.lay.Road(l.Link)
 	if !ok {
-		return layout.Point{}, false
+		return g.doorLetterPoint(l) // a host's packet to itself: door to door
 	}
 	if !l.Departed(g.player.Wall()) {
 		return layout.Point{}, false // a slowed letter waiting for the one before it

@@ -228,10 +228,15 @@ type linkLookup func(name string) (sock.LinkState, bool)
 
 func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 	ls, ok := lookup(e.Link)
+	from, to, _ := strings.Cut(e.Link, "->")
+	if !ok && from != "" && from == to {
+		// A host's packet to itself (a watched machine's loopback)
+		// takes no road: the town draws it from door to door.
+		ls, ok = sock.LinkState{Name: e.Link, A: from, B: to}, true
+	}
 	if !ok {
 		return
 	}
-	_, to, _ := strings.Cut(e.Link, "->")
 	cfg := ls.Config
 	dur := cfg.Delay
 	if cfg.Rate > 0 {
