@@ -85,24 +85,26 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var newLook func() (web.Looker, error) // nil without --watch
+	noPackets := ""                        // why a watch shows no packets
 	if *onWatch {
 		if err := checkWatchFlags(*port, *pid, *every); err != nil {
 			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
 			return exitUsage
 		}
-		opts := watch.Options{Netns: *ns, Port: *port, PID: *pid}
+		opts := watch.Options{Netns: *ns, Port: *port, PID: *pid, Packets: true}
 		probe, err := watch.New(opts) // a bad namespace is said now, not on the page
 		if err != nil {
 			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
 			return exitFail
 		}
+		_, noPackets = probe.Packets()
 		probe.Close()
 		newLook = func() (web.Looker, error) {
 			w, err := watch.New(opts)
 			if err != nil {
 				return nil, err
 			}
-			return townLook{w}, nil
+			return townLook{w: w}, nil
 		}
 	}
 	if *onOS {
@@ -145,7 +147,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer runs.Wait() // every run's namespaces are gone before the program ends
 	mux := http.NewServeMux()
 	mux.Handle("/os/", runs)
-	looks := serveWatch(ctx, newLook, *ns, *every, ln.Addr(), stdout)
+	looks := serveWatch(ctx, newLook, *ns, *every, noPackets, ln.Addr(), stdout)
 	defer looks.Wait() // every page's watch is closed before the program ends
 	mux.Handle("/watch/", looks)
 	mux.Handle("/", h)
@@ -166,13 +168,13 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // serveWatch makes the /watch/ endpoints of a server on addr, whose
 // pages watch what newLook makes (nil without --watch), and says where the
 // machine is shown.
-func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns string, every time.Duration, addr net.Addr, stdout io.Writer) *web.Watches {
+func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns string, every time.Duration, noPackets string, addr net.Addr, stdout io.Writer) *web.Watches {
 	w := web.NewWatches(ctx)
 	if newLook == nil {
 		return w
 	}
 	w.New, w.Every, w.Kernel = newLook, every, "Linux"
-	w.Name, w.Label = watchNames(netns, every)
+	w.Name, w.Label = watchNames(netns, every, noPackets)
 	if a, ok := addr.(*net.TCPAddr); ok && !a.IP.IsLoopback() {
 		w.Open = true
 		fmt.Fprintf(stdout, "--addr %s listens beyond loopback: anyone who reaches it sees this machine's sockets and their programs\n", addr)

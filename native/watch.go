@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,10 +20,12 @@ import (
 	"socketville/shared/sock"
 	"socketville/shared/town"
 	"socketville/shared/town/play"
+	"socketville/shared/wire"
 )
 
-const watchUsage = `socketville watch [--every D] [--size WxH] [--port N] [--pid N] [--netns NAME]
-       socketville watch --once|--print [--port N] [--pid N] [--netns NAME]
+const watchUsage = `socketville watch [--every D] [--size WxH] [--port N] [--pid N] [--netns NAME] [--pcap FILE]
+       socketville watch --print [--port N] [--pid N] [--netns NAME] [--pcap FILE]
+       socketville watch --once [--port N] [--pid N] [--netns NAME]
 
 Shows this machine's own TCP and UDP sockets as the town sees them: every
 process that owns sockets (pid, command, user) with its sockets (fd, proto,
@@ -36,6 +39,12 @@ of its sockets, the kernel's yard for connections no process holds, looked
 at again every D. There is no scenario: Space freezes the picture and goes
 live again; closing the window or Ctrl-C ends it.
 
+Where this program may capture (CAP_NET_RAW, as root), the IPv4 packets on
+the loopback device (of --netns NAME when given) are letters between the
+doors, and --print prints them; each is kept once, as it leaves (loopback
+carries it out and in again). Without the privilege the town shows doors
+and states only, and its badge says so.
+
   --once        print the sockets once, as a table, and exit
   --print       look every D (--every) and print each change as an event,
                 in run's trace format, until Ctrl-C
@@ -43,6 +52,8 @@ live again; closing the window or Ctrl-C ends it.
   --pid N       only the sockets of process N
   --netns NAME  watch the network namespace NAME (see ip netns list)
   --every D     look again every D: the town and --print (default 500ms)
+  --pcap FILE   also write the captured packets to FILE (pcap, raw IPv4,
+                the capture's own times), for tshark or Wireshark
   --size WxH    the window's size in logical pixels (default 1280x800)`
 
 // watchInterval is how often watch --print and the town look again.
@@ -59,6 +70,7 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	ns := fs.String("netns", "", "network namespace")
 	every := fs.Duration("every", watchInterval, "look again this often")
 	size := fs.String("size", "1280x800", "window size")
+	pcapPath := fs.String("pcap", "", "write the captured packets to this pcap file")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -70,6 +82,10 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "socketville watch: --once or --print, not both")
 		return exitUsage
 	}
+	if *once && *pcapPath != "" {
+		fmt.Fprintln(stderr, "socketville watch: --once takes one look and captures nothing: --pcap goes with --print or the town")
+		return exitUsage
+	}
 	var winW, winH int
 	if _, err := fmt.Sscanf(*size, "%dx%d", &winW, &winH); err != nil || winW < 1 || winH < 1 {
 		fmt.Fprintf(stderr, "socketville watch: --size %q: want WIDTHxHEIGHT, such as 1280x800\n", *size)
@@ -79,18 +95,30 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville watch: %v\n", err)
 		return exitUsage
 	}
-	wt, err := watch.New(watch.Options{Netns: *ns, Port: *port, PID: *pid})
+	wt, err := watch.New(watch.Options{Netns: *ns, Port: *port, PID: *pid, Packets: !*once})
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville %v\n", err)
 		return exitFail
 	}
-	if !*once && !*printEvents {
-		return watchTown(wt, *ns, *every, winW, winH, stderr)
+	look := townLook{w: wt}
+	if *pcapPath != "" {
+		if look.pcap, err = newWatchPcap(*pcapPath, wt.Started()); err != nil {
+			wt.Close()
+			fmt.Fprintf(stderr, "socketville watch: %v\n", err)
+			return exitFail
+		}
 	}
-	defer wt.Close()
-	w := wt
+	if !*once && !*printEvents {
+		return watchTown(look, *ns, *every, winW, winH, stderr)
+	}
+	defer func() {
+		if err := look.Close(); err != nil {
+			fmt.Fprintf(stderr, "socketville watch: %v\n", err)
+		}
+	}()
+	w := look
 	if *once {
-		snap, _, err := w.Refresh()
+		snap, _, err := wt.Refresh()
 		if err != nil {
 			fmt.Fprintf(stderr, "socketville %v\n", err)
 			return exitFail
@@ -101,7 +129,11 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
-	fmt.Fprintln(stderr, "watching; Ctrl-C stops")
+	if on, why := wt.Packets(); !on {
+		fmt.Fprintf(stderr, "watching (%s); Ctrl-C stops\n", why)
+	} else {
+		fmt.Fprintln(stderr, "watching, with the packets on loopback; Ctrl-C stops")
+	}
 	p := script.NewTextPrinter(stdout)
 	tick := time.NewTicker(*every)
 	defer tick.Stop()
@@ -133,10 +165,11 @@ func watchCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // watchTown opens the town of what w watches and runs it until the window
 // closes or a signal comes; it closes w.
-func watchTown(w *watch.Watch, netns string, every time.Duration, width, height int, stderr io.Writer) int {
-	name, label := watchNames(netns, every)
+func watchTown(w townLook, netns string, every time.Duration, width, height int, stderr io.Writer) int {
+	_, noPk := w.w.Packets()
+	name, label := watchNames(netns, every, noPk)
 	src := play.NewRefreshing(play.RefreshOptions{
-		Refresh: townLook{w}.Refresh,
+		Refresh: w.Refresh,
 		Every:   every,
 		Kernel:  "Linux",
 		Label:   label,
@@ -176,27 +209,88 @@ func checkWatchFlags(port, pid int, every time.Duration) error {
 }
 
 // watchNames says what a watch of netns ("" for this machine's own) is
-// called: the town's name, and its badge.
-func watchNames(netns string, every time.Duration) (name, label string) {
+// called: the town's name, and its badge, which ends with why there are
+// no packets (noPackets) when there are none.
+func watchNames(netns string, every time.Duration, noPackets string) (name, label string) {
 	name, what := "this machine", "this machine"
 	if netns != "" {
 		name, what = netns, "netns "+netns
 	}
-	return name, fmt.Sprintf("watching %s · sockets refreshed every %s", what, everyWords(every))
+	label = fmt.Sprintf("watching %s · sockets refreshed every %s", what, everyWords(every))
+	if noPackets != "" {
+		label += " · " + noPackets
+	}
+	return name, label
 }
 
 // townLook is a watch whose snapshots are as the town draws them (see
-// forTown).
-type townLook struct{ w *watch.Watch }
+// forTown), and whose packets go to a pcap file too when pcap is set.
+type townLook struct {
+	w    *watch.Watch
+	pcap *watchPcap
+}
 
 // Refresh looks again.
 func (t townLook) Refresh() (sock.Snapshot, []sock.Event, error) {
 	snap, events, err := t.w.Refresh()
+	if t.pcap != nil {
+		t.pcap.record(events)
+	}
 	return forTown(snap), events, err
 }
 
-// Close closes the watch.
-func (t townLook) Close() error { return t.w.Close() }
+// Close closes the watch, then the pcap file.
+func (t townLook) Close() error {
+	err := t.w.Close()
+	if t.pcap != nil {
+		err = errors.Join(err, t.pcap.Close())
+	}
+	return err
+}
+
+// watchPcap writes a watch's captured packets to a pcap file, each at the
+// time the capture read it.
+type watchPcap struct {
+	f     *os.File
+	buf   *bufio.Writer
+	w     *wire.PcapWriter
+	start time.Duration // the watch's start, since the Unix epoch
+	err   error
+}
+
+func newWatchPcap(path string, start time.Time) (*watchPcap, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--pcap: %w", err)
+	}
+	p := &watchPcap{f: f, buf: bufio.NewWriter(f), start: time.Duration(start.UnixNano())}
+	if p.w, err = wire.NewPcapWriter(p.buf, wire.LinkTypeRaw); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--pcap %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// record writes each packet sent (each is also delivered: one copy).
+func (p *watchPcap) record(events []sock.Event) {
+	for _, e := range events {
+		if e.Kind == sock.KindSent && p.err == nil {
+			p.err = p.w.WritePacket(p.start+e.Time, e.Packet)
+		}
+	}
+	if p.err == nil {
+		p.err = p.buf.Flush() // what was seen is in the file even if the program is killed
+	}
+}
+
+// Close flushes and closes the file, saying the first error.
+func (p *watchPcap) Close() error {
+	err := errors.Join(p.err, p.buf.Flush(), p.f.Close())
+	if err != nil {
+		return fmt.Errorf("--pcap %s: %w", p.f.Name(), err)
+	}
+	return nil
+}
 
 // everyWords says a refresh interval as people do: "500 ms", "2 s".
 func everyWords(d time.Duration) string {
