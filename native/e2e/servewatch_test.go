@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -48,8 +49,9 @@ func httpServer(t *testing.T, ns string, port int) int {
 // TestServeWatch opens the address serve --watch prints, and the page
 // shows the town of a namespace the test makes: python3's http.server is
 // a house "python3 (pid) user" with a listening door on 8000, the badge
-// says what is watched, and a curl to it leaves a TIME-WAIT in the
-// kernel's yard. A server without --watch says so and plays on its own.
+// says what is watched, and a curl to it is letters between the doors
+// (the loopback capture, as root) and leaves a TIME-WAIT in the kernel's
+// yard. A server without --watch says so and plays on its own.
 func TestServeWatch(t *testing.T) {
 	needNamespaces(t)
 	ns := testNetns(t, "svservewatch")
@@ -79,9 +81,56 @@ func TestServeWatch(t *testing.T) {
 		t.Errorf("the page is at %q (%v), want ?kernel=watch", search, err)
 	}
 
-	if out, err := exec.Command("ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8000/").CombinedOutput(); err != nil {
-		t.Fatalf("curl: %v\n%s", err, out)
+	// curl's telnet:// holds the connection open until its stdin says
+	// what to send, so both doors are on the plot when the request goes.
+	curl := exec.Command("ip", "netns", "exec", ns, "curl", "-s", "telnet://127.0.0.1:8000")
+	req, err := curl.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := curl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = curl.Process.Kill(); _ = curl.Wait() })
+	client := fmt.Sprintf("curl (%d) ", curl.Process.Pid)
+	st = waitFor(t, 15*time.Second, "curl's door, connected to 8000", get, func(s state) bool {
+		for _, d := range s.Doors {
+			if strings.HasPrefix(d.Proc, client) && d.State == "ESTABLISHED" && strings.HasSuffix(d.Remote, ":8000") {
+				return true
+			}
+		}
+		return false
+	})
+	// As root the server captures the namespace's loopback: the request
+	// is a letter from curl's door to the accepted connection's, on the
+	// plot (read from one state: the camera moves as doors come).
+	if _, err := io.WriteString(req, "GET / HTTP/1.0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 15*time.Second, "the request's letter between curl's door and python3's", get, func(s state) bool {
+		var from, to door
+		for _, d := range s.Doors {
+			if strings.HasPrefix(d.Proc, client) {
+				from = d
+			}
+		}
+		for _, d := range s.Doors { // the accepted connection, python3's or the kernel's by now
+			if from.Port != "" && d.Port == "8000" && strings.HasSuffix(d.Remote, ":"+from.Port) {
+				to = d
+			}
+		}
+		if from.Proc == "" || to.Port == "" {
+			return false
+		}
+		lo, hi := min(from.Box.X, to.Box.X), max(from.Box.X+from.Box.W, to.Box.X+to.Box.W)
+		for _, l := range s.LetterBoxes {
+			if x, _ := l.Box.center(); strings.HasPrefix(l.Label, "data") && x >= lo && x <= hi {
+				return true
+			}
+		}
+		return false
+	})
+	req.Close()
 	st = waitFor(t, 15*time.Second, "a TIME-WAIT after the curl", get, func(s state) bool {
 		for _, d := range s.Doors {
 			if d.State == "TIME-WAIT" && (d.Port == "8000" || strings.HasSuffix(d.Remote, ":8000")) {
