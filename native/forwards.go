@@ -9,9 +9,11 @@ import (
 	"syscall"
 	"time"
 
+	"socketville/examples"
 	"socketville/native/forward"
 	"socketville/shared/netsim"
 	"socketville/shared/sock"
+	"socketville/shared/town"
 )
 
 // forwardFlags are the --forward flags, each a spec, in the order given.
@@ -91,4 +93,33 @@ func exitOnInterrupt(stderr io.Writer) (stop func()) {
 		}
 	}()
 	return func() { signal.Stop(signals); close(signals) }
+}
+
+// arrows says the forwards for people: "127.0.0.1:9080 → b:80, ...".
+func (f forwardFlags) arrows() string {
+	parts := make([]string, len(f))
+	for i, s := range f {
+		parts[i] = s.Arrow()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// forwardScenario reads serve --forward's SCENARIO (a file, or an
+// example's name) and checks that no forward wants the server's own
+// address.
+func forwardScenario(arg string, specs forwardFlags, serveAddr string) (examples.Scenario, error) {
+	for _, s := range specs {
+		if s.Dir == forward.Inbound && s.Real.String() == serveAddr {
+			return examples.Scenario{}, fmt.Errorf("--forward %s: %s is where the page is served (--addr); forward from another port, such as %s:%d", s, serveAddr, s.Real.Addr(), s.Real.Port()+1000)
+		}
+	}
+	opts, err := scenarioOptions(arg, town.Options{})
+	if err != nil {
+		return examples.Scenario{}, err
+	}
+	if opts.Source == "" {
+		ex, _ := examples.Find(opts.Scenario)
+		return ex, nil
+	}
+	return examples.Scenario{Name: opts.Scenario, Source: opts.Source, Description: examples.Description(opts.Source)}, nil
 }

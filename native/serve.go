@@ -8,12 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"socketville/examples"
 	"socketville/native/watch"
 	"socketville/native/web"
 	"socketville/shared/sock"
@@ -21,6 +23,7 @@ import (
 
 const serveUsage = `socketville serve [--addr HOST:PORT] [--os [--hosts MODE] [--max-run D]]
        [--watch [--port N] [--pid N] [--netns NAME] [--every D]]
+       [--forward SPEC ... [--forward-mode M] SCENARIO]
 
 Serves the town's browser build, embedded in this binary, and prints its
 address; open it in a browser. Stop with Ctrl-C.
@@ -51,7 +54,17 @@ and show this machine's own sockets, as socketville watch does:
   --port N          only sockets whose local or remote port is N
   --pid N           only the sockets of process N
   --netns NAME      watch the network namespace NAME (see ip netns list)
-  --every D         look again every D (default 500ms)`
+  --every D         look again every D (default 500ms)
+
+and let real programs talk to a simulated town the page shows:
+
+  --forward SPEC    the printed address opens SCENARIO (a file, or an
+                    example's name), run by this program in real time with
+                    the forwards (each SPEC as for desktop --forward, e.g.
+                    127.0.0.1:9080=b:80) and streamed to the page as --os
+                    runs are; the forwards open when the page starts the
+                    run and close with it. One run at a time.
+  --forward-mode M  splice (default) or tun, as for desktop --forward-mode`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -66,12 +79,20 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	pid := fs.Int("pid", 0, "with --watch, only this process")
 	ns := fs.String("netns", "", "with --watch, this network namespace")
 	every := fs.Duration("every", watchInterval, "with --watch, look again this often")
+	var forwards forwardFlags
+	fs.Var(&forwards, "forward", "run SCENARIO here with real programs forwarded into it")
+	var forwardMode forwardModeFlag
+	fs.Var(&forwardMode, "forward-mode", "splice or tun")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
 	}
-	if len(pos) != 0 {
-		fmt.Fprintln(stderr, "socketville serve: takes no arguments besides its flags")
+	if len(forwards) == 0 && len(pos) != 0 {
+		fmt.Fprintln(stderr, "socketville serve: takes no arguments besides its flags (a SCENARIO goes with --forward)")
+		return exitUsage
+	}
+	if len(forwards) > 0 && (len(pos) != 1 || *onOS || *onWatch) {
+		fmt.Fprintln(stderr, "socketville serve: --forward wants one SCENARIO (a file or an example's name) and goes without --os and --watch")
 		return exitUsage
 	}
 	set := map[string]bool{}
@@ -113,9 +134,19 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	var served examples.Scenario // the scenario of --forward
+	if len(forwards) > 0 {
+		if served, err = forwardScenario(pos[0], forwards, *addr); err != nil {
+			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
+			return exitFail
+		}
+	}
 	h := web.New()
 	if newLook != nil {
 		h.Start = "kernel=watch" // the printed address opens the machine
+	}
+	if served.Name != "" {
+		h.Start = "kernel=os&play=1&scenario=" + url.QueryEscape(served.Name) // its server must listen for the real clients to come
 	}
 	gz, raw, err := h.Built()
 	if err != nil {
@@ -143,7 +174,15 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "The page may play scenarios on this machine's sockets: open http://%s/?kernel=os&scenario=hello-tcp\n", ln.Addr())
 	}
+	if served.Name != "" {
+		newKernel = forwardKernel(forwards, forwardMode.m, 0)
+		fmt.Fprintf(stdout, "The page plays %s with real programs forwarded (%s): open http://%s/; the forwards open when the page starts the run\n",
+			served.Name, forwards.arrows(), ln.Addr())
+	}
 	runs := web.NewOSRuns(ctx, newKernel, *maxRun)
+	if served.Name != "" {
+		runs.Scenarios = []examples.Scenario{served}
+	}
 	defer runs.Wait() // every run's namespaces are gone before the program ends
 	mux := http.NewServeMux()
 	mux.Handle("/os/", runs)

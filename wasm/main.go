@@ -19,7 +19,6 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"socketville/examples"
 	"socketville/shared/town"
 	"socketville/shared/town/play"
 )
@@ -49,12 +48,7 @@ func main() {
 	}
 	note := ""
 	if q, _ := url.ParseQuery(search); q.Get("kernel") == "os" {
-		name := opts.Scenario
-		if _, ok := examples.Find(name); !ok {
-			name = "hello-tcp"
-		}
-		ex, _ := examples.Find(name)
-		if remote, why := osRemote(name, !opts.Play); remote != nil {
+		if remote, ex, why := osRemote(opts.Scenario, !opts.Play); remote != nil {
 			opts.Remote, opts.Scenario, opts.Source = remote, ex.Name, ex.Source
 		} else {
 			note = why

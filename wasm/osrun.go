@@ -10,6 +10,8 @@ import (
 	"syscall/js"
 	"time"
 
+	"socketville/examples"
+
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
@@ -17,34 +19,48 @@ import (
 )
 
 // osRemote asks the server whether it plays scenarios on its machine's
-// sockets (serve --os) and, when it does, connects a run of scenario to a
-// play.Remote. When it does not, it returns the server's plain answer.
-func osRemote(scenario string, paused bool) (*play.Remote, string) {
+// sockets (serve --os, or a town with forwards: serve --forward) and, when
+// it does, connects a run of the scenario called name to a play.Remote:
+// one the server offers, else an example, else hello-tcp. When it does
+// not, it returns the server's plain answer.
+func osRemote(name string, paused bool) (*play.Remote, examples.Scenario, string) {
 	loc := js.Global().Get("location")
 	origin := loc.Get("origin").String()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/os/info", nil)
 	if err != nil {
-		return nil, err.Error()
+		return nil, examples.Scenario{}, err.Error()
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, "the server could not be asked for its kernel: " + err.Error()
+		return nil, examples.Scenario{}, "the server could not be asked for its kernel: " + err.Error()
 	}
 	defer resp.Body.Close()
 	var info struct {
-		OS  bool   `json:"os"`
-		Why string `json:"why"`
+		OS        bool   `json:"os"`
+		Why       string `json:"why"`
+		Scenarios []struct {
+			Name, Source string
+		} `json:"scenarios"`
 	}
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
-		return nil, "this server does not play scenarios on its machine's sockets (it answered " + resp.Status + " to /os/info)"
+		return nil, examples.Scenario{}, "this server does not play scenarios on its machine's sockets (it answered " + resp.Status + " to /os/info)"
 	}
 	if !info.OS {
-		return nil, info.Why
+		return nil, examples.Scenario{}, info.Why
+	}
+	ex, ok := examples.Find(name)
+	for _, s := range info.Scenarios {
+		if s.Name == name {
+			ex, ok = examples.Scenario{Name: s.Name, Source: s.Source, Description: examples.Description(s.Source)}, true
+		}
+	}
+	if !ok {
+		ex, _ = examples.Find("hello-tcp")
 	}
 	ws := "ws" + origin[len("http"):] // http -> ws, https -> wss
-	return connect(ws, scenario, paused), ""
+	return connect(ws, ex.Name, paused), ex, ""
 }
 
 // connect starts a run of scenario on the server and feeds what it sends

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestDesktopForward opens the town of examples/forward/web.sv with an
@@ -86,4 +88,61 @@ func TestDesktopForward(t *testing.T) {
 		c.Close()
 		t.Errorf("%s still listens after the window closed", addr)
 	}
+}
+
+// TestServeForward: serve --forward runs examples/forward/web.sv for the
+// page, which opens at the printed address and plays it; curl reaches the
+// town's web server through the forward, and the page's town shows the
+// outside plot's road.
+func TestServeForward(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed (./build.sh deps installs it)")
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url, _ := startServe(t, "--forward", addr+"=b:80", "../../examples/forward/web.sv")
+	bctx := browser(t, 1280, 800)
+	ctx, closeTab := chromedp.NewContext(bctx)
+	defer closeTab()
+	openTown(t, ctx, url)
+	get := func() (state, error) { return pageState(ctx) }
+	st := waitFor(t, 60*time.Second, "the page's town with b listening on 80 and the outside plot", get, func(s state) bool {
+		for _, d := range s.Doors {
+			if d.Host == "b" && d.Port == "80" && d.State == "LISTEN" {
+				return len(s.Roads) > 0
+			}
+		}
+		return false
+	})
+	if !strings.Contains(st.KernelBadge, "forwarding "+addr+" → b:80") || !st.Live {
+		t.Errorf("badge %q, live %v: want the forward named, live", st.KernelBadge, st.Live)
+	}
+	out, err := exec.Command(curl, "-sS", "--max-time", "30", "http://"+addr+"/").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Hello from host b") {
+		t.Fatalf("curl through the page's forward: %q, %v", out, err)
+	}
+	waitFor(t, 30*time.Second, "a letter to or from the outside plot on the page", get, func(s state) bool { return len(s.LetterBoxes) > 0 })
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		saveArtifact(t, "serve-forward-web.png", shot)
+		notBlank(t, decodePNG(t, shot))
+	}
+	if err := chromedp.Cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now().Add(15 * time.Second)
+	for time.Now().Before(end) {
+		c, err := net.DialTimeout("tcp4", addr, time.Second)
+		if err != nil {
+			return // the page's run ended and took its forward along
+		}
+		c.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("%s still listens after the page closed", addr)
 }

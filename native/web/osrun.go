@@ -36,6 +36,10 @@ type OSRuns struct {
 	New func(notes io.Writer) (sock.Kernel, error)
 	// MaxRun caps the scenarios' run lines (a closing run 2m).
 	MaxRun time.Duration
+	// Scenarios are what the server offers besides the examples (the
+	// file given to serve --forward), found first by name; /os/info
+	// hands them to the page, which has only the examples built in.
+	Scenarios []examples.Scenario
 
 	busy sync.Mutex // one run at a time: namespaces are named after this process
 	wg   sync.WaitGroup
@@ -52,8 +56,25 @@ func (o *OSRuns) Wait() { o.wg.Wait() }
 
 // OSInfo is what GET /os/info answers.
 type OSInfo struct {
-	OS  bool   `json:"os"`
-	Why string `json:"why,omitempty"`
+	OS        bool         `json:"os"`
+	Why       string       `json:"why,omitempty"`
+	Scenarios []OSScenario `json:"scenarios,omitempty"`
+}
+
+// OSScenario is a scenario the server offers that the page may not have.
+type OSScenario struct {
+	Name   string `json:"name"`
+	Source string `json:"source"`
+}
+
+// find is the scenario called name: the server's own, then the examples.
+func (o *OSRuns) find(name string) (examples.Scenario, bool) {
+	for _, s := range o.Scenarios {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return examples.Find(name)
 }
 
 // withoutOS is the server's plain answer when it was not started with --os.
@@ -65,6 +86,9 @@ func (o *OSRuns) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info := OSInfo{OS: o.New != nil}
 		if !info.OS {
 			info.Why = withoutOS
+		}
+		for _, sc := range o.Scenarios {
+			info.Scenarios = append(info.Scenarios, OSScenario{Name: sc.Name, Source: sc.Source})
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-cache")
@@ -102,7 +126,7 @@ func (o *OSRuns) serveRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.URL.Query().Get("scenario")
-	ex, ok := examples.Find(name)
+	ex, ok := o.find(name)
 	if !ok {
 		http.Error(w, fmt.Sprintf("no example called %q", name), http.StatusNotFound)
 		return
