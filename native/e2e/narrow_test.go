@@ -29,19 +29,19 @@ func layoutOf(ctx context.Context) (layoutState, error) {
 }
 
 // TestBrowserNarrowWindows plays hello-tcp in a phone's window, a half
-// screen and a laptop's. At 360x640 and 800x600 the town has the whole
-// width (the panel is a closed drawer) at a zoom where its labels are
-// readable, a click on a door opens the drawer over the town, and its
-// Close button and Esc shut it, and a Help button opens it on the help;
-// at 1280x800 the panel stands beside the
-// town. Every control stays
-// inside the window. Screenshots of each are kept to be looked at.
+// screen, a classroom projector's and a laptop's. At 360x640, 800x600
+// and 1024x768 the town has the whole width (the panel is a closed
+// drawer) at a zoom where its labels are readable, a click on a door
+// opens the drawer over the town, and its Close button and Esc shut it,
+// and a Help button opens it on the help; at 1280x800 the panel stands
+// beside the town. Every control stays inside the window. Screenshots of
+// each are kept to be looked at.
 func TestBrowserNarrowWindows(t *testing.T) {
 	url := serve(t)
 	for _, size := range []struct {
 		w, h   int
 		drawer bool
-	}{{w: 360, h: 640, drawer: true}, {w: 800, h: 600, drawer: true}, {w: 1280, h: 800}} {
+	}{{w: 360, h: 640, drawer: true}, {w: 800, h: 600, drawer: true}, {w: 1024, h: 768, drawer: true}, {w: 1280, h: 800}} {
 		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
 			ctx := browser(t, size.w, size.h)
 			if err := chromedp.Do(ctx, chromedp.Navigate(url+"?play=1&scenario=hello-tcp")); err != nil {

@@ -16,9 +16,13 @@ import (
 // by Esc, or by a click on open ground.
 
 // drawerWidth is the window width, in CSS pixels, below which the panel
-// is a drawer: the width below which the layout is compact, where a side
-// panel of 330 px or more would leave the town too narrow to read.
-const drawerWidth = compactWidth
+// is a drawer: below it a side panel of 330 to 470 px would leave the
+// town too narrow to read. At 1024x768, a classroom projector's size, the
+// town beside the panel was 554 px wide and a three-plot town's door words
+// 6 px high; as a drawer the town has the whole width at a readable zoom
+// (readableZoom). At 1280 and wider the panel stays beside the town, with
+// the help in it.
+const drawerWidth = 1200
 
 // isDrawer reports whether a window of this many device pixels across, at
 // this scale, shows the panel as a drawer.
