@@ -411,7 +411,6 @@ run 3s
 			t.Errorf("the notes do not say %q:\n%s", want, said)
 		}
 	}
-	_ = netip.Addr{}
 }
 
 // TestCurlThroughTUN: with --forward-mode tun the kernel's own TCP, in a
@@ -456,4 +455,38 @@ b/web: close 4
 	if _, err := os.Stat("/run/netns/" + ns); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("namespace %s is still there after Close: %v", ns, err)
 	}
+}
+
+// TestTUNHouse: with the TUN mode the outside plot shows, for a real
+// client, a house named after it holding the kernel's socket that carries
+// it, ESTABLISHED to the town's server from an ephemeral port as the
+// simulator picks them.
+func TestTUNHouse(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the TUN mode needs CAP_NET_ADMIN: run as root")
+	}
+	port := freePort(t)
+	tw := startTownMode(t, TUN, server+"b/web: recv 4 100\nb/web: close 4\n", fmt.Sprintf("127.0.0.1:%d=b:80", port))
+	c, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	comm, _ := os.ReadFile("/proc/self/comm")
+	want := owner{comm: strings.TrimSpace(string(comm)), pid: os.Getpid()}.house()
+	var got []sock.ProcessState
+	for range 100 {
+		if got, _ = tw.k.tun.houses(); len(got) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(got) != 1 || got[0].Name != want || len(got[0].Sockets) != 1 {
+		t.Fatalf("the outside plot's houses: %+v; want one, %s, with the kernel's socket", got, want)
+	}
+	s := got[0].Sockets[0]
+	if s.State != sock.StateEstablished || s.Remote != netip.MustParseAddrPort("10.0.0.2:80") || s.Local.Port() < 49152 {
+		t.Errorf("the kernel's socket: %v %v -> %v; want ESTABLISHED from an ephemeral port to 10.0.0.2:80", s.State, s.Local, s.Remote)
+	}
+	c.Write([]byte("x"))
 }

@@ -211,6 +211,21 @@ func (k *Kernel) RunUntil(t time.Duration) {
 	}
 }
 
+// Snapshot is the town's; with the TUN mode the outside plot also shows
+// the kernel's sockets of its namespace, a house per real client.
+func (k *Kernel) Snapshot() sock.Snapshot {
+	snap := k.Kernel.Snapshot()
+	if k.tun == nil {
+		return snap
+	}
+	for i := range snap.Hosts {
+		if snap.Hosts[i].Name == OutsideHost {
+			snap.Hosts[i].Processes, snap.Hosts[i].Orphans = k.tun.houses()
+		}
+	}
+	return snap
+}
+
 // AddHost adds the host, and the town's side of any forward that names it.
 func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOptions) error {
 	if name == OutsideHost && len(k.ins) > 0 {

@@ -13,7 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"socketville/native/ossock"
+	"socketville/native/watch"
 	"socketville/shared/netsim"
+	"socketville/shared/sock"
 )
 
 // tunQueue is how many of the kernel's packets may wait for the town's
@@ -34,7 +36,18 @@ type tunSide struct {
 
 	mu    sync.Mutex
 	pipes map[*net.TCPConn]bool // real connections being piped, for Close
+	// clients are the real clients by the local port of the kernel's
+	// socket that carries each into the town, for the outside plot's
+	// houses; looked is the namespace's sockets at the last look.
+	clients map[uint16]owner
+	looked  []sock.SocketState
+	stop    chan struct{}
+	stopped chan struct{}
 }
+
+// lookEvery is how often the TUN mode looks at the namespace's sockets
+// for the outside plot's houses.
+const lookEvery = 200 * time.Millisecond
 
 // newTunSide checks that TUN mode can work here: a simulated town, and
 // the privilege to make namespaces.
@@ -47,7 +60,11 @@ func newTunSide(k *Kernel) (*tunSide, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--forward-mode tun needs CAP_NET_ADMIN, to make a network namespace with a TUN device (run as root, or use the default splice mode, which needs nothing): %w", err)
 	}
-	return &tunSide{world: w, town: town, fd: -1, in: make(chan []byte, tunQueue), wake: k.wake, pipes: map[*net.TCPConn]bool{}}, nil
+	return &tunSide{
+		world: w, town: town, fd: -1, in: make(chan []byte, tunQueue), wake: k.wake,
+		pipes: map[*net.TCPConn]bool{}, clients: map[uint16]owner{},
+		stop: make(chan struct{}), stopped: make(chan struct{}),
+	}, nil
 }
 
 // open makes the outside host as the namespace's stand-in, the namespace
@@ -61,13 +78,84 @@ func (t *tunSide) open(addr netip.Prefix) error {
 	if err := t.town.AddHost(OutsideHost, []netip.Prefix{addr}, false); err != nil {
 		return fmt.Errorf("the outside namespace: %w", err)
 	}
+	// The kernel picks its connections' ports where the simulator and
+	// IANA do (49152 up), so the town reads them as a client's.
+	err = t.town.Do(OutsideHost, func() error {
+		return os.WriteFile("/proc/sys/net/ipv4/ip_local_port_range", []byte("49152 65535"), 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("the outside namespace's ephemeral ports: %w", err)
+	}
 	fd, err := t.town.Tun(OutsideHost, "town", 1500, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")})
 	if err != nil {
 		return fmt.Errorf("the outside namespace's TUN device: %w", err)
 	}
 	t.fd, t.file = fd, os.NewFile(uintptr(fd), "town")
 	go t.read()
+	go t.look()
 	return nil
+}
+
+// look reads the namespace's sockets every lookEvery (the kernel's TCP
+// connections into the town, with their states and TCP_INFO), so that the
+// outside plot shows a house for each real client with the kernel's door.
+func (t *tunSide) look() {
+	defer close(t.stopped)
+	w, err := watch.New(watch.Options{Netns: t.namespace()})
+	if err != nil {
+		return
+	}
+	defer w.Close()
+	tick := time.NewTicker(lookEvery)
+	defer tick.Stop()
+	for {
+		if snap, _, err := w.Refresh(); err == nil {
+			var all []sock.SocketState
+			for _, h := range snap.Hosts {
+				for _, p := range h.Processes {
+					all = append(all, p.Sockets...)
+				}
+				all = append(all, h.Orphans...)
+			}
+			t.mu.Lock()
+			t.looked = all
+			t.mu.Unlock()
+		}
+		select {
+		case <-tick.C:
+		case <-t.stop:
+			return
+		}
+	}
+}
+
+// houses are the outside plot's processes: one per real client, holding
+// the kernel's socket that carries it, and the kernel's own connections
+// (TIME-WAIT) as the plot's orphans.
+func (t *tunSide) houses() ([]sock.ProcessState, []sock.SocketState) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var procs []sock.ProcessState
+	var orphans []sock.SocketState
+	at := map[string]int{}
+	for _, s := range t.looked {
+		o, ok := t.clients[s.Local.Port()]
+		if !ok || s.FD == 0 {
+			s.FD = 0
+			orphans = append(orphans, s)
+			continue
+		}
+		name := o.house()
+		s.Proc = name
+		i, seen := at[name]
+		if !seen {
+			procs = append(procs, sock.ProcessState{Name: name, PID: o.pid})
+			i = len(procs) - 1
+			at[name] = i
+		}
+		procs[i].Sockets = append(procs[i].Sockets, s)
+	}
+	return procs, orphans
 }
 
 // namespace names the outside namespace, for people.
@@ -132,6 +220,10 @@ func (t *tunSide) connect(k *Kernel, a accepted) {
 		a.conn.Close()
 		return
 	}
+	port := c.LocalAddr().(*net.TCPAddr).AddrPort().Port()
+	t.mu.Lock()
+	t.clients[port] = a.owner
+	t.mu.Unlock()
 	t.pipe(a.conn, c.(*net.TCPConn))
 }
 
@@ -182,6 +274,8 @@ func (t *tunSide) close() error {
 	t.mu.Unlock()
 	var errs []error
 	if t.file != nil {
+		close(t.stop)
+		<-t.stopped
 		errs = append(errs, t.file.Close())
 	}
 	errs = append(errs, t.town.Close())

@@ -5,6 +5,8 @@ package forward
 import (
 	"errors"
 	"net/netip"
+
+	"socketville/shared/sock"
 )
 
 type tunSide struct{}
@@ -18,3 +20,6 @@ func (*tunSide) namespace() string         { return "" }
 func (*tunSide) pump() bool                { return false }
 func (*tunSide) connect(*Kernel, accepted) {}
 func (*tunSide) close() error              { return nil }
+
+func (*tunSide) houses() ([]sock.ProcessState, []sock.SocketState) { return nil, nil }
+func (*tunSide) active() int                                       { return 0 }
