@@ -22,6 +22,14 @@ const (
 	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
 )
 
+// Shorter hints for a narrow town (a phone, where the buttons are what a
+// finger has): still how to start or pause, step and slow down.
+var hintShort = map[string]string{
+	hintStart: "Play or Space: start · Step: one event · slider: slower",
+	hintFirst: "Pause or Space · Step: one event · slider: slower",
+	hintKept:  "Pause · Step · slider: 0.1x to 100x",
+}
+
 // The hints on a kernel whose clock is the wall's: no speed to set.
 const (
 	hintStartLive = "Press Play or Space to start the story · → starts the next line · real time: no speed to set"
@@ -121,8 +129,11 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 		hint = start // the town opens paused: say how to begin
 	}
 	y = float64(band.Max.Y) - g.captionPad() - g.captionLineH()
-	size := g.captionSize() * 0.9
-	for _, s := range []string{hint, kept, "Space: pause · →: step"} {
+	size := max(g.captionSize()*0.9, 11*g.scale) // no text under 11 CSS px
+	for _, s := range []string{hint, hintShort[hint], kept, hintShort[kept], "Space: pause · →: step"} {
+		if s == "" {
+			continue
+		}
 		if w := g.measure(s, x, y, size, false, alignLeft, 0).w; w <= g.captionWidth(band) {
 			out = append(out, label{kind: "hint", text: s, x: x, y: y, size: size, c: c, prio: prioFixed})
 			break
