@@ -342,3 +342,24 @@ func TestLayerBlocksWordsFit(t *testing.T) {
 	}
 	t.Logf("%d blocks checked", seen)
 }
+
+// TestSocketWordsOnTheLayersPage: the line between the application and
+// the transport floors says, in the seed's words, what the socket is: at
+// a laptop's panel and in a phone's drawer (a cut-away 320 px wide or
+// more, at one and two device pixels per CSS pixel) the words that fit
+// say the program hands its data to TCP or UDP there.
+func TestSocketWordsOnTheLayersPage(t *testing.T) {
+	f, err := newFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scale := range []float64{1, 2} {
+		g := &Game{fonts: f, scale: scale}
+		for _, w := range []float64{320, 340, 450} {
+			words := g.fitting(w*scale, 11*scale, false, socketWords...)
+			if !strings.Contains(words, "socket") || !strings.Contains(words, "the program hands its data to TCP or UDP") {
+				t.Errorf("a cut-away %.0f px wide at scale %v says %q", w, scale, words)
+			}
+		}
+	}
+}
