@@ -25,6 +25,7 @@ type owner struct {
 // procInfo is what the town shows of a process.
 type procInfo struct {
 	comm string
+	name string // what events call it: "comm[pid]"
 	user string
 	uid  uint32
 }
@@ -194,7 +195,8 @@ func (o *owners) readProc(pid int) (procInfo, bool) {
 	if err := syscall.Stat(dir, &st); err != nil {
 		return procInfo{}, false
 	}
-	return procInfo{comm: strings.TrimSuffix(string(b), "\n"), uid: st.Uid, user: o.userName(st.Uid)}, true
+	comm := strings.TrimSuffix(string(b), "\n")
+	return procInfo{comm: comm, name: comm + "[" + strconv.Itoa(pid) + "]", uid: st.Uid, user: o.userName(st.Uid)}, true
 }
 
 // userName names a uid, or spells the number when no name is known.

@@ -1,0 +1,195 @@
+//go:build linux
+
+package watch
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"socketville/shared/sock"
+)
+
+// The dump goes through the netlink library's transport (its socket,
+// sequence numbers, multipart messages and interrupted dumps), but each
+// socket's inet_diag_msg is read in place into a raw, a plain value with
+// no allocation of its own: at 10,000 sockets the library's own decoding
+// (a Socket, its addresses, its attributes and a TCPInfo per socket) cost
+// three times what the kernel takes to fill the dump.
+
+// raw is one socket of a dump, as struct inet_diag_msg and its
+// INET_DIAG_INFO (struct tcp_info) say it.
+type raw struct {
+	typ           sock.SockType
+	family, state uint8
+	local, remote netip.AddrPort
+	cookie        uint64
+	expires       uint32 // ms
+	rqueue        uint32
+	wqueue        uint32
+	uid, inode    uint32
+	info          bool // a tcp_info came with it
+	mss, cwnd     uint32
+	ssthresh      uint32
+	unacked       uint32
+	sndWnd        uint32
+	rtt, rto      uint32 // µs
+}
+
+// Offsets in struct inet_diag_msg (linux/inet_diag.h) and struct
+// tcp_info (linux/tcp.h).
+const (
+	diagMsgLen  = 72
+	diagSport   = 4
+	diagDport   = 6
+	diagSrc     = 8
+	diagDst     = 24
+	diagCookie  = 44
+	diagExpires = 52
+	diagRqueue  = 56
+	diagWqueue  = 60
+	diagUID     = 64
+	diagInode   = 68
+
+	inetDiagInfo = 2 // INET_DIAG_INFO
+
+	tcpiRto        = 8
+	tcpiSndMss     = 16
+	tcpiUnacked    = 24
+	tcpiRtt        = 68
+	tcpiSndSsthres = 76
+	tcpiSndCwnd    = 80
+	tcpiSndWnd     = 228 // Linux 5.4 and later
+)
+
+// diagRequest is struct inet_diag_req_v2 (SOCK_DIAG_BY_FAMILY) for a
+// dump of every state.
+type diagRequest struct {
+	family, protocol, ext uint8
+}
+
+// Len is the request's size.
+func (r diagRequest) Len() int { return 56 }
+
+// Serialize lays the request out.
+func (r diagRequest) Serialize() []byte {
+	b := make([]byte, r.Len())
+	b[0], b[1], b[2] = r.family, r.protocol, r.ext
+	binary.NativeEndian.PutUint32(b[4:], 0xfff) // every state
+	return b
+}
+
+// tcpDiagGetSock is the older TCP-only request (TCPDIAG_GETSOCK, struct
+// inet_diag_req), which the kernel answers for both families in one walk
+// of its connection table (it dumps with family AF_UNSPEC): that table is
+// sized for the whole machine (262,144 buckets here), and walking it once
+// instead of once per family is a good part of a look at few sockets.
+const tcpDiagGetSock = 18
+
+// tcpRequest is struct inet_diag_req for a dump of every state.
+type tcpRequest struct{ ext uint8 }
+
+// Len is the request's size.
+func (r tcpRequest) Len() int { return 60 }
+
+// Serialize lays the request out: family, src_len, dst_len, ext, the
+// socket id (48 bytes, zero), states and dbs.
+func (r tcpRequest) Serialize() []byte {
+	b := make([]byte, r.Len())
+	b[3] = r.ext
+	binary.NativeEndian.PutUint32(b[52:], 0xfff) // every state
+	return b
+}
+
+// diagSocket opens the sock_diag socket for the dumps, in the namespace
+// ns (netns.None() for this thread's own).
+func diagSocket(ns netns.NsHandle) (map[int]*nl.SocketHandle, error) {
+	s, err := nl.GetNetlinkSocketAt(ns, netns.None(), unix.NETLINK_INET_DIAG)
+	if err != nil {
+		return nil, fmt.Errorf("watch: opening sock_diag: %w", err)
+	}
+	return map[int]*nl.SocketHandle{unix.NETLINK_INET_DIAG: {Socket: s}}, nil
+}
+
+// dumpProto appends the sockets of one family and protocol to w.raws
+// (family 0 and TCP: both families, through tcpDiagGetSock); a dump the
+// kernel says was interrupted (the table changed while it was read) is
+// read once more, and if it is interrupted again, what came is used.
+func (w *Watch) dumpProto(family, protocol uint8, typ sock.SockType, withInfo bool) error {
+	var ext uint8
+	if withInfo {
+		ext = 1 << (inetDiagInfo - 1)
+	}
+	start := len(w.raws)
+	run := func() error {
+		w.raws = w.raws[:start]
+		msgType := nl.SOCK_DIAG_BY_FAMILY
+		var data nl.NetlinkRequestData = diagRequest{family: family, protocol: protocol, ext: ext}
+		if family == 0 {
+			msgType, data = tcpDiagGetSock, tcpRequest{ext: ext}
+		}
+		req := nl.NewNetlinkRequest(msgType, unix.NLM_F_DUMP)
+		req.Sockets = w.diag
+		req.AddData(data)
+		return req.ExecuteIter(unix.NETLINK_INET_DIAG, uint16(msgType), func(msg []byte) bool {
+			if r, ok := parseDiag(msg, typ); ok && (r.family == unix.AF_INET || r.family == unix.AF_INET6) {
+				w.raws = append(w.raws, r)
+			}
+			return true
+		})
+	}
+	err := run()
+	if errors.Is(err, netlink.ErrDumpInterrupted) {
+		if err = run(); errors.Is(err, netlink.ErrDumpInterrupted) {
+			err = nil
+		}
+	}
+	if err != nil && family == unix.AF_INET6 && (errors.Is(err, unix.EAFNOSUPPORT) || errors.Is(err, unix.ENOENT)) {
+		w.raws = w.raws[:start]
+		err = nil // no IPv6 here
+	}
+	return err
+}
+
+// parseDiag reads one inet_diag_msg and its tcp_info, if any.
+func parseDiag(msg []byte, typ sock.SockType) (raw, bool) {
+	if len(msg) < diagMsgLen {
+		return raw{}, false
+	}
+	r := raw{typ: typ, family: msg[0], state: msg[1]}
+	addr := func(off int) netip.Addr {
+		if r.family == unix.AF_INET {
+			return netip.AddrFrom4([4]byte(msg[off : off+4]))
+		}
+		return netip.AddrFrom16([16]byte(msg[off : off+16]))
+	}
+	r.local = netip.AddrPortFrom(addr(diagSrc), binary.BigEndian.Uint16(msg[diagSport:]))
+	r.remote = netip.AddrPortFrom(addr(diagDst), binary.BigEndian.Uint16(msg[diagDport:]))
+	ne := binary.NativeEndian
+	r.cookie = uint64(ne.Uint32(msg[diagCookie:])) | uint64(ne.Uint32(msg[diagCookie+4:]))<<32
+	r.expires, r.rqueue, r.wqueue = ne.Uint32(msg[diagExpires:]), ne.Uint32(msg[diagRqueue:]), ne.Uint32(msg[diagWqueue:])
+	r.uid, r.inode = ne.Uint32(msg[diagUID:]), ne.Uint32(msg[diagInode:])
+	for a := msg[diagMsgLen:]; len(a) >= 4; {
+		n, t := int(ne.Uint16(a)), ne.Uint16(a[2:])
+		if n < 4 || n > len(a) {
+			break
+		}
+		if t == inetDiagInfo && n-4 >= tcpiSndCwnd+4 {
+			i := a[4:n]
+			r.info = true
+			r.rto, r.mss, r.unacked = ne.Uint32(i[tcpiRto:]), ne.Uint32(i[tcpiSndMss:]), ne.Uint32(i[tcpiUnacked:])
+			r.rtt, r.ssthresh, r.cwnd = ne.Uint32(i[tcpiRtt:]), ne.Uint32(i[tcpiSndSsthres:]), ne.Uint32(i[tcpiSndCwnd:])
+			if len(i) >= tcpiSndWnd+4 {
+				r.sndWnd = ne.Uint32(i[tcpiSndWnd:])
+			}
+		}
+		a = a[min((n+3)&^3, len(a)):]
+	}
+	return r, true
+}
