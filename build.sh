@@ -137,6 +137,10 @@ bench() {
   # The OS kernel against the simulator, and a town of namespaces built
   # and taken down (root only; skipped otherwise).
   go test -run '^$' -bench 'Calls|BuildTown' -benchtime 2s ./native/ossock | tee -a "$out"
+  # The watch: one look at 0, 1,000 and 10,000 sockets against ss -tanp
+  # on the same sockets, and the CPU of 10 looks a second at 10,000 (root
+  # only; skipped otherwise).
+  go test -run '^$' -bench 'Refresh' -benchmem ./native/watch | tee -a "$out"
   # curl through a forward into the town, against curl on plain loopback.
   go test -run '^$' -bench ForwardCurl -benchtime 5x ./native/forward | tee -a "$out"
   # The learner's pace: wall time at 1x, ticked at 60 frames a second.
@@ -161,6 +165,8 @@ bench() {
     /^BenchmarkCalls\/linux-namespaces/ { cns = metric("conns/s"); cnsc = metric("ns/call") }
     /^BenchmarkCalls\/linux-loopback/ { clo = metric("conns/s"); cloc = metric("ns/call") }
     /^BenchmarkBuildTown/ { btown = metric("s/town") }
+    /^BenchmarkRefresh\/sockets=/ { split($1, a, "="); sub(/-[0-9]+$/, "", a[2]); wr[a[2]] = metric("refresh-ms"); wss[a[2]] = metric("ss-ms"); wx[a[2]] = metric("ss/refresh") }
+    /^BenchmarkRefreshCPU/ { wcpu = metric("cpu-%-of-core"); wlooks = metric("looks/s"); wslow = metric("slowest-look-ms") }
     /^BenchmarkForwardCurl\/loopback/ { fwl = metric("MiB/s") }
     /^BenchmarkForwardCurl\/splice/ { fws = metric("MiB/s") }
     /^BenchmarkForwardCurl\/tun/ { fwt = metric("MiB/s") }
@@ -190,6 +196,9 @@ bench() {
       if (fws != "" && fwl != "") printf "curl, 10 MiB: through a forward into the town %s MiB/s (splice), plain loopback %s MiB/s: %.2fx\n", fws, fwl, fws / fwl
       if (fwt != "" && fwl != "") printf "curl, 10 MiB: through a forward with the Linux TCP in the town (tun) %s MiB/s: %.2fx of plain loopback\n", fwt, fwt / fwl
       if (btown != "") printf "a 10-host, 12-link town of namespaces and wires: built and removed in %s s\n", btown
+      for (k = 1000; k <= 10000; k *= 10)
+        if (k in wr) printf "watch: one look at %d sockets %s ms, ss -tanp %s ms (ss takes %sx as long)\n", k, wr[k], wss[k], wx[k]
+      if (wcpu != "") printf "watch: 10,000 sockets at %s looks/s: %s%% of one core (goal 5%%), slowest look %s ms\n", wlooks, wcpu, wslow
       if (pst != "") printf "pace at 1x (wall s): hello-tcp first SYN to the server closing %s, whole story %s; hello-udp %s, errors %s, poll-udp %s\n", pst, pht, phu, per, ppu
       if (cf != "") printf "town, native (Xvfb): %s ms/frame Update+Draw with %s doors and %s letters (hello-tcp %s ms)\n", cf, cd, cl, hf
       if (wm != "") printf "town, browser: wasm %s MB, %s MB gzip-compressed; first frame %s ms; %s fps hello-tcp, %s fps crowd, %s fps empty page\n", wm, wg, ff, hfps, cfps, efps
