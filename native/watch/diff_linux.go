@@ -14,7 +14,7 @@ import (
 // diff turns the change from the previous dump to this one into events:
 // sockets gone first, then, in the snapshot's order, changes to the
 // sockets that stayed and the sockets that are new.
-func (w *Watch) diff(cur map[uint64]seen, order []uint64, listenerOf func(netip.AddrPort) (seen, bool), now time.Duration) []sock.Event {
+func (w *Watch) diff(cur *seenSet, order []uint64, listenerOf func(netip.AddrPort) (seen, bool), now time.Duration) []sock.Event {
 	var events []sock.Event
 	ev := func(c seen, k sock.Kind) sock.Event {
 		e := sock.Event{Time: now, Kind: k, Host: w.host, Proc: c.proc, FD: c.s.FD, Sock: c.s.Type,
@@ -25,14 +25,14 @@ func (w *Watch) diff(cur map[uint64]seen, order []uint64, listenerOf func(netip.
 		return e
 	}
 	var gone []uint64
-	for id := range w.prev {
-		if _, ok := cur[id]; !ok {
+	w.prev.each(func(id uint64, _ *seen) {
+		if !cur.has(id) {
 			gone = append(gone, id)
 		}
-	}
+	})
 	slices.Sort(gone)
 	for _, id := range gone {
-		p := w.prev[id]
+		p := w.prev.at(id)
 		if p.inode != 0 {
 			events = append(events, ev(p, sock.KindClose))
 			continue
@@ -42,8 +42,8 @@ func (w *Watch) diff(cur map[uint64]seen, order []uint64, listenerOf func(netip.
 		events = append(events, e)
 	}
 	for _, id := range order {
-		c := cur[id]
-		p, was := w.prev[id]
+		c := cur.at(id)
+		p, was := w.prev.get(id)
 		if was {
 			if p.inode != 0 && c.inode == 0 {
 				// The fd was closed; the kernel finishes the connection.

@@ -102,7 +102,7 @@ func ends(pkt []byte) (src, dst netip.AddrPort, ok bool) {
 // kept by the filters: for each, a KindSent from the sending socket and a
 // KindDelivered at the receiving one (loopback delivers at once), in time
 // order; the sockets' owners are those of cur when known.
-func (w *Watch) packetEvents(cur map[uint64]seen) []sock.Event {
+func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
 	if w.pk == nil {
 		return nil
 	}
@@ -115,9 +115,9 @@ func (w *Watch) packetEvents(cur map[uint64]seen) []sock.Event {
 		fd   int
 		pid  int
 	}
-	byPair := make(map[[2]netip.AddrPort]end, len(cur))
+	byPair := make(map[[2]netip.AddrPort]end, len(cur.index))
 	byPort := make(map[uint16]end)
-	for _, c := range cur {
+	cur.each(func(_ uint64, c *seen) {
 		e := end{proc: c.proc, fd: c.s.FD, pid: c.pid}
 		if c.inode == 0 {
 			e.fd = 0
@@ -126,7 +126,7 @@ func (w *Watch) packetEvents(cur map[uint64]seen) []sock.Event {
 		if c.s.State == sock.StateListen || c.s.Type == sock.SockUDP && !c.s.Remote.IsValid() || c.s.Remote.Port() == 0 {
 			byPort[c.s.Local.Port()] = e
 		}
-	}
+	})
 	owner := func(local, remote netip.AddrPort) end {
 		if e, ok := byPair[[2]netip.AddrPort{local, remote}]; ok {
 			return e

@@ -33,7 +33,7 @@ type Watch struct {
 	// allocates little: the live inodes, the map the last-but-one dump
 	// was in (cleared and refilled), the order of the dump.
 	live  map[uint32]bool
-	spare map[uint64]seen
+	spare *seenSet
 	order []uint64
 	flat  []sock.SocketState // hostState's sockets before they are grouped
 	// infoAt is when the dump last asked for tcp_info (cwnd, RTT, ...),
@@ -45,7 +45,7 @@ type Watch struct {
 	host  string
 	start time.Time
 	own   *owners
-	prev  map[uint64]seen    // the last dump's sockets (after the filters), by cookie
+	prev  *seenSet           // the last dump's sockets (after the filters), by cookie
 	left  map[uint64]ownerOf // the last owner of connections now held by the kernel
 
 	pk        *packets // the loopback capture; nil without Options.Packets or the privilege
@@ -56,6 +56,7 @@ type Watch struct {
 // seen is one socket as a dump found it, with its owner.
 type seen struct {
 	s     sock.SocketState
+	r     raw // what the dump said, to tell whether the next one says the same
 	inode uint32
 	pid   int
 	proc  string // the name events give its process: "comm[pid]", or Unknown
@@ -79,8 +80,8 @@ func New(opts Options) (*Watch, error) {
 	if opts.PID < 0 {
 		return nil, fmt.Errorf("watch: pid %d is not a process id", opts.PID)
 	}
-	w := &Watch{opts: opts, start: time.Now(), own: newOwners(), prev: map[uint64]seen{}, left: map[uint64]ownerOf{},
-		live: map[uint32]bool{}, spare: map[uint64]seen{}}
+	w := &Watch{opts: opts, start: time.Now(), own: newOwners(), prev: newSeenSet(), left: map[uint64]ownerOf{},
+		live: map[uint32]bool{}, spare: newSeenSet()}
 	fams := []int{unix.NETLINK_ROUTE}
 	var err error
 	if opts.Netns == "" {
@@ -210,7 +211,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	w.own.resolve(live, time.Now())
 
 	cur := w.spare
-	clear(cur)
+	cur.reset()
 	order := w.order[:0]
 	// Listeners by port, for SYN queues, accepted sockets and the PID
 	// filter's half-open connections.
@@ -219,11 +220,26 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 		if w.opts.Port != 0 && int(r.local.Port()) != w.opts.Port && int(r.remote.Port()) != w.opts.Port {
 			continue
 		}
-		st := socketState(r)
-		if p, ok := w.prev[st.ID]; ok && !r.info && st.TCP != nil && p.s.TCP != nil {
-			keepInfo(st.TCP, p.s.TCP) // not asked for this time: the last look's
+		var st sock.SocketState
+		p, was := w.prev.get(r.cookie)
+		switch {
+		case was && sameDiag(p.r, r) && p.s.State != sock.StateListen:
+			// Nothing the town shows has changed: the last look's state
+			// (a listener's is made again: its SYN queue is counted
+			// below).
+			st = p.s
+			st.FD, st.Proc = 0, ""
+		default:
+			st = socketState(r)
+			if was && !r.info && st.TCP != nil && p.s.TCP != nil {
+				keepInfo(st.TCP, p.s.TCP) // not asked for this time: the last look's
+			}
 		}
-		c := seen{s: st, inode: r.inode, uid: r.uid}
+		if was && !r.info {
+			r.info, r.mss, r.cwnd, r.ssthresh, r.unacked, r.sndWnd, r.rtt, r.rto =
+				p.r.info, p.r.mss, p.r.cwnd, p.r.ssthresh, p.r.unacked, p.r.sndWnd, p.r.rtt, p.r.rto
+		}
+		c := seen{s: st, r: r, inode: r.inode, uid: r.uid}
 		if r.inode != 0 {
 			if ow, ok := w.own.byInode[r.inode]; ok {
 				if pi, ok := w.own.procs[ow.pid]; ok {
@@ -234,7 +250,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 					c.user, c.root = pi.user, pi.uid == 0
 				}
 			}
-			if p, ok := w.prev[st.ID]; c.pid == 0 && ok && p.inode == c.inode && p.pid != 0 {
+			if p, ok := w.prev.get(st.ID); c.pid == 0 && ok && p.inode == c.inode && p.pid != 0 {
 				// Its owner is exiting (the socket goes with it) or
 				// passed it on: keep the owner it had until /proc
 				// says who holds it now.
@@ -247,10 +263,10 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 		} else if lo, ok := w.left[st.ID]; ok {
 			c.s.Proc, c.proc, c.pid = lo.comm, lo.proc, lo.pid
 		}
-		if _, dup := cur[st.ID]; dup {
+		if cur.has(st.ID) {
 			continue
 		}
-		cur[st.ID] = c
+		cur.set(st.ID, c)
 		order = append(order, st.ID)
 		if st.State == sock.StateListen {
 			listeners[st.Local.Port()] = append(listeners[st.Local.Port()], st.ID)
@@ -260,7 +276,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	// through.
 	listenerOf := func(local netip.AddrPort) (seen, bool) {
 		for _, id := range listeners[local.Port()] {
-			l := cur[id]
+			l := cur.at(id)
 			if a := l.s.Local.Addr(); a.IsUnspecified() || a == local.Addr() {
 				return l, true
 			}
@@ -271,7 +287,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	// established in the accept queue) have no fd: they are the
 	// listener's process's, in the kernel's hands.
 	for _, id := range order {
-		c := cur[id]
+		c := cur.at(id)
 		if c.inode != 0 || c.s.Type != sock.SockTCP || (c.s.State != sock.StateSynReceived && c.s.State != sock.StateEstablished) {
 			continue
 		}
@@ -281,20 +297,20 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 		}
 		if c.s.State == sock.StateSynReceived {
 			l.s.TCP.SynQueue++
-			cur[l.s.ID] = l
+			cur.set(l.s.ID, l)
 		}
 		if c.proc == "" {
 			c.s.Proc, c.proc, c.pid = l.s.Proc, l.proc, l.pid
-			cur[id] = c
+			cur.set(id, c)
 		}
 	}
 	if w.opts.PID != 0 {
 		kept := order[:0]
 		for _, id := range order {
-			if cur[id].pid == w.opts.PID {
+			if cur.at(id).pid == w.opts.PID {
 				kept = append(kept, id)
 			} else {
-				delete(cur, id)
+				cur.del(id)
 			}
 		}
 		order = kept
@@ -303,13 +319,15 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	snap := sock.Snapshot{Now: now, Hosts: []sock.HostState{w.hostState(cur, order)}}
 	events := append(w.packetEvents(cur), w.diff(cur, order, listenerOf, now)...)
 	// Remember who held connections that the kernel now holds alone.
-	for id, c := range cur {
+	cur.each(func(id uint64, c *seen) {
 		if c.inode != 0 && c.pid != 0 && c.s.Type == sock.SockTCP {
-			w.left[id] = ownerOf{comm: c.s.Proc, proc: c.proc, pid: c.pid}
+			if lo, ok := w.left[id]; !ok || lo.pid != c.pid || lo.proc != c.proc {
+				w.left[id] = ownerOf{comm: c.s.Proc, proc: c.proc, pid: c.pid}
+			}
 		}
-	}
+	})
 	for id := range w.left {
-		if _, ok := cur[id]; !ok {
+		if !cur.has(id) {
 			delete(w.left, id)
 		}
 	}
@@ -328,11 +346,25 @@ func (w *Watch) newConnection(raws []raw) bool {
 		if p := w.opts.Port; p != 0 && int(r.local.Port()) != p && int(r.remote.Port()) != p {
 			continue // not watched
 		}
-		if _, ok := w.prev[r.cookie]; !ok {
+		if !w.prev.has(r.cookie) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameDiag reports whether two dumps of a socket say the same thing the
+// town shows: tcp_info aside when the second did not ask for it, and the
+// timer's countdown aside but in TIME-WAIT (a keepalive timer, on by
+// default in Go's connections, changes it at every look).
+func sameDiag(a, b raw) bool {
+	if !b.info {
+		a.info, a.mss, a.cwnd, a.ssthresh, a.unacked, a.sndWnd, a.rtt, a.rto = false, 0, 0, 0, 0, 0, 0, 0
+	}
+	if linuxtcp.State(b.state) != sock.StateTimeWait {
+		a.expires, b.expires = 0, 0
+	}
+	return a == b
 }
 
 // keepInfo copies what tcp_info says (cwnd, RTT and the like) from the
@@ -387,7 +419,7 @@ func socketState(r raw) sock.SocketState {
 // Each group's sockets are put in order by index and copied once into a
 // slice of their number (at 10,000 sockets, growing and sorting the
 // sockets themselves was a third of a look).
-func (w *Watch) hostState(cur map[uint64]seen, order []uint64) sock.HostState {
+func (w *Watch) hostState(cur *seenSet, order []uint64) sock.HostState {
 	hs := sock.HostState{Name: w.host, Addrs: w.addrs()}
 	type group struct {
 		pid int
@@ -398,7 +430,7 @@ func (w *Watch) hostState(cur map[uint64]seen, order []uint64) sock.HostState {
 	var members [][]int32 // by process, indices into flat; the last is the kernel's
 	var orphans []int32
 	for _, id := range order {
-		c := cur[id]
+		c := cur.ptr(id)
 		flat = append(flat, c.s)
 		at := int32(len(flat) - 1)
 		if c.inode == 0 {
@@ -485,4 +517,65 @@ func (w *Watch) addrs() []netip.Prefix {
 	}
 	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
 	return out
+}
+
+// seenSet is one dump's sockets by cookie. The sockets are kept in a
+// slice and the map holds their index: a map of values as large as a
+// seen allocates each one it holds, 10,000 a look.
+type seenSet struct {
+	index map[uint64]int32
+	list  []seen
+}
+
+func newSeenSet() *seenSet { return &seenSet{index: map[uint64]int32{}} }
+
+// reset empties the set, keeping its room.
+func (s *seenSet) reset() {
+	clear(s.index)
+	clear(s.list) // let go of what the sockets pointed to
+	s.list = s.list[:0]
+}
+
+// get is the socket with cookie id, if the set has it.
+func (s *seenSet) get(id uint64) (seen, bool) {
+	i, ok := s.index[id]
+	if !ok {
+		return seen{}, false
+	}
+	return s.list[i], true
+}
+
+// at is the socket with cookie id, or the zero seen.
+func (s *seenSet) at(id uint64) seen {
+	c, _ := s.get(id)
+	return c
+}
+
+// ptr points at the socket with cookie id, which the set must have.
+func (s *seenSet) ptr(id uint64) *seen { return &s.list[s.index[id]] }
+
+// has reports whether the set has the socket with cookie id.
+func (s *seenSet) has(id uint64) bool {
+	_, ok := s.index[id]
+	return ok
+}
+
+// set adds the socket with cookie id, or replaces it.
+func (s *seenSet) set(id uint64, c seen) {
+	if i, ok := s.index[id]; ok {
+		s.list[i] = c
+		return
+	}
+	s.index[id] = int32(len(s.list))
+	s.list = append(s.list, c)
+}
+
+// del takes the socket with cookie id out (its room stays, unused).
+func (s *seenSet) del(id uint64) { delete(s.index, id) }
+
+// each calls f with every socket of the set, in no order.
+func (s *seenSet) each(f func(id uint64, c *seen)) {
+	for id, i := range s.index {
+		f(id, &s.list[i])
+	}
 }
