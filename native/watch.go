@@ -23,9 +23,11 @@ import (
 	"socketville/shared/wire"
 )
 
-const watchUsage = `socketville watch [--every D] [--size WxH] [--port N] [--pid N] [--netns NAME] [--pcap FILE]
-       socketville watch --print [--port N] [--pid N] [--netns NAME] [--pcap FILE]
-       socketville watch --once [--port N] [--pid N] [--netns NAME]
+const watchUsage = `socketville watch [--every D] [--size WxH] [FILTERS] [--pcap FILE]
+       socketville watch --print [--every D] [FILTERS] [--pcap FILE]
+       socketville watch --once [FILTERS]
+
+FILTERS are --port N, --pid N and --netns NAME.
 
 Shows this machine's own TCP and UDP sockets as the town sees them: every
 process that owns sockets (pid, command, user) with its sockets (fd, proto,
