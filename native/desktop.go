@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +22,7 @@ import (
 )
 
 const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--size WxH] [SCENARIO]
-       socketville desktop --forward SPEC [--forward SPEC ...] [--play] [SCENARIO]
+       socketville desktop --forward SPEC [--forward SPEC ...] [...] [SCENARIO]
        socketville desktop --os [--hosts MODE] [--max-run D] [--play] [SCENARIO]
 
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
@@ -143,6 +144,17 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if opts, err = scenarioOptions(pos[0], opts); err != nil {
 			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
 			return exitFail
+		}
+	}
+	if len(forwards) > 0 {
+		src := opts.Source
+		if src == "" {
+			ex, _ := examples.Find(cmp.Or(opts.Scenario, "hello-tcp"))
+			src = ex.Source
+		}
+		if err := checkForwardSource(opts.Scenario, src, forwards); err != nil {
+			fmt.Fprintf(stderr, "socketville desktop: %v\n", err)
+			return exitUsage
 		}
 	}
 	g, err := town.New(opts)

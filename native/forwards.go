@@ -12,6 +12,7 @@ import (
 	"socketville/examples"
 	"socketville/native/forward"
 	"socketville/shared/netsim"
+	"socketville/shared/script"
 	"socketville/shared/sock"
 	"socketville/shared/town"
 )
@@ -45,6 +46,9 @@ const forwardUsage = `  --forward SPEC     carry real connections into the town,
                      "outside"; b:9000=127.0.0.1:9000: the town's programs
                      connecting to b port 9000 reach the real server at
                      127.0.0.1:9000. The town then runs in real time.
+                     A forward splices: each side's TCP is its own (its
+                     segments, ACKs, window and timeouts), and the bytes,
+                     the end of each direction and a reset are passed on.
   --forward-mode M   how a real client's connection enters the town: splice
                      (the default: its bytes, ends and resets are carried
                      into a connection of the town's own) or tun (Linux,
@@ -117,9 +121,38 @@ func forwardScenario(arg string, specs forwardFlags, serveAddr string) (examples
 	if err != nil {
 		return examples.Scenario{}, err
 	}
+	sc := examples.Scenario{Name: opts.Scenario, Source: opts.Source, Description: examples.Description(opts.Source)}
 	if opts.Source == "" {
-		ex, _ := examples.Find(opts.Scenario)
-		return ex, nil
+		sc, _ = examples.Find(opts.Scenario)
 	}
-	return examples.Scenario{Name: opts.Scenario, Source: opts.Source, Description: examples.Description(opts.Source)}, nil
+	return sc, checkForwardSource(sc.Name, sc.Source, specs)
+}
+
+// checkForwardHosts says which forwards name a host the scenario does not
+// build: their town side would never open.
+func checkForwardHosts(s *script.Script, specs forwardFlags) error {
+	hosts := map[string]bool{}
+	var names []string
+	for _, l := range s.Lines {
+		if h, ok := l.Cmd.(script.HostCmd); ok {
+			hosts[h.Name] = true
+			names = append(names, h.Name)
+		}
+	}
+	for _, f := range specs {
+		if !hosts[f.Host] {
+			return fmt.Errorf("--forward %s: scenario %s has no host %s (its hosts: %s)", f, s.Name, f.Host, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+// checkForwardSource is checkForwardHosts for a scenario's text; one that
+// does not parse is left to the town, which says why.
+func checkForwardSource(name, src string, specs forwardFlags) error {
+	s, err := script.Parse(name, strings.NewReader(src))
+	if err != nil || len(specs) == 0 {
+		return nil
+	}
+	return checkForwardHosts(s, specs)
 }

@@ -131,6 +131,10 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.compare {
 		return compareRun(s, f, stdout, stderr)
 	}
+	if err := checkForwardHosts(s, f.forwards); err != nil {
+		fmt.Fprintf(stderr, "socketville run: %v\n", err)
+		return exitUsage
+	}
 
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
