@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
+	"unsafe"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netlink/nl"
@@ -107,14 +109,146 @@ func (r tcpRequest) Serialize() []byte {
 	return b
 }
 
+// diagConn is the sock_diag socket the dumps go through. The library
+// opens it (in the namespace), but the dump is sent and read here: each
+// datagram into one buffer kept from look to look, its messages read in
+// place (the library copies every datagram and makes a message list of
+// each, 2 MB a look at 10,000 sockets).
+type diagConn struct {
+	s   *nl.NetlinkSocket
+	pid uint32 // the socket's port id, which the kernel's answers carry
+	seq uint32
+	buf []byte
+}
+
+// diagBuf is the receive buffer's size. The kernel fills a dump's
+// datagrams to at most 32 KiB (less what an skb needs for itself),
+// whatever the reader's buffer: a bigger one would not mean fewer reads.
+const diagBuf = 64 << 10
+
+// diagTimeout is how long a dump may keep the watch waiting for the
+// kernel's next datagram.
+const diagTimeout = 10 * time.Second
+
+// errTruncated says a datagram did not fit the buffer (which has grown
+// to fit the next): the dump is read again.
+var errTruncated = errors.New("sock_diag datagram larger than the buffer")
+
 // diagSocket opens the sock_diag socket for the dumps, in the namespace
 // ns (netns.None() for this thread's own).
-func diagSocket(ns netns.NsHandle) (map[int]*nl.SocketHandle, error) {
+func diagSocket(ns netns.NsHandle) (*diagConn, error) {
 	s, err := nl.GetNetlinkSocketAt(ns, netns.None(), unix.NETLINK_INET_DIAG)
 	if err != nil {
 		return nil, fmt.Errorf("watch: opening sock_diag: %w", err)
 	}
-	return map[int]*nl.SocketHandle{unix.NETLINK_INET_DIAG: {Socket: s}}, nil
+	pid, err := s.GetPid()
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("watch: opening sock_diag: %w", err)
+	}
+	return &diagConn{s: s, pid: pid, buf: make([]byte, diagBuf)}, nil
+}
+
+// close releases the socket.
+func (d *diagConn) close() { d.s.Close() }
+
+// wait waits until the socket can be read (or written, with out).
+func (d *diagConn) wait(out bool) error {
+	ev := int16(unix.POLLIN)
+	if out {
+		ev = unix.POLLOUT
+	}
+	fds := []unix.PollFd{{Fd: int32(d.s.GetFd()), Events: ev}}
+	for {
+		n, err := unix.Poll(fds, int(diagTimeout/time.Millisecond))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n == 0:
+			return fmt.Errorf("no answer from the kernel in %v", diagTimeout)
+		}
+		return nil
+	}
+}
+
+// dump sends a dump request of type msgType and calls f with each
+// message of the answer that has that type (its payload, in the buffer:
+// f must not keep it). An answer the kernel marks interrupted is read to
+// its end and the error is netlink.ErrDumpInterrupted.
+func (d *diagConn) dump(msgType uint16, data []byte, f func(msg []byte)) error {
+	d.seq++
+	fd := d.s.GetFd()
+	req := make([]byte, unix.NLMSG_HDRLEN+len(data))
+	ne := binary.NativeEndian
+	ne.PutUint32(req[0:], uint32(len(req)))
+	ne.PutUint16(req[4:], msgType)
+	ne.PutUint16(req[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	ne.PutUint32(req[8:], d.seq)
+	copy(req[unix.NLMSG_HDRLEN:], data)
+	kernel := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	for {
+		err := unix.Sendto(fd, req, 0, kernel)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			if err = d.wait(true); err == nil {
+				continue
+			}
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
+	var fail error
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&d.buf[0])), uintptr(len(d.buf)),
+			unix.MSG_TRUNC, 0, 0)
+		switch {
+		case errno == unix.EINTR:
+			continue
+		case errno == unix.EAGAIN:
+			if err := d.wait(false); err != nil {
+				return err
+			}
+			continue
+		case errno != 0:
+			return errno
+		}
+		if int(n) > len(d.buf) {
+			// Cut short: grow for the next dump, read this one to its
+			// end, and say it is to be read again.
+			d.buf = make([]byte, (int(n)+4095)&^4095)
+			fail = errTruncated
+			continue
+		}
+		for b := d.buf[:n]; len(b) >= unix.NLMSG_HDRLEN; {
+			l := int(ne.Uint32(b))
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				return errors.New("malformed sock_diag message")
+			}
+			typ, flags, seq, pid := ne.Uint16(b[4:]), ne.Uint16(b[6:]), ne.Uint32(b[8:]), ne.Uint32(b[12:])
+			m := b[unix.NLMSG_HDRLEN:l]
+			b = b[min((l+unix.NLMSG_ALIGNTO-1)&^(unix.NLMSG_ALIGNTO-1), len(b)):]
+			if seq != d.seq || pid != d.pid {
+				continue // the rest of an earlier dump that was given up
+			}
+			if flags&unix.NLM_F_DUMP_INTR != 0 && fail == nil {
+				fail = netlink.ErrDumpInterrupted
+			}
+			switch typ {
+			case unix.NLMSG_DONE, unix.NLMSG_ERROR:
+				if len(m) >= 4 {
+					if e := int32(ne.Uint32(m)); e < 0 {
+						return unix.Errno(-e)
+					}
+				}
+				return fail
+			case msgType:
+				f(m)
+			}
+		}
+	}
 }
 
 // dumpProto appends the sockets of one family and protocol to w.raws
@@ -127,25 +261,23 @@ func (w *Watch) dumpProto(family, protocol uint8, typ sock.SockType, withInfo bo
 		ext = 1 << (inetDiagInfo - 1)
 	}
 	start := len(w.raws)
+	msgType := uint16(nl.SOCK_DIAG_BY_FAMILY)
+	var data nl.NetlinkRequestData = diagRequest{family: family, protocol: protocol, ext: ext}
+	if family == 0 {
+		msgType, data = tcpDiagGetSock, tcpRequest{ext: ext}
+	}
+	req := data.Serialize()
+	add := func(msg []byte) {
+		if r, ok := parseDiag(msg, typ); ok && (r.family == unix.AF_INET || r.family == unix.AF_INET6) {
+			w.raws = append(w.raws, r)
+		}
+	}
 	run := func() error {
 		w.raws = w.raws[:start]
-		msgType := nl.SOCK_DIAG_BY_FAMILY
-		var data nl.NetlinkRequestData = diagRequest{family: family, protocol: protocol, ext: ext}
-		if family == 0 {
-			msgType, data = tcpDiagGetSock, tcpRequest{ext: ext}
-		}
-		req := nl.NewNetlinkRequest(msgType, unix.NLM_F_DUMP)
-		req.Sockets = w.diag
-		req.AddData(data)
-		return req.ExecuteIter(unix.NETLINK_INET_DIAG, uint16(msgType), func(msg []byte) bool {
-			if r, ok := parseDiag(msg, typ); ok && (r.family == unix.AF_INET || r.family == unix.AF_INET6) {
-				w.raws = append(w.raws, r)
-			}
-			return true
-		})
+		return w.diag.dump(msgType, req, add)
 	}
 	err := run()
-	if errors.Is(err, netlink.ErrDumpInterrupted) {
+	if errors.Is(err, netlink.ErrDumpInterrupted) || errors.Is(err, errTruncated) {
 		if err = run(); errors.Is(err, netlink.ErrDumpInterrupted) {
 			err = nil
 		}

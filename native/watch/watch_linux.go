@@ -14,7 +14,6 @@ import (
 	"socketville/native/linuxtcp"
 
 	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
@@ -26,7 +25,7 @@ import (
 type Watch struct {
 	opts Options
 	h    *netlink.Handle          // addresses
-	diag map[int]*nl.SocketHandle // the dumps' socket
+	diag *diagConn                // the dumps' socket
 	raws []raw                    // the last dump, its room kept
 
 	// Kept from one Refresh to the next so that a look at many sockets
@@ -136,10 +135,10 @@ func (w *Watch) Close() error {
 		w.h.Close()
 		w.h = nil
 	}
-	for _, sh := range w.diag {
-		sh.Socket.Close()
+	if w.diag != nil {
+		w.diag.close()
+		w.diag = nil
 	}
-	w.diag = nil
 	return nil
 }
 
