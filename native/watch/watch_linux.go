@@ -24,9 +24,9 @@ import (
 // A Watch is not safe for concurrent use.
 type Watch struct {
 	opts Options
-	h    *netlink.Handle          // addresses
-	diag *diagConn                // the dumps' socket
-	raws []raw                    // the last dump, its room kept
+	h    *netlink.Handle // addresses
+	diag *diagConn       // the dumps' socket
+	raws []raw           // the last dump, its room kept
 
 	// Kept from one Refresh to the next so that a look at many sockets
 	// allocates little: the live inodes, the map the last-but-one dump
