@@ -3,6 +3,7 @@
 package watch
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -14,9 +15,9 @@ import (
 // diff turns the change from the previous dump to this one into events:
 // sockets gone first, then, in the snapshot's order, changes to the
 // sockets that stayed and the sockets that are new.
-func (w *Watch) diff(cur *seenSet, order []uint64, listenerOf func(netip.AddrPort) (seen, bool), now time.Duration) []sock.Event {
+func (w *Watch) diff(cur *seenSet, listenerOf func(netip.AddrPort) (*seen, bool), now time.Duration) []sock.Event {
 	var events []sock.Event
-	ev := func(c seen, k sock.Kind) sock.Event {
+	ev := func(c *seen, k sock.Kind) sock.Event {
 		e := sock.Event{Time: now, Kind: k, Host: w.host, Proc: c.proc, FD: c.s.FD, Sock: c.s.Type,
 			Local: c.s.Local, Remote: c.s.Remote}
 		if c.inode == 0 {
@@ -24,15 +25,16 @@ func (w *Watch) diff(cur *seenSet, order []uint64, listenerOf func(netip.AddrPor
 		}
 		return e
 	}
-	var gone []uint64
-	w.prev.each(func(id uint64, _ *seen) {
-		if !cur.has(id) {
-			gone = append(gone, id)
+	prev := w.prev
+	var gone []int32
+	for i := range prev.list {
+		if !prev.list[i].taken {
+			gone = append(gone, int32(i))
 		}
-	})
-	slices.Sort(gone)
-	for _, id := range gone {
-		p := w.prev.at(id)
+	}
+	slices.SortFunc(gone, func(a, b int32) int { return cmp.Compare(prev.list[a].s.ID, prev.list[b].s.ID) })
+	for _, i := range gone {
+		p := &prev.list[i]
 		if p.inode != 0 {
 			events = append(events, ev(p, sock.KindClose))
 			continue
@@ -41,10 +43,10 @@ func (w *Watch) diff(cur *seenSet, order []uint64, listenerOf func(netip.AddrPor
 		e.From, e.To = p.s.State, sock.StateClosed
 		events = append(events, e)
 	}
-	for _, id := range order {
-		c := cur.at(id)
-		p, was := w.prev.get(id)
-		if was {
+	for i := range cur.list {
+		c := &cur.list[i]
+		if c.prevAt >= 0 {
+			p := &prev.list[c.prevAt]
 			if p.inode != 0 && c.inode == 0 {
 				// The fd was closed; the kernel finishes the connection.
 				events = append(events, ev(p, sock.KindClose))

@@ -115,9 +115,10 @@ func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
 		fd   int
 		pid  int
 	}
-	byPair := make(map[[2]netip.AddrPort]end, len(cur.index))
+	byPair := make(map[[2]netip.AddrPort]end, len(cur.list))
 	byPort := make(map[uint16]end)
-	cur.each(func(_ uint64, c *seen) {
+	for i := range cur.list {
+		c := &cur.list[i]
 		e := end{proc: c.proc, fd: c.s.FD, pid: c.pid}
 		if c.inode == 0 {
 			e.fd = 0
@@ -126,7 +127,7 @@ func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
 		if c.s.State == sock.StateListen || c.s.Type == sock.SockUDP && !c.s.Remote.IsValid() || c.s.Remote.Port() == 0 {
 			byPort[c.s.Local.Port()] = e
 		}
-	})
+	}
 	owner := func(local, remote netip.AddrPort) end {
 		if e, ok := byPair[[2]netip.AddrPort{local, remote}]; ok {
 			return e

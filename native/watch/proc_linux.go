@@ -40,6 +40,11 @@ type owners struct {
 	users   map[uint32]string    // user names by uid
 	scans   int                  // how many times /proc was read
 	denied  int                  // processes whose fds the last scan could not read
+	// gen counts the changes to byInode and procs that can change a
+	// socket's owner (a scan, a process gone); pids are the processes
+	// byInode names, as resolve last left it.
+	gen  int
+	pids []int
 }
 
 func newOwners() *owners {
@@ -67,6 +72,7 @@ func (o *owners) resolve(live map[uint32]bool, now time.Time) {
 		if !alive {
 			delete(o.byInode, ino)
 			delete(o.procs, ow.pid)
+			o.gen++
 		}
 	}
 	for ino := range o.missing {
@@ -86,8 +92,10 @@ func (o *owners) resolve(live map[uint32]bool, now time.Time) {
 		break
 	}
 	if !need {
+		o.notePIDs(checked)
 		return
 	}
+	o.gen++
 	o.scan(live)
 	for ino := range live {
 		if _, ok := o.byInode[ino]; !ok {
@@ -104,6 +112,33 @@ func (o *owners) resolve(live map[uint32]bool, now time.Time) {
 			delete(o.procs, pid)
 		}
 	}
+	o.notePIDs(used)
+}
+
+// notePIDs keeps the pids of the processes byInode names (those of the
+// set that still do).
+func (o *owners) notePIDs(set map[int]bool) {
+	o.pids = o.pids[:0]
+	for pid, ok := range set {
+		if ok {
+			o.pids = append(o.pids, pid)
+		}
+	}
+}
+
+// steady reports whether resolve, given the live inodes it was last
+// given, would change nothing: no inode waits to be found again, and
+// every process that owns one is still there.
+func (o *owners) steady() bool {
+	if len(o.missing) > 0 {
+		return false
+	}
+	for _, pid := range o.pids {
+		if !o.alive(pid) {
+			return false
+		}
+	}
+	return true
 }
 
 // usedPIDs is the set of pids that own a known inode.

@@ -29,12 +29,17 @@ type Watch struct {
 	raws []raw           // the last dump, its room kept
 
 	// Kept from one Refresh to the next so that a look at many sockets
-	// allocates little: the live inodes, the map the last-but-one dump
-	// was in (cleared and refilled), the order of the dump.
-	live  map[uint32]bool
-	spare *seenSet
-	order []uint64
-	flat  []sock.SocketState // hostState's sockets before they are grouped
+	// allocates little: the live inodes (and, in dump order, those the
+	// owners were last resolved for), the set the last-but-one dump was
+	// in (emptied and filled again), the cookies new this look, the
+	// listeners by port and hostState's groups.
+	live      map[uint32]bool
+	inodes    []uint32
+	spare     *seenSet
+	fresh     map[uint64]struct{}
+	listeners map[uint16][]int32
+	groups    hostGroups
+	ownGen    int // w.own.gen when the last look took its owners
 	// infoAt is when the dump last asked for tcp_info (cwnd, RTT, ...),
 	// which it does once per infoEvery and when a new connection came:
 	// the queues and states come with every look, the rest is the last
@@ -44,8 +49,7 @@ type Watch struct {
 	host  string
 	start time.Time
 	own   *owners
-	prev  *seenSet           // the last dump's sockets (after the filters), by cookie
-	left  map[uint64]ownerOf // the last owner of connections now held by the kernel
+	prev  *seenSet // the last dump's sockets (after the filters), in dump order
 
 	pk        *packets // the loopback capture; nil without Options.Packets or the privilege
 	noPk      string   // why there is no capture, when one was asked for
@@ -62,6 +66,14 @@ type seen struct {
 	uid   uint32 // the socket's user, as the dump says
 	user  string // the owner's user name
 	root  bool   // whether the owner runs as root
+
+	// last is who last held the connection with an fd, for when the
+	// kernel holds it alone (hasLast: someone did).
+	last    ownerOf
+	hasLast bool
+	prevAt  int32 // its index in the last look's set, or -1
+	taken   bool  // (in the last look's set) this look has it too
+	rank    int32 // its place among its group's sockets in the last snapshot, or -1
 }
 
 // ownerOf is who held a connection before its fd was closed.
@@ -79,8 +91,8 @@ func New(opts Options) (*Watch, error) {
 	if opts.PID < 0 {
 		return nil, fmt.Errorf("watch: pid %d is not a process id", opts.PID)
 	}
-	w := &Watch{opts: opts, start: time.Now(), own: newOwners(), prev: newSeenSet(), left: map[uint64]ownerOf{},
-		live: map[uint32]bool{}, spare: newSeenSet()}
+	w := &Watch{opts: opts, start: time.Now(), own: newOwners(), prev: newSeenSet(), live: map[uint32]bool{},
+		spare: newSeenSet(), fresh: map[uint64]struct{}{}, listeners: map[uint16][]int32{}}
 	fams := []int{unix.NETLINK_ROUTE}
 	var err error
 	if opts.Netns == "" {
@@ -200,46 +212,63 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 		return sock.Snapshot{}, nil, err
 	}
 	now := time.Since(w.start)
-	live := w.live
-	clear(live)
-	for _, r := range raws {
-		if r.inode != 0 {
-			live[r.inode] = true
-		}
-	}
-	w.own.resolve(live, time.Now())
+	w.resolveOwners(raws)
+	ownersSame := w.own.gen == w.ownGen
 
-	cur := w.spare
+	// The dump comes in the order of the kernel's tables, which is the
+	// last look's but for the sockets that came and went: each is looked
+	// for where the last one's left off first, in the map only if not
+	// there.
+	prev, cur := w.prev, w.spare
 	cur.reset()
-	order := w.order[:0]
-	// Listeners by port, for SYN queues, accepted sockets and the PID
-	// filter's half-open connections.
-	listeners := map[uint16][]uint64{}
-	for _, r := range raws {
+	clear(w.fresh)
+	hint := 0
+	for i := range raws {
+		r := &raws[i]
 		if w.opts.Port != 0 && int(r.local.Port()) != w.opts.Port && int(r.remote.Port()) != w.opts.Port {
 			continue
 		}
+		var p *seen
+		at := prev.find(r.cookie, &hint)
+		if at >= 0 {
+			if p = &prev.list[at]; p.taken {
+				continue // twice in one dump: the first is kept
+			}
+			p.taken = true
+		} else {
+			if _, twice := w.fresh[r.cookie]; twice {
+				continue
+			}
+			w.fresh[r.cookie] = struct{}{}
+		}
 		var st sock.SocketState
-		p, was := w.prev.get(r.cookie)
 		switch {
-		case was && sameDiag(p.r, r) && p.s.State != sock.StateListen:
+		case p != nil && sameDiag(p.r, *r) && p.s.State != sock.StateListen:
 			// Nothing the town shows has changed: the last look's state
 			// (a listener's is made again: its SYN queue is counted
 			// below).
 			st = p.s
 			st.FD, st.Proc = 0, ""
 		default:
-			st = socketState(r)
-			if was && !r.info && st.TCP != nil && p.s.TCP != nil {
+			st = socketState(*r)
+			if p != nil && !r.info && st.TCP != nil && p.s.TCP != nil {
 				keepInfo(st.TCP, p.s.TCP) // not asked for this time: the last look's
 			}
 		}
-		if was && !r.info {
+		if p != nil && !r.info {
 			r.info, r.mss, r.cwnd, r.ssthresh, r.unacked, r.sndWnd, r.rtt, r.rto =
 				p.r.info, p.r.mss, p.r.cwnd, p.r.ssthresh, p.r.unacked, p.r.sndWnd, p.r.rtt, p.r.rto
 		}
-		c := seen{s: st, r: r, inode: r.inode, uid: r.uid}
-		if r.inode != 0 {
+		c := seen{s: st, r: *r, inode: r.inode, uid: r.uid, prevAt: int32(at), rank: -1}
+		if p != nil {
+			c.rank = p.rank
+		}
+		switch {
+		case r.inode != 0 && ownersSame && p != nil && p.inode == r.inode:
+			// The same socket, and /proc has told nothing new: the
+			// owner the last look found.
+			c.pid, c.s.FD, c.s.Proc, c.proc, c.user, c.root = p.pid, p.s.FD, p.s.Proc, p.proc, p.user, p.root
+		case r.inode != 0:
 			if ow, ok := w.own.byInode[r.inode]; ok {
 				if pi, ok := w.own.procs[ow.pid]; ok {
 					c.pid = ow.pid
@@ -249,7 +278,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 					c.user, c.root = pi.user, pi.uid == 0
 				}
 			}
-			if p, ok := w.prev.get(st.ID); c.pid == 0 && ok && p.inode == c.inode && p.pid != 0 {
+			if c.pid == 0 && p != nil && p.inode == c.inode && p.pid != 0 {
 				// Its owner is exiting (the socket goes with it) or
 				// passed it on: keep the owner it had until /proc
 				// says who holds it now.
@@ -259,34 +288,48 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 				c.s.Proc, c.proc = Unknown, Unknown
 				c.user, c.root = w.own.userName(c.uid), c.uid == 0
 			}
-		} else if lo, ok := w.left[st.ID]; ok {
-			c.s.Proc, c.proc, c.pid = lo.comm, lo.proc, lo.pid
+		case p != nil && p.hasLast:
+			c.s.Proc, c.proc, c.pid = p.last.comm, p.last.proc, p.last.pid
 		}
-		if cur.has(st.ID) {
-			continue
+		// Remember who holds a connection, for when the kernel holds it
+		// alone.
+		if c.inode != 0 && c.pid != 0 && c.s.Type == sock.SockTCP {
+			c.last, c.hasLast = ownerOf{comm: c.s.Proc, proc: c.proc, pid: c.pid}, true
+		} else if p != nil {
+			c.last, c.hasLast = p.last, p.hasLast
 		}
-		cur.set(st.ID, c)
-		order = append(order, st.ID)
-		if st.State == sock.StateListen {
-			listeners[st.Local.Port()] = append(listeners[st.Local.Port()], st.ID)
+		cur.list = append(cur.list, c)
+	}
+	// Listeners by port, for SYN queues, accepted sockets and the PID
+	// filter's half-open connections.
+	listeners := w.listeners
+	findListeners := func() {
+		for port, l := range listeners {
+			listeners[port] = l[:0]
+		}
+		for i := range cur.list {
+			if c := &cur.list[i]; c.s.State == sock.StateListen {
+				listeners[c.s.Local.Port()] = append(listeners[c.s.Local.Port()], int32(i))
+			}
 		}
 	}
+	findListeners()
 	// listenerOf finds the listening socket a connection on local came
 	// through.
-	listenerOf := func(local netip.AddrPort) (seen, bool) {
-		for _, id := range listeners[local.Port()] {
-			l := cur.at(id)
+	listenerOf := func(local netip.AddrPort) (*seen, bool) {
+		for _, i := range listeners[local.Port()] {
+			l := &cur.list[i]
 			if a := l.s.Local.Addr(); a.IsUnspecified() || a == local.Addr() {
 				return l, true
 			}
 		}
-		return seen{}, false
+		return nil, false
 	}
 	// Connections a listener has not handed out yet (SYN-RECEIVED, or
 	// established in the accept queue) have no fd: they are the
 	// listener's process's, in the kernel's hands.
-	for _, id := range order {
-		c := cur.at(id)
+	for i := range cur.list {
+		c := &cur.list[i]
 		if c.inode != 0 || c.s.Type != sock.SockTCP || (c.s.State != sock.StateSynReceived && c.s.State != sock.StateEstablished) {
 			continue
 		}
@@ -296,47 +339,59 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 		}
 		if c.s.State == sock.StateSynReceived {
 			l.s.TCP.SynQueue++
-			cur.set(l.s.ID, l)
 		}
 		if c.proc == "" {
 			c.s.Proc, c.proc, c.pid = l.s.Proc, l.proc, l.pid
-			cur.set(id, c)
 		}
 	}
 	if w.opts.PID != 0 {
-		kept := order[:0]
-		for _, id := range order {
-			if cur.at(id).pid == w.opts.PID {
-				kept = append(kept, id)
-			} else {
-				cur.del(id)
+		kept := cur.list[:0]
+		for _, c := range cur.list {
+			if c.pid == w.opts.PID {
+				kept = append(kept, c)
+			} else if c.prevAt >= 0 {
+				prev.list[c.prevAt].taken = false // gone, as far as the watch can tell
 			}
 		}
-		order = kept
+		clear(cur.list[len(kept):])
+		cur.list = kept
+		findListeners()
 	}
 
-	snap := sock.Snapshot{Now: now, Hosts: []sock.HostState{w.hostState(cur, order)}}
-	events := append(w.packetEvents(cur), w.diff(cur, order, listenerOf, now)...)
-	// Remember who held connections that the kernel now holds alone.
-	cur.each(func(id uint64, c *seen) {
-		if c.inode != 0 && c.pid != 0 && c.s.Type == sock.SockTCP {
-			if lo, ok := w.left[id]; !ok || lo.pid != c.pid || lo.proc != c.proc {
-				w.left[id] = ownerOf{comm: c.s.Proc, proc: c.proc, pid: c.pid}
-			}
-		}
-	})
-	for id := range w.left {
-		if !cur.has(id) {
-			delete(w.left, id)
+	snap := sock.Snapshot{Now: now, Hosts: []sock.HostState{w.hostState(cur)}}
+	events := append(w.packetEvents(cur), w.diff(cur, listenerOf, now)...)
+	w.spare, w.prev, w.ownGen = prev, cur, w.own.gen
+	return snap, events, nil
+}
+
+// resolveOwners finds the owners of the dump's sockets (see
+// owners.resolve), unless the dump has the inodes the last one had, in
+// the same order, and the owners are steady: then resolve would find
+// what it found.
+func (w *Watch) resolveOwners(raws []raw) {
+	same := len(raws) == len(w.inodes)
+	for i := 0; same && i < len(raws); i++ {
+		same = raws[i].inode == w.inodes[i]
+	}
+	if same && w.own.steady() {
+		return
+	}
+	live := w.live
+	clear(live)
+	w.inodes = w.inodes[:0]
+	for i := range raws {
+		w.inodes = append(w.inodes, raws[i].inode)
+		if raws[i].inode != 0 {
+			live[raws[i].inode] = true
 		}
 	}
-	w.spare, w.prev, w.order = w.prev, cur, order
-	return snap, events, nil
+	w.own.resolve(live, time.Now())
 }
 
 // newConnection reports whether a dump holds a TCP connection that the
 // last look did not (one whose tcp_info the town has not had).
 func (w *Watch) newConnection(raws []raw) bool {
+	hint := 0
 	for i := range raws {
 		r := &raws[i]
 		if r.typ != sock.SockTCP || r.remote.Port() == 0 {
@@ -345,7 +400,7 @@ func (w *Watch) newConnection(raws []raw) bool {
 		if p := w.opts.Port; p != 0 && int(r.local.Port()) != p && int(r.remote.Port()) != p {
 			continue // not watched
 		}
-		if !w.prev.has(r.cookie) {
+		if w.prev.find(r.cookie, &hint) < 0 {
 			return true
 		}
 	}
@@ -417,59 +472,70 @@ func socketState(r raw) sock.SocketState {
 // sockets whose owner is unknown (one group per user), then the kernel's.
 // Each group's sockets are put in order by index and copied once into a
 // slice of their number (at 10,000 sockets, growing and sorting the
-// sockets themselves was a third of a look).
-func (w *Watch) hostState(cur *seenSet, order []uint64) sock.HostState {
+// sockets themselves was a third of a look). The indices start in the
+// order the last snapshot had them, so that the sort, when nothing moved,
+// only has to see that they are in order.
+func (w *Watch) hostState(cur *seenSet) sock.HostState {
 	hs := sock.HostState{Name: w.host, Addrs: w.addrs()}
-	type group struct {
-		pid int
-		uid uint32
+	g := &w.groups
+	if g.index == nil {
+		g.index = map[hostGroup]int{}
 	}
-	flat := w.flat[:0]
-	byGroup := map[group]int{}
-	var members [][]int32 // by process, indices into flat; the last is the kernel's
-	var orphans []int32
-	for _, id := range order {
-		c := cur.ptr(id)
-		flat = append(flat, c.s)
-		at := int32(len(flat) - 1)
+	clear(g.index)
+	for i := range g.members {
+		g.members[i] = g.members[i][:0]
+	}
+	g.orphans = g.orphans[:0]
+	n := 0 // groups
+	var last hostGroup
+	at := -1
+	for i := range cur.list {
+		c := &cur.list[i]
 		if c.inode == 0 {
-			orphans = append(orphans, at)
+			g.orphans = append(g.orphans, int32(i))
 			continue
 		}
-		g := group{pid: c.pid}
+		k := hostGroup{pid: c.pid}
 		if c.pid == 0 {
-			g.uid = c.uid
+			k.uid = c.uid
 		}
-		i, ok := byGroup[g]
-		if !ok {
-			hs.Processes = append(hs.Processes, sock.ProcessState{Name: c.s.Proc, PID: c.pid, User: c.user, Root: c.root})
-			members = append(members, nil)
-			i = len(hs.Processes) - 1
-			byGroup[g] = i
+		if at < 0 || k != last {
+			j, ok := g.index[k]
+			if !ok {
+				hs.Processes = append(hs.Processes, sock.ProcessState{Name: c.s.Proc, PID: c.pid, User: c.user, Root: c.root})
+				if j = n; j == len(g.members) {
+					g.members = append(g.members, nil)
+				}
+				n++
+				g.index[k] = j
+			}
+			last, at = k, j
 		}
-		members[i] = append(members[i], at)
+		g.members[at] = append(g.members[at], int32(i))
 	}
-	w.flat = flat
 	inOrder := func(idx []int32) []sock.SocketState {
 		if len(idx) == 0 {
 			return nil
 		}
+		g.byRank(cur, idx)
 		slices.SortFunc(idx, func(a, b int32) int {
-			if c := compareSockets(flat[a], flat[b]); c != 0 {
+			if c := compareSockets(&cur.list[a].s, &cur.list[b].s); c != 0 {
 				return c
 			}
 			return int(a - b) // stable
 		})
 		out := make([]sock.SocketState, len(idx))
 		for i, j := range idx {
-			out[i] = flat[j]
+			c := &cur.list[j]
+			c.rank = int32(i)
+			out[i] = c.s
 		}
 		return out
 	}
 	for i := range hs.Processes {
-		hs.Processes[i].Sockets = inOrder(members[i])
+		hs.Processes[i].Sockets = inOrder(g.members[i])
 	}
-	hs.Orphans = inOrder(orphans)
+	hs.Orphans = inOrder(g.orphans)
 	slices.SortStableFunc(hs.Processes, func(a, b sock.ProcessState) int {
 		if (a.PID == 0) != (b.PID == 0) {
 			if a.PID == 0 {
@@ -485,8 +551,53 @@ func (w *Watch) hostState(cur *seenSet, order []uint64) sock.HostState {
 	return hs
 }
 
+// hostGroup is one group of a host's sockets: a process's, or those of a
+// user whose process is unknown (pid 0).
+type hostGroup struct {
+	pid int
+	uid uint32
+}
+
+// hostGroups is hostState's room, kept from look to look: the groups'
+// places, their members and the kernel's sockets (indices into the set),
+// and byRank's.
+type hostGroups struct {
+	index   map[hostGroup]int
+	members [][]int32
+	orphans []int32
+	slots   []int32
+	rest    []int32
+}
+
+// byRank puts the indices of one group's sockets in the order the last
+// snapshot had them, as far as it had them: the others follow in dump
+// order.
+func (g *hostGroups) byRank(cur *seenSet, idx []int32) {
+	slots := slices.Grow(g.slots[:0], len(idx))[:len(idx)]
+	for i := range slots {
+		slots[i] = -1
+	}
+	rest := g.rest[:0]
+	for _, j := range idx {
+		if r := cur.list[j].rank; r >= 0 && int(r) < len(slots) && slots[r] < 0 {
+			slots[r] = j
+		} else {
+			rest = append(rest, j)
+		}
+	}
+	k := 0
+	for _, j := range slots {
+		if j >= 0 {
+			idx[k] = j
+			k++
+		}
+	}
+	copy(idx[k:], rest)
+	g.slots, g.rest = slots, rest
+}
+
 // compareSockets orders sockets by fd, then local and remote address.
-func compareSockets(a, b sock.SocketState) int {
+func compareSockets(a, b *sock.SocketState) int {
 	if a.FD != b.FD {
 		return a.FD - b.FD
 	}
@@ -518,63 +629,44 @@ func (w *Watch) addrs() []netip.Prefix {
 	return out
 }
 
-// seenSet is one dump's sockets by cookie. The sockets are kept in a
-// slice and the map holds their index: a map of values as large as a
-// seen allocates each one it holds, 10,000 a look.
+// seenSet is one dump's sockets, in dump order, each cookie once. The
+// map of their places is made only when a cookie is looked for that is
+// not where the last one found left off (see find).
 type seenSet struct {
-	index map[uint64]int32
-	list  []seen
+	list    []seen
+	index   map[uint64]int32
+	indexed bool
 }
 
 func newSeenSet() *seenSet { return &seenSet{index: map[uint64]int32{}} }
 
 // reset empties the set, keeping its room.
 func (s *seenSet) reset() {
-	clear(s.index)
 	clear(s.list) // let go of what the sockets pointed to
 	s.list = s.list[:0]
+	s.indexed = false
 }
 
-// get is the socket with cookie id, if the set has it.
-func (s *seenSet) get(id uint64) (seen, bool) {
+// find is the place in the set of the socket with cookie id, or -1. It
+// looks at *hint first, and sets *hint to the place after the one found:
+// a dump in the set's order finds each socket where the last one left
+// off.
+func (s *seenSet) find(id uint64, hint *int) int {
+	if h := *hint; h < len(s.list) && s.list[h].s.ID == id {
+		*hint = h + 1
+		return h
+	}
+	if !s.indexed {
+		clear(s.index)
+		for i := range s.list {
+			s.index[s.list[i].s.ID] = int32(i)
+		}
+		s.indexed = true
+	}
 	i, ok := s.index[id]
 	if !ok {
-		return seen{}, false
+		return -1
 	}
-	return s.list[i], true
-}
-
-// at is the socket with cookie id, or the zero seen.
-func (s *seenSet) at(id uint64) seen {
-	c, _ := s.get(id)
-	return c
-}
-
-// ptr points at the socket with cookie id, which the set must have.
-func (s *seenSet) ptr(id uint64) *seen { return &s.list[s.index[id]] }
-
-// has reports whether the set has the socket with cookie id.
-func (s *seenSet) has(id uint64) bool {
-	_, ok := s.index[id]
-	return ok
-}
-
-// set adds the socket with cookie id, or replaces it.
-func (s *seenSet) set(id uint64, c seen) {
-	if i, ok := s.index[id]; ok {
-		s.list[i] = c
-		return
-	}
-	s.index[id] = int32(len(s.list))
-	s.list = append(s.list, c)
-}
-
-// del takes the socket with cookie id out (its room stays, unused).
-func (s *seenSet) del(id uint64) { delete(s.index, id) }
-
-// each calls f with every socket of the set, in no order.
-func (s *seenSet) each(f func(id uint64, c *seen)) {
-	for id, i := range s.index {
-		f(id, &s.list[i])
-	}
+	*hint = int(i) + 1
+	return int(i)
 }
