@@ -90,14 +90,20 @@ func (o *OSRuns) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, sc := range o.Scenarios {
 			info.Scenarios = append(info.Scenarios, OSScenario{Name: sc.Name, Source: sc.Source})
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-cache")
-		_ = json.NewEncoder(w).Encode(info)
+		writeJSON(w, info)
 	case "/os/run":
 		o.serveRun(w, r)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// writeJSON answers an info request with v, never cached: what the server
+// offers can change from one start to the next.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // loopbackOrigin reports whether the request comes from a page of this

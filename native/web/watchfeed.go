@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,9 +74,7 @@ func (w *Watches) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		} else {
 			info.Why = withoutWatch
 		}
-		rw.Header().Set("Content-Type", "application/json")
-		rw.Header().Set("Cache-Control", "no-cache")
-		_ = json.NewEncoder(rw).Encode(info)
+		writeJSON(rw, info)
 	case "/watch/feed":
 		w.serveFeed(rw, r)
 	default:
