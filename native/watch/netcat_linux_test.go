@@ -1,0 +1,46 @@
+package watch
+
+import (
+	"io"
+	"testing"
+
+	"socketville/shared/sock"
+)
+
+// TestNetcat: Debian's netcat-openbsd, a program nobody here wrote,
+// listening with nc -l is a house "nc" with its pid and a listening door;
+// another nc that connects to it is a second nc house, and the pair is
+// connected, each side's door with the other as its peer. ss agrees.
+func TestNetcat(t *testing.T) {
+	needTools(t, "nc", "ss")
+	ns := newNetns(t)
+	server := start(t, ns, nil, "nc", "-l", "127.0.0.1", "9100")
+	w, err := New(Options{Netns: ns, Port: 9100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	h, _ := until(t, w, "nc -l's listening door", func(h sock.HostState) bool {
+		p, _, ok := find(h, func(p sock.ProcessState, s sock.SocketState) bool { return s.State == sock.StateListen })
+		return ok && p.PID == server.Process.Pid
+	})
+	if p, _, _ := find(h, func(p sock.ProcessState, s sock.SocketState) bool { return s.State == sock.StateListen }); p.Name != "nc" {
+		t.Errorf("the listener's house is %q, want nc:\n%s", p.Name, dumpHost(h))
+	}
+	in, hold := io.Pipe() // keeps the client's stdin open, and so its connection
+	defer hold.Close()
+	client := start(t, ns, in, "nc", "127.0.0.1", "9100")
+	h, _ = until(t, w, "the connected pair", func(h sock.HostState) bool {
+		_, c, ok1 := find(h, func(p sock.ProcessState, s sock.SocketState) bool {
+			return p.PID == client.Process.Pid && s.State == sock.StateEstablished
+		})
+		_, s, ok2 := find(h, func(p sock.ProcessState, s sock.SocketState) bool {
+			return p.PID == server.Process.Pid && s.State == sock.StateEstablished
+		})
+		return ok1 && ok2 && c.Remote == s.Local && s.Remote == c.Local
+	})
+	if p, _, _ := find(h, func(p sock.ProcessState, s sock.SocketState) bool { return p.PID == client.Process.Pid }); p.Name != "nc" {
+		t.Errorf("the client's house is %q, want nc:\n%s", p.Name, dumpHost(h))
+	}
+	crossCheck(t, w, ns)
+}
