@@ -187,22 +187,29 @@ func (d *diagConn) dump(msgType uint16, data []byte, f func(msg []byte)) error {
 	ne.PutUint16(req[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	ne.PutUint32(req[8:], d.seq)
 	copy(req[unix.NLMSG_HDRLEN:], data)
-	kernel := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	// The socket does not block (the library made it so), and the
+	// kernel fills each datagram of the dump as it is asked for one: the
+	// calls are raw, so that the scheduler does not hand this thread's P
+	// to another thread (and wake it, and take it back) some 40 times a
+	// look for calls of a tenth of a millisecond.
+	kernel := unix.RawSockaddrNetlink{Family: unix.AF_NETLINK}
 	for {
-		err := unix.Sendto(fd, req, 0, kernel)
-		if err == unix.EAGAIN || err == unix.EINTR {
-			if err = d.wait(true); err == nil {
-				continue
+		_, _, errno := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&req[0])), uintptr(len(req)),
+			0, uintptr(unsafe.Pointer(&kernel)), unsafe.Sizeof(kernel))
+		if errno == unix.EAGAIN || errno == unix.EINTR {
+			if err := d.wait(true); err != nil {
+				return err
 			}
+			continue
 		}
-		if err != nil {
-			return err
+		if errno != 0 {
+			return errno
 		}
 		break
 	}
 	var fail error
 	for {
-		n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&d.buf[0])), uintptr(len(d.buf)),
+		n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&d.buf[0])), uintptr(len(d.buf)),
 			unix.MSG_TRUNC, 0, 0)
 		switch {
 		case errno == unix.EINTR:
