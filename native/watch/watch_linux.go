@@ -241,9 +241,24 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 			}
 			w.fresh[r.cookie] = struct{}{}
 		}
+		unchanged := p != nil && p.s.State != sock.StateListen && sameDiag(&p.r, r)
+		if unchanged && ownersSame && r.inode != 0 && p.inode == r.inode {
+			// Nothing the town shows has changed, nor who holds it: the
+			// last look's socket as it was (what follows would make it
+			// again, field by field), but for what the dump said.
+			cur.list = append(cur.list, *p)
+			c := &cur.list[len(cur.list)-1]
+			if !r.info {
+				r.info, r.mss, r.cwnd, r.ssthresh, r.unacked, r.sndWnd, r.rtt, r.rto =
+					p.r.info, p.r.mss, p.r.cwnd, p.r.ssthresh, p.r.unacked, p.r.sndWnd, p.r.rtt, p.r.rto
+			}
+			c.r, c.prevAt, c.taken = *r, int32(at), false
+			cur.ids = append(cur.ids, r.cookie)
+			continue
+		}
 		var st sock.SocketState
 		switch {
-		case p != nil && sameDiag(p.r, *r) && p.s.State != sock.StateListen:
+		case unchanged:
 			// Nothing the town shows has changed: the last look's state
 			// (a listener's is made again: its SYN queue is counted
 			// below).
@@ -414,7 +429,8 @@ func (w *Watch) newConnection(raws []raw) bool {
 // town shows: tcp_info aside when the second did not ask for it, and the
 // timer's countdown aside but in TIME-WAIT (a keepalive timer, on by
 // default in Go's connections, changes it at every look).
-func sameDiag(a, b raw) bool {
+func sameDiag(pa, pb *raw) bool {
+	a, b := *pa, *pb
 	if !b.info {
 		a.info, a.mss, a.cwnd, a.ssthresh, a.unacked, a.sndWnd, a.rtt, a.rto = false, 0, 0, 0, 0, 0, 0, 0
 	}
