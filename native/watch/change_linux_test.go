@@ -193,8 +193,9 @@ func TestChangeSeen(t *testing.T) {
 	client = conns[50]
 	closed, peer := local(client), remote(client)
 	client.Close()
-	_, events = until(t, w, "the other end in CLOSE-WAIT", func(h sock.HostState) bool {
-		return at(h, conns[51]).State == sock.StateCloseWait
+	_, events = until(t, w, "the other end in CLOSE-WAIT, the closed one in FIN-WAIT-2", func(h sock.HostState) bool {
+		return at(h, conns[51]).State == sock.StateCloseWait &&
+			doors(h)[[2]netip.AddrPort{closed, peer}].state == sock.StateFinWait2.String()
 	})
 	if !hasEventAt(events, sock.KindClose, closed) {
 		t.Errorf("no close event for %v in %v", closed, events)
