@@ -3,19 +3,20 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"net/http"
 	"net/url"
 	"syscall/js"
 	"time"
 
 	"socketville/examples"
-
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
-
 	"socketville/shared/town/play"
+	"socketville/wasm/jsnet"
+)
+
+// askTimeout bounds a question to the server (/os/info, /watch/info);
+// dialTimeout, the opening of a WebSocket.
+const (
+	askTimeout  = 10 * time.Second
+	dialTimeout = 10 * time.Second
 )
 
 // osRemote asks the server whether it plays scenarios on its machine's
@@ -26,17 +27,6 @@ import (
 func osRemote(name string, paused bool) (*play.Remote, examples.Scenario, string) {
 	loc := js.Global().Get("location")
 	origin := loc.Get("origin").String()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/os/info", nil)
-	if err != nil {
-		return nil, examples.Scenario{}, err.Error()
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, examples.Scenario{}, "the server could not be asked for its kernel: " + err.Error()
-	}
-	defer resp.Body.Close()
 	var info struct {
 		OS        bool   `json:"os"`
 		Why       string `json:"why"`
@@ -44,8 +34,12 @@ func osRemote(name string, paused bool) (*play.Remote, examples.Scenario, string
 			Name, Source string
 		} `json:"scenarios"`
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
-		return nil, examples.Scenario{}, "this server does not play scenarios on its machine's sockets (it answered " + resp.Status + " to /os/info)"
+	status, err := jsnet.GetJSON(origin+"/os/info", askTimeout, &info)
+	if status == "" {
+		return nil, examples.Scenario{}, "the server could not be asked for its kernel: " + err.Error()
+	}
+	if err != nil {
+		return nil, examples.Scenario{}, "this server does not play scenarios on its machine's sockets (it answered " + status + " to /os/info)"
 	}
 	if !info.OS {
 		return nil, examples.Scenario{}, info.Why
@@ -83,32 +77,32 @@ func connect(ws, scenario string, paused bool) *play.Remote {
 		q.Set("paused", "1")
 	}
 	go func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		c, _, err := websocket.Dial(ctx, ws+"/os/run?"+q.Encode(), nil)
+		c, err := jsnet.Dial(ws+"/os/run?"+q.Encode(), dialTimeout)
 		if err != nil {
 			r.Closed("the run on the server's kernel could not start: " + err.Error())
 			return
 		}
-		c.SetReadLimit(1 << 24) // a snapshot of a busy town is large
-		defer c.CloseNow()
-		go func() {
+		defer c.Close(jsnet.NormalClosure, "")
+		go func() { // the page's controls, until the run ends
 			for {
 				select {
 				case m := <-ctl:
-					if wsjson.Write(ctx, c, m) != nil || m.Op == "close" {
-						cancel()
+					if c.WriteJSON(m) != nil || m.Op == "close" {
+						c.Close(jsnet.NormalClosure, "")
 						return
 					}
-				case <-ctx.Done():
+				case <-c.Done():
 					return
 				}
 			}
 		}()
 		for {
 			var m play.Message
-			if err := wsjson.Read(ctx, c, &m); err != nil {
-				if ctx.Err() == nil && websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+			if err := c.ReadJSON(&m); err != nil {
+				// The page's own close, or the server's normal one after
+				// its "end", is no trouble; the rest is said, with the
+				// server's close code and reason ("the run failed").
+				if !jsnet.ClosedHere(err) && jsnet.CloseCode(err) != jsnet.NormalClosure {
 					r.Closed("the server's run ended: " + err.Error())
 				}
 				return

@@ -3,16 +3,11 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"net/http"
+	"sync"
 	"syscall/js"
-	"time"
-
-	"github.com/coder/websocket"
-	"github.com/coder/websocket/wsjson"
 
 	"socketville/shared/town/play"
+	"socketville/wasm/jsnet"
 )
 
 // watchFeed asks the server whether it shows its machine's sockets (serve
@@ -20,43 +15,43 @@ import (
 // town's name. When it does not, it returns the server's plain answer.
 func watchFeed() (feed *play.Fed, name, why string) {
 	origin := js.Global().Get("location").Get("origin").String()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/watch/info", nil)
-	if err != nil {
-		return nil, "", err.Error()
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, "", "the server could not be asked what it watches: " + err.Error()
-	}
-	defer resp.Body.Close()
 	var info struct {
 		Watch                    bool
 		Why, Name, Kernel, Label string
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
-		return nil, "", "this server shows no machine's sockets (it answered " + resp.Status + " to /watch/info)"
+	status, err := jsnet.GetJSON(origin+"/watch/info", askTimeout, &info)
+	if status == "" {
+		return nil, "", "the server could not be asked what it watches: " + err.Error()
+	}
+	if err != nil {
+		return nil, "", "this server shows no machine's sockets (it answered " + status + " to /watch/info)"
 	}
 	if !info.Watch {
 		return nil, "", info.Why
 	}
 	ws := "ws" + origin[len("http"):] // http -> ws, https -> wss
-	fctx, stop := context.WithCancel(context.Background())
-	f := play.NewFed(info.Kernel, info.Label, func() error { stop(); return nil })
+	// stop is closed when the town closes the Fed: the watch ends.
+	stop := make(chan struct{})
+	var once sync.Once
+	f := play.NewFed(info.Kernel, info.Label, func() error { once.Do(func() { close(stop) }); return nil })
 	go func() {
-		defer stop()
-		c, _, err := websocket.Dial(fctx, ws+"/watch/feed", nil)
+		c, err := jsnet.Dial(ws+"/watch/feed", dialTimeout)
 		if err != nil {
 			f.Closed("the server's watch could not start: " + err.Error())
 			return
 		}
-		c.SetReadLimit(1 << 26) // a busy machine's snapshot is large
-		defer c.CloseNow()
+		defer c.Close(jsnet.NormalClosure, "")
+		go func() { // the Fed's Close ends the watch
+			select {
+			case <-stop:
+				c.Close(jsnet.NormalClosure, "")
+			case <-c.Done():
+			}
+		}()
 		for {
 			var m play.Message
-			if err := wsjson.Read(fctx, c, &m); err != nil {
-				if fctx.Err() == nil {
+			if err := c.ReadJSON(&m); err != nil {
+				if !jsnet.ClosedHere(err) {
 					f.Closed("the server's watch ended: " + err.Error())
 				}
 				return
