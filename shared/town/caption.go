@@ -128,9 +128,21 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 	case g.player.Paused() && !g.player.Started():
 		hint = start // the town opens paused: say how to begin
 	}
+	tries := []string{hint, hintShort[hint], kept, hintShort[kept], "Space: pause · →: step"}
+	if told, ok := g.player.CaptionPast(); ok {
+		// A closing "run 2m" ran the clock past what the words say
+		// (a TIME-WAIT they speak of is over): say they are of then.
+		at, now := formatVirtual(told), formatVirtual(g.player.Now())
+		tries = []string{
+			"story over · the words above tell of t = " + at + "; the clock then ran on to " + now,
+			"the words above are of t = " + at + "; now t = " + now,
+			"words of t = " + at,
+		}
+		c = colSelect
+	}
 	y = float64(band.Max.Y) - g.captionPad() - g.captionLineH()
 	size := max(g.captionSize()*0.9, 11*g.scale) // no text under 11 CSS px
-	for _, s := range []string{hint, hintShort[hint], kept, hintShort[kept], "Space: pause · →: step"} {
+	for _, s := range tries {
 		if s == "" {
 			continue
 		}

@@ -157,6 +157,8 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 	state, hint, short := "", "", "" // short: the state for a narrow town
 	idle := g.player.Idle() && !g.player.Paused()
 	switch speed, fastest := g.player.Speed(); {
+	case g.player.Paused() && fastest:
+		state, hint, short = "paused · as fast as possible once played", " (space plays, right arrow steps)", "paused · fastest"
 	case g.player.Paused():
 		state, hint = "paused", " (space plays, right arrow steps)"
 	case idle:

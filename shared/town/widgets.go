@@ -38,8 +38,11 @@ type widgets struct {
 	panelCol, consoleBox *widget.Container
 
 	lastPaused, lastFastest bool
-	lastSpeed               float64
-	panelFor                selection
+	// speedShown is the step the speed slider's thumb was last put at,
+	// by the learner or to show the speed in force.
+	speedShown int
+	lastSpeed  float64
+	panelFor   selection
 	// roadCfg is the link the road panel's sliders were set from: a
 	// change from elsewhere (the console) resets them.
 	roadCfg sock.LinkConfig
@@ -189,9 +192,11 @@ func (g *Game) topBar() *widget.Container {
 		widget.SliderOpts.InitialCurrent(stepOf(speed)),
 		widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(g.pick(150, 90)), g.px(22)), centered()),
 		widget.SliderOpts.ChangedHandler(func(a *widget.SliderChangedEventArgs) {
-			if speed, _ := g.player.Speed(); stepOf(speed) != a.Current {
-				g.usedControls = true
+			if a.Current == w.speedShown {
+				return // the thumb moved to the speed in force (refreshWidgets)
 			}
+			w.speedShown = a.Current
+			g.usedControls = true
 			g.player.SetSpeed(speedOf(a.Current))
 		}),
 	)
@@ -200,13 +205,33 @@ func (g *Game) topBar() *widget.Container {
 	w.speedLabel = widget.NewText(widget.TextOpts.Text("1x", g.fonts.faceRef(13*g.scale), colText),
 		widget.TextOpts.WidgetOpts(centered(), widget.WidgetOpts.MinSize(g.px(g.pick(56, 40)), 0)))
 	bar.AddChild(w.speedLabel)
-	w.fastest = g.fixedButton([]string{g.fastestLabel(), "Back to 0.125x"}, func() {
-		_, on := g.player.Speed()
-		g.player.SetFastest(!on)
-	})
+	w.speedShown = stepOf(speed)
+	w.fastest = g.fixedButton([]string{g.fastestLabel(), "Back to 0.125x"}, g.toggleFastest)
 	bar.AddChild(w.fastest)
 	g.pickerInto(bar)
 	return bar
+}
+
+// toggleFastest is the "As fast as possible" button: it plays as fast as
+// possible (a paused town starts playing: a learner who asks for speed
+// wants to see the story go), or goes back to the speed set before and
+// keeps playing.
+func (g *Game) toggleFastest() {
+	g.usedControls = true
+	_, on := g.player.Speed()
+	g.player.SetFastest(!on)
+	if !on && g.player.Paused() {
+		g.player.SetPaused(false)
+	}
+}
+
+// speedThumb is where the speed slider's thumb stands: at the speed set,
+// or at its far end while the town plays as fast as possible.
+func speedThumb(speed float64, fastest bool) int {
+	if fastest {
+		return speedSteps
+	}
+	return min(max(stepOf(speed), 0), speedSteps)
 }
 
 // pickText is long in a roomy window and short in a compact one.
@@ -406,6 +431,13 @@ func (g *Game) refreshWidgets() {
 			w.fastest.SetText("Back to " + fmt.Sprintf("%.3gx", speed))
 		} else {
 			w.fastest.SetText(g.fastestLabel())
+		}
+		if w.speed != nil {
+			// The thumb says the pace too: at the far end as fast as
+			// possible, back at the speed set after. Its change event
+			// sees speedShown and sets nothing.
+			w.speedShown = speedThumb(speed, fastest)
+			w.speed.Current = w.speedShown
 		}
 	}
 	if g.sel.kind == selDoor {

@@ -63,6 +63,9 @@ type Player struct {
 	lastNo    int  // the scenario's: typed lines number above it
 	current   int  // the scenario line started last
 	started   bool // a line of the story (past the town's building) has started
+	// toldAt is the virtual time the story's last line started or
+	// returned at: what its words in force tell of (see CaptionPast).
+	toldAt time.Duration
 
 	speed   float64
 	paused  bool
@@ -210,6 +213,7 @@ func (p *Player) Load(name, src string) error {
 	p.lastNo = p.lines
 	p.toldChanged = false
 	p.caption = newCaptions(src)
+	p.toldAt = 0
 	p.anim.reset()
 	p.console.gen++
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
@@ -755,6 +759,9 @@ func (s sink) Line(r script.LineRecord) {
 	if r.Phase != script.PhaseDone && r.Line <= s.p.lastNo {
 		s.p.current = r.Line
 	}
+	if r.Line >= 1 && r.Line <= s.p.lastNo {
+		s.p.toldAt = r.Time // a run line counts from its start
+	}
 	if lines, ok := s.p.caption.record(r); ok {
 		// A caption that came in before the story started was read
 		// on the first screen, paused: it holds nothing up.
@@ -764,6 +771,22 @@ func (s sink) Line(r script.LineRecord) {
 		}
 	}
 	s.p.console.record(r)
+}
+
+// CaptionPast reports, once the story is over, whether its clock ran on
+// past what its words in force tell of: a closing "run 2m" lets the
+// TIME-WAIT its caption speaks of end, and the town no longer shows what
+// the words say. told is when the story's last line started; a view
+// should say the words are of then. It is false while lines wait or
+// block, or when the clock moved on less than a second.
+func (p *Player) CaptionPast() (told time.Duration, ok bool) {
+	if p.remote != nil || p.source != nil || p.r == nil || p.r.Busy() || p.Caption() == "" {
+		return 0, false
+	}
+	if p.Now()-p.toldAt < time.Second {
+		return 0, false
+	}
+	return p.toldAt, true
 }
 
 // CurrentLine is the number, in the scenario's text, of the scenario line
