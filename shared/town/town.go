@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ebitenui/ebitenui"
+	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
@@ -80,8 +81,15 @@ type Game struct {
 	drawer    bool    // a narrow window: the panel is a drawer over the town (drawer.go)
 	helpOpen  bool    // the drawer shows the help, asked for with its button
 	built     uiFit   // what the widgets were built for
-	width     int     // the screen in device pixels
-	height    int
+	// laidOut is the screen and the widget tree last laid out by
+	// layOut, which lays them out into scratch.
+	laidOut struct {
+		rect image.Rectangle
+		root widget.Containerer
+	}
+	scratch *ebiten.Image
+	width   int // the screen in device pixels
+	height  int
 
 	// layouter lays out each snapshot remembering the last, so plots
 	// keep their places as doors come and go.
@@ -193,6 +201,7 @@ func (g *Game) Update() error {
 	start := time.Now()
 	g.syncScale()
 	g.ui.Update()
+	g.layOut()
 	g.keys()
 	g.pageKeys()
 	g.mouse()
@@ -267,6 +276,12 @@ func (g *Game) syncScale() {
 	if s <= 0 || math.IsNaN(s) {
 		s = 1
 	}
+	g.fitUI(s)
+}
+
+// fitUI builds the widgets again if the scale or the window's size class
+// changed (what syncScale does, with the scale given: for tests too).
+func (g *Game) fitUI(s float64) {
 	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
 	g.drawer = isDrawer(g.width, s)
 	if want := (uiFit{scale: s, compact: g.compact, drawer: g.drawer, panelW: g.panelWidth()}); want != g.built {
@@ -278,6 +293,27 @@ func (g *Game) syncScale() {
 		g.buildUI()
 		g.w.input.SetText(typed)
 	}
+}
+
+// layOut lays the widgets out for the screen's size now, before anything
+// is worked out from where they are: Ebitengine UI itself lays them out
+// only as it draws, so the first frame, and the first after a resize,
+// would draw the town, the panel and the console where the last layout
+// put them and the widgets where the new one does, and then jump.
+// Rendering the tree into a 1x1 image lays it out (its rectangles come
+// from SetLocation, not from the image) at the cost of nothing seen.
+func (g *Game) layOut() {
+	r := image.Rect(0, 0, g.width, g.height)
+	if g.laidOut.rect == r && g.laidOut.root == g.ui.Container {
+		return
+	}
+	g.laidOut.rect, g.laidOut.root = r, g.ui.Container
+	if g.scratch == nil {
+		g.scratch = ebiten.NewImage(1, 1)
+	}
+	g.ui.Container.GetWidget().SetTheme(g.ui.PrimaryTheme)
+	g.ui.Container.SetLocation(r)
+	g.ui.Container.Render(g.scratch)
 }
 
 // uiFit is what the widgets are built for: a change rebuilds them.
