@@ -117,6 +117,9 @@ func forwardScenario(arg string, specs forwardFlags, serveAddr string) (examples
 			return examples.Scenario{}, fmt.Errorf("--forward %s: %s is where the page is served (--addr); forward from another port, such as %s:%d", s, serveAddr, s.Real.Addr(), s.Real.Port()+1000)
 		}
 	}
+	if err := forward.Probe(specs); err != nil {
+		return examples.Scenario{}, err
+	}
 	opts, err := scenarioOptions(arg, town.Options{})
 	if err != nil {
 		return examples.Scenario{}, err

@@ -1,10 +1,9 @@
 # A web server in the town that real programs on this machine can reach.
-# Run it with a forward, then fetch the page from another terminal:
-#   bin/socketville run --forward 127.0.0.1:8080=b:80 examples/forward/web.sv
-#   curl -v http://127.0.0.1:8080/
-# (or desktop --forward ... to watch it, or open the address in a browser).
-# curl's connection comes into the town from the plot "outside", as a house
-# named after curl's command and pid, on curl's own port.
+# Start it with a forward, as run, desktop or serve --forward
+# 127.0.0.1:8080=b:80 examples/forward/web.sv do, then fetch
+# http://127.0.0.1:8080/ with curl or a browser: the program's connection
+# comes into the town from the plot "outside", as a house named after its
+# command and pid, on its own port.
 host b 10.0.0.2/24
 process b web root
 b/web: socket tcp

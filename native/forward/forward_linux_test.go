@@ -380,6 +380,9 @@ func TestRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "taken by another program") {
 		t.Errorf("a forward from a taken port: %v", err)
 	}
+	if err := Probe([]Spec{spec}); err == nil || !strings.Contains(err.Error(), "taken by another program") {
+		t.Errorf("Probe of a taken port: %v", err)
+	}
 
 	port, closed := freePort(t), freePort(t)
 	tw := startTown(t, `host a 10.0.0.1/24
@@ -406,7 +409,7 @@ run 3s
 		t.Errorf("the town's client: %v", err)
 	}
 	said := tw.said()
-	for _, want := range []string{"ECONNREFUSED", "the real client gets a reset", "connection refused", "the town's client gets a reset"} {
+	for _, want := range []string{"ECONNREFUSED", "the real client gets a reset", "connection refused", "the town's client gets a reset", "the town's client 10.0.0.1:"} {
 		if !strings.Contains(said, want) {
 			t.Errorf("the notes do not say %q:\n%s", want, said)
 		}

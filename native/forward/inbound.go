@@ -27,6 +27,23 @@ type accepted struct {
 	owner owner
 }
 
+// Probe checks that each inbound forward's real address can be listened
+// on now, and lets it go again: a server that opens its forwards only
+// when a page starts a run says at its start that a port is taken.
+func Probe(specs []Spec) error {
+	for _, s := range specs {
+		if s.Dir != Inbound {
+			continue
+		}
+		in, err := listen(s, nil)
+		if err != nil {
+			return err
+		}
+		in.close()
+	}
+	return nil
+}
+
 func listen(s Spec, k *Kernel) (*inbound, error) {
 	ln, err := net.ListenTCP("tcp4", tcpAddr(s.Real))
 	if err != nil {

@@ -71,17 +71,14 @@ func (k *Kernel) townListener(p sock.Proc, port uint16) (int, error) {
 // acceptTown takes the town's new connections to an outbound forward and
 // dials the real server for each, off the town's goroutine.
 func (k *Kernel) acceptTown(o *outbound) bool {
-	if !o.open || o.p.Readiness(o.fd)&sock.PollIn == 0 {
-		return false
-	}
 	moved := false
-	for {
+	for o.open && o.p.Readiness(o.fd)&sock.PollIn != 0 { // no EAGAIN in the trace
 		fd, peer, err := o.p.Accept(o.fd)
 		if err != nil {
 			return moved
 		}
 		moved = true
-		s := newSplice(fmt.Sprintf("%s (%s) → %s", o.spec.Host, peer, o.spec.Real), o.p, fd, k.wake)
+		s := newSplice(fmt.Sprintf("the town's client %s → %s:%d → %s", peer, o.spec.Host, o.spec.Port, o.spec.Real), o.p, fd, k.wake)
 		s.dialing = true
 		k.splices = append(k.splices, s)
 		target := o.spec.Real
@@ -95,6 +92,7 @@ func (k *Kernel) acceptTown(o *outbound) bool {
 			k.wake()
 		}()
 	}
+	return moved
 }
 
 // connected joins a town connection to the real server that answered,
