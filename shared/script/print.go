@@ -98,8 +98,11 @@ func Describe(e sock.Event) string {
 		s := e.From.String() + " -> " + e.To.String()
 		if e.FD == 0 && e.Local.IsValid() {
 			// No fd names the connection (not accepted yet, or closed):
-			// its addresses do.
-			s += fmt.Sprintf(" %v <-> %v", e.Local, e.Remote)
+			// its addresses do; a listener has no peer to name.
+			s += " " + e.Local.String()
+			if e.Remote.IsValid() {
+				s += " <-> " + e.Remote.String()
+			}
 		}
 		return withReason(s, e.Reason)
 	case sock.KindSent, sock.KindForwarded:
