@@ -1,7 +1,10 @@
 package town
 
 import (
+	"fmt"
 	"image"
+	"math"
+	"strings"
 
 	eimage "github.com/ebitenui/ebitenui/image"
 	"github.com/ebitenui/ebitenui/widget"
@@ -109,21 +112,117 @@ func (g *Game) readableZoom() float64 {
 }
 
 // floorCamera shows the town at zoom: centred along an axis where it
-// fits, else from its start (the first plot, top left), so the first
-// screen shows whole houses rather than the gaps between them.
-func floorCamera(bounds layout.Rect, area image.Rectangle, zoom float64) camera {
+// fits; else centred on the town point at (where the action is), but
+// never past the town's ends; else, with no such point, from its start
+// (the first plot, top left), so the first screen shows whole houses
+// rather than the gaps between them.
+func floorCamera(bounds layout.Rect, area image.Rectangle, zoom float64, at *layout.Point) camera {
 	const margin = 20
-	place := func(lo, hi, areaLo, areaLen float64) float64 {
+	place := func(lo, hi, areaLo, areaLen float64, f *float64) float64 {
 		if (hi-lo)*zoom <= areaLen {
 			return areaLo + (areaLen-(hi-lo)*zoom)/2 - lo*zoom
 		}
-		return areaLo + margin*zoom - lo*zoom
+		start := areaLo + margin*zoom - lo*zoom         // the town's start at the area's
+		end := areaLo + areaLen - margin*zoom - hi*zoom // its end at the area's
+		if f == nil {
+			return start
+		}
+		return min(max(areaLo+areaLen/2-*f*zoom, end), start)
+	}
+	var fx, fy *float64
+	if at != nil {
+		fx, fy = &at.X, &at.Y
 	}
 	return camera{
 		zoom: zoom,
-		offX: place(bounds.Min.X, bounds.Max.X, float64(area.Min.X), float64(area.Dx())),
-		offY: place(bounds.Min.Y, bounds.Max.Y, float64(area.Min.Y), float64(area.Dy())),
+		offX: place(bounds.Min.X, bounds.Max.X, float64(area.Min.X), float64(area.Dx()), fx),
+		offY: place(bounds.Min.Y, bounds.Max.Y, float64(area.Min.Y), float64(area.Dy()), fy),
 	}
+}
+
+// followAction points a narrow town's view at where the action is: the
+// door selected, else the letter selected, else the letters on the roads
+// (the middle of them), else the house whose line the story is carrying
+// out; when there is none it stays where the last was. The view glides
+// there rather than jumps. A view the learner zoomed or dragged is
+// theirs: it is left alone.
+func (g *Game) followAction() {
+	v := &g.view
+	if v.free || v.minZoom == 0 {
+		return
+	}
+	if p, ok := g.actionPoint(); ok {
+		v.focus, v.hasFocus = p, true
+	}
+	if !v.hasFocus {
+		return
+	}
+	if !v.hasShown {
+		v.shown, v.hasShown = v.focus, true
+		return
+	}
+	const glide = 0.15 // of the way there, each frame
+	dx, dy := v.focus.X-v.shown.X, v.focus.Y-v.shown.Y
+	if math.Abs(dx) < 0.5 && math.Abs(dy) < 0.5 {
+		v.shown = v.focus
+		return
+	}
+	v.shown.X += dx * glide
+	v.shown.Y += dy * glide
+}
+
+// actionPoint is the town point followAction centres a narrow town on.
+func (g *Game) actionPoint() (layout.Point, bool) {
+	centre := func(r layout.Rect) layout.Point {
+		return layout.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2}
+	}
+	if g.sel.kind == selDoor {
+		if d, ok := g.lay.Door(g.sel.door); ok {
+			return centre(d.Rect), true
+		}
+	}
+	var sum layout.Point
+	n := 0
+	for _, l := range g.player.Animation().Letters {
+		p, ok := g.letterPoint(l)
+		if !ok {
+			continue
+		}
+		if g.sel.kind == selLetter && l.ID == g.sel.letter {
+			return p, true
+		}
+		sum.X, sum.Y, n = sum.X+p.X, sum.Y+p.Y, n+1
+	}
+	if n > 0 {
+		return layout.Point{X: sum.X / float64(n), Y: sum.Y / float64(n)}, true
+	}
+	// No letter: the house of the story's line being carried out
+	// ("b/web: listen 3 16": b's web), or its plot.
+	lines := strings.Split(g.player.Source(), "\n")
+	n = g.player.CurrentLine()
+	if n < 1 || n > len(lines) {
+		return layout.Point{}, false
+	}
+	f := strings.Fields(lines[n-1])
+	if len(f) == 0 || !strings.HasSuffix(f[0], ":") {
+		return layout.Point{}, false
+	}
+	host, proc, ok := strings.Cut(strings.TrimSuffix(f[0], ":"), "/")
+	if !ok {
+		return layout.Point{}, false
+	}
+	for _, p := range g.lay.Plots {
+		if p.Host != host {
+			continue
+		}
+		for _, h := range p.Houses {
+			if h.Proc == proc {
+				return centre(h.Rect), true
+			}
+		}
+		return centre(p.Rect), true
+	}
+	return layout.Point{}, false
 }
 
 // moreTownLabels mark the edges of the town area beyond which the town
@@ -151,12 +250,32 @@ func (g *Game) moreTownLabels(area image.Rectangle) []label {
 	}
 	var out []label
 	if x0 < float64(area.Min.X)-1 {
-		out = append(out, badge("< more town: drag", float64(area.Min.X)+8*g.scale, alignLeft))
+		out = append(out, badge("< "+g.hostsBeyond(area, -1)+" · drag", float64(area.Min.X)+8*g.scale, alignLeft))
 	}
 	if x1 > float64(area.Max.X)+1 {
-		out = append(out, badge("drag: more town >", float64(area.Max.X)-8*g.scale, alignRight))
+		out = append(out, badge("drag · "+g.hostsBeyond(area, +1)+" >", float64(area.Max.X)-8*g.scale, alignRight))
 	}
 	return out
+}
+
+// hostsBeyond names the plots the town area cuts off on one side (side
+// -1: the left, +1: the right): "b", "b, c", "b and 3 more", or "more
+// town" where no whole plot is cut, so a badge says what a drag shows.
+func (g *Game) hostsBeyond(area image.Rectangle, side int) string {
+	var names []string
+	for _, p := range g.lay.Plots {
+		x, _, w, _ := g.cam.rect(p.Rect)
+		if side < 0 && x < float64(area.Min.X)-1 || side > 0 && x+w > float64(area.Max.X)+1 {
+			names = append(names, p.Host)
+		}
+	}
+	switch {
+	case len(names) == 0:
+		return "more town"
+	case len(names) <= 2:
+		return "host " + strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("host %s and %d more", names[0], len(names)-1)
 }
 
 // barRows holds the top bar, and in a narrow window the rows that

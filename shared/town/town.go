@@ -212,6 +212,7 @@ func (g *Game) Update() error {
 		g.lay, g.layGen = g.layouter.Of(g.player.Snapshot()), gen
 	}
 	g.view.minZoom = g.readableZoom()
+	g.followAction()
 	g.cam = g.view.camera(g.lay.Bounds, g.fitRect(), g.scale)
 	g.refreshWidgets()
 	g.hover = g.hoveredField()
@@ -284,7 +285,7 @@ func (g *Game) syncScale() {
 func (g *Game) fitUI(s float64) {
 	g.scale, g.compact = s, float64(g.width) < compactWidth*s || float64(g.height) < compactHeight*s
 	g.drawer = isDrawer(g.width, s)
-	if want := (uiFit{scale: s, compact: g.compact, drawer: g.drawer, panelW: g.panelWidth()}); want != g.built {
+	if want := (uiFit{scale: s, compact: g.compact, drawer: g.drawer, panelW: g.panelWidth(), placeholder: g.inputPlaceholder()}); want != g.built {
 		g.built = want
 		typed := ""
 		if g.w != nil {
@@ -322,6 +323,9 @@ type uiFit struct {
 	compact bool
 	drawer  bool
 	panelW  float64
+	// placeholder is the console input's, which has no setter: the
+	// longest that fits the width (inputPlaceholder).
+	placeholder string
 }
 
 // Below this many CSS pixels the panel narrows, labels shorten and the

@@ -27,6 +27,12 @@ type viewport struct {
 	// fitted view may have: a narrow window shows part of the town with
 	// readable labels rather than all of it unreadably small.
 	minZoom float64
+	// focus is where the action is (Game.followAction), the town point
+	// a fitted view too narrow for the whole town centres on; shown is
+	// where it centres now, gliding towards focus frame by frame. Before
+	// any action (hasFocus unset) it shows the town from its start.
+	focus, shown       layout.Point
+	hasFocus, hasShown bool
 	// loaded is the console's generation (play.Console.Gen) the view was
 	// set for: a scenario loaded or restarted since then gets the whole
 	// town again, not the last story's pan and zoom.
@@ -43,7 +49,11 @@ const (
 func (v viewport) camera(bounds layout.Rect, area image.Rectangle, scale float64) camera {
 	c := fitCamera(bounds, area, scale)
 	if c.zoom < v.minZoom {
-		c = floorCamera(bounds, area, v.minZoom)
+		var at *layout.Point
+		if v.hasShown {
+			at = &v.shown
+		}
+		c = floorCamera(bounds, area, v.minZoom, at)
 	}
 	if !v.free {
 		return c

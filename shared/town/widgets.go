@@ -406,7 +406,25 @@ func (g *Game) inputPlaceholder() string {
 	if g.player.Watching() {
 		return "nothing to type here: these are real programs' sockets (socketville desktop --os plays a scenario on real sockets)"
 	}
-	return "type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it, up/down: history)"
+	// The longest that reads whole in the input at the window's width:
+	// a cut placeholder ("(Er") reads as a fault.
+	room := float64(g.width) - float64(4*g.px(6)) - 4*g.scale
+	face := g.fonts.face(14*g.scale, false)
+	for _, s := range inputPlaceholders {
+		if text.Advance(s, face) <= room {
+			return s
+		}
+	}
+	return inputPlaceholders[len(inputPlaceholders)-1]
+}
+
+// inputPlaceholders are what the empty console input says, longest first.
+var inputPlaceholders = []string{
+	"type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it, up/down: history)",
+	"type a shell line, such as  HOST/PROCESS: socket tcp   (Enter runs it)",
+	"a shell line, such as  HOST/PROCESS: socket tcp",
+	"a shell line (help lists them)",
+	"a shell line",
 }
 
 // refreshWidgets brings labels, and the view, in line with the player.
