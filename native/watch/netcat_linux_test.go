@@ -2,6 +2,7 @@ package watch
 
 import (
 	"io"
+	"os/exec"
 	"testing"
 
 	"socketville/shared/sock"
@@ -43,4 +44,26 @@ func TestNetcat(t *testing.T) {
 		t.Errorf("the client's house is %q, want nc:\n%s", p.Name, dumpHost(h))
 	}
 	crossCheck(t, w, ns)
+}
+
+// TestPortRange: the watch says where the namespace's kernel picks
+// client ports, as sysctl net.ipv4.ip_local_port_range says there.
+func TestPortRange(t *testing.T) {
+	needTools(t)
+	ns := newNetns(t)
+	if out, err := exec.Command("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40999").CombinedOutput(); err != nil {
+		t.Skipf("sysctl: %v %s", err, out)
+	}
+	w, err := New(Options{Netns: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	snap, _, err := w.Refresh()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snap.Hosts[0].Ephemeral; got != (sock.PortRange{First: 40000, Last: 40999}) {
+		t.Errorf("the namespace's ephemeral range is %v, want 40000-40999", got)
+	}
 }

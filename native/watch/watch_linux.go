@@ -26,7 +26,9 @@ type Watch struct {
 	opts Options
 	h    *netlink.Handle // addresses
 	diag *diagConn       // the dumps' socket
-	raws []raw           // the last dump, its room kept
+	// ephemeral is where the namespace's kernel picks client ports.
+	ephemeral sock.PortRange
+	raws      []raw // the last dump, its room kept
 
 	// Kept from one Refresh to the next so that a look at many sockets
 	// allocates little: the live inodes (and, in dump order, those the
@@ -104,6 +106,7 @@ func New(opts Options) (*Watch, error) {
 		if err == nil {
 			w.diag, err = diagSocket(netns.None())
 		}
+		w.ephemeral = portRange(netns.None())
 	} else {
 		ns, nerr := netns.GetFromName(opts.Netns)
 		if nerr != nil {
@@ -114,6 +117,7 @@ func New(opts Options) (*Watch, error) {
 		if err == nil {
 			w.diag, err = diagSocket(ns)
 		}
+		w.ephemeral = portRange(ns)
 		ns.Close()
 	}
 	if err != nil {
@@ -495,7 +499,7 @@ func socketState(r raw) sock.SocketState {
 // order the last snapshot had them, so that the sort, when nothing moved,
 // only has to see that they are in order.
 func (w *Watch) hostState(cur *seenSet) sock.HostState {
-	hs := sock.HostState{Name: w.host, Addrs: w.addrs()}
+	hs := sock.HostState{Name: w.host, Addrs: w.addrs(), Ephemeral: w.ephemeral}
 	g := &w.groups
 	if g.index == nil {
 		g.index = map[hostGroup]int{}

@@ -1,6 +1,7 @@
 package sock
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -25,6 +26,32 @@ type HostState struct {
 	// Orphans are TCP connections whose fd was closed and that finish on
 	// their own (FIN-WAIT, LAST-ACK, TIME-WAIT); FD is 0.
 	Orphans []SocketState
+	// Ephemeral is where the host's kernel picks a connecting socket's
+	// port (Linux's ip_local_port_range); zero means the simulator's
+	// (EphemeralDefault).
+	Ephemeral PortRange
+}
+
+// PortRange is a range of ports, both ends included.
+type PortRange struct{ First, Last uint16 }
+
+// EphemeralDefault is the IANA ephemeral range (RFC 6335), where the
+// simulator picks its ports.
+var EphemeralDefault = PortRange{First: 49152, Last: 65535}
+
+// Contains reports whether p lies in the range.
+func (r PortRange) Contains(p uint16) bool { return p >= r.First && p <= r.Last }
+
+// String is "49152-65535".
+func (r PortRange) String() string { return fmt.Sprintf("%d-%d", r.First, r.Last) }
+
+// EphemeralPorts is the host's ephemeral range: Ephemeral, or
+// EphemeralDefault when it is not known.
+func (h HostState) EphemeralPorts() PortRange {
+	if h.Ephemeral == (PortRange{}) {
+		return EphemeralDefault
+	}
+	return h.Ephemeral
 }
 
 // ProcessState is one process's state.

@@ -10,7 +10,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
-	"socketville/shared/netsim"
 	"socketville/shared/sock"
 	"socketville/shared/town/layout"
 )
@@ -286,7 +285,7 @@ func rolesOf(lay layout.Layout) map[[2]string]string {
 		for _, h := range p.Houses {
 			var client, server bool
 			for _, d := range h.Doors {
-				c, s := doorRole(d)
+				c, s := doorRole(d, p.Ephemeral)
 				client, server = client || c, server || s
 			}
 			switch {
@@ -303,7 +302,9 @@ func rolesOf(lay layout.Layout) map[[2]string]string {
 }
 
 // doorRole says whether a door makes its process a client or a server.
-func doorRole(d layout.Door) (client, server bool) {
+// eph is the host's ephemeral range (a watched Linux machine's is
+// 32768-60999, the simulator's 49152-65535).
+func doorRole(d layout.Door, eph sock.PortRange) (client, server bool) {
 	s := d.Socket
 	port := s.Local.Port()
 	switch {
@@ -313,7 +314,7 @@ func doorRole(d layout.Door) (client, server bool) {
 		return true, false
 	case port == 0:
 		return false, false
-	case port >= netsim.EphemeralFirst:
+	case eph.Contains(port):
 		return s.Remote.IsValid() || s.TCP == nil, false
 	case s.TCP != nil:
 		return false, s.Remote.IsValid() // accepted

@@ -194,13 +194,13 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 	if s.Type != sock.SockTCP {
 		g.text(dst, fmt.Sprintf("%s socket, %s; %s waiting", s.Type, s.State, plural(s.Queued, "datagram", "datagrams")), x0, y0, 13*g.scale, colText, false, alignLeft)
 		g.text(dst, "poll says: "+s.Ready.String(), x0, y0+20*g.scale, 13*g.scale, colText, false, alignLeft)
-		y := g.drawPortWords(dst, x0, y0+40*g.scale, w, s)
+		y := g.drawPortWords(dst, x0, y0+40*g.scale, w, d)
 		g.drawOptions(dst, x0, y+6*g.scale, w, s)
 		return
 	}
 	diagH := math.Min(float64(area.Dy())*0.55, 300*g.scale)
 	g.drawDiagram(dst, x0, y0, w, diagH, d)
-	y := g.drawPortWords(dst, x0, y0+diagH+8*g.scale, w, s)
+	y := g.drawPortWords(dst, x0, y0+diagH+8*g.scale, w, d)
 	if s.TCP == nil {
 		return
 	}
@@ -231,8 +231,14 @@ func (g *Game) drawDoorTab(dst *ebiten.Image, area image.Rectangle, d layout.Doo
 
 // drawPortWords says what kind of port the door has, wrapped to the
 // panel's width w, and returns where the next line goes.
-func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, s sock.SocketState) float64 {
-	words := portWords(s.Local.Port())
+func (g *Game) drawPortWords(dst *ebiten.Image, x, y, w float64, d layout.Door) float64 {
+	eph := sock.EphemeralDefault
+	for _, p := range g.lay.Plots {
+		if p.Host == d.Key.Host {
+			eph = p.Ephemeral
+		}
+	}
+	words := portWords(d.Socket.Local.Port(), eph)
 	if words == "" {
 		return y // no port yet
 	}

@@ -1,6 +1,10 @@
 package town
 
-import "fmt"
+import (
+	"fmt"
+
+	"socketville/shared/sock"
+)
 
 // wellKnown names the service of a well-known port (below 1024) a learner
 // is likely to meet, in the one word the door's label has room for ("80
@@ -66,7 +70,7 @@ func wellKnownPort(port uint16) portService {
 // portWords says what kind of port a door is bound to, for its panel: a
 // well-known port with its service, a privileged one, or one of the
 // ephemeral ports the kernel hands out; "" for a socket with no port yet.
-func portWords(port uint16) string {
+func portWords(port uint16, eph sock.PortRange) string {
 	switch about, known := aboutWellKnown(port); {
 	case port == 0:
 		return ""
@@ -74,8 +78,8 @@ func portWords(port uint16) string {
 		return fmt.Sprintf("port %d: the well-known port for %s; below 1024, only root may bind", port, about)
 	case port < 1024:
 		return fmt.Sprintf("port %d: a well-known (privileged) port; only root may bind it", port)
-	case port >= 49152:
-		return fmt.Sprintf("port %d: an ephemeral port (49152-65535, where the kernel picks a client's port)", port)
+	case eph.Contains(port):
+		return fmt.Sprintf("port %d: an ephemeral port (%s, where the kernel picks a client's port)", port, eph)
 	}
 	return fmt.Sprintf("port %d: a registered port; any process may bind it", port)
 }

@@ -1,8 +1,12 @@
 package town
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
+
+	"socketville/shared/sock"
+	"socketville/shared/town/layout"
 )
 
 // TestPortWords: the panel says what kind of port a door has, and for a
@@ -20,9 +24,10 @@ func TestPortWords(t *testing.T) {
 		{port: 443, want: "well-known port for the web over TLS (HTTPS)"},
 		{port: 999, want: "well-known (privileged) port"},
 		{port: 8080, want: "registered port"},
-		{port: 49152, want: "ephemeral port"},
+		{port: 49152, want: "ephemeral port (49152-65535"},
+		{port: 42422, want: "registered port"},
 	} {
-		got := portWords(tc.port)
+		got := portWords(tc.port, sock.EphemeralDefault)
 		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 			t.Errorf("portWords(%d) = %q, want it to say %q", tc.port, got, tc.want)
 		}
@@ -51,5 +56,33 @@ func TestWellKnownWords(t *testing.T) {
 	}
 	if service, _ := wellKnown(80); service != "web" {
 		t.Errorf("port 80's label word is %q, want web (the door reads 80 web)", service)
+	}
+}
+
+// TestEphemeralRangeOfTheHost: on a watched Linux machine, whose kernel
+// picks client ports from 32768-60999, a door on 42422 is an ephemeral
+// port and its house a client, not a server on a registered port.
+func TestEphemeralRangeOfTheHost(t *testing.T) {
+	linux := sock.PortRange{First: 32768, Last: 60999}
+	if got := portWords(42422, linux); !strings.Contains(got, "ephemeral port (32768-60999") {
+		t.Errorf("portWords(42422) on Linux = %q", got)
+	}
+	snap := sock.Snapshot{Hosts: []sock.HostState{{
+		Name: "vm", Ephemeral: linux,
+		Processes: []sock.ProcessState{
+			{Name: "curl", Sockets: []sock.SocketState{{ID: 1, FD: 5, Type: sock.SockTCP, State: sock.StateEstablished,
+				Local: netip.MustParseAddrPort("127.0.0.1:42422"), Remote: netip.MustParseAddrPort("127.0.0.1:8000"), TCP: &sock.TCPState{}}}},
+			{Name: "python3", Sockets: []sock.SocketState{
+				{ID: 2, FD: 3, Type: sock.SockTCP, State: sock.StateListen, Local: netip.MustParseAddrPort("127.0.0.1:8000"), TCP: &sock.TCPState{}},
+				{ID: 3, FD: 4, Type: sock.SockTCP, State: sock.StateEstablished,
+					Local: netip.MustParseAddrPort("127.0.0.1:8000"), Remote: netip.MustParseAddrPort("127.0.0.1:42422"), TCP: &sock.TCPState{}}}},
+		},
+	}}}
+	roles := rolesOf(layout.Of(snap))
+	if got := roles[[2]string{"vm", "curl"}]; got != "client" {
+		t.Errorf("curl on 42422 of a Linux host is a %q, want client", got)
+	}
+	if got := roles[[2]string{"vm", "python3"}]; got != "server" {
+		t.Errorf("python3 is a %q, want server", got)
 	}
 }

@@ -89,6 +89,9 @@ type Plot struct {
 	Houses  []House
 	Kernel  Rect // where Orphans stand; zero when there are none
 	Orphans []Door
+	// Ephemeral is where the host's kernel picks a client's port, for
+	// telling a client's door from a server's.
+	Ephemeral sock.PortRange
 }
 
 // Road is one link between two plots: a polyline of axis-aligned
@@ -265,7 +268,7 @@ func hasHost(plots []Plot, host string) bool {
 // plotOf lays out one host at the origin. Its width depends only on its
 // sign; its height grows with its houses and their rows of doors.
 func plotOf(h sock.HostState) Plot {
-	p := Plot{Host: h.Name, Sign: signOf(h)}
+	p := Plot{Host: h.Name, Sign: signOf(h), Ephemeral: h.EphemeralPorts()}
 	y := signH + RoofH
 	for _, ps := range h.Processes {
 		house := houseOf(h.Name, ps, plotPad, y)

@@ -22,7 +22,7 @@ const columnGap = 40.0
 
 // widePlotOf lays out one host at the origin with its houses in columns.
 func widePlotOf(h sock.HostState) Plot {
-	p := Plot{Host: h.Name, Sign: signOf(h)}
+	p := Plot{Host: h.Name, Sign: signOf(h), Ephemeral: h.EphemeralPorts()}
 	// Each house's height, from the top of its roof to the bottom of
 	// its walls, and a gap.
 	heights := make([]float64, len(h.Processes))
