@@ -11,6 +11,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
+	"socketville/shared/town/play"
 	"socketville/shared/wire"
 )
 
@@ -82,8 +83,7 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 	g.text(dst, src, c.x+c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
 	g.text(dst, dst2, c.x+c.w-c.colW/2, c.y+c.h+4*g.scale, 12*g.scale, colText, true, alignCenter)
 	// The moving block: 0..0.4 down the sender, 0.4..0.6 across, 0.6..1 up.
-	const cycle = 5 * time.Second
-	ph := float64(g.player.Wall()%cycle) / float64(cycle)
+	ph := g.cutawayPhase()
 	var floor, bx float64
 	switch {
 	case ph < 0.4:
@@ -101,6 +101,56 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) 
 	for i, l := range g.wrap(units[level].caption, 12*g.scale, c.w) {
 		g.text(dst, l, c.x, c.captionY+float64(i)*16*g.scale, 12*g.scale, colText, false, alignLeft)
 	}
+}
+
+// cutawayPhase is where the cut-away's message is, 0..1: down the
+// sender's floors (0..0.4), across the road (0.4..0.6), up the
+// receiver's (0.6..1). A selected letter sets it from how far along its
+// road it is, so the page shows it where the town does (at the sender's
+// door, at the sender's top floor; arrived, at the receiver's; lost,
+// where it fell, on the wire); a letter that has left the road stays
+// where it was last seen (arrived: at the receiver's top). A door's last
+// packet, which is on no road, goes round every five seconds.
+func (g *Game) cutawayPhase() float64 {
+	if g.sel.kind == selLetter {
+		if l := g.selectedLetter(); l != nil {
+			return l.Progress(g.player.Now(), g.player.Wall())
+		}
+		if g.letterPhase.id == g.sel.letter && g.letterPhase.lost {
+			return g.letterPhase.ph
+		}
+		return 1 // landed: at the receiver's application floor
+	}
+	const cycle = 5 * time.Second
+	return float64(g.player.Wall()%cycle) / float64(cycle)
+}
+
+// selectedLetter is the selected letter while it is on the road.
+func (g *Game) selectedLetter() *play.Letter {
+	if g.sel.kind != selLetter {
+		return nil
+	}
+	for _, l := range g.player.Animation().Letters {
+		if l.ID == g.sel.letter {
+			return l
+		}
+	}
+	return nil
+}
+
+// followLetter notes, each update, where the selected letter is on its
+// road, for the Layers page once it has left it.
+func (g *Game) followLetter() {
+	if l := g.selectedLetter(); l != nil {
+		g.letterPhase = selPhase{id: l.ID, ph: l.Progress(g.player.Now(), g.player.Wall()), lost: l.Lost}
+	}
+}
+
+// selPhase is where the selected letter was last seen on its road.
+type selPhase struct {
+	id   int
+	ph   float64
+	lost bool
 }
 
 // drawSocketBand draws the socket as a line across both houses between
@@ -134,6 +184,24 @@ type unitPart struct {
 	name string
 	n    int
 	c    color.RGBA
+	// short is the name where the whole does not fit: a word that still
+	// says it ("TCP" for "TCP hdr", "none" for "no data": its first
+	// word, "no", would read as a word cut).
+	short string
+}
+
+// shortNames are the parts' names in a narrow block.
+var shortNames = map[string]string{
+	"no data": "none", "ping data": "ping", "quoted packet": "quoted", "ICMP data": "ICMP",
+	"IP hdr": "IP", "frame hdr": "frame", "bits on the wire": "bits",
+}
+
+func part(name string, n int, c color.RGBA) unitPart {
+	short, ok := shortNames[name]
+	if !ok {
+		short = strings.Fields(name)[0] // "TCP hdr": "TCP"
+	}
+	return unitPart{name: name, n: n, c: c, short: short}
 }
 
 var (
@@ -229,11 +297,11 @@ func layerUnits(pkt []byte) [5]unit {
 	if c.body == 0 {
 		appName = "no data"
 	}
-	app := unitPart{appName, c.body, colApp}
-	tr := unitPart{c.trName + " hdr", c.trHdr, colTrans}
-	nw := unitPart{"IP hdr", ipHdr, colNet}
-	eth := unitPart{"frame hdr", 14, colLink}
-	fcs := unitPart{"FCS", 4, colLink}
+	app := part(appName, c.body, colApp)
+	tr := part(c.trName+" hdr", c.trHdr, colTrans)
+	nw := part("IP hdr", ipHdr, colNet)
+	eth := part("frame hdr", 14, colLink)
+	fcs := part("FCS", 4, colLink)
 	total := len(pkt)
 	kind := "segment"
 	if c.trName != "TCP" {
@@ -247,7 +315,7 @@ func layerUnits(pkt []byte) [5]unit {
 		{parts: []unitPart{tr, app}, caption: fmt.Sprintf("transport: a %s %s, %d-byte header + %d bytes (%s)", c.trName, kind, c.trHdr, c.body, c.details)},
 		{parts: []unitPart{nw, tr, app}, caption: fmt.Sprintf("network: an IP packet of %d bytes, %d-byte header (addresses, TTL)", total, ipHdr)},
 		{parts: []unitPart{eth, nw, tr, app, fcs}, caption: fmt.Sprintf("link: a frame; Ethernet would add 14 + 4 bytes (the town's links carry the %d-byte packet)", total)},
-		{parts: []unitPart{{"bits on the wire", total + 18, colDim}}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)},
+		{parts: []unitPart{part("bits on the wire", total+18, colDim)}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)},
 	}
 }
 
@@ -262,7 +330,7 @@ func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
 }
 
 // unitBlock is one part of a layer's unit as drawn: its width and the
-// words that fit in it (a name, or its first word, or none; "20 B", or
+// words that fit in it (a name, or its short form, or none; "20 B", or
 // "20", or none).
 type unitBlock struct {
 	w          float64
@@ -306,7 +374,7 @@ func (g *Game) unitBlocks(w float64, u unit) []unitBlock {
 	for i, p := range u.parts {
 		out[i].c = p.c
 		room := out[i].w - 4*g.scale
-		out[i].name = g.fitting(room, size, false, p.name, strings.Fields(p.name)[0])
+		out[i].name = g.fitting(room, size, false, p.name, p.short)
 		out[i].size = g.fitting(room, size, true, fmt.Sprintf("%d B", p.n), fmt.Sprint(p.n))
 	}
 	return out

@@ -102,11 +102,14 @@ type Game struct {
 	sel    selection
 	// selPacket is the selected letter's packet.
 	selPacket []byte
-	tab       tab
-	hover     int // the inspector field under the mouse, -1 for none
-	scroll    scrolling
-	view      viewport
-	dissected dissected
+	// letterPhase is where the selected letter was last seen, for the
+	// Layers page once it has left the road (cutawayPhase).
+	letterPhase selPhase
+	tab         tab
+	hover       int // the inspector field under the mouse, -1 for none
+	scroll      scrolling
+	view        viewport
+	dissected   dissected
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -207,6 +210,7 @@ func (g *Game) Update() error {
 	g.mouse()
 	g.wheel()
 	g.player.Tick(time.Second / TPS)
+	g.followLetter()
 	g.scroll.follow(g.player.Console())
 	if gen := g.player.SnapshotGen(); gen != g.layGen {
 		g.lay, g.layGen = g.layouter.Of(g.player.Snapshot()), gen
