@@ -36,12 +36,19 @@ type raw struct {
 	rqueue        uint32
 	wqueue        uint32
 	uid, inode    uint32
-	info          bool // a tcp_info came with it
-	mss, cwnd     uint32
-	ssthresh      uint32
-	unacked       uint32
-	sndWnd        uint32
-	rtt, rto      uint32 // µs
+	info          bool // a tcp_info (and the memory counters) came with it
+	tcpInfo
+}
+
+// tcpInfo is what the look that asks for INET_DIAG_INFO and
+// INET_DIAG_SKMEMINFO learns of a connection; other looks keep the last.
+type tcpInfo struct {
+	mss, cwnd      uint32
+	ssthresh       uint32
+	unacked        uint32
+	sndWnd, rcvWnd uint32
+	rtt, rto       uint32 // µs
+	rcvBuf, sndBuf uint32 // SO_RCVBUF, SO_SNDBUF as the kernel holds them
 }
 
 // Offsets in struct inet_diag_msg (linux/inet_diag.h) and struct
@@ -59,7 +66,8 @@ const (
 	diagUID     = 64
 	diagInode   = 68
 
-	inetDiagInfo = 2 // INET_DIAG_INFO
+	inetDiagInfo    = 2 // INET_DIAG_INFO
+	inetDiagMemInfo = 7 // INET_DIAG_SKMEMINFO: u32 counters, rcvbuf second, sndbuf fourth
 
 	tcpiRto        = 8
 	tcpiSndMss     = 16
@@ -68,6 +76,7 @@ const (
 	tcpiSndSsthres = 76
 	tcpiSndCwnd    = 80
 	tcpiSndWnd     = 228 // Linux 5.4 and later
+	tcpiRcvWnd     = 232 // Linux 6.2 and later
 )
 
 // diagRequest is struct inet_diag_req_v2 (SOCK_DIAG_BY_FAMILY) for a
@@ -265,7 +274,7 @@ func (d *diagConn) dump(msgType uint16, data []byte, f func(msg []byte)) error {
 func (w *Watch) dumpProto(family, protocol uint8, typ sock.SockType, withInfo bool) error {
 	var ext uint8
 	if withInfo {
-		ext = 1 << (inetDiagInfo - 1)
+		ext = 1<<(inetDiagInfo-1) | 1<<(inetDiagMemInfo-1)
 	}
 	start := len(w.raws)
 	msgType := uint16(nl.SOCK_DIAG_BY_FAMILY)
@@ -327,6 +336,12 @@ func parseDiag(msg []byte, typ sock.SockType) (raw, bool) {
 			if len(i) >= tcpiSndWnd+4 {
 				r.sndWnd = ne.Uint32(i[tcpiSndWnd:])
 			}
+			if len(i) >= tcpiRcvWnd+4 {
+				r.rcvWnd = ne.Uint32(i[tcpiRcvWnd:])
+			}
+		}
+		if t == inetDiagMemInfo && n-4 >= 16 {
+			r.rcvBuf, r.sndBuf = ne.Uint32(a[4+4:]), ne.Uint32(a[4+12:])
 		}
 		a = a[min((n+3)&^3, len(a)):]
 	}

@@ -67,3 +67,36 @@ func TestPortRange(t *testing.T) {
 		t.Errorf("the namespace's ephemeral range is %v, want 40000-40999", got)
 	}
 }
+
+// TestBuffersAndWindows: a connected door of a watched machine shows its
+// send and receive buffers (SO_SNDBUF, SO_RCVBUF as the kernel holds them)
+// and both windows, not zeros.
+func TestBuffersAndWindows(t *testing.T) {
+	needTools(t, "nc")
+	ns := newNetns(t)
+	server := start(t, ns, nil, "nc", "-l", "127.0.0.1", "9101")
+	w, err := New(Options{Netns: ns, Port: 9101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	until(t, w, "the listener", func(h sock.HostState) bool {
+		_, _, ok := find(h, func(p sock.ProcessState, s sock.SocketState) bool { return s.State == sock.StateListen })
+		return ok
+	})
+	in, hold := io.Pipe()
+	defer hold.Close()
+	start(t, ns, in, "nc", "127.0.0.1", "9101")
+	h, _ := until(t, w, "the server's connection with its buffers", func(h sock.HostState) bool {
+		_, s, ok := find(h, func(p sock.ProcessState, s sock.SocketState) bool {
+			return p.PID == server.Process.Pid && s.State == sock.StateEstablished
+		})
+		return ok && s.TCP != nil && s.TCP.RcvBuf > 0
+	})
+	_, s, _ := find(h, func(p sock.ProcessState, s sock.SocketState) bool {
+		return p.PID == server.Process.Pid && s.State == sock.StateEstablished
+	})
+	if tcp := s.TCP; tcp.SndBuf <= 0 || tcp.RcvWnd <= 0 || tcp.SndWnd <= 0 || tcp.MSS <= 0 {
+		t.Errorf("the connection's buffers and windows: %+v", *tcp)
+	}
+}

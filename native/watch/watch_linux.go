@@ -253,8 +253,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 			cur.list = append(cur.list, *p)
 			c := &cur.list[len(cur.list)-1]
 			if !r.info {
-				r.info, r.mss, r.cwnd, r.ssthresh, r.unacked, r.sndWnd, r.rtt, r.rto =
-					p.r.info, p.r.mss, p.r.cwnd, p.r.ssthresh, p.r.unacked, p.r.sndWnd, p.r.rtt, p.r.rto
+				r.info, r.tcpInfo = p.r.info, p.r.tcpInfo
 			}
 			c.r, c.prevAt, c.taken = *r, int32(at), false
 			cur.ids = append(cur.ids, r.cookie)
@@ -275,8 +274,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 			}
 		}
 		if p != nil && !r.info {
-			r.info, r.mss, r.cwnd, r.ssthresh, r.unacked, r.sndWnd, r.rtt, r.rto =
-				p.r.info, p.r.mss, p.r.cwnd, p.r.ssthresh, p.r.unacked, p.r.sndWnd, p.r.rtt, p.r.rto
+			r.info, r.tcpInfo = p.r.info, p.r.tcpInfo
 		}
 		c := seen{s: st, r: *r, inode: r.inode, uid: r.uid, prevAt: int32(at), rank: -1}
 		if p != nil {
@@ -436,7 +434,7 @@ func (w *Watch) newConnection(raws []raw) bool {
 func sameDiag(pa, pb *raw) bool {
 	a, b := *pa, *pb
 	if !b.info {
-		a.info, a.mss, a.cwnd, a.ssthresh, a.unacked, a.sndWnd, a.rtt, a.rto = false, 0, 0, 0, 0, 0, 0, 0
+		a.info, a.tcpInfo = false, tcpInfo{}
 	}
 	if linuxtcp.State(b.state) != sock.StateTimeWait {
 		a.expires, b.expires = 0, 0
@@ -449,6 +447,7 @@ func sameDiag(pa, pb *raw) bool {
 func keepInfo(t, last *sock.TCPState) {
 	t.MSS, t.Cwnd, t.Ssthresh, t.InFlight, t.SndWnd, t.SRTT, t.RTO =
 		last.MSS, last.Cwnd, last.Ssthresh, last.InFlight, last.SndWnd, last.SRTT, last.RTO
+	t.RcvWnd, t.RcvBuf, t.SndBuf = last.RcvWnd, last.RcvBuf, last.SndBuf
 }
 
 // socketState reads one dumped socket as the town's vocabulary.
@@ -483,7 +482,8 @@ func socketState(r raw) sock.SocketState {
 			t.Ssthresh = int(r.ssthresh) * mss
 		}
 		t.InFlight = int(r.unacked) * mss
-		t.SndWnd = int(r.sndWnd)
+		t.SndWnd, t.RcvWnd = int(r.sndWnd), int(r.rcvWnd)
+		t.RcvBuf, t.SndBuf = int(r.rcvBuf), int(r.sndBuf)
 		t.SRTT = time.Duration(r.rtt) * time.Microsecond
 		t.RTO = time.Duration(r.rto) * time.Microsecond
 	}
