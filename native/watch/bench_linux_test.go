@@ -5,82 +5,22 @@ package watch
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os/exec"
 	"runtime"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
 // makeSockets opens n sockets in the namespace from this process: one
-// listener and (n-1)/2 connections to it, both ends. The sockets are
-// made on a locked thread that joined the namespace; that thread is never
-// unlocked, so it ends with its goroutine and no other code runs in the
-// namespace. They are closed when the benchmark ends.
+// listener and (n-1)/2 connections to it, both ends (see pairs), closed
+// when the benchmark ends.
 func makeSockets(b *testing.B, ns string, n int) {
 	b.Helper()
 	raiseNoFile(b, n+256) // and room for the rest of the process
-	type made struct {
-		conns []net.Conn
-		ln    net.Listener
-		err   error
-	}
-	done := make(chan made)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		var m made
-		h, err := netns.GetFromName(ns)
-		if err == nil {
-			err = netns.Set(h)
-			h.Close()
-		}
-		if err != nil {
-			m.err = err
-			done <- m
-			return
-		}
-		m.ln, m.err = net.Listen("tcp", "127.0.0.1:0")
-		if m.err != nil {
-			done <- m
-			return
-		}
-		accepted := make(chan net.Conn)
-		go func() {
-			for {
-				c, err := m.ln.Accept()
-				if err != nil {
-					close(accepted)
-					return
-				}
-				accepted <- c
-			}
-		}()
-		for i := 0; i < (n-1)/2; i++ {
-			c, err := net.Dial("tcp", m.ln.Addr().String())
-			if err != nil {
-				m.err = err
-				break
-			}
-			m.conns = append(m.conns, c, <-accepted)
-		}
-		done <- m
-	}()
-	m := <-done
-	b.Cleanup(func() {
-		for _, c := range m.conns {
-			c.Close()
-		}
-		if m.ln != nil {
-			m.ln.Close()
-		}
-	})
-	if m.err != nil {
-		b.Fatal(m.err)
-	}
+	pairs(b, ns, (n-1)/2)
 }
 
 // raiseNoFile raises the soft limit on open files to at least want, up to

@@ -19,7 +19,7 @@ import (
 // goroutine); they are closed when the test ends. It returns the
 // listener and the connections, each client end followed by its
 // accepted end.
-func pairs(t *testing.T, ns string, n int) (net.Listener, []net.Conn) {
+func pairs(t testing.TB, ns string, n int) (net.Listener, []net.Conn) {
 	t.Helper()
 	type made struct {
 		ln    net.Listener
