@@ -38,4 +38,6 @@ b/web: accept 3 => 4 from 10.0.0.1:49153
 a/browser: close 3
 b/web: recv 4 100 => 0 (end of file)
 b/web: close 4
+# Two minutes pass: after 60 s (twice the segment lifetime) the browser's
+# two TIME-WAITs end and their doors go; b/web goes on listening.
 run 2m

@@ -36,8 +36,8 @@ func TestCaptionFollowsTheStory(t *testing.T) {
 	if open < 0 || host < open || second < host {
 		t.Errorf("captions not before the lines they explain:\n%s", all)
 	}
-	if got := len(p.Captions()); got != 7 {
-		t.Errorf("hello-tcp has %d captions, want its 7 comment blocks: %q", got, p.Captions())
+	if got := len(p.Captions()); got != 8 {
+		t.Errorf("hello-tcp has %d captions, want its 8 comment blocks: %q", got, p.Captions())
 	}
 }
 
