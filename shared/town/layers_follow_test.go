@@ -1,13 +1,10 @@
 package town
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"socketville/examples"
-	"socketville/shared/script"
-	"socketville/shared/sock"
 	"socketville/shared/town/play"
 )
 
@@ -20,19 +17,7 @@ func TestLayerBlockNamesReadWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ex := range examples.All() {
-		r := script.NewRunner(script.Options{})
-		var pkts [][]byte
-		r.Kernel().Observe(func(e sock.Event) {
-			if e.Kind == sock.KindSent && len(pkts) < 50 {
-				pkts = append(pkts, e.Packet)
-			}
-		})
-		s, err := script.Parse(ex.Name, strings.NewReader(ex.Source))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Enqueue(s.Lines...)
-		r.Advance(r.Now() + 10*time.Minute)
+		pkts := examplePackets(t, ex, 50)
 		g := &Game{fonts: f, scale: 1}
 		for _, p := range pkts {
 			for _, u := range layerUnits(p) {

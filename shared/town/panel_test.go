@@ -294,19 +294,7 @@ func TestLayerBlocksWordsFit(t *testing.T) {
 	}
 	seen := 0
 	for _, ex := range examples.All() {
-		r := script.NewRunner(script.Options{})
-		var pkts [][]byte
-		r.Kernel().Observe(func(e sock.Event) {
-			if e.Kind == sock.KindSent && len(pkts) < 200 {
-				pkts = append(pkts, e.Packet)
-			}
-		})
-		s, err := script.Parse(ex.Name, strings.NewReader(ex.Source))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Enqueue(s.Lines...)
-		r.Advance(r.Now() + 10*time.Minute)
+		pkts := examplePackets(t, ex, 200)
 		for _, scale := range []float64{1, 2} {
 			g := &Game{fonts: f, scale: scale}
 			for _, p := range pkts {
@@ -362,4 +350,24 @@ func TestSocketWordsOnTheLayersPage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// examplePackets plays an example on the simulator and returns the first
+// max packets it sends, for tests of what the Layers page draws of them.
+func examplePackets(t *testing.T, ex examples.Scenario, max int) [][]byte {
+	t.Helper()
+	r := script.NewRunner(script.Options{})
+	var pkts [][]byte
+	r.Kernel().Observe(func(e sock.Event) {
+		if e.Kind == sock.KindSent && len(pkts) < max {
+			pkts = append(pkts, e.Packet)
+		}
+	})
+	s, err := script.Parse(ex.Name, strings.NewReader(ex.Source))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Enqueue(s.Lines...)
+	r.Advance(r.Now() + 10*time.Minute)
+	return pkts
 }
