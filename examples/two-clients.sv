@@ -6,7 +6,7 @@ host s 10.0.0.1/24
 host c1 10.0.0.2/24
 host c2 10.0.0.3/24
 link c1 s delay=3ms
-link c2 s delay=7ms
+link c2 s delay=20ms
 process s server root
 process c1 app
 process c2 app
