@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 )
 
 // Layer is a floor of the network stack, as the town's cut-away draws it.
@@ -13,6 +14,10 @@ const (
 	LayerNetwork     Layer = iota // IPv4
 	LayerTransport                // TCP, UDP, ICMP
 	LayerApplication              // the payload
+	// The link and physical floors come last so that the three above keep
+	// the numbers they had before frames had Ethernet around them.
+	LayerLink     // Ethernet, ARP
+	LayerPhysical // preamble, inter-frame gap: bytes no capture holds
 )
 
 // String names the layer.
@@ -22,8 +27,14 @@ func (l Layer) String() string {
 		return "network"
 	case LayerTransport:
 		return "transport"
+	case LayerApplication:
+		return "application"
+	case LayerLink:
+		return "link"
+	case LayerPhysical:
+		return "physical"
 	}
-	return "application"
+	return "layer-" + strconv.Itoa(int(l))
 }
 
 // Field is one decoded header field of a packet: which bytes it occupies
@@ -31,9 +42,9 @@ func (l Layer) String() string {
 // and the fragment offset) name the same range.
 type Field struct {
 	Layer  Layer
-	Header string // "IPv4", "TCP", "UDP", "ICMP", "payload"
+	Header string // "Ethernet", "ARP", "IPv4", "TCP", "UDP", "ICMP", "payload"
 	Name   string
-	Off    int // first byte, from the start of the packet
+	Off    int // first byte, from the start of the packet (or frame)
 	Len    int // bytes
 	Value  string
 }
@@ -62,6 +73,26 @@ func Dissect(pkt []byte) []Field {
 		d.icmp(body)
 	default:
 		d.payload(body) // a protocol we do not decode: its bytes as data, if any
+	}
+	return d.fields
+}
+
+// DissectFrame decodes an Ethernet II frame the way Dissect decodes a
+// packet: the Ethernet header, then for IPv4 exactly Dissect's fields for
+// the packet (offsets counted from the frame's start), for ARP the message's
+// fields, then any padding after the payload's own end. With withFCS the
+// last four bytes are the frame check sequence and the list ends with it,
+// saying whether it is correct. It never fails; what cannot be decoded is an
+// "undecodable" field.
+func DissectFrame(b []byte, withFCS bool) []Field {
+	frame := b
+	if withFCS && len(b) >= EthernetFCSLen {
+		frame = b[:len(b)-EthernetFCSLen]
+	}
+	d := dissector{pkt: frame}
+	d.ethernet()
+	if len(frame) < len(b) {
+		d.fcs(b)
 	}
 	return d.fields
 }
@@ -238,4 +269,112 @@ func describeTCPOptions(opts []byte) string {
 		return "padding"
 	}
 	return string(out[:len(out)-1])
+}
+
+func (d *dissector) ethernet() {
+	e, err := ParseEthernet(d.pkt)
+	if err != nil {
+		d.rest(0, LayerLink, err)
+		return
+	}
+	const h = "Ethernet"
+	l := LayerLink
+	d.add(l, h, "destination", ethDst, 6, describeMAC(e.Dst()))
+	d.add(l, h, "source", ethSrc, 6, describeMAC(e.Src()))
+	d.add(l, h, "type", ethType, 2, describeEtherType(e.Type()))
+	end := len(d.pkt)
+	switch e.Type() {
+	case EtherTypeIPv4:
+		end = d.ipv4Payload(e.Payload())
+	case EtherTypeARP:
+		end = d.arp()
+	default: // a protocol we do not decode: its bytes as data, if any
+		if p := e.Payload(); len(p) > 0 {
+			d.add(LayerNetwork, "payload", "data", EthernetHeaderLen, len(p), previewText(p))
+		}
+	}
+	if n := len(d.pkt) - end; n > 0 {
+		d.add(l, h, "padding", end, n, describePadding(d.pkt[end:]))
+	}
+}
+
+// ipv4Payload adds Dissect's fields for the packet in an Ethernet payload,
+// and returns where the packet ends. Dissect sees the packet cut to its
+// total length, so the padding after it is not taken for its data.
+func (d *dissector) ipv4Payload(payload []byte) int {
+	pkt := payload
+	if ip, err := ParseIPv4(payload); err == nil {
+		pkt = ip
+	}
+	for _, f := range Dissect(pkt) {
+		f.Off += EthernetHeaderLen
+		d.fields = append(d.fields, f)
+	}
+	return EthernetHeaderLen + len(pkt)
+}
+
+// arp adds the fields of the ARP message after the Ethernet header and
+// returns where it ends.
+func (d *dissector) arp() int {
+	const off = EthernetHeaderLen
+	a, err := ParseARP(d.pkt[off:])
+	if err != nil {
+		d.rest(off, LayerLink, err)
+		return len(d.pkt)
+	}
+	const h = "ARP"
+	l := LayerLink
+	d.add(l, h, "hardware type", off+arpHType, 2, "1 (Ethernet)")
+	d.add(l, h, "protocol type", off+arpPType, 2, describeEtherType(EtherTypeIPv4))
+	d.add(l, h, "hardware size", off+arpHLen, 1, "6")
+	d.add(l, h, "protocol size", off+arpPLen, 1, "4")
+	d.add(l, h, "opcode", off+arpOp, 2, fmt.Sprintf("%d (%v)", uint16(a.Op()), a.Op()))
+	d.add(l, h, "sender MAC", off+arpSHA, 6, describeMAC(a.SenderMAC()))
+	d.add(l, h, "sender IP", off+arpSPA, 4, a.SenderIP().String())
+	d.add(l, h, "target MAC", off+arpTHA, 6, describeMAC(a.TargetMAC()))
+	d.add(l, h, "target IP", off+arpTPA, 4, a.TargetIP().String())
+	return off + ARPLen
+}
+
+// fcs adds the frame check sequence, the last four bytes of b, which are
+// past d.pkt.
+func (d *dissector) fcs(b []byte) {
+	n := len(b) - EthernetFCSLen
+	got, want := binary.LittleEndian.Uint32(b[n:]), FCS(b[:n])
+	value := fmt.Sprintf("0x%08x (correct)", got)
+	if got != want {
+		value = fmt.Sprintf("0x%08x (WRONG, should be 0x%08x)", got, want)
+	}
+	d.add(LayerLink, "Ethernet", "FCS", n, EthernetFCSLen, value)
+}
+
+// describeMAC adds what a reader of a dissection wants to know about an
+// address at a glance: whether every station gets the frame.
+func describeMAC(m MAC) string {
+	switch {
+	case m.IsBroadcast():
+		return m.String() + " (broadcast)"
+	case m.IsMulticast():
+		return m.String() + " (multicast)"
+	}
+	return m.String()
+}
+
+func describeEtherType(t EtherType) string {
+	s := fmt.Sprintf("0x%04x", uint16(t))
+	if n := t.String(); n != s {
+		s += " (" + n + ")"
+	}
+	return s
+}
+
+// describePadding counts the padding and says when it is not zeros, which
+// would be a sender leaking old buffer contents onto the link.
+func describePadding(b []byte) string {
+	for _, c := range b {
+		if c != 0 {
+			return fmt.Sprintf("%d bytes, not all zero", len(b))
+		}
+	}
+	return fmt.Sprintf("%d bytes", len(b))
 }

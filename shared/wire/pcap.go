@@ -16,6 +16,9 @@ const (
 	LinkTypeRaw LinkType = 101
 	// LinkTypeIPv4: each packet is an IPv4 packet.
 	LinkTypeIPv4 LinkType = 228
+	// LinkTypeEthernet: each packet is an Ethernet II frame, header first
+	// and without its FCS.
+	LinkTypeEthernet LinkType = 1
 )
 
 const (

@@ -138,3 +138,42 @@ func summarizeTCP(b *strings.Builder, ip IPv4) {
 		fmt.Fprintf(b, " <%s>", strings.Join(parts, ","))
 	}
 }
+
+// FrameSummary describes an Ethernet frame (without FCS) in one line. An
+// IPv4 frame reads exactly as Summary reads its packet, so a trace does not
+// change when a link gains Ethernet; an ARP frame reads as ARPSummary; any
+// other says its size and EtherType. Like Summary it never fails.
+func FrameSummary(frame []byte) string {
+	if len(frame) < EthernetHeaderLen {
+		return fmt.Sprintf("%d bytes, not an Ethernet frame", len(frame))
+	}
+	e, err := ParseEthernet(frame)
+	if err != nil {
+		return fmt.Sprintf("%d bytes, not an Ethernet II frame (802.3 length %d)", len(frame), uint16(frame[ethType])<<8|uint16(frame[ethType+1]))
+	}
+	switch e.Type() {
+	case EtherTypeIPv4:
+		return Summary(e.Payload())
+	case EtherTypeARP:
+		return ARPSummary(e.Payload())
+	}
+	return fmt.Sprintf("%d bytes, EtherType %v", len(frame), e.Type())
+}
+
+// ARPSummary describes an ARP message the way tcpdump does: "ARP who-has
+// 10.0.0.2 tell 10.0.0.1", "ARP 10.0.0.2 is-at 02:00:00:00:00:02". A
+// request for the sender's own address is an announcement and says so:
+// "ARP announce 10.0.0.1".
+func ARPSummary(b []byte) string {
+	a, err := ParseARP(b)
+	if err != nil {
+		return fmt.Sprintf("ARP malformed (%d bytes)", len(b))
+	}
+	switch {
+	case a.Op() == ARPRequest && a.IsAnnouncement():
+		return fmt.Sprintf("ARP announce %v", a.SenderIP())
+	case a.Op() == ARPRequest:
+		return fmt.Sprintf("ARP who-has %v tell %v", a.TargetIP(), a.SenderIP())
+	}
+	return fmt.Sprintf("ARP %v is-at %v", a.SenderIP(), a.SenderMAC())
+}
