@@ -146,7 +146,7 @@ func TestWatchPcap(t *testing.T) {
 	if out, err := exec.Command("ip", "netns", "exec", ns, "curl", "-s", "-o", "/dev/null", "http://127.0.0.1:8000/").CombinedOutput(); err != nil {
 		t.Fatalf("curl: %v\n%s", err, out)
 	}
-	w.waitLine(t, 15*time.Second, "sent", "["+ns+"->"+ns+"]", "> 127.0.0.1:8000 SYN ")
+	w.waitLine(t, 15*time.Second, "sent", "["+ns+"/lo]", "> 127.0.0.1:8000 SYN ")
 	w.waitLine(t, 15*time.Second, "sent", "127.0.0.1:8000 >", "FIN")
 	if err := w.stop(); err != nil {
 		t.Fatalf("watch --print: %v\n%s", err, w.stderrText())

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"socketville/native/capture"
+	"socketville/shared/sock"
 )
 
 // loopCapture watches the loopback device for a loopback run, where no
@@ -43,7 +44,7 @@ func startLoopCapture(report func(Packet), names func(netip.Addr) string) (*loop
 		src, _ := netip.AddrFromSlice(buf[12:16])
 		dst, _ := netip.AddrFromSlice(buf[16:20])
 		p := Packet{Time: cp.Time, From: names(src), To: names(dst), Data: buf}
-		p.Link = p.From + "->" + p.To
+		p.Link = sock.Hop{From: p.From, To: p.To}
 		switch cp.Type {
 		case unix.PACKET_OUTGOING:
 			p.Kind = PacketSent

@@ -257,8 +257,8 @@ func (k *Kernel) Snapshot() sock.Snapshot {
 		}
 		snap.Hosts = append(snap.Hosts, hs)
 	}
-	for _, l := range k.links {
-		snap.Links = append(snap.Links, sock.LinkState{Name: l.a + "-" + l.b, A: l.a, B: l.b, Config: l.cfg})
+	for i, l := range k.links {
+		snap.Links = append(snap.Links, sock.LinkState{ID: sock.LinkID(i + 1), Name: l.a + "-" + l.b, A: l.a, B: l.b, Config: l.cfg})
 	}
 	return snap
 }

@@ -50,10 +50,10 @@ func (k PacketKind) String() string {
 type Packet struct {
 	Time     time.Time
 	Kind     PacketKind
-	From, To string // hosts: sender and receiver
-	Link     string // "a->b", the direction, as the simulator names it
-	Data     []byte // the IP packet as it was at that moment (a copy the receiver may keep)
-	Reason   string // why it was dropped; "duplicate" on the Sent report of a Dup copy
+	From, To string   // hosts: sender and receiver
+	Link     sock.Hop // the link and direction, as the simulator names them
+	Data     []byte   // the IP packet as it was at that moment (a copy the receiver may keep)
+	Reason   string   // why it was dropped; "duplicate" on the Sent report of a Dup copy
 }
 
 // wireQueue is the drop-tail queue of a direction with a rate, in packets,
@@ -86,8 +86,8 @@ type wire struct {
 type wireDir struct {
 	w        *wire
 	from, to string
-	name     string // "from->to"
-	src, dst int    // fds: read from src, write into dst
+	hop      sock.Hop
+	src, dst int // fds: read from src, write into dst
 	faults   *netsim.FaultStream
 	flights  flightHeap
 	seq      uint64 // packets pushed so far, to keep equal times in order
@@ -105,8 +105,8 @@ func newWire(a, b string, fdA, fdB int, p LinkProps, seed, index uint64, report 
 	}
 	w := &wire{report: report, start: time.Now(), fds: [2]int{fdA, fdB}, stop: stop}
 	w.props.Store(&p)
-	w.dirs[0] = &wireDir{w: w, from: a, to: b, name: a + "->" + b, src: fdA, dst: fdB, faults: netsim.NewFaultStream(seed, int(index), 0)}
-	w.dirs[1] = &wireDir{w: w, from: b, to: a, name: b + "->" + a, src: fdB, dst: fdA, faults: netsim.NewFaultStream(seed, int(index), 1)}
+	w.dirs[0] = &wireDir{w: w, from: a, to: b, hop: sock.Hop{Link: sock.LinkID(index + 1), From: a, To: b}, src: fdA, dst: fdB, faults: netsim.NewFaultStream(seed, int(index), 0)}
+	w.dirs[1] = &wireDir{w: w, from: b, to: a, hop: sock.Hop{Link: sock.LinkID(index + 1), From: b, To: a}, src: fdB, dst: fdA, faults: netsim.NewFaultStream(seed, int(index), 1)}
 	for _, d := range w.dirs {
 		w.wg.Add(1)
 		go d.run()
@@ -153,7 +153,7 @@ func (d *wireDir) emit(at time.Duration, kind PacketKind, pkt []byte, reason str
 		return
 	}
 	(*fn)(Packet{
-		Time: d.w.start.Add(at), Kind: kind, From: d.from, To: d.to, Link: d.name,
+		Time: d.w.start.Add(at), Kind: kind, From: d.from, To: d.to, Link: d.hop,
 		Data: bytes.Clone(pkt), Reason: reason,
 	})
 }
@@ -174,7 +174,7 @@ func (d *wireDir) run() {
 		}
 		fds[0].Revents, fds[1].Revents = 0, 0
 		if _, err := unix.Ppoll(fds, ts, nil); err != nil && err != unix.EINTR {
-			d.err = fmt.Errorf("%s: poll: %w", d.name, err)
+			d.err = fmt.Errorf("%s: poll: %w", d.hop, err)
 			return
 		}
 		if fds[1].Revents != 0 {
@@ -189,7 +189,7 @@ func (d *wireDir) run() {
 				break
 			}
 			if err != nil {
-				d.err = fmt.Errorf("%s: reading the device: %w", d.name, err)
+				d.err = fmt.Errorf("%s: reading the device: %w", d.hop, err)
 				return
 			}
 			d.send(bytes.Clone(buf[:n]), d.w.now())

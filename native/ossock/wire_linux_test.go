@@ -42,7 +42,7 @@ func (r *recorder) on(link string) []Packet {
 	defer r.mu.Unlock()
 	var out []Packet
 	for _, p := range r.pkts {
-		if p.Link == link {
+		if p.Link.String() == link {
 			out = append(out, p)
 		}
 	}

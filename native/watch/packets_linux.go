@@ -134,7 +134,7 @@ func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
 		}
 		return byPort[local.Port()]
 	}
-	link := w.host + "->" + w.host
+	link := sock.Hop{From: w.host, To: w.host}
 	events := make([]sock.Event, 0, 2*len(got)+1)
 	for _, p := range got {
 		src, dst, ok := ends(p.Data)

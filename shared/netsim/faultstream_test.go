@@ -28,7 +28,7 @@ func TestFaultStreamMatchesLinks(t *testing.T) {
 	}
 	var sim []string
 	w.Observe(func(e sock.Event) {
-		if e.Link != "a->c" {
+		if e.Link.String() != "a->c" {
 			return // c's port unreachable going back, and its fates
 		}
 		switch {

@@ -37,7 +37,7 @@ var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Host {
 	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}, outside: opts.Outside}
 	lo := &Link{w: w, name: name + "/lo", a: h, b: h, cfg: linkDefaults(sock.LinkConfig{MTU: 65535})}
-	h.lo = &linkDir{link: lo, from: h, to: h, name: name + "/lo"}
+	h.lo = &linkDir{link: lo, from: h, to: h, hop: sock.Hop{From: name, To: name}}
 	lo.dirs[0] = h.lo
 	h.ports.init()
 	return h

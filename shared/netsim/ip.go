@@ -105,7 +105,7 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 	}
 	out := wire.IPv4(append([]byte(nil), ip...))
 	out.SetTTL(ip.TTL() - 1)
-	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.name, Packet: out}
+	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.hop, Packet: out}
 	h.w.emit(e)
 	d.transmit(out)
 }

@@ -26,6 +26,7 @@ func linkDefaults(c sock.LinkConfig) sock.LinkConfig {
 // seeded random stream for faults.
 type Link struct {
 	w    *World
+	id   sock.LinkID
 	name string
 	a, b *Host
 	cfg  sock.LinkConfig
@@ -38,17 +39,21 @@ type linkDir struct {
 	from, to *Host
 	faults   faultInjector
 	tx       Transmitter
-	name     string
+	hop      sock.Hop
 }
 
 func newLink(w *World, a, b *Host, cfg sock.LinkConfig, index uint64) *Link {
-	l := &Link{w: w, name: a.name + "-" + b.name, a: a, b: b, cfg: linkDefaults(cfg)}
-	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, name: a.name + "->" + b.name}
-	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, name: b.name + "->" + a.name}
+	id := sock.LinkID(index + 1)
+	l := &Link{w: w, id: id, name: a.name + "-" + b.name, a: a, b: b, cfg: linkDefaults(cfg)}
+	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, hop: sock.Hop{Link: id, From: a.name, To: b.name}}
+	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, hop: sock.Hop{Link: id, From: b.name, To: a.name}}
 	a.ifaces = append(a.ifaces, l.dirs[0])
 	b.ifaces = append(b.ifaces, l.dirs[1])
 	return l
 }
+
+// ID is the link's place among the world's links, plus one.
+func (l *Link) ID() sock.LinkID { return l.id }
 
 // Name is "a-b".
 func (l *Link) Name() string { return l.name }
@@ -76,7 +81,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	w := d.link.w
 	cfg := d.link.cfg
 	now := w.sched.Now()
-	sent := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: note}
+	sent := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: note}
 	if s != nil {
 		sent.Proc, sent.FD, sent.Sock, sent.Local, sent.Remote = s.proc.name, s.fd, s.typ, s.local, s.remote
 	}
@@ -97,7 +102,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	}
 	for i := 0; i < fate.copies; i++ {
 		if i > 0 {
-			dup := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.name, Packet: pkt, Reason: "duplicate"}
+			dup := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: "duplicate"}
 			w.emit(dup)
 		}
 		w.flights.add(arrive+fate.hold[i], d, fate.apply(pkt, fate.flip[i]))
@@ -142,7 +147,7 @@ func (t *Transmitter) Enqueue(now time.Duration, n int, cfg sock.LinkConfig) (ti
 }
 
 func (d *linkDir) drop(pkt []byte, reason string) {
-	e := sock.Event{Kind: sock.KindDropped, Host: d.from.name, Link: d.name, Packet: pkt, Reason: reason}
+	e := sock.Event{Kind: sock.KindDropped, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: reason}
 	d.from.countDrop(reason)
 	d.link.w.emit(e)
 }

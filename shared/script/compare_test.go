@@ -211,7 +211,7 @@ func TestCompare(t *testing.T) {
 				b := clone(tcp)
 				i := stateEvent(t, b, "a", "browser", sock.StateClosed, 0)
 				b.Events[i].To = sock.StateTimeWait
-				b.Events = append(b.Events, sock.Event{Kind: sock.KindDropped, Host: "a", Link: "a->b", Reason: "loss"})
+				b.Events = append(b.Events, sock.Event{Kind: sock.KindDropped, Host: "a", Link: sock.Hop{Link: 1, From: "a", To: "b"}, Reason: "loss"})
 				return b
 			}(),
 			want: []want{{line: socketLine, aspect: script.AspectStates, documented: "faults on TCP"}},

@@ -111,8 +111,8 @@ func Describe(e sock.Event) string {
 		return withReason(wire.Summary(e.Packet), e.Reason)
 	case sock.KindDropped:
 		where := ""
-		if e.Link != "" {
-			where = "[" + e.Link + "] "
+		if !e.Link.IsZero() {
+			where = "[" + e.Link.String() + "] "
 		}
 		return fmt.Sprintf("%s%s: %s", where, wire.Summary(e.Packet), e.Reason)
 	case sock.KindData:
@@ -213,7 +213,7 @@ func addr(ap netip.AddrPort) string {
 func EventRecord(e sock.Event) Record {
 	r := Record{
 		TNs: int64(e.Time), Kind: e.Kind.String(), Host: e.Host, Proc: e.Proc, FD: e.FD,
-		Local: addr(e.Local), Remote: addr(e.Remote), Link: e.Link, Op: e.Op, Reason: e.Reason,
+		Local: addr(e.Local), Remote: addr(e.Remote), Link: e.Link.String(), Op: e.Op, Reason: e.Reason,
 	}
 	if e.Kind == sock.KindState {
 		r.From, r.To = e.From.String(), e.To.String()

@@ -58,7 +58,7 @@ type Event struct {
 	Remote netip.AddrPort
 	From   State  // state before a KindState change
 	To     State  // state after a KindState change
-	Link   string // link name for KindSent, KindForwarded and drops on a link
+	Link   Hop    // the link and direction for KindSent, KindForwarded and drops on a link
 	Op     string // the call for KindError, the direction for KindData and KindShutdown
 	Len    int    // payload bytes for KindData
 	Reason string // why a packet was dropped, or a note on the event

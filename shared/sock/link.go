@@ -52,3 +52,35 @@ func (c LinkConfig) Validate() error {
 	}
 	return nil
 }
+
+// LinkID names one link of a town: its place in Snapshot.Links plus one,
+// so that the zero value names no link. Events and snapshots name links by
+// it rather than by a string a reader would have to split.
+type LinkID uint32
+
+// Hop is one direction of a link as an event names it: the link, and the
+// hosts (or switches) it leaves and reaches. A host's loopback is a hop
+// with From == To and no LinkID.
+type Hop struct {
+	Link     LinkID
+	From, To string
+}
+
+// IsZero reports whether the hop names nothing (an event that is not
+// about a link).
+func (h Hop) IsZero() bool { return h == Hop{} }
+
+// Loopback reports whether the hop is a host's loopback.
+func (h Hop) Loopback() bool { return h.From != "" && h.From == h.To }
+
+// String is how traces print a hop: "a->b", "a/lo" for a loopback, "" for
+// none.
+func (h Hop) String() string {
+	switch {
+	case h.IsZero():
+		return ""
+	case h.Loopback():
+		return h.From + "/lo"
+	}
+	return h.From + "->" + h.To
+}

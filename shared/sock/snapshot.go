@@ -100,6 +100,7 @@ type TCPState struct {
 
 // LinkState is one link's state.
 type LinkState struct {
+	ID     LinkID // its place in Snapshot.Links plus one
 	Name   string
 	A, B   string
 	Config LinkConfig

@@ -37,7 +37,7 @@ func TestLettersBetweenDoors(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Feed(play.Message{Type: "event", Event: play.ToWire(sock.Event{Time: time.Second, Kind: sock.KindSent, Host: "ns",
-		Link: "ns->ns", Local: client, Remote: server, Packet: syn})})
+		Link: sock.Hop{From: "ns", To: "ns"}, Local: client, Remote: server, Packet: syn})})
 	f.Feed(play.Message{Type: "snapshot", Snapshot: &snap})
 	p.Tick(time.Second / 60)
 	p.Tick(time.Second / 60)

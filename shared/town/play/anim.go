@@ -2,7 +2,6 @@ package play
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"socketville/shared/sock"
@@ -163,7 +162,7 @@ type Animation struct {
 	// direction left.
 	live      bool
 	ready     map[string]time.Duration
-	lastLeave map[string]time.Duration
+	lastLeave map[sock.Hop]time.Duration
 }
 
 func (a *Animation) reset() { *a = Animation{LastPacket: map[string][]byte{}, live: a.live} }
@@ -195,7 +194,7 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 		a.send(e, lookup, wall)
 		a.remember(e)
 	case sock.KindDropped:
-		if e.Link != "" {
+		if !e.Link.IsZero() {
 			a.lose(e, wall)
 			return
 		}
@@ -223,16 +222,16 @@ func (a *Animation) remember(e sock.Event) {
 	}
 }
 
-// linkLookup finds a link's ends and properties by name.
-type linkLookup func(name string) (sock.LinkState, bool)
+// linkLookup finds the link a hop runs along, with its properties.
+type linkLookup func(hop sock.Hop) (sock.LinkState, bool)
 
 func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 	ls, ok := lookup(e.Link)
-	from, to, _ := strings.Cut(e.Link, "->")
-	if !ok && from != "" && from == to {
+	to := e.Link.To
+	if !ok && e.Link.Loopback() {
 		// A host's packet to itself (a watched machine's loopback)
 		// takes no road: the town draws it from door to door.
-		ls, ok = sock.LinkState{Name: e.Link, A: from, B: to}, true
+		ls, ok = sock.LinkState{Name: e.Link.String(), A: to, B: to}, true
 	}
 	if !ok {
 		return
@@ -261,9 +260,9 @@ func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 // time wall, onto wall time: a trip of TripTime or its real one, leaving
 // after what its host received has arrived and LetterGap after the letter
 // before it on the road, but no later than MaxLag from now.
-func (a *Animation) slow(l *Letter, dir string, wall time.Duration) {
+func (a *Animation) slow(l *Letter, dir sock.Hop, wall time.Duration) {
 	if a.ready == nil {
-		a.ready, a.lastLeave = map[string]time.Duration{}, map[string]time.Duration{}
+		a.ready, a.lastLeave = map[string]time.Duration{}, map[sock.Hop]time.Duration{}
 	}
 	leave := wall
 	if r, ok := a.ready[l.From]; ok {

@@ -736,23 +736,30 @@ type sink struct{ p *Player }
 
 func (s sink) Event(e sock.Event) { s.p.anim.event(e, s.p.links, s.p.wall) }
 
-// links looks up the link a packet took from its direction ("a->b"), with
-// its properties as they are now (a road's loss slider may have changed
-// them).
-func (p *Player) links(dir string) (sock.LinkState, bool) {
-	from, to, ok := strings.Cut(dir, "->")
-	if !ok {
+// links looks up the link a packet took, with its properties as they are
+// now (a road's loss slider may have changed them).
+func (p *Player) links(hop sock.Hop) (sock.LinkState, bool) {
+	if hop.IsZero() || hop.Loopback() {
 		return sock.LinkState{}, false
 	}
 	if p.remote != nil || p.source != nil {
-		for _, l := range p.snap.Links {
-			if l.A == from && l.B == to || l.A == to && l.B == from {
-				return l, true
-			}
-		}
-		return sock.LinkState{}, false
+		return hopLink(p.snap.Links, hop)
 	}
-	return p.r.Kernel().Link(from, to)
+	return p.r.Kernel().Link(hop.From, hop.To)
+}
+
+// hopLink finds a hop's link in a snapshot's links: by its id, or by its
+// ends for a kernel that names none (a capture on a shared loopback).
+func hopLink(links []sock.LinkState, hop sock.Hop) (sock.LinkState, bool) {
+	if i := int(hop.Link) - 1; i >= 0 && i < len(links) && links[i].ID == hop.Link {
+		return links[i], true
+	}
+	for _, l := range links {
+		if l.A == hop.From && l.B == hop.To || l.A == hop.To && l.B == hop.From {
+			return l, true
+		}
+	}
+	return sock.LinkState{}, false
 }
 
 func (s sink) Line(r script.LineRecord) {
