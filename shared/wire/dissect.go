@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -82,7 +83,8 @@ func Dissect(pkt []byte) []Field {
 // the packet (offsets counted from the frame's start), for ARP the message's
 // fields, then any padding after the payload's own end. With withFCS the
 // last four bytes are the frame check sequence and the list ends with it,
-// saying whether it is correct. It never fails; what cannot be decoded is an
+// saying whether it is correct ("0x07ba6b94 (correct)", or "(WRONG,
+// should be 0x...)"). It never fails; what cannot be decoded is an
 // "undecodable" field.
 func DissectFrame(b []byte, withFCS bool) []Field {
 	frame := b
@@ -337,10 +339,11 @@ func (d *dissector) arp() int {
 }
 
 // fcs adds the frame check sequence, the last four bytes of b, which are
-// past d.pkt.
+// past d.pkt. It prints them in wire order, as Wireshark does, so the two
+// can be compared by eye; FCS's value is the same bytes reversed.
 func (d *dissector) fcs(b []byte) {
 	n := len(b) - EthernetFCSLen
-	got, want := binary.LittleEndian.Uint32(b[n:]), FCS(b[:n])
+	got, want := binary.BigEndian.Uint32(b[n:]), bits.ReverseBytes32(FCS(b[:n]))
 	value := fmt.Sprintf("0x%08x (correct)", got)
 	if got != want {
 		value = fmt.Sprintf("0x%08x (WRONG, should be 0x%08x)", got, want)

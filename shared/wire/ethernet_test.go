@@ -364,7 +364,10 @@ func TestDissectFrameFields(t *testing.T) {
 			"Ethernet/padding@42+18=18 bytes",
 			"Ethernet/FCS@60+4=(correct)",
 		}},
-		{name: "wrong FCS", b: badFCS, withFCS: true, want: []string{"Ethernet/FCS@60+4=WRONG, should be 0x"}},
+		{name: "wrong FCS", b: badFCS, withFCS: true, want: []string{"Ethernet/FCS@60+4=0x01fd1971 (WRONG, should be 0x01fd198e)"}},
+		{name: "udp frame with FCS", b: wire.AppendFCS(mustHex(t, udpFrameHex)), withFCS: true, want: []string{
+			"Ethernet/FCS@60+4=0x07ba6b94 (correct)", // as Wireshark prints it: udpFrameFCS in wire order
+		}},
 		{name: "udp frame", b: mustHex(t, udpFrameHex), want: []string{
 			"Ethernet/type@12+2=0x0800 (IPv4)",
 			"IPv4/source@26+4=10.0.0.1",
@@ -476,5 +479,33 @@ func TestTsharkReadsFrames(t *testing.T) {
 		"10.0.0.2\t10.0.0.1\t2\t02:00:00:00:00:02\t02:00:00:00:00:01\n"
 	if string(out) != wantARP {
 		t.Fatalf("tshark read the ARP frames as\n%s\nwant\n%s", out, wantARP)
+	}
+
+	// The same frames with their FCS: tshark must find each one good and
+	// print it as DissectFrame does.
+	buf.Reset()
+	if w, err = wire.NewPcapWriter(&buf, wire.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	var wantFCS strings.Builder
+	for i, hex := range []string{arpRequestFrameHex, arpReplyFrameHex, udpFrameHex} {
+		f := wire.AppendFCS(mustHex(t, hex))
+		if err := w.WritePacket(time.Duration(i)*time.Millisecond, f); err != nil {
+			t.Fatal(err)
+		}
+		fields := wire.DissectFrame(f, true)
+		last := fields[len(fields)-1]
+		wantFCS.WriteString(strings.TrimSuffix(last.Value, " (correct)") + "\t" + "1\n") // 1: tshark's "Good"
+	}
+	if err := os.WriteFile(pcap, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(tshark, "-r", pcap, "-o", "eth.fcs:TRUE", "-o", "eth.check_fcs:TRUE",
+		"-T", "fields", "-e", "eth.fcs", "-e", "eth.fcs.status").Output()
+	if err != nil {
+		t.Fatalf("tshark: %v\n%s", err, out)
+	}
+	if string(out) != wantFCS.String() {
+		t.Fatalf("tshark read the FCSs as\n%s\nwant\n%s", out, wantFCS.String())
 	}
 }

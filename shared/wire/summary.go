@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 )
@@ -149,7 +150,7 @@ func FrameSummary(frame []byte) string {
 	}
 	e, err := ParseEthernet(frame)
 	if err != nil {
-		return fmt.Sprintf("%d bytes, not an Ethernet II frame (802.3 length %d)", len(frame), uint16(frame[ethType])<<8|uint16(frame[ethType+1]))
+		return fmt.Sprintf("%d bytes, not an Ethernet II frame (802.3 length %d)", len(frame), binary.BigEndian.Uint16(frame[ethType:]))
 	}
 	switch e.Type() {
 	case EtherTypeIPv4:
