@@ -198,7 +198,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))
 	}
 	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
-	if mtu := d.link.cfg.MTU; total > mtu {
+	if mtu := d.mtu(); total > mtu {
 		return -1, p.fail(op, fd, sock.ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
 			total, dst.Addr(), mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
 	}
@@ -218,7 +218,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	e := s.event(sock.KindData)
 	e.Op, e.Len, e.Remote = "write", len(data), dst
 	p.host.w.emit(e)
-	d.transmit(pkt)
+	p.host.output(pkt, d, nil, "")
 	return len(data), nil
 }
 

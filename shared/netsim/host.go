@@ -16,8 +16,7 @@ type Host struct {
 	name    string
 	addrs   []netip.Prefix
 	forward bool
-	ifaces  []*linkDir // outgoing side of each link, in the order links were made
-	lo      *linkDir
+	nics    []*nic // the loopback first, then one per cable in the order they were made
 	routes  []route
 	procs   []*Process
 	ipID    uint16
@@ -36,9 +35,11 @@ var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 
 func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Host {
 	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}, outside: opts.Outside}
-	lo := &Link{w: w, name: name + "/lo", a: h, b: h, cfg: linkDefaults(sock.LinkConfig{MTU: 65535})}
-	h.lo = &linkDir{link: lo, from: h, to: h, hop: sock.Hop{From: name, To: name}}
-	lo.dirs[0] = h.lo
+	lo := &nic{host: h, name: "lo", addrs: []netip.Prefix{loopbackNet}}
+	cable := &Link{w: w, name: name + "/lo", cfg: linkDefaults(sock.LinkConfig{MTU: 65535})}
+	cable.dirs[0] = &linkDir{link: cable, from: lo, to: lo, way: sock.Hop{From: name, To: name}}
+	lo.med = cable.dirs[0]
+	h.nics = []*nic{lo}
 	h.ports.init()
 	return h
 }
@@ -48,6 +49,15 @@ func (h *Host) Name() string { return h.name }
 
 // Addrs are the host's addresses with their prefixes, loopback not included.
 func (h *Host) Addrs() []netip.Prefix { return slices.Clone(h.addrs) }
+
+// plainAddrs are the host's addresses without their prefixes.
+func (h *Host) plainAddrs() []netip.Addr {
+	out := make([]netip.Addr, len(h.addrs))
+	for i, p := range h.addrs {
+		out[i] = p.Addr()
+	}
+	return out
+}
 
 // hasAddr reports whether a is one of the host's own addresses (loopback included).
 func (h *Host) hasAddr(a netip.Addr) bool {
@@ -62,64 +72,20 @@ func (h *Host) hasAddr(a netip.Addr) bool {
 	return false
 }
 
-// AddRoute sends packets for dst through gateway, which must be a neighbour
-// (the far end of one of the host's links). Use 0.0.0.0/0 for a default route.
+// AddRoute sends packets for dst through gateway, which must be on a
+// link of the host: a point-to-point peer, or on the subnet of an
+// interface behind a switch. Use 0.0.0.0/0 for a default route.
 func (h *Host) AddRoute(dst netip.Prefix, gateway netip.Addr) error {
 	if !dst.IsValid() || !dst.Addr().Is4() || !gateway.Is4() {
 		return fmt.Errorf("route %v via %v: only IPv4: %w", dst, gateway, sock.ErrAFNoSupport)
 	}
-	if h.neighbour(gateway) == nil {
+	if _, ok := h.onLink(gateway); !ok {
 		return fmt.Errorf("route %v via %v: no link of %s leads to %v: %w", dst, gateway, h.name, gateway, sock.ErrNetUnreach)
 	}
 	h.routes = append(h.routes, route{dst: dst.Masked(), gateway: gateway})
 	// Longest prefix first; equal prefixes keep the order they were added in.
 	sort.SliceStable(h.routes, func(i, j int) bool { return h.routes[i].dst.Bits() > h.routes[j].dst.Bits() })
 	return nil
-}
-
-// neighbour returns the interface whose far end owns address a.
-func (h *Host) neighbour(a netip.Addr) *linkDir {
-	for _, d := range h.ifaces {
-		if d.to.hasAddr(a) && !loopbackNet.Contains(a) {
-			return d
-		}
-	}
-	return nil
-}
-
-// lookup finds the interface a packet for dst leaves through.
-func (h *Host) lookup(dst netip.Addr) (*linkDir, *sock.Errno) {
-	if h.hasAddr(dst) {
-		return h.lo, nil
-	}
-	if d := h.neighbour(dst); d != nil {
-		return d, nil
-	}
-	for _, r := range h.routes {
-		if r.dst.Contains(dst) {
-			return h.neighbour(r.gateway), nil
-		}
-	}
-	for _, p := range h.addrs {
-		if p.Contains(dst) {
-			return nil, sock.ErrHostUnreach // on our subnet, but no link reaches it
-		}
-	}
-	return nil, sock.ErrNetUnreach
-}
-
-// sourceFor picks the source address for packets to dst leaving through d:
-// an address on the same subnet as dst if there is one, else the first.
-func (h *Host) sourceFor(dst netip.Addr, d *linkDir) netip.Addr {
-	if d == h.lo && loopbackNet.Contains(dst) {
-		return dst
-	}
-	for _, p := range h.addrs {
-		if p.Contains(dst) {
-			return p.Addr()
-		}
-	}
-	return h.addrs[0].Addr()
 }
 
 func (h *Host) countDrop(reason string) { h.drops[reason]++ }

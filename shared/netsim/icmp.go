@@ -64,7 +64,7 @@ func (h *Host) answerEcho(ip wire.IPv4, m wire.ICMPv4) {
 	if err := (wire.ICMPv4Header{Type: wire.ICMPv4EchoReply, Rest: wire.EchoRest(m.Ident(), m.Seq())}).Encode(msg); err != nil {
 		return
 	}
-	d.transmit(pkt)
+	h.output(pkt, d, nil, "")
 }
 
 // icmpErr is one row of Linux's icmp_err_convert (net/ipv4/icmp.c): the

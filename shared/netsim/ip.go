@@ -36,7 +36,7 @@ func (h *Host) nextID() uint16 {
 }
 
 // receive takes a packet off a link (or the loopback) into the IP layer.
-func (h *Host) receive(pkt []byte, _ *linkDir) {
+func (h *Host) receive(pkt []byte, _ *nic) {
 	if h.outside != nil {
 		h.delivered(pkt, "handed to the stack outside the town")
 		h.outside(append([]byte(nil), pkt...))
@@ -94,7 +94,7 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, code, 0)
 		return
 	}
-	if mtu := d.link.cfg.MTU; len(ip) > mtu {
+	if mtu := d.mtu(); len(ip) > mtu {
 		if ip.Flags()&wire.IPv4DontFragment != 0 {
 			h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d and DF is set", len(ip), mtu))
 			h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4FragNeeded, uint32(mtu))
@@ -105,9 +105,9 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 	}
 	out := wire.IPv4(append([]byte(nil), ip...))
 	out.SetTTL(ip.TTL() - 1)
-	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.hop, Packet: out}
+	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.nic.med.hop(), Packet: out}
 	h.w.emit(e)
-	d.transmit(out)
+	h.output(out, d, nil, "")
 }
 
 // sendICMPError reports a problem with packet orig to its sender, except
@@ -145,7 +145,7 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 	if err := (wire.ICMPv4Header{Type: typ, Code: code, Rest: rest}).Encode(msg); err != nil {
 		return
 	}
-	d.transmit(pkt)
+	h.output(pkt, d, nil, "")
 }
 
 // Send puts a packet from the stack outside the town that this host stands
@@ -168,7 +168,7 @@ func (h *Host) Send(pkt []byte) {
 		h.dropped(pkt, fmt.Sprintf("no route to %v from outside (%s)", ip.Dst(), errno.Name()))
 		return
 	}
-	d.transmit(pkt)
+	h.output(pkt, d, nil, "")
 }
 
 // Inject delivers a packet that comes from outside the town (a peer's link,

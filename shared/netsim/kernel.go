@@ -53,7 +53,7 @@ func (k kernel) Link(a, b string) (sock.LinkState, bool) {
 	if l == nil {
 		return sock.LinkState{}, false
 	}
-	return sock.LinkState{Name: l.name, A: l.a.name, B: l.b.name, Config: l.cfg}, true
+	return l.state(), true
 }
 
 func (k kernel) SetLink(a, b string, cfg sock.LinkConfig) error {

@@ -22,35 +22,44 @@ func linkDefaults(c sock.LinkConfig) sock.LinkConfig {
 	return c
 }
 
-// Link joins two hosts. Each direction has its own transmitter and its own
-// seeded random stream for faults.
+// Link is a cable between two endpoints (host interfaces or switch
+// ports). Each direction has its own transmitter and its own seeded random
+// stream for faults.
 type Link struct {
-	w    *World
-	id   sock.LinkID
-	name string
-	a, b *Host
-	cfg  sock.LinkConfig
-	dirs [2]*linkDir
+	w      *World
+	id     sock.LinkID
+	name   string
+	an, bn string // the nodes at its ends (hosts or switches)
+	cfg    sock.LinkConfig
+	dirs   [2]*linkDir
 }
 
-// linkDir is one direction of a link: a transmitter with a drop-tail queue.
+// linkDir is one direction of a link: a transmitter with a drop-tail
+// queue. It is the medium of the endpoint it leaves.
 type linkDir struct {
 	link     *Link
-	from, to *Host
+	from, to endpoint
 	faults   faultInjector
 	tx       Transmitter
-	hop      sock.Hop
+	way      sock.Hop
 }
 
-func newLink(w *World, a, b *Host, cfg sock.LinkConfig, index uint64) *Link {
+func newLink(w *World, a, b endpoint, cfg sock.LinkConfig, index uint64) *Link {
 	id := sock.LinkID(index + 1)
-	l := &Link{w: w, id: id, name: a.name + "-" + b.name, a: a, b: b, cfg: linkDefaults(cfg)}
-	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, hop: sock.Hop{Link: id, From: a.name, To: b.name}}
-	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, hop: sock.Hop{Link: id, From: b.name, To: a.name}}
-	a.ifaces = append(a.ifaces, l.dirs[0])
-	b.ifaces = append(b.ifaces, l.dirs[1])
+	an, bn := a.nodeName(), b.nodeName()
+	l := &Link{w: w, id: id, name: an + "-" + bn, an: an, bn: bn, cfg: linkDefaults(cfg)}
+	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, way: sock.Hop{Link: id, From: an, To: bn}}
+	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, way: sock.Hop{Link: id, From: bn, To: an}}
 	return l
 }
+
+// state is the link as snapshots and the kernel interface show it.
+func (l *Link) state() sock.LinkState {
+	return sock.LinkState{ID: l.id, Name: l.name, A: l.an, B: l.bn, Config: l.cfg}
+}
+
+func (d *linkDir) mtu() int      { return d.link.cfg.MTU }
+func (d *linkDir) hop() sock.Hop { return d.way }
 
 // ID is the link's place among the world's links, plus one.
 func (l *Link) ID() sock.LinkID { return l.id }
@@ -71,17 +80,15 @@ func (l *Link) SetConfig(cfg sock.LinkConfig) error {
 	return nil
 }
 
-// transmit puts a whole IPv4 packet on the link towards d.to. The link owns
-// pkt from here on and never changes it: a corrupted copy is a new slice.
-func (d *linkDir) transmit(pkt []byte) { d.send(pkt, nil, "") }
-
-// send is transmit for a packet that socket s (if not nil) sends, with a
-// note for the trace ("retransmission", "zero-window probe").
+// send puts a whole IPv4 packet that socket s (if not nil) sends on the
+// link towards d.to, with a note for the trace ("retransmission",
+// "zero-window probe"). The link owns pkt from here on and never changes
+// it: a corrupted copy is a new slice.
 func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	w := d.link.w
 	cfg := d.link.cfg
 	now := w.sched.Now()
-	sent := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: note}
+	sent := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: note}
 	if s != nil {
 		sent.Proc, sent.FD, sent.Sock, sent.Local, sent.Remote = s.proc.name, s.fd, s.typ, s.local, s.remote
 	}
@@ -102,7 +109,7 @@ func (d *linkDir) send(pkt []byte, s *Socket, note string) {
 	}
 	for i := 0; i < fate.copies; i++ {
 		if i > 0 {
-			dup := sock.Event{Kind: sock.KindSent, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: "duplicate"}
+			dup := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: "duplicate"}
 			w.emit(dup)
 		}
 		w.flights.add(arrive+fate.hold[i], d, fate.apply(pkt, fate.flip[i]))
@@ -147,7 +154,7 @@ func (t *Transmitter) Enqueue(now time.Duration, n int, cfg sock.LinkConfig) (ti
 }
 
 func (d *linkDir) drop(pkt []byte, reason string) {
-	e := sock.Event{Kind: sock.KindDropped, Host: d.from.name, Link: d.hop, Packet: pkt, Reason: reason}
+	e := sock.Event{Kind: sock.KindDropped, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: reason}
 	d.from.countDrop(reason)
 	d.link.w.emit(e)
 }
@@ -185,7 +192,7 @@ func (t *flightTable) Fire(i uint64) {
 	f := t.slots[i]
 	t.slots[i] = flight{}
 	t.free = append(t.free, i)
-	f.dir.to.receive(f.pkt, f.dir)
+	f.dir.to.arrive(f.pkt, f.dir)
 }
 
 // InFlight is the number of packets on the links right now.

@@ -22,7 +22,7 @@ func (w *World) Snapshot() sock.Snapshot {
 		snap.Hosts = append(snap.Hosts, hs)
 	}
 	for _, l := range w.links {
-		snap.Links = append(snap.Links, sock.LinkState{ID: l.id, Name: l.name, A: l.a.name, B: l.b.name, Config: l.cfg})
+		snap.Links = append(snap.Links, l.state())
 	}
 	return snap
 }

@@ -100,7 +100,7 @@ func (h *Host) resetFor(seg segment, local, remote netip.AddrPort) {
 	if err := hdr.Encode(pkt[ip.Len():], local.Addr(), remote.Addr()); err != nil {
 		return
 	}
-	d.send(pkt, nil, "")
+	h.output(pkt, d, nil, "")
 }
 
 // input dispatches a segment to the handler of the connection's state.

@@ -19,21 +19,17 @@ var maxRcvShift = func() uint8 {
 	return s
 }()
 
-// route finds the way to the peer: the outgoing interface, or nil if there
-// is none any more.
-func (c *tcb) route() *linkDir {
+// route finds the way to the peer, and false if there is none any more.
+func (c *tcb) route() (nextHop, bool) {
 	d, errno := c.s.proc.host.lookup(c.s.remote.Addr())
-	if errno != nil {
-		return nil
-	}
-	return d
+	return d, errno == nil
 }
 
 // pathMSS is the largest segment the route to the peer carries.
 func (c *tcb) pathMSS() int {
 	mtu := sock.DefaultMTU
-	if d := c.route(); d != nil {
-		mtu = d.link.cfg.MTU
+	if d, ok := c.route(); ok {
+		mtu = d.mtu()
 	}
 	return max(mtu-wire.IPv4MinHeaderLen-wire.TCPMinHeaderLen, 1)
 }
@@ -55,8 +51,8 @@ func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, not
 		}
 		opts = o.Encode()
 	}
-	d := c.route()
-	if d == nil {
+	d, ok := c.route()
+	if !ok {
 		h.countDrop("no route for a TCP segment")
 		return
 	}
@@ -77,7 +73,7 @@ func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, not
 	if err := hdr.Encode(seg, s.local.Addr(), s.remote.Addr()); err != nil {
 		return
 	}
-	d.send(pkt, s, note)
+	h.output(pkt, d, s, note)
 }
 
 // noteAckSent records that the peer now has an ACK of everything received

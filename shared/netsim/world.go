@@ -163,15 +163,16 @@ func (w *World) AddLink(a, b string, cfg sock.LinkConfig) (*Link, error) {
 	case ha == hb:
 		return nil, fmt.Errorf("link: a host cannot be linked to itself (it has a loopback): %w", sock.ErrInval)
 	}
-	for _, l := range w.links {
-		if (l.a == ha && l.b == hb) || (l.a == hb && l.b == ha) {
-			return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, sock.ErrInval)
-		}
+	if l := w.Link(a, b); l != nil {
+		return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, sock.ErrInval)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("link %s-%s: %w", a, b, err)
 	}
-	l := newLink(w, ha, hb, cfg, uint64(len(w.links)))
+	na, nb := ha.addNIC(hb.plainAddrs()), hb.addNIC(ha.plainAddrs())
+	na.peers, nb.peers = hb.plainAddrs(), ha.plainAddrs()
+	l := newLink(w, na, nb, cfg, uint64(len(w.links)))
+	na.med, nb.med = l.dirs[0], l.dirs[1]
 	w.links = append(w.links, l)
 	return l, nil
 }
@@ -179,7 +180,7 @@ func (w *World) AddLink(a, b string, cfg sock.LinkConfig) (*Link, error) {
 // Link returns the link between hosts a and b (in either order), or nil.
 func (w *World) Link(a, b string) *Link {
 	for _, l := range w.links {
-		if (l.a.name == a && l.b.name == b) || (l.a.name == b && l.b.name == a) {
+		if (l.an == a && l.bn == b) || (l.an == b && l.bn == a) {
 			return l
 		}
 	}
