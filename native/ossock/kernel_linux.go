@@ -338,6 +338,11 @@ func (k *Kernel) host(name string) *townHost {
 	return nil
 }
 
+// AddSwitch is refused until switches are built as Linux bridges.
+func (k *Kernel) AddSwitch(name string, ports int) error {
+	return fmt.Errorf("switch %s: the Linux kernel's towns have no switches yet: %w", name, sock.ErrOpNotSupp)
+}
+
 // AddHost adds a host with its addresses: a namespace, or addresses on
 // loopback.
 func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOptions) error {

@@ -10,9 +10,23 @@ import (
 // packet, from the direction's own seeded stream, in the manner of smoltcp's
 // FaultInjector: the link asks, then carries out the answer. Nothing above
 // the link knows faults exist.
+//
+// Frames that carry no IP packet (ARP) draw from a stream of their own, so
+// that a kernel that asks for addresses at other moments (Linux) still
+// meets the same fates for its IP packets.
 type faultInjector struct {
-	rng rng
+	rng    rng
+	arpRNG rng
 }
+
+// newFaultInjector is the injector of direction dir of link number link.
+func newFaultInjector(seed uint64, link, dir int) faultInjector {
+	s := derive(seed, 2*uint64(link)+uint64(dir&1))
+	return faultInjector{rng: newRNG(s), arpRNG: newRNG(derive(s, 1))}
+}
+
+// forARP is the injector that decides ARP frames' fates.
+func (f *faultInjector) forARP() *faultInjector { return &faultInjector{rng: f.arpRNG} }
 
 // fate is what becomes of one packet on a faulty link.
 type fate struct {
@@ -72,7 +86,13 @@ type FaultStream struct{ f faultInjector }
 
 // NewFaultStream is the stream of direction dir of link number link.
 func NewFaultStream(seed uint64, link, dir int) *FaultStream {
-	return &FaultStream{faultInjector{rng: newRNG(derive(seed, 2*uint64(link)+uint64(dir&1)))}}
+	return &FaultStream{newFaultInjector(seed, link, dir)}
+}
+
+// ARP is the stream of the same direction for frames that carry no IP
+// packet (ARP), as the simulator's link draws them.
+func (s *FaultStream) ARP() *FaultStream {
+	return &FaultStream{faultInjector{rng: s.f.arpRNG}}
 }
 
 // Fate is what becomes of one packet on a faulty link.

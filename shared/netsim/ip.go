@@ -148,6 +148,12 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 	h.output(pkt, d, nil, "")
 }
 
+// droppedFrame reports a frame the host's link layer discarded.
+func (h *Host) droppedFrame(f frame, reason string) {
+	h.countDrop(reason)
+	h.w.emit(sock.Event{Kind: sock.KindDropped, Host: h.name, Packet: f.l3, Frame: f.b, Reason: reason})
+}
+
 // Send puts a packet from the stack outside the town that this host stands
 // for (HostOptions.Outside) on the road towards its destination, as if the
 // host had sent it. The bytes are untrusted: a packet that is not IPv4 with a

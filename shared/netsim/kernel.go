@@ -43,6 +43,11 @@ func (k kernel) AddLink(a, b string, cfg sock.LinkConfig) error {
 	return err
 }
 
+func (k kernel) AddSwitch(name string, ports int) error {
+	_, err := k.w.AddSwitch(name, ports)
+	return err
+}
+
 func (k kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOptions) error {
 	_, err := k.w.AddHost(name, addrs, HostOptions{Forward: opts.Forward})
 	return err

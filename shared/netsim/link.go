@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"socketville/shared/sock"
+	"socketville/shared/wire"
 )
 
 const (
@@ -37,19 +38,23 @@ type Link struct {
 // linkDir is one direction of a link: a transmitter with a drop-tail
 // queue. It is the medium of the endpoint it leaves.
 type linkDir struct {
-	link     *Link
-	from, to endpoint
-	faults   faultInjector
-	tx       Transmitter
-	way      sock.Hop
+	link      *Link
+	from, to  endpoint
+	faults    faultInjector
+	arpFaults faultInjector
+	tx        Transmitter
+	way       sock.Hop
 }
 
 func newLink(w *World, a, b endpoint, cfg sock.LinkConfig, index uint64) *Link {
 	id := sock.LinkID(index + 1)
 	an, bn := a.nodeName(), b.nodeName()
 	l := &Link{w: w, id: id, name: an + "-" + bn, an: an, bn: bn, cfg: linkDefaults(cfg)}
-	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index))}, way: sock.Hop{Link: id, From: an, To: bn}}
-	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: faultInjector{rng: newRNG(derive(w.seed, 2*index+1))}, way: sock.Hop{Link: id, From: bn, To: an}}
+	l.dirs[0] = &linkDir{link: l, from: a, to: b, faults: newFaultInjector(w.seed, int(index), 0), way: sock.Hop{Link: id, From: an, To: bn}}
+	l.dirs[1] = &linkDir{link: l, from: b, to: a, faults: newFaultInjector(w.seed, int(index), 1), way: sock.Hop{Link: id, From: bn, To: an}}
+	for _, d := range l.dirs {
+		d.arpFaults = *d.faults.forARP()
+	}
 	return l
 }
 
@@ -80,39 +85,45 @@ func (l *Link) SetConfig(cfg sock.LinkConfig) error {
 	return nil
 }
 
-// send puts a whole IPv4 packet that socket s (if not nil) sends on the
-// link towards d.to, with a note for the trace ("retransmission",
-// "zero-window probe"). The link owns pkt from here on and never changes
-// it: a corrupted copy is a new slice.
-func (d *linkDir) send(pkt []byte, s *Socket, note string) {
+// send puts a frame that socket s (if not nil) sends on the link towards
+// d.to, with a note for the trace ("retransmission", "zero-window
+// probe"). The link owns the frame from here on and never changes it: a
+// corrupted copy is a new slice.
+func (d *linkDir) send(f frame, s *Socket, note string) {
 	w := d.link.w
 	cfg := d.link.cfg
 	now := w.sched.Now()
-	sent := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: note}
+	sent := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: f.l3, Frame: f.b, Reason: note}
 	if s != nil {
 		sent.Proc, sent.FD, sent.Sock, sent.Local, sent.Remote = s.proc.name, s.fd, s.typ, s.local, s.remote
 	}
 	w.emit(sent)
-	if len(pkt) > cfg.MTU {
-		d.drop(pkt, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(pkt), cfg.MTU))
+	if len(f.l3) > cfg.MTU {
+		d.drop(f, fmt.Sprintf("%d bytes exceed the link MTU of %d", len(f.l3), cfg.MTU))
 		return
 	}
-	fate := d.faults.decide(cfg.Faults, cfg.Delay, len(pkt))
+	// The dice are rolled on the packet's length, as the OS kernel's wires
+	// (which carry no frames) roll them, so a seed gives both the same fates.
+	dice := &d.faults
+	if f.arp() {
+		dice = &d.arpFaults
+	}
+	fate := dice.decide(cfg.Faults, cfg.Delay, len(f.l3))
 	if fate.lost {
-		d.drop(pkt, "lost on the link")
+		d.drop(f, "lost on the link")
 		return
 	}
-	arrive, ok := d.enqueue(now, len(pkt), cfg)
+	arrive, ok := d.enqueue(now, wire.EthernetWireLen(len(f.b)), cfg)
 	if !ok {
-		d.drop(pkt, fmt.Sprintf("link queue full (%d packets)", cfg.Queue))
+		d.drop(f, fmt.Sprintf("link queue full (%d packets)", cfg.Queue))
 		return
 	}
 	for i := 0; i < fate.copies; i++ {
 		if i > 0 {
-			dup := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: "duplicate"}
+			dup := sock.Event{Kind: sock.KindSent, Host: d.from.nodeName(), Link: d.way, Packet: f.l3, Frame: f.b, Reason: "duplicate"}
 			w.emit(dup)
 		}
-		w.flights.add(arrive+fate.hold[i], d, fate.apply(pkt, fate.flip[i]))
+		w.flights.add(arrive+fate.hold[i], d, f.damaged(fate.flip[i]))
 	}
 }
 
@@ -153,16 +164,16 @@ func (t *Transmitter) Enqueue(now time.Duration, n int, cfg sock.LinkConfig) (ti
 	return t.busy + cfg.Delay, true
 }
 
-func (d *linkDir) drop(pkt []byte, reason string) {
-	e := sock.Event{Kind: sock.KindDropped, Host: d.from.nodeName(), Link: d.way, Packet: pkt, Reason: reason}
+func (d *linkDir) drop(f frame, reason string) {
+	e := sock.Event{Kind: sock.KindDropped, Host: d.from.nodeName(), Link: d.way, Packet: f.l3, Frame: f.b, Reason: reason}
 	d.from.countDrop(reason)
 	d.link.w.emit(e)
 }
 
-// flight is a packet on its way along a link.
+// flight is a frame on its way along a link.
 type flight struct {
 	dir *linkDir
-	pkt []byte
+	f   frame
 }
 
 // flightTable holds the packets on the way, in slots reused through a free
@@ -174,7 +185,7 @@ type flightTable struct {
 	free  []uint64
 }
 
-func (t *flightTable) add(at time.Duration, d *linkDir, pkt []byte) {
+func (t *flightTable) add(at time.Duration, d *linkDir, f frame) {
 	var i uint64
 	if n := len(t.free); n > 0 {
 		i = t.free[n-1]
@@ -183,7 +194,7 @@ func (t *flightTable) add(at time.Duration, d *linkDir, pkt []byte) {
 		i = uint64(len(t.slots))
 		t.slots = append(t.slots, flight{})
 	}
-	t.slots[i] = flight{dir: d, pkt: pkt}
+	t.slots[i] = flight{dir: d, f: f}
 	t.w.sched.Schedule(at, t, i)
 }
 
@@ -192,7 +203,7 @@ func (t *flightTable) Fire(i uint64) {
 	f := t.slots[i]
 	t.slots[i] = flight{}
 	t.free = append(t.free, i)
-	f.dir.to.arrive(f.pkt, f.dir)
+	f.dir.to.arrive(f.f, f.dir)
 }
 
 // InFlight is the number of packets on the links right now.

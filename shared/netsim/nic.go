@@ -6,15 +6,17 @@ import (
 	"slices"
 
 	"socketville/shared/sock"
+	"socketville/shared/wire"
 )
 
 // medium is what a NIC is attached to: it carries what the NIC sends away
 // (a point-to-point cable, a cable to a switch's port, the loopback). A
 // peer's data channel will be one more.
 type medium interface {
-	// send carries pkt away; socket s (if not nil) sent it, with a note for
-	// the trace ("retransmission"). The medium owns pkt from here on.
-	send(pkt []byte, s *Socket, note string)
+	// send carries a frame away; socket s (if not nil) sent it, with a
+	// note for the trace ("retransmission"). The medium owns the frame
+	// from here on.
+	send(f frame, s *Socket, note string)
 	// mtu is the largest IP packet the medium carries.
 	mtu() int
 	// hop names the medium's direction away from the NIC in events.
@@ -24,7 +26,7 @@ type medium interface {
 // endpoint is what sits at one end of a cable: a host's NIC or a switch's
 // port. Drops on the cable's way out are counted on the endpoint's node.
 type endpoint interface {
-	arrive(pkt []byte, from *linkDir)
+	arrive(f frame, from *linkDir)
 	nodeName() string
 	countDrop(reason string)
 }
@@ -33,7 +35,11 @@ type endpoint interface {
 // it is attached to.
 type nic struct {
 	host *Host
-	name string // "lo", "eth0", "eth1", ...
+	name string   // "lo", "eth0", "eth1", ...
+	mac  wire.MAC // zero for the loopback
+	// neigh is the interface's ARP cache; nil for the loopback, which
+	// needs none.
+	neigh *neighTable
 	// addrs are the host's addresses configured on this interface.
 	addrs []netip.Prefix
 	// peers are, for a point-to-point cable, the far end's addresses:
@@ -47,15 +53,50 @@ type nic struct {
 	med       medium
 }
 
-func (n *nic) arrive(pkt []byte, from *linkDir) { n.host.receive(pkt, n) }
-func (n *nic) nodeName() string                 { return n.host.name }
-func (n *nic) countDrop(reason string)          { n.host.countDrop(reason) }
+func (n *nic) nodeName() string        { return n.host.name }
+func (n *nic) countDrop(reason string) { n.host.countDrop(reason) }
+
+// arrive takes a frame off the interface's medium: an Ethernet NIC keeps
+// frames for its own address and broadcasts and hands them to ARP or IP
+// by EtherType.
+func (n *nic) arrive(f frame, _ *linkDir) {
+	h := n.host
+	if f.bad {
+		h.droppedFrame(f, "bad FCS: the frame was damaged on the way")
+		return
+	}
+	eth, err := wire.ParseEthernet(f.b)
+	if err != nil {
+		h.droppedFrame(f, "malformed Ethernet frame: "+err.Error())
+		return
+	}
+	if n.neigh != nil && eth.Dst() != n.mac && !eth.Dst().IsMulticast() {
+		h.droppedFrame(f, fmt.Sprintf("frame for %v, not this interface's %v (%s)", eth.Dst(), n.mac, n.name))
+		return
+	}
+	switch eth.Type() {
+	case wire.EtherTypeIPv4:
+		h.receive(f.l3, n)
+	case wire.EtherTypeARP:
+		if n.neigh == nil {
+			h.droppedFrame(f, "ARP on the loopback")
+			return
+		}
+		n.neigh.receive(f)
+	default:
+		h.droppedFrame(f, fmt.Sprintf("no protocol for EtherType %v on this host", eth.Type()))
+	}
+}
 
 // addNIC makes the host's next Ethernet interface, with the host's
-// addresses that share a subnet with any of far, or its first address
-// when none does.
+// addresses that share a subnet with any of far; when none does, the
+// first address no other interface has yet (so "host r 10.0.1.1/24
+// 10.0.2.1/24" puts one address on each of its first two interfaces), or
+// else the first.
 func (h *Host) addNIC(far []netip.Addr) *nic {
-	n := &nic{host: h, name: fmt.Sprintf("eth%d", len(h.nics)-1)}
+	h.w.macs++
+	n := &nic{host: h, name: fmt.Sprintf("eth%d", len(h.nics)-1), mac: wire.LocalMAC(h.w.macs)}
+	n.neigh = newNeighTable(n)
 	for _, p := range h.addrs {
 		if slices.ContainsFunc(far, p.Contains) {
 			n.addrs = append(n.addrs, p)
@@ -63,6 +104,12 @@ func (h *Host) addNIC(far []netip.Addr) *nic {
 	}
 	if len(n.addrs) == 0 {
 		n.addrs = h.addrs[:1]
+		for _, p := range h.addrs {
+			if !slices.ContainsFunc(h.nics[1:], func(o *nic) bool { return slices.Contains(o.addrs, p) }) {
+				n.addrs = []netip.Prefix{p}
+				break
+			}
+		}
 	}
 	h.nics = append(h.nics, n)
 	return n
@@ -167,7 +214,14 @@ func (h *Host) firstAddrFor(dst netip.Addr) netip.Addr {
 }
 
 // output hands an IP packet to the interface of its next hop; socket s
-// (if not nil) sent it, with a note for the trace.
+// (if not nil) sent it, with a note for the trace. An Ethernet interface
+// finds the next hop's MAC address first, which may mean asking for it
+// and sending later.
 func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
-	nh.nic.med.send(pkt, s, note)
+	n := nh.nic
+	if n.neigh == nil {
+		n.med.send(loopbackFrame(pkt), s, note)
+		return
+	}
+	n.neigh.output(pending{pkt: pkt, s: s, note: note}, nh.via)
 }

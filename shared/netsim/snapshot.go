@@ -1,6 +1,9 @@
 package netsim
 
 import (
+	"net"
+	"slices"
+
 	"socketville/shared/sock"
 )
 
@@ -9,6 +12,7 @@ func (w *World) Snapshot() sock.Snapshot {
 	snap := sock.Snapshot{Now: w.Now(), InFlight: w.InFlight()}
 	for _, h := range w.hosts {
 		hs := sock.HostState{Name: h.name, Addrs: h.Addrs(), Forward: h.forward, Drops: h.Drops(), Routes: h.routeStates()}
+		hs.NICs, hs.Neigh = h.nicStates()
 		for _, p := range h.procs {
 			ps := sock.ProcessState{Name: p.name, Root: p.root}
 			for _, s := range p.Sockets() {
@@ -23,6 +27,9 @@ func (w *World) Snapshot() sock.Snapshot {
 	}
 	for _, l := range w.links {
 		snap.Links = append(snap.Links, l.state())
+	}
+	for _, sw := range w.switches {
+		snap.Switches = append(snap.Switches, sw.state())
 	}
 	return snap
 }
@@ -94,4 +101,19 @@ func (s *Socket) optionValues() []sock.OptionValue {
 		out = append(out, set(sock.OptNoDelay, b(s.opts.noDelay)))
 	}
 	return out
+}
+
+// nicStates copies the host's interfaces and their neighbour caches.
+func (h *Host) nicStates() ([]sock.NICState, []sock.NeighState) {
+	var nics []sock.NICState
+	var neigh []sock.NeighState
+	for _, n := range h.nics {
+		st := sock.NICState{Name: n.name, Addrs: slices.Clone(n.addrs), Peers: slices.Clone(n.peers), MTU: n.med.mtu(), Link: n.med.hop().Link}
+		if n.neigh != nil {
+			st.MAC = net.HardwareAddr(slices.Clone(n.mac[:]))
+			neigh = append(neigh, n.neigh.states()...)
+		}
+		nics = append(nics, st)
+	}
+	return nics, neigh
 }

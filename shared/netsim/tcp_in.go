@@ -265,6 +265,7 @@ func (c *tcb) establish(ack wire.SeqNum) {
 	}
 	c.retries = 0
 	c.sndUna = ack
+	c.confirmPath()
 	c.sndBufSeq = c.iss.Add(1)
 	c.s.connected = true
 	c.setState(stateEstablished)
@@ -543,6 +544,7 @@ func (c *tcb) newAck(ack wire.SeqNum) {
 		c.sampleRTT(c.sched().Now() - c.rttStart)
 	}
 	c.sndUna = ack
+	c.confirmPath()
 	if c.sndNxt.LessThan(ack) {
 		c.sndNxt = ack // after a timeout, the peer had more than we resent
 	}

@@ -25,6 +25,15 @@ func (c *tcb) route() (nextHop, bool) {
 	return d, errno == nil
 }
 
+// confirmPath tells the neighbour cache that the next hop to the peer
+// works: the peer acknowledged new data, which Linux takes as proof
+// (dst_confirm), so a busy connection needs no ARP probes.
+func (c *tcb) confirmPath() {
+	if d, ok := c.route(); ok && d.nic.neigh != nil {
+		d.nic.neigh.confirm(d.via)
+	}
+}
+
 // pathMSS is the largest segment the route to the peer carries.
 func (c *tcb) pathMSS() int {
 	mtu := sock.DefaultMTU

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"time"
 
 	"socketville/shared/sock"
@@ -25,11 +26,13 @@ type World struct {
 	seed      uint64
 	hosts     []*Host
 	links     []*Link
+	switches  []*Switch
 	observers []func(sock.Event)
 	flights   flightTable
 	nextSock  uint64
 	isnCount  uint64
 	isnBase   *wire.SeqNum // tests fix initial sequence numbers near the wrap
+	macs      uint32       // MAC addresses handed out, in the order interfaces were made
 }
 
 // New makes an empty world.
@@ -99,6 +102,9 @@ func (w *World) AddHost(name string, addrs []netip.Prefix, opts HostOptions) (*H
 	if w.Host(name) != nil {
 		return nil, fmt.Errorf("host %s already exists: %w", name, sock.ErrInval)
 	}
+	if w.Switch(name) != nil {
+		return nil, fmt.Errorf("host %s: a switch has that name: %w", name, sock.ErrInval)
+	}
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("host %s needs an address: %w", name, sock.ErrInval)
 	}
@@ -152,29 +158,101 @@ func (w *World) hostWithAddr(a netip.Addr) *Host {
 	return nil
 }
 
-// AddLink joins hosts a and b with a point-to-point link.
+// AddLink joins a and b with a cable: two hosts (a point-to-point link),
+// a host and a switch (the host's interface on that switch's LAN), or two
+// switches, unless that would close a loop of switches.
 func (w *World) AddLink(a, b string, cfg sock.LinkConfig) (*Link, error) {
-	ha, hb := w.Host(a), w.Host(b)
-	switch {
-	case ha == nil:
-		return nil, fmt.Errorf("link: no host called %s: %w", a, sock.ErrInval)
-	case hb == nil:
-		return nil, fmt.Errorf("link: no host called %s: %w", b, sock.ErrInval)
-	case ha == hb:
-		return nil, fmt.Errorf("link: a host cannot be linked to itself (it has a loopback): %w", sock.ErrInval)
-	}
 	if l := w.Link(a, b); l != nil {
 		return nil, fmt.Errorf("link: %s and %s are already linked (%s): %w", a, b, l.name, sock.ErrInval)
+	}
+	if a == b {
+		return nil, fmt.Errorf("link: %s cannot be linked to itself (a host has a loopback): %w", a, sock.ErrInval)
+	}
+	ea, err := w.nodeEnd(a)
+	if err != nil {
+		return nil, err
+	}
+	eb, err := w.nodeEnd(b)
+	if err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("link %s-%s: %w", a, b, err)
 	}
-	na, nb := ha.addNIC(hb.plainAddrs()), hb.addNIC(ha.plainAddrs())
-	na.peers, nb.peers = hb.plainAddrs(), ha.plainAddrs()
-	l := newLink(w, na, nb, cfg, uint64(len(w.links)))
-	na.med, nb.med = l.dirs[0], l.dirs[1]
+	if err := w.checkLoop(a, b); err != nil {
+		return nil, err
+	}
+	ends := [2]endpoint{ea.plug(eb), eb.plug(ea)}
+	l := newLink(w, ends[0], ends[1], cfg, uint64(len(w.links)))
+	for i, e := range ends {
+		switch e := e.(type) {
+		case *nic:
+			e.med = l.dirs[i]
+		case *switchPort:
+			e.med, e.link = l.dirs[i], l
+		}
+	}
 	w.links = append(w.links, l)
 	return l, nil
+}
+
+// nodeEnd is what a cable to node name plugs into: a new interface of a
+// host, or a free port of a switch.
+type nodeEnd struct {
+	h  *Host
+	sw *Switch
+}
+
+func (w *World) nodeEnd(name string) (nodeEnd, error) {
+	if h := w.Host(name); h != nil {
+		return nodeEnd{h: h}, nil
+	}
+	sw := w.Switch(name)
+	if sw == nil {
+		return nodeEnd{}, fmt.Errorf("link: no host or switch called %s: %w", name, sock.ErrInval)
+	}
+	if sw.freePort() == nil {
+		return nodeEnd{}, fmt.Errorf("link: all %d ports of switch %s are in use: %w", len(sw.ports), name, sock.ErrInval)
+	}
+	return nodeEnd{sw: sw}, nil
+}
+
+// plug makes this end's endpoint for a cable to far: the switch's free
+// port, or the host's next interface with the addresses that share a
+// subnet with what lies beyond the cable.
+func (e nodeEnd) plug(far nodeEnd) endpoint {
+	if e.sw != nil {
+		return e.sw.freePort()
+	}
+	if far.h != nil {
+		n := e.h.addNIC(far.h.plainAddrs())
+		n.peers = far.h.plainAddrs()
+		return n
+	}
+	var lan []netip.Addr
+	nics, _ := e.h.w.segment(far.sw)
+	for _, other := range nics {
+		for _, p := range other.addrs {
+			lan = append(lan, p.Addr())
+		}
+	}
+	n := e.h.addNIC(lan)
+	n.connected = true
+	return n
+}
+
+// checkLoop refuses a cable between two switches that are already joined:
+// with no spanning tree, a broadcast would circle the loop forever.
+func (w *World) checkLoop(a, b string) error {
+	sa, sb := w.Switch(a), w.Switch(b)
+	if sa == nil || sb == nil {
+		return nil
+	}
+	if _, joined := w.segment(sa); slices.Contains(joined, sb) {
+		return fmt.Errorf("link %s %s: the switches are already joined, and a second way between them would make a loop "+
+			"where a broadcast circles forever (Socketville's switches run no spanning tree): %w", a, b, sock.ErrInval)
+	}
+	return nil
 }
 
 // Link returns the link between hosts a and b (in either order), or nil.

@@ -106,15 +106,23 @@ func Describe(e sock.Event) string {
 		}
 		return withReason(s, e.Reason)
 	case sock.KindSent, sock.KindForwarded:
-		return withReason(fmt.Sprintf("[%s] %s", e.Link, wire.Summary(e.Packet)), e.Reason)
+		return withReason(fmt.Sprintf("[%s] %s", e.Link, PacketSummary(e)), e.Reason)
 	case sock.KindDelivered:
-		return withReason(wire.Summary(e.Packet), e.Reason)
+		return withReason(PacketSummary(e), e.Reason)
 	case sock.KindDropped:
 		where := ""
 		if !e.Link.IsZero() {
 			where = "[" + e.Link.String() + "] "
 		}
-		return fmt.Sprintf("%s%s: %s", where, wire.Summary(e.Packet), e.Reason)
+		return fmt.Sprintf("%s%s: %s", where, PacketSummary(e), e.Reason)
+	case sock.KindNeigh:
+		if e.Neigh != nil {
+			return e.Neigh.String()
+		}
+	case sock.KindFDB:
+		if e.FDB != nil {
+			return withReason(e.FDB.String(), e.Reason)
+		}
 	case sock.KindData:
 		dir := "to"
 		if e.Op == "read" {
@@ -140,6 +148,15 @@ func Describe(e sock.Event) string {
 		}
 	}
 	return e.Reason
+}
+
+// PacketSummary describes an event's packet in one line: from its frame
+// when the event has one (so that ARP reads as ARP), else from the packet.
+func PacketSummary(e sock.Event) string {
+	if e.Frame != nil {
+		return wire.FrameSummary(e.Frame)
+	}
+	return wire.Summary(e.Packet)
 }
 
 func withReason(s, reason string) string {
@@ -234,8 +251,11 @@ func EventRecord(e sock.Event) Record {
 	for _, f := range e.Ready {
 		r.Ready = append(r.Ready, JSONPoll{FD: f.FD, Events: f.Events.String(), Revents: f.Revents.String()})
 	}
+	if e.Kind == sock.KindNeigh || e.Kind == sock.KindFDB {
+		r.Summary = Describe(e)
+	}
 	if e.Packet != nil {
-		r.Summary = wire.Summary(e.Packet)
+		r.Summary = PacketSummary(e)
 		if ip, err := wire.ParseIPv4Quote(e.Packet); err == nil {
 			r.Proto, r.Src, r.Dst = ip.Protocol().String(), ip.Src().String(), ip.Dst().String()
 			n := len(ip.Payload())

@@ -27,6 +27,8 @@ const (
 	KindShutdown       // one or both directions of a socket were shut: Op "rd", "wr" or "rdwr"
 	KindClose          // a socket was closed
 	KindError          // a socket call failed or a socket got an asynchronous error: Op, Err
+	KindNeigh          // a host's neighbour (ARP) cache entry changed: Neigh
+	KindFDB            // a switch learned, moved or forgot where a MAC address is: FDB, Reason
 	kindCount
 )
 
@@ -35,6 +37,7 @@ var kindNames = [kindCount]string{
 	KindConnect: "connect", KindAccept: "accept", KindState: "state", KindSent: "sent",
 	KindDelivered: "delivered", KindDropped: "dropped", KindForwarded: "forwarded",
 	KindData: "data", KindPoll: "poll", KindShutdown: "shutdown", KindClose: "close", KindError: "error",
+	KindNeigh: "neigh", KindFDB: "fdb",
 }
 
 // String returns the kind's name as the trace prints it.
@@ -64,5 +67,12 @@ type Event struct {
 	Reason string // why a packet was dropped, or a note on the event
 	Err    error  // for KindError
 	Ready  []PollFD
+	// Packet is what a link-layer frame carries (an IPv4 packet, or an
+	// ARP message) or, for a kernel that shows no frames, the IP packet.
 	Packet []byte
+	// Frame is the whole Ethernet frame (header, payload and padding; no
+	// FCS) for events on a link, when the kernel knows it; nil otherwise.
+	Frame []byte
+	Neigh *NeighState // for KindNeigh: the entry as it is now
+	FDB   *FDBEntry   // for KindFDB: the entry as it is now
 }

@@ -79,10 +79,14 @@ type HostOptions struct {
 }
 
 // Town builds a town and finds its parts: the world lines of the shell
-// (host, link, route, process, seed) go through it.
+// (host, switch, link, route, process, seed) go through it.
 type Town interface {
 	AddHost(name string, addrs []netip.Prefix, opts HostOptions) error
-	// AddLink joins hosts a and b; a link between them must not exist yet.
+	// AddSwitch makes a learning switch with ports ports (0: the kernel's
+	// default, 8); hosts and switches share one namespace of names.
+	AddSwitch(name string, ports int) error
+	// AddLink joins a and b (hosts or switches); a link between them must
+	// not exist yet.
 	AddLink(a, b string, cfg LinkConfig) error
 	// Link is the link between a and b, in either order, as it is now.
 	Link(a, b string) (LinkState, bool)

@@ -2,6 +2,7 @@ package sock
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 )
@@ -12,6 +13,7 @@ type Snapshot struct {
 	Now      time.Duration
 	Hosts    []HostState
 	Links    []LinkState
+	Switches []SwitchState
 	InFlight int
 }
 
@@ -26,6 +28,11 @@ type HostState struct {
 	// Orphans are TCP connections whose fd was closed and that finish on
 	// their own (FIN-WAIT, LAST-ACK, TIME-WAIT); FD is 0.
 	Orphans []SocketState
+	// NICs are the host's network interfaces, the loopback first; empty
+	// for a kernel that does not show them.
+	NICs []NICState
+	// Neigh is the host's neighbour (ARP) cache, as `ip neigh` lists it.
+	Neigh []NeighState
 	// Ephemeral is where the host's kernel picks a connecting socket's
 	// port (Linux's ip_local_port_range); zero means the simulator's
 	// (EphemeralDefault).
@@ -119,3 +126,74 @@ type OptionValue struct {
 	Opt   SockOpt
 	Value int
 }
+
+// NICState is one network interface of a host.
+type NICState struct {
+	Name  string           // "lo", "eth0", ...
+	MAC   net.HardwareAddr // nil for the loopback
+	Addrs []netip.Prefix
+	// Peers are the far end's addresses on a point-to-point cable (as
+	// "ip addr add LOCAL peer REMOTE" sets them); empty on a LAN.
+	Peers []netip.Addr
+	MTU   int
+	Link  LinkID // the cable it is plugged into; zero for the loopback
+}
+
+// NeighStatus is the state of a neighbour entry, as Linux names it.
+type NeighStatus uint8
+
+// The neighbour states (RFC 4861 section 7.3.2, which Linux's ARP follows).
+const (
+	NeighIncomplete NeighStatus = iota + 1 // asked, no answer yet
+	NeighReachable                         // answered recently
+	NeighStale                             // answered a while ago; used as is, checked when next used
+	NeighDelay                             // used while stale; waiting a moment for a sign of life
+	NeighProbe                             // asking the neighbour directly
+	NeighFailed                            // never answered
+)
+
+var neighNames = [...]string{"NONE", "INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED"}
+
+// String is the state as `ip neigh` prints it: "REACHABLE".
+func (s NeighStatus) String() string {
+	if int(s) < len(neighNames) {
+		return neighNames[s]
+	}
+	return fmt.Sprintf("NeighStatus(%d)", uint8(s))
+}
+
+// NeighState is one entry of a host's neighbour cache.
+type NeighState struct {
+	Addr  netip.Addr
+	MAC   net.HardwareAddr // nil while INCOMPLETE or FAILED
+	Dev   string           // the interface: "eth0"
+	State NeighStatus
+}
+
+// String is the entry as `ip neigh` prints it:
+// "10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE".
+func (n NeighState) String() string {
+	if n.MAC == nil {
+		return fmt.Sprintf("%v dev %s %v", n.Addr, n.Dev, n.State)
+	}
+	return fmt.Sprintf("%v dev %s lladdr %v %v", n.Addr, n.Dev, n.MAC, n.State)
+}
+
+// SwitchState is one learning switch.
+type SwitchState struct {
+	Name  string
+	Ports int            // how many ports it has
+	Used  []LinkID       // the cable in each port (index 0 is port 1); zero where none is plugged in
+	FDB   []FDBEntry     // the MAC table, in the order the addresses were learned
+	Drops map[string]int // frames it discarded, by reason
+}
+
+// FDBEntry is one row of a switch's MAC table (its forwarding database).
+type FDBEntry struct {
+	MAC  net.HardwareAddr
+	Port int           // 1-based
+	Age  time.Duration // since a frame from MAC last came in
+}
+
+// String is "02:00:00:00:00:01 port 1".
+func (e FDBEntry) String() string { return fmt.Sprintf("%v port %d", e.MAC, e.Port) }

@@ -1,0 +1,74 @@
+package netsim
+
+import (
+	"fmt"
+
+	"socketville/shared/wire"
+)
+
+// frame is an Ethernet frame on its way (header, payload, padding; no
+// FCS), with the packet it carries.
+type frame struct {
+	b  []byte
+	l3 []byte // the IPv4 packet or ARP message in b, without padding
+	// bad marks a frame a bit of which flipped on the way: its FCS no
+	// longer matches, and the receiving NIC discards it. (CRC-32 catches
+	// every single-bit error, so the flag stands for computing it.)
+	bad bool
+}
+
+// arp reports whether the frame carries an ARP message.
+func (f frame) arp() bool {
+	return len(f.b) >= wire.EthernetHeaderLen && wire.EtherType(uint16(f.b[12])<<8|uint16(f.b[13])) == wire.EtherTypeARP
+}
+
+// newFrame wraps a packet in an Ethernet II frame, padded to the
+// minimum size as a NIC pads it.
+func newFrame(dst, src wire.MAC, typ wire.EtherType, l3 []byte) frame {
+	b := wire.NewFrame(wire.EthernetHeader{Dst: dst, Src: src, Type: typ}, l3)
+	return frame{b: b, l3: b[wire.EthernetHeaderLen : wire.EthernetHeaderLen+len(l3)]}
+}
+
+// loopbackFrame wraps a packet as Linux's loopback does: an Ethernet
+// header with zero addresses and no padding.
+func loopbackFrame(l3 []byte) frame {
+	b := make([]byte, wire.EthernetHeaderLen+len(l3))
+	_ = (wire.EthernetHeader{Type: wire.EtherTypeIPv4}).Encode(b)
+	copy(b[wire.EthernetHeaderLen:], l3)
+	return frame{b: b, l3: b[wire.EthernetHeaderLen:]}
+}
+
+// damaged is the frame as it arrives with bit flip of its packet flipped,
+// or the frame itself when flip is negative; the sender's bytes are never
+// changed.
+func (f frame) damaged(flip int) frame {
+	if flip < 0 {
+		return f
+	}
+	b := append([]byte(nil), f.b...)
+	off := wire.EthernetHeaderLen + flip/8
+	b[off] ^= 1 << (flip % 8)
+	return frame{b: b, l3: b[wire.EthernetHeaderLen : wire.EthernetHeaderLen+len(f.l3)], bad: true}
+}
+
+// parseFrame reads an Ethernet frame from untrusted bytes (a fuzzer, a
+// peer): the packet it carries is cut to its own length where the
+// EtherType says how.
+func parseFrame(b []byte) (frame, wire.Ethernet, error) {
+	eth, err := wire.ParseEthernet(b)
+	if err != nil {
+		return frame{}, nil, fmt.Errorf("malformed Ethernet frame: %w", err)
+	}
+	l3 := eth.Payload()
+	switch eth.Type() {
+	case wire.EtherTypeIPv4:
+		if ip, err := wire.ParseIPv4(l3); err == nil {
+			l3 = ip
+		}
+	case wire.EtherTypeARP:
+		if a, err := wire.ParseARP(l3); err == nil {
+			l3 = a
+		}
+	}
+	return frame{b: b, l3: l3}, eth, nil
+}
