@@ -731,3 +731,9 @@ func (p *townProc) Unacked(fd int) int {
 	}
 	return n
 }
+
+// RecvErr would read the socket's error queue (recvmsg MSG_ERRQUEUE); not
+// yet on this kernel.
+func (p *townProc) RecvErr(fd int) (sock.ExtendedErr, error) {
+	return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: the error queue is not read on the Linux kernel yet: %w", fd, sock.ErrOpNotSupp)
+}

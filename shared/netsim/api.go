@@ -28,7 +28,7 @@ func (p *Process) Socket(t sock.SockType) (int, error) {
 	w.nextSock++
 	s := &Socket{
 		id: w.nextSock, proc: p, fd: fd, typ: t,
-		opts: sockOpts{rcvBuf: defaultRcvBuf, sndBuf: defaultSndBuf, ttl: defaultTTL},
+		opts: sockOpts{rcvBuf: defaultRcvBuf, sndBuf: defaultSndBuf, ttl: defaultTTL, pmtuDisc: sock.PMTUDiscWant},
 	}
 	if t == sock.SockTCP {
 		s.opts.rcvBuf, s.opts.sndBuf = defaultTCPRcvBuf, defaultTCPSndBuf
@@ -389,4 +389,19 @@ func (p *Process) Type(fd int) (sock.SockType, error) {
 		return sock.SockUnknown, callErr("getsockopt", sock.ErrBadFD, fmt.Sprintf("fd %d is not open", fd))
 	}
 	return s.typ, nil
+}
+
+// RecvErr takes the oldest error from fd's error queue (recvmsg with
+// MSG_ERRQUEUE); EAGAIN when there is none. It publishes nothing.
+func (p *Process) RecvErr(fd int) (sock.ExtendedErr, error) {
+	s := p.lookupFD(fd)
+	if s == nil {
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: %w", fd, sock.ErrBadFD)
+	}
+	if len(s.errQueue) == 0 {
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: no error is queued: %w", fd, sock.ErrAgain)
+	}
+	ee := s.errQueue[0]
+	s.errQueue = s.errQueue[1:]
+	return ee, nil
 }

@@ -158,14 +158,19 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 	case wire.ProtocolUDP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
 		remote := netip.AddrPortFrom(q.Dst(), binary.BigEndian.Uint16(qp[2:]))
-		h.datagramError(ip, m, h.ports.lookup(sock.SockUDP, local, remote))
+		h.datagramError(ip, m, q, remote, h.ports.lookup(sock.SockUDP, local, remote))
 	case wire.ProtocolICMP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[4:]))
-		h.datagramError(ip, m, h.ports.lookup(sock.SockICMP, local, netip.AddrPortFrom(q.Dst(), 0)))
+		remote := netip.AddrPortFrom(q.Dst(), 0)
+		h.datagramError(ip, m, q, remote, h.ports.lookup(sock.SockICMP, local, remote))
 	case wire.ProtocolTCP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
 		remote := netip.AddrPortFrom(q.Dst(), binary.BigEndian.Uint16(qp[2:]))
-		h.tcpError(ip, m, h.ports.lookupTCP(local, remote), wire.SeqNum(binary.BigEndian.Uint32(qp[4:])))
+		s := h.ports.lookupTCP(local, remote)
+		if errno, ok := tcpErr(m); ok && s != nil {
+			s.queueError(ip, m, q, remote, errno)
+		}
+		h.tcpError(ip, m, s, wire.SeqNum(binary.BigEndian.Uint32(qp[4:])))
 	default:
 		h.delivered(ip, fmt.Sprintf("%v about protocol %v, which no socket here speaks", m.Type(), q.Protocol()))
 	}
@@ -177,12 +182,13 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 // socket could not tell which of its peers the error concerns, and a soft
 // error (time exceeded, net or host unreachable) may pass: a later
 // datagram may well arrive. With IP_RECVERR every error is reported.
-func (h *Host) datagramError(ip wire.IPv4, m wire.ICMPv4, s *Socket) {
+func (h *Host) datagramError(ip wire.IPv4, m wire.ICMPv4, q wire.IPv4, dst netip.AddrPort, s *Socket) {
 	ie := datagramErr(m)
 	if s == nil {
 		h.delivered(ip, fmt.Sprintf("%v (%s) for a socket that is gone", m.Type(), ie.errno.Name()))
 		return
 	}
+	s.queueError(ip, m, q, dst, ie.errno)
 	e := s.event(sock.KindDelivered)
 	e.Packet = ip
 	switch {

@@ -225,3 +225,13 @@ func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
 	}
 	n.neigh.output(pending{pkt: pkt, s: s, note: note}, nh.via)
 }
+
+// pathMTU is the MTU of the first hop towards dst (the path MTU, until
+// path-MTU discovery learns a smaller one).
+func (h *Host) pathMTU(dst netip.Addr) (int, bool) {
+	nh, errno := h.lookup(dst)
+	if errno != nil {
+		return 0, false
+	}
+	return nh.mtu(), true
+}

@@ -17,7 +17,7 @@ func (s *Socket) readiness() sock.PollEvents {
 	if !s.shutWr {
 		r |= sock.PollOut
 	}
-	if s.soErr != nil {
+	if s.soErr != nil || len(s.errQueue) > 0 {
 		r |= sock.PollErr
 	}
 	if s.shutRd && s.shutWr {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"socketville/shared/sock"
+	"socketville/shared/wire"
 )
 
 // Linux's defaults and limits for socket buffers (net.core.*mem_default and
@@ -40,7 +41,25 @@ type Socket struct {
 	shutWr    bool
 	echoSeq   uint16
 	ephemeral bool
-	tcp       *tcb // the connection of a TCP socket
+	tcp       *tcb               // the connection of a TCP socket
+	errQueue  []sock.ExtendedErr // IP_RECVERR's queue, oldest first
+}
+
+// queueError keeps an ICMP error for RecvErr, when IP_RECVERR is on.
+func (s *Socket) queueError(ip wire.IPv4, m wire.ICMPv4, q wire.IPv4, dst netip.AddrPort, errno *sock.Errno) {
+	if !s.opts.recvErr {
+		return
+	}
+	if len(s.errQueue) >= errQueueMax {
+		s.proc.host.countDrop("error queue full")
+		return
+	}
+	ee := sock.ExtendedErr{Err: errno, Type: uint8(m.Type()), Code: m.Code(), Offender: ip.Src(), Dst: dst}
+	if m.Type() == wire.ICMPv4DestUnreach && m.Code() == wire.ICMPv4FragNeeded {
+		ee.Info = uint32(m.NextHopMTU())
+	}
+	ee.Data = append([]byte(nil), q.Payload()...)
+	s.errQueue = append(s.errQueue, ee)
 }
 
 // holder says what holds s, for messages about its port: "b/server fd 3"
@@ -76,8 +95,13 @@ type sockOpts struct {
 	noDelay   bool
 	lingerOn  bool
 	linger    int  // seconds, when lingerOn
-	recvErr   bool // IP_RECVERR: every ICMP error becomes the pending error
+	recvErr   bool // IP_RECVERR: every ICMP error becomes the pending error and queues for RecvErr
+	pmtuDisc  int  // IP_MTU_DISCOVER
 }
+
+// errQueueMax bounds a socket's error queue; Linux bounds it by the
+// receive buffer, which a few dozen errors of a few hundred bytes fill.
+const errQueueMax = 64
 
 // ID is a number that names the socket for as long as the world lives, even
 // after its fd is reused.

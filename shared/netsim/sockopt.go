@@ -53,11 +53,19 @@ func (p *Process) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 		}
 		s.opts.lingerOn, s.opts.linger = value >= 0, max(value, 0)
 	case sock.OptRecvErr:
-		// As Linux's do_ip_setsockopt: any nonzero value turns it on.
-		// Linux also queues each error, with the ICMP message that
-		// carried it, for recvmsg(MSG_ERRQUEUE); the core has no error
-		// queue, so only the pending error is kept.
+		// As Linux's do_ip_setsockopt: any nonzero value turns it on,
+		// and turning it off empties the error queue.
 		s.opts.recvErr = value != 0
+		if !s.opts.recvErr {
+			s.errQueue = nil
+		}
+	case sock.OptMTUDiscover:
+		if value < sock.PMTUDiscDont || value > sock.PMTUDiscProbe {
+			return p.fail("setsockopt", fd, sock.ErrInval, "IP_MTU_DISCOVER takes 0 (DONT), 1 (WANT), 2 (DO) or 3 (PROBE)")
+		}
+		s.opts.pmtuDisc = value
+	case sock.OptMTU:
+		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, "IP_MTU can only be read")
 	default:
 		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
 	}
@@ -105,6 +113,17 @@ func (p *Process) GetSockopt(fd int, opt sock.SockOpt) (int, error) {
 		return s.opts.linger, nil
 	case sock.OptRecvErr:
 		return b(s.opts.recvErr), nil
+	case sock.OptMTUDiscover:
+		return s.opts.pmtuDisc, nil
+	case sock.OptMTU:
+		if !s.connected && (s.tcp == nil || !s.remote.IsValid()) {
+			return 0, p.fail("getsockopt", fd, sock.ErrNotConn, "IP_MTU is the path MTU towards a connected peer")
+		}
+		mtu, ok := p.host.pathMTU(s.remote.Addr())
+		if !ok {
+			return 0, p.fail("getsockopt", fd, sock.ErrNotConn, fmt.Sprintf("no route to %v", s.remote.Addr()))
+		}
+		return mtu, nil
 	case sock.OptError:
 		if errno := s.takeError(); errno != nil {
 			return int(errno.Sys()), nil

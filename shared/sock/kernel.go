@@ -10,7 +10,7 @@ import (
 // returns ErrAgain and the caller waits for readiness on the kernel's Clock.
 // Every call publishes what it did (or an error event) before it returns,
 // except the few that only look (Readiness, Unread, Unacked, ConnectResult,
-// Nonblock, SockName, PeerName, Type, RecvTimeout). Errors wrap an *Errno.
+// Nonblock, SockName, PeerName, Type, RecvTimeout, RecvErr). Errors wrap an *Errno.
 type Proc interface {
 	// Name is the process's name in the town.
 	Name() string
@@ -54,6 +54,10 @@ type Proc interface {
 	// Unacked is how many bytes written to a TCP socket are not yet
 	// acknowledged (SIOCOUTQ).
 	Unacked(fd int) int
+	// RecvErr takes the oldest error from the socket's error queue
+	// (recvmsg with MSG_ERRQUEUE; filled while IP_RECVERR is on); EAGAIN
+	// when it is empty. It never blocks and publishes nothing.
+	RecvErr(fd int) (ExtendedErr, error)
 }
 
 // Clock is the time a caller of a kernel waits on. For the simulator it is

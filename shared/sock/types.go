@@ -93,17 +93,19 @@ type SockOpt uint8
 
 // The socket options the core knows.
 const (
-	OptUnknown   SockOpt = iota
-	OptReuseAddr         // SO_REUSEADDR: share a port with other sockets that set it too
-	OptBroadcast         // SO_BROADCAST: kept and read back; broadcast itself is not simulated
-	OptRcvBuf            // SO_RCVBUF: receive buffer; Linux doubles the request, and so do we
-	OptSndBuf            // SO_SNDBUF: send buffer; doubled the same way
-	OptRcvTimeo          // SO_RCVTIMEO: how long a blocking receive waits before EAGAIN, in milliseconds (0: forever)
-	OptTTL               // IP_TTL: the TTL of packets the socket sends (1 to 255; 64 by default)
-	OptError             // SO_ERROR: read-only; reading it takes the pending error
-	OptNoDelay           // TCP_NODELAY: send small segments at once instead of waiting (Nagle off)
-	OptLinger            // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST; N > 0 does not make close wait here
-	OptRecvErr           // IP_RECVERR: 1 to hear every ICMP error about the socket's packets, soft ones and unconnected UDP's too
+	OptUnknown     SockOpt = iota
+	OptReuseAddr           // SO_REUSEADDR: share a port with other sockets that set it too
+	OptBroadcast           // SO_BROADCAST: kept and read back; broadcast itself is not simulated
+	OptRcvBuf              // SO_RCVBUF: receive buffer; Linux doubles the request, and so do we
+	OptSndBuf              // SO_SNDBUF: send buffer; doubled the same way
+	OptRcvTimeo            // SO_RCVTIMEO: how long a blocking receive waits before EAGAIN, in milliseconds (0: forever)
+	OptTTL                 // IP_TTL: the TTL of packets the socket sends (1 to 255; 64 by default)
+	OptError               // SO_ERROR: read-only; reading it takes the pending error
+	OptNoDelay             // TCP_NODELAY: send small segments at once instead of waiting (Nagle off)
+	OptLinger              // SO_LINGER: seconds, or -1 for off; 0 makes close abort with RST; N > 0 does not make close wait here
+	OptRecvErr             // IP_RECVERR: 1 to hear every ICMP error about the socket's packets, soft ones and unconnected UDP's too; they queue for RecvErr
+	OptMTUDiscover         // IP_MTU_DISCOVER: 0 DONT (DF clear, fragment as needed), 1 WANT (the default: DF set up to the path MTU, fragments above it), 2 DO (DF always, EMSGSIZE above the path MTU), 3 PROBE (DF always, the path MTU ignored)
+	OptMTU                 // IP_MTU: read-only: the path MTU towards a connected socket's peer
 	optCount
 )
 
@@ -111,6 +113,28 @@ var optNames = [optCount]string{
 	OptUnknown: "unknown", OptReuseAddr: "SO_REUSEADDR", OptBroadcast: "SO_BROADCAST", OptRcvBuf: "SO_RCVBUF",
 	OptSndBuf: "SO_SNDBUF", OptRcvTimeo: "SO_RCVTIMEO", OptTTL: "IP_TTL", OptError: "SO_ERROR",
 	OptNoDelay: "TCP_NODELAY", OptLinger: "SO_LINGER", OptRecvErr: "IP_RECVERR",
+	OptMTUDiscover: "IP_MTU_DISCOVER", OptMTU: "IP_MTU",
+}
+
+// The values of IP_MTU_DISCOVER, as in Linux's <linux/in.h>.
+const (
+	PMTUDiscDont  = 0
+	PMTUDiscWant  = 1
+	PMTUDiscDo    = 2
+	PMTUDiscProbe = 3
+)
+
+// ExtendedErr is one error from a socket's error queue, as recvmsg with
+// MSG_ERRQUEUE reads it on Linux (struct sock_extended_err from an ICMP
+// error, with the offender's address): what traceroute reads to learn
+// which router answered.
+type ExtendedErr struct {
+	Err        *Errno         // what the error means: EHOSTUNREACH for time exceeded, ECONNREFUSED, EMSGSIZE, ...
+	Type, Code uint8          // the ICMP message's type and code
+	Info       uint32         // for "fragmentation needed", the next hop's MTU
+	Offender   netip.Addr     // who sent the ICMP error
+	Dst        netip.AddrPort // where the packet it is about was going
+	Data       []byte         // the start of that packet's payload, as far as the error quoted it
 }
 
 // String returns the option's C name.
