@@ -48,10 +48,10 @@ var callDocs = []lineDoc{
 		what: "reads one datagram of up to N bytes from socket FD, waiting for one, and says who sent it"},
 	{name: "setsockopt", purpose: "set a socket option",
 		usage: "setsockopt FD NAME VALUE", example: "b/web: setsockopt 3 SO_REUSEADDR 1",
-		what: "sets option NAME of socket FD to VALUE (a number, on or off; SO_RCVTIMEO takes a duration); the options are " + strings.Join(settableOptNames(), ", ") + ", and help NAME explains one (SO_ERROR is read-only: getsockopt it)"},
+		what: "sets option NAME of socket FD to VALUE (a number, on or off; SO_RCVTIMEO takes a duration, IP_MTU_DISCOVER dont, want, do or probe); the options are " + strings.Join(settableOptNames(), ", ") + ", and help NAME explains one (SO_ERROR is read-only: getsockopt it, as IP_MTU)"},
 	{name: "getsockopt", purpose: "read a socket option",
 		usage: "getsockopt FD NAME", example: "a/client: getsockopt 3 SO_ERROR",
-		what: "reads option NAME of socket FD: any that setsockopt sets, and the read-only SO_ERROR, which gives the pending error's errno number (0 for none) and clears it"},
+		what: "reads option NAME of socket FD: any that setsockopt sets, the read-only IP_MTU (the path MTU to a connected peer), and the read-only SO_ERROR, which gives the pending error's errno number (0 for none) and clears it"},
 	{name: "shutdown", purpose: "shut one side of a connection",
 		usage: "shutdown FD rd|wr|rdwr", example: "a/client: shutdown 3 wr",
 		what: "shuts one side of connected socket FD: wr sends a FIN (the peer reads end of file), rd stops reading, rdwr both"},
@@ -339,9 +339,18 @@ func parseOnOff(s string) (int, error) {
 	return 0, withHint(fmt.Errorf("%q: want on or off", s), s, []string{"on", "off"})
 }
 
-// parseOptValue reads an option's value: on/off, a number, or for
-// SO_RCVTIMEO a duration (stored in milliseconds).
+// parseOptValue reads an option's value: on/off, a number, for
+// SO_RCVTIMEO a duration (stored in milliseconds), for IP_MTU_DISCOVER
+// dont, want, do or probe.
 func parseOptValue(opt sock.SockOpt, s string) (int, error) {
+	if opt == sock.OptMTUDiscover {
+		// The names of <linux/in.h>'s IP_PMTUDISC_*, as ping -M takes them.
+		for i, name := range []string{"dont", "want", "do", "probe"} {
+			if strings.EqualFold(s, name) {
+				return i, nil
+			}
+		}
+	}
 	if opt == sock.OptRcvTimeo {
 		d, err := parseDuration(s)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,7 +152,8 @@ func TestHelpSetsockoptReadOnly(t *testing.T) {
 	}
 	list, _, _ = strings.Cut(rest, ", and help NAME")
 	for _, o := range sock.SockOpts() {
-		if listed := strings.Contains(list, o.String()); listed == (o == sock.OptError) {
+		readOnly := o == sock.OptError || o == sock.OptMTU
+		if listed := slices.Contains(strings.Split(list, ", "), o.String()); listed == readOnly {
 			t.Errorf("help setsockopt lists %v: %v; want only the options that can be set:\n%s", o, listed, set)
 		}
 	}
@@ -179,6 +181,9 @@ func TestHelpOption(t *testing.T) {
 		{topic: "SO_ERROR", level: "SOL_SOCKET", has: "read-only (getsockopt only)"},
 		{topic: "TCP_NODELAY", level: "IPPROTO_TCP", has: "Nagle"},
 		{topic: "SO_LINGER", level: "SOL_SOCKET", has: "RST"},
+		{topic: "IP_RECVERR", level: "IPPROTO_IP", has: "MSG_ERRQUEUE"},
+		{topic: "IP_MTU_DISCOVER", level: "IPPROTO_IP", has: "fragmentation needed"},
+		{topic: "IP_MTU", level: "IPPROTO_IP", has: "read-only (getsockopt only)"},
 	} {
 		t.Run(c.topic, func(t *testing.T) {
 			text, err := script.Help(c.topic)
@@ -200,7 +205,7 @@ func TestHelpOption(t *testing.T) {
 			if !ok || call.Call.Opt.String() != name {
 				t.Fatalf("example %q is not a call with %s", example, name)
 			}
-			if readOnly := name == "SO_ERROR"; readOnly != (call.Call.Op == "getsockopt") {
+			if readOnly := name == "SO_ERROR" || name == "IP_MTU"; readOnly != (call.Call.Op == "getsockopt") {
 				t.Fatalf("example %q: a read-only option is read, any other set", example)
 			}
 		})

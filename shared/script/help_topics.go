@@ -54,8 +54,14 @@ func optDocs() []optDoc {
 			what:    "says what close does to a TCP connection: -1 (off, the default) returns at once and the kernel sends what is left, then a FIN; 0 aborts, sending RST, dropping unsent data and skipping TIME-WAIT; a positive time makes a blocking close wait on Linux, but not here (C passes a struct linger)",
 			example: "b/web: setsockopt 4 SO_LINGER 0"},
 		{opt: sock.OptRecvErr, level: "IPPROTO_IP", value: "1 or 0 (on or off)",
-			what:    "makes every ICMP error about the socket's packets its pending error, as Linux does: without it a UDP socket hears only hard errors (port unreachable) and only when connected, and TCP keeps soft ones (time exceeded, net or host unreachable) for a timeout; Linux also queues each error for recvmsg MSG_ERRQUEUE, which the town does not simulate",
+			what:    "makes every ICMP error about the socket's packets its pending error, as Linux does: without it a UDP socket hears only hard errors (port unreachable) and only when connected, and TCP keeps soft ones (time exceeded, net or host unreachable) for a timeout; each error also waits in the socket's error queue, with the address of the router that sent it, for recvmsg MSG_ERRQUEUE: that is how ping and traceroute say who answered",
 			example: "a/client: setsockopt 3 IP_RECVERR 1"},
+		{opt: sock.OptMTUDiscover, level: "IPPROTO_IP", value: "dont, want, do or probe (0 to 3)",
+			what:    "says whether the socket's packets carry DF (don't fragment): want, the default, sets DF up to the path MTU and lets larger datagrams be fragmented; do always sets it, so a datagram larger than the path MTU gets EMSGSIZE and a router whose next link is too small sends back fragmentation needed with its MTU (ping -M do); dont never sets it; probe sets it and ignores what the path MTU is known to be",
+			example: "a/client: setsockopt 3 IP_MTU_DISCOVER do"},
+		{opt: sock.OptMTU, level: "IPPROTO_IP", readOnly: true,
+			what:    "reads the path MTU towards a connected socket's peer: the MTU of the first link, or less once a router has said fragmentation needed; an unconnected socket gets ENOTCONN, and setting it ENOPROTOOPT",
+			example: "a/client: getsockopt 3 IP_MTU"},
 	}
 }
 

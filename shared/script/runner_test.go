@@ -34,6 +34,14 @@ b/s: bind 3 0.0.0.0:7007
 a/c: socket udp
 `
 
+// neighbours makes a and b of twoHosts learn each other's MAC address
+// and lets the ARP timers run out, for tests that want a town where
+// nothing is scheduled and a datagram takes just the link's delay.
+const neighbours = `a/c: sendto 3 10.0.0.2:7007 "arp"
+b/s: recvfrom 3 10
+run 2s
+`
+
 func TestBlockingForeverIsReported(t *testing.T) {
 	out, err := run(t, twoHosts+"b/s: recvfrom 3 10\nb/s: close 3\n")
 	if err == nil || !strings.Contains(err.Error(), "line 9: recvfrom: would block forever") {
@@ -44,15 +52,17 @@ func TestBlockingForeverIsReported(t *testing.T) {
 	}
 }
 
+// TestBackgroundCallCompletesLater: the datagram is a's first packet to b,
+// so it waits for one ARP round trip (10 ms) and then travels 5 ms.
 func TestBackgroundCallCompletesLater(t *testing.T) {
 	out, err := run(t, twoHosts+`b/s: recvfrom 3 10 &
 a/c: sendto 3 10.0.0.2:7007 "late" => 4
-run 10ms
+run 20ms
 `)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `      5.000000  b/s                  => 4 from 10.0.0.1:49152 "late"  (recvfrom 3 10 &)`
+	want := `     15.000000  b/s                  => 4 from 10.0.0.1:49152 "late"  (recvfrom 3 10 &)`
 	if !strings.Contains(out, want) {
 		t.Fatalf("no background result line %q in:\n%s", want, out)
 	}
@@ -111,7 +121,8 @@ func TestConsoleExec(t *testing.T) {
 	if err := r.Exec(21, `a/c: sendto 3 10.0.0.2:7007 "hi"`); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Exec(22, "run 5ms"); err != nil {
+	// One ARP round trip (10 ms), then the datagram's 5 ms.
+	if err := r.Exec(22, "run 15ms"); err != nil {
 		t.Fatal(err)
 	}
 	if r.Pending() != 0 {
@@ -129,7 +140,9 @@ func TestConsoleExec(t *testing.T) {
 }
 
 func TestPingThroughShell(t *testing.T) {
-	out, err := run(t, twoHosts+"a/c: ping 10.0.0.2 2 => 2 transmitted, 2 received, 0% packet loss, rtt min/avg/max 10.000/10.000/10.000 ms\na/c: ping 10.0.0.9 => EHOSTUNREACH\n")
+	// The first echo request waits for a's ARP request to be answered
+	// (10 ms), the second finds b's address in the cache.
+	out, err := run(t, twoHosts+"a/c: ping 10.0.0.2 2 => 2 transmitted, 2 received, 0% packet loss, rtt min/avg/max 10.000/15.000/20.000 ms\na/c: ping 10.0.0.9 => EHOSTUNREACH\n")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -166,7 +179,8 @@ func TestBackgroundDeadlineFiresOnTime(t *testing.T) {
 func TestStepCountsOnlyHappenings(t *testing.T) {
 	// A timed wait that ends early must leave nothing behind in the clock:
 	// with nothing else scheduled, step does nothing and time stays put.
-	out, err := run(t, twoHosts+`a/c: sendto 3 10.0.0.2:7007 "x"
+	// The neighbours know each other first, so no ARP timer is pending.
+	out, err := run(t, twoHosts+neighbours+`a/c: sendto 3 10.0.0.2:7007 "x"
 b/s: poll 3 in 1s
 step 1
 b/s: close 3
@@ -174,7 +188,7 @@ b/s: close 3
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(out, "      5.000000  b/s:3                close") {
+	if !strings.Contains(out, "   2020.000000  b/s:3                close") {
 		t.Fatalf("step moved the clock although nothing was scheduled:\n%s", out)
 	}
 }
@@ -299,7 +313,7 @@ func TestInterjectWaitsOnlyForItsOwnProcess(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "a/c                  => 2\n") || strings.Contains(got, "$ close 3") {
 		t.Fatalf("a/c's sendto should run at once, b/s's close wait:\n%s", got)
 	}
-	r.Advance(r.Now() + 10*time.Millisecond)
+	r.Advance(r.Now() + 20*time.Millisecond) // an ARP round trip (10 ms), then 5 ms on the road
 	if got := out.String(); !strings.Contains(got, `=> 2 from 10.0.0.1:49152 "hi"`) || !strings.Contains(got, "$ close 3") || r.Busy() {
 		t.Fatalf("the recvfrom and then the close should have run:\n%s", got)
 	}
@@ -310,7 +324,8 @@ func TestInterjectWaitsOnlyForItsOwnProcess(t *testing.T) {
 // no deadline waits on the town and does not.
 func TestIdle(t *testing.T) {
 	r := script.NewRunner(script.Options{})
-	for i, l := range strings.Split(strings.TrimSpace(twoHosts), "\n") {
+	// With the neighbours known, the letter below is all that is scheduled.
+	for i, l := range strings.Split(strings.TrimSpace(twoHosts+neighbours), "\n") {
 		if err := r.Exec(i+1, l); err != nil {
 			t.Fatal(err)
 		}
