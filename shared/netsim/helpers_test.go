@@ -29,6 +29,7 @@ func newTown(t *testing.T, seed uint64) *town {
 		tw.events = append(tw.events, fmt.Sprintf("%d %v %s/%s:%d %s %s %v", e.Time, e.Kind, e.Host, e.Proc, e.FD, e.Reason, wire.Summary(e.Packet), e.Err))
 		c := e
 		c.Packet = append([]byte(nil), e.Packet...)
+		c.Frame = append([]byte(nil), e.Frame...)
 		tw.kinds = append(tw.kinds, c)
 	})
 	return tw
@@ -111,3 +112,47 @@ func runFor(w *netsim.World, d time.Duration) { w.RunFor(d) }
 type netipPrefix = netip.Prefix
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+
+// neighbours has p ping dst until an answer comes back, so both ends know
+// each other's MAC address (ARP) before a test measures the link; the
+// event log is cleared after. (A ping socket takes no UDP or TCP port, so
+// the test's own sockets get the ports they would have.)
+func (tw *town) neighbours(p *netsim.Process, dst string) {
+	tw.t.Helper()
+	if err := resolve(tw.w, p, dst); err != nil {
+		tw.t.Fatal(err)
+	}
+	tw.events, tw.kinds = nil, nil
+}
+
+// resolve pings dst from p until an answer comes back (30 tries), so the
+// hosts on the way know each other's MAC addresses.
+func resolve(w *netsim.World, p *netsim.Process, dst string) error {
+	fd, err := p.Socket(sock.SockICMP)
+	if err != nil {
+		return err
+	}
+	defer p.Close(fd)
+	for range 30 {
+		if _, err := p.SendTo(fd, []byte("neighbour?"), ap(dst+":0")); err != nil {
+			return err
+		}
+		for range 100 {
+			w.RunFor(50 * time.Millisecond)
+			// A pending error (an earlier ping's host unreachable) comes
+			// first; the answer, if any, after it.
+			for p.Readiness(fd)&(sock.PollIn|sock.PollErr) != 0 {
+				if _, err := p.RecvFrom(fd, 100); err == nil {
+					return nil
+				}
+			}
+		}
+	}
+	return fmt.Errorf("no answer from %s to 30 pings", dst)
+}
+
+// isARP reports whether an event's frame carries ARP.
+func isARP(e sock.Event) bool {
+	eth, err := wire.ParseEthernet(e.Frame)
+	return err == nil && eth.Type() == wire.EtherTypeARP
+}

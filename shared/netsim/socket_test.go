@@ -131,6 +131,7 @@ func TestErrnoWrapsSyscall(t *testing.T) {
 
 func TestUDPExchange(t *testing.T) {
 	tw, client, server := pair(t, sock.LinkConfig{Delay: 5 * time.Millisecond})
+	tw.neighbours(client, "10.0.0.2")
 	sfd := udpServer(t, server, "0.0.0.0:7007")
 	cfd := must(client.Socket(sock.SockUDP))
 	if n := must(client.SendTo(cfd, []byte("hello, town"), ap("10.0.0.2:7007"))); n != 11 {
@@ -284,6 +285,7 @@ func TestNonblockAndShutdown(t *testing.T) {
 
 func TestPoll(t *testing.T) {
 	tw, client, server := pair(t, sock.LinkConfig{Delay: time.Millisecond})
+	tw.neighbours(client, "10.0.0.2")
 	a := udpServer(t, server, "0.0.0.0:7007")
 	b := udpServer(t, server, "0.0.0.0:7008")
 	cfd := must(client.Socket(sock.SockUDP))
@@ -305,7 +307,7 @@ func TestPing(t *testing.T) {
 	tw, client, _ := pair(t, sock.LinkConfig{Delay: 3 * time.Millisecond})
 	fd := must(client.Socket(sock.SockICMP))
 	must(client.SendTo(fd, []byte("ping!"), ap("10.0.0.2:0")))
-	tw.w.RunFor(10 * time.Millisecond)
+	tw.w.RunFor(16 * time.Millisecond) // an ARP round trip, then the ping's
 	dg := must(client.RecvFrom(fd, 100))
 	if dg.From.Addr().String() != "10.0.0.2" || string(dg.Data[8:]) != "ping!" || dg.Data[0] != 0 {
 		t.Fatalf("got %+v, want an echo reply from 10.0.0.2 carrying the data", dg)

@@ -58,7 +58,7 @@ func connIn(want tcpState) (*fuzzConn, error) {
 	if want == stateSynSent {
 		return at(client, a, "10.0.0.2:80"), nil
 	}
-	w.RunFor(15 * time.Millisecond) // the SYN is at b, the SYN|ACK on its way
+	w.RunFor(35 * time.Millisecond) // after one ARP round trip (20 ms) the SYN is at b, the SYN|ACK on its way
 	if want == stateSynReceived {
 		return at(listener.tcp.synQueue[0], b, "10.0.0.1:49152"), nil
 	}
