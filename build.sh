@@ -108,13 +108,16 @@ test_all() {
   go test -count=1 -run '^TestExamplesOnLinux$' ./native/ossock
   echo "== fuzz (a short pass over each parser)"
   local target
-  for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP; do
+  for target in FuzzParseIPv4 FuzzParseUDP FuzzParseICMPv4 FuzzParseTCP FuzzParseEthernet FuzzParseARP; do
     fuzz_pass ./shared/wire "$target" 100000
   done
   fuzz_pass ./shared/wire FuzzDissect 50000
+  fuzz_pass ./shared/wire FuzzDissectFrame 50000
   fuzz_pass ./shared/script FuzzParse 40000
   fuzz_pass ./shared/netsim FuzzReceive 40000
   fuzz_pass ./shared/netsim FuzzTCPInject 40000
+  fuzz_pass ./shared/netsim FuzzHostFrames 40000
+  fuzz_pass ./shared/netsim FuzzSwitchFrames 20000
 }
 
 # fuzz_pass PKG TARGET EXECS runs one fuzz target for a fixed number of

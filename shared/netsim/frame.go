@@ -72,3 +72,38 @@ func parseFrame(b []byte) (frame, wire.Ethernet, error) {
 	}
 	return frame{b: b, l3: l3}, eth, nil
 }
+
+// InjectFrame hands the host's first Ethernet interface a frame from
+// outside the town (a peer's medium, a fuzzer), as if it had just come off
+// the cable. The bytes are untrusted: what does not parse is dropped with a
+// counted reason. The world keeps b.
+func (h *Host) InjectFrame(b []byte) {
+	if len(h.nics) < 2 {
+		h.countDrop("a frame for a host with no Ethernet interface")
+		return
+	}
+	h.nics[1].arrive(untrusted(b), nil)
+}
+
+// InjectFrame hands switch port port (1-based) a frame from outside the
+// town, as if it had just come in; untrusted bytes, as Host.InjectFrame.
+func (s *Switch) InjectFrame(port int, b []byte) {
+	if port < 1 || port > len(s.ports) {
+		s.drops["a frame on a port the switch does not have"]++
+		return
+	}
+	s.receive(s.ports[port-1], untrusted(b))
+}
+
+// untrusted makes a frame of bytes from outside: the packet it carries is
+// cut to its own length where that parses, else left whole for the
+// receiver to refuse.
+func untrusted(b []byte) frame {
+	if f, _, err := parseFrame(b); err == nil {
+		return f
+	}
+	if len(b) > wire.EthernetHeaderLen {
+		return frame{b: b, l3: b[wire.EthernetHeaderLen:]}
+	}
+	return frame{b: b}
+}

@@ -140,6 +140,10 @@ func (s *Switch) receive(in *switchPort, f frame) {
 
 // forward sends a frame out of port out.
 func (s *Switch) forward(out *switchPort, f frame, why string) {
+	if out.med == nil {
+		s.drop(f, fmt.Sprintf("port %d, where %v was learned, has no cable", out.n, wire.Ethernet(f.b).Dst()))
+		return
+	}
 	s.w.emit(sock.Event{Kind: sock.KindForwarded, Host: s.name, Link: out.med.way, Packet: f.l3, Frame: f.b, Reason: why})
 	out.med.send(f, nil, "")
 }
@@ -150,6 +154,10 @@ func (s *Switch) learn(mac wire.MAC, port int, now time.Duration) {
 		e := &s.fdb[i]
 		if e.mac != mac {
 			continue
+		}
+		if now-e.seen >= fdbAgeing {
+			s.lookup(mac, now) // forgets it, and says so; learned anew below
+			break
 		}
 		moved := e.port != port
 		e.port, e.seen = port, now
