@@ -382,7 +382,13 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 		}
 		w, h := letterW*z, letterH*z
 		fillRect(dst, x-w/2, y-h/2, w, h, c)
-		if w >= 8 { // the envelope's flap, where it can be seen
+		if l.Kind == play.LetterARP && w >= 8 {
+			// An ARP message is a postcard, not an envelope: no flap, a
+			// line of writing and a stamp, for it is the link layer's
+			// own note and not a packet someone sealed.
+			line(dst, x-w/2+3*z, y+h/6, x+w/6, y+h/6, 1.2*z, colInk)
+			fillRect(dst, x+w/2-8*z, y-h/2+2*z, 6*z, 6*z, colInk)
+		} else if w >= 8 { // the envelope's flap, where it can be seen
 			line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
 			line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
 		}

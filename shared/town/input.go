@@ -54,11 +54,11 @@ func (g *Game) wheel() {
 	case pt.In(g.w.logArea.GetWidget().Rect):
 		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
 	case g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
-		pkt, ok := g.inspectedPacket()
+		pkt, all, ok := g.inspected()
 		if !ok {
 			return
 		}
-		fields := len(g.fieldsOf(pkt))
+		fields := len(all)
 		ig := g.inspectorGeometry(g.w.panelArea.GetWidget().Rect, len(pkt), fields)
 		if float64(y) < ig.fieldsY {
 			g.scroll.dump = min(max(ig.firstRow-steps, 0), ig.totalRows-ig.rows)

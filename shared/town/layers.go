@@ -66,12 +66,17 @@ func (g *Game) cutawayGeometry(area image.Rectangle) cutaway {
 // drawCutaway shows the message going down the sender's five floors as
 // headers are added, across the road, and up the receiver's as they are
 // taken off, again and again.
-func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
+func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame []byte) {
 	c := g.cutawayGeometry(area)
-	units := layerUnits(pkt)
+	units := layerUnits(pkt, frame)
 	src, dst2 := "sender", "receiver"
 	if ip, err := wire.ParseIPv4(pkt); err == nil {
 		src, dst2 = ip.Src().String(), ip.Dst().String()
+	} else if m, err := wire.ParseARP(pkt); err == nil {
+		src, dst2 = m.SenderIP().String(), m.TargetIP().String()
+		if m.Op() == wire.ARPRequest {
+			dst2 = "every host on the link"
+		}
 	}
 	for i, name := range floors {
 		fy := c.floorY(float64(i))
@@ -178,6 +183,9 @@ func (g *Game) drawSocketBand(dst *ebiten.Image, c cutaway) {
 type unit struct {
 	parts   []unitPart
 	caption string
+	// bits, on the physical floor of a frame the town knows, are the
+	// bits on the wire (preamble first), drawn over the floor's blocks.
+	bits string
 }
 
 type unitPart struct {
@@ -194,6 +202,7 @@ type unitPart struct {
 var shortNames = map[string]string{
 	"no data": "none", "ping data": "ping", "quoted packet": "quoted", "ICMP data": "ICMP",
 	"IP hdr": "IP", "frame hdr": "frame", "bits on the wire": "bits",
+	"Eth hdr": "Eth", "ARP msg": "ARP",
 }
 
 func part(name string, n int, c color.RGBA) unitPart {
@@ -290,8 +299,17 @@ func icmpAppCaption(m wire.ICMPv4, n int) (name, caption string) {
 	return "ICMP data", fmt.Sprintf("no application data: this %s is ICMP's own", m.Type())
 }
 
-// layerUnits says what the packet is on each floor, from the bytes.
-func layerUnits(pkt []byte) [5]unit {
+// layerUnits says what the packet is on each floor, from the bytes: the
+// packet the frame carries and, when the kernel shows it, the Ethernet
+// frame around it (nil: the link floor says what a frame would add).
+func layerUnits(pkt, frame []byte) [5]unit {
+	eth, err := wire.ParseEthernet(frame)
+	if err != nil {
+		eth = nil
+	}
+	if eth != nil && eth.Type() == wire.EtherTypeARP {
+		return arpUnits(eth)
+	}
 	c, ipHdr := carriedBy(pkt)
 	appName := c.payloadName
 	if c.body == 0 {
@@ -300,8 +318,6 @@ func layerUnits(pkt []byte) [5]unit {
 	app := part(appName, c.body, colApp)
 	tr := part(c.trName+" hdr", c.trHdr, colTrans)
 	nw := part("IP hdr", ipHdr, colNet)
-	eth := part("frame hdr", 14, colLink)
-	fcs := part("FCS", 4, colLink)
 	total := len(pkt)
 	kind := "segment"
 	if c.trName != "TCP" {
@@ -310,23 +326,134 @@ func layerUnits(pkt []byte) [5]unit {
 			kind = "datagram"
 		}
 	}
-	return [5]unit{
+	units := [5]unit{
 		{parts: []unitPart{app}, caption: c.app},
 		{parts: []unitPart{tr, app}, caption: fmt.Sprintf("transport: a %s %s, %d-byte header + %d bytes (%s)", c.trName, kind, c.trHdr, c.body, c.details)},
 		{parts: []unitPart{nw, tr, app}, caption: fmt.Sprintf("network: an IP packet of %d bytes, %d-byte header (addresses, TTL)", total, ipHdr)},
-		{parts: []unitPart{eth, nw, tr, app, fcs}, caption: fmt.Sprintf("link: a frame; Ethernet would add 14 + 4 bytes (the town's links carry the %d-byte packet)", total)},
-		{parts: []unitPart{part("bits on the wire", total+18, colDim)}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)},
 	}
+	if eth == nil {
+		units[3] = unit{parts: []unitPart{part("frame hdr", 14, colLink), nw, tr, app, part("FCS", 4, colLink)},
+			caption: fmt.Sprintf("link: a frame; Ethernet would add 14 + 4 bytes (this kernel shows the %d-byte packet, not its frame)", total)}
+		units[4] = unit{parts: []unitPart{part("bits on the wire", total+18, colDim)}, caption: fmt.Sprintf("physical: %d bits, as signals on the wire", (total+18)*8)}
+		return units
+	}
+	units[3], units[4] = frameUnits(eth, []unitPart{nw, tr, app}, min(total, len(eth.Payload())))
+	return units
+}
+
+// arpUnits is what an ARP frame is on each floor: nothing above the link
+// layer, whose own message it is.
+func arpUnits(eth wire.Ethernet) [5]unit {
+	m, err := wire.ParseARP(eth.Payload())
+	if err != nil {
+		none := unit{parts: []unitPart{part("no data", 0, colApp)}, caption: "an ARP frame whose message does not parse"}
+		return [5]unit{none, none, none, none, none}
+	}
+	_, label := play.Classify(m)
+	msg := part("ARP msg", wire.ARPLen, colLink)
+	units := [5]unit{
+		{parts: []unitPart{part("no data", 0, colApp)}, caption: "no application data: ARP is the kernel's own (" + label + "); no program wrote it, and no socket will read it"},
+		{parts: []unitPart{part("no data", 0, colTrans)}, caption: "transport: none: ARP has no ports, it is for the host's network card, not for a process"},
+		{parts: []unitPart{msg}, caption: fmt.Sprintf("network: no IP packet: a %d-byte ARP %v that ties an IP address to a MAC address (%s), carried straight in the frame", wire.ARPLen, m.Op(), label)},
+	}
+	units[3], units[4] = frameUnits(eth, []unitPart{msg}, wire.ARPLen)
+	return units
+}
+
+// frameUnits are the link floor and the physical floor of an Ethernet
+// frame: its header, the parts of what it carries (inner, n bytes of its
+// payload), padding up to the least frame, and the FCS; then the whole
+// frame as bits behind the preamble and the start frame delimiter.
+func frameUnits(eth wire.Ethernet, inner []unitPart, n int) (link, phys unit) {
+	hdr := part("Eth hdr", wire.EthernetHeaderLen, colLink)
+	parts := append([]unitPart{hdr}, inner...)
+	if pad := len(eth.Payload()) - n; pad > 0 {
+		parts = append(parts, part("padding", pad, colLink))
+	}
+	withFCS := wire.AppendFCS(append([]byte(nil), eth...))
+	parts = append(parts, part("FCS", wire.EthernetFCSLen, colLink))
+	fcs := withFCS[len(eth):]
+	link = unit{parts: parts, caption: fmt.Sprintf("link: an Ethernet frame of %d bytes: to %v, from %v, type %v; the FCS %x is a CRC-32 of the frame, so the receiver can tell a damaged one",
+		len(withFCS), eth.Dst(), eth.Src(), etherTypeName(eth.Type()), fcs)}
+	pre := wire.EthernetPreamble
+	onWire := append(pre[:], withFCS...)
+	phys = unit{
+		parts: []unitPart{part("bits on the wire", len(onWire), colDim)},
+		caption: fmt.Sprintf("physical: %d bits: 7 bytes of preamble (10101010...) and the start frame delimiter (10101011), then the frame, each byte lowest bit first as Ethernet sends it",
+			len(onWire)*8),
+		bits: wireBits(onWire),
+	}
+	return link, phys
+}
+
+// etherTypeName is an EtherType as the link floor names it.
+func etherTypeName(t wire.EtherType) string {
+	switch t {
+	case wire.EtherTypeIPv4:
+		return "IPv4"
+	case wire.EtherTypeARP:
+		return "ARP"
+	}
+	return t.String()
+}
+
+// maxBits is how many of a frame's bits the physical floor writes out:
+// more than a block can show at any width.
+const maxBits = 64 * 8
+
+// wireBits writes b as bits in the order they go on the wire (each byte
+// least significant bit first), a space between bytes.
+func wireBits(b []byte) string {
+	var sb strings.Builder
+	for i, c := range b {
+		if i*8 >= maxBits {
+			break
+		}
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		for k := range 8 {
+			sb.WriteByte('0' + c>>k&1)
+		}
+	}
+	return sb.String()
 }
 
 func (g *Game) drawUnit(dst *ebiten.Image, x, y, w, h float64, u unit) {
 	size := 11 * g.scale
+	x0 := x
 	for _, b := range g.unitBlocks(w, u) {
 		fillRect(dst, x, y, b.w-2, h, b.c)
 		g.text(dst, b.name, x+b.w/2, y+h/2-13*g.scale, size, colInk, false, alignCenter)
 		g.text(dst, b.size, x+b.w/2, y+h/2, size, colInk, true, alignCenter)
 		x += b.w
 	}
+	if u.bits != "" {
+		// The bits run along the bottom of the floor, from the preamble
+		// on, as many as fit.
+		bs := 9 * g.scale
+		bits := g.fittingPrefix(w-6*g.scale, bs, u.bits)
+		g.text(dst, bits, x0+3*g.scale, y+h-bs-3*g.scale, bs, colInk, true, alignLeft)
+	}
+}
+
+// fittingPrefix is the longest prefix of s (cut at a space) that fits
+// in room at size in the mono face, followed by "..." when cut.
+func (g *Game) fittingPrefix(room, size float64, s string) string {
+	face := g.fonts.face(size, true)
+	if text.Advance(s, face) <= room {
+		return s
+	}
+	for n := len(s); n > 0; {
+		n = strings.LastIndexByte(s[:n], ' ')
+		if n <= 0 {
+			return ""
+		}
+		if t := s[:n] + " ..."; text.Advance(t, face) <= room {
+			return t
+		}
+	}
+	return ""
 }
 
 // unitBlock is one part of a layer's unit as drawn: its width and the
@@ -399,19 +526,19 @@ func (g *Game) layersState() []string {
 	if g.tab != tabLayers || !g.panelShown() {
 		return nil
 	}
-	var pkt []byte
+	var pkt, frame []byte
 	switch g.sel.kind {
 	case selLetter:
-		pkt = g.selPacket
+		pkt, frame = g.selPacket, g.selFrame
 	case selDoor:
 		if d, ok := g.lay.Door(g.sel.door); ok {
-			pkt = g.doorPacket(d)
+			pkt, frame = g.doorPacket(d)
 		}
 	}
 	if len(pkt) == 0 {
 		return nil
 	}
-	units := layerUnits(pkt)
+	units := layerUnits(pkt, frame)
 	out := make([]string, len(units))
 	for i, u := range units {
 		out[i] = u.caption

@@ -20,7 +20,7 @@ func TestLayerBlockNamesReadWhole(t *testing.T) {
 		pkts := examplePackets(t, ex, 50)
 		g := &Game{fonts: f, scale: 1}
 		for _, p := range pkts {
-			for _, u := range layerUnits(p) {
+			for _, u := range layerUnits(p.pkt, p.frame) {
 				for w := 40.0; w <= 260; w += 10 {
 					for i, b := range g.unitBlocks(w, u) {
 						part := u.parts[i]

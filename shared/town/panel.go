@@ -40,7 +40,7 @@ func (g *Game) drawPanel(dst *ebiten.Image) {
 	case selRoad:
 		g.drawRoadPanel(sub, area)
 	case selLetter:
-		g.drawPacketTab(sub, area, g.selPacket)
+		g.drawPacketTab(sub, area, g.selPacket, g.selFrame)
 	case selDoor:
 		d, ok := g.lay.Door(g.sel.door)
 		if !ok {
@@ -50,30 +50,34 @@ func (g *Game) drawPanel(dst *ebiten.Image) {
 			g.drawDoorTab(sub, area, d)
 			return
 		}
-		g.drawPacketTab(sub, area, g.doorPacket(d))
+		pkt, frame := g.doorPacket(d)
+		g.drawPacketTab(sub, area, pkt, frame)
 	}
 }
 
-// doorPacket is the last packet the door's connection sent or received.
-func (g *Game) doorPacket(d layout.Door) []byte {
+// doorPacket is the last packet the door's connection sent or received,
+// and the frame it rode in (nil when the kernel shows none).
+func (g *Game) doorPacket(d layout.Door) (pkt, frame []byte) {
 	anim := g.player.Animation()
 	s := d.Socket
-	if pkt, ok := anim.LastPacket[play.PacketKey(d.Key.Host, s.Local, s.Remote)]; ok && s.Remote.IsValid() {
-		return pkt
+	key := play.PacketKey(d.Key.Host, s.Local, s.Remote)
+	if pkt, ok := anim.LastPacket[key]; ok && s.Remote.IsValid() {
+		return pkt, anim.LastFrame[key]
 	}
-	return anim.LastPacket[d.Key.Host+" "+s.Local.String()]
+	key = d.Key.Host + " " + s.Local.String()
+	return anim.LastPacket[key], anim.LastFrame[key]
 }
 
-func (g *Game) drawPacketTab(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
+func (g *Game) drawPacketTab(dst *ebiten.Image, area image.Rectangle, pkt, frame []byte) {
 	if len(pkt) == 0 {
 		g.text(dst, "No packet yet: this door has not sent or received one.", float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(12)), 13*g.scale, colDim, false, alignLeft)
 		return
 	}
 	if g.tab == tabBytes {
-		g.drawInspector(dst, area, pkt)
+		g.drawInspector(dst, area)
 		return
 	}
-	g.drawCutaway(dst, area, pkt)
+	g.drawCutaway(dst, area, pkt, frame)
 }
 
 // kernelHelp says which kernel the town shows and what that means for time.
@@ -523,51 +527,68 @@ func (g *Game) inspectorGeometry(area image.Rectangle, n, fields int) inspectorG
 // hoveredField is the inspector field under the mouse, by its row in the
 // field list or by one of its bytes in the dump.
 func (g *Game) hoveredField() int {
-	pkt, ok := g.inspectedPacket()
+	pkt, fields, ok := g.inspected()
 	if !ok {
 		return -1
 	}
-	fields := g.fieldsOf(pkt)
 	area := g.w.panelArea.GetWidget().Rect
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	mx, my := ebiten.CursorPosition()
 	return ig.fieldAt(fields, float64(mx), float64(my), area)
 }
 
-// dissected is the inspector's packet decoded, kept while it stays the
+// dissected is the inspector's bytes decoded, kept while it shows the
 // same packet: the hover test, the wheel, the drawing and the state hook
-// all read it every frame.
+// all read it every frame. The bytes are the frame with its FCS when the
+// kernel gave the frame, else the packet.
 type dissected struct {
-	pkt    []byte
-	fields []wire.Field
+	pkt, frame []byte // what they were made from
+	bytes      []byte
+	fields     []wire.Field
 }
 
-// fieldsOf decodes pkt, or returns the fields decoded last time for it.
-func (g *Game) fieldsOf(pkt []byte) []wire.Field {
+func same(a, b []byte) bool { return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0]) }
+
+// dissect decodes what the inspector shows of a packet and its frame, or
+// returns what it decoded last time for them.
+func (g *Game) dissect(pkt, frame []byte) ([]byte, []wire.Field) {
 	d := &g.dissected
-	if len(pkt) != len(d.pkt) || len(pkt) == 0 || &pkt[0] != &d.pkt[0] {
-		d.pkt, d.fields = pkt, wire.Dissect(pkt)
+	if len(pkt) == 0 && len(frame) == 0 {
+		return nil, nil
 	}
-	return d.fields
+	if d.bytes == nil || !same(pkt, d.pkt) || !same(frame, d.frame) {
+		d.pkt, d.frame = pkt, frame
+		if len(frame) > 0 {
+			d.bytes = wire.AppendFCS(append([]byte(nil), frame...))
+			d.fields = wire.DissectFrame(d.bytes, true)
+		} else {
+			d.bytes, d.fields = pkt, wire.Dissect(pkt)
+		}
+	}
+	return d.bytes, d.fields
 }
 
-// inspectedPacket is the packet the byte inspector shows, if it is open.
-func (g *Game) inspectedPacket() ([]byte, bool) {
+// inspected is what the byte inspector shows, if it is open: the bytes
+// and their fields.
+func (g *Game) inspected() ([]byte, []wire.Field, bool) {
 	if g.tab != tabBytes {
-		return nil, false
+		return nil, nil, false
 	}
+	var pkt, frame []byte
 	switch g.sel.kind {
 	case selLetter:
-		return g.selPacket, len(g.selPacket) > 0
+		pkt, frame = g.selPacket, g.selFrame
 	case selDoor:
 		d, ok := g.lay.Door(g.sel.door)
 		if !ok {
-			return nil, false
+			return nil, nil, false
 		}
-		pkt := g.doorPacket(d)
-		return pkt, len(pkt) > 0
+		pkt, frame = g.doorPacket(d)
+	default:
+		return nil, nil, false
 	}
-	return nil, false
+	b, fields := g.dissect(pkt, frame)
+	return b, fields, len(b) > 0
 }
 
 // fieldAt is the field whose row in the list, or one of whose bytes in
@@ -593,8 +614,11 @@ func (ig inspectorGeom) fieldAt(fields []wire.Field, x, y float64, area image.Re
 
 // drawInspector shows the packet's bytes in hex, coloured by layer, and
 // its decoded fields; the hovered field lights its bytes.
-func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle, pkt []byte) {
-	fields := g.fieldsOf(pkt)
+func (g *Game) drawInspector(dst *ebiten.Image, area image.Rectangle) {
+	pkt, fields, ok := g.inspected()
+	if !ok {
+		return
+	}
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	layerOf := make([]wire.Layer, len(pkt))
 	for _, f := range fields {
@@ -657,6 +681,10 @@ func layerColor(l wire.Layer) color.RGBA {
 		return colNet
 	case wire.LayerTransport:
 		return colTrans
+	case wire.LayerLink:
+		return colLink
+	case wire.LayerPhysical:
+		return colDim
 	}
 	return colApp
 }

@@ -193,10 +193,10 @@ run 100ms`)
 // the program wrote it; a ping is ICMP's own.
 func TestLayersSayWhoWroteIt(t *testing.T) {
 	r := script.NewRunner(script.Options{})
-	var pkts [][]byte
+	var pkts []sentPacket
 	r.Kernel().Observe(func(e sock.Event) {
 		if e.Kind == sock.KindSent {
-			pkts = append(pkts, e.Packet)
+			pkts = append(pkts, sentPacket{e.Packet, e.Frame})
 		}
 	})
 	run(t, r, `
@@ -215,7 +215,7 @@ a/browser: send 3 "hi"
 run 100ms`)
 	var got []string
 	for _, p := range pkts {
-		got = append(got, layerUnits(p)[0].caption)
+		got = append(got, layerUnits(p.pkt, p.frame)[0].caption)
 	}
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
@@ -298,7 +298,7 @@ func TestLayerBlocksWordsFit(t *testing.T) {
 		for _, scale := range []float64{1, 2} {
 			g := &Game{fonts: f, scale: scale}
 			for _, p := range pkts {
-				for _, u := range layerUnits(p) {
+				for _, u := range layerUnits(p.pkt, p.frame) {
 					for w := 60.0; w <= 260; w += 20 {
 						blocks := g.unitBlocks(w*scale, u)
 						sum := 0.0
@@ -352,15 +352,19 @@ func TestSocketWordsOnTheLayersPage(t *testing.T) {
 	}
 }
 
+// sentPacket is a packet as a link carried it, and its Ethernet frame.
+type sentPacket struct{ pkt, frame []byte }
+
 // examplePackets plays an example on the simulator and returns the first
-// max packets it sends, for tests of what the Layers page draws of them.
-func examplePackets(t *testing.T, ex examples.Scenario, max int) [][]byte {
+// max packets it sends, with their frames, for tests of what the Layers
+// page draws of them.
+func examplePackets(t *testing.T, ex examples.Scenario, max int) []sentPacket {
 	t.Helper()
 	r := script.NewRunner(script.Options{})
-	var pkts [][]byte
+	var pkts []sentPacket
 	r.Kernel().Observe(func(e sock.Event) {
 		if e.Kind == sock.KindSent && len(pkts) < max {
-			pkts = append(pkts, e.Packet)
+			pkts = append(pkts, sentPacket{e.Packet, e.Frame})
 		}
 	})
 	s, err := script.Parse(ex.Name, strings.NewReader(ex.Source))

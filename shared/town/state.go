@@ -303,11 +303,10 @@ func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
 
 // inspectorState is the byte inspector as it is drawn, or nil when closed.
 func (g *Game) inspectorState() *InspectorState {
-	pkt, ok := g.inspectedPacket()
+	pkt, fields, ok := g.inspected()
 	if !ok {
 		return nil
 	}
-	fields := g.fieldsOf(pkt)
 	area := g.w.panelArea.GetWidget().Rect
 	ig := g.inspectorGeometry(area, len(pkt), len(fields))
 	is := &InspectorState{Bytes: len(pkt), Hover: g.hover}

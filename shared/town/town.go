@@ -102,6 +102,9 @@ type Game struct {
 	sel    selection
 	// selPacket is the selected letter's packet.
 	selPacket []byte
+	// selFrame is the Ethernet frame it rode in, nil when the kernel
+	// shows no frames.
+	selFrame []byte
 	// letterPhase is where the selected letter was last seen, for the
 	// Layers page once it has left the road (cutawayPhase).
 	letterPhase selPhase

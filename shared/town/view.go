@@ -220,7 +220,7 @@ func (g *Game) clickTown(x, y float64) bool {
 	pt := g.cam.toTown(x, y)
 	if l := g.letterAt(pt); l != nil {
 		g.sel = selection{kind: selLetter, letter: l.ID, label: l.Label, from: l.From, to: l.To}
-		g.selPacket = l.Packet // kept after the letter lands
+		g.selPacket, g.selFrame = l.Packet, l.Frame // kept after the letter lands
 		g.tab = tabLayers
 		g.rebuildPanel()
 		return true

@@ -46,6 +46,10 @@ const (
 	LetterRST
 	LetterUDP
 	LetterICMP
+	// LetterARP is an ARP message: a host asking its link who has an
+	// address ("who-has 10.0.0.2?") or the answer ("10.0.0.2 is-at
+	// 02:00:00:00:00:02"), in a broadcast or unicast frame.
+	LetterARP
 	LetterOther
 )
 
@@ -55,6 +59,9 @@ type Letter struct {
 	Link     string // the road: "a-b"
 	From, To string // hosts: the letter goes from From's end of the road to To's
 	Packet   []byte
+	// Frame is the whole Ethernet frame the packet rode in (no FCS), as
+	// the kernel sent it; nil for a kernel that shows no frames.
+	Frame    []byte
 	Kind     LetterKind
 	Label    string // "SYN", "data 18 B", ...
 	Note     string // "retransmission", "duplicate", ...
@@ -153,8 +160,11 @@ type Animation struct {
 	// LastPacket holds the last packet each connection sent or received,
 	// by "host local remote", and each listening port's by "host local".
 	LastPacket map[string][]byte
-	events     int // how many events so far: Step stops after one
-	nextID     int
+	// LastFrame holds the frames those packets rode in, under the same
+	// keys, where the kernel shows frames.
+	LastFrame map[string][]byte
+	events    int // how many events so far: Step stops after one
+	nextID    int
 
 	// live says letters are slowed onto wall time (see TripTime); then
 	// ready holds when each host's received letters have all arrived on
@@ -165,7 +175,9 @@ type Animation struct {
 	lastLeave map[sock.Hop]time.Duration
 }
 
-func (a *Animation) reset() { *a = Animation{LastPacket: map[string][]byte{}, live: a.live} }
+func (a *Animation) reset() {
+	*a = Animation{LastPacket: map[string][]byte{}, LastFrame: map[string][]byte{}, live: a.live}
+}
 
 // Events is how many events the animation has seen.
 func (a *Animation) Events() int { return a.events }
@@ -201,7 +213,12 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 		a.land(e)
 		a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "dropped: " + e.Reason, Wall: wall})
 	case sock.KindDelivered, sock.KindForwarded:
-		a.land(e)
+		fr := a.land(e)
+		if e.Frame == nil && e.Kind == sock.KindDelivered {
+			// A packet handed up to a socket: the frame it came in is
+			// the letter's that brought it.
+			e.Frame = fr
+		}
 		a.remember(e)
 	case sock.KindPoll:
 		a.Polls = append(a.Polls, PollWalk{Host: e.Host, Proc: e.Proc, FDs: e.Ready, Wall: wall})
@@ -214,11 +231,17 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 
 func (a *Animation) remember(e sock.Event) {
 	if a.LastPacket == nil {
-		a.LastPacket = map[string][]byte{}
+		a.LastPacket, a.LastFrame = map[string][]byte{}, map[string][]byte{}
 	}
 	if e.Local.IsValid() {
-		a.LastPacket[PacketKey(e.Host, e.Local, e.Remote)] = e.Packet
-		a.LastPacket[e.Host+" "+e.Local.String()] = e.Packet
+		for _, k := range []string{PacketKey(e.Host, e.Local, e.Remote), e.Host + " " + e.Local.String()} {
+			a.LastPacket[k] = e.Packet
+			if e.Frame != nil {
+				a.LastFrame[k] = e.Frame
+			} else {
+				delete(a.LastFrame, k)
+			}
+		}
 	}
 }
 
@@ -244,7 +267,7 @@ func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 	kind, label := Classify(e.Packet)
 	a.nextID++
 	l := &Letter{
-		ID: a.nextID, Link: ls.Name, From: e.Host, To: to, Packet: e.Packet, Kind: kind, Label: label,
+		ID: a.nextID, Link: ls.Name, From: e.Host, To: to, Packet: e.Packet, Frame: e.Frame, Kind: kind, Label: label,
 		Note: e.Reason, Sent: e.Time, Dur: dur,
 	}
 	if a.live {
@@ -286,31 +309,34 @@ func (a *Animation) lose(e sock.Event, wall time.Duration) {
 	}
 }
 
-// land takes off the road the oldest letter to this host that carries the
-// same IP packet (a router's copy differs in TTL and checksum; a corrupted
-// one somewhere else, so the header's identity is compared).
+// land takes off the road the oldest letter to this host (or switch) that
+// carries the same IP packet (a router's copy differs in TTL and checksum;
+// a corrupted one somewhere else, so the header's identity is compared),
+// and returns the frame it came in.
 //
 // A slowed letter stays on the road until it reaches the far door on
 // screen, and what its host sends next waits for it (see slow).
-func (a *Animation) land(e sock.Event) {
+func (a *Animation) land(e sock.Event) (frame []byte) {
 	for i, l := range a.Letters {
 		if l.To == e.Host && !l.Lost && !l.Arrived && samePacket(l.Packet, e.Packet) {
 			if l.Trip > 0 {
 				l.Arrived = true
 				a.ready[l.To] = max(a.ready[l.To], l.end())
-				return
+				return l.Frame
 			}
 			a.Letters = append(a.Letters[:i], a.Letters[i+1:]...)
-			return
+			return l.Frame
 		}
 	}
+	return nil
 }
 
 // samePacket compares what identifies an IPv4 packet on its way: length,
 // identification, fragment, protocol, addresses; and the first payload
-// bytes (ports and sequence numbers).
+// bytes (ports and sequence numbers). Anything else (an ARP message, which
+// a switch passes on unchanged) must be the same bytes.
 func samePacket(x, y []byte) bool {
-	if len(x) < 20 || len(y) < 20 {
+	if len(x) < 20 || len(y) < 20 || x[0]>>4 != 4 || y[0]>>4 != 4 {
 		return len(x) == len(y) && string(x) == string(y)
 	}
 	if string(x[0:8]) != string(y[0:8]) || x[9] != y[9] || string(x[12:20]) != string(y[12:20]) {
@@ -357,6 +383,9 @@ func dropOld[T any](s []T, old func(T) bool) []T {
 func Classify(pkt []byte) (LetterKind, string) {
 	ip, err := wire.ParseIPv4(pkt)
 	if err != nil {
+		if arp, err := wire.ParseARP(pkt); err == nil {
+			return classifyARP(arp)
+		}
 		return LetterOther, "?"
 	}
 	switch ip.Protocol() {
@@ -375,6 +404,18 @@ func Classify(pkt []byte) (LetterKind, string) {
 		return LetterICMP, "ICMP"
 	}
 	return LetterOther, ip.Protocol().String()
+}
+
+// classifyARP names an ARP message as people say it: the question a
+// request asks its whole link, or the answer a reply gives.
+func classifyARP(m wire.ARP) (LetterKind, string) {
+	switch {
+	case m.Op() == wire.ARPRequest && m.IsAnnouncement():
+		return LetterARP, "ARP: " + m.SenderIP().String() + " is mine"
+	case m.Op() == wire.ARPRequest:
+		return LetterARP, "who-has " + m.TargetIP().String() + "?"
+	}
+	return LetterARP, m.SenderIP().String() + " is-at " + m.SenderMAC().String()
 }
 
 func classifyTCP(seg wire.TCP) (LetterKind, string) {
