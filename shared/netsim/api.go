@@ -157,8 +157,8 @@ func (p *Process) Send(fd int, data []byte) (int, error) {
 }
 
 // SendTo sends one datagram to addr (or to the connected peer if addr is the
-// zero value). A datagram that does not fit the route's MTU gets EMSGSIZE:
-// unlike Linux, the core does not fragment.
+// zero value). A datagram bigger than the path MTU leaves in fragments, or
+// gets EMSGSIZE with IP_MTU_DISCOVER DO, as on Linux.
 func (p *Process) SendTo(fd int, data []byte, addr netip.AddrPort) (int, error) {
 	return p.sendTo("sendto", fd, data, addr)
 }
@@ -198,9 +198,9 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))
 	}
 	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
-	if mtu := d.mtu(); total > mtu {
-		return -1, p.fail(op, fd, sock.ErrMsgSize, fmt.Sprintf("%d-byte packet; the MTU towards %v is %d (at most %d bytes of data) and fragmentation is not simulated",
-			total, dst.Addr(), mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
+	df, err := s.dontFragment(op, total, dst.Addr(), d)
+	if err != nil {
+		return -1, err
 	}
 	// Linux binds before it checks the size; the core checks first so that
 	// a refused send leaves the socket as it was.
@@ -211,7 +211,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	if src.IsUnspecified() {
 		src = p.host.sourceFor(dst.Addr(), d)
 	}
-	pkt, err := s.buildDatagram(src, dst, data)
+	pkt, err := s.buildDatagram(src, dst, data, df)
 	if err != nil {
 		return -1, p.fail(op, fd, sock.ErrInval, err.Error())
 	}
@@ -222,14 +222,43 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	return len(data), nil
 }
 
+// dontFragment decides, as Linux's __ip_make_skb does by IP_MTU_DISCOVER,
+// whether a datagram of total bytes towards dst goes with DF: DO and
+// PROBE always (and a datagram above the path MTU, or PROBE's interface
+// MTU, is EMSGSIZE); WANT when it fits the path MTU (a bigger one leaves in
+// fragments); DONT never.
+func (s *Socket) dontFragment(op string, total int, dst netip.Addr, nh nextHop) (bool, error) {
+	p := s.proc
+	mtu, _ := p.host.pathMTU(dst)
+	pmtu, known := p.host.cachedPMTU(dst)
+	switch s.opts.pmtuDisc {
+	case sock.PMTUDiscDont:
+		return false, nil
+	case sock.PMTUDiscProbe:
+		mtu = nh.mtu()
+		fallthrough
+	case sock.PMTUDiscDo:
+		if total > mtu {
+			return false, p.fail(op, s.fd, sock.ErrMsgSize, fmt.Sprintf("%d-byte packet with DF (IP_MTU_DISCOVER %s); the MTU towards %v is %d: at most %d bytes of data",
+				total, pmtuDiscName(s.opts.pmtuDisc), dst, mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
+		}
+		return true, nil
+	}
+	return total <= mtu && !(known && pmtu.locked), nil
+}
+
+func pmtuDiscName(v int) string {
+	return [...]string{"DONT", "WANT", "DO", "PROBE"}[v&3]
+}
+
 // buildDatagram makes the packet for one datagram of a UDP or ping socket.
-func (s *Socket) buildDatagram(src netip.Addr, dst netip.AddrPort, data []byte) ([]byte, error) {
+func (s *Socket) buildDatagram(src netip.Addr, dst netip.AddrPort, data []byte, df bool) ([]byte, error) {
 	h := s.proc.host
 	proto, hl := wire.ProtocolUDP, wire.UDPHeaderLen
 	if s.typ == sock.SockICMP {
 		proto, hl = wire.ProtocolICMP, wire.ICMPv4HeaderLen
 	}
-	pkt, ip, err := newPacket(proto, src, dst.Addr(), s.opts.ttl, true, h.nextID(), hl+len(data))
+	pkt, ip, err := newPacket(proto, src, dst.Addr(), s.opts.ttl, df, h.nextID(), hl+len(data))
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,9 @@ func (t *neighTable) enqueue(e *neighbour, p pending) {
 		old := e.queue[0]
 		e.queue = e.queue[1:]
 		e.queued -= len(old.pkt)
-		t.nic.host.dropped(old.pkt, fmt.Sprintf("waiting for %v's MAC address: the queue is full (%d bytes)", e.addr, unresQueueBytes))
+		t.nic.host.countDrop("neighbour queue full (unres_qlen_bytes)")
+		t.nic.host.w.emit(sock.Event{Kind: sock.KindDropped, Host: t.nic.host.name, Packet: old.pkt,
+			Reason: fmt.Sprintf("waiting for %v's MAC address: the queue is full (%d bytes)", e.addr, unresQueueBytes)})
 	}
 }
 
@@ -198,7 +200,8 @@ func (t *neighTable) fail(e *neighbour) {
 	e.queue, e.queued, e.mac = nil, 0, wire.MAC{}
 	t.set(e, sock.NeighFailed)
 	for _, p := range queue {
-		h.dropped(p.pkt, fmt.Sprintf("no answer from %v after %d ARP requests", e.addr, maxRequests))
+		h.countDrop("no answer to ARP")
+		h.w.emit(sock.Event{Kind: sock.KindDropped, Host: h.name, Packet: p.pkt, Reason: fmt.Sprintf("no answer from %v after %d ARP requests", e.addr, maxRequests)})
 		if ip, err := wire.ParseIPv4(p.pkt); err == nil {
 			h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4HostUnreach, 0)
 		}
@@ -278,18 +281,18 @@ func (t *neighTable) receive(f frame) {
 	sender := a.SenderMAC()
 	switch {
 	case sender.IsMulticast() || sender.IsZero():
-		h.droppedFrame(f, fmt.Sprintf("ARP from %v: not a station's address", sender))
+		h.droppedFrameAs(f, "ARP from an address that is not a station's", fmt.Sprintf("ARP from %v: not a station's address", sender))
 		return
 	case sender == n.mac:
 		h.droppedFrame(f, "ARP with this interface's own address as sender")
 		return
 	case !h.hasAddr(a.TargetIP()) || loopbackNet.Contains(a.TargetIP()):
-		h.droppedFrame(f, fmt.Sprintf("ARP for %v, not an address of this host", a.TargetIP()))
+		h.droppedFrameAs(f, "ARP for another host", fmt.Sprintf("ARP for %v, not an address of this host", a.TargetIP()))
 		return
 	}
 	if a.Op() == wire.ARPReply {
 		if _, e := t.find(a.SenderIP()); e == nil {
-			h.droppedFrame(f, fmt.Sprintf("ARP reply from %v that nobody asked for", a.SenderIP()))
+			h.droppedFrameAs(f, "ARP reply nobody asked for", fmt.Sprintf("ARP reply from %v that nobody asked for", a.SenderIP()))
 			return
 		}
 		h.w.emit(sock.Event{Kind: sock.KindDelivered, Host: h.name, Packet: f.l3, Frame: f.b, Reason: "the answer " + n.name + " asked for"})

@@ -24,6 +24,8 @@ type Host struct {
 	drops   map[string]int
 	orphans []*Socket // TCP connections whose fd was closed, finishing on their own
 	outside func(pkt []byte)
+	frags   reassembler
+	pmtu    []pmtuEntry // path MTUs learned from "fragmentation needed"
 }
 
 type route struct {
@@ -41,6 +43,7 @@ func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Hos
 	lo.med = cable.dirs[0]
 	h.nics = []*nic{lo}
 	h.ports.init()
+	h.frags.h = h
 	return h
 }
 

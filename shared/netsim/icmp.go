@@ -154,6 +154,9 @@ func (h *Host) receiveICMPError(ip wire.IPv4, m wire.ICMPv4) {
 		return
 	}
 	qp := q.Payload()
+	if m.Type() == wire.ICMPv4DestUnreach && m.Code() == wire.ICMPv4FragNeeded && m.NextHopMTU() >= minMTU {
+		h.learnPMTU(q.Dst(), m.NextHopMTU())
+	}
 	switch q.Protocol() {
 	case wire.ProtocolUDP:
 		local := netip.AddrPortFrom(q.Src(), binary.BigEndian.Uint16(qp[0:]))
@@ -262,6 +265,11 @@ func (h *Host) tcpError(ip wire.IPv4, m wire.ICMPv4, s *Socket, seq wire.SeqNum)
 		}
 	case seq.LessThan(c.sndUna) || c.sndMax.LessThan(seq):
 		ignore(fmt.Sprintf("sequence number %d is outside what is unacknowledged (%d to %d)", seq, c.sndUna, c.sndMax))
+	case m.Type() == wire.ICMPv4DestUnreach && m.Code() == wire.ICMPv4FragNeeded:
+		e.Reason = fmt.Sprintf("path MTU discovery: %v takes at most %d bytes, so fd %d sends segments of at most %d",
+			ip.Src(), m.NextHopMTU(), s.fd, min(c.mss, c.pathMSS()))
+		h.w.emit(e)
+		c.mtuReduced()
 	case !ok:
 		ignore(fmt.Sprintf("%v does not fail a TCP connection", m.Type()))
 	case c.state == stateSynSent || c.state == stateSynReceived:

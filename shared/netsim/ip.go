@@ -56,8 +56,11 @@ func (h *Host) receive(pkt []byte, _ *nic) {
 		return
 	}
 	if ip.IsFragment() {
-		h.dropped(pkt, "IPv4 fragment: reassembly is not simulated")
-		return
+		whole, ok := h.frags.reassemble(ip)
+		if !ok {
+			return
+		}
+		ip = whole
 	}
 	switch ip.Protocol() {
 	case wire.ProtocolTCP:
@@ -94,18 +97,18 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, code, 0)
 		return
 	}
-	if mtu := d.mtu(); len(ip) > mtu {
-		if ip.Flags()&wire.IPv4DontFragment != 0 {
-			h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d and DF is set", len(ip), mtu))
-			h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4FragNeeded, uint32(mtu))
-		} else {
-			h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d: fragmentation is not simulated", len(ip), mtu))
-		}
+	mtu := d.mtu()
+	if len(ip) > mtu && ip.Flags()&wire.IPv4DontFragment != 0 {
+		h.dropped(ip, fmt.Sprintf("%d bytes exceed the next link's MTU of %d and DF is set", len(ip), mtu))
+		h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4FragNeeded, uint32(mtu))
 		return
 	}
 	out := wire.IPv4(append([]byte(nil), ip...))
 	out.SetTTL(ip.TTL() - 1)
 	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.nic.med.hop(), Packet: out}
+	if len(out) > mtu {
+		e.Reason = fmt.Sprintf("%d bytes, cut into fragments for the next link's MTU of %d", len(out), mtu)
+	}
 	h.w.emit(e)
 	h.output(out, d, nil, "")
 }
@@ -149,8 +152,13 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 }
 
 // droppedFrame reports a frame the host's link layer discarded.
-func (h *Host) droppedFrame(f frame, reason string) {
-	h.countDrop(reason)
+func (h *Host) droppedFrame(f frame, reason string) { h.droppedFrameAs(f, reason, reason) }
+
+// droppedFrameAs is droppedFrame for a reason whose words name what came
+// in (an address): it is counted under kind, so that a flood of made-up
+// addresses cannot grow the count table.
+func (h *Host) droppedFrameAs(f frame, kind, reason string) {
+	h.countDrop(kind)
 	h.w.emit(sock.Event{Kind: sock.KindDropped, Host: h.name, Packet: f.l3, Frame: f.b, Reason: reason})
 }
 

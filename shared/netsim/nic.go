@@ -71,7 +71,7 @@ func (n *nic) arrive(f frame, _ *linkDir) {
 		return
 	}
 	if n.neigh != nil && eth.Dst() != n.mac && !eth.Dst().IsMulticast() {
-		h.droppedFrame(f, fmt.Sprintf("frame for %v, not this interface's %v (%s)", eth.Dst(), n.mac, n.name))
+		h.droppedFrameAs(f, "frame for another interface's MAC (not this interface's)", fmt.Sprintf("frame for %v, not this interface's %v (%s)", eth.Dst(), n.mac, n.name))
 		return
 	}
 	switch eth.Type() {
@@ -84,7 +84,7 @@ func (n *nic) arrive(f frame, _ *linkDir) {
 		}
 		n.neigh.receive(f)
 	default:
-		h.droppedFrame(f, fmt.Sprintf("no protocol for EtherType %v on this host", eth.Type()))
+		h.droppedFrameAs(f, "no protocol for EtherType", fmt.Sprintf("no protocol for EtherType %v on this host", eth.Type()))
 	}
 }
 
@@ -218,6 +218,10 @@ func (h *Host) firstAddrFor(dst netip.Addr) netip.Addr {
 // finds the next hop's MAC address first, which may mean asking for it
 // and sending later.
 func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
+	if mtu := nh.mtu(); len(pkt) > mtu {
+		h.outputFragments(wire.IPv4(pkt), nh, s, note)
+		return
+	}
 	n := nh.nic
 	if n.neigh == nil {
 		n.med.send(loopbackFrame(pkt), s, note)
@@ -226,12 +230,34 @@ func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
 	n.neigh.output(pending{pkt: pkt, s: s, note: note}, nh.via)
 }
 
-// pathMTU is the MTU of the first hop towards dst (the path MTU, until
-// path-MTU discovery learns a smaller one).
+// outputFragments sends a packet too big for its interface as fragments,
+// unless it says Don't Fragment.
+func (h *Host) outputFragments(ip wire.IPv4, nh nextHop, s *Socket, note string) {
+	mtu := nh.mtu()
+	if ip.Flags()&wire.IPv4DontFragment != 0 {
+		h.dropped(ip, fmt.Sprintf("%d bytes exceed the MTU of %d (%s) and DF is set", len(ip), mtu, nh.nic.name))
+		return
+	}
+	pieces, ok := fragment(ip, mtu)
+	if !ok {
+		h.dropped(ip, fmt.Sprintf("an MTU of %d leaves no room for a fragment", mtu))
+		return
+	}
+	for _, p := range pieces {
+		h.output(p, nh, s, note)
+	}
+}
+
+// pathMTU is the path MTU towards dst: the first hop's MTU, or less if
+// "fragmentation needed" taught the host a smaller one.
 func (h *Host) pathMTU(dst netip.Addr) (int, bool) {
 	nh, errno := h.lookup(dst)
 	if errno != nil {
 		return 0, false
 	}
-	return nh.mtu(), true
+	mtu := nh.mtu()
+	if e, ok := h.cachedPMTU(dst); ok {
+		mtu = min(mtu, e.mtu)
+	}
+	return mtu, true
 }

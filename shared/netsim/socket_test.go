@@ -164,9 +164,10 @@ func TestUDPSendErrors(t *testing.T) {
 		data int
 		to   string
 		want syscall.Errno
+		do   bool // IP_MTU_DISCOVER DO: DF always, so no fragments
 	}{
-		{name: "over the MTU", data: 1473, to: "10.0.0.2:7", want: syscall.EMSGSIZE},
-		{name: "small MTU", mtu: 576, data: 549, to: "10.0.0.2:7", want: syscall.EMSGSIZE},
+		{name: "over the MTU with DF", data: 1473, to: "10.0.0.2:7", want: syscall.EMSGSIZE, do: true},
+		{name: "small MTU with DF", mtu: 576, data: 549, to: "10.0.0.2:7", want: syscall.EMSGSIZE, do: true},
 		{name: "over 65507", mtu: 65535, data: 65508, to: "10.0.0.2:7", want: syscall.EMSGSIZE},
 		{name: "no route", data: 1, to: "192.168.1.1:7", want: syscall.ENETUNREACH},
 		{name: "on subnet but no link", data: 1, to: "10.0.0.9:7", want: syscall.EHOSTUNREACH},
@@ -176,6 +177,9 @@ func TestUDPSendErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tw, client, _ := pair(t, sock.LinkConfig{MTU: c.mtu})
 			fd := must(client.Socket(sock.SockUDP))
+			if c.do {
+				must(0, client.SetSockopt(fd, sock.OptMTUDiscover, sock.PMTUDiscDo))
+			}
 			before := tw.w.Snapshot()
 			if _, err := client.SendTo(fd, make([]byte, c.data), ap(c.to)); !errors.Is(err, c.want) {
 				t.Fatalf("%v, want %v", err, c.want)
@@ -185,6 +189,28 @@ func TestUDPSendErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("over the MTU leaves in fragments", func(t *testing.T) {
+		tw, client, server := pair(t, sock.LinkConfig{})
+		tw.neighbours(client, "10.0.0.2")
+		srv := udpServer(t, server, "0.0.0.0:7007")
+		fd := must(client.Socket(sock.SockUDP))
+		if _, err := client.SendTo(fd, make([]byte, 3000), ap("10.0.0.2:7007")); err != nil {
+			t.Fatalf("3000 bytes without DF: %v, want them sent in fragments", err)
+		}
+		var sizes []int
+		for _, e := range tw.kinds {
+			if e.Kind == sock.KindSent {
+				sizes = append(sizes, len(e.Packet))
+			}
+		}
+		if !reflect.DeepEqual(sizes, []int{1500, 1500, 68}) {
+			t.Fatalf("fragments of %v bytes, want 1500, 1500 and 68 (3028 bytes of UDP in 1480-byte pieces)", sizes)
+		}
+		tw.w.RunFor(time.Second)
+		if dg := must(server.RecvFrom(srv, 4000)); dg.Len != 3000 {
+			t.Fatalf("reassembled %d bytes, want 3000", dg.Len)
+		}
+	})
 	t.Run("largest fits", func(t *testing.T) {
 		tw, client, _ := pair(t, sock.LinkConfig{})
 		fd := must(client.Socket(sock.SockUDP))

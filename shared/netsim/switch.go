@@ -112,7 +112,7 @@ func (s *Switch) receive(in *switchPort, f frame) {
 	}
 	now := s.w.sched.Now()
 	if src := eth.Src(); src.IsMulticast() || src.IsZero() {
-		s.drop(f, fmt.Sprintf("source %v is not a station's address", src))
+		s.dropAs(f, "source is not a station's address", fmt.Sprintf("source %v is not a station's address", src))
 		return
 	}
 	s.learn(eth.Src(), in.n, now)
@@ -120,7 +120,7 @@ func (s *Switch) receive(in *switchPort, f frame) {
 	if !dst.IsMulticast() {
 		if e := s.lookup(dst, now); e != nil {
 			if e.port == in.n {
-				s.drop(f, fmt.Sprintf("%v is behind the port the frame came in on (%d)", dst, in.n))
+				s.dropAs(f, "filtered: the destination is behind the port the frame came in on", fmt.Sprintf("%v is behind the port the frame came in on (%d)", dst, in.n))
 				return
 			}
 			s.forward(s.ports[e.port-1], f, "")
@@ -141,7 +141,7 @@ func (s *Switch) receive(in *switchPort, f frame) {
 // forward sends a frame out of port out.
 func (s *Switch) forward(out *switchPort, f frame, why string) {
 	if out.med == nil {
-		s.drop(f, fmt.Sprintf("port %d, where %v was learned, has no cable", out.n, wire.Ethernet(f.b).Dst()))
+		s.dropAs(f, "the port where the destination was learned has no cable", fmt.Sprintf("port %d, where %v was learned, has no cable", out.n, wire.Ethernet(f.b).Dst()))
 		return
 	}
 	s.w.emit(sock.Event{Kind: sock.KindForwarded, Host: s.name, Link: out.med.way, Packet: f.l3, Frame: f.b, Reason: why})
@@ -205,8 +205,12 @@ func (s *Switch) entryState(e fdbEntry) sock.FDBEntry {
 	return sock.FDBEntry{MAC: net.HardwareAddr(e.mac[:]), Port: e.port, Age: s.w.sched.Now() - e.seen}
 }
 
-func (s *Switch) drop(f frame, reason string) {
-	s.drops[reason]++
+func (s *Switch) drop(f frame, reason string) { s.dropAs(f, reason, reason) }
+
+// dropAs counts a dropped frame under kind and reports it with reason,
+// which may name addresses.
+func (s *Switch) dropAs(f frame, kind, reason string) {
+	s.drops[kind]++
 	s.w.emit(sock.Event{Kind: sock.KindDropped, Host: s.name, Packet: f.l3, Frame: f.b, Reason: reason})
 }
 

@@ -34,13 +34,32 @@ func (c *tcb) confirmPath() {
 	}
 }
 
-// pathMSS is the largest segment the route to the peer carries.
+// pathMSS is the largest segment the path to the peer carries: its path
+// MTU less the headers.
 func (c *tcb) pathMSS() int {
-	mtu := sock.DefaultMTU
-	if d, ok := c.route(); ok {
-		mtu = d.mtu()
+	mtu, ok := c.s.proc.host.pathMTU(c.s.remote.Addr())
+	if !ok {
+		mtu = sock.DefaultMTU
 	}
 	return max(mtu-wire.IPv4MinHeaderLen-wire.TCPMinHeaderLen, 1)
+}
+
+// mtuReduced follows a smaller path MTU, as Linux's tcp_v4_mtu_reduced
+// and tcp_simple_retransmit do: segments shrink to fit, and what was sent
+// since the oldest unacknowledged byte goes again at once in segments of
+// the new size, without counting it as congestion. It returns the MSS.
+func (c *tcb) mtuReduced() int {
+	mss := c.pathMSS()
+	if mss >= c.mss {
+		return c.mss
+	}
+	c.mss = mss
+	if c.state == stateSynSent || c.state == stateSynReceived || c.sndUna == c.sndMax {
+		return mss
+	}
+	c.sndNxt, c.rttTiming = c.sndUna, false
+	c.output()
+	return mss
 }
 
 // sendSegment builds and transmits one segment from this connection. Every
