@@ -65,8 +65,11 @@ var callDocs = []lineDoc{
 		usage: "nonblock FD [on|off]", example: "a/client: nonblock 3",
 		what: "makes socket FD non-blocking: calls that would wait return EAGAIN (connect EINPROGRESS) instead"},
 	{name: "ping", purpose: "send ICMP echo requests to an address",
-		usage: "ping ADDR [COUNT]", example: "a/p: ping 10.0.0.2 3",
-		what: "sends COUNT ICMP echo requests a second apart and waits up to a second for each reply, as ping(8)"},
+		usage: "ping ADDR [COUNT] [size=N] [df]", example: "a/p: ping 10.0.0.2 3 size=1400 df",
+		what: "sends COUNT (1 unless told) ICMP echo requests a second apart, each with N bytes of data (56 unless told, as ping -s), and after the last waits for the replies still missing, as ping(8) does; df sets don't fragment (IP_MTU_DISCOVER do, as ping -M do); an ICMP error about a request is printed as ping prints it, like From 10.0.1.1 icmp_seq=1 Time to live exceeded, and the last line counts what came back"},
+	{name: "traceroute", purpose: "find the routers on the way to an address",
+		usage: "traceroute ADDR [MAXHOPS]", example: "a/p: traceroute 10.0.3.2",
+		what: "sends UDP probes to ports 33434 and up, three with TTL 1, three with TTL 2, and so on up to MAXHOPS (30 unless told), as traceroute(8) does: each router on the way drops the probes whose TTL runs out there and answers ICMP time exceeded, so each line names the router at that hop with the three round trips (* for a probe with no answer within 5 s); it stops at the hop that answers port unreachable, the destination"},
 }
 
 // sockOptNames are the C names of the socket options the core knows.
@@ -130,8 +133,8 @@ func parseCall(toks []token, expect string, hasExpect bool) (Command, error) {
 		return nil, err
 	}
 	c.Call = call
-	if c.Background && call.Op == "ping" {
-		return nil, errors.New("ping: cannot run in the background")
+	if c.Background && (call.Op == "ping" || call.Op == "traceroute") {
+		return nil, fmt.Errorf("%s: cannot run in the background", call.Op)
 	}
 	return c, nil
 }
@@ -260,18 +263,66 @@ func parseCallArgs(args []token) (Call, error) {
 			c.Value, err = parseOnOff(a[1].text)
 		}
 	case "ping":
+		err = parsePing(&c, a)
+	case "traceroute":
 		if len(a) < 1 || len(a) > 2 {
 			return bad(nil)
 		}
-		c.Count = 1
+		c.Count = TracerouteHops
 		if c.PingAddr, err = parseAddr(a[0].text); err == nil && len(a) == 2 {
-			c.Count, err = parseCount("count", a[1].text, 1000)
+			if c.Count, err = parseCount("max hops", a[1].text, 255); err == nil && c.Count == 0 {
+				err = fmt.Errorf("max hops %q: want a whole number from 1 to 255", a[1].text)
+			}
 		}
 	}
 	if err != nil {
 		return bad(err)
 	}
 	return c, nil
+}
+
+// parsePing reads ping's ADDR [COUNT] [size=N] [df], the three after the
+// address in any order.
+func parsePing(c *Call, a []token) error {
+	doc, _ := callDoc("ping")
+	if len(a) < 1 || len(a) > 4 {
+		return errors.New("want " + doc.usage)
+	}
+	var err error
+	if c.PingAddr, err = parseAddr(a[0].text); err != nil {
+		return err
+	}
+	c.Count, c.Size = 1, PingSize
+	seen := map[string]bool{}
+	for _, t := range a[1:] {
+		key := t.text
+		switch n, isSize := strings.CutPrefix(t.text, "size="); {
+		case isSize:
+			key = "size"
+			if c.Size, err = parseCount("size", n, maxProbeDatagram); err != nil {
+				return err
+			}
+		case t.text == "df":
+			c.DF = true
+		case t.text != "" && t.text[0] >= '0' && t.text[0] <= '9':
+			key = "count"
+			if c.Count, err = parseCount("count", t.text, 1000); err != nil {
+				return err
+			}
+		default:
+			if k, _, ok := strings.Cut(t.text, "="); ok {
+				if hint := didYouMean(k, []string{"size"}); hint != "" {
+					return fmt.Errorf("%q: %s", t.text, hint)
+				}
+			}
+			return withHint(fmt.Errorf("%q: want a count, size=N or df (%s)", t.text, doc.usage), t.text, []string{"df"})
+		}
+		if seen[key] {
+			return fmt.Errorf("%q: %s is given twice", t.text, key)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // parsePayload reads "text", or size=N (N deterministic bytes, made only

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -297,62 +296,4 @@ func (r *Runner) pollSpec(p sock.Proc, c Call) callSpec {
 		spec.deadline, spec.hasDeadline = r.k.Now()+c.Timeout, true
 	}
 	return spec
-}
-
-// ping sends Count echo requests a second apart through a ping socket and
-// waits up to a second for each reply, as ping(8) does by default. It blocks
-// the lines after it like any foreground call, one wait at a time.
-func (r *Runner) ping(l Line, c CallCmd, p sock.Proc) {
-	const interval = time.Second
-	fd, err := p.Socket(sock.SockICMP)
-	if err != nil {
-		r.finish(l, c, "", err)
-		return
-	}
-	var rtts []time.Duration
-	dst := netip.AddrPortFrom(c.Call.PingAddr, 0)
-	var probe func(i int)
-	probe = func(i int) {
-		if i == c.Call.Count {
-			p.Close(fd)
-			r.finish(l, c, pingSummary(c.Call.Count, rtts), nil)
-			return
-		}
-		start := r.k.Now()
-		if _, err := p.SendTo(fd, Pattern(56), dst); err != nil {
-			p.Close(fd)
-			r.finish(l, c, "", err)
-			return
-		}
-		r.waitFor(canRead(p, fd), start+interval, true, func(ok, _ bool) {
-			if ok {
-				if _, err := p.RecvFrom(fd, 1500); err == nil {
-					rtts = append(rtts, r.k.Now()-start)
-				}
-			}
-			if i == c.Call.Count-1 {
-				probe(i + 1)
-				return
-			}
-			r.wait = &waiter{deadline: start + interval, hasDeadline: true, steps: -1, done: func(bool, bool) { probe(i + 1) }}
-		})
-	}
-	probe(0)
-}
-
-func pingSummary(sent int, rtts []time.Duration) string {
-	loss := 100
-	if sent > 0 {
-		loss = 100 * (sent - len(rtts)) / sent
-	}
-	s := fmt.Sprintf("%d transmitted, %d received, %d%% packet loss", sent, len(rtts), loss)
-	if len(rtts) == 0 {
-		return s
-	}
-	lo, hi, sum := rtts[0], rtts[0], time.Duration(0)
-	for _, t := range rtts {
-		lo, hi, sum = min(lo, t), max(hi, t), sum+t
-	}
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 3, 64) }
-	return fmt.Sprintf("%s, rtt min/avg/max %s/%s/%s ms", s, ms(lo), ms(sum/time.Duration(len(rtts))), ms(hi))
 }

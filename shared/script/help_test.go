@@ -34,7 +34,8 @@ func topics(t *testing.T) []string {
 // purpose of its own.
 func TestHelpIndex(t *testing.T) {
 	names := topics(t)
-	for _, want := range append([]string{"host", "link", "route", "process", "seed", "run", "step", "help"}, script.CallNames()...) {
+	world := []string{"host", "switch", "link", "route", "arp", "process", "seed", "run", "step", "help"}
+	for _, want := range append(world, script.CallNames()...) {
 		found := false
 		for _, n := range names {
 			found = found || n == want
@@ -43,7 +44,7 @@ func TestHelpIndex(t *testing.T) {
 			t.Errorf("help does not list %s", want)
 		}
 	}
-	if len(names) != 8+len(script.CallNames()) {
+	if len(names) != len(world)+len(script.CallNames()) {
 		t.Errorf("help lists %d lines: %q", len(names), names)
 	}
 }

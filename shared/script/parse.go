@@ -41,8 +41,8 @@ type Line struct {
 	Cmd  Command
 }
 
-// Command is one of HostCmd, LinkCmd, RouteCmd, ProcessCmd, SeedCmd, RunCmd,
-// StepCmd, HelpCmd or CallCmd.
+// Command is one of HostCmd, SwitchCmd, LinkCmd, RouteCmd, ProcessCmd,
+// ArpCmd, SeedCmd, RunCmd, StepCmd, HelpCmd or CallCmd.
 type Command interface{ command() }
 
 // HostCmd is "host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]".
@@ -51,6 +51,24 @@ type HostCmd struct {
 	Addrs   []netip.Prefix
 	Forward bool
 }
+
+// SwitchCmd is "switch NAME [PORTS]": a learning switch with PORTS ports
+// (DefaultSwitchPorts unless told).
+type SwitchCmd struct {
+	Name  string
+	Ports int
+}
+
+// ArpCmd is "arp HOST": print HOST's neighbour (ARP) cache.
+type ArpCmd struct{ Host string }
+
+// The ports a switch line may ask for: DefaultSwitchPorts unless told, from
+// MinSwitchPorts to MaxSwitchPorts.
+const (
+	DefaultSwitchPorts = 8
+	MinSwitchPorts     = 2
+	MaxSwitchPorts     = 64
+)
 
 // LinkCmd is "link A B [delay=..] [rate=..] [loss=..] [dup=..] [reorder=..]
 // [corrupt=..] [mtu=..] [queue=..]". On a link that exists it changes only the
@@ -98,6 +116,8 @@ type CallCmd struct {
 }
 
 func (HostCmd) command()    {}
+func (SwitchCmd) command()  {}
+func (ArpCmd) command()     {}
 func (LinkCmd) command()    {}
 func (RouteCmd) command()   {}
 func (ProcessCmd) command() {}
@@ -124,8 +144,9 @@ type Call struct {
 	Events   sock.PollEvents
 	Timeout  time.Duration
 	Infinite bool // poll without a timeout
-	Count    int
-	PingAddr netip.Addr
+	Count    int        // ping's requests, traceroute's most hops
+	PingAddr netip.Addr // whom ping or traceroute asks
+	DF       bool       // ping's df: IP_MTU_DISCOVER do (ping -M do)
 }
 
 // Parse reads a whole scenario. It returns every syntax error, each a
@@ -185,6 +206,13 @@ func ParseLine(line string) (Command, error) {
 	switch words[0] {
 	case "host":
 		return parseHost(words)
+	case "switch":
+		return parseSwitch(words)
+	case "arp":
+		if len(words) != 2 {
+			return nil, errors.New("arp: want arp HOST")
+		}
+		return ArpCmd{Host: words[1]}, nil
 	case "link":
 		return parseLink(words)
 	case "route":
@@ -263,6 +291,21 @@ func parseHost(w []string) (Command, error) {
 	}
 	if len(c.Addrs) == 0 {
 		return nil, fmt.Errorf("host %s: needs an address like 10.0.0.1/24", w[1])
+	}
+	return c, nil
+}
+
+func parseSwitch(w []string) (Command, error) {
+	if len(w) < 2 || len(w) > 3 {
+		return nil, fmt.Errorf("switch: want switch NAME [PORTS], like switch sw or switch sw 16")
+	}
+	c := SwitchCmd{Name: w[1], Ports: DefaultSwitchPorts}
+	if len(w) == 3 {
+		n, err := strconv.Atoi(w[2])
+		if err != nil || n < MinSwitchPorts || n > MaxSwitchPorts {
+			return nil, fmt.Errorf("switch %s: ports %q: want a number from %d to %d", w[1], w[2], MinSwitchPorts, MaxSwitchPorts)
+		}
+		c.Ports = n
 	}
 	return c, nil
 }

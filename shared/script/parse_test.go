@@ -227,7 +227,7 @@ func TestRunDidYouMeanTown(t *testing.T) {
 		{name: "no such host", line: "q/mail: socket tcp", want: "q/mail: no host called q"},
 		{name: "process line", line: "process cleint db", want: "process: no host called cleint; did you mean client?"},
 		{name: "route line", line: "route cleint default via 10.0.0.2", want: "route: no host called cleint; did you mean client?"},
-		{name: "link line", line: "link b cleint", want: "link: no host called cleint: EINVAL: invalid argument; did you mean client?"},
+		{name: "link line", line: "link b cleint", want: "link: no host or switch called cleint: EINVAL: invalid argument; did you mean client?"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
