@@ -25,8 +25,11 @@ b/web: bind 4 0.0.0.0:8080 => EADDRINUSE
 # A host can only bind its own addresses.
 b/web: socket udp
 b/web: bind 5 10.0.0.1:8081 => EADDRNOTAVAIL
-# A datagram must fit the link: 1500 bytes of MTU hold 1472 of UDP data.
+# With don't-fragment always on (IP_MTU_DISCOVER do), a datagram must fit
+# the link: 1500 bytes of MTU hold 1472 of UDP data. (Without it, the kernel
+# would cut a bigger one into fragments.)
 a/client: socket udp
+a/client: setsockopt 3 IP_MTU_DISCOVER do
 a/client: sendto 3 10.0.0.2:8080 size=1473 => EMSGSIZE
 a/client: sendto 3 10.0.0.2:8080 size=1472 => 1472
 # Nothing to read yet: a non-blocking socket says so at once.
