@@ -220,10 +220,17 @@ func (g *Game) drawDashes(dst *ebiten.Image, r layout.Road) {
 }
 
 func (g *Game) drawPlot(dst *ebiten.Image, p *layout.Plot) {
+	if p.Kind == layout.PlotSwitch {
+		g.drawSwitch(dst, p)
+		return
+	}
 	z := g.cam.zoom
 	x, y, w, h := g.cam.rect(p.Rect)
 	fillRect(dst, x, y, w, h, colPlot)
 	strokeRect(dst, x, y, w, h, 3*z, colPlotEdge)
+	if p.Kind == layout.PlotRouter {
+		g.drawCrossroads(dst, p)
+	}
 	for i := range p.Houses {
 		g.drawHouse(dst, &p.Houses[i])
 	}
@@ -242,6 +249,9 @@ func (g *Game) plotLabels(ls []label, p *layout.Plot, roles map[[2]string]string
 	z := g.cam.zoom
 	if 14*z < minTextSize {
 		return ls // a whole crowded town: nothing on a plot is readable
+	}
+	if p.Kind == layout.PlotSwitch {
+		return g.switchLabels(ls, p)
 	}
 	x, y, _, _ := g.cam.rect(p.Rect)
 	ls = append(ls, label{kind: "sign", text: p.Host + "  " + p.Sign, short: p.Host, x: x + 12*z, y: y + 12*z,

@@ -39,6 +39,8 @@ func (g *Game) drawPanel(dst *ebiten.Image) {
 		g.drawHelp(sub, area)
 	case selRoad:
 		g.drawRoadPanel(sub, area)
+	case selPlot:
+		g.drawPlotPanel(sub, area)
 	case selLetter:
 		g.drawPacketTab(sub, area, g.selPacket, g.selFrame)
 	case selDoor:
@@ -110,7 +112,8 @@ func (g *Game) kernelHelp() []string {
 
 func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 	lines := []string{
-		"Plots are hosts, with their address on the sign.",
+		"Plots are hosts, with their address on the sign; a",
+		"  crossroads is a router, a grey box in a yard a switch.",
 		"Houses are processes; a purple roof runs as root;",
 		"  the roof says client (it connects) or server (it listens).",
 		"Doors are sockets, with the port over the lintel:",
@@ -120,7 +123,8 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 		"  purple: UDP; brown: a fresh socket",
 		"Letters on the roads are packets: SYN yellow,",
 		"  SYN|ACK orange, ACK white, data blue, FIN violet,",
-		"  RST red, UDP teal, ICMP pink.",
+		"  RST red, UDP teal, ICMP pink; ARP's green postcards",
+		"  ask a link who has an address, and answer.",
 		"",
 	}
 	if g.player.Watching() {
@@ -139,6 +143,8 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 			"Click a door: its state, buffers and last packet.",
 			"Click a letter: its layers and bytes.",
 			"Click a road: change its delay, rate, loss, ...",
+			"Click a plot: its interfaces, ARP cache and routes;",
+			"  a switch's yard: its ports and MAC table.",
 			"Space plays and pauses, right arrow steps one event.",
 			"Enter types in the console below, Esc leaves it;",
 			"  help lists every line, PageUp scrolls back.",

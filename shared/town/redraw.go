@@ -117,7 +117,7 @@ func (g *Game) screenLook() screenLook {
 		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
 		drawerOpen: g.drawerOpen(),
 	}
-	if g.sel.kind == selDoor || g.sel.kind == selRoad {
+	if g.sel.kind == selDoor || g.sel.kind == selRoad || g.sel.kind == selPlot {
 		s.panelGen, s.panelEvents = g.player.SnapshotGen(), g.player.Animation().Events()
 	}
 	// The cut-away's letter travels for ever, a state diagram's arrow

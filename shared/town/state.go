@@ -37,7 +37,7 @@ type State struct {
 	Letters int         `json:"letters"`
 	// LetterBoxes are the letters on the roads, where they are drawn.
 	LetterBoxes []LetterState `json:"letter_boxes"`
-	Selected    string        `json:"selected"` // "door", "letter", "road" or ""
+	Selected    string        `json:"selected"` // "door", "letter", "road", "plot" or ""
 	Tab         string        `json:"tab"`      // the panel's page: "door", "layers", "bytes"
 	Panel       string        `json:"panel"`    // the panel's title
 	Console     []string      `json:"console"`  // the newest 40 lines (captions take some)
@@ -73,6 +73,10 @@ type State struct {
 	// Layers are what the Layers page says of each floor, application
 	// first, when the panel shows it.
 	Layers []string `json:"layers,omitempty"`
+	// PanelLines are the lines a plot's panel shows, when a host's plot
+	// or a switch's yard is selected: interfaces, ARP cache, routing
+	// table; ports and MAC table.
+	PanelLines []string `json:"panel_lines,omitempty"`
 }
 
 // LetterState is a letter on a road.
@@ -217,7 +221,10 @@ func (g *Game) State() State {
 		s.Roads = append(s.Roads, g.roadState(rd))
 	}
 	s.Input, s.Typing = g.w.input.GetText(), g.w.input.IsFocused()
-	s.Selected = [...]string{"", "door", "letter", "road"}[g.sel.kind]
+	s.Selected = [...]string{"", "door", "letter", "road", "plot"}[g.sel.kind]
+	if g.sel.kind == selPlot {
+		s.PanelLines = plotPanelLines(g.player.Snapshot(), g.sel.plot)
+	}
 	if g.sel.kind == selDoor || g.sel.kind == selLetter {
 		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
 	}

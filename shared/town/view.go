@@ -161,6 +161,7 @@ type selection struct {
 	from   string
 	to     string
 	road   string
+	plot   string // the host's or switch's name
 }
 
 type selKind uint8
@@ -170,6 +171,7 @@ const (
 	selDoor
 	selLetter
 	selRoad
+	selPlot
 )
 
 // tab is the panel's page.
@@ -236,6 +238,16 @@ func (g *Game) clickTown(x, y float64) bool {
 		g.sel = selection{kind: selRoad, road: r.Link, from: r.A, to: r.B}
 		g.rebuildPanel()
 		return true
+	}
+	for _, p := range g.lay.Plots {
+		if p.Rect.Contains(pt) {
+			// A plot's land (or a switch's yard) shows what the host or
+			// switch knows below its sockets. It is still ground: a drag
+			// from it pans the town, so this says there was nothing.
+			g.sel = selection{kind: selPlot, plot: p.Host}
+			g.rebuildPanel()
+			return false
+		}
 	}
 	g.selectNothing()
 	return false

@@ -467,6 +467,14 @@ func (g *Game) refreshWidgets() {
 			g.rebuildPanel() // its state moved on: the title and the calls that make sense
 		}
 	}
+	if g.sel.kind == selPlot {
+		if _, ok := g.lay.Plot(g.sel.plot); !ok {
+			g.sel.kind = selNone // the host or switch is gone (another town)
+			g.rebuildPanel()
+		} else if g.plotTitle() != w.title.Label {
+			g.rebuildPanel() // it learned an address
+		}
+	}
 	if g.sel.kind == selRoad {
 		if l, ok := g.roadLink(); ok && l.Config != w.roadCfg {
 			g.rebuildPanel()
@@ -506,7 +514,7 @@ func (g *Game) rebuildPanel() {
 	}
 	switch g.sel.kind {
 	case selNone:
-		w.title.Label = "Click a door, a letter or a road."
+		w.title.Label = "Click a door, a letter, a road or a plot."
 	case selLetter:
 		w.title.Label = fmt.Sprintf("Letter %s: %s -> %s", g.sel.label, g.sel.from, g.sel.to)
 		tabButton("Layers", tabLayers)
@@ -514,6 +522,8 @@ func (g *Game) rebuildPanel() {
 	case selRoad:
 		w.title.Label = "Road " + g.sel.road + ": slide to change the link"
 		g.roadEditor()
+	case selPlot:
+		w.title.Label = g.plotTitle()
 	case selDoor:
 		d, _ := g.lay.Door(g.sel.door)
 		w.title.Label, w.doorStyle = doorTitle(d), d.Style

@@ -80,10 +80,23 @@ type House struct {
 	Doors []Door
 }
 
+// PlotKind says what stands on a plot.
+type PlotKind uint8
+
+// The kinds of plots.
+const (
+	PlotHost   PlotKind = iota // a host: its houses and doors
+	PlotRouter                 // a host that forwards packets: a crossroads building
+	PlotSwitch                 // a learning switch: a junction box, with no houses
+)
+
 // Plot is one host: its land, its sign, its houses, and the doors of
-// connections whose process let go of them (TIME-WAIT and the like).
+// connections whose process let go of them (TIME-WAIT and the like). A
+// switch has a plot too, a small one with its junction box and no houses:
+// hosts and switches share one namespace of names, and roads run to both.
 type Plot struct {
-	Host    string
+	Kind    PlotKind
+	Host    string // the host's name, or the switch's
 	Sign    string // the host's addresses
 	Rect    Rect
 	Houses  []House
@@ -184,13 +197,16 @@ type Layouter struct {
 // Of lays out s, keeping what the Layouter remembers of earlier snapshots
 // of the same town.
 func (lt *Layouter) Of(s sock.Snapshot) Layout {
-	plots := make([]Plot, len(s.Hosts))
+	plots := make([]Plot, len(s.Hosts), len(s.Hosts)+len(s.Switches))
 	for i, h := range s.Hosts {
 		if lt.Wide {
 			plots[i] = widePlotOf(h)
 		} else {
 			plots[i] = plotOf(h)
 		}
+	}
+	for _, sw := range s.Switches {
+		plots = append(plots, switchPlotOf(sw))
 	}
 	lt.remember(plots)
 	key := structureKey(s)
@@ -242,8 +258,11 @@ func (lt *Layouter) remember(plots []Plot) {
 	}
 	typical := typicalH()
 	for _, p := range plots {
-		m := lt.largest[p.Host]
-		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, math.Max(p.Rect.H(), typical))}
+		m, least := lt.largest[p.Host], typical
+		if p.Kind == PlotSwitch {
+			least = 0 // a junction box never fills
+		}
+		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, math.Max(p.Rect.H(), least))}
 	}
 }
 
@@ -269,6 +288,9 @@ func hasHost(plots []Plot, host string) bool {
 // sign; its height grows with its houses and their rows of doors.
 func plotOf(h sock.HostState) Plot {
 	p := Plot{Host: h.Name, Sign: signOf(h), Ephemeral: h.EphemeralPorts()}
+	if h.Forward {
+		p.Kind = PlotRouter
+	}
 	y := signH + RoofH
 	for _, ps := range h.Processes {
 		house := houseOf(h.Name, ps, plotPad, y)
@@ -289,6 +311,28 @@ func plotOf(h sock.HostState) Plot {
 	w := math.Max(houseW, signW)
 	p.Rect = rect(0, 0, w+2*plotPad, math.Max(y, signH+40)+plotPad-houseGap/2)
 	return p
+}
+
+// The junction box's yard: room for the box, its sign, and a few roads
+// on each side.
+const (
+	SwitchW = 200.0
+	SwitchH = 150.0
+)
+
+// switchPlotOf lays out a switch at the origin: a yard with its junction
+// box and its sign, the same size whatever it learns.
+func switchPlotOf(sw sock.SwitchState) Plot {
+	p := Plot{Kind: PlotSwitch, Host: sw.Name, Sign: fmt.Sprintf("switch, %d ports", sw.Ports)}
+	signW := float64(len(p.Sign)+len(sw.Name)+3)*8 + 2*plotPad
+	p.Rect = rect(0, 0, math.Max(SwitchW, signW), SwitchH)
+	return p
+}
+
+// Box is where a switch's junction box stands on its plot.
+func (p Plot) Box() Rect {
+	c := p.Rect.Center()
+	return Rect{Point{c.X - 50, c.Y - 22}, Point{c.X + 50, c.Y + 38}}
 }
 
 // doorRows is how many rows n doors take.

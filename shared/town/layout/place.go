@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -42,15 +43,28 @@ func (g *grid) cellOf(i int) cell { return cell{i / g.cols, i % g.cols} }
 // long as it stays the same.
 func structureKey(s sock.Snapshot) string {
 	var b strings.Builder
-	for _, h := range s.Hosts {
-		b.WriteString(h.Name)
+	for _, h := range nodeNames(s) {
+		b.WriteString(h)
 		b.WriteByte(0)
 	}
-	b.WriteByte(1)
+	fmt.Fprintf(&b, "\x01%d switches\x01", len(s.Switches))
 	for _, l := range s.Links {
 		b.WriteString(l.Name + "\x00" + l.A + "\x00" + l.B + "\x00")
 	}
 	return b.String()
+}
+
+// nodeNames are the names of what has a plot, in the order of the
+// plots: the hosts, then the switches.
+func nodeNames(s sock.Snapshot) []string {
+	names := make([]string, 0, len(s.Hosts)+len(s.Switches))
+	for _, h := range s.Hosts {
+		names = append(names, h.Name)
+	}
+	for _, sw := range s.Switches {
+		names = append(names, sw.Name)
+	}
+	return names
 }
 
 // Placements tried: every one for a town of up to maxPermuted hosts;
@@ -67,7 +81,8 @@ const (
 // rest as near each other as it can. Of equally good orders it takes the
 // first in lexicographic order, the snapshot's own order first.
 func placement(s sock.Snapshot) []int {
-	n := len(s.Hosts)
+	names := nodeNames(s)
+	n := len(names)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i
@@ -76,8 +91,8 @@ func placement(s sock.Snapshot) []int {
 		return order
 	}
 	index := make(map[string]int, n)
-	for i, h := range s.Hosts {
-		index[h.Name] = i
+	for i, h := range names {
+		index[h] = i
 	}
 	var pairs [][2]int
 	for _, l := range s.Links {

@@ -51,9 +51,10 @@ func TestExampleRoadsAvoidOtherPlots(t *testing.T) {
 }
 
 // TestRandomTownsRoadsAvoidOtherPlots lays out random towns (seeded):
-// random hosts, links between them (a host linked to itself, two links
-// between one pair), processes and sockets, each town filling and
-// emptying over a few snapshots through one Layouter.
+// random hosts and switches, links between them (host to host, host to
+// switch, switch to switch, a host linked to itself, two links between
+// one pair), processes and sockets, each town filling and emptying over
+// a few snapshots through one Layouter.
 func TestRandomTownsRoadsAvoidOtherPlots(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 7))
@@ -62,9 +63,9 @@ func TestRandomTownsRoadsAvoidOtherPlots(t *testing.T) {
 		for moment := range 4 {
 			fillRandomly(rng, &town)
 			l := lt.Of(town)
-			name := fmt.Sprintf("seed %d moment %d (%d hosts, %d links)", seed, moment, len(town.Hosts), len(town.Links))
+			name := fmt.Sprintf("seed %d moment %d (%d hosts, %d switches, %d links)", seed, moment, len(town.Hosts), len(town.Switches), len(town.Links))
 			checkTown(t, name, l)
-			if len(l.Plots) != len(town.Hosts) || len(l.Roads) != len(town.Links) {
+			if len(l.Plots) != len(town.Hosts)+len(town.Switches) || len(l.Roads) != len(town.Links) {
 				t.Fatalf("%s: %d plots, %d roads", name, len(l.Plots), len(l.Roads))
 			}
 			if t.Failed() {
@@ -74,7 +75,9 @@ func TestRandomTownsRoadsAvoidOtherPlots(t *testing.T) {
 	}
 }
 
-// randomTown makes 1 to 12 hosts and up to 14 links among them.
+// randomTown makes 1 to 12 hosts, in half the towns up to 3 switches,
+// and up to 14 links among them, plus a few more from hosts to switches
+// (a switch's street of hosts) and between switches.
 func randomTown(rng *rand.Rand) sock.Snapshot {
 	var s sock.Snapshot
 	n := 1 + rng.IntN(12)
@@ -82,15 +85,39 @@ func randomTown(rng *rand.Rand) sock.Snapshot {
 		h := sock.HostState{Name: fmt.Sprintf("h%d", i), Addrs: []netip.Prefix{netip.MustParsePrefix(fmt.Sprintf("10.0.%d.%d/24", i, 1+i))}}
 		if rng.IntN(6) == 0 { // a router with a long sign
 			h.Addrs = append(h.Addrs, netip.MustParsePrefix("203.0.113.254/24"), netip.MustParsePrefix("198.51.100.254/24"))
+			h.Forward = true
 		}
 		s.Hosts = append(s.Hosts, h)
 	}
+	if rng.IntN(2) == 0 {
+		for i := range rng.IntN(4) {
+			s.Switches = append(s.Switches, sock.SwitchState{Name: fmt.Sprintf("sw%d", i), Ports: 8})
+		}
+	}
+	names := make([]string, 0, n+len(s.Switches))
+	for _, h := range s.Hosts {
+		names = append(names, h.Name)
+	}
+	for _, sw := range s.Switches {
+		names = append(names, sw.Name)
+	}
+	link := func(a, b string) {
+		s.Links = append(s.Links, sock.LinkState{Name: fmt.Sprintf("l%d", len(s.Links)), A: a, B: b})
+	}
 	for range rng.IntN(15) {
-		a, b := rng.IntN(n), rng.IntN(n)
+		a, b := rng.IntN(len(names)), rng.IntN(len(names))
 		if a == b && rng.IntN(4) != 0 {
 			continue // now and then a host linked to itself
 		}
-		s.Links = append(s.Links, sock.LinkState{Name: fmt.Sprintf("l%d", len(s.Links)), A: s.Hosts[a].Name, B: s.Hosts[b].Name})
+		link(names[a], names[b])
+	}
+	for i, sw := range s.Switches {
+		for range rng.IntN(5) {
+			link(s.Hosts[rng.IntN(n)].Name, sw.Name)
+		}
+		if i > 0 && rng.IntN(2) == 0 {
+			link(s.Switches[rng.IntN(i)].Name, sw.Name)
+		}
 	}
 	return s
 }
