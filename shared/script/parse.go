@@ -143,7 +143,7 @@ type Call struct {
 	How      sock.ShutdownHow
 	Events   sock.PollEvents
 	Timeout  time.Duration
-	Infinite bool // poll without a timeout
+	Infinite bool       // poll without a timeout
 	Count    int        // ping's requests, traceroute's most hops
 	PingAddr netip.Addr // whom ping or traceroute asks
 	DF       bool       // ping's df: IP_MTU_DISCOVER do (ping -M do)

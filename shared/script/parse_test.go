@@ -42,6 +42,18 @@ func TestParseErrors(t *testing.T) {
 		{name: "bad seed", line: "seed -1", want: "seed"},
 		{name: "bad route", line: "route a default 10.0.0.1", want: "route:"},
 		{name: "misspelt errno", line: "a/p: bind 3 0.0.0.0:80 => EACCESS", want: "no such errno"},
+		{name: "switch without name", line: "switch", want: "switch: want switch NAME [PORTS]"},
+		{name: "switch of one port", line: "switch sw 1", want: "want a number from 2 to 64"},
+		{name: "switch of 65 ports", line: "switch sw 65", want: "want a number from 2 to 64"},
+		{name: "arp of two hosts", line: "arp a b", want: "arp: want arp HOST"},
+		{name: "ping size too big", line: "a/p: ping 10.0.0.2 size=65508", want: "size"},
+		{name: "ping siz typo", line: "a/p: ping 10.0.0.2 siz=100", want: "did you mean size?"},
+		{name: "ping dff typo", line: "a/p: ping 10.0.0.2 dff", want: "did you mean df?"},
+		{name: "ping count twice", line: "a/p: ping 10.0.0.2 3 4", want: "given twice"},
+		{name: "traceroute in background", line: "a/p: traceroute 10.0.0.2 &", want: "background"},
+		{name: "traceroute of 0 hops", line: "a/p: traceroute 10.0.0.2 0", want: "max hops"},
+		{name: "traceroute of 256 hops", line: "a/p: traceroute 10.0.0.2 256", want: "max hops"},
+		{name: "traceroute to a port", line: "a/p: traceroute 10.0.0.2:80", want: "address"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -215,7 +227,7 @@ func TestParseDidYouMean(t *testing.T) {
 // when the town does, so the runner (and Check) suggest the closest that
 // exist.
 func TestRunDidYouMeanTown(t *testing.T) {
-	town := "host b 10.0.0.2/24\nhost c 10.0.0.3/24\nhost client 10.0.0.4/24\nprocess b web\nprocess c mail\nprocess client app\n"
+	town := "host b 10.0.0.2/24\nhost c 10.0.0.3/24\nhost client 10.0.0.4/24\nswitch switch\nprocess b web\nprocess c mail\nprocess client app\n"
 	cases := []struct {
 		name, line, want string
 	}{
@@ -228,6 +240,9 @@ func TestRunDidYouMeanTown(t *testing.T) {
 		{name: "process line", line: "process cleint db", want: "process: no host called cleint; did you mean client?"},
 		{name: "route line", line: "route cleint default via 10.0.0.2", want: "route: no host called cleint; did you mean client?"},
 		{name: "link line", line: "link b cleint", want: "link: no host or switch called cleint: EINVAL: invalid argument; did you mean client?"},
+		{name: "link to a switch typo", line: "link b swich", want: "link: no host or switch called swich: EINVAL: invalid argument; did you mean switch?"},
+		{name: "arp line", line: "arp cleint", want: "arp: no host called cleint; did you mean client?"},
+		{name: "arp of a switch", line: "arp switch", want: "arp: switch is a switch, which has no ARP cache"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -245,8 +260,8 @@ func TestRunDidYouMeanTown(t *testing.T) {
 			if perr != nil {
 				t.Fatal(perr)
 			}
-			if err := script.Check(s); err == nil || !strings.Contains(err.Error(), "line 7: "+c.want) {
-				t.Fatalf("Check: %v, want line 7: %q", err, c.want)
+			if err := script.Check(s); err == nil || !strings.Contains(err.Error(), "line 8: "+c.want) {
+				t.Fatalf("Check: %v, want line 8: %q", err, c.want)
 			}
 		})
 	}

@@ -888,7 +888,9 @@ func matches(expect, result string, err error) bool {
 	if errno := sock.ErrnoOf(err); errno != nil && expect == errno.Name() {
 		return true
 	}
-	same := func(a, b string) bool { return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ") }
+	same := func(a, b string) bool {
+		return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
+	}
 	if i := strings.LastIndexByte(strings.TrimRight(result, "\n"), '\n'); i >= 0 && same(expect, result[i+1:]) {
 		return true
 	}

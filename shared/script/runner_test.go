@@ -2,6 +2,7 @@ package script_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -352,5 +353,170 @@ func TestIdle(t *testing.T) {
 	}
 	if r.Pending() != 0 {
 		t.Fatal("the background read did not get its datagram")
+	}
+}
+
+// result is the whole result of the call on line no, its continuation
+// lines joined back under its first.
+func result(t *testing.T, out string, who string, no int) string {
+	t.Helper()
+	var lines []string
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) < 38 {
+			in = false
+			continue
+		}
+		rest := l[16:]
+		switch {
+		case strings.HasPrefix(rest, fmt.Sprintf("%-20s => ", who)):
+			if no--; no == 0 {
+				lines, in = append(lines, strings.TrimPrefix(rest, fmt.Sprintf("%-20s => ", who))), true
+				continue
+			}
+			in = false
+		case in && strings.HasPrefix(rest, fmt.Sprintf("%-20s    ", who)):
+			lines = append(lines, strings.TrimPrefix(rest, fmt.Sprintf("%-20s    ", who)))
+			continue
+		}
+		in = false
+	}
+	return strings.Join(lines, "\n")
+}
+
+const lan = `switch sw
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+host c 10.0.0.3/24
+link a sw delay=1ms
+link b sw delay=1ms
+link c sw delay=1ms
+process a p
+`
+
+// TestArpLine: arp HOST prints the neighbour cache as ip neigh does: empty
+// at first, then what a ping taught both ends (the asker's REACHABLE, the
+// asked's STALE, learned from the request), and a neighbour that never
+// answered as FAILED.
+func TestArpLine(t *testing.T) {
+	out, err := run(t, lan+`arp a
+a/p: ping 10.0.0.2
+arp a
+arp b
+a/p: ping 10.0.0.9 => 1 transmitted, 0 received, +1 errors, 100% packet loss
+arp a
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for i, want := range []string{
+		"(empty)",
+		"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE",
+		"10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 DELAY",
+		"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE\n10.0.0.9 dev eth0 FAILED",
+	} {
+		if got := result(t, out, "", i+1); got != want {
+			t.Errorf("arp %d printed\n%s\nwant\n%s\nin:\n%s", i+1, got, want, out)
+		}
+	}
+}
+
+// TestPingReportsErrors: ping prints each ICMP error its error queue
+// holds as iputils ping does, and counts them in its last line.
+func TestPingReportsErrors(t *testing.T) {
+	out, err := run(t, `host a 10.0.1.2/24
+host r1 10.0.1.1/24 10.0.2.1/24 forward
+host r2 10.0.2.2/24 10.0.3.1/24 forward
+host b 10.0.3.2/24
+switch sw
+link a sw delay=1ms
+link r1 sw delay=1ms
+link r1 r2 delay=2ms mtu=1400
+link r2 b delay=3ms
+route a default via 10.0.1.1
+route r1 default via 10.0.2.2
+route r2 10.0.1.0/24 via 10.0.2.1
+route r2 10.7.0.0/16 via 10.0.2.1
+route r1 10.7.0.0/16 via 10.0.2.2
+route b default via 10.0.3.1
+process a p
+a/p: ping 10.0.3.2 size=1400 df
+a/p: ping 10.0.3.2 size=1372 df => 1 transmitted, 1 received, 0% packet loss, rtt min/avg/max 24.000/24.000/24.000 ms
+a/p: ping 10.7.0.1 2
+a/p: ping 10.0.1.9
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for i, want := range []string{
+		"From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)\n1 transmitted, 0 received, +1 errors, 100% packet loss",
+		// 1372 bytes of data fit the 1400 road: 14 ms there and back,
+		// and 10 for the ARP of r1 and r2, who meet their next hops.
+		"1 transmitted, 1 received, 0% packet loss, rtt min/avg/max 24.000/24.000/24.000 ms",
+		"From 10.0.2.2 icmp_seq=1 Time to live exceeded\nFrom 10.0.2.2 icmp_seq=2 Time to live exceeded\n2 transmitted, 0 received, +2 errors, 100% packet loss",
+		"From 10.0.1.2 icmp_seq=1 Destination Host Unreachable\n1 transmitted, 0 received, +1 errors, 100% packet loss",
+	} {
+		if got := result(t, out, "a/p", i+1); got != want {
+			t.Errorf("ping %d printed\n%s\nwant\n%s\nin:\n%s", i+1, got, want, out)
+		}
+	}
+}
+
+// TestTraceroute: three routers in a chain. traceroute names each router
+// with its three round trips (a hop's first probe waits for that router's
+// ARP for its next hop) and stops at the destination's port unreachable;
+// it prints !H for a router that cannot reach its next hop (no answer to
+// its ARP requests, 3 s), and stars for hops nobody answers (a host that
+// does not forward drops what is not for it without a word); it closes its
+// socket.
+func TestTraceroute(t *testing.T) {
+	chain := `host a 10.0.1.2/24
+host r1 10.0.1.1/24 10.0.2.1/24 forward
+host r2 10.0.2.2/24 10.0.3.1/24 forward
+host r3 10.0.3.2/24 10.0.4.1/24 forward
+host b 10.0.4.2/24
+link a r1 delay=1ms
+link r1 r2 delay=1ms
+link r2 r3 delay=1ms
+link r3 b delay=1ms
+route a default via 10.0.1.1
+route r1 default via 10.0.2.2
+route r2 10.0.1.0/24 via 10.0.2.1
+route r2 default via 10.0.3.2
+route r3 default via 10.0.3.1
+route r3 10.9.9.0/24 via 10.0.4.2
+route b default via 10.0.4.1
+process a p
+`
+	for _, c := range []struct{ name, lines, want string }{
+		{name: "to the end", lines: "a/p: traceroute 10.0.4.2\n", want: `traceroute to 10.0.4.2 (10.0.4.2), 30 hops max, 60 byte packets
+ 1  10.0.1.1  4.000 ms  2.000 ms  2.000 ms
+ 2  10.0.2.2  6.000 ms  4.000 ms  4.000 ms
+ 3  10.0.3.2  8.000 ms  6.000 ms  6.000 ms
+ 4  10.0.4.2  10.000 ms  8.000 ms  8.000 ms`},
+		{name: "next hop silent", lines: "link r3 b loss=100%\na/p: traceroute 10.0.4.2\n", want: `traceroute to 10.0.4.2 (10.0.4.2), 30 hops max, 60 byte packets
+ 1  10.0.1.1  4.000 ms  2.000 ms  2.000 ms
+ 2  10.0.2.2  6.000 ms  4.000 ms  4.000 ms
+ 3  10.0.3.2  8.000 ms  6.000 ms  6.000 ms
+ 4  10.0.3.2  3006.000 ms !H  3006.000 ms !H  3006.000 ms !H`},
+		{name: "black hole", lines: "a/p: traceroute 10.9.9.9 5\n", want: `traceroute to 10.9.9.9 (10.9.9.9), 5 hops max, 60 byte packets
+ 1  10.0.1.1  4.000 ms  2.000 ms  2.000 ms
+ 2  10.0.2.2  6.000 ms  4.000 ms  4.000 ms
+ 3  10.0.3.2  8.000 ms  6.000 ms  6.000 ms
+ 4  * * *
+ 5  * * *`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := run(t, chain+c.lines)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if got := result(t, out, "a/p", 1); got != c.want {
+				t.Errorf("traceroute printed\n%s\nwant\n%s\nin:\n%s", got, c.want, out)
+			}
+			if !strings.Contains(out, "a/p:3                close") {
+				t.Errorf("traceroute left its socket open:\n%s", out)
+			}
+		})
 	}
 }
