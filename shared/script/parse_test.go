@@ -151,6 +151,7 @@ func FuzzParse(f *testing.F) {
 		"host a 10.0.0.1/24", "link a b delay=5ms loss=1%", `b/echo: sendto 3 10.0.0.2:7007 "hello, town"`,
 		"a/p: poll 3,4 in 1s &", "a/p: recv 3 all => 0", "run 100ms", `a/p: send 3 "\x00\"#" # c`,
 		"help", "help setsockopt", "hots a", "a/q: sockt tcp",
+		"switch sw 4", "arp a", "a/p: ping 10.0.0.1 2 size=100 df", "a/p: traceroute 10.0.0.1 3",
 	} {
 		f.Add(seed)
 	}
@@ -182,6 +183,9 @@ func TestParseDidYouMean(t *testing.T) {
 	}{
 		{name: "command", line: "hots 10.0.0.1/24", want: `unknown command "hots"; did you mean host?`},
 		{name: "call", line: "a/x: sockt tcp", want: `unknown call "sockt"; did you mean socket?`},
+		{name: "switch", line: "swich sw", want: `unknown command "swich"; did you mean switch?`},
+		{name: "traceroute", line: "a/x: tracerout 10.0.0.2", want: `unknown call "tracerout"; did you mean traceroute?`},
+		{name: "traceroute without a process", line: "traceroute 10.0.0.2", want: `traceroute is a call, made by a process: write HOST/PROC: traceroute ...`},
 		{name: "host flag", line: "host r 10.0.1.1/24 forwrd", want: `host r: "forwrd" is neither an address nor a flag; did you mean forward?`},
 		{name: "link option", line: "link a b dealy=5ms", want: `link a b: unknown property "dealy"; did you mean delay?`},
 		{name: "link option without value", line: "link a b dealy", want: `did you mean delay?`},
