@@ -162,6 +162,9 @@ bench() {
     /^BenchmarkTCPBulk\/mtu=/ { split($1, a, "="); mtu = a[2] + 0; ours[mtu] = metric("Gbit/s"); ev[mtu] = metric("events/s"); aps[mtu] = metric("allocs/segment") }
     /^BenchmarkGVisorBulk\/mtu=/ { split($1, a, "="); mtu = a[2] + 0; gv[mtu] = metric("Gbit/s") }
     /^BenchmarkTCPConnections/ { conns = metric("conns/s") }
+    /^BenchmarkTCPBulkPath\/direct/ { pdir = metric("Gbit/s") }
+    /^BenchmarkTCPBulkPath\/switches/ { ppath = metric("Gbit/s") }
+    /^BenchmarkSwitchFrames/ { swf = metric("frames/s") }
     /^BenchmarkHTTP\/simnet/ { hs = metric("req/s") }
     /^BenchmarkHTTP\/loopback/ { hl = metric("req/s") }
     /^BenchmarkCalls\/simulator/ { csim = metric("conns/s"); csimc = metric("ns/call") }
@@ -191,6 +194,8 @@ bench() {
       for (m = 1500; m <= 9000; m += 7500)
         if (m in ev) printf "mtu %-5s events/s %s, allocs/segment %s\n", m, ev[m], aps[m]
       if (conns != "") printf "TCP connections set up and torn down: %s per second\n", conns
+      if (pdir != "" && ppath != "") printf "TCP bulk over two switches and three routers %s Gbit/s, over one direct link %s: %.2fx\n", ppath, pdir, ppath / pdir
+      if (swf != "") printf "frames through a switch: %s per second\n", swf
       if (hs != "" && hl != "") printf "net/http: %s req/s over simnet, %s over loopback: %.2fx\n", hs, hl, hs / hl
       if (csim != "") printf "socket calls, a whole connection (10 calls): simulator %s conns/s (%s ns/call)", csim, csimc
       if (cns != "") printf "; Linux namespaces %s conns/s (%s ns/call, %.1fx)", cns, cnsc, cnsc / csimc

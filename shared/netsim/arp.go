@@ -25,6 +25,7 @@ const (
 // pending is an IP packet waiting for its next hop's MAC address.
 type pending struct {
 	pkt  []byte
+	buf  []byte // the frame buffer pkt lies in, after room for the header; nil when it has none
 	s    *Socket
 	note string
 }
@@ -109,7 +110,12 @@ func (t *neighTable) age(e *neighbour) {
 
 func (t *neighTable) transmit(p pending, dst wire.MAC) {
 	n := t.nic
-	n.med.send(newFrame(dst, n.mac, wire.EtherTypeIPv4, p.pkt), p.s, p.note)
+	if p.buf == nil {
+		n.med.send(newFrame(dst, n.mac, wire.EtherTypeIPv4, p.pkt), p.s, p.note)
+		return
+	}
+	_ = wire.EthernetHeader{Dst: dst, Src: n.mac, Type: wire.EtherTypeIPv4}.Encode(p.buf)
+	n.med.send(frame{b: p.buf, l3: p.pkt}, p.s, p.note)
 }
 
 // enqueue keeps a packet until the neighbour answers, dropping the oldest

@@ -17,6 +17,29 @@ type frame struct {
 	bad bool
 }
 
+// frameArena hands out frame buffers carved from larger blocks, so that
+// a packet crossing many hops (a copy at each router) costs the garbage
+// collector one object per block rather than one per frame. A block stays
+// alive while any frame carved from it does; frames are short-lived, and
+// a block is 64 KiB.
+type frameArena struct{ block []byte }
+
+const arenaBlock = 64 << 10
+
+// alloc returns n zeroed bytes, whose capacity ends at n so that an append
+// cannot run into the next frame.
+func (a *frameArena) alloc(n int) []byte {
+	if n > arenaBlock/8 {
+		return make([]byte, n)
+	}
+	if len(a.block) < n {
+		a.block = make([]byte, arenaBlock)
+	}
+	b := a.block[:n:n]
+	a.block = a.block[n:]
+	return b
+}
+
 // arp reports whether the frame carries an ARP message.
 func (f frame) arp() bool {
 	return len(f.b) >= wire.EthernetHeaderLen && wire.EtherType(uint16(f.b[12])<<8|uint16(f.b[13])) == wire.EtherTypeARP

@@ -113,6 +113,8 @@ type netipPrefix = netip.Prefix
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 
+func netipAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
 // neighbours has p ping dst until an answer comes back, so both ends know
 // each other's MAC address (ARP) before a test measures the link; the
 // event log is cleared after. (A ping socket takes no UDP or TCP port, so

@@ -30,6 +30,23 @@ func newPacket(proto wire.Protocol, src, dst netip.Addr, ttl uint8, df bool, id 
 	return pkt, hdr, nil
 }
 
+// newFramedPacket is newPacket in a buffer with room for an Ethernet
+// header in front and the minimum frame's padding behind, so that the
+// link layer frames the packet without copying it (see Host.outputFramed).
+func (h *Host) newFramedPacket(proto wire.Protocol, src, dst netip.Addr, ttl uint8, df bool, id uint16, payloadLen int) ([]byte, []byte, wire.IPv4Header, error) {
+	hdr := wire.IPv4Header{ID: id, TTL: ttl, Protocol: proto, Src: src, Dst: dst, PayloadLen: payloadLen}
+	if df {
+		hdr.Flags = wire.IPv4DontFragment
+	}
+	n := hdr.Len() + payloadLen
+	buf := h.w.arena.alloc(wire.EthernetHeaderLen + max(n, wire.EthernetMinPayload))
+	pkt := buf[wire.EthernetHeaderLen : wire.EthernetHeaderLen+n]
+	if err := hdr.Encode(pkt); err != nil {
+		return nil, nil, hdr, err
+	}
+	return buf, pkt, hdr, nil
+}
+
 func (h *Host) nextID() uint16 {
 	h.ipID++
 	return h.ipID
@@ -103,14 +120,18 @@ func (h *Host) forwardPacket(ip wire.IPv4) {
 		h.sendICMPError(ip, wire.ICMPv4DestUnreach, wire.ICMPv4FragNeeded, uint32(mtu))
 		return
 	}
-	out := wire.IPv4(append([]byte(nil), ip...))
+	// The copy goes straight into the next frame's buffer: one copy per
+	// hop, as a router's DMA would make none.
+	buf := h.w.arena.alloc(wire.EthernetHeaderLen + max(len(ip), wire.EthernetMinPayload))
+	out := wire.IPv4(buf[wire.EthernetHeaderLen : wire.EthernetHeaderLen+len(ip)])
+	copy(out, ip)
 	out.SetTTL(ip.TTL() - 1)
 	e := sock.Event{Kind: sock.KindForwarded, Host: h.name, Link: d.nic.med.hop(), Packet: out}
 	if len(out) > mtu {
 		e.Reason = fmt.Sprintf("%d bytes, cut into fragments for the next link's MTU of %d", len(out), mtu)
 	}
 	h.w.emit(e)
-	h.output(out, d, nil, "")
+	h.outputFramed(buf, out, d, nil, "")
 }
 
 // sendICMPError reports a problem with packet orig to its sender, except

@@ -218,6 +218,13 @@ func (h *Host) firstAddrFor(dst netip.Addr) netip.Addr {
 // finds the next hop's MAC address first, which may mean asking for it
 // and sending later.
 func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
+	h.outputFramed(nil, pkt, nh, s, note)
+}
+
+// outputFramed is output for a packet that lies in buf at the offset of an
+// Ethernet header's length (newFramedPacket), which the link layer then
+// frames in place; buf nil means the packet has no such room.
+func (h *Host) outputFramed(buf, pkt []byte, nh nextHop, s *Socket, note string) {
 	if mtu := nh.mtu(); len(pkt) > mtu {
 		h.outputFragments(wire.IPv4(pkt), nh, s, note)
 		return
@@ -227,7 +234,7 @@ func (h *Host) output(pkt []byte, nh nextHop, s *Socket, note string) {
 		n.med.send(loopbackFrame(pkt), s, note)
 		return
 	}
-	n.neigh.output(pending{pkt: pkt, s: s, note: note}, nh.via)
+	n.neigh.output(pending{pkt: pkt, buf: buf, s: s, note: note}, nh.via)
 }
 
 // outputFragments sends a packet too big for its interface as fragments,

@@ -49,12 +49,12 @@ func TestTCPDeliversEveryByteOnce(t *testing.T) {
 	n := propertySeeds(t)
 	gaveUp := 0
 	for seed := uint64(1); seed <= uint64(n); seed++ {
-		first, timedOut := transferProperty(t, seed)
+		first, timedOut := transferProperty(t, seed, false)
 		if timedOut {
 			gaveUp++
 		}
 		if seed%100 == 1 {
-			if again, _ := transferProperty(t, seed); again != first {
+			if again, _ := transferProperty(t, seed, false); again != first {
 				t.Fatalf("seed %d: the same seed gave a different trace", seed)
 			}
 		}
@@ -118,9 +118,52 @@ func (e *endpoint) pumpOnce() error {
 	return nil
 }
 
+// TestTCPDeliversEveryByteOnceAcrossALAN is the same property over a path
+// of two switches and a router, the random link between the switches:
+// every segment is framed, switched, routed (its TTL and checksum
+// rewritten) and framed again.
+func TestTCPDeliversEveryByteOnceAcrossALAN(t *testing.T) {
+	n := max(propertySeeds(t)/5, 1)
+	gaveUp := 0
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		if _, timedOut := transferProperty(t, seed, true); timedOut {
+			gaveUp++
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("%d seeds across two switches and a router: %d complete, %d gave up with ETIMEDOUT after a correct prefix", n, n-gaveUp, gaveUp)
+}
+
+// propertyTown builds the property test's town: a and b on one random
+// link, or (lan) a - sw1 - sw2 - r - b with the random link between the
+// switches. It returns the two processes and b's address.
+func propertyTown(w *netsim.World, cfg sock.LinkConfig, lan bool) (*netsim.Process, *netsim.Process, string) {
+	if !lan {
+		a := must(w.AddHost("a", []netipPrefix{mustPrefix("10.0.0.1/24")}, netsim.HostOptions{}))
+		b := must(w.AddHost("b", []netipPrefix{mustPrefix("10.0.0.2/24")}, netsim.HostOptions{}))
+		must(w.AddLink("a", "b", cfg))
+		return must(a.AddProcess("client", false)), must(b.AddProcess("server", false)), "10.0.0.2"
+	}
+	a := must(w.AddHost("a", []netipPrefix{mustPrefix("10.0.1.10/24")}, netsim.HostOptions{}))
+	must(w.AddHost("r", []netipPrefix{mustPrefix("10.0.1.1/24"), mustPrefix("10.0.2.1/24")}, netsim.HostOptions{Forward: true}))
+	b := must(w.AddHost("b", []netipPrefix{mustPrefix("10.0.2.10/24")}, netsim.HostOptions{}))
+	must(w.AddSwitch("sw1", 0))
+	must(w.AddSwitch("sw2", 0))
+	clean := sock.LinkConfig{Delay: time.Millisecond}
+	must(w.AddLink("a", "sw1", clean))
+	must(w.AddLink("sw1", "sw2", cfg))
+	must(w.AddLink("r", "sw2", clean))
+	must(w.AddLink("r", "b", clean))
+	must(0, a.AddRoute(mustPrefix("0.0.0.0/0"), netipAddr("10.0.1.1")))
+	must(0, b.AddRoute(mustPrefix("0.0.0.0/0"), netipAddr("10.0.2.1")))
+	return must(a.AddProcess("client", false)), must(b.AddProcess("server", false)), "10.0.2.10"
+}
+
 // transferProperty runs one seed and returns a digest of its trace, and
 // whether the connection gave up with ETIMEDOUT.
-func transferProperty(t *testing.T, seed uint64) (string, bool) {
+func transferProperty(t *testing.T, seed uint64, lan bool) (string, bool) {
 	rng := rand.New(rand.NewPCG(seed, 0x50c4e7))
 	pct := func() float64 { return float64(rng.IntN(21)) / 100 }
 	cfg := sock.LinkConfig{
@@ -139,10 +182,7 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 			timedOut = true
 		}
 	})
-	a := must(w.AddHost("a", []netipPrefix{mustPrefix("10.0.0.1/24")}, netsim.HostOptions{}))
-	b := must(w.AddHost("b", []netipPrefix{mustPrefix("10.0.0.2/24")}, netsim.HostOptions{}))
-	must(w.AddLink("a", "b", cfg))
-	pa, pb := must(a.AddProcess("client", false)), must(b.AddProcess("server", false))
+	pa, pb, bAddr := propertyTown(w, cfg, lan)
 	fail := func(format string, args ...any) (string, bool) {
 		t.Errorf("seed %d (link %+v): %s", seed, cfg, fmt.Sprintf(format, args...))
 		return "", false
@@ -151,7 +191,7 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 	// Under heavy loss three ARP requests can all go unanswered, and a
 	// connect then fails with EHOSTUNREACH, as on Linux; the property is
 	// about TCP, so the neighbours meet first.
-	if err := resolve(w, pa, "10.0.0.2"); err != nil {
+	if err := resolve(w, pa, bAddr); err != nil {
 		return fail("%v", err)
 	}
 	lfd := must(pb.Socket(sock.SockTCP))
@@ -164,6 +204,7 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 		}
 		return p
 	}
+	serverAddr := ap(bAddr + ":8080")
 	client := &endpoint{p: pa, out: payload(), rng: rand.New(rand.NewPCG(seed, 1))}
 	server := &endpoint{p: pb, fd: -1, out: payload(), rng: rand.New(rand.NewPCG(seed, 2))}
 
@@ -171,7 +212,7 @@ func transferProperty(t *testing.T, seed uint64) (string, bool) {
 	// loss each way, seven lost SYNs in a row do happen now and then.
 	client.fd = must(pa.Socket(sock.SockTCP))
 	for attempt := 0; ; attempt++ {
-		pa.Connect(client.fd, ap("10.0.0.2:8080"))
+		pa.Connect(client.fd, serverAddr)
 		runUntil(w, func() bool { return pa.Readiness(client.fd)&(sock.PollOut|sock.PollErr) != 0 }, time.Hour)
 		err := pa.ConnectResult(client.fd)
 		if err == nil {

@@ -26,11 +26,17 @@ func benchTown(b *testing.B, mtu int) (*netsim.World, *netsim.Process, *netsim.P
 // connected opens a connection from client to server:80 and returns both fds.
 func connected(b *testing.B, w *netsim.World, client, server *netsim.Process) (int, int) {
 	b.Helper()
+	return connectedTo(b, w, client, server, "10.0.0.2:80")
+}
+
+// connectedTo opens a connection from client to server at addr (port 80).
+func connectedTo(b *testing.B, w *netsim.World, client, server *netsim.Process, addr string) (int, int) {
+	b.Helper()
 	lfd := must(server.Socket(sock.SockTCP))
 	must(0, server.Bind(lfd, ap("0.0.0.0:80")))
 	must(0, server.Listen(lfd, 16))
 	cfd := must(client.Socket(sock.SockTCP))
-	client.Connect(cfd, ap("10.0.0.2:80"))
+	client.Connect(cfd, ap(addr))
 	runUntil(w, func() bool { return server.Readiness(lfd)&sock.PollIn != 0 }, time.Minute)
 	sfd, _, err := server.Accept(lfd)
 	if err != nil {

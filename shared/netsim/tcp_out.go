@@ -92,7 +92,7 @@ func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, not
 		hdr.Ack = c.rcvNxt
 		c.noteAckSent()
 	}
-	pkt, ip, err := newPacket(wire.ProtocolTCP, s.local.Addr(), s.remote.Addr(), s.opts.ttl, true, h.nextID(), hdr.Len()+len(data))
+	buf, pkt, ip, err := h.newFramedPacket(wire.ProtocolTCP, s.local.Addr(), s.remote.Addr(), s.opts.ttl, true, h.nextID(), hdr.Len()+len(data))
 	if err != nil {
 		return
 	}
@@ -101,7 +101,7 @@ func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, not
 	if err := hdr.Encode(seg, s.local.Addr(), s.remote.Addr()); err != nil {
 		return
 	}
-	h.output(pkt, d, s, note)
+	h.outputFramed(buf, pkt, d, s, note)
 }
 
 // noteAckSent records that the peer now has an ACK of everything received

@@ -33,6 +33,7 @@ type World struct {
 	isnCount  uint64
 	isnBase   *wire.SeqNum // tests fix initial sequence numbers near the wrap
 	macs      uint32       // MAC addresses handed out, in the order interfaces were made
+	arena     frameArena
 }
 
 // New makes an empty world.
