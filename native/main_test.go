@@ -210,8 +210,9 @@ func TestSameSeedSamePcapAndTrace(t *testing.T) {
 }
 
 // TestTsharkDecodesEveryExample is the cross-check against a decoder nobody
-// here wrote: tshark must read every example's pcap as IPv4 with correct
-// checksums (IP, UDP and TCP), see as many packets as the trace sent, and
+// here wrote: tshark must read every example's pcap as Ethernet frames
+// carrying ARP or IPv4 with correct checksums (IP, UDP and TCP), see as
+// many frames as the trace sent, and
 // find nothing malformed or wrong: no error-level expert info at all on a
 // loss-free run. Where the link loses, duplicates or reorders, TCP sends
 // data again on purpose; tshark's stream reassembly calls every such
@@ -230,6 +231,7 @@ func TestTsharkDecodesEveryExample(t *testing.T) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			_, trace, _ := socketville(t, "", "run", path)
 			sent := strings.Count(trace, " sent      ")
+			arps := regexp.MustCompile(`(?m) sent      \[[^\]]*\] ARP `).FindAllStringIndex(trace, -1)
 			pcap := filepath.Join(t.TempDir(), "x.pcap")
 			if err := os.WriteFile(pcap, writePcap(t, path), 0o644); err != nil {
 				t.Fatal(err)
@@ -251,9 +253,12 @@ func TestTsharkDecodesEveryExample(t *testing.T) {
 				t.Fatalf("tshark complains (%q):\n%s", m, text)
 			}
 			frames := strings.Count(text, "\nFrame ") + strings.Count(text[:min(len(text), 6)], "Frame ")
+			eth := strings.Count(text, "\nEthernet II, Src: ")
+			arp := strings.Count(text, "\nAddress Resolution Protocol (")
 			good := strings.Count(text, "Header checksum status: Good")
-			if frames != sent || good < sent {
-				t.Fatalf("tshark saw %d frames with %d good IPv4 checksums; the trace sent %d", frames, good, sent)
+			if frames != sent || eth != sent || arp != len(arps) || good < sent-len(arps) {
+				t.Fatalf("tshark saw %d frames (%d Ethernet II, %d ARP) with %d good IPv4 checksums; the trace sent %d, %d of them ARP",
+					frames, eth, arp, good, sent, len(arps))
 			}
 		})
 	}

@@ -31,7 +31,7 @@ since the first call); with --json it is t_ns, in nanoseconds. File
 descriptors are the scenario's own (3 upward), on both kernels.
 
   --json       one JSON object a line instead of text
-  --pcap FILE  also write every packet sent to FILE (pcap, raw IPv4)
+  --pcap FILE  also write every frame sent to FILE (pcap, Ethernet)
   --seed N     seed the link faults with N (wins over the scenario's seed line)
 
 Real programs can talk to the town while it runs (in real time then):
@@ -314,7 +314,8 @@ func indentErrors(err error) string {
 	return err.Error()
 }
 
-// pcapFile records every packet a world sends, at the moment it leaves a host.
+// pcapFile records every frame a world sends, at the moment it leaves a
+// host (or a switch), as Ethernet (LINKTYPE_ETHERNET).
 type pcapFile struct {
 	f   *os.File
 	buf *bufio.Writer
@@ -328,16 +329,29 @@ func newPcapFile(path string, k sock.Kernel) (*pcapFile, error) {
 		return nil, err
 	}
 	p := &pcapFile{f: f, buf: bufio.NewWriter(f)}
-	if p.w, err = wire.NewPcapWriter(p.buf, wire.LinkTypeRaw); err != nil {
+	if p.w, err = wire.NewPcapWriter(p.buf, wire.LinkTypeEthernet); err != nil {
 		f.Close()
 		return nil, err
 	}
 	k.Observe(func(e sock.Event) {
 		if e.Kind == sock.KindSent && p.err == nil {
-			p.err = p.w.WritePacket(e.Time, e.Packet)
+			p.err = p.w.WritePacket(e.Time, frameOf(e))
 		}
 	})
 	return p, nil
+}
+
+// frameOf is the event's frame, or for a kernel that shows none its IP
+// packet behind an Ethernet header with zero addresses (as Linux's
+// loopback writes one).
+func frameOf(e sock.Event) []byte {
+	if e.Frame != nil {
+		return e.Frame
+	}
+	b := make([]byte, wire.EthernetHeaderLen+len(e.Packet))
+	_ = wire.EthernetHeader{Type: wire.EtherTypeIPv4}.Encode(b)
+	copy(b[wire.EthernetHeaderLen:], e.Packet)
+	return b
 }
 
 func (p *pcapFile) Close() error {
