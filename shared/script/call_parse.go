@@ -309,6 +309,9 @@ func parsePing(c *Call, a []token) error {
 			if c.Count, err = parseCount("count", t.text, 1000); err != nil {
 				return err
 			}
+			if c.Count == 0 {
+				return fmt.Errorf("count %q: want a whole number from 1 to 1000", t.text)
+			}
 		default:
 			if k, _, ok := strings.Cut(t.text, "="); ok {
 				if hint := didYouMean(k, []string{"size"}); hint != "" {

@@ -50,6 +50,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "ping siz typo", line: "a/p: ping 10.0.0.2 siz=100", want: "did you mean size?"},
 		{name: "ping dff typo", line: "a/p: ping 10.0.0.2 dff", want: "did you mean df?"},
 		{name: "ping count twice", line: "a/p: ping 10.0.0.2 3 4", want: "given twice"},
+		{name: "ping no requests", line: "a/p: ping 10.0.0.2 0", want: "from 1 to 1000"},
 		{name: "traceroute in background", line: "a/p: traceroute 10.0.0.2 &", want: "background"},
 		{name: "traceroute of 0 hops", line: "a/p: traceroute 10.0.0.2 0", want: "max hops"},
 		{name: "traceroute of 256 hops", line: "a/p: traceroute 10.0.0.2 256", want: "max hops"},
