@@ -468,6 +468,9 @@ func (g *Game) flashLabels(ls []label) []label {
 		age := float64(g.player.Wall()-f.Wall) / float64(play.FlashTime)
 		x, y, w, _ := g.cam.rect(p.Rect)
 		c := colError
+		if f.Calm {
+			c = colDim
+		}
 		c.A = uint8(255 * (1 - math.Min(age, 1)))
 		ls = append(ls, label{kind: "flash", text: f.Text, x: x + w/2, y: y - 20*z - age*20*z, size: 12 * z, c: c, a: alignCenter, prio: prioFlash,
 			moves: shifts(16*z, 3)})

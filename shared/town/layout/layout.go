@@ -259,8 +259,10 @@ func (lt *Layouter) remember(plots []Plot) {
 	typical := typicalH()
 	for _, p := range plots {
 		m, least := lt.largest[p.Host], typical
-		if p.Kind == PlotSwitch {
-			least = 0 // a junction box never fills
+		if p.Kind == PlotSwitch || p.Kind == PlotRouter && len(p.Houses) == 0 {
+			// A junction box never fills; a router is a crossroads,
+			// where a process is rare: its row need not wait for one.
+			least = 0
 		}
 		lt.largest[p.Host] = Point{math.Max(m.X, p.Rect.W()), math.Max(m.Y, math.Max(p.Rect.H(), least))}
 	}
@@ -310,7 +312,20 @@ func plotOf(h sock.HostState) Plot {
 	signW := float64(len(p.Sign)+len(h.Name)+3) * 8
 	w := math.Max(houseW, signW)
 	p.Rect = rect(0, 0, w+2*plotPad, math.Max(y, signH+40)+plotPad-houseGap/2)
+	if p.Kind == PlotRouter {
+		p.Rect.Max.Y += CrossroadsH // below its houses, its crossroads
+	}
 	return p
+}
+
+// CrossroadsH is the strip at the bottom of a router's plot where its
+// crossroads and its building stand.
+const CrossroadsH = 110.0
+
+// Crossing is where a router's two streets cross: in the middle of the
+// strip at the bottom of its plot.
+func (p Plot) Crossing() Point {
+	return Point{p.Rect.Center().X, p.Rect.Max.Y - CrossroadsH/2}
 }
 
 // The junction box's yard: room for the box, its sign, and a few roads

@@ -29,10 +29,16 @@ type grid struct {
 	vStreet, hStreet [][2]float64
 }
 
-// columns puts up to four plots in a row, more in a near-square grid.
+// columns puts up to four plots in a row, more in a near-square grid;
+// but a town of seven or eight (a LAN or two with their switches and a
+// router) gets four columns, so two rows rather than three: a screen is
+// wider than it is tall.
 func columns(n int) int {
 	if n <= 4 {
 		return max(n, 1)
+	}
+	if n <= 8 {
+		return (n + 1) / 2
 	}
 	return int(math.Ceil(math.Sqrt(float64(n))))
 }

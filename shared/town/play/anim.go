@@ -148,6 +148,10 @@ type Transition struct {
 type Flash struct {
 	Host, Text string
 	Wall       time.Duration
+	// Calm says nothing went wrong: a host let go of an ARP question
+	// that was for someone else on its link, as every host but one does
+	// with each broadcast.
+	Calm bool
 }
 
 // Animation is the state the town animates, separate from the model: the
@@ -211,6 +215,10 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 			return
 		}
 		a.land(e)
+		if kind, _ := Classify(e.Packet); kind == LetterARP {
+			a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "not for me: " + e.Reason, Wall: wall, Calm: true})
+			return
+		}
 		a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "dropped: " + e.Reason, Wall: wall})
 	case sock.KindDelivered, sock.KindForwarded:
 		fr := a.land(e)
