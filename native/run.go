@@ -41,9 +41,10 @@ Real programs can talk to the town while it runs (in real time then):
 On Linux, the same scenario runs on the machine's real sockets:
 
   --os           make the calls on the operating system's sockets: as root
-                 each host is a network namespace (sv-PID-HOST) and each link
-                 a wire between two TUN devices with the link's delay, rate
-                 and faults; without CAP_NET_ADMIN hosts are addresses on
+                 each host is a network namespace (sv-PID-HOST), each switch
+                 a namespace with a Linux bridge, and each link a wire
+                 between two TAP devices with the link's delay, rate and
+                 faults (Linux ARPs itself); without CAP_NET_ADMIN hosts are addresses on
                  loopback (127.N.x.y) and links have no properties. Time is
                  the wall clock.
   --compare      run on the simulator and on Linux and print where they

@@ -28,7 +28,7 @@ type Mode uint8
 // (CAP_NET_ADMIN) and loopback otherwise.
 const (
 	Auto       Mode = iota
-	Namespaces      // each host a network namespace, each link a veth pair with netem
+	Namespaces      // each host and switch a network namespace, each link two TAP devices and a wire
 	Loopback        // each host addresses on the loopback device; links have no properties
 )
 
@@ -65,6 +65,7 @@ type Kernel struct {
 	observers []func(sock.Event)
 	hosts     []*townHost
 	links     []*townLink
+	switches  []string // the switches' names, in the order they were made
 	addrs     addrMap
 	nextSock  uint64
 	seed      uint64
@@ -132,7 +133,7 @@ func New(opts Options) (*Kernel, error) {
 		for _, name := range t.Cleaned() {
 			k.note("removed namespace %s, left behind by a run that was killed", name)
 		}
-		k.note("kernel: Linux %s, each host a network namespace (%s%d-HOST), each link a wire between two TUN devices that applies its delay, rate and faults", release(), NamespacePrefix, os.Getpid())
+		k.note("kernel: Linux %s, each host a network namespace (%s%d-HOST), each switch a namespace with a Linux bridge, each link a wire between two TAP devices that applies its delay, rate and faults", release(), NamespacePrefix, os.Getpid())
 	case Loopback:
 		k.note("kernel: Linux %s on loopback: each host is addresses on lo (127.%d.x.y); links have no delay, rate or faults", release(), loopbackBlock(os.Getpid()))
 		if !hasCap(unix.CAP_NET_ADMIN) {
@@ -338,9 +339,38 @@ func (k *Kernel) host(name string) *townHost {
 	return nil
 }
 
-// AddSwitch is refused until switches are built as Linux bridges.
+// defaultPorts is a switch's ports when the scenario gives none, as in
+// the simulator.
+const defaultPorts = 8
+
+// maxPorts bounds a switch's ports, as the simulator does.
+const maxPorts = 64
+
+// AddSwitch adds a learning switch: a namespace with a Linux bridge. A
+// loopback run has no cables to plug into one and refuses it.
 func (k *Kernel) AddSwitch(name string, ports int) error {
-	return fmt.Errorf("switch %s: the Linux kernel's towns have no switches yet: %w", name, sock.ErrOpNotSupp)
+	defer k.building()()
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("switch name %q: use a letter then letters, digits, '-' or '_' (at most 32): %w", name, sock.ErrInval)
+	}
+	if k.host(name) != nil || slices.Contains(k.switches, name) {
+		return fmt.Errorf("switch %s: a host or switch has that name already: %w", name, sock.ErrInval)
+	}
+	if ports == 0 {
+		ports = defaultPorts
+	}
+	if ports < 1 || ports > maxPorts {
+		return fmt.Errorf("switch %s: %d ports: a switch has 1 to %d: %w", name, ports, maxPorts, sock.ErrInval)
+	}
+	if k.mode != Namespaces {
+		return fmt.Errorf("switch %s: a loopback run has no cables, so no switch to plug them into "+
+			"(switches are Linux bridges in network namespaces: run as root, or with CAP_NET_ADMIN): %w", name, sock.ErrOpNotSupp)
+	}
+	if err := k.town.AddSwitch(name, ports); err != nil {
+		return err
+	}
+	k.switches = append(k.switches, name)
+	return nil
 }
 
 // AddHost adds a host with its addresses: a namespace, or addresses on
@@ -352,6 +382,9 @@ func (k *Kernel) AddHost(name string, addrs []netip.Prefix, opts sock.HostOption
 	}
 	if k.host(name) != nil {
 		return fmt.Errorf("host %s: there is one already: %w", name, sock.ErrInval)
+	}
+	if slices.Contains(k.switches, name) {
+		return fmt.Errorf("host %s: a switch has that name: %w", name, sock.ErrInval)
 	}
 	if len(addrs) == 0 {
 		return fmt.Errorf("host %s: give it an address: %w", name, sock.ErrInval)
@@ -433,8 +466,8 @@ func linkProps(cfg sock.LinkConfig) LinkProps {
 func (k *Kernel) AddLink(a, b string, cfg sock.LinkConfig) error {
 	defer k.building()()
 	for _, n := range []string{a, b} {
-		if k.host(n) == nil {
-			return fmt.Errorf("link: no host called %s: %w", n, sock.ErrInval)
+		if k.host(n) == nil && !slices.Contains(k.switches, n) {
+			return fmt.Errorf("link: no host or switch called %s: %w", n, sock.ErrInval)
 		}
 	}
 	if a == b {

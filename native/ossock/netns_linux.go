@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"socketville/shared/sock"
+	wireformat "socketville/shared/wire"
 )
 
 // LinkProps are the properties of a link as the scenario gives them. The
@@ -93,19 +97,33 @@ const (
 	maxHostPart = 48
 )
 
-// Iface is one end of a link inside a host's namespace: a TUN device whose
-// packets the link's wire carries.
+// Iface is one end of a link inside a host's (or switch's) namespace: a
+// TAP device whose frames the link's wire carries.
 type Iface struct {
-	Name  string // the device's name in the host's namespace, "v-<peer>"
-	Index int    // the device's ifindex in the host's namespace
+	Name  string // the device's name in the namespace, "v-<peer>"
+	Index int    // the device's ifindex in the namespace
 	Link  string // the link it belongs to, "a-b" as the scenario named it
-	Peer  string // the host at the other end
+	Peer  string // the host or switch at the other end
+	// MAC is the device's address: the simulator's for the same
+	// interface (wire.LocalMAC, counting host ends in the order links
+	// were made), or a switch port's own.
+	MAC net.HardwareAddr
+	// Addrs are the host's addresses on this interface, chosen as the
+	// simulator chooses them; none on a switch's port.
+	Addrs []netip.Prefix
+	// LAN: the interface is on a switch, its addresses' subnets routed
+	// through it; otherwise it is point-to-point, with a /32 route to
+	// each of the peer's addresses.
+	LAN bool
+	// LinkID is the link's number, counting from 1 in the order links
+	// were made, as events name it.
+	LinkID int
 }
 
-// Town is the namespaces of one run: one network namespace per host, each
-// link a TUN device in both hosts with a wire between them that applies the
-// link's properties in userspace (this kernel has no netem) and reports every
-// packet's fate. Its methods are safe for concurrent use.
+// Town is the namespaces of one run: one network namespace per host and per
+// switch (a bridge), each link a TAP device at both ends with a wire between
+// them that carries Ethernet frames, applies the link's properties in
+// userspace (this kernel has no netem) and reports every frame's fate. Its methods are safe for concurrent use.
 type Town struct {
 	mu       sync.RWMutex
 	hosts    map[string]*host
@@ -113,6 +131,8 @@ type Town struct {
 	links    map[[2]string]*link
 	linkList []*link // in the order they were added
 	seed     uint64
+	macs     uint32 // host interfaces made so far: the next gets wire.LocalMAC(macs+1)
+	ports    uint32 // switch ports made so far, for their own MACs
 	cleaned  []string
 	closed   bool
 	onPacket atomic.Pointer[func(Packet)]
@@ -129,9 +149,14 @@ type host struct {
 	devs    map[string]bool // device names taken in the namespace
 	addrDev string          // the device carrying addrs: dummyName, or "lo"
 	ifaces  []Iface
+	// A switch is a namespace with a bridge and no addresses: isSwitch,
+	// the bridge's ifindex, and how many ports it has.
+	isSwitch bool
+	bridge   int
+	nports   int
 }
 
-// link is two TUN devices and the wire between them.
+// link is two TAP devices and the wire between them.
 type link struct {
 	a, b         string // hosts, as given to AddLink
 	aDev, bDev   string // device names: aDev is in a, bDev in b
@@ -392,6 +417,85 @@ func (t *Town) AddHost(name string, addrs []netip.Prefix, forward bool) error {
 	return nil
 }
 
+// bridgeName is the bridge inside each switch's namespace.
+const bridgeName = "br0"
+
+// switchAgeing is how long a bridge keeps a MAC it no longer hears from,
+// in the kernel's clock ticks (USER_HZ, 100 a second): 300 s, as the
+// simulator's switches and IEEE 802.1D's default age them.
+const switchAgeing = 300 * 100
+
+// AddSwitch makes switch name: a namespace of its own with a bridge br0
+// (no spanning tree, 300 s ageing, no multicast snooping, no addresses and
+// no IPv6, so it sends nothing of its own), with room for ports cables
+// (AddLink). On error nothing is left behind.
+func (t *Town) AddSwitch(name string, ports int) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return fmt.Errorf("switch %s: town is closed", name)
+	}
+	if name == "" {
+		return errors.New("switch: empty name")
+	}
+	if _, ok := t.hosts[name]; ok {
+		return fmt.Errorf("switch %s: the name is taken", name)
+	}
+	if ports <= 0 {
+		return fmt.Errorf("switch %s: %d ports", name, ports)
+	}
+	h := &host{
+		name:     name,
+		ns:       reserveNamespace(name),
+		fd:       netns.None(),
+		devs:     map[string]bool{"lo": true, bridgeName: true},
+		isSwitch: true,
+		nports:   ports,
+	}
+	if err := h.create(); err != nil {
+		h.destroy()
+		return fmt.Errorf("switch %s: %w", name, err)
+	}
+	t.hosts[name] = h
+	t.order = append(t.order, name)
+	return nil
+}
+
+// setupSwitch runs on a thread inside a switch's namespace.
+func (h *host) setupSwitch(nh *netlink.Handle) error {
+	for _, path := range []string{"net/ipv6/conf/all/disable_ipv6", "net/ipv6/conf/default/disable_ipv6"} {
+		err := os.WriteFile("/proc/sys/"+path, []byte("1"), 0o644)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("sysctl %s=1: %w", strings.ReplaceAll(path, "/", "."), err)
+		}
+	}
+	lo, err := nh.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("finding lo: %w", err)
+	}
+	if err := nh.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("lo up: %w", err)
+	}
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = bridgeName
+	ageing, snoop := uint32(switchAgeing), false
+	if err := nh.LinkAdd(&netlink.Bridge{LinkAttrs: attrs, AgeingTime: &ageing, MulticastSnooping: &snoop}); err != nil {
+		return fmt.Errorf("adding bridge %s: %w", bridgeName, err)
+	}
+	if err := noIPv6(bridgeName); err != nil {
+		return err
+	}
+	br, err := nh.LinkByName(bridgeName)
+	if err != nil {
+		return fmt.Errorf("finding %s: %w", bridgeName, err)
+	}
+	if err := nh.LinkSetUp(br); err != nil {
+		return fmt.Errorf("%s up: %w", bridgeName, err)
+	}
+	h.bridge = br.Attrs().Index
+	return nil
+}
+
 // create makes the namespace and sets it up, on a locked thread that dies
 // afterwards so the calling goroutine's thread never changes namespace.
 func (h *host) create() error {
@@ -415,7 +519,11 @@ func (h *host) create() error {
 			resc <- r
 			return
 		}
-		r.err = h.setup(r.nl)
+		if h.isSwitch {
+			r.err = h.setupSwitch(r.nl)
+		} else {
+			r.err = h.setup(r.nl)
+		}
 		resc <- r
 	})
 	r := <-resc
@@ -587,11 +695,17 @@ func (t *Town) OnPacket(fn func(Packet)) {
 	t.onPacket.Store(&fn)
 }
 
-// AddLink joins hosts a and b: a TUN device "v-<b>" in a's namespace and
-// "v-<a>" in b's, both up with p's MTU, in each host a /32 route to each of
-// the other host's addresses through its device (scope link, source its own
-// first address), and a wire between the two devices that applies p. Hosts
-// added later do not change the link. On error nothing of the link is left.
+// AddLink joins a and b, hosts or switches: a TAP device "v-<b>" in a's
+// namespace and "v-<a>" in b's, both up with p's MTU, and a wire between
+// the two devices that applies p. A host's device has the simulator's MAC
+// for that interface and the host's addresses the simulator puts on it;
+// between two hosts, each has a /32 route to each of the other's addresses
+// through its device (scope link, source its own first address), as
+// "ip addr add LOCAL peer REMOTE" makes them; on a switch the device's
+// addresses route their subnets. A switch's device is a port of its
+// bridge. A second way between two switches is refused, as the simulator
+// refuses it. Hosts added later do not change the link. On error nothing
+// of the link is left.
 func (t *Town) AddLink(a, b string, p LinkProps) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -616,42 +730,145 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 	if err := p.validate(); err != nil {
 		return fmt.Errorf("link %s: %w", lname, err)
 	}
+	for _, h := range []*host{ha, hb} {
+		if h.isSwitch && len(h.ifaces) >= h.nports {
+			return fmt.Errorf("link %s: all %d ports of switch %s are in use", lname, h.nports, h.name)
+		}
+	}
+	if ha.isSwitch && hb.isSwitch && slices.Contains(t.segment(ha), hb) {
+		return fmt.Errorf("link %s %s: the switches are already joined, and a second way between them would make a loop "+
+			"where a broadcast circles forever (Socketville's switches run no spanning tree): %w", a, b, sock.ErrInval)
+	}
 	l := &link{
 		a: a, b: b, props: p, aHost: ha, bHost: hb,
 		aDev: uniqueName("v-"+sanitize(b, 13), 15, func(s string) bool { return ha.devs[s] }),
 		bDev: uniqueName("v-"+sanitize(a, 13), 15, func(s string) bool { return hb.devs[s] }),
 	}
-	if err := t.makeLink(l, uint64(len(t.linkList))); err != nil {
+	index := uint64(len(t.linkList))
+	ia := Iface{Name: l.aDev, Link: lname, Peer: b, LinkID: int(index + 1), LAN: hb.isSwitch}
+	ib := Iface{Name: l.bDev, Link: lname, Peer: a, LinkID: int(index + 1), LAN: ha.isSwitch}
+	macs, ports := t.macs, t.ports
+	for _, e := range []struct {
+		h, far *host
+		i      *Iface
+	}{{ha, hb, &ia}, {hb, ha, &ib}} {
+		if e.h.isSwitch {
+			ports++
+			e.i.MAC = macOf(wireformat.LocalMAC(0xff000000 | ports))
+			continue
+		}
+		macs++
+		e.i.MAC = macOf(wireformat.LocalMAC(macs))
+		e.i.Addrs = t.nicAddrs(e.h, e.far)
+	}
+	if err := t.makeLink(l, index, &ia, &ib); err != nil {
 		return fmt.Errorf("link %s: %w", lname, err)
 	}
+	t.macs, t.ports = macs, ports
 	ha.devs[l.aDev] = true
 	hb.devs[l.bDev] = true
-	ha.ifaces = append(ha.ifaces, Iface{Name: l.aDev, Index: l.aIdx, Link: lname, Peer: b})
-	hb.ifaces = append(hb.ifaces, Iface{Name: l.bDev, Index: l.bIdx, Link: lname, Peer: a})
+	ha.ifaces = append(ha.ifaces, ia)
+	hb.ifaces = append(hb.ifaces, ib)
 	t.links[[2]string{a, b}] = l
 	t.linkList = append(t.linkList, l)
 	return nil
 }
 
-// makeLink makes l's two devices, their routes and the wire. On error it
-// closes what it opened: a TUN device that is not persistent goes with its
-// last fd, and its routes with it.
-func (t *Town) makeLink(l *link, index uint64) error {
+// macOf is m as the net package holds a MAC.
+func macOf(m wireformat.MAC) net.HardwareAddr { return net.HardwareAddr(m[:]) }
+
+// segment is switch s and every switch joined to it, through cables
+// between switches.
+func (t *Town) segment(s *host) []*host {
+	seen := []*host{s}
+	for i := 0; i < len(seen); i++ {
+		for _, l := range t.linkList {
+			var far *host
+			switch seen[i] {
+			case l.aHost:
+				far = l.bHost
+			case l.bHost:
+				far = l.aHost
+			default:
+				continue
+			}
+			if far.isSwitch && !slices.Contains(seen, far) {
+				seen = append(seen, far)
+			}
+		}
+	}
+	return seen
+}
+
+// nicAddrs chooses the addresses of h's next interface, a cable to far, as
+// the simulator's addNIC does: h's addresses that share a subnet with an
+// address beyond the cable (far's own, or those of the hosts already on
+// far's LAN); when none does, the first address no other interface of h
+// has yet, or else the first.
+func (t *Town) nicAddrs(h, far *host) []netip.Prefix {
+	var beyond []netip.Addr
+	if !far.isSwitch {
+		for _, p := range far.addrs {
+			beyond = append(beyond, p.Addr())
+		}
+	} else {
+		for _, sw := range t.segment(far) {
+			for _, l := range t.linkList {
+				for _, e := range []struct {
+					sw, h *host
+					dev   string
+				}{{l.aHost, l.bHost, l.bDev}, {l.bHost, l.aHost, l.aDev}} {
+					if e.sw != sw || e.h.isSwitch {
+						continue
+					}
+					for _, i := range e.h.ifaces {
+						if i.Name == e.dev {
+							for _, p := range i.Addrs {
+								beyond = append(beyond, p.Addr())
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	var out []netip.Prefix
+	for _, p := range h.addrs {
+		if slices.ContainsFunc(beyond, p.Contains) {
+			out = append(out, p)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, p := range h.addrs {
+		if !slices.ContainsFunc(h.ifaces, func(i Iface) bool { return slices.Contains(i.Addrs, p) }) {
+			return []netip.Prefix{p}
+		}
+	}
+	return h.addrs[:1]
+}
+
+// makeLink makes l's two devices, their addresses and routes, and the
+// wire. On error it closes what it opened: a TAP device that is not
+// persistent goes with its last fd, and its addresses and routes with it.
+func (t *Town) makeLink(l *link, index uint64, ia, ib *Iface) error {
 	ha, hb := l.aHost, l.bHost
 	mtu := l.props.mtu()
-	fdA, idxA, err := makeTun(ha, l.aDev, mtu)
+	fdA, idxA, err := makeDev(ha, l.aDev, mtu, ia.MAC)
 	if err != nil {
 		return err
 	}
-	fdB, idxB, err := makeTun(hb, l.bDev, mtu)
+	fdB, idxB, err := makeDev(hb, l.bDev, mtu, ib.MAC)
 	if err != nil {
 		unix.Close(fdA)
 		return err
 	}
 	l.aIdx, l.bIdx = idxA, idxB
-	err = linkRoutes(ha, hb, l.aIdx)
+	ia.Index, ib.Index = idxA, idxB
+	err = endSetup(ha, hb, ia)
 	if err == nil {
-		err = linkRoutes(hb, ha, l.bIdx)
+		err = endSetup(hb, ha, ib)
 	}
 	if err == nil {
 		l.wire, err = newWire(l.a, l.b, fdA, fdB, l.props, t.seed, index, &t.onPacket)
@@ -664,11 +881,57 @@ func (t *Town) makeLink(l *link, index uint64) error {
 	return nil
 }
 
+// endSetup finishes one end of a link in h, whose far end is far: a
+// switch's port joins the bridge; a host's device gets its addresses
+// (with their subnet routes on a LAN, without on a point-to-point cable,
+// which has a /32 route to each of the peer's addresses instead).
+func endSetup(h, far *host, i *Iface) error {
+	dev, err := h.nl.LinkByIndex(i.Index)
+	if err != nil {
+		return fmt.Errorf("finding %s in %s: %w", i.Name, h.name, err)
+	}
+	if h.isSwitch {
+		if err := h.nl.LinkSetMasterByIndex(dev, h.bridge); err != nil {
+			return fmt.Errorf("%s in %s: joining the bridge: %w", i.Name, h.name, err)
+		}
+		return nil
+	}
+	for _, a := range i.Addrs {
+		addr := &netlink.Addr{IPNet: ipNet(a)}
+		if !i.LAN {
+			addr.Flags = unix.IFA_F_NOPREFIXROUTE
+		}
+		if err := h.nl.AddrAdd(dev, addr); err != nil {
+			return fmt.Errorf("address %v on %s in %s: %w", a, i.Name, h.name, err)
+		}
+	}
+	if far.isSwitch {
+		return nil
+	}
+	return linkRoutes(h, far, i.Index)
+}
+
+// makeDev makes TAP device name in h's namespace (IFF_TAP|IFF_NO_PI: bare
+// Ethernet frames) with mac, up with mtu, and returns its non-blocking fd
+// and ifindex.
+func makeDev(h *host, name string, mtu int, mac net.HardwareAddr) (int, int, error) {
+	return makeTunTap(h, name, mtu, unix.IFF_TAP, mac)
+}
+
 // makeTun makes TUN device name in h's namespace (IFF_TUN|IFF_NO_PI: bare IP
-// packets), with mtu, up, and returns its non-blocking fd and ifindex. The
+// packets), with mtu, up, and returns its non-blocking fd and ifindex.
+func makeTun(h *host, name string, mtu int) (int, int, error) {
+	return makeTunTap(h, name, mtu, unix.IFF_TUN, nil)
+}
+
+// makeTunTap makes a TUN or TAP device (kind) in h's namespace. The
 // device belongs to the namespace of the thread that opens /dev/net/tun, so
 // that happens on a thread inside h's; the fd works from any thread after.
-func makeTun(h *host, name string, mtu int) (int, int, error) {
+func makeTunTap(h *host, name string, mtu int, kind uint16, mac net.HardwareAddr) (int, int, error) {
+	what := "tun"
+	if kind == unix.IFF_TAP {
+		what = "tap"
+	}
 	type result struct {
 		fd  int
 		err error
@@ -679,20 +942,25 @@ func makeTun(h *host, name string, mtu int) (int, int, error) {
 			resc <- result{-1, fmt.Errorf("entering namespace %s: %w", h.ns, err)}
 			return
 		}
-		fd, err := openTun(name)
+		fd, err := openTun(name, kind)
 		resc <- result{fd, err}
 	})
 	r := <-resc
 	if r.err != nil {
-		return -1, 0, fmt.Errorf("tun %s in %s: %w", name, h.name, r.err)
+		return -1, 0, fmt.Errorf("%s %s in %s: %w", what, name, h.name, r.err)
 	}
-	fail := func(what string, err error) (int, int, error) {
+	fail := func(step string, err error) (int, int, error) {
 		unix.Close(r.fd)
-		return -1, 0, fmt.Errorf("tun %s in %s: %s: %w", name, h.name, what, err)
+		return -1, 0, fmt.Errorf("%s %s in %s: %s: %w", what, name, h.name, step, err)
 	}
 	dev, err := h.nl.LinkByName(name)
 	if err != nil {
 		return fail("finding it", err)
+	}
+	if mac != nil {
+		if err := h.nl.LinkSetHardwareAddr(dev, mac); err != nil {
+			return fail("mac "+mac.String(), err)
+		}
 	}
 	if err := h.nl.LinkSetMTU(dev, mtu); err != nil {
 		return fail(fmt.Sprintf("mtu %d", mtu), err)
@@ -704,11 +972,12 @@ func makeTun(h *host, name string, mtu int) (int, int, error) {
 }
 
 // openTun runs on a thread inside the namespace: it opens /dev/net/tun, makes
-// device name, and keeps IPv6 from giving it a link-local address, which
-// would make the kernel send router solicitations and MLD reports down every
-// link (the hosts' own addresses, IPv6 ones too, are on their address device
-// and routed by /128s, which need no link-local).
-func openTun(name string) (int, error) {
+// device name (kind IFF_TUN or IFF_TAP), and keeps IPv6 from giving it a
+// link-local address, which would make the kernel send router solicitations
+// and MLD reports down every link (the hosts' own addresses, IPv6 ones too,
+// are on their address device and routed by /128s, which need no
+// link-local).
+func openTun(name string, kind uint16) (int, error) {
 	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return -1, fmt.Errorf("opening /dev/net/tun: %w", err)
@@ -718,18 +987,27 @@ func openTun(name string) (int, error) {
 		unix.Close(fd)
 		return -1, err
 	}
-	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+	ifr.SetUint16(kind | unix.IFF_NO_PI)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("TUNSETIFF: %w", err)
 	}
-	// 1 = IN6_ADDR_GEN_MODE_NONE. Missing when IPv6 is off: nothing to do.
-	err = os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/addr_gen_mode", []byte("1"), 0o644)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := noIPv6(name); err != nil {
 		unix.Close(fd)
-		return -1, fmt.Errorf("sysctl net.ipv6.conf.%s.addr_gen_mode=1: %w", name, err)
+		return -1, err
 	}
 	return fd, nil
+}
+
+// noIPv6 keeps device name from making an IPv6 link-local address (1 =
+// IN6_ADDR_GEN_MODE_NONE), on a thread in its namespace. Missing when IPv6
+// is off: nothing to do.
+func noIPv6(name string) error {
+	err := os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/addr_gen_mode", []byte("1"), 0o644)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("sysctl net.ipv6.conf.%s.addr_gen_mode=1: %w", name, err)
+	}
+	return nil
 }
 
 // linkRoutes adds in from a /32 route to each of to's addresses via from's
@@ -863,7 +1141,7 @@ func (t *Town) Do(hostName string, fn func() error) error {
 	return <-errc
 }
 
-// Interfaces returns host's TUN devices in the order their links were added.
+// Interfaces returns host's TAP devices in the order their links were added.
 func (t *Town) Interfaces(hostName string) []Iface {
 	t.mu.RLock()
 	defer t.mu.RUnlock()

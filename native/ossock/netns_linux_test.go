@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -255,17 +256,29 @@ func TestServerTwoClients(t *testing.T) {
 		}
 	}
 	got := town.Interfaces("server")
+	server := prefixes(t, "10.0.0.10/24")
 	want := []Iface{
-		{Name: "v-client1", Index: got[0].Index, Link: "client1-server", Peer: "client1"},
-		{Name: "v-client2", Index: got[1].Index, Link: "client2-server", Peer: "client2"},
+		{Name: "v-client1", Index: got[0].Index, Link: "client1-server", Peer: "client1", MAC: mac(t, "02:00:00:00:00:02"), Addrs: server, LinkID: 1},
+		{Name: "v-client2", Index: got[1].Index, Link: "client2-server", Peer: "client2", MAC: mac(t, "02:00:00:00:00:04"), Addrs: server, LinkID: 2},
 	}
-	if !slices.Equal(got, want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Interfaces(server) = %+v, want %+v", got, want)
 	}
 }
 
+// mac parses a MAC address.
+func mac(tb testing.TB, s string) net.HardwareAddr {
+	tb.Helper()
+	m, err := net.ParseMAC(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
 // TestToolsCrossCheck reads the town back with iproute2: the links' devices
-// are TUN devices with the MTU asked for and only the /32 routes, SetLink
+// are TAP devices with the simulator's MACs, the MTU asked for, the NIC's
+// address without a prefix route and only the /32 routes, SetLink
 // changes the MTU, ip netns lists the names (gone after Close), ss works
 // inside, and the root namespace is the same before and after.
 func TestToolsCrossCheck(t *testing.T) {
@@ -291,14 +304,16 @@ func TestToolsCrossCheck(t *testing.T) {
 	if town.Namespace("zz") != "" {
 		t.Errorf("Namespace of an unknown host is not empty")
 	}
-	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-d", "-o", "link", "show", "v-b"); !strings.Contains(l, "tun type tun pi off") || !strings.Contains(l, "mtu 1500") || !strings.Contains(l, "UP") {
-		t.Errorf("a's end: %q, want a TUN device without packet info, mtu 1500, up", l)
+	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-d", "-o", "link", "show", "v-b"); !strings.Contains(l, "tun type tap pi off") || !strings.Contains(l, "mtu 1500") || !strings.Contains(l, "UP") ||
+		!strings.Contains(l, "link/ether 02:00:00:00:00:01 ") {
+		t.Errorf("a's end: %q, want a TAP device without packet info, MAC 02:00:00:00:00:01, mtu 1500, up", l)
 	}
 	if l := command(t, "ip", "netns", "exec", town.Namespace("c"), "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1400") || !strings.Contains(l, "UP") {
 		t.Errorf("c's end: %q, want mtu 1400 and up", l)
 	}
-	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", "v-b"); strings.TrimSpace(l) != "" {
-		t.Errorf("a's end has addresses %q, want none (no IPv6 link-local either)", l)
+	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", "v-b"); !strings.Contains(l, "inet 10.0.0.1/24") ||
+		!strings.Contains(l, "noprefixroute") || strings.Count(strings.TrimSpace(l), "\n") != 0 || strings.Contains(l, "inet6") {
+		t.Errorf("a's end has addresses %q, want only 10.0.0.1/24 noprefixroute (no IPv6 link-local)", l)
 	}
 	addrs := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", town.hosts["a"].addrDev)
 	if !strings.Contains(addrs, "10.0.0.1/24") || !strings.Contains(addrs, "noprefixroute") {
@@ -433,7 +448,7 @@ func TestBadInput(t *testing.T) {
 		{name: "loss too big", err: town.AddLink("a", "b", LinkProps{Loss: 1.5}), want: "link a-b: bad loss=150%"},
 		{name: "negative dup", err: town.AddLink("a", "b", LinkProps{Dup: -0.1}), want: "link a-b: bad dup=-10%"},
 		{name: "negative delay", err: town.AddLink("a", "b", LinkProps{Delay: -1}), want: "link a-b: bad delay=-1ns"},
-		{name: "kernel refuses mtu", err: town.AddLink("a", "b", LinkProps{MTU: 10}), want: "link a-b: tun v-b in a: mtu 10: "},
+		{name: "kernel refuses mtu", err: town.AddLink("a", "b", LinkProps{MTU: 10}), want: "link a-b: tap v-b in a: mtu 10: "},
 		{name: "no such link", err: town.SetLink("a", "b", LinkProps{}), want: "link a-b: no such link"},
 		{name: "do unknown", err: town.Do("zz", func() error { return nil }), want: "host zz: unknown host"},
 	} {

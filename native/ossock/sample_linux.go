@@ -209,19 +209,33 @@ func (k *Kernel) drainPackets() {
 	// Each wire direction reports in order; between them, time decides.
 	slices.SortStableFunc(batch, func(a, b capturedPacket) int { return a.at.Compare(b.at) })
 	for _, c := range batch {
-		e := sock.Event{Host: c.p.From, Link: c.p.Link, Packet: c.p.Data, Reason: c.p.Reason}
+		e := sock.Event{Host: c.p.From, Link: c.p.Link, Packet: c.p.Data, Frame: c.p.Frame, Reason: c.p.Reason}
 		switch c.p.Kind {
 		case PacketSent:
+			// A frame a switch sends on is one it forwards, as the
+			// simulator's switch reports it.
 			e.Kind = sock.KindSent
+			if k.isSwitch(c.p.From) {
+				e.Kind = sock.KindForwarded
+			}
 		case PacketDropped:
 			e.Kind = sock.KindDropped
+			if c.p.At != "" {
+				e.Host = c.p.At
+			}
 		case PacketDelivered:
+			if k.isSwitch(c.p.To) {
+				continue // the switch forwards it: its next report says where
+			}
 			e.Kind, e.Host = sock.KindDelivered, c.p.To
 			e.Proc, e.FD = k.receiver(c.p.To, c.p.Data)
 		}
 		k.emitAt(e, k.timeOf(c.at))
 	}
 }
+
+// isSwitch reports whether name is one of the town's switches.
+func (k *Kernel) isSwitch(name string) bool { return slices.Contains(k.switches, name) }
 
 // timeOf is the town's time at wall time t.
 func (k *Kernel) timeOf(t time.Time) time.Duration {
@@ -255,7 +269,16 @@ func (k *Kernel) Snapshot() sock.Snapshot {
 				})
 			}
 		}
+		if k.town != nil {
+			hs.NICs = k.town.NICs(h.name)
+			hs.Neigh = k.town.Neigh(h.name)
+		}
 		snap.Hosts = append(snap.Hosts, hs)
+	}
+	for _, name := range k.switches {
+		if st, ok := k.town.Switch(name); ok {
+			snap.Switches = append(snap.Switches, st)
+		}
 	}
 	for i, l := range k.links {
 		snap.Links = append(snap.Links, sock.LinkState{ID: sock.LinkID(i + 1), Name: l.a + "-" + l.b, A: l.a, B: l.b, Config: l.cfg})

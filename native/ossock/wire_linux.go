@@ -6,12 +6,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"socketville/shared/netsim"
 	"socketville/shared/sock"
+	wireformat "socketville/shared/wire"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,7 +29,10 @@ const (
 	// duplicating link makes is reported Sent again, with Reason "duplicate".
 	PacketSent
 	// PacketDropped: the wire dropped the packet; Reason says why ("loss",
-	// "queue full", "mtu", or a device error).
+	// "queue full", "mtu", or a device error), or the receiving end dropped
+	// a frame that a bit flip had damaged (Reason "bad FCS: ...", At the
+	// receiver), as a NIC or a switch does when the frame check sequence
+	// does not match.
 	PacketDropped
 	// PacketDelivered: the packet was written into the receiver's device.
 	PacketDelivered
@@ -52,9 +57,16 @@ type Packet struct {
 	Kind     PacketKind
 	From, To string   // hosts: sender and receiver
 	Link     sock.Hop // the link and direction, as the simulator names them
-	Data     []byte   // the IP packet as it was at that moment (a copy the receiver may keep)
+	Data     []byte   // the frame's payload (an IP packet or ARP message, no padding) as it was at that moment
+	Frame    []byte   // the whole Ethernet frame (header, payload, padding; no FCS); Data lies in it
 	Reason   string   // why it was dropped; "duplicate" on the Sent report of a Dup copy
+	// At is where a drop happened: From for the wire's own drops, To for
+	// a damaged frame the receiver discarded.
+	At string
 }
+
+// badFCS is why a receiver drops a damaged frame, in the simulator's words.
+const badFCS = "bad FCS: the frame was damaged on the way"
 
 // wireQueue is the drop-tail queue of a direction with a rate, in packets,
 // as the simulator's link has.
@@ -64,18 +76,21 @@ const wireQueue = 1000
 // its timers again, so that a flood cannot starve deliveries.
 const wireBatch = 64
 
-// wire carries the packets between two TUN devices, the two ends of one link,
-// in userspace: one goroutine per direction reads its sender's device, rolls
-// the direction's seeded dice for each packet the way the simulator's link
-// does (shared/netsim/link.go, faults.go), and writes what survives into the
-// receiver's device when its time comes. A wire is the link's impairments and
-// its tracer at once; the kernels at both ends see only a point-to-point
-// device.
+// wire carries the Ethernet frames between two TAP devices, the two ends of
+// one link, in userspace: one goroutine per direction reads its sender's
+// device, rolls the direction's seeded dice for each frame the way the
+// simulator's link does (shared/netsim/link.go, faults.go: IP frames from the
+// direction's stream, ARP frames from its ARP stream, the dice rolled on the
+// payload's length), and writes what survives into the receiver's device
+// when its time comes; a frame a bit flip damaged is dropped at the far end,
+// as a NIC drops a frame whose FCS is wrong. A wire is the link's impairments
+// and its tracer at once; the kernels at both ends see only an Ethernet
+// cable.
 type wire struct {
 	props  atomic.Pointer[LinkProps]
 	report *atomic.Pointer[func(Packet)] // the town's callback
 	start  time.Time                     // the origin of the directions' clocks
-	fds    [2]int                        // the TUN devices: fds[0] in a, fds[1] in b
+	fds    [2]int                        // the TAP devices: fds[0] in a, fds[1] in b
 	stop   int                           // an eventfd; readable once Close is called
 	dirs   [2]*wireDir
 	wg     sync.WaitGroup
@@ -88,7 +103,8 @@ type wireDir struct {
 	from, to string
 	hop      sock.Hop
 	src, dst int // fds: read from src, write into dst
-	faults   *netsim.FaultStream
+	faults   *netsim.FaultStream // for frames that carry IP
+	arp      *netsim.FaultStream // for the others (ARP), as the simulator draws them
 	flights  flightHeap
 	seq      uint64 // packets pushed so far, to keep equal times in order
 	tx       netsim.Transmitter
@@ -105,9 +121,12 @@ func newWire(a, b string, fdA, fdB int, p LinkProps, seed, index uint64, report 
 	}
 	w := &wire{report: report, start: time.Now(), fds: [2]int{fdA, fdB}, stop: stop}
 	w.props.Store(&p)
-	w.dirs[0] = &wireDir{w: w, from: a, to: b, hop: sock.Hop{Link: sock.LinkID(index + 1), From: a, To: b}, src: fdA, dst: fdB, faults: netsim.NewFaultStream(seed, int(index), 0)}
-	w.dirs[1] = &wireDir{w: w, from: b, to: a, hop: sock.Hop{Link: sock.LinkID(index + 1), From: b, To: a}, src: fdB, dst: fdA, faults: netsim.NewFaultStream(seed, int(index), 1)}
+	w.dirs[0] = &wireDir{w: w, from: a, to: b, hop: sock.Hop{Link: sock.LinkID(index + 1), From: a, To: b}, src: fdA, dst: fdB,
+		faults: netsim.NewFaultStream(seed, int(index), 0)}
+	w.dirs[1] = &wireDir{w: w, from: b, to: a, hop: sock.Hop{Link: sock.LinkID(index + 1), From: b, To: a}, src: fdB, dst: fdA,
+		faults: netsim.NewFaultStream(seed, int(index), 1)}
 	for _, d := range w.dirs {
+		d.arp = d.faults.ARP()
 		w.wg.Add(1)
 		go d.run()
 	}
@@ -119,7 +138,7 @@ func newWire(a, b string, fdA, fdB int, p LinkProps, seed, index uint64, report 
 func (w *wire) set(p LinkProps) { w.props.Store(&p) }
 
 // Close stops both directions, waits for their goroutines to end, and closes
-// the devices' fds, which removes the TUN devices with their routes. Packets
+// the devices' fds, which removes the TAP devices with their routes. Packets
 // still on the wire are lost. It is idempotent.
 func (w *wire) Close() error {
 	var err error
@@ -146,16 +165,61 @@ func (w *wire) Close() error {
 // now is the time on the wire's clock (monotonic).
 func (w *wire) now() time.Duration { return time.Since(w.start) }
 
-// emit reports a packet to the town's callback, if any.
-func (d *wireDir) emit(at time.Duration, kind PacketKind, pkt []byte, reason string) {
+// emit reports a frame to the town's callback, if any.
+func (d *wireDir) emit(at time.Duration, kind PacketKind, f frame, reason string) {
 	fn := d.w.report.Load()
 	if fn == nil {
 		return
 	}
-	(*fn)(Packet{
+	b := bytes.Clone(f.b)
+	p := Packet{
 		Time: d.w.start.Add(at), Kind: kind, From: d.from, To: d.to, Link: d.hop,
-		Data: bytes.Clone(pkt), Reason: reason,
-	})
+		Frame: b, Data: b[wireformat.EthernetHeaderLen : wireformat.EthernetHeaderLen+f.n], Reason: reason, At: d.from,
+	}
+	if f.bad {
+		p.At = d.to
+	}
+	(*fn)(p)
+}
+
+// frame is an Ethernet frame on a wire (header, payload, padding; no FCS):
+// n is its payload's length without padding, bad whether a bit of it
+// flipped on the way.
+type frame struct {
+	b   []byte
+	n   int
+	bad bool
+}
+
+// readFrame makes a frame of what a TAP device gave: padded to the
+// minimum as a NIC pads it, its payload's length read from the IPv4 or
+// ARP header inside. ok is false for a runt without a whole header.
+func readFrame(b []byte) (frame, bool) {
+	if len(b) < wireformat.EthernetHeaderLen {
+		return frame{}, false
+	}
+	n := len(b) - wireformat.EthernetHeaderLen
+	eth := wireformat.EtherType(uint16(b[12])<<8 | uint16(b[13]))
+	switch eth {
+	case wireformat.EtherTypeIPv4:
+		if ip, err := wireformat.ParseIPv4(b[wireformat.EthernetHeaderLen:]); err == nil {
+			n = len(ip)
+		}
+	case wireformat.EtherTypeARP:
+		if a, err := wireformat.ParseARP(b[wireformat.EthernetHeaderLen:]); err == nil {
+			n = len(a)
+		}
+	}
+	if len(b) < wireformat.EthernetMinFrame {
+		b = append(b, make([]byte, wireformat.EthernetMinFrame-len(b))...)
+	}
+	return frame{b: b, n: n}, true
+}
+
+// arp reports whether the frame carries something other than IPv4 (ARP),
+// whose dice come from the ARP stream.
+func (f frame) arp() bool {
+	return wireformat.EtherType(uint16(f.b[12])<<8|uint16(f.b[13])) == wireformat.EtherTypeARP
 }
 
 // run is the direction's goroutine: wait for a packet to read or a flight to
@@ -192,51 +256,67 @@ func (d *wireDir) run() {
 				d.err = fmt.Errorf("%s: reading the device: %w", d.hop, err)
 				return
 			}
-			d.send(bytes.Clone(buf[:n]), d.w.now())
+			if f, ok := readFrame(bytes.Clone(buf[:n])); ok {
+				d.send(f, d.w.now())
+			}
 		}
 	}
 }
 
-// send is the simulator's linkDir.send in real time: report, check the MTU,
-// roll the dice, take a place in the transmitter's queue, and put each copy
-// in flight.
-func (d *wireDir) send(pkt []byte, now time.Duration) {
+// send is the simulator's linkDir.send in real time: report, check the MTU
+// (of the payload), roll the dice (the ARP stream's for ARP), take a place
+// in the transmitter's queue (charged the frame's time on the wire), and
+// put each copy in flight, a flipped bit marking it bad.
+func (d *wireDir) send(f frame, now time.Duration) {
 	p := d.w.props.Load()
-	d.emit(now, PacketSent, pkt, "")
-	if len(pkt) > p.mtu() {
-		d.emit(now, PacketDropped, pkt, "mtu")
+	d.emit(now, PacketSent, f, "")
+	if f.n > p.mtu() {
+		d.emit(now, PacketDropped, f, "mtu")
 		return
 	}
-	f := d.faults.Decide(sock.Faults{Loss: p.Loss, Dup: p.Dup, Reorder: p.Reorder, Corrupt: p.Corrupt}, p.Delay, len(pkt))
-	if f.Lost {
-		d.emit(now, PacketDropped, pkt, "loss")
+	dice := d.faults
+	if f.arp() {
+		dice = d.arp
+	}
+	fate := dice.Decide(sock.Faults{Loss: p.Loss, Dup: p.Dup, Reorder: p.Reorder, Corrupt: p.Corrupt}, p.Delay, f.n)
+	if fate.Lost {
+		d.emit(now, PacketDropped, f, "loss")
 		return
 	}
-	arrive, ok := d.enqueue(now, len(pkt), p)
+	arrive, ok := d.enqueue(now, wireformat.EthernetWireLen(len(f.b)), p)
 	if !ok {
-		d.emit(now, PacketDropped, pkt, "queue full")
+		d.emit(now, PacketDropped, f, "queue full")
 		return
 	}
-	for i := range f.Copies {
+	for i := range fate.Copies {
 		if i > 0 {
-			d.emit(now, PacketSent, pkt, "duplicate")
+			d.emit(now, PacketSent, f, "duplicate")
 		}
 		d.seq++
-		d.flights.push(flight{at: arrive + f.Hold[i], seq: d.seq, pkt: f.Apply(pkt, i)})
+		c := f
+		if fate.Flip[i] >= 0 {
+			c = frame{b: slices.Concat(f.b[:wireformat.EthernetHeaderLen], fate.Apply(f.b[wireformat.EthernetHeaderLen:wireformat.EthernetHeaderLen+f.n], i), f.b[wireformat.EthernetHeaderLen+f.n:]), n: f.n, bad: true}
+		}
+		d.flights.push(flight{at: arrive + fate.Hold[i], seq: d.seq, f: c})
 	}
 }
 
-// land writes every flight whose time has come into the receiver's device.
+// land writes every flight whose time has come into the receiver's device;
+// a damaged frame goes no further than the receiver's FCS check.
 func (d *wireDir) land(now time.Duration) {
 	for len(d.flights) > 0 && d.flights[0].at <= now {
 		f := d.flights.pop()
-		if _, err := unix.Write(d.dst, f.pkt); err != nil {
-			// EIO while the receiver's device is down, EAGAIN if its
-			// backlog is full: the packet is lost at the far end.
-			d.emit(d.w.now(), PacketDropped, f.pkt, "device: "+err.Error())
+		if f.f.bad {
+			d.emit(d.w.now(), PacketDropped, f.f, badFCS)
 			continue
 		}
-		d.emit(d.w.now(), PacketDelivered, f.pkt, "")
+		if _, err := unix.Write(d.dst, f.f.b); err != nil {
+			// EIO while the receiver's device is down, EAGAIN if its
+			// backlog is full: the packet is lost at the far end.
+			d.emit(d.w.now(), PacketDropped, f.f, "device: "+err.Error())
+			continue
+		}
+		d.emit(d.w.now(), PacketDelivered, f.f, "")
 	}
 }
 
@@ -247,11 +327,11 @@ func (d *wireDir) enqueue(now time.Duration, n int, p *LinkProps) (time.Duration
 	return d.tx.Enqueue(now, n, sock.LinkConfig{Delay: p.Delay, Rate: p.Rate, Queue: wireQueue})
 }
 
-// flight is a packet on its way, due at at.
+// flight is a frame on its way, due at at.
 type flight struct {
 	at  time.Duration
 	seq uint64
-	pkt []byte
+	f   frame
 }
 
 // flightHeap is a min-heap of flights by (at, seq).
