@@ -102,7 +102,7 @@ type wireDir struct {
 	w        *wire
 	from, to string
 	hop      sock.Hop
-	src, dst int // fds: read from src, write into dst
+	src, dst int                 // fds: read from src, write into dst
 	faults   *netsim.FaultStream // for frames that carry IP
 	arp      *netsim.FaultStream // for the others (ARP), as the simulator draws them
 	flights  flightHeap
