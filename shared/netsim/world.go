@@ -17,6 +17,10 @@ type Options struct {
 	// Seed drives every random choice (link faults). The same seed and the
 	// same calls give the same events.
 	Seed uint64
+	// FirstMAC is the number of the first MAC address the world hands out
+	// less one: interfaces get 02:00:00:00:00:01 and up by default, and
+	// worlds joined by outside ports need ranges that do not overlap.
+	FirstMAC uint32
 }
 
 // World is the whole town: hosts, the links between them, the clock, and the
@@ -38,7 +42,7 @@ type World struct {
 
 // New makes an empty world.
 func New(opts Options) *World {
-	w := &World{seed: opts.Seed}
+	w := &World{seed: opts.Seed, macs: opts.FirstMAC}
 	w.flights.w = w
 	return w
 }
