@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -423,5 +424,93 @@ func TestBadInputOnLinux(t *testing.T) {
 				t.Errorf("a refused run left namespaces:\n%s", netnsList(t))
 			}
 		})
+	}
+}
+
+// TestRecvErrTimeExceeded: a UDP probe with IP_TTL 1 through a router (a
+// forwarding namespace) dies there, and with IP_RECVERR on the sender's
+// error queue holds Linux's ICMP time exceeded: EHOSTUNREACH, type 11 code
+// 0, the router's address as offender, the probe's destination and payload.
+// IP_MTU_DISCOVER and IP_MTU are the kernel's own options.
+func TestRecvErrTimeExceeded(t *testing.T) {
+	needRoot(t)
+	k, err := ossock.New(ossock.Options{Mode: ossock.Namespaces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	pfx := func(s string) []netip.Prefix { return []netip.Prefix{netip.MustParsePrefix(s)} }
+	for _, h := range []struct {
+		name, addr string
+		fwd        bool
+	}{{"a", "10.0.1.10/24", false}, {"r", "10.0.1.1/24", true}, {"b", "10.0.2.20/24", false}} {
+		if err := k.AddHost(h.name, pfx(h.addr), sock.HostOptions{Forward: h.fwd}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range [][2]string{{"a", "r"}, {"r", "b"}} {
+		if err := k.AddLink(l[0], l[1], sock.LinkConfig{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k.AddRoute("a", netip.MustParsePrefix("0.0.0.0/0"), netip.MustParseAddr("10.0.1.1")); err != nil {
+		t.Fatal(err)
+	}
+	p, err := k.AddProcess("a", "probe", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := p.Socket(sock.SockUDP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.RecvErr(fd); !errors.Is(err, sock.ErrAgain) {
+		t.Errorf("RecvErr on an empty queue: %v, want EAGAIN", err)
+	}
+	for _, o := range []struct {
+		opt sock.SockOpt
+		v   int
+	}{{sock.OptRecvErr, 1}, {sock.OptTTL, 1}, {sock.OptMTUDiscover, sock.PMTUDiscDo}} {
+		if err := p.SetSockopt(fd, o.opt, o.v); err != nil {
+			t.Fatalf("setsockopt %v %d: %v", o.opt, o.v, err)
+		}
+	}
+	if v, err := p.GetSockopt(fd, sock.OptMTUDiscover); err != nil || v != sock.PMTUDiscDo {
+		t.Errorf("IP_MTU_DISCOVER reads %d, %v; want %d", v, err, sock.PMTUDiscDo)
+	}
+	if _, err := p.GetSockopt(fd, sock.OptMTU); !errors.Is(err, sock.ErrNotConn) {
+		t.Errorf("IP_MTU of an unconnected socket: %v, want ENOTCONN", err)
+	}
+	if err := p.SetSockopt(fd, sock.OptMTU, 1000); !errors.Is(err, sock.ErrNoProtoOpt) {
+		t.Errorf("setting IP_MTU: %v, want ENOPROTOOPT", err)
+	}
+	dst := netip.MustParseAddrPort("10.0.2.20:33434")
+	if err := p.Connect(fd, dst); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.GetSockopt(fd, sock.OptMTU); err != nil || v != 1500 {
+		t.Errorf("IP_MTU towards b reads %d, %v; want 1500", v, err)
+	}
+	if _, err := p.Send(fd, []byte("probe")); err != nil {
+		t.Fatal(err)
+	}
+	var ee sock.ExtendedErr
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ee, err = p.RecvErr(fd)
+		if !errors.Is(err, sock.ErrAgain) || time.Now().After(deadline) {
+			break
+		}
+		k.RunUntil(k.Now() + 5*time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("RecvErr: %v", err)
+	}
+	want := sock.ExtendedErr{Err: sock.ErrHostUnreach, Type: 11, Code: 0, Offender: netip.MustParseAddr("10.0.1.1"), Dst: dst, Data: []byte("probe")}
+	if ee.Err != want.Err || ee.Type != want.Type || ee.Code != want.Code || ee.Offender != want.Offender || ee.Dst != want.Dst || string(ee.Data) != string(want.Data) {
+		t.Errorf("RecvErr = %+v, want %+v", ee, want)
+	}
+	if _, err := p.RecvErr(fd); !errors.Is(err, sock.ErrAgain) {
+		t.Errorf("a second RecvErr: %v, want EAGAIN", err)
 	}
 }

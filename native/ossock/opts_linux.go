@@ -29,6 +29,12 @@ func optLevel(o sock.SockOpt) (level, name int, ok bool) {
 		return unix.IPPROTO_TCP, unix.TCP_NODELAY, true
 	case sock.OptRecvErr:
 		return unix.IPPROTO_IP, unix.IP_RECVERR, true
+	case sock.OptMTUDiscover:
+		return unix.IPPROTO_IP, unix.IP_MTU_DISCOVER, true
+	case sock.OptMTU:
+		// Read-only: setsockopt gets the kernel's own ENOPROTOOPT,
+		// getsockopt on an unconnected socket its ENOTCONN.
+		return unix.IPPROTO_IP, unix.IP_MTU, true
 	}
 	return 0, 0, false
 }

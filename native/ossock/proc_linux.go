@@ -3,6 +3,7 @@
 package ossock
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -732,8 +733,80 @@ func (p *townProc) Unacked(fd int) int {
 	return n
 }
 
-// RecvErr would read the socket's error queue (recvmsg MSG_ERRQUEUE); not
-// yet on this kernel.
+// RecvErr reads the oldest error of the socket's error queue, which the
+// kernel fills while IP_RECVERR is on: recvmsg(MSG_ERRQUEUE), whose
+// IP_RECVERR control message is a struct sock_extended_err (errno, origin,
+// ICMP type and code, info) followed by the offender's address
+// (SO_EE_OFFENDER), whose name is where the packet was going, and whose
+// data is the start of that packet's payload. EAGAIN when the queue is
+// empty. It never blocks and, like the simulator's, publishes nothing.
 func (p *townProc) RecvErr(fd int) (sock.ExtendedErr, error) {
-	return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: the error queue is not read on the Linux kernel yet: %w", fd, sock.ErrOpNotSupp)
+	s := p.fds[fd]
+	if s == nil {
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: %w", fd, sock.ErrBadFD)
+	}
+	buf := make([]byte, 576)
+	oob := make([]byte, 512)
+	n, oobn, _, to, err := unix.Recvmsg(s.real, buf, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+	if errors.Is(err, unix.EAGAIN) {
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: no error is queued: %w", fd, sock.ErrAgain)
+	}
+	if err != nil {
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: %w", fd, sock.ErrnoFromSys(errno))
+		}
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: %v: %w", fd, err, sock.ErrInval)
+	}
+	ee, ok := parseExtendedErr(oob[:oobn])
+	if !ok {
+		return sock.ExtendedErr{}, fmt.Errorf("recverr: fd %d: the kernel's answer has no sock_extended_err: %w", fd, sock.ErrInval)
+	}
+	ee.Data = buf[:n]
+	if to != nil {
+		ee.Dst = p.k.addrs.scenario(addrPort(to))
+	}
+	if ee.Offender.IsValid() {
+		ee.Offender = p.k.addrs.scenario(netip.AddrPortFrom(ee.Offender, 0)).Addr()
+	}
+	return ee, nil
+}
+
+// The layout of struct sock_extended_err (<linux/errqueue.h>).
+const (
+	eeErrno    = 0
+	eeOrigin   = 4
+	eeType     = 5
+	eeCode     = 6
+	eeInfo     = 8
+	eeLen      = 16 // the offender's sockaddr follows
+	originICMP = 2  // SO_EE_ORIGIN_ICMP
+)
+
+// parseExtendedErr finds the IP_RECVERR control message and reads it.
+func parseExtendedErr(oob []byte) (sock.ExtendedErr, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return sock.ExtendedErr{}, false
+	}
+	for _, m := range msgs {
+		if m.Header.Level != unix.IPPROTO_IP || m.Header.Type != unix.IP_RECVERR || len(m.Data) < eeLen {
+			continue
+		}
+		d := m.Data
+		ee := sock.ExtendedErr{
+			Err:  sock.ErrnoFromSys(unix.Errno(binary.NativeEndian.Uint32(d[eeErrno:]))),
+			Info: binary.NativeEndian.Uint32(d[eeInfo:]),
+		}
+		if d[eeOrigin] == originICMP {
+			ee.Type, ee.Code = d[eeType], d[eeCode]
+		}
+		// SO_EE_OFFENDER: a sockaddr_in right after the struct; family
+		// AF_UNSPEC when the kernel knows no offender.
+		if off := d[eeLen:]; len(off) >= 8 && binary.NativeEndian.Uint16(off) == unix.AF_INET {
+			ee.Offender = netip.AddrFrom4([4]byte(off[4:8]))
+		}
+		return ee, true
+	}
+	return sock.ExtendedErr{}, false
 }
