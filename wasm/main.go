@@ -23,6 +23,10 @@ import (
 	"socketville/shared/town/play"
 )
 
+// maxLinkSource is the longest scenario a link may carry (?src=): more
+// than any example, less than what would make a link unwieldy.
+const maxLinkSource = 16 << 10
+
 func main() {
 	js.Global().Get("performance").Call("mark", "sv-main")
 	opts := town.Options{}
@@ -32,6 +36,14 @@ func main() {
 	}
 	if q, err := url.ParseQuery(search); err == nil {
 		opts.Scenario = q.Get("scenario")
+		// ?src=...: a scenario's own lines, a link that carries its
+		// town (a test's, a learner's shared one); ?scenario= names it.
+		if src := q.Get("src"); src != "" && len(src) <= maxLinkSource {
+			opts.Source = src
+			if opts.Scenario == "" {
+				opts.Scenario = "shared"
+			}
+		}
 		if c := q.Get("crowd"); c != "" {
 			// ?crowd=50x10: a generated crowded town (benchmarks, the curious).
 			_, _ = fmt.Sscanf(c, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost)

@@ -110,7 +110,12 @@ type state struct {
 		Link           string
 		X0, Y0, X1, Y1 float64
 	} `json:"roads"`
-	Inspector *struct {
+	Plots []struct {
+		Host string
+		Box  box
+	} `json:"plots"`
+	PanelLines []string `json:"panel_lines"`
+	Inspector  *struct {
 		Bytes  int
 		Fields []struct {
 			Header, Name, Value string

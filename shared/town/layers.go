@@ -202,7 +202,7 @@ type unitPart struct {
 var shortNames = map[string]string{
 	"no data": "none", "ping data": "ping", "quoted packet": "quoted", "ICMP data": "ICMP",
 	"IP hdr": "IP", "frame hdr": "frame", "bits on the wire": "bits",
-	"Eth hdr": "Eth", "ARP msg": "ARP",
+	"Eth hdr": "Eth", "ARP msg": "ARP", "padding": "pad",
 }
 
 func part(name string, n int, c color.RGBA) unitPart {
@@ -373,8 +373,16 @@ func frameUnits(eth wire.Ethernet, inner []unitPart, n int) (link, phys unit) {
 	withFCS := wire.AppendFCS(append([]byte(nil), eth...))
 	parts = append(parts, part("FCS", wire.EthernetFCSLen, colLink))
 	fcs := withFCS[len(eth):]
-	link = unit{parts: parts, caption: fmt.Sprintf("link: an Ethernet frame of %d bytes: to %v, from %v, type %v; the FCS %x is a CRC-32 of the frame, so the receiver can tell a damaged one",
-		len(withFCS), eth.Dst(), eth.Src(), etherTypeName(eth.Type()), fcs)}
+	to := eth.Dst().String()
+	if eth.Dst().IsBroadcast() {
+		to += " (broadcast: every card on the link takes it)"
+	}
+	pad := ""
+	if k := len(eth.Payload()) - n; k > 0 {
+		pad = fmt.Sprintf("; %d bytes of padding make it Ethernet's least 60", k)
+	}
+	link = unit{parts: parts, caption: fmt.Sprintf("link: an Ethernet frame of %d bytes: to %s, from %v, type %v%s; the FCS %x is a CRC-32 of the frame, so the receiver can tell a damaged one",
+		len(withFCS), to, eth.Src(), etherTypeName(eth.Type()), pad, fcs)}
 	pre := wire.EthernetPreamble
 	onWire := append(pre[:], withFCS...)
 	phys = unit{
