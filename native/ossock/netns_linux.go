@@ -100,7 +100,7 @@ const (
 // Iface is one end of a link inside a host's (or switch's) namespace: a
 // TAP device whose frames the link's wire carries.
 type Iface struct {
-	Name  string // the device's name in the namespace, "v-<peer>"
+	Name  string // the device's name in the namespace: "eth0", ... in a host, "v-<peer>" in a switch
 	Index int    // the device's ifindex in the namespace
 	Link  string // the link it belongs to, "a-b" as the scenario named it
 	Peer  string // the host or switch at the other end
@@ -695,8 +695,8 @@ func (t *Town) OnPacket(fn func(Packet)) {
 	t.onPacket.Store(&fn)
 }
 
-// AddLink joins a and b, hosts or switches: a TAP device "v-<b>" in a's
-// namespace and "v-<a>" in b's, both up with p's MTU, and a wire between
+// AddLink joins a and b, hosts or switches: a TAP device in each one's
+// namespace (a host's next ethN, a switch's "v-<peer>"), both up with p's MTU, and a wire between
 // the two devices that applies p. A host's device has the simulator's MAC
 // for that interface and the host's addresses the simulator puts on it;
 // between two hosts, each has a /32 route to each of the other's addresses
@@ -741,8 +741,7 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 	}
 	l := &link{
 		a: a, b: b, props: p, aHost: ha, bHost: hb,
-		aDev: uniqueName("v-"+sanitize(b, 13), 15, func(s string) bool { return ha.devs[s] }),
-		bDev: uniqueName("v-"+sanitize(a, 13), 15, func(s string) bool { return hb.devs[s] }),
+		aDev: devName(ha, b), bDev: devName(hb, a),
 	}
 	index := uint64(len(t.linkList))
 	ia := Iface{Name: l.aDev, Link: lname, Peer: b, LinkID: int(index + 1), LAN: hb.isSwitch}
@@ -772,6 +771,17 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 	t.links[[2]string{a, b}] = l
 	t.linkList = append(t.linkList, l)
 	return nil
+}
+
+// devName names h's end of a cable to peer: a host's interfaces are
+// eth0, eth1, ... in the order its links were made, as the simulator names
+// them; a switch's ports are "v-<peer>".
+func devName(h *host, peer string) string {
+	base := "v-" + sanitize(peer, 13)
+	if !h.isSwitch {
+		base = "eth" + strconv.Itoa(len(h.ifaces))
+	}
+	return uniqueName(base, 15, func(s string) bool { return h.devs[s] })
 }
 
 // macOf is m as the net package holds a MAC.

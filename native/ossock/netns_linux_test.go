@@ -258,8 +258,8 @@ func TestServerTwoClients(t *testing.T) {
 	got := town.Interfaces("server")
 	server := prefixes(t, "10.0.0.10/24")
 	want := []Iface{
-		{Name: "v-client1", Index: got[0].Index, Link: "client1-server", Peer: "client1", MAC: mac(t, "02:00:00:00:00:02"), Addrs: server, LinkID: 1},
-		{Name: "v-client2", Index: got[1].Index, Link: "client2-server", Peer: "client2", MAC: mac(t, "02:00:00:00:00:04"), Addrs: server, LinkID: 2},
+		{Name: "eth0", Index: got[0].Index, Link: "client1-server", Peer: "client1", MAC: mac(t, "02:00:00:00:00:02"), Addrs: server, LinkID: 1},
+		{Name: "eth1", Index: got[1].Index, Link: "client2-server", Peer: "client2", MAC: mac(t, "02:00:00:00:00:04"), Addrs: server, LinkID: 2},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Interfaces(server) = %+v, want %+v", got, want)
@@ -304,14 +304,14 @@ func TestToolsCrossCheck(t *testing.T) {
 	if town.Namespace("zz") != "" {
 		t.Errorf("Namespace of an unknown host is not empty")
 	}
-	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-d", "-o", "link", "show", "v-b"); !strings.Contains(l, "tun type tap pi off") || !strings.Contains(l, "mtu 1500") || !strings.Contains(l, "UP") ||
+	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-d", "-o", "link", "show", "eth0"); !strings.Contains(l, "tun type tap pi off") || !strings.Contains(l, "mtu 1500") || !strings.Contains(l, "UP") ||
 		!strings.Contains(l, "link/ether 02:00:00:00:00:01 ") {
 		t.Errorf("a's end: %q, want a TAP device without packet info, MAC 02:00:00:00:00:01, mtu 1500, up", l)
 	}
-	if l := command(t, "ip", "netns", "exec", town.Namespace("c"), "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1400") || !strings.Contains(l, "UP") {
+	if l := command(t, "ip", "netns", "exec", town.Namespace("c"), "ip", "-o", "link", "show", "eth0"); !strings.Contains(l, "mtu 1400") || !strings.Contains(l, "UP") {
 		t.Errorf("c's end: %q, want mtu 1400 and up", l)
 	}
-	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", "v-b"); !strings.Contains(l, "inet 10.0.0.1/24") ||
+	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "addr", "show", "dev", "eth0"); !strings.Contains(l, "inet 10.0.0.1/24") ||
 		!strings.Contains(l, "noprefixroute") || strings.Count(strings.TrimSpace(l), "\n") != 0 || strings.Contains(l, "inet6") {
 		t.Errorf("a's end has addresses %q, want only 10.0.0.1/24 noprefixroute (no IPv6 link-local)", l)
 	}
@@ -320,7 +320,7 @@ func TestToolsCrossCheck(t *testing.T) {
 		t.Errorf("address device in a: %q, want 10.0.0.1/24 noprefixroute", addrs)
 	}
 	routes := command(t, "ip", "netns", "exec", nsA, "ip", "route")
-	if strings.TrimSpace(routes) != "10.0.0.2 dev v-b scope link src 10.0.0.1" {
+	if strings.TrimSpace(routes) != "10.0.0.2 dev eth0 scope link src 10.0.0.1" {
 		t.Errorf("routes in a: %q, want only the /32 to b", routes)
 	}
 	fwd := command(t, "ip", "netns", "exec", town.Namespace("b"), "cat", "/proc/sys/net/ipv4/ip_forward")
@@ -339,7 +339,7 @@ func TestToolsCrossCheck(t *testing.T) {
 	if err := town.SetLink("b", "a", want); err != nil {
 		t.Fatalf("SetLink: %v", err)
 	}
-	for h, dev := range map[string]string{"a": "v-b", "b": "v-a"} {
+	for h, dev := range map[string]string{"a": "eth0", "b": "eth0"} {
 		if l := command(t, "ip", "netns", "exec", town.Namespace(h), "ip", "-o", "link", "show", dev); !strings.Contains(l, "mtu 1300") {
 			t.Errorf("after SetLink %s's end: %q, want mtu 1300", h, l)
 		}
@@ -350,10 +350,10 @@ func TestToolsCrossCheck(t *testing.T) {
 	if err := town.SetLink("a", "b", LinkProps{}); err != nil {
 		t.Fatalf("SetLink to nothing: %v", err)
 	}
-	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "link", "show", "v-b"); !strings.Contains(l, "mtu 1500") {
+	if l := command(t, "ip", "netns", "exec", nsA, "ip", "-o", "link", "show", "eth0"); !strings.Contains(l, "mtu 1500") {
 		t.Errorf("after SetLink to nothing: %q, want mtu 1500", l)
 	}
-	if err := town.SetLink("a", "b", LinkProps{MTU: 10}); err == nil || !strings.Contains(err.Error(), "link a-b: mtu 10 on v-b in a") {
+	if err := town.SetLink("a", "b", LinkProps{MTU: 10}); err == nil || !strings.Contains(err.Error(), "link a-b: mtu 10 on eth0 in a") {
 		t.Errorf("SetLink mtu=10: %v", err)
 	}
 
@@ -448,7 +448,7 @@ func TestBadInput(t *testing.T) {
 		{name: "loss too big", err: town.AddLink("a", "b", LinkProps{Loss: 1.5}), want: "link a-b: bad loss=150%"},
 		{name: "negative dup", err: town.AddLink("a", "b", LinkProps{Dup: -0.1}), want: "link a-b: bad dup=-10%"},
 		{name: "negative delay", err: town.AddLink("a", "b", LinkProps{Delay: -1}), want: "link a-b: bad delay=-1ns"},
-		{name: "kernel refuses mtu", err: town.AddLink("a", "b", LinkProps{MTU: 10}), want: "link a-b: tap v-b in a: mtu 10: "},
+		{name: "kernel refuses mtu", err: town.AddLink("a", "b", LinkProps{MTU: 10}), want: "link a-b: tap eth0 in a: mtu 10: "},
 		{name: "no such link", err: town.SetLink("a", "b", LinkProps{}), want: "link a-b: no such link"},
 		{name: "do unknown", err: town.Do("zz", func() error { return nil }), want: "host zz: unknown host"},
 	} {
@@ -464,7 +464,7 @@ func TestBadInput(t *testing.T) {
 	if err := town.AddLink("b", "a", LinkProps{}); err == nil || !strings.Contains(err.Error(), "already linked") {
 		t.Errorf("second link b-a: %v, want already linked", err)
 	}
-	if got := town.Interfaces("a"); len(got) != 1 || got[0].Name != "v-b" || got[0].Peer != "b" || got[0].Link != "a-b" {
+	if got := town.Interfaces("a"); len(got) != 1 || got[0].Name != "eth0" || got[0].Peer != "b" || got[0].Link != "a-b" {
 		t.Errorf("Interfaces(a) = %+v", got)
 	}
 	if err := town.SetLink("a", "b", LinkProps{Corrupt: 2}); err == nil || !strings.Contains(err.Error(), "link a-b: bad corrupt=200%") {

@@ -396,7 +396,7 @@ func TestWireTshark(t *testing.T) {
 	needTool(t, "tshark")
 	const n = 30
 	town, rec := twoHosts(t, 11, LinkProps{Loss: 0.3, Delay: time.Millisecond})
-	cmd := exec.Command("ip", "netns", "exec", town.Namespace("b"), "tshark", "-i", "v-a", "-l", "-n",
+	cmd := exec.Command("ip", "netns", "exec", town.Namespace("b"), "tshark", "-i", "eth0", "-l", "-n",
 		"-f", "udp dst port 9000", "-T", "fields", "-e", "udp.payload")
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
