@@ -122,12 +122,13 @@ func (g *Game) drawCrossroads(dst *ebiten.Image, p *layout.Plot) {
 			}
 		}
 	}
-	for _, sg := range append(segs, joins...) {
+	for i, sg := range append(segs, joins...) {
 		x0, y0 := g.cam.pt(sg[0])
 		x1, y1 := g.cam.pt(sg[1])
 		line(dst, x0, y0, x1, y1, rw*z, colRoad)
-		fillRect(dst, x0-rw*z/2, y0-rw*z/2, rw*z, rw*z, colRoad)
-		fillRect(dst, x1-rw*z/2, y1-rw*z/2, rw*z, rw*z, colRoad)
+		if i >= len(segs) { // a join's inner end: square, as a road's bend
+			fillRect(dst, x1-rw*z/2, y1-rw*z/2, rw*z, rw*z, colRoad)
+		}
 	}
 	cx, cy := g.cam.pt(c)
 	// The crossing's markings: a box junction's criss-cross.

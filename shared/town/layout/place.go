@@ -79,6 +79,10 @@ func nodeNames(s sock.Snapshot) []string {
 const (
 	maxPermuted = 7
 	maxImproved = 48
+	// maxCrossed is the largest town whose placements are also rated by
+	// their roads' crossings: counting them costs the square of the
+	// roads for every swap tried.
+	maxCrossed = 16
 )
 
 // placement returns the grid cell of each host (by index): the order of
@@ -117,9 +121,9 @@ func placement(s sock.Snapshot) []int {
 // bestPermutation tries every placement, from the identity on.
 func bestPermutation(order []int, pairs [][2]int, cols int) []int {
 	best := append([]int(nil), order...)
-	bestScore := score(order, pairs, cols)
+	bestScore := score(order, pairs, cols, len(order) <= maxCrossed)
 	for nextPermutation(order) {
-		if sc := score(order, pairs, cols); sc > bestScore {
+		if sc := score(order, pairs, cols, len(order) <= maxCrossed); sc > bestScore {
 			bestScore = sc
 			copy(best, order)
 		}
@@ -131,13 +135,13 @@ func bestPermutation(order []int, pairs [][2]int, cols int) []int {
 // swap makes the placement better (and at most n times over).
 func improve(order []int, pairs [][2]int, cols int) []int {
 	n := len(order)
-	cur := score(order, pairs, cols)
+	cur := score(order, pairs, cols, len(order) <= maxCrossed)
 	for range n {
 		bi, bj, bs := -1, -1, cur
 		for i := range n {
 			for j := i + 1; j < n; j++ {
 				order[i], order[j] = order[j], order[i]
-				if sc := score(order, pairs, cols); sc > bs {
+				if sc := score(order, pairs, cols, len(order) <= maxCrossed); sc > bs {
 					bi, bj, bs = i, j, sc
 				}
 				order[i], order[j] = order[j], order[i]
@@ -152,9 +156,12 @@ func improve(order []int, pairs [][2]int, cols int) []int {
 }
 
 // score rates a placement: a road between grid neighbours counts most,
-// then shorter roads.
-func score(cellOf []int, pairs [][2]int, cols int) int {
+// then fewer roads crossing each other (a road along a street across a
+// road straight over it reads as a junction, and a LAN's hosts mixed with
+// another's), then shorter roads.
+func score(cellOf []int, pairs [][2]int, cols int, cross bool) int {
 	sc := 0
+	var paths [][]gridPoint
 	for _, p := range pairs {
 		a, b := cellOf[p[0]], cellOf[p[1]]
 		dr, dc := abs(a/cols-b/cols), abs(a%cols-b%cols)
@@ -162,8 +169,66 @@ func score(cellOf []int, pairs [][2]int, cols int) int {
 			sc += 1000
 		}
 		sc -= dr + dc
+		if a != b && cross {
+			paths = append(paths, gridPath(cell{a / cols, a % cols}, cell{b / cols, b % cols}))
+		}
+	}
+	for i := range paths {
+		for j := i + 1; j < len(paths); j++ {
+			sc -= 300 * crossings(paths[i], paths[j])
+		}
 	}
 	return sc
+}
+
+// gridPoint is a point of the grid in cells: a cell's middle at whole
+// numbers, the streets around it at halves (doubled, to stay whole).
+type gridPoint struct{ x, y int }
+
+// gridPath is the road between two cells as shape draws it, in doubled
+// grid units: through the middle of each cell and of each street.
+func gridPath(ca, cb cell) []gridPoint {
+	rt := shape(route{ca: ca, cb: cb})
+	a, b := gridPoint{2 * ca.c, 2 * ca.r}, gridPoint{2 * cb.c, 2 * cb.r}
+	street := func(ln lane) int { return 2*ln.street - 1 }
+	switch rt.kind {
+	case alongRow:
+		y := street(rt.along[0])
+		return []gridPoint{a, {a.x, y}, {b.x, y}, b}
+	case alongCol:
+		x := street(rt.along[0])
+		return []gridPoint{a, {x, a.y}, {x, b.y}, b}
+	case corner:
+		y, x := street(rt.along[0]), street(rt.along[1])
+		return []gridPoint{a, {a.x, y}, {x, y}, {x, b.y}, b}
+	}
+	return []gridPoint{a, b}
+}
+
+// crossings counts where a segment of one path crosses one of the other
+// at a right angle, strictly inside both (roads that meet at a plot, or
+// share a street in lanes of their own, do not cross).
+func crossings(p, q []gridPoint) int {
+	n := 0
+	for i := 1; i < len(p); i++ {
+		for j := 1; j < len(q); j++ {
+			if crosses(p[i-1], p[i], q[j-1], q[j]) || crosses(q[j-1], q[j], p[i-1], p[i]) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// crosses reports whether the horizontal segment a-b crosses the
+// vertical segment c-d strictly inside both.
+func crosses(a, b, c, d gridPoint) bool {
+	if a.y != b.y || c.x != d.x {
+		return false
+	}
+	x0, x1 := min(a.x, b.x), max(a.x, b.x)
+	y0, y1 := min(c.y, d.y), max(c.y, d.y)
+	return x0 < c.x && c.x < x1 && y0 < a.y && a.y < y1
 }
 
 func abs(x int) int {
