@@ -61,7 +61,7 @@ func (t *Town) NICs(hostName string) []sock.NICState {
 }
 
 // Neigh reads host's ARP cache from its namespace, as `ip neigh` lists
-// it: the entries on its links' devices, in the kernel's order.
+// it: the entries on its links' devices, by interface and address.
 func (t *Town) Neigh(hostName string) []sock.NeighState {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -87,6 +87,16 @@ func (t *Town) Neigh(hostName string) []sock.NeighState {
 		}
 		out = append(out, e)
 	}
+	// The kernel lists by hash; by interface, then address, reads the
+	// same on every run.
+	slices.SortStableFunc(out, func(a, b sock.NeighState) int {
+		ia := slices.IndexFunc(h.ifaces, func(i Iface) bool { return i.Name == a.Dev })
+		ib := slices.IndexFunc(h.ifaces, func(i Iface) bool { return i.Name == b.Dev })
+		if ia != ib {
+			return ia - ib
+		}
+		return a.Addr.Compare(b.Addr)
+	})
 	return out
 }
 

@@ -8,18 +8,25 @@ import (
 	"socketville/shared/netsim"
 )
 
-// TestDeliberateMatchesTCPComment keeps Deliberate() and the list at the top
-// of tcp.go in step: one bullet an entry, in the same order, each bullet
-// naming its entry.
+// TestDeliberateMatchesTCPComment keeps Deliberate() in step with the list
+// at the top of tcp.go and then the list below IP in deliberate.go: one
+// bullet an entry, in the same order, each bullet naming its entry.
 func TestDeliberateMatchesTCPComment(t *testing.T) {
-	src, err := os.ReadFile("tcp.go")
-	if err != nil {
-		t.Fatal(err)
+	var bullets []string
+	for _, file := range []string{"tcp.go", "deliberate.go"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := deliberateBullets(string(src))
+		if len(b) == 0 {
+			t.Errorf("%s has no list of deliberate differences", file)
+		}
+		bullets = append(bullets, b...)
 	}
-	bullets := deliberateBullets(string(src))
 	list := netsim.Deliberate()
 	if len(bullets) != len(list) {
-		t.Errorf("tcp.go lists %d deliberate differences, Deliberate() %d", len(bullets), len(list))
+		t.Errorf("tcp.go and deliberate.go list %d deliberate differences, Deliberate() %d", len(bullets), len(list))
 	}
 	seen := map[string]bool{}
 	for i, d := range list {

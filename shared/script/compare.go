@@ -85,7 +85,9 @@ type Difference struct {
 // A difference is documented by one of deliberate's entries only when it
 // is plainly that entry: "ephemeral ports" when the results are equal but
 // for ports from 32768 up, and every such port of A stands for the same
-// port of B throughout; "no IPv4 fragmentation" when A failed with
+// port of B throughout; "ARP timing" when an arp line's caches hold the
+// same entries in other states (REACHABLE, STALE, DELAY, PROBE); "no IPv4
+// fragmentation" when A failed with
 // EMSGSIZE and B succeeded; "skipped states" when one state sequence is a
 // subsequence of the other, ending in the same state. An entry missing
 // from deliberate documents nothing.
@@ -165,6 +167,9 @@ func compare(a, b Recording, deliberate []netsim.Departure) comparison {
 		case sameTimings(ra.Result, rb.Result):
 			d.Aspect = AspectResult
 			d.Documented = doc("timing", true)
+		case strings.HasPrefix(ra.Text, "arp ") && sameButNeighStates(ra.Result, rb.Result):
+			d.Aspect = AspectResult
+			d.Documented = doc("ARP timing", true)
 		default:
 			d.Aspect = AspectResult
 			d.Documented = doc("ephemeral ports", sameButPorts)
@@ -721,6 +726,18 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// neighState is the state that ends a line of "arp HOST", with the
+// address before it when the entry has one.
+var neighState = regexp.MustCompile(`(?m) (REACHABLE|STALE|DELAY|PROBE)$`)
+
+// sameButNeighStates reports whether two ARP caches, as "arp HOST" prints
+// them, differ only in the states of entries that both have with the same
+// address: the states that time moves through.
+func sameButNeighStates(a, b string) bool {
+	mask := func(s string) string { return neighState.ReplaceAllString(s, " (resolved)") }
+	return a != b && mask(a) == mask(b)
 }
 
 // measured is a time a call measured and printed ("44.924" in ping's

@@ -399,8 +399,14 @@ func TestCompareExamplesWithThemselves(t *testing.T) {
 			if err := runFile(t, path, rec); err != nil {
 				t.Fatalf("unexpected errors:\n%v", err)
 			}
-			if n := strings.Count(trace.String(), "\n"); n != len(rec.Rec.Lines)+len(rec.Rec.Events) {
-				t.Errorf("Next printed %d lines for %d records", n, len(rec.Rec.Lines)+len(rec.Rec.Events))
+			// A result of several lines (arp, traceroute) prints one
+			// line each.
+			want := len(rec.Rec.Lines) + len(rec.Rec.Events)
+			for _, l := range rec.Rec.Lines {
+				want += strings.Count(strings.TrimRight(l.Result, "\n"), "\n")
+			}
+			if n := strings.Count(trace.String(), "\n"); n != want {
+				t.Errorf("Next printed %d lines for %d records (%d lines)", n, len(rec.Rec.Lines)+len(rec.Rec.Events), want)
 			}
 			again := record(t, name, "again")
 			if diffs := script.Compare(rec.Rec, again, netsim.Deliberate()); len(diffs) != 0 {
@@ -450,5 +456,28 @@ func TestCompareReorderedReads(t *testing.T) {
 				t.Errorf("%d differences not documented, want %d", undocs, tt.undocs)
 			}
 		})
+	}
+}
+
+// TestCompareARPTiming: an arp line whose caches hold the same entries in
+// other states is the documented ARP timing; another MAC, or an entry one
+// kernel lacks or has failed, is not.
+func TestCompareARPTiming(t *testing.T) {
+	line := func(result string) script.Recording {
+		return script.Recording{Lines: []script.LineRecord{{Line: 3, Who: "", Text: "arp a", Phase: script.PhaseDone, Result: result}}}
+	}
+	sim := "10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE\n10.0.0.3 dev eth0 lladdr 02:00:00:00:00:03 REACHABLE"
+	for _, c := range []struct {
+		linux, want string
+	}{
+		{"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 STALE\n10.0.0.3 dev eth0 lladdr 02:00:00:00:00:03 DELAY", "ARP timing"},
+		{"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE\n10.0.0.3 dev eth0 lladdr 02:00:00:00:00:09 REACHABLE", ""},
+		{"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE", ""},
+		{"10.0.0.2 dev eth0 lladdr 02:00:00:00:00:02 REACHABLE\n10.0.0.3 dev eth0 FAILED", ""},
+	} {
+		diffs := script.Compare(line(sim), line(c.linux), netsim.Deliberate())
+		if len(diffs) != 1 || diffs[0].Documented != c.want {
+			t.Errorf("Linux %q: %+v, want one difference documented %q", c.linux, diffs, c.want)
+		}
 	}
 }
