@@ -133,7 +133,7 @@ func TestExamplesOnLinux(t *testing.T) {
 }
 
 // TestTownIsRealLinux: while a run holds a listener, ss inside the host's
-// namespace lists it; the link's wire is a TUN device there; and after
+// namespace lists it; the link's wire is a TAP device there; and after
 // Close the namespaces are gone.
 func TestTownIsRealLinux(t *testing.T) {
 	needRoot(t)
@@ -165,8 +165,8 @@ b/web: listen 3 16
 		t.Errorf("ss -tln in %s does not list the listener on port 80:\n%s", ns, out)
 	}
 	out, err = exec.Command("ip", "netns", "exec", ns, "ip", "-d", "link", "show").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "tun") {
-		t.Errorf("no TUN device in %s (%v):\n%s", ns, err, out)
+	if err != nil || !strings.Contains(string(out), "tun type tap") {
+		t.Errorf("no TAP device in %s (%v):\n%s", ns, err, out)
 	}
 	if err := k.Close(); err != nil {
 		t.Fatal(err)
@@ -512,5 +512,22 @@ func TestRecvErrTimeExceeded(t *testing.T) {
 	}
 	if _, err := p.RecvErr(fd); !errors.Is(err, sock.ErrAgain) {
 		t.Errorf("a second RecvErr: %v, want EAGAIN", err)
+	}
+}
+
+// TestLoopbackRefusesSwitches: a loopback run has no cables, and says so
+// when a scenario asks for a switch; the town is left as it was.
+func TestLoopbackRefusesSwitches(t *testing.T) {
+	k, err := ossock.New(ossock.Options{Mode: ossock.Loopback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	err = k.AddSwitch("sw", 0)
+	if !errors.Is(err, sock.ErrOpNotSupp) || !strings.Contains(err.Error(), "loopback run has no cables") {
+		t.Errorf("AddSwitch on loopback: %v, want EOPNOTSUPP saying why", err)
+	}
+	if snap := k.Snapshot(); len(snap.Switches) != 0 {
+		t.Errorf("the refused switch is in the snapshot: %+v", snap.Switches)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"socketville/shared/sock"
 )
 
 // needNetAdmin skips the test unless the process may make namespaces.
@@ -539,5 +541,72 @@ func TestThreadsStayHome(t *testing.T) {
 			t.Fatalf("threads outside the root namespace %s: %v", root, strays)
 		}
 		time.Sleep(10 * time.Millisecond) // threads exit just after Do returns
+	}
+}
+
+// TestSwitchIsABridge: two hosts and a router on a switch, a second switch
+// behind the first: the switch is a namespace with a bridge (no STP, 300 s
+// ageing) whose ports are the links' TAP devices; a UDP exchange across it
+// fills the bridge's FDB with the hosts' MACs behind their ports and each
+// host's ARP cache with the other; a host on a LAN routes its subnet
+// through its device; a second way between the switches is refused as a
+// loop, and a switch's ports run out.
+func TestSwitchIsABridge(t *testing.T) {
+	needTool(t, "ip")
+	town := newTown(t)
+	addHost(t, town, "a", false, "10.0.0.1/24")
+	addHost(t, town, "b", false, "10.0.0.2/24")
+	if err := town.AddSwitch("sw", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := town.AddSwitch("sw2", 8); err != nil {
+		t.Fatal(err)
+	}
+	addLink(t, town, "a", "sw", LinkProps{Delay: time.Millisecond})
+	addLink(t, town, "b", "sw", LinkProps{})
+	addLink(t, town, "sw", "sw2", LinkProps{})
+	if err := town.AddLink("sw2", "sw", LinkProps{}); err == nil {
+		t.Errorf("a second cable between sw and sw2 was taken")
+	}
+	addHost(t, town, "c", false, "10.0.0.3/24")
+	if err := town.AddLink("c", "sw", LinkProps{}); err == nil || !strings.Contains(err.Error(), "all 3 ports of switch sw are in use") {
+		t.Errorf("a fourth cable into a 3-port switch: %v", err)
+	}
+	if err := town.AddSwitch("a", 8); err == nil {
+		t.Errorf("a switch took host a's name")
+	}
+
+	ns := town.Namespace("sw")
+	if l := command(t, "ip", "netns", "exec", ns, "ip", "-d", "-o", "link", "show", "br0"); !strings.Contains(l, "stp_state 0") || !strings.Contains(l, "ageing_time 30000") {
+		t.Errorf("the bridge: %q, want stp_state 0 and ageing_time 30000", l)
+	}
+	if l := command(t, "ip", "netns", "exec", ns, "ip", "-o", "link", "show", "master", "br0"); strings.Count(l, "\n") != 3 {
+		t.Errorf("the bridge's ports: %q, want three", l)
+	}
+	if r := command(t, "ip", "netns", "exec", town.Namespace("a"), "ip", "route"); !strings.Contains(r, "10.0.0.0/24 dev eth0 proto kernel scope link src 10.0.0.1") {
+		t.Errorf("routes in a: %q, want the LAN's subnet through eth0", r)
+	}
+
+	if answer, _ := udpExchange(t, town, "a", "b", "10.0.0.2:9"); answer != "answer to a" {
+		t.Errorf("answer %q", answer)
+	}
+	st, ok := town.Switch("sw")
+	if !ok || st.Ports != 3 || !slices.Equal(st.Used, []sock.LinkID{1, 2, 3}) {
+		t.Errorf("Switch(sw) = %+v, want 3 ports holding links 1, 2, 3", st)
+	}
+	learned := map[string]int{}
+	for _, e := range st.FDB {
+		learned[e.MAC.String()] = e.Port
+	}
+	if learned["02:00:00:00:00:01"] != 1 || learned["02:00:00:00:00:02"] != 2 || len(learned) != 2 {
+		t.Errorf("sw's FDB %v, want a's MAC on port 1 and b's on port 2", st.FDB)
+	}
+	neigh := town.Neigh("a")
+	if len(neigh) != 1 || neigh[0].Addr != netip.MustParseAddr("10.0.0.2") || neigh[0].MAC.String() != "02:00:00:00:00:02" || neigh[0].Dev != "eth0" {
+		t.Errorf("a's ARP cache %v, want b on eth0", neigh)
+	}
+	nics := town.NICs("a")
+	if len(nics) != 2 || nics[1].Name != "eth0" || nics[1].MAC.String() != "02:00:00:00:00:01" || len(nics[1].Addrs) != 1 || nics[1].Addrs[0].String() != "10.0.0.1/24" || nics[1].Link != 1 {
+		t.Errorf("a's NICs %+v", nics)
 	}
 }
