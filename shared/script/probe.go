@@ -57,14 +57,20 @@ func readyOrErr(p sock.Proc, fd int) func() bool {
 }
 
 // takeErrors reads fd's error queue to its end (recvmsg MSG_ERRQUEUE),
-// handing each error to f, and reports whether there was any. Linux clears
-// the socket's pending error (SO_ERROR) when the queue is read empty; a
-// getsockopt SO_ERROR does it here too, which on Linux reads 0.
-func takeErrors(p sock.Proc, fd int, f func(sock.ExtendedErr)) bool {
+// handing each error to f, and reports whether there was any, and the
+// error of a kernel that cannot read the queue (anything but EAGAIN).
+// Linux clears the socket's pending error (SO_ERROR) when the queue is
+// read empty; a getsockopt SO_ERROR does it here too, which on Linux
+// reads 0.
+func takeErrors(p sock.Proc, fd int, f func(sock.ExtendedErr)) (bool, error) {
 	took := false
+	var cannot error
 	for {
 		ee, err := p.RecvErr(fd)
 		if err != nil {
+			if sock.ErrnoOf(err) != sock.ErrAgain {
+				cannot = err
+			}
 			break
 		}
 		took = true
@@ -75,7 +81,7 @@ func takeErrors(p sock.Proc, fd int, f func(sock.ExtendedErr)) bool {
 			took = true
 		}
 	}
-	return took
+	return took, cannot
 }
 
 // icmpError says what an ICMP error means in ping's words (iputils'
@@ -177,7 +183,7 @@ func (g *pinger) probe(i int) {
 			// ping: "local error: message too long, mtu=1400", and it
 			// counts the request as sent.
 			line := "ping: local error: message too long"
-			takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
+			_, _ = takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
 				if ee.Type == 0 && ee.Info > 0 {
 					line = fmt.Sprintf("ping: local error: message too long, mtu=%d", ee.Info)
 				}
@@ -229,7 +235,9 @@ func (g *pinger) answered() bool {
 // take reads what came: errors from the error queue, then replies.
 func (g *pinger) take() bool {
 	p := g.p
-	took := takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
+	// A kernel that cannot read the error queue still counts the
+	// replies; the errors then go unreported.
+	took, _ := takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
 		i, ok := g.probeOf(ee.Data)
 		words, _, _ := icmpError(ee)
 		seq := "?"
@@ -309,6 +317,9 @@ type tracer struct {
 	dst   netip.Addr
 	port  uint16 // the next probe's port
 	lines []string
+	// noQueue is why the kernel cannot read the error queue, if it
+	// cannot: without it traceroute learns nothing, so it stops.
+	noQueue error
 }
 
 // traceroute finds the routers on the way to an address as traceroute(8)
@@ -370,6 +381,10 @@ func (t *tracer) hop(ttl int) {
 			return
 		}
 		t.take(func(sock.ExtendedErr) {}) // late answers to probes given up on
+		if t.noQueue != nil {
+			t.fail(t.noQueue)
+			return
+		}
 		port := t.port
 		t.port++
 		start := t.r.k.Now()
@@ -384,7 +399,11 @@ func (t *tracer) hop(ttl int) {
 				answer, at = &ee, t.r.k.Now()
 			}
 		}
-		t.r.watch(readyOrErr(t.p, t.fd), func() bool { return t.take(mine) }, func() bool { return answer != nil }, start+traceWait, func() {
+		t.r.watch(readyOrErr(t.p, t.fd), func() bool { return t.take(mine) }, func() bool { return answer != nil || t.noQueue != nil }, start+traceWait, func() {
+			if t.noQueue != nil {
+				t.fail(t.noQueue)
+				return
+			}
 			if answer == nil {
 				line += " *"
 				probe(k + 1)
@@ -409,7 +428,11 @@ func (t *tracer) hop(ttl int) {
 // take reads the error queue, and any datagram that came (a UDP service
 // that answered a probe: traceroute reads it and goes on).
 func (t *tracer) take(f func(sock.ExtendedErr)) bool {
-	took := takeErrors(t.p, t.fd, f)
+	took, err := takeErrors(t.p, t.fd, f)
+	if err != nil {
+		t.noQueue = err
+		return true // nothing more to wait for
+	}
 	for t.p.Readiness(t.fd)&sock.PollIn != 0 {
 		if _, err := t.p.RecvFrom(t.fd, 65536); err != nil {
 			break
