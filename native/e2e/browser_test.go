@@ -241,18 +241,26 @@ func checkInspector(t *testing.T, ctx context.Context, st state) {
 	st = waitFor(t, 5*time.Second, "the byte inspector", get, func(s state) bool {
 		return s.Tab == "bytes" && s.Inspector != nil
 	})
-	flags := -1
+	// The inspector shows the whole frame: the Ethernet header first, so
+	// the TCP flags (byte 33 of the packet) are byte 47, and the FCS last.
+	flags, fcs := -1, -1
 	for i, f := range st.Inspector.Fields {
 		if f.Header == "TCP" && f.Name == "flags" {
 			flags = i
 		}
+		if f.Header == "Ethernet" && f.Name == "FCS" {
+			fcs = i
+		}
 	}
-	if flags < 0 || st.Inspector.Bytes < 40 {
+	if flags < 0 || st.Inspector.Bytes < 64 {
 		t.Fatalf("inspector of %d bytes without TCP flags: %+v", st.Inspector.Bytes, st.Inspector.Fields)
 	}
+	if fcs < 0 || st.Inspector.Fields[fcs].Off != st.Inspector.Bytes-4 || !strings.HasSuffix(st.Inspector.Fields[fcs].Value, "(correct)") {
+		t.Errorf("the frame's FCS is not its last four bytes, correct: %+v", st.Inspector.Fields)
+	}
 	f := st.Inspector.Fields[flags]
-	if f.Off != 33 || f.Len != 1 || !strings.Contains(f.Value, "ACK") || f.Row.H == 0 {
-		t.Fatalf("TCP flags field %+v: want byte 33 with ACK, on screen", f)
+	if f.Off != 14+33 || f.Len != 1 || !strings.Contains(f.Value, "ACK") || f.Row.H == 0 {
+		t.Fatalf("TCP flags field %+v: want byte 47 (33 of the packet, after the 14-byte Ethernet header) with ACK, on screen", f)
 	}
 	x, y := f.Row.center()
 	if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y)); err != nil {

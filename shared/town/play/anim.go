@@ -270,7 +270,13 @@ func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 	cfg := ls.Config
 	dur := cfg.Delay
 	if cfg.Rate > 0 {
-		dur += time.Duration(int64(len(e.Packet)) * 8 * int64(time.Second) / cfg.Rate)
+		// A frame holds the road for its preamble, its padded bytes,
+		// its FCS and the gap after it, as the simulator counts it.
+		n := len(e.Packet)
+		if e.Frame != nil {
+			n = wire.EthernetWireLen(len(e.Frame))
+		}
+		dur += time.Duration(int64(n) * 8 * int64(time.Second) / cfg.Rate)
 	}
 	kind, label := Classify(e.Packet)
 	a.nextID++
