@@ -70,12 +70,25 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 	c := g.cutawayGeometry(area)
 	units := layerUnits(pkt, frame)
 	src, dst2 := "sender", "receiver"
+	// The highest floor the message reaches at each end: the top for a
+	// host's packet, the network floor for ARP (the kernel's own, below
+	// any socket), the link floor at a switch, which reads frames only.
+	srcTop, dstTop := 0.0, 0.0
 	if ip, err := wire.ParseIPv4(pkt); err == nil {
 		src, dst2 = ip.Src().String(), ip.Dst().String()
 	} else if m, err := wire.ParseARP(pkt); err == nil {
 		src, dst2 = m.SenderIP().String(), m.TargetIP().String()
 		if m.Op() == wire.ARPRequest {
 			dst2 = "every host on the link"
+		}
+		srcTop, dstTop = 2, 2
+	}
+	if g.sel.kind == selLetter {
+		if _, ok := g.switchState(g.sel.from); ok {
+			src, srcTop = "switch "+g.sel.from, 3
+		}
+		if _, ok := g.switchState(g.sel.to); ok {
+			dst2, dstTop = "switch "+g.sel.to, 3
 		}
 	}
 	for i, name := range floors {
@@ -92,18 +105,26 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 	var floor, bx float64
 	switch {
 	case ph < 0.4:
-		floor, bx = ph/0.4*4, c.x
+		floor, bx = srcTop+ph/0.4*(4-srcTop), c.x
 	case ph < 0.6:
 		floor, bx = 4, c.x+(ph-0.4)/0.2*(c.w-c.colW)
 	default:
-		floor, bx = (1-(ph-0.6)/0.4)*4, c.x+c.w-c.colW
+		floor, bx = 4-(ph-0.6)/0.4*(4-dstTop), c.x+c.w-c.colW
 	}
 	level := int(math.Round(floor))
 	// The socket's line first, under the message as it passes through:
 	// its words are where the message never is, so both stay readable.
 	g.drawSocketBand(dst, c)
 	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
-	for i, l := range g.wrap(units[level].caption, 12*g.scale, c.w) {
+	caption := units[level].caption
+	if eth, err := wire.ParseEthernet(frame); err == nil && level == 3 && (ph < 0.4 && srcTop == 3 || ph >= 0.6 && dstTop == 3) {
+		out := "out of the port where " + eth.Dst().String() + " was last seen (every other port while it is unknown)"
+		if eth.Dst().IsBroadcast() {
+			out = "out of every other port: it is a broadcast"
+		}
+		caption = fmt.Sprintf("at the switch: it reads the frame and never opens what it carries; it learns that %v is behind the port the frame came in by, and sends it %s", eth.Src(), out)
+	}
+	for i, l := range g.wrap(caption, 12*g.scale, c.w) {
 		g.text(dst, l, c.x, c.captionY+float64(i)*16*g.scale, 12*g.scale, colText, false, alignLeft)
 	}
 }
