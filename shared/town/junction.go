@@ -3,6 +3,7 @@ package town
 import (
 	"fmt"
 	"image/color"
+	"net/netip"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -171,4 +172,24 @@ func segmentNearRect(a, b layout.Point, r layout.Rect, half float64) bool {
 	minX, maxX := min(a.X, b.X)-half, max(a.X, b.X)+half
 	minY, maxY := min(a.Y, b.Y)-half, max(a.Y, b.Y)+half
 	return minX < r.Max.X && maxX > r.Min.X && minY < r.Max.Y && maxY > r.Min.Y
+}
+
+// passesOn reports whether host is a router and addr is not one of its
+// own addresses: a packet from or to addr only passes through it.
+func (g *Game) passesOn(host string, addr netip.Addr) bool {
+	for _, h := range g.player.Snapshot().Hosts {
+		if h.Name != host {
+			continue
+		}
+		if !h.Forward {
+			return false
+		}
+		for _, a := range h.Addrs {
+			if a.Addr() == addr {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

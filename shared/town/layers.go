@@ -83,12 +83,21 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 		}
 		srcTop, dstTop = 2, 2
 	}
+	routing := false // the end shown is a router passing the packet on
 	if g.sel.kind == selLetter {
 		if _, ok := g.switchState(g.sel.from); ok {
 			src, srcTop = "switch "+g.sel.from, 3
 		}
 		if _, ok := g.switchState(g.sel.to); ok {
 			dst2, dstTop = "switch "+g.sel.to, 3
+		}
+		if ip, err := wire.ParseIPv4(pkt); err == nil {
+			if g.passesOn(g.sel.from, ip.Src()) {
+				src, srcTop = "router "+g.sel.from, 2
+			}
+			if g.passesOn(g.sel.to, ip.Dst()) {
+				dst2, dstTop = "router "+g.sel.to, 2
+			}
 		}
 	}
 	for i, name := range floors {
@@ -117,6 +126,16 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 	g.drawSocketBand(dst, c)
 	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
 	caption := units[level].caption
+	if level == 2 && (ph < 0.4 && srcTop == 2 && strings.HasPrefix(src, "router ") || ph >= 0.6 && dstTop == 2 && strings.HasPrefix(dst2, "router ")) {
+		routing = true
+	}
+	if ip, err := wire.ParseIPv4(pkt); err == nil && routing {
+		ttl := fmt.Sprintf("%d as it leaves", ip.TTL())
+		if ph >= 0.6 {
+			ttl = fmt.Sprintf("%d as it arrives", ip.TTL())
+		}
+		caption = fmt.Sprintf("at the router: it opens the frame up to the IP header and no further, takes one off the TTL (%s) and looks %v up in its routing table to choose the road it goes on by, in a new frame", ttl, ip.Dst())
+	}
 	if eth, err := wire.ParseEthernet(frame); err == nil && level == 3 && (ph < 0.4 && srcTop == 3 || ph >= 0.6 && dstTop == 3) {
 		out := "out of the port where " + eth.Dst().String() + " was last seen (every other port while it is unknown)"
 		if eth.Dst().IsBroadcast() {
