@@ -130,6 +130,7 @@ func New(opts Options) (*Kernel, error) {
 		}
 		k.town = t
 		t.OnPacket(k.onPacket)
+		t.OnNeigh(k.onNeigh)
 		for _, name := range t.Cleaned() {
 			k.note("removed namespace %s, left behind by a run that was killed", name)
 		}

@@ -136,6 +136,7 @@ type Town struct {
 	cleaned  []string
 	closed   bool
 	onPacket atomic.Pointer[func(Packet)]
+	onNeigh  atomic.Pointer[func(NeighReport)]
 }
 
 // host is one host's namespace and what was made in it.
@@ -154,6 +155,7 @@ type host struct {
 	isSwitch bool
 	bridge   int
 	nports   int
+	watch    *neighWatch // its ARP cache's or FDB's announcements; nil if none
 }
 
 // link is two TAP devices and the wire between them.
@@ -412,6 +414,7 @@ func (t *Town) AddHost(name string, addrs []netip.Prefix, forward bool) error {
 		h.destroy()
 		return fmt.Errorf("host %s: %w", name, err)
 	}
+	t.watchNeigh(h)
 	t.hosts[name] = h
 	t.order = append(t.order, name)
 	return nil
@@ -456,6 +459,7 @@ func (t *Town) AddSwitch(name string, ports int) error {
 		h.destroy()
 		return fmt.Errorf("switch %s: %w", name, err)
 	}
+	t.watchNeigh(h)
 	t.hosts[name] = h
 	t.order = append(t.order, name)
 	return nil
@@ -598,6 +602,8 @@ func (h *host) setup(nh *netlink.Handle) error {
 // destroy closes h's handles and removes its namespace, which takes every
 // device, address and route in it along. Close stops the wires first.
 func (h *host) destroy() error {
+	h.watch.stop()
+	h.watch = nil
 	if h.nl != nil {
 		h.nl.Close()
 		h.nl = nil
@@ -768,6 +774,8 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 	hb.devs[l.bDev] = true
 	ha.ifaces = append(ha.ifaces, ia)
 	hb.ifaces = append(hb.ifaces, ib)
+	ha.watch.plug(ia.Index, ia.Name, len(ha.ifaces))
+	hb.watch.plug(ib.Index, ib.Name, len(hb.ifaces))
 	t.links[[2]string{a, b}] = l
 	t.linkList = append(t.linkList, l)
 	return nil

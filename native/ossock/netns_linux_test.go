@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -550,10 +551,18 @@ func TestThreadsStayHome(t *testing.T) {
 // fills the bridge's FDB with the hosts' MACs behind their ports and each
 // host's ARP cache with the other; a host on a LAN routes its subnet
 // through its device; a second way between the switches is refused as a
-// loop, and a switch's ports run out.
+// loop, and a switch's ports run out. The namespaces' announcements come
+// as reports: the bridge learned a's MAC on port 1, a's cache got b.
 func TestSwitchIsABridge(t *testing.T) {
 	needTool(t, "ip")
 	town := newTown(t)
+	var mu sync.Mutex
+	var reports []NeighReport
+	town.OnNeigh(func(r NeighReport) {
+		mu.Lock()
+		reports = append(reports, r)
+		mu.Unlock()
+	})
 	addHost(t, town, "a", false, "10.0.0.1/24")
 	addHost(t, town, "b", false, "10.0.0.2/24")
 	if err := town.AddSwitch("sw", 3); err != nil {
@@ -605,6 +614,20 @@ func TestSwitchIsABridge(t *testing.T) {
 	if len(neigh) != 1 || neigh[0].Addr != netip.MustParseAddr("10.0.0.2") || neigh[0].MAC.String() != "02:00:00:00:00:02" || neigh[0].Dev != "eth0" {
 		t.Errorf("a's ARP cache %v, want b on eth0", neigh)
 	}
+	waitFor(t, "the neighbour reports", 5*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		learned, resolved := false, false
+		for _, r := range reports {
+			if r.Host == "sw" && r.FDB != nil && r.FDB.MAC.String() == "02:00:00:00:00:01" && r.FDB.Port == 1 && r.Reason == "learned" {
+				learned = true
+			}
+			if r.Host == "a" && r.Neigh != nil && r.Neigh.Addr == netip.MustParseAddr("10.0.0.2") && r.Neigh.State == sock.NeighReachable && r.Neigh.Dev == "eth0" {
+				resolved = true
+			}
+		}
+		return learned && resolved
+	})
 	nics := town.NICs("a")
 	if len(nics) != 2 || nics[1].Name != "eth0" || nics[1].MAC.String() != "02:00:00:00:00:01" || len(nics[1].Addrs) != 1 || nics[1].Addrs[0].String() != "10.0.0.1/24" || nics[1].Link != 1 {
 		t.Errorf("a's NICs %+v", nics)

@@ -191,12 +191,20 @@ func (p *townProc) sortedFDs() []int {
 type capturedPacket struct {
 	at time.Time
 	p  Packet
+	n  *NeighReport // instead of p: a change in an ARP cache or FDB
 }
 
 // onPacket is called by the wires, from their goroutines.
 func (k *Kernel) onPacket(p Packet) {
 	k.capMu.Lock()
 	k.captured = append(k.captured, capturedPacket{at: p.Time, p: p})
+	k.capMu.Unlock()
+}
+
+// onNeigh is called by the namespaces' neighbour watchers.
+func (k *Kernel) onNeigh(r NeighReport) {
+	k.capMu.Lock()
+	k.captured = append(k.captured, capturedPacket{at: r.Time, n: &r})
 	k.capMu.Unlock()
 }
 
@@ -209,6 +217,14 @@ func (k *Kernel) drainPackets() {
 	// Each wire direction reports in order; between them, time decides.
 	slices.SortStableFunc(batch, func(a, b capturedPacket) int { return a.at.Compare(b.at) })
 	for _, c := range batch {
+		if n := c.n; n != nil {
+			e := sock.Event{Kind: sock.KindNeigh, Host: n.Host, Neigh: n.Neigh}
+			if n.FDB != nil {
+				e = sock.Event{Kind: sock.KindFDB, Host: n.Host, FDB: n.FDB, Reason: n.Reason}
+			}
+			k.emitAt(e, k.timeOf(c.at))
+			continue
+		}
 		e := sock.Event{Host: c.p.From, Link: c.p.Link, Packet: c.p.Data, Frame: c.p.Frame, Reason: c.p.Reason}
 		switch c.p.Kind {
 		case PacketSent:

@@ -310,13 +310,16 @@ func (d *wireDir) land(now time.Duration) {
 			d.emit(d.w.now(), PacketDropped, f.f, badFCS)
 			continue
 		}
+		// The time is taken before the write: the receiving kernel may
+		// handle the frame, and answer it, before the write returns.
+		at := d.w.now()
 		if _, err := unix.Write(d.dst, f.f.b); err != nil {
 			// EIO while the receiver's device is down, EAGAIN if its
 			// backlog is full: the packet is lost at the far end.
-			d.emit(d.w.now(), PacketDropped, f.f, "device: "+err.Error())
+			d.emit(at, PacketDropped, f.f, "device: "+err.Error())
 			continue
 		}
-		d.emit(d.w.now(), PacketDelivered, f.f, "")
+		d.emit(at, PacketDelivered, f.f, "")
 	}
 }
 
