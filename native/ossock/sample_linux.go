@@ -230,8 +230,9 @@ func (k *Kernel) drainPackets() {
 		case PacketSent:
 			// A frame a switch sends on is one it forwards, as the
 			// simulator's switch reports it.
+			// So is a packet a router sends on for others.
 			e.Kind = sock.KindSent
-			if k.isSwitch(c.p.From) {
+			if k.isSwitch(c.p.From) || k.transit(c.p.From, c.p.Data, true) {
 				e.Kind = sock.KindForwarded
 			}
 		case PacketDropped:
@@ -240,14 +241,33 @@ func (k *Kernel) drainPackets() {
 				e.Host = c.p.At
 			}
 		case PacketDelivered:
-			if k.isSwitch(c.p.To) {
-				continue // the switch forwards it: its next report says where
+			if k.isSwitch(c.p.To) || k.transit(c.p.To, c.p.Data, false) {
+				continue // the switch or router forwards it: its next report says where
 			}
 			e.Kind, e.Host = sock.KindDelivered, c.p.To
 			e.Proc, e.FD = k.receiver(c.p.To, c.p.Data)
 		}
 		k.emitAt(e, k.timeOf(c.at))
 	}
+}
+
+// transit reports whether pkt, leaving (out) or reaching a forwarding
+// host, is one the host passes on for others: an IPv4 packet whose source
+// (out) or destination is none of the host's addresses.
+func (k *Kernel) transit(host string, pkt []byte, out bool) bool {
+	h := k.host(host)
+	if h == nil || !h.forward {
+		return false
+	}
+	ip, err := wireformat.ParseIPv4(pkt)
+	if err != nil {
+		return false
+	}
+	a := ip.Dst()
+	if out {
+		a = ip.Src()
+	}
+	return !slices.ContainsFunc(h.addrs, func(p netip.Prefix) bool { return p.Addr() == a }) && !a.IsMulticast() && a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
 // isSwitch reports whether name is one of the town's switches.
