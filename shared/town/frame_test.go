@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"socketville/examples"
+	"socketville/shared/town/play"
 	"socketville/shared/wire"
 )
 
@@ -65,5 +66,50 @@ func TestLayersBuildTheFrame(t *testing.T) {
 	}
 	if got := wireBits([]byte{0x01, 0x80}); got != "10000000 00000001" {
 		t.Errorf("wireBits(01 80) = %q: each byte goes lowest bit first", got)
+	}
+}
+
+// TestCutawayEnds: the Layers page takes a letter to a switch up to the
+// switch's link floor only, an ARP message no higher than the network
+// floor, and a packet a router passes on up to the router's network
+// floor; a host's own packet to the top.
+func TestCutawayEnds(t *testing.T) {
+	for _, tc := range []struct {
+		example, label, from, to string
+		src, dst                 string
+		srcTop, dstTop           float64
+	}{
+		{"lan", "who-has 10.0.0.2?", "a", "sw", "10.0.0.1", "switch sw", 2, 3},
+		{"lan", "who-has 10.0.0.2?", "sw", "b", "switch sw", "every host on the link", 3, 2},
+		{"router", "ICMP echo request", "router", "server", "router router", "203.0.113.80", 2, 0},
+		{"router", "ICMP echo request", "home", "router", "192.168.1.10", "router router", 0, 2},
+	} {
+		ex, ok := examples.Find(tc.example)
+		if !ok {
+			t.Fatalf("no example %s", tc.example)
+		}
+		p, err := play.New(play.Options{Name: ex.Name, Source: ex.Source})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &Game{player: p}
+		var found *play.Letter
+		for step := 0; step < 3000 && found == nil && p.Busy(); step++ {
+			p.Step()
+			for _, l := range p.Animation().Letters {
+				if l.Label == tc.label && l.From == tc.from && l.To == tc.to {
+					found = l
+				}
+			}
+		}
+		if found == nil {
+			t.Fatalf("%s: no letter %q %s->%s", tc.example, tc.label, tc.from, tc.to)
+		}
+		g.sel = selection{kind: selLetter, letter: found.ID, from: found.From, to: found.To}
+		src, dst, st, dt := g.cutawayEnds(found.Packet)
+		if src != tc.src || dst != tc.dst || st != tc.srcTop || dt != tc.dstTop {
+			t.Errorf("%s %q %s->%s: ends %q (from floor %v) and %q (to floor %v), want %q (%v) and %q (%v)",
+				tc.example, tc.label, tc.from, tc.to, src, st, dst, dt, tc.src, tc.srcTop, tc.dst, tc.dstTop)
+		}
 	}
 }

@@ -69,37 +69,7 @@ func (g *Game) cutawayGeometry(area image.Rectangle) cutaway {
 func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame []byte) {
 	c := g.cutawayGeometry(area)
 	units := layerUnits(pkt, frame)
-	src, dst2 := "sender", "receiver"
-	// The highest floor the message reaches at each end: the top for a
-	// host's packet, the network floor for ARP (the kernel's own, below
-	// any socket), the link floor at a switch, which reads frames only.
-	srcTop, dstTop := 0.0, 0.0
-	if ip, err := wire.ParseIPv4(pkt); err == nil {
-		src, dst2 = ip.Src().String(), ip.Dst().String()
-	} else if m, err := wire.ParseARP(pkt); err == nil {
-		src, dst2 = m.SenderIP().String(), m.TargetIP().String()
-		if m.Op() == wire.ARPRequest {
-			dst2 = "every host on the link"
-		}
-		srcTop, dstTop = 2, 2
-	}
-	routing := false // the end shown is a router passing the packet on
-	if g.sel.kind == selLetter {
-		if _, ok := g.switchState(g.sel.from); ok {
-			src, srcTop = "switch "+g.sel.from, 3
-		}
-		if _, ok := g.switchState(g.sel.to); ok {
-			dst2, dstTop = "switch "+g.sel.to, 3
-		}
-		if ip, err := wire.ParseIPv4(pkt); err == nil {
-			if g.passesOn(g.sel.from, ip.Src()) {
-				src, srcTop = "router "+g.sel.from, 2
-			}
-			if g.passesOn(g.sel.to, ip.Dst()) {
-				dst2, dstTop = "router "+g.sel.to, 2
-			}
-		}
-	}
+	src, dst2, srcTop, dstTop := g.cutawayEnds(pkt)
 	for i, name := range floors {
 		fy := c.floorY(float64(i))
 		shade := color.RGBA{0x26 + uint8(i*6), 0x2c + uint8(i*6), 0x36 + uint8(i*6), 0xff}
@@ -126,6 +96,7 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 	g.drawSocketBand(dst, c)
 	g.drawUnit(dst, bx+4*g.scale, c.floorY(floor)+4*g.scale, c.colW-8*g.scale, c.floorH-10*g.scale, units[level])
 	caption := units[level].caption
+	routing := false // the end shown is a router passing the packet on
 	if level == 2 && (ph < 0.4 && srcTop == 2 && strings.HasPrefix(src, "router ") || ph >= 0.6 && dstTop == 2 && strings.HasPrefix(dst2, "router ")) {
 		routing = true
 	}
@@ -592,4 +563,39 @@ func (g *Game) layersState() []string {
 		out[i] = u.caption
 	}
 	return out
+}
+
+// cutawayEnds names the two ends of the cut-away and the highest floor
+// the message reaches at each: the top (0) for a host's own packet, the
+// network floor (2) for ARP, which is the kernel's own, below any socket,
+// and at a router passing a packet on, which reads no further than IP;
+// the link floor (3) at a switch, which reads frames only.
+func (g *Game) cutawayEnds(pkt []byte) (src, dst string, srcTop, dstTop float64) {
+	src, dst = "sender", "receiver"
+	if ip, err := wire.ParseIPv4(pkt); err == nil {
+		src, dst = ip.Src().String(), ip.Dst().String()
+	} else if m, err := wire.ParseARP(pkt); err == nil {
+		src, dst = m.SenderIP().String(), m.TargetIP().String()
+		if m.Op() == wire.ARPRequest {
+			dst = "every host on the link"
+		}
+		srcTop, dstTop = 2, 2
+	}
+	if g.sel.kind == selLetter {
+		if _, ok := g.switchState(g.sel.from); ok {
+			src, srcTop = "switch "+g.sel.from, 3
+		}
+		if _, ok := g.switchState(g.sel.to); ok {
+			dst, dstTop = "switch "+g.sel.to, 3
+		}
+		if ip, err := wire.ParseIPv4(pkt); err == nil {
+			if g.passesOn(g.sel.from, ip.Src()) {
+				src, srcTop = "router "+g.sel.from, 2
+			}
+			if g.passesOn(g.sel.to, ip.Dst()) {
+				dst, dstTop = "router "+g.sel.to, 2
+			}
+		}
+	}
+	return src, dst, srcTop, dstTop
 }
