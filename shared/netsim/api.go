@@ -198,7 +198,7 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))
 	}
 	total := wire.IPv4MinHeaderLen + wire.UDPHeaderLen + len(data)
-	df, err := s.dontFragment(op, total, dst.Addr(), d)
+	df, err := s.dontFragment(op, total, dst, d)
 	if err != nil {
 		return -1, err
 	}
@@ -227,8 +227,9 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 // PROBE always (and a datagram above the path MTU, or PROBE's interface
 // MTU, is EMSGSIZE); WANT when it fits the path MTU (a bigger one leaves in
 // fragments); DONT never.
-func (s *Socket) dontFragment(op string, total int, dst netip.Addr, nh nextHop) (bool, error) {
+func (s *Socket) dontFragment(op string, total int, to netip.AddrPort, nh nextHop) (bool, error) {
 	p := s.proc
+	dst := to.Addr()
 	mtu, _ := p.host.pathMTU(dst)
 	pmtu, known := p.host.cachedPMTU(dst)
 	switch s.opts.pmtuDisc {
@@ -239,6 +240,7 @@ func (s *Socket) dontFragment(op string, total int, dst netip.Addr, nh nextHop) 
 		fallthrough
 	case sock.PMTUDiscDo:
 		if total > mtu {
+			s.queueLocalError(sock.ErrMsgSize, to, uint32(mtu))
 			return false, p.fail(op, s.fd, sock.ErrMsgSize, fmt.Sprintf("%d-byte packet with DF (IP_MTU_DISCOVER %s); the MTU towards %v is %d: at most %d bytes of data",
 				total, pmtuDiscName(s.opts.pmtuDisc), dst, mtu, mtu-wire.IPv4MinHeaderLen-wire.UDPHeaderLen))
 		}
@@ -432,5 +434,11 @@ func (p *Process) RecvErr(fd int) (sock.ExtendedErr, error) {
 	}
 	ee := s.errQueue[0]
 	s.errQueue = s.errQueue[1:]
+	// As Linux's sock_dequeue_err_skb: the pending error becomes the next
+	// queued one's, or none.
+	s.soErr = nil
+	if len(s.errQueue) > 0 {
+		s.soErr = s.errQueue[0].Err
+	}
 	return ee, nil
 }

@@ -266,6 +266,18 @@ func (t *neighTable) confirm(addr netip.Addr) {
 	}
 }
 
+// holds reports whether a packet of socket s waits for an answer.
+func (t *neighTable) holds(s *Socket) bool {
+	for _, e := range t.entries {
+		for _, p := range e.queue {
+			if p.s == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // flush sends what waited for the entry's address.
 func (t *neighTable) flush(e *neighbour) {
 	queue := e.queue

@@ -248,3 +248,42 @@ func TestFragmentsUnderLossAndReordering(t *testing.T) {
 	}
 	t.Logf("%d of 300 datagrams reassembled", got)
 }
+
+// TestErrorQueue: with IP_RECVERR an ICMP error queues with who sent it
+// and a DF datagram over the path MTU queues a local EMSGSIZE with the
+// MTU; taking the last queued error clears the pending one, as Linux's
+// sock_dequeue_err_skb does.
+func TestErrorQueue(t *testing.T) {
+	lt := newLinkTown(t)
+	client, _ := chain(t, lt, 1400)
+	c := must(client.Socket(sock.SockUDP))
+	must(0, client.SetSockopt(c, sock.OptRecvErr, 1))
+	must(0, client.SetSockopt(c, sock.OptTTL, 1))
+	must(client.SendTo(c, []byte("probe"), ap("10.0.3.10:33434")))
+	lt.w.RunFor(100 * time.Millisecond)
+	ee, err := client.RecvErr(c)
+	if err != nil || ee.Local || ee.Type != uint8(wire.ICMPv4TimeExceeded) || ee.Offender != netipAddr("10.0.1.1") || string(ee.Data[8:]) != "probe" {
+		t.Fatalf("RecvErr = %+v, %v; want time exceeded from 10.0.1.1 quoting the probe", ee, err)
+	}
+	if client.Readiness(c)&sock.PollErr != 0 {
+		t.Fatal("the pending error is still there after the queue was read empty")
+	}
+	if _, err := client.RecvErr(c); !errors.Is(err, syscall.EAGAIN) {
+		t.Fatalf("an empty queue: %v, want EAGAIN", err)
+	}
+	must(0, client.SetSockopt(c, sock.OptTTL, 64))
+	must(0, client.SetSockopt(c, sock.OptMTUDiscover, sock.PMTUDiscDo))
+	if _, err := client.SendTo(c, make([]byte, 1472), ap("10.0.3.10:33434")); err != nil {
+		t.Fatal(err)
+	}
+	lt.w.RunFor(100 * time.Millisecond)
+	if ee, _ := client.RecvErr(c); ee.Info != 1400 || ee.Local {
+		t.Fatalf("after the first too-big datagram: %+v, want fragmentation needed with mtu 1400 from r1", ee)
+	}
+	if _, err := client.SendTo(c, make([]byte, 1472), ap("10.0.3.10:33434")); !errors.Is(err, syscall.EMSGSIZE) {
+		t.Fatalf("the second: %v, want EMSGSIZE from the learned path MTU", err)
+	}
+	if ee, _ := client.RecvErr(c); !ee.Local || ee.Info != 1400 || ee.Err != sock.ErrMsgSize {
+		t.Fatalf("local error %+v, want EMSGSIZE with mtu 1400", ee)
+	}
+}

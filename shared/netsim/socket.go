@@ -45,6 +45,16 @@ type Socket struct {
 	errQueue  []sock.ExtendedErr // IP_RECVERR's queue, oldest first
 }
 
+// queueLocalError keeps an error of the host's own kernel for RecvErr,
+// when IP_RECVERR is on, as Linux's ip_local_error does (EMSGSIZE with the
+// path MTU in Info, which ping -M do prints).
+func (s *Socket) queueLocalError(errno *sock.Errno, dst netip.AddrPort, info uint32) {
+	if !s.opts.recvErr || len(s.errQueue) >= errQueueMax {
+		return
+	}
+	s.errQueue = append(s.errQueue, sock.ExtendedErr{Err: errno, Info: info, Dst: dst, Local: true})
+}
+
 // queueError keeps an ICMP error for RecvErr, when IP_RECVERR is on.
 func (s *Socket) queueError(ip wire.IPv4, m wire.ICMPv4, q wire.IPv4, dst netip.AddrPort, errno *sock.Errno) {
 	if !s.opts.recvErr {

@@ -84,6 +84,13 @@ func (c *tcb) sendSegment(seq wire.SeqNum, flags wire.TCPFlags, data []byte, not
 		h.countDrop("no route for a TCP segment")
 		return
 	}
+	if note == "retransmission" && d.nic.neigh != nil && d.nic.neigh.holds(s) {
+		// As Linux's skb_still_in_host_queue: the first copy still
+		// waits for the next hop's MAC address, so a second would only
+		// wait behind it.
+		h.countDrop("retransmission skipped: the first copy still waits for ARP")
+		return
+	}
 	hdr := wire.TCPHeader{SrcPort: s.local.Port(), DstPort: s.remote.Port(), Seq: seq, Flags: flags, Options: opts}
 	if flags&wire.TCPRst == 0 {
 		hdr.Window = c.windowField(syn)

@@ -135,6 +135,10 @@ type ExtendedErr struct {
 	Offender   netip.Addr     // who sent the ICMP error
 	Dst        netip.AddrPort // where the packet it is about was going
 	Data       []byte         // the start of that packet's payload, as far as the error quoted it
+	// Local is an error of the sender's own kernel (SO_EE_ORIGIN_LOCAL),
+	// such as EMSGSIZE for a DF datagram bigger than the path MTU, which
+	// Info then holds; Type, Code and Offender are zero.
+	Local bool
 }
 
 // String returns the option's C name.
