@@ -184,7 +184,7 @@ func (g *pinger) probe(i int) {
 			// counts the request as sent.
 			line := "ping: local error: message too long"
 			_, _ = takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
-				if ee.Type == 0 && ee.Info > 0 {
+				if ee.Local && ee.Info > 0 {
 					line = fmt.Sprintf("ping: local error: message too long, mtu=%d", ee.Info)
 				}
 			})
