@@ -44,9 +44,10 @@ On Linux, the same scenario runs on the machine's real sockets:
                  each host is a network namespace (sv-PID-HOST), each switch
                  a namespace with a Linux bridge, and each link a wire
                  between two TAP devices with the link's delay, rate and
-                 faults (Linux ARPs itself); without CAP_NET_ADMIN hosts are addresses on
-                 loopback (127.N.x.y) and links have no properties. Time is
-                 the wall clock.
+                 faults (Linux ARPs itself); without CAP_NET_ADMIN hosts
+                 are addresses on loopback (127.N.x.y), links have no
+                 properties and there are no switches. Time is the wall
+                 clock.
   --compare      run on the simulator and on Linux and print where they
                  differ; differences the simulator makes on purpose are
                  marked documented
