@@ -606,3 +606,78 @@ func BenchmarkWireTCP(b *testing.B) {
 		tcpTransfer(b, town, size)
 	}
 }
+
+// TestWireTsharkARP: Linux ARPs on its own across a wire, and tshark inside
+// b's namespace, which knows nothing of the wire, decodes what b's eth0
+// saw: a's who-has from the simulator's MAC for a, and b's reply from b's,
+// the same frames the wire reported delivered and sent.
+func TestWireTsharkARP(t *testing.T) {
+	needNetAdmin(t)
+	needTool(t, "tshark")
+	town := newTown(t)
+	rec := record(town)
+	addHost(t, town, "a", false, "10.0.0.1/24")
+	addHost(t, town, "b", false, "10.0.0.2/24")
+	addLink(t, town, "a", "b", LinkProps{Delay: time.Millisecond})
+	cmd := exec.Command("ip", "netns", "exec", town.Namespace("b"), "tshark", "-i", "eth0", "-l", "-n",
+		"-f", "arp", "-T", "fields", "-e", "arp.opcode", "-e", "arp.src.hw_mac", "-e", "arp.src.proto_ipv4", "-e", "arp.dst.proto_ipv4")
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	capturing := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := sync.Once{}
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Capture started") {
+				once.Do(func() { close(capturing) })
+			}
+		}
+	}()
+	select {
+	case <-capturing:
+	case <-time.After(20 * time.Second):
+		t.Fatal("tshark did not start capturing")
+	}
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	if answer, _ := udpExchange(t, town, "a", "b", "10.0.0.2:9000"); answer != "answer to a" {
+		t.Fatalf("answer %q", answer)
+	}
+	want := []string{"1\t02:00:00:00:00:01\t10.0.0.1\t10.0.0.2", "2\t02:00:00:00:00:02\t10.0.0.2\t10.0.0.1"}
+	var seen []string
+	timeout := time.After(10 * time.Second)
+	for len(seen) < len(want) {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("tshark ended after %q", seen)
+			}
+			seen = append(seen, l)
+		case <-timeout:
+			t.Fatalf("tshark saw %q, want %q", seen, want)
+		}
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("tshark saw %q, want %q", seen, want)
+	}
+	req, rep := rec.arpOn("a->b"), rec.arpOn("b->a")
+	if len(req) != 2 || req[0].Kind != PacketSent || req[1].Kind != PacketDelivered || len(rep) != 2 || rep[0].Kind != PacketSent {
+		t.Fatalf("the wire reported ARP a->b %v, b->a %v; want the request sent and delivered, the reply sent", req, rep)
+	}
+	if len(req[1].Frame) != 60 || len(req[1].Data) != 28 {
+		t.Errorf("the request's frame is %d bytes with %d of ARP, want 60 (padded) and 28", len(req[1].Frame), len(req[1].Data))
+	}
+}
