@@ -28,8 +28,9 @@ const (
 	// sender's device, before any queue or delay). The second copy a
 	// duplicating link makes is reported Sent again, with Reason "duplicate".
 	PacketSent
-	// PacketDropped: the wire dropped the packet; Reason says why ("loss",
-	// "queue full", "mtu", or a device error), or the receiving end dropped
+	// PacketDropped: the wire dropped the packet; Reason says why in the
+	// simulator's words (lostOnLink, "link queue full (1000 packets)", "1600
+	// bytes exceed the link MTU of 1500"), or names a device error; or the receiving end dropped
 	// a frame that a bit flip had damaged (Reason "bad FCS: ...", At the
 	// receiver), as a NIC or a switch does when the frame check sequence
 	// does not match.
@@ -67,6 +68,10 @@ type Packet struct {
 
 // badFCS is why a receiver drops a damaged frame, in the simulator's words.
 const badFCS = "bad FCS: the frame was damaged on the way"
+
+// lostOnLink is why the wire drops a frame its dice lose, in the
+// simulator's words.
+const lostOnLink = "lost on the link"
 
 // wireQueue is the drop-tail queue of a direction with a rate, in packets,
 // as the simulator's link has.
@@ -271,7 +276,7 @@ func (d *wireDir) send(f frame, now time.Duration) {
 	p := d.w.props.Load()
 	d.emit(now, PacketSent, f, "")
 	if f.n > p.mtu() {
-		d.emit(now, PacketDropped, f, "mtu")
+		d.emit(now, PacketDropped, f, fmt.Sprintf("%d bytes exceed the link MTU of %d", f.n, p.mtu()))
 		return
 	}
 	dice := d.faults
@@ -280,12 +285,12 @@ func (d *wireDir) send(f frame, now time.Duration) {
 	}
 	fate := dice.Decide(sock.Faults{Loss: p.Loss, Dup: p.Dup, Reorder: p.Reorder, Corrupt: p.Corrupt}, p.Delay, f.n)
 	if fate.Lost {
-		d.emit(now, PacketDropped, f, "loss")
+		d.emit(now, PacketDropped, f, lostOnLink)
 		return
 	}
 	arrive, ok := d.enqueue(now, wireformat.EthernetWireLen(len(f.b)), p)
 	if !ok {
-		d.emit(now, PacketDropped, f, "queue full")
+		d.emit(now, PacketDropped, f, fmt.Sprintf("link queue full (%d packets)", wireQueue))
 		return
 	}
 	for i := range fate.Copies {

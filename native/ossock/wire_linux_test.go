@@ -196,7 +196,7 @@ func TestWireLossSeeded(t *testing.T) {
 	run := func(seed uint64) (dropped []int) {
 		town, rec := twoHosts(t, seed, LinkProps{Loss: 0.3})
 		decided := func() bool {
-			return rec.count("a->b", PacketDropped, "loss")+rec.count("a->b", PacketDelivered, "") == n
+			return rec.count("a->b", PacketDropped, lostOnLink)+rec.count("a->b", PacketDelivered, "") == n
 		}
 		got := udpBurst(t, town, rec, n, decided, 200*time.Millisecond)
 		for _, p := range rec.on("a->b") {
@@ -382,7 +382,7 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 func TestWireRate(t *testing.T) {
 	town, rec := twoHosts(t, 1, LinkProps{Rate: 1_000_000})
 	d := tcpTransfer(t, town, 125_000)
-	t.Logf("125 kB at 1 Mbit/s: %v; %d packets a->b, %d dropped (queue full)", d, rec.count("a->b", PacketSent, ""), rec.count("a->b", PacketDropped, "queue full"))
+	t.Logf("125 kB at 1 Mbit/s: %v; %d packets a->b, %d dropped (queue full)", d, rec.count("a->b", PacketSent, ""), rec.count("a->b", PacketDropped, fmt.Sprintf("link queue full (%d packets)", wireQueue)))
 	if d < 950*time.Millisecond || d > 10*time.Second {
 		t.Errorf("transfer took %v, want about 1s (>= 0.95s)", d)
 	}
@@ -433,7 +433,7 @@ func TestWireTshark(t *testing.T) {
 		close(lines)
 	}()
 	decided := func() bool {
-		return rec.count("a->b", PacketDropped, "loss")+rec.count("a->b", PacketDelivered, "") == n
+		return rec.count("a->b", PacketDropped, lostOnLink)+rec.count("a->b", PacketDelivered, "") == n
 	}
 	udpBurst(t, town, rec, n, decided, 100*time.Millisecond)
 	var delivered, dropped []string
