@@ -431,7 +431,8 @@ func TestBadInputOnLinux(t *testing.T) {
 // forwarding namespace) dies there, and with IP_RECVERR on the sender's
 // error queue holds Linux's ICMP time exceeded: EHOSTUNREACH, type 11 code
 // 0, the router's address as offender, the probe's destination and payload.
-// IP_MTU_DISCOVER and IP_MTU are the kernel's own options.
+// IP_MTU_DISCOVER and IP_MTU are the kernel's own options, and a DF
+// datagram too big for the path queues a local EMSGSIZE with the MTU.
 func TestRecvErrTimeExceeded(t *testing.T) {
 	needRoot(t)
 	k, err := ossock.New(ossock.Options{Mode: ossock.Namespaces})
@@ -512,6 +513,16 @@ func TestRecvErrTimeExceeded(t *testing.T) {
 	}
 	if _, err := p.RecvErr(fd); !errors.Is(err, sock.ErrAgain) {
 		t.Errorf("a second RecvErr: %v, want EAGAIN", err)
+	}
+
+	// With IP_MTU_DISCOVER do, a datagram over the path MTU fails at
+	// once, and the error queue holds the kernel's own error with the MTU.
+	if _, err := p.Send(fd, make([]byte, 1600)); !errors.Is(err, sock.ErrMsgSize) {
+		t.Errorf("a 1600-byte DF datagram: %v, want EMSGSIZE", err)
+	}
+	ee, err = p.RecvErr(fd)
+	if err != nil || !ee.Local || ee.Err != sock.ErrMsgSize || ee.Info != 1500 || ee.Offender.IsValid() || ee.Type != 0 {
+		t.Errorf("RecvErr after EMSGSIZE = %+v, %v; want a local EMSGSIZE with MTU 1500 and no offender", ee, err)
 	}
 }
 

@@ -735,8 +735,8 @@ func (p *townProc) Unacked(fd int) int {
 
 // RecvErr reads the oldest error of the socket's error queue, which the
 // kernel fills while IP_RECVERR is on: recvmsg(MSG_ERRQUEUE), whose
-// IP_RECVERR control message is a struct sock_extended_err (errno, origin,
-// ICMP type and code, info) followed by the offender's address
+// IP_RECVERR control message is a struct sock_extended_err (errno, origin:
+// an ICMP message or the sender's own kernel, ICMP type and code, info) followed by the offender's address
 // (SO_EE_OFFENDER), whose name is where the packet was going, and whose
 // data is the start of that packet's payload. EAGAIN when the queue is
 // empty. It never blocks and, like the simulator's, publishes nothing.
@@ -774,13 +774,14 @@ func (p *townProc) RecvErr(fd int) (sock.ExtendedErr, error) {
 
 // The layout of struct sock_extended_err (<linux/errqueue.h>).
 const (
-	eeErrno    = 0
-	eeOrigin   = 4
-	eeType     = 5
-	eeCode     = 6
-	eeInfo     = 8
-	eeLen      = 16 // the offender's sockaddr follows
-	originICMP = 2  // SO_EE_ORIGIN_ICMP
+	eeErrno     = 0
+	eeOrigin    = 4
+	eeType      = 5
+	eeCode      = 6
+	eeInfo      = 8
+	eeLen       = 16 // the offender's sockaddr follows
+	originLocal = 1  // SO_EE_ORIGIN_LOCAL
+	originICMP  = 2  // SO_EE_ORIGIN_ICMP
 )
 
 // parseExtendedErr finds the IP_RECVERR control message and reads it.
@@ -798,8 +799,11 @@ func parseExtendedErr(oob []byte) (sock.ExtendedErr, bool) {
 			Err:  sock.ErrnoFromSys(unix.Errno(binary.NativeEndian.Uint32(d[eeErrno:]))),
 			Info: binary.NativeEndian.Uint32(d[eeInfo:]),
 		}
-		if d[eeOrigin] == originICMP {
+		switch d[eeOrigin] {
+		case originICMP:
 			ee.Type, ee.Code = d[eeType], d[eeCode]
+		case originLocal:
+			ee.Local = true // EMSGSIZE with the MTU in Info, say
 		}
 		// SO_EE_OFFENDER: a sockaddr_in right after the struct; family
 		// AF_UNSPEC when the kernel knows no offender.
