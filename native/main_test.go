@@ -212,12 +212,12 @@ func TestSameSeedSamePcapAndTrace(t *testing.T) {
 // TestTsharkDecodesEveryExample is the cross-check against a decoder nobody
 // here wrote: tshark must read every example's pcap as Ethernet frames
 // carrying ARP or IPv4 with correct checksums (IP, UDP and TCP), see as
-// many frames as the trace sent, and
-// find nothing malformed or wrong: no error-level expert info at all on a
-// loss-free run. Where the link loses, duplicates or reorders (or a
-// smaller path MTU makes segments shrink), TCP sends data again on purpose; tshark's stream reassembly calls every such
-// overlap an error, so there it only checks that no retransmission carries
-// different bytes from the first time (tcp.segment.overlap.conflict).
+// many frames as the trace sent, and find nothing malformed or wrong: no
+// error-level expert info at all on a loss-free run. Where the link loses,
+// duplicates or reorders (or a smaller path MTU makes segments shrink),
+// TCP sends data again on purpose; tshark's stream reassembly calls every
+// such overlap an error, so there it only checks that no retransmission
+// carries different bytes from the first time (tcp.segment.overlap.conflict).
 func TestTsharkDecodesEveryExample(t *testing.T) {
 	tshark, err := exec.LookPath("tshark")
 	if err != nil {
