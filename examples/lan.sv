@@ -4,6 +4,7 @@
 # must learn b's MAC address: it asks everyone (an ARP request to the
 # broadcast address ff:ff:ff:ff:ff:ff) and only b answers, to a alone. The
 # switch learns which address is behind which port from the frames it sees.
+# At the start nobody knows anybody: a's ARP cache (arp a) is empty.
 switch sw
 host a 10.0.0.1/24
 host b 10.0.0.2/24
@@ -13,8 +14,6 @@ link b sw delay=1ms
 link c sw delay=1ms
 process a app
 process c echo
-
-# Nobody knows anybody yet.
 arp a
 
 # a pings b. The switch learns that a is behind port 1 (fdb) and floods the

@@ -99,9 +99,9 @@ func (t *neighTable) output(p pending, via netip.Addr) {
 	}
 }
 
-// age turns a REACHABLE entry STALE once its answer is older than
-// reachableTime. Linux notices on a timer; the simulator when the entry is
-// next used or looked at, which shows the same, without waking the world.
+// age turns a REACHABLE entry STALE if its answer is older than
+// reachableTime and its timer has not yet said so (both happen at the same
+// instant; the timer may come later in that instant's order).
 func (t *neighTable) age(e *neighbour) {
 	if e.state == sock.NeighReachable && t.now()-e.confirmed >= reachableTime {
 		t.set(e, sock.NeighStale)
@@ -186,9 +186,17 @@ func (t *neighTable) Fire(arg uint64) {
 			return
 		}
 		t.fail(e)
+	case sock.NeighReachable:
+		// As Linux's neigh_timer_handler: fresh while confirmed within
+		// reachableTime, then STALE, which asks nothing until next used.
+		if left := e.confirmed + reachableTime - t.now(); left > 0 {
+			t.wake(i, e, left)
+			return
+		}
+		t.set(e, sock.NeighStale)
 	case sock.NeighDelay:
 		if e.confirmed >= e.since {
-			t.set(e, sock.NeighReachable)
+			t.reachable(i, e)
 			return
 		}
 		t.set(e, sock.NeighProbe)
@@ -252,9 +260,24 @@ func (t *neighTable) learn(addr netip.Addr, mac wire.MAC, answered bool) {
 		return
 	}
 	e.mac, e.confirmed = mac, t.now()
-	e.gen++ // the entry's timer has nothing left to do
-	t.set(e, sock.NeighReachable)
+	t.reachable(t.index(e), e)
 	t.flush(e)
+}
+
+// reachable makes an entry REACHABLE, its timer set to when the answer
+// grows stale.
+func (t *neighTable) reachable(i int, e *neighbour) {
+	t.set(e, sock.NeighReachable)
+	t.wake(i, e, e.confirmed+reachableTime-t.now())
+}
+
+func (t *neighTable) index(e *neighbour) int {
+	for i, x := range t.entries {
+		if x == e {
+			return i
+		}
+	}
+	return -1
 }
 
 // confirm records a sign of life from neighbour addr that is not ARP (an

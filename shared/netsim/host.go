@@ -37,7 +37,7 @@ var loopbackNet = netip.MustParsePrefix("127.0.0.0/8")
 
 func newHost(w *World, name string, addrs []netip.Prefix, opts HostOptions) *Host {
 	h := &Host{w: w, name: name, addrs: slices.Clone(addrs), forward: opts.Forward, drops: map[string]int{}, outside: opts.Outside}
-	lo := &nic{host: h, name: "lo", addrs: []netip.Prefix{loopbackNet}}
+	lo := &nic{host: h, name: "lo", addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8")}}
 	cable := &Link{w: w, name: name + "/lo", cfg: linkDefaults(sock.LinkConfig{MTU: 65535})}
 	cable.dirs[0] = &linkDir{link: cable, from: lo, to: lo, way: sock.Hop{From: name, To: name}}
 	lo.med = cable.dirs[0]

@@ -52,7 +52,7 @@ func (h *Host) delivered(ip wire.IPv4, reason string) {
 func (h *Host) answerEcho(ip wire.IPv4, m wire.ICMPv4) {
 	d, errno := h.lookup(ip.Src())
 	if errno != nil {
-		h.countDrop("no route for an echo reply")
+		h.droppedAs(ip, "no route for an echo reply", fmt.Sprintf("no route back to %v for the echo reply (%s)", ip.Src(), errno.Name()))
 		return
 	}
 	pkt, hdr, err := newPacket(wire.ProtocolICMP, ip.Dst(), ip.Src(), defaultTTL, false, h.nextID(), len(m))
@@ -266,8 +266,8 @@ func (h *Host) tcpError(ip wire.IPv4, m wire.ICMPv4, s *Socket, seq wire.SeqNum)
 	case seq.LessThan(c.sndUna) || c.sndMax.LessThan(seq):
 		ignore(fmt.Sprintf("sequence number %d is outside what is unacknowledged (%d to %d)", seq, c.sndUna, c.sndMax))
 	case m.Type() == wire.ICMPv4DestUnreach && m.Code() == wire.ICMPv4FragNeeded:
-		e.Reason = fmt.Sprintf("path MTU discovery: %v takes at most %d bytes, so fd %d sends segments of at most %d",
-			ip.Src(), m.NextHopMTU(), s.fd, min(c.mss, c.pathMSS()))
+		e.Reason = fmt.Sprintf("path MTU discovery: %v says the way on to %v takes packets of at most %d bytes, so fd %d sends segments of at most %d",
+			ip.Src(), s.remote.Addr(), m.NextHopMTU(), s.fd, min(c.mss, c.pathMSS()))
 		h.w.emit(e)
 		c.mtuReduced()
 	case !ok:

@@ -152,7 +152,7 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 	}
 	d, errno := h.lookup(dst)
 	if errno != nil {
-		h.countDrop("no route for an ICMP error")
+		h.droppedAs(orig, "no route for an ICMP error", fmt.Sprintf("no route back to %v for the ICMP error about this packet (%s)", dst, errno.Name()))
 		return
 	}
 	src := orig.Dst()
@@ -170,6 +170,13 @@ func (h *Host) sendICMPError(orig wire.IPv4, typ wire.ICMPv4Type, code uint8, re
 		return
 	}
 	h.output(pkt, d, nil, "")
+}
+
+// droppedAs reports a dropped packet counted under kind, for a reason
+// whose words name addresses.
+func (h *Host) droppedAs(pkt []byte, kind, reason string) {
+	h.countDrop(kind)
+	h.w.emit(sock.Event{Kind: sock.KindDropped, Host: h.name, Packet: pkt, Reason: reason})
 }
 
 // droppedFrame reports a frame the host's link layer discarded.

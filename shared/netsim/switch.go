@@ -30,6 +30,7 @@ type Switch struct {
 	ports []*switchPort // index 0 is port 1
 	fdb   []fdbEntry    // in the order addresses were learned
 	drops map[string]int
+	ids   uint64 // entries made, for their wake-ups' names
 }
 
 // switchPort is one port of a switch, and the endpoint of the cable
@@ -45,6 +46,7 @@ type fdbEntry struct {
 	mac  wire.MAC
 	port int
 	seen time.Duration
+	id   uint64 // names the entry's ageing wake-up
 }
 
 func (p *switchPort) nodeName() string        { return p.sw.name }
@@ -170,9 +172,30 @@ func (s *Switch) learn(mac wire.MAC, port int, now time.Duration) {
 		s.drops[fmt.Sprintf("MAC table full (%d addresses): not learned", fdbMax)]++
 		return
 	}
-	e := fdbEntry{mac: mac, port: port, seen: now}
+	s.ids++
+	e := fdbEntry{mac: mac, port: port, seen: now, id: s.ids}
 	s.fdb = append(s.fdb, e)
 	s.publish(e, "learned")
+	s.w.sched.Schedule(now+fdbAgeing, s, e.id)
+}
+
+// Fire ages entry id: forgotten once fdbAgeing has passed since a frame
+// from its address last came in, else looked at again then, as Linux's
+// br_fdb_cleanup sweeps the table.
+func (s *Switch) Fire(id uint64) {
+	now := s.w.sched.Now()
+	for i, e := range s.fdb {
+		if e.id != id {
+			continue
+		}
+		if left := e.seen + fdbAgeing - now; left > 0 {
+			s.w.sched.Schedule(now+left, s, id)
+			return
+		}
+		s.fdb = slices.Delete(s.fdb, i, i+1)
+		s.publish(e, "aged out")
+		return
+	}
 }
 
 // lookup finds where mac is, forgetting it first if it was last seen
