@@ -193,6 +193,15 @@ func (p *Process) sendTo(op string, fd int, data []byte, addr netip.AddrPort) (i
 	case len(data) > wire.UDPMaxPayload:
 		return -1, p.fail(op, fd, sock.ErrMsgSize, fmt.Sprintf("%d bytes; a datagram holds at most %d", len(data), wire.UDPMaxPayload))
 	}
+	if p.host.isBroadcast(dst.Addr()) {
+		if !s.opts.broadcast {
+			// As Linux's ip_route_output refusal for a broadcast route
+			// without SO_BROADCAST (ping asks "Do you want to ping
+			// broadcast? Then -b").
+			return -1, p.fail(op, fd, sock.ErrAccess, fmt.Sprintf("%v is a broadcast address: sending to it needs SO_BROADCAST", dst.Addr()))
+		}
+		return -1, p.fail(op, fd, sock.ErrOpNotSupp, fmt.Sprintf("%v is a broadcast address, and the simulator does not deliver broadcasts yet", dst.Addr()))
+	}
 	d, errno := p.host.lookup(dst.Addr())
 	if errno != nil {
 		return -1, p.fail(op, fd, errno, fmt.Sprintf("host %s has no route to %v", p.host.name, dst.Addr()))

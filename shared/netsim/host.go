@@ -62,6 +62,27 @@ func (h *Host) plainAddrs() []netip.Addr {
 	return out
 }
 
+// isBroadcast reports whether a is the limited broadcast address or the
+// broadcast address of one of the host's subnets (all host bits set).
+func (h *Host) isBroadcast(a netip.Addr) bool {
+	if a == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
+		return true
+	}
+	for _, p := range h.addrs {
+		if p.Bits() >= 31 || !p.Contains(a) {
+			continue
+		}
+		b := p.Masked().Addr().As4()
+		for i := p.Bits(); i < 32; i++ {
+			b[i/8] |= 0x80 >> (i % 8)
+		}
+		if netip.AddrFrom4(b) == a {
+			return true
+		}
+	}
+	return false
+}
+
 // hasAddr reports whether a is one of the host's own addresses (loopback included).
 func (h *Host) hasAddr(a netip.Addr) bool {
 	if loopbackNet.Contains(a) {

@@ -172,6 +172,8 @@ func TestUDPSendErrors(t *testing.T) {
 		{name: "no route", data: 1, to: "192.168.1.1:7", want: syscall.ENETUNREACH},
 		{name: "on subnet but no link", data: 1, to: "10.0.0.9:7", want: syscall.EHOSTUNREACH},
 		{name: "port zero", data: 1, to: "10.0.0.2:0", want: syscall.EINVAL},
+		{name: "subnet broadcast without SO_BROADCAST", data: 1, to: "10.0.0.255:7", want: syscall.EACCES},
+		{name: "limited broadcast without SO_BROADCAST", data: 1, to: "255.255.255.255:7", want: syscall.EACCES},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
