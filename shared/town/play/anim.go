@@ -402,6 +402,22 @@ func Classify(pkt []byte) (LetterKind, string) {
 		}
 		return LetterOther, "?"
 	}
+	if ip.IsFragment() {
+		// A piece of a datagram: only the first carries the transport
+		// header, so its bytes are named by offset, not parsed.
+		kind := LetterOther
+		switch ip.Protocol() {
+		case wire.ProtocolUDP:
+			kind = LetterUDP
+		case wire.ProtocolICMP:
+			kind = LetterICMP
+		}
+		more := ""
+		if ip.Flags()&wire.IPv4MoreFragments != 0 {
+			more = " +"
+		}
+		return kind, fmt.Sprintf("fragment @%d %d B%s", ip.FragOffset(), len(ip.Payload()), more)
+	}
 	switch ip.Protocol() {
 	case wire.ProtocolTCP:
 		seg, err := wire.ParseTCP(ip.Payload())
