@@ -549,9 +549,18 @@ func (g *Game) roadLabel(ls []label, r layout.Road) []label {
 		return ls
 	}
 	size := 11 * z
+	x, y := g.roadLabelPoint(r)
+	if labelOnUpright(r) {
+		// An upright stretch: the words go beside the road, one part a
+		// line, where its dashes do not run through them.
+		lines := strings.Join(strings.Split(cfg, ", "), "\n")
+		h := g.measure(lines, 0, 0, size, false, alignLeft, 0).h
+		side := layout.RoadW*z/2 + 6*z
+		return append(ls, label{kind: "road", text: lines, short: cfg, x: x + side, y: y - h/2, size: size, c: colText, a: alignLeft, prio: prioRoad,
+			bg: colBackground, pad: 2 * z, moves: []image.Point{{X: int(-2 * side)}, {Y: int(h)}, {Y: int(-h)}}})
+	}
 	lines := g.pack(strings.Split(cfg, ", "), ", ", size, longestStretch(r)*z-8*z)
 	h := g.measure(lines, 0, 0, size, false, alignLeft, 0).h
-	x, y := g.roadLabelPoint(r)
 	return append(ls, label{kind: "road", text: lines, short: cfg, x: x, y: y - 22*z - h, size: size, c: colText, a: alignCenter, prio: prioRoad,
 		moves: []image.Point{{Y: int(44*z + h)}, {Y: int(-14 * z)}, {Y: int(58*z + h)}}})
 }
@@ -569,6 +578,19 @@ func (g *Game) pack(parts []string, sep string, size, width float64) string {
 		lines = append(lines, p)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// labelOnUpright reports whether the stretch a road's words go on runs up
+// and down.
+func labelOnUpright(r layout.Road) bool {
+	at := r.LabelAt()
+	for i := 1; i < len(r.Points); i++ {
+		a, b := r.Points[i-1], r.Points[i]
+		if a.X == b.X && a.X == at.X && at.Y >= min(a.Y, b.Y) && at.Y <= max(a.Y, b.Y) {
+			return a.Y != b.Y
+		}
+	}
+	return false
 }
 
 // roadLabelPoint is where a road's words are centred, on screen: over
