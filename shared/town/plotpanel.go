@@ -103,11 +103,9 @@ func hostLines(s sock.Snapshot, h sock.HostState) []string {
 			"destination, one less on their TTL each time.",
 			"")
 	}
-	if h.Forward || len(h.Routes) > 0 {
-		out = append(out, "Routing table (ip route):")
-		out = append(out, routeLines(h)...)
-		out = append(out, "")
-	}
+	out = append(out, "Routing table (ip route):")
+	out = append(out, routeLines(h)...)
+	out = append(out, "")
 	out = append(out, "Interfaces (ip addr):")
 	if len(h.NICs) == 0 {
 		for _, a := range h.Addrs {
@@ -156,6 +154,14 @@ func routeLines(h sock.HostState) []string {
 	for _, n := range h.NICs {
 		if n.MAC == nil {
 			continue // the loopback
+		}
+		if len(n.Peers) > 0 {
+			// A point-to-point cable: a route to each far-end address
+			// ("ip addr add LOCAL peer REMOTE"), no subnet route.
+			for _, p := range n.Peers {
+				out = append(out, fmt.Sprintf("  %v dev %s scope link src %v", p, n.Name, n.Addrs[0].Addr()))
+			}
+			continue
 		}
 		for _, a := range n.Addrs {
 			out = append(out, fmt.Sprintf("  %v dev %s scope link src %v", a.Masked(), n.Name, a.Addr()))
