@@ -741,9 +741,14 @@ func (t *Town) AddLink(a, b string, p LinkProps) error {
 			return fmt.Errorf("link %s: all %d ports of switch %s are in use", lname, h.nports, h.name)
 		}
 	}
-	if ha.isSwitch && hb.isSwitch && slices.Contains(t.segment(ha), hb) {
-		return fmt.Errorf("link %s %s: the switches are already joined, and a second way between them would make a loop "+
-			"where a broadcast circles forever (Socketville's switches run no spanning tree): %w", a, b, sock.ErrInval)
+	if joined := t.segment(ha); ha.isSwitch && hb.isSwitch && slices.Contains(joined, hb) {
+		names := make([]string, len(joined))
+		for i, s := range joined {
+			names[i] = s.name
+		}
+		return fmt.Errorf("link %s %s: %s and %s are already joined through the other switches of their LAN (%s), and a second way "+
+			"between them would make a loop where a broadcast circles forever (Socketville's switches run no spanning tree): %w",
+			a, b, a, b, strings.Join(names, ", "), sock.ErrInval)
 	}
 	l := &link{
 		a: a, b: b, props: p, aHost: ha, bHost: hb,

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"socketville/shared/sock"
@@ -254,8 +255,13 @@ func (w *World) checkLoop(a, b string) error {
 		return nil
 	}
 	if _, joined := w.segment(sa); slices.Contains(joined, sb) {
-		return fmt.Errorf("link %s %s: the switches are already joined, and a second way between them would make a loop "+
-			"where a broadcast circles forever (Socketville's switches run no spanning tree): %w", a, b, sock.ErrInval)
+		names := make([]string, len(joined))
+		for i, s := range joined {
+			names[i] = s.name
+		}
+		return fmt.Errorf("link %s %s: %s and %s are already joined through the other switches of their LAN (%s), and a second way "+
+			"between them would make a loop where a broadcast circles forever (Socketville's switches run no spanning tree): %w",
+			a, b, a, b, strings.Join(names, ", "), sock.ErrInval)
 	}
 	return nil
 }
