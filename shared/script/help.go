@@ -77,7 +77,8 @@ func parseHelp(w []string) (Command, error) {
 // gives that line's syntax, what it does and an example; with a socket
 // option ("SO_REUSEADDR", in any case) its level, value, what it does and
 // an example; with an errno ("EADDRINUSE") what it means and when a call
-// returns it. An unknown topic is an error that suggests the closest names.
+// returns it; with a word of the trace ("neigh", "STALE") what it says. An
+// unknown topic is an error that suggests the closest names.
 func Help(topic string) (string, error) {
 	if topic == "" {
 		return helpIndex(), nil
@@ -96,7 +97,10 @@ func Help(topic string) (string, error) {
 	if text, ok := helpErrno(topic); ok {
 		return text, nil
 	}
-	names := append(append(worldNames(), CallNames()...), optionAndErrnoNames()...)
+	if text, ok := helpTrace(topic); ok {
+		return text, nil
+	}
+	names := append(append(append(worldNames(), CallNames()...), optionAndErrnoNames()...), traceWords()...)
 	if hint := didYouMean(topic, names); hint != "" {
 		return "", fmt.Errorf("help: no line, call, option or errno %q; %s", topic, hint)
 	}
@@ -115,6 +119,6 @@ func helpIndex() string {
 	for _, d := range callDocs {
 		row(d)
 	}
-	b.WriteString("\nhelp LINE explains one (help SO_REUSEADDR a socket option, help EADDRINUSE an errno); & runs a call in the background; => RESULT says what it must return.")
+	b.WriteString("\nhelp LINE explains one (help SO_REUSEADDR a socket option, help EADDRINUSE an errno, help neigh or help STALE a word of the trace); & runs a call in the background; => RESULT says what it must return.")
 	return b.String()
 }

@@ -268,3 +268,17 @@ func TestHelpErrno(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpTraceWords: the trace's own words (its kinds and the ARP
+// states) are explained, in any case, and a near miss is suggested.
+func TestHelpTraceWords(t *testing.T) {
+	for _, w := range []string{"neigh", "fdb", "forwarded", "STALE", "reachable", "PROBE"} {
+		text, err := script.Help(w)
+		if err != nil || !strings.Contains(strings.ToLower(text), strings.ToLower(w)+":") {
+			t.Errorf("help %s: %q, %v", w, text, err)
+		}
+	}
+	if _, err := script.Help("negh"); err == nil || !strings.Contains(err.Error(), "neigh") {
+		t.Errorf("help negh: %v, want a hint of neigh", err)
+	}
+}

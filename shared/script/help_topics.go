@@ -154,3 +154,45 @@ func optionAndErrnoNames() []string {
 	}
 	return names
 }
+
+// traceDoc explains one word of the trace: an event's kind, or a state a
+// line names.
+type traceDoc struct{ word, what string }
+
+// traceDocs are the trace's words help explains. A function rather than a
+// package variable, so that nothing can change the rows.
+func traceDocs() []traceDoc {
+	return []traceDoc{
+		{"sent", "a trace line: a frame left a host (or a switch) onto the link in brackets, [from->to], or the loopback, [host/lo]"},
+		{"delivered", "a trace line: a packet reached the socket or the kernel handler it was for (ARP, an echo request the kernel answers)"},
+		{"dropped", "a trace line: a packet or frame was discarded, and why (lost on the link, no socket on the port, a frame for another interface)"},
+		{"forwarded", "a trace line: a router passed a packet on (its TTL one less), or a switch passed a frame on out of one port, or flooded it out of every other"},
+		{"neigh", "a trace line: a host's ARP cache (its neighbour table) changed, printed as ip neigh prints the entry: ADDRESS dev IFACE [lladdr MAC] STATE; see help REACHABLE and the other states"},
+		{"fdb", "a trace line: a switch learned where a MAC address is (the port a frame from it came in on), saw it move, or forgot it after 300 s without a frame from it (its forwarding database, as bridge fdb calls it)"},
+		{"INCOMPLETE", "an ARP cache state: the host asked who has the address (a broadcast ARP request, again each second) and waits; packets for it wait in a queue"},
+		{"REACHABLE", "an ARP cache state: the neighbour answered within the last 30 s (or TCP saw it acknowledge new data); packets go to its MAC address at once"},
+		{"STALE", "an ARP cache state: the answer is older than 30 s; it is still used, and the next packet sent to it starts a check (DELAY)"},
+		{"DELAY", "an ARP cache state: a stale entry was used; if no sign of life comes within 5 s, the host asks the neighbour directly (PROBE)"},
+		{"PROBE", "an ARP cache state: the host asks the neighbour's old MAC address directly, up to three times a second apart"},
+		{"FAILED", "an ARP cache state: three requests went unanswered; what waited is dropped, and its senders get EHOSTUNREACH (No route to host)"},
+	}
+}
+
+// helpTrace explains a word of the trace, in any case.
+func helpTrace(topic string) (string, bool) {
+	for _, d := range traceDocs() {
+		if strings.EqualFold(d.word, topic) {
+			return d.word + ": " + d.what + ".", true
+		}
+	}
+	return "", false
+}
+
+// traceWords are the trace words help knows, for its did you mean.
+func traceWords() []string {
+	var out []string
+	for _, d := range traceDocs() {
+		out = append(out, d.word)
+	}
+	return out
+}
