@@ -18,7 +18,7 @@ var worldDocs = []lineDoc{
 	{name: "link", purpose: "join two hosts or switches with a cable",
 		usage:   "link A B [delay=2ms] [rate=10Mbit] [loss=1%] [dup=..] [reorder=..] [corrupt=..] [mtu=1500] [queue=1000]",
 		example: "link a sw delay=1ms",
-		what:    "joins A and B, each a host or a switch, with a cable of that delay, rate and faults (a cable between two hosts is point to point; a loop of switches is refused); on a link that exists it changes only the properties given"},
+		what:    "joins A and B, each a host or a switch, with a cable of that delay, rate and faults (a cable between two hosts is point to point; a loop of switches is refused); what is not given is none: no delay, no rate limit, no faults, an MTU of 1500 and a queue of 1000; on a link that exists it changes only the properties given"},
 	{name: "route", purpose: "send packets for a network through a router",
 		usage: "route HOST PREFIX|default via GATEWAY", example: "route a default via 10.0.0.254",
 		what: "tells HOST to send packets for PREFIX (or everywhere else) through the router at GATEWAY"},
