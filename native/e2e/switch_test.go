@@ -120,15 +120,15 @@ func TestBrowserSwitchTown(t *testing.T) {
 }
 
 // TestBrowserRouterPanel opens router.sv and clicks the router's plot,
-// a crossroads: its panel starts with its routing table, a connected
-// subnet on each of its two interfaces.
+// a crossroads: its panel starts with its routing table, a route to the
+// far end of each of its two point-to-point cables.
 func TestBrowserRouterPanel(t *testing.T) {
 	base := serve(t)
 	ctx := browser(t, 1280, 800)
 	openTown(t, ctx, base+"?play=1&scenario=router")
 	st := clickPlot(t, ctx, "router")
 	all := strings.Join(st.PanelLines, "\n")
-	for _, want := range []string{"Routing table (ip route):", "192.168.1.0/24 dev eth0", "203.0.113.0/24 dev eth1"} {
+	for _, want := range []string{"Routing table (ip route):", "192.168.1.10 dev eth0", "203.0.113.80 dev eth1"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the router's panel does not say %q:\n%s", want, all)
 		}
