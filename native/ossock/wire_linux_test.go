@@ -396,42 +396,7 @@ func TestWireTshark(t *testing.T) {
 	needTool(t, "tshark")
 	const n = 30
 	town, rec := twoHosts(t, 11, LinkProps{Loss: 0.3, Delay: time.Millisecond})
-	cmd := exec.Command("ip", "netns", "exec", town.Namespace("b"), "tshark", "-i", "eth0", "-l", "-n",
-		"-f", "udp dst port 9000", "-T", "fields", "-e", "udp.payload")
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	// tshark prints "Capturing on" when dumpcap is told to start, and
-	// "Capture started" once it has (only then is the device tapped).
-	capturing := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := sync.Once{}
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Capture started") {
-				once.Do(func() { close(capturing) })
-			}
-		}
-	}()
-	select {
-	case <-capturing:
-	case <-time.After(20 * time.Second):
-		t.Fatal("tshark did not start capturing")
-	}
-	lines := make(chan string, n)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines := tsharkIn(t, town.Namespace("b"), n, "-f", "udp dst port 9000", "-T", "fields", "-e", "udp.payload")
 	decided := func() bool {
 		return rec.count("a->b", PacketDropped, lostOnLink)+rec.count("a->b", PacketDelivered, "") == n
 	}
@@ -619,40 +584,8 @@ func TestWireTsharkARP(t *testing.T) {
 	addHost(t, town, "a", false, "10.0.0.1/24")
 	addHost(t, town, "b", false, "10.0.0.2/24")
 	addLink(t, town, "a", "b", LinkProps{Delay: time.Millisecond})
-	cmd := exec.Command("ip", "netns", "exec", town.Namespace("b"), "tshark", "-i", "eth0", "-l", "-n",
-		"-f", "arp", "-T", "fields", "-e", "arp.opcode", "-e", "arp.src.hw_mac", "-e", "arp.src.proto_ipv4", "-e", "arp.dst.proto_ipv4")
-	stdout, _ := cmd.StdoutPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	capturing := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		once := sync.Once{}
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Capture started") {
-				once.Do(func() { close(capturing) })
-			}
-		}
-	}()
-	select {
-	case <-capturing:
-	case <-time.After(20 * time.Second):
-		t.Fatal("tshark did not start capturing")
-	}
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	lines := tsharkIn(t, town.Namespace("b"), 16, "-f", "arp", "-T", "fields",
+		"-e", "arp.opcode", "-e", "arp.src.hw_mac", "-e", "arp.src.proto_ipv4", "-e", "arp.dst.proto_ipv4")
 	if answer, _ := udpExchange(t, town, "a", "b", "10.0.0.2:9000"); answer != "answer to a" {
 		t.Fatalf("answer %q", answer)
 	}
@@ -680,4 +613,47 @@ func TestWireTsharkARP(t *testing.T) {
 	if len(req[1].Frame) != 60 || len(req[1].Data) != 28 {
 		t.Errorf("the request's frame is %d bytes with %d of ARP, want 60 (padded) and 28", len(req[1].Frame), len(req[1].Data))
 	}
+}
+
+// tsharkIn starts tshark on eth0 inside namespace ns with args, waits until
+// it has tapped the device, and returns its output lines (closed when it
+// ends; it is killed when the test ends).
+func tsharkIn(t *testing.T, ns string, buffer int, args ...string) <-chan string {
+	t.Helper()
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, "tshark", "-i", "eth0", "-l", "-n"}, args...)...)
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	// tshark prints "Capturing on" when dumpcap is told to start, and
+	// "Capture started" once it has (only then is the device tapped).
+	capturing := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := sync.Once{}
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Capture started") {
+				once.Do(func() { close(capturing) })
+			}
+		}
+	}()
+	select {
+	case <-capturing:
+	case <-time.After(20 * time.Second):
+		t.Fatal("tshark did not start capturing")
+	}
+	lines := make(chan string, buffer)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
 }
