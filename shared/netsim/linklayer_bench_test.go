@@ -68,8 +68,8 @@ func BenchmarkTCPBulkPath(b *testing.B) {
 }
 
 // bulk sends 1 MiB per op from cfd to sfd as fast as one core runs the
-// world, and reports Gbit/s of wall-clock time.
-func bulk(b *testing.B, w *netsim.World, client, server *netsim.Process, cfd, sfd int) {
+// world, reports Gbit/s of wall-clock time, and returns the time it took.
+func bulk(b *testing.B, w *netsim.World, client, server *netsim.Process, cfd, sfd int) time.Duration {
 	chunk := make([]byte, 64<<10)
 	buf := make([]byte, 256<<10)
 	const perOp = 1 << 20
@@ -98,7 +98,9 @@ func bulk(b *testing.B, w *netsim.World, client, server *netsim.Process, cfd, sf
 			}
 		}
 	}
-	b.ReportMetric(float64(b.N)*perOp*8/time.Since(start).Seconds()/1e9, "Gbit/s")
+	elapsed := time.Since(start)
+	b.ReportMetric(float64(b.N)*perOp*8/elapsed.Seconds()/1e9, "Gbit/s")
+	return elapsed
 }
 
 // BenchmarkSwitchFrames hands a switch minimum-size frames for a host it

@@ -74,21 +74,27 @@ func (lt *linkTown) sw(name string) *netsim.Switch {
 	return s
 }
 
-// TestARPGolden: the first datagram waits for a request and its reply,
-// the second finds the cache; a host that is not there gets three
-// requests and its caller EHOSTUNREACH; an answer older than 30 s is
-// STALE, used it goes DELAY, then PROBE asks the old address directly.
-func TestARPGolden(t *testing.T) {
-	lt := newLinkTown(t)
+// lanOfThree is a, b and c on switch sw (1 ms cables), a client on a
+// with a UDP socket c, and a server on b with srv bound to port 7007.
+func lanOfThree(t *testing.T) (lt *linkTown, client, server *netsim.Process, c, srv int) {
+	lt = newLinkTown(t)
 	a, b := lt.host("a", "10.0.0.1/24"), lt.host("b", "10.0.0.2/24")
 	lt.host("c", "10.0.0.3/24")
 	lt.sw("sw")
 	for _, h := range []string{"a", "b", "c"} {
 		lt.link(h, "sw", sock.LinkConfig{Delay: time.Millisecond})
 	}
-	client, server := lt.proc(a, "client", false), lt.proc(b, "server", false)
-	srv := udpServer(t, server, "0.0.0.0:7007")
-	c := must(client.Socket(sock.SockUDP))
+	client, server = lt.proc(a, "client", false), lt.proc(b, "server", false)
+	srv = udpServer(t, server, "0.0.0.0:7007")
+	return lt, client, server, must(client.Socket(sock.SockUDP)), srv
+}
+
+// TestARPGolden: the first datagram waits for a request and its reply,
+// the second finds the cache; a host that is not there gets three
+// requests and its caller EHOSTUNREACH; an answer older than 30 s is
+// STALE, used it goes DELAY, then PROBE asks the old address directly.
+func TestARPGolden(t *testing.T) {
+	lt, client, server, c, srv := lanOfThree(t)
 
 	lt.note("request, reply, then the datagram that waited")
 	must(client.SendTo(c, []byte("one"), ap("10.0.0.2:7007")))
@@ -127,16 +133,7 @@ func TestARPGolden(t *testing.T) {
 // address it does not know, sends a known one out of one port, and forgets
 // an address 300 s after it last saw it.
 func TestSwitchGolden(t *testing.T) {
-	lt := newLinkTown(t)
-	a, b := lt.host("a", "10.0.0.1/24"), lt.host("b", "10.0.0.2/24")
-	lt.host("c", "10.0.0.3/24")
-	lt.sw("sw")
-	for _, h := range []string{"a", "b", "c"} {
-		lt.link(h, "sw", sock.LinkConfig{Delay: time.Millisecond})
-	}
-	client, server := lt.proc(a, "client", false), lt.proc(b, "server", false)
-	srv := udpServer(t, server, "0.0.0.0:7007")
-	c := must(client.Socket(sock.SockUDP))
+	lt, client, server, c, srv := lanOfThree(t)
 	lt.note("a's request is a broadcast: flooded to b and c; the switch learns a, then b")
 	must(client.SendTo(c, []byte("one"), ap("10.0.0.2:7007")))
 	lt.w.RunFor(10 * time.Millisecond)

@@ -62,37 +62,11 @@ func BenchmarkTCPBulk(b *testing.B) {
 					segments++
 				}
 			})
-			chunk := make([]byte, 64<<10)
-			buf := make([]byte, 256<<10)
-			const perOp = 1 << 20
-			b.SetBytes(perOp)
 			var ms0, ms1 runtime.MemStats
 			runtime.ReadMemStats(&ms0)
-			b.ResetTimer()
-			start := time.Now()
-			for i := 0; i < b.N; i++ {
-				sent, got := 0, 0
-				for got < perOp {
-					for sent < perOp {
-						n, err := client.Send(cfd, chunk[:min(len(chunk), perOp-sent)])
-						if err != nil {
-							break
-						}
-						sent += n
-					}
-					if !w.Step() && server.Readiness(sfd)&sock.PollIn == 0 {
-						b.Fatal("the transfer stalled")
-					}
-					for server.Unread(sfd) > 0 {
-						k, _ := server.Read(sfd, buf)
-						got += k
-					}
-				}
-			}
-			elapsed := time.Since(start)
+			elapsed := bulk(b, w, client, server, cfd, sfd)
 			b.StopTimer()
 			runtime.ReadMemStats(&ms1)
-			b.ReportMetric(float64(b.N)*perOp*8/elapsed.Seconds()/1e9, "Gbit/s")
 			b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 			if segments > 0 {
 				b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(segments), "allocs/segment")
