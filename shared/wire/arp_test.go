@@ -60,11 +60,7 @@ func TestARPFixturesBothWays(t *testing.T) {
 
 func TestARPBadInput(t *testing.T) {
 	good := mustHex(t, arpRequestHex)
-	with := func(i int, v ...byte) []byte {
-		b := bytes.Clone(good)
-		copy(b[i:], v)
-		return b
-	}
+	with := func(i int, v ...byte) []byte { return patched(good, i, v...) }
 	cases := []struct {
 		name string
 		in   []byte

@@ -59,11 +59,7 @@ func TestEthernetFixtureBothWays(t *testing.T) {
 
 func TestEthernetBadInput(t *testing.T) {
 	good := mustHex(t, udpFrameHex)
-	with := func(i int, v ...byte) []byte {
-		b := bytes.Clone(good)
-		copy(b[i:], v)
-		return b
-	}
+	with := func(i int, v ...byte) []byte { return patched(good, i, v...) }
 	cases := []struct {
 		name string
 		in   []byte

@@ -153,13 +153,17 @@ func TestICMPv4EchoBothWays(t *testing.T) {
 	}
 }
 
+// patched is a copy of good with v written at offset i, for bad-input
+// tables.
+func patched(good []byte, i int, v ...byte) []byte {
+	b := bytes.Clone(good)
+	copy(b[i:], v)
+	return b
+}
+
 func TestBadInput(t *testing.T) {
 	good := mustHex(t, udpPacketHex)
-	with := func(i int, v byte) []byte {
-		b := bytes.Clone(good)
-		b[i] = v
-		return b
-	}
+	with := func(i int, v byte) []byte { return patched(good, i, v) }
 	cases := []struct {
 		name  string
 		parse func([]byte) error
