@@ -388,14 +388,8 @@ func releaseNamespace(name string) {
 func (t *Town) AddHost(name string, addrs []netip.Prefix, forward bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
-		return fmt.Errorf("host %s: town is closed", name)
-	}
-	if name == "" {
-		return errors.New("host: empty name")
-	}
-	if _, ok := t.hosts[name]; ok {
-		return fmt.Errorf("host %s: already exists", name)
+	if err := t.checkNewName("host", name); err != nil {
+		return err
 	}
 	for _, a := range addrs {
 		if !a.IsValid() {
@@ -420,6 +414,21 @@ func (t *Town) AddHost(name string, addrs []netip.Prefix, forward bool) error {
 	return nil
 }
 
+// checkNewName refuses a host or switch (what) called name when the town
+// is closed, the name is empty, or a host or switch has it. t.mu is held.
+func (t *Town) checkNewName(what, name string) error {
+	switch {
+	case t.closed:
+		return fmt.Errorf("%s %s: town is closed", what, name)
+	case name == "":
+		return fmt.Errorf("%s: empty name", what)
+	}
+	if _, ok := t.hosts[name]; ok {
+		return fmt.Errorf("%s %s: the name is taken", what, name)
+	}
+	return nil
+}
+
 // bridgeName is the bridge inside each switch's namespace.
 const bridgeName = "br0"
 
@@ -435,14 +444,8 @@ const switchAgeing = 300 * 100
 func (t *Town) AddSwitch(name string, ports int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
-		return fmt.Errorf("switch %s: town is closed", name)
-	}
-	if name == "" {
-		return errors.New("switch: empty name")
-	}
-	if _, ok := t.hosts[name]; ok {
-		return fmt.Errorf("switch %s: the name is taken", name)
+	if err := t.checkNewName("switch", name); err != nil {
+		return err
 	}
 	if ports <= 0 {
 		return fmt.Errorf("switch %s: %d ports", name, ports)

@@ -445,7 +445,7 @@ func TestBadInput(t *testing.T) {
 		err  error
 		want string
 	}{
-		{name: "duplicate host", err: town.AddHost("a", nil, false), want: "host a: already exists"},
+		{name: "duplicate host", err: town.AddHost("a", nil, false), want: "host a: the name is taken"},
 		{name: "unknown host", err: town.AddLink("a", "zz", LinkProps{}), want: "link a-zz: unknown host zz"},
 		{name: "self link", err: town.AddLink("a", "a", LinkProps{}), want: "link a-a: a host cannot link to itself"},
 		{name: "loss too big", err: town.AddLink("a", "b", LinkProps{Loss: 1.5}), want: "link a-b: bad loss=150%"},

@@ -19,15 +19,7 @@ import (
 // road is on screen, with no letter to the house whose line is being
 // carried out, and it never shows less than the readable zoom.
 func TestNarrowTownFollowsTheLetters(t *testing.T) {
-	f, err := newFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hello, _ := examples.Find("hello-tcp")
-	p, err := play.New(play.Options{Name: hello.Name, Source: hello.Source})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, p := helloPlayer(t)
 	area := image.Rect(0, 112, 400, 620)
 	g := &Game{fonts: f, scale: 1, player: p, hover: -1, drawer: true}
 	frame := func() {
@@ -85,15 +77,7 @@ func TestNarrowTownFollowsTheLetters(t *testing.T) {
 // TestInputPlaceholderReadsWhole: at every width from a phone's to a
 // wide screen's, the console input's placeholder fits the input whole.
 func TestInputPlaceholderReadsWhole(t *testing.T) {
-	f, err := newFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hello, _ := examples.Find("hello-tcp")
-	p, err := play.New(play.Options{Name: hello.Name, Source: hello.Source})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, p := helloPlayer(t)
 	for _, w := range []int{320, 360, 400, 500, 800, 1280} {
 		g := &Game{fonts: f, scale: 1, player: p, width: w}
 		s := g.inputPlaceholder()
@@ -105,4 +89,20 @@ func TestInputPlaceholderReadsWhole(t *testing.T) {
 			t.Errorf("at %d px the placeholder is %q, want the whole %q", w, s, inputPlaceholders[0])
 		}
 	}
+}
+
+// helloPlayer is the town's fonts and a player of hello-tcp, for the
+// tests that draw it at one size or another.
+func helloPlayer(t *testing.T) (*fonts, *play.Player) {
+	t.Helper()
+	f, err := newFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello, _ := examples.Find("hello-tcp")
+	p, err := play.New(play.Options{Name: hello.Name, Source: hello.Source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, p
 }
