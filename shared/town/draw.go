@@ -176,7 +176,7 @@ func (g *Game) townLabels(area image.Rectangle) []label {
 func (g *Game) drawRoad(dst *ebiten.Image, r layout.Road) {
 	z := g.cam.zoom
 	c := colRoad
-	if g.sel.kind == selRoad && g.sel.road == r.Link {
+	if p, ok := g.roadShown(); ok && p.link == r.Link {
 		c = color.RGBA{0x8a, 0x80, 0x50, 0xff}
 	}
 	w := layout.RoadW * z
@@ -320,7 +320,7 @@ func (g *Game) drawDoor(dst *ebiten.Image, d *layout.Door) {
 			fillRect(dst, x+w-8*z-r, y+h/2-r, 2*r, 2*r, colSign)
 		}
 	}
-	if g.sel.kind == selDoor && g.sel.door == d.Key {
+	if p, ok := g.doorShown(); ok && p.key == d.Key {
 		strokeRect(dst, x-4*z, y-4*z, w+8*z, h+8*z, 3*z, colSelect)
 	}
 }
@@ -402,7 +402,7 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 			line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
 			line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
 		}
-		if g.sel.kind == selLetter && g.sel.letter == l.ID {
+		if p, ok := g.letterShown(); ok && p.id == l.ID {
 			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
 		}
 	}

@@ -33,12 +33,15 @@ func isDrawer(width int, scale float64) bool { return float64(width) < drawerWid
 
 // drawerOpen reports whether the panel is on screen as an open drawer:
 // showing the selection, or the help its button asked for.
-func (g *Game) drawerOpen() bool { return g.drawer && (g.sel.kind != selNone || g.helpOpen) }
+func (g *Game) drawerOpen() bool {
+	_, help := g.shown().(helpPanel)
+	return g.drawer && (!help || g.helpOpen)
+}
 
 // openHelp opens the drawer on the help, which a side panel shows while
 // nothing is selected.
 func (g *Game) openHelp() {
-	g.sel, g.helpOpen = selection{}, true
+	g.panel, g.helpOpen = helpPanel{}, true
 	g.rebuildPanel()
 }
 
@@ -176,8 +179,8 @@ func (g *Game) actionPoint() (layout.Point, bool) {
 	centre := func(r layout.Rect) layout.Point {
 		return layout.Point{X: (r.Min.X + r.Max.X) / 2, Y: (r.Min.Y + r.Max.Y) / 2}
 	}
-	if g.sel.kind == selDoor {
-		if d, ok := g.lay.Door(g.sel.door); ok {
+	if p, ok := g.doorShown(); ok {
+		if d, ok := g.lay.Door(p.key); ok {
 			return centre(d.Rect), true
 		}
 	}
@@ -188,7 +191,7 @@ func (g *Game) actionPoint() (layout.Point, bool) {
 		if !ok {
 			continue
 		}
-		if g.sel.kind == selLetter && l.ID == g.sel.letter {
+		if lp, ok := g.letterShown(); ok && l.ID == lp.id {
 			return p, true
 		}
 		sum.X, sum.Y, n = sum.X+p.X, sum.Y+p.Y, n+1

@@ -105,7 +105,7 @@ func TestCutawayEnds(t *testing.T) {
 		if found == nil {
 			t.Fatalf("%s: no letter %q %s->%s", tc.example, tc.label, tc.from, tc.to)
 		}
-		g.sel = selection{kind: selLetter, letter: found.ID, from: found.From, to: found.To}
+		g.panel = newLetterPanel(found)
 		src, dst, st, dt := g.cutawayEnds(found.Packet)
 		if src != tc.src || dst != tc.dst || st != tc.srcTop || dt != tc.dstTop {
 			t.Errorf("%s %q %s->%s: ends %q (from floor %v) and %q (to floor %v), want %q (%v) and %q (%v)",

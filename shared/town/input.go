@@ -41,8 +41,8 @@ func (g *Game) pageKeys() {
 	}
 }
 
-// wheel scrolls what is under the mouse: the console, or the byte
-// inspector's dump or field list.
+// wheel scrolls what is under the mouse: the console, or the panel
+// (the byte inspector's dump or field list).
 func (g *Game) wheel() {
 	steps := wheelSteps()
 	if steps == 0 {
@@ -54,16 +54,8 @@ func (g *Game) wheel() {
 	case pt.In(g.w.logArea.GetWidget().Rect):
 		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
 	case g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
-		pkt, all, ok := g.inspected()
-		if !ok {
-			return
-		}
-		fields := len(all)
-		ig := g.inspectorGeometry(g.w.panelArea.GetWidget().Rect, len(pkt), fields)
-		if float64(y) < ig.fieldsY {
-			g.scroll.dump = min(max(ig.firstRow-steps, 0), ig.totalRows-ig.rows)
-		} else {
-			g.scroll.fields = min(max(ig.firstField-steps, 0), fields-ig.fieldsVisible)
+		if wh, ok := g.shown().(wheeler); ok {
+			wh.wheel(g, steps, pt)
 		}
 	}
 }

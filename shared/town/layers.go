@@ -128,45 +128,17 @@ func (g *Game) drawCutaway(dst *ebiten.Image, area image.Rectangle, pkt, frame [
 // where it was last seen (arrived: at the receiver's top). A door's last
 // packet, which is on no road, goes round every five seconds.
 func (g *Game) cutawayPhase() float64 {
-	if g.sel.kind == selLetter {
+	if lp, ok := g.letterShown(); ok {
 		if l := g.selectedLetter(); l != nil {
 			return l.Progress(g.player.Now(), g.player.Wall())
 		}
-		if g.letterPhase.id == g.sel.letter && g.letterPhase.lost {
-			return g.letterPhase.ph
+		if lp.seen.lost {
+			return lp.seen.ph
 		}
 		return 1 // landed: at the receiver's application floor
 	}
 	const cycle = 5 * time.Second
 	return float64(g.player.Wall()%cycle) / float64(cycle)
-}
-
-// selectedLetter is the selected letter while it is on the road.
-func (g *Game) selectedLetter() *play.Letter {
-	if g.sel.kind != selLetter {
-		return nil
-	}
-	for _, l := range g.player.Animation().Letters {
-		if l.ID == g.sel.letter {
-			return l
-		}
-	}
-	return nil
-}
-
-// followLetter notes, each update, where the selected letter is on its
-// road, for the Layers page once it has left it.
-func (g *Game) followLetter() {
-	if l := g.selectedLetter(); l != nil {
-		g.letterPhase = selPhase{id: l.ID, ph: l.Progress(g.player.Now(), g.player.Wall()), lost: l.Lost}
-	}
-}
-
-// selPhase is where the selected letter was last seen on its road.
-type selPhase struct {
-	id   int
-	ph   float64
-	lost bool
 }
 
 // drawSocketBand draws the socket as a line across both houses between
@@ -542,18 +514,11 @@ func (g *Game) fitting(room, size float64, mono bool, texts ...string) string {
 // layersState is what the Layers page says of each floor, or nil when
 // the panel does not show it.
 func (g *Game) layersState() []string {
-	if g.tab != tabLayers || !g.panelShown() {
+	p, ok := g.shown().(pager)
+	if !ok || p.page() != tabLayers || !g.panelShown() {
 		return nil
 	}
-	var pkt, frame []byte
-	switch g.sel.kind {
-	case selLetter:
-		pkt, frame = g.selPacket, g.selFrame
-	case selDoor:
-		if d, ok := g.lay.Door(g.sel.door); ok {
-			pkt, frame = g.doorPacket(d)
-		}
-	}
+	pkt, frame, _ := p.packet(g)
 	if len(pkt) == 0 {
 		return nil
 	}
@@ -581,19 +546,19 @@ func (g *Game) cutawayEnds(pkt []byte) (src, dst string, srcTop, dstTop float64)
 		}
 		srcTop, dstTop = 2, 2
 	}
-	if g.sel.kind == selLetter {
-		if _, ok := g.switchState(g.sel.from); ok {
-			src, srcTop = "switch "+g.sel.from, 3
+	if lp, ok := g.letterShown(); ok {
+		if _, ok := g.switchState(lp.from); ok {
+			src, srcTop = "switch "+lp.from, 3
 		}
-		if _, ok := g.switchState(g.sel.to); ok {
-			dst, dstTop = "switch "+g.sel.to, 3
+		if _, ok := g.switchState(lp.to); ok {
+			dst, dstTop = "switch "+lp.to, 3
 		}
 		if ip, err := wire.ParseIPv4(pkt); err == nil {
-			if g.passesOn(g.sel.from, ip.Src()) {
-				src, srcTop = "router "+g.sel.from, 2
+			if g.passesOn(lp.from, ip.Src()) {
+				src, srcTop = "router "+lp.from, 2
 			}
-			if g.passesOn(g.sel.to, ip.Dst()) {
-				dst, dstTop = "router "+g.sel.to, 2
+			if g.passesOn(lp.to, ip.Dst()) {
+				dst, dstTop = "router "+lp.to, 2
 			}
 		}
 	}

@@ -53,7 +53,7 @@ func TestLayersFollowTheLetter(t *testing.T) {
 		t.Fatal("no letter left a door")
 	}
 	l := p.Animation().Letters[0]
-	g.sel = selection{kind: selLetter, letter: l.ID, label: l.Label}
+	g.panel = newLetterPanel(l)
 	sawFar := false
 	p.SetPaused(false)
 	for i := 0; i < 2000 && g.selectedLetter() != nil; i++ {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
@@ -19,6 +20,32 @@ import (
 // ARP cache as `ip neigh` lists it; a router's routing table first; a
 // switch's ports and MAC table. Its words are plain lines, drawn as they
 // are and given to tests through State.PanelLines.
+
+// plotPanel is a host's plot or a switch's yard.
+type plotPanel struct {
+	host string // the host's or switch's name
+}
+
+func (plotPanel) build(*Game, *widget.Container, *widget.Container) {}
+
+// update closes the panel when the host or switch is gone (another
+// town), and builds it again when its title moved on (it learned an
+// address).
+func (p plotPanel) update(g *Game) (panel, bool) {
+	if _, ok := g.lay.Plot(p.host); !ok {
+		return nil, true
+	}
+	return p, p.title(g) != g.w.title.Label
+}
+
+func (plotPanel) look(g *Game) panelLook {
+	return panelLook{gen: g.player.SnapshotGen(), events: g.player.Animation().Events()}
+}
+
+func (p plotPanel) state(g *Game, s *State) {
+	s.Selected = "plot"
+	s.PanelLines = plotPanelLines(g.player.Snapshot(), p.host)
+}
 
 // plotPanelLines are the lines the panel shows for the host or switch
 // called name in the snapshot; nil when there is none.
@@ -209,15 +236,15 @@ func dropLines(drops map[string]int) []string {
 	return out
 }
 
-// drawPlotPanel draws the selected plot's lines: prose and headings in
+// draw draws the plot's lines: prose and headings in
 // the town's face, the tables (indented lines) in the mono face so their
 // columns line up; each wrapped where the panel is narrow, a table's row
 // going on further indented.
-func (g *Game) drawPlotPanel(dst *ebiten.Image, area image.Rectangle) {
+func (p plotPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	x, y := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(8))
 	width := float64(area.Dx() - g.px(20))
 	size := 12 * g.scale
-	for _, l := range plotPanelLines(g.player.Snapshot(), g.sel.plot) {
+	for _, l := range plotPanelLines(g.player.Snapshot(), p.host) {
 		mono := strings.HasPrefix(l, " ")
 		ink := colText
 		if strings.HasSuffix(l, ":") && !mono {
@@ -265,9 +292,10 @@ func (g *Game) wrapMono(s string, size, width float64) []string {
 	return append(out, line)
 }
 
-// plotTitle names the selected plot in the panel's title.
-func (g *Game) plotTitle() string {
-	name := g.sel.plot
+// title names the plot: a switch and what it learned, or a host (a
+// router) and its addresses.
+func (p plotPanel) title(g *Game) string {
+	name := p.host
 	if sw, ok := g.switchState(name); ok {
 		return fmt.Sprintf("Switch %s: %d ports, %s learned", name, sw.Ports, plural(len(sw.FDB), "MAC address", "MAC addresses"))
 	}

@@ -37,7 +37,7 @@ type townLook struct {
 	letters         int
 	wall            time.Duration // set while something moves on wall time
 	cam             camera
-	sel             selection
+	panel           panel
 	paused, fastest bool
 	busy            bool
 	speed           float64
@@ -51,15 +51,14 @@ type screenLook struct {
 	townRect, panelRect, consoleRect image.Rectangle
 	scale                            float64
 	consoleAdded                     int
-	tab                              tab
+	panel                            panel
 	hover                            int
 	scroll                           scrolling
 	input                            string
-	// What a door's or a road's panel is drawn from: the snapshot, and
-	// the events that bring a door its last packet.
-	panelGen, panelEvents int
-	wall                  time.Duration // set while the panel animates, the caret blinks or a list is open
-	drawerOpen            bool
+	// look is what the panel's picture is drawn from (panel.go).
+	look       panelLook
+	wall       time.Duration // set while the caret blinks or a list is open
+	drawerOpen bool
 }
 
 // planRedraw decides what this frame draws, from what changed since the
@@ -84,7 +83,7 @@ func (g *Game) townLook() townLook {
 	speed, fastest := g.player.Speed()
 	t := townLook{
 		now: g.player.Now(), snapGen: g.player.SnapshotGen(), events: g.player.Animation().Events(),
-		letters: len(g.player.Animation().Letters), cam: g.cam, sel: g.sel,
+		letters: len(g.player.Animation().Letters), cam: g.cam, panel: g.shown(),
 		paused: g.player.Paused(), fastest: fastest, busy: g.player.Busy(), speed: speed,
 	}
 	if g.townMovesOnWallTime() {
@@ -112,21 +111,14 @@ func (g *Game) townMovesOnWallTime() bool {
 func (g *Game) screenLook() screenLook {
 	s := screenLook{
 		width: g.width, height: g.height, scale: g.scale,
-		consoleAdded: g.player.Console().Added(), tab: g.tab, hover: g.hover, scroll: g.scroll,
+		consoleAdded: g.player.Console().Added(), panel: g.shown(), look: g.shown().look(g), hover: g.hover, scroll: g.scroll,
 		input:    g.w.input.GetText(),
 		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
 		drawerOpen: g.drawerOpen(),
 	}
-	if g.sel.kind == selDoor || g.sel.kind == selRoad || g.sel.kind == selPlot {
-		s.panelGen, s.panelEvents = g.player.SnapshotGen(), g.player.Animation().Events()
-	}
-	// The cut-away's letter travels for ever, a state diagram's arrow
-	// glows for a moment, and the console's caret blinks.
-	// The picker's list, open, lies over the town: the town alone must
-	// not be drawn over it.
-	layers := g.tab == tabLayers && (g.sel.kind == selDoor || g.sel.kind == selLetter)
-	glow := g.sel.kind == selDoor && len(g.player.Animation().Transitions) > 0
-	if layers || glow || g.w.input.IsFocused() || g.w.combo.ContentVisible() {
+	// The console's caret blinks. The picker's list, open, lies over
+	// the town: the town alone must not be drawn over it.
+	if g.w.input.IsFocused() || g.w.combo.ContentVisible() {
 		s.wall = g.player.Wall()
 	}
 	return s

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"socketville/shared/sock"
-
-	"github.com/ebitenui/ebitenui/widget"
 )
 
 // knob is one property of a link that the road panel sets with a slider.
@@ -81,54 +79,4 @@ func (k knob) stop(v float64) int {
 // line is the shell line that sets the knob on the link between a and b.
 func (k knob) line(a, b string, stop int) string {
 	return fmt.Sprintf("link %s %s %s=%s", a, b, k.key, k.spell(k.values[stop]))
-}
-
-// roadLink is the selected road's link as it is now.
-func (g *Game) roadLink() (sock.LinkState, bool) {
-	for _, l := range g.player.Snapshot().Links {
-		if l.Name == g.sel.road {
-			return l, true
-		}
-	}
-	return sock.LinkState{}, false
-}
-
-// roadEditor puts a slider for each knob in the panel. Dragging shows the
-// value; letting go (or a click on the track) runs the link line, once.
-func (g *Game) roadEditor() {
-	w := g.w
-	l, ok := g.roadLink()
-	if !ok {
-		return
-	}
-	w.roadCfg = l.Config
-	grid := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewGridLayout(
-		widget.GridLayoutOpts.Columns(3),
-		widget.GridLayoutOpts.Spacing(g.px(8), g.px(6)),
-		widget.GridLayoutOpts.Stretch([]bool{false, true, false}, nil),
-	)))
-	for _, k := range knobs {
-		at := k.stop(k.get(l.Config))
-		value := widget.NewText(widget.TextOpts.Text(k.show(k.values[at]), g.fonts.faceRef(13*g.scale), colText),
-			widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(80), 0)))
-		grid.AddChild(widget.NewText(widget.TextOpts.Text(k.key, g.fonts.faceRef(13*g.scale), colDim),
-			widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(60), 0))))
-		slider := widget.NewSlider(
-			widget.SliderOpts.Direction(widget.DirectionHorizontal),
-			widget.SliderOpts.MinMax(0, len(k.values)-1),
-			widget.SliderOpts.InitialCurrent(at),
-			widget.SliderOpts.PageSizeFunc(func() int { return 1 }),
-			widget.SliderOpts.WidgetOpts(widget.WidgetOpts.MinSize(g.px(160), g.px(20))),
-			widget.SliderOpts.ChangedHandler(func(e *widget.SliderChangedEventArgs) {
-				value.Label = k.show(k.values[e.Current])
-				if !e.Dragging && e.Current != k.stop(k.get(w.roadCfg)) {
-					g.exec(k.line(l.A, l.B, e.Current))
-				}
-			}),
-		)
-		w.sliderNames[slider] = k.key
-		grid.AddChild(slider)
-		grid.AddChild(value)
-	}
-	w.actions.AddChild(grid)
 }

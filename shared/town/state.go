@@ -221,13 +221,7 @@ func (g *Game) State() State {
 		s.Roads = append(s.Roads, g.roadState(rd))
 	}
 	s.Input, s.Typing = g.w.input.GetText(), g.w.input.IsFocused()
-	s.Selected = [...]string{"", "door", "letter", "road", "plot"}[g.sel.kind]
-	if g.sel.kind == selPlot {
-		s.PanelLines = plotPanelLines(g.player.Snapshot(), g.sel.plot)
-	}
-	if g.sel.kind == selDoor || g.sel.kind == selLetter {
-		s.Tab = [...]string{"door", "layers", "bytes"}[g.tab]
-	}
+	g.shown().state(g, &s)
 	s.Buttons, s.Sliders = g.controlStates()
 	for _, l := range g.player.Animation().Letters {
 		if p, ok := g.letterPoint(l); ok {
@@ -306,31 +300,4 @@ func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
 	}
 	walk(g.ui.Container)
 	return buttons, sliders
-}
-
-// inspectorState is the byte inspector as it is drawn, or nil when closed.
-func (g *Game) inspectorState() *InspectorState {
-	pkt, fields, ok := g.inspected()
-	if !ok {
-		return nil
-	}
-	area := g.w.panelArea.GetWidget().Rect
-	ig := g.inspectorGeometry(area, len(pkt), len(fields))
-	is := &InspectorState{Bytes: len(pkt), Hover: g.hover}
-	for i, f := range fields {
-		fs := FieldState{Header: f.Header, Name: f.Name, Value: f.Value, Off: f.Off, Len: f.Len}
-		if y, ok := ig.fieldY(i); ok {
-			fs.Row = g.css(float64(area.Min.X), y, float64(area.Dx()), ig.fieldH)
-		}
-		is.Fields = append(is.Fields, fs)
-	}
-	if g.hover >= 0 && g.hover < len(fields) {
-		f := fields[g.hover]
-		for i := f.Off; i < f.Off+f.Len; i++ {
-			if x, y, w, h, ok := ig.byteBox(i, g.scale); ok {
-				is.Lit = append(is.Lit, g.css(x, y, w, h))
-			}
-		}
-	}
-	return is
 }

@@ -99,20 +99,12 @@ type Game struct {
 	layGen int       // the snapshot lay was made from
 	doors  doorIndex // lay's doors by address, for letters between them (doorletters.go)
 	cam    camera
-	sel    selection
-	// selPacket is the selected letter's packet.
-	selPacket []byte
-	// selFrame is the Ethernet frame it rode in, nil when the kernel
-	// shows no frames.
-	selFrame []byte
-	// letterPhase is where the selected letter was last seen, for the
-	// Layers page once it has left the road (cutawayPhase).
-	letterPhase selPhase
-	tab         tab
-	hover       int // the inspector field under the mouse, -1 for none
-	scroll      scrolling
-	view        viewport
-	dissected   dissected
+	// panel is what the panel shows (panel.go); nil is the help.
+	panel     panel
+	hover     int // the inspector field under the mouse, -1 for none
+	scroll    scrolling
+	view      viewport
+	dissected dissected
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw

@@ -152,42 +152,6 @@ func (g *Game) letterPoint(l *play.Letter) (layout.Point, bool) {
 	return r.Letter(l.From, l.Progress(g.player.Now(), g.player.Wall()), l.Fall(g.player.Wall())), true
 }
 
-// selection is what the panel shows.
-type selection struct {
-	kind   selKind
-	door   layout.DoorKey
-	letter int // the letter's ID while it is on the road
-	label  string
-	from   string
-	to     string
-	road   string
-	plot   string // the host's or switch's name
-}
-
-type selKind uint8
-
-const (
-	selNone selKind = iota
-	selDoor
-	selLetter
-	selRoad
-	selPlot
-)
-
-// tab is the panel's page.
-type tab uint8
-
-const (
-	tabDoor tab = iota
-	tabLayers
-	tabBytes
-)
-
-func (g *Game) selectNothing() {
-	g.sel, g.helpOpen = selection{}, false
-	g.rebuildPanel()
-}
-
 // mouse handles the town under the mouse: a click selects a letter, a
 // door or a road; a drag from open ground pans the view, the wheel zooms
 // it (the panel and the console scroll with theirs instead).
@@ -221,22 +185,16 @@ func (g *Game) mouse() {
 func (g *Game) clickTown(x, y float64) bool {
 	pt := g.cam.toTown(x, y)
 	if l := g.letterAt(pt); l != nil {
-		g.sel = selection{kind: selLetter, letter: l.ID, label: l.Label, from: l.From, to: l.To}
-		g.selPacket, g.selFrame = l.Packet, l.Frame // kept after the letter lands
-		g.tab = tabLayers
-		g.rebuildPanel()
+		g.open(newLetterPanel(l)) // its bytes kept after it lands
 		return true
 	}
 	if d, ok := g.lay.DoorAt(pt); ok {
-		g.sel = selection{kind: selDoor, door: d.Key}
-		g.tab = tabDoor
-		g.rebuildPanel()
+		g.open(doorPanel{key: d.Key, tab: tabDoor})
 		g.revealDoor(d)
 		return true
 	}
 	if r, ok := g.lay.RoadAt(pt, 14); ok {
-		g.sel = selection{kind: selRoad, road: r.Link, from: r.A, to: r.B}
-		g.rebuildPanel()
+		g.open(roadPanel{link: r.Link, a: r.A, b: r.B})
 		return true
 	}
 	for _, p := range g.lay.Plots {
@@ -244,8 +202,7 @@ func (g *Game) clickTown(x, y float64) bool {
 			// A plot's land (or a switch's yard) shows what the host or
 			// switch knows below its sockets. It is still ground: a drag
 			// from it pans the town, so this says there was nothing.
-			g.sel = selection{kind: selPlot, plot: p.Host}
-			g.rebuildPanel()
+			g.open(plotPanel{host: p.Host})
 			return false
 		}
 	}

@@ -42,7 +42,8 @@ type widgets struct {
 	// by the learner or to show the speed in force.
 	speedShown int
 	lastSpeed  float64
-	panelFor   selection
+	// panelFor is the panel the panel's widgets were built for.
+	panelFor panel
 	// roadCfg is the link the road panel's sliders were set from: a
 	// change from elsewhere (the console) resets them.
 	roadCfg sock.LinkConfig
@@ -458,112 +459,5 @@ func (g *Game) refreshWidgets() {
 			w.speed.Current = w.speedShown
 		}
 	}
-	if g.sel.kind == selDoor {
-		switch d, ok := g.lay.Door(g.sel.door); {
-		case !ok:
-			g.sel.kind = selNone // the socket is gone
-			g.rebuildPanel()
-		case doorTitle(d) != w.title.Label || d.Style != w.doorStyle:
-			g.rebuildPanel() // its state moved on: the title and the calls that make sense
-		}
-	}
-	if g.sel.kind == selPlot {
-		if _, ok := g.lay.Plot(g.sel.plot); !ok {
-			g.sel.kind = selNone // the host or switch is gone (another town)
-			g.rebuildPanel()
-		} else if g.plotTitle() != w.title.Label {
-			g.rebuildPanel() // it learned an address
-		}
-	}
-	if g.sel.kind == selRoad {
-		if l, ok := g.roadLink(); ok && l.Config != w.roadCfg {
-			g.rebuildPanel()
-		}
-	}
-	if g.sel != w.panelFor {
-		g.rebuildPanel()
-	}
-}
-
-// rebuildPanel sets the panel's title, tabs and action buttons for the
-// selection. Every action button runs a shell line.
-func (g *Game) rebuildPanel() {
-	w := g.w
-	if w == nil || w.tabs == nil {
-		return
-	}
-	if g.sel != w.panelFor {
-		g.scroll.dump, g.scroll.fields = 0, 0
-	}
-	w.panelFor = g.sel
-	w.tabs.RemoveChildren()
-	w.actions.RemoveChildren()
-	tabButton := func(label string, t tab) {
-		name := label
-		if g.tab == t {
-			name = "[" + label + "]"
-		}
-		w.tabs.AddChild(g.button(name, func() { g.tab = t; g.rebuildPanel() }))
-	}
-	defer g.syncDrawer()
-	if g.sel.kind != selNone {
-		g.helpOpen = false // the panel shows the selection now
-	}
-	if g.drawerOpen() {
-		w.tabs.AddChild(g.button("Close panel", g.selectNothing))
-	}
-	switch g.sel.kind {
-	case selNone:
-		w.title.Label = "Click a door, a letter, a road or a plot."
-	case selLetter:
-		w.title.Label = fmt.Sprintf("Letter %s: %s -> %s", g.sel.label, g.sel.from, g.sel.to)
-		tabButton("Layers", tabLayers)
-		tabButton("Bytes", tabBytes)
-	case selRoad:
-		w.title.Label = "Road " + g.sel.road + ": slide to change the link"
-		g.roadEditor()
-	case selPlot:
-		w.title.Label = g.plotTitle()
-	case selDoor:
-		d, _ := g.lay.Door(g.sel.door)
-		w.title.Label, w.doorStyle = doorTitle(d), d.Style
-		tabButton("Door", tabDoor)
-		tabButton("Layers", tabLayers)
-		tabButton("Bytes", tabBytes)
-		for _, a := range doorActions(d, g.player.Snapshot()) {
-			if g.player.Watching() {
-				break // a real program's socket: its calls are the program's own
-			}
-			lines := a.lines
-			b := g.button(a.label, func() {
-				for _, l := range lines {
-					g.exec(l)
-				}
-			})
-			// A call no process can make is said, not offered.
-			b.GetWidget().Disabled = len(lines) == 0
-			w.actions.AddChild(b)
-		}
-	}
-}
-
-// doorTitle names a door in the panel: the process and fd that hold it,
-// or, for a connection the kernel finishes after close (no fd), whose it
-// was; then its state and its addresses.
-func doorTitle(d layout.Door) string {
-	addrs := ""
-	if d.Socket.Local.IsValid() {
-		addrs = " " + d.Socket.Local.String()
-	}
-	if d.Remote != "" {
-		addrs += " <-> " + d.Remote
-	}
-	if d.Proc == "" {
-		of := d.Key.Host
-		if d.Socket.Proc != "" {
-			of += "/" + d.Socket.Proc
-		}
-		return fmt.Sprintf("a %s connection of %s, held by the kernel (no fd):%s", stateLabel(d.Socket), of, addrs)
-	}
-	return fmt.Sprintf("%s/%s fd %d: %s %s%s", d.Key.Host, d.Proc, d.FD, d.Socket.Type, stateLabel(d.Socket), addrs)
+	g.refreshPanel()
 }

@@ -1,0 +1,116 @@
+package town
+
+import (
+	"image"
+	"strings"
+
+	"github.com/ebitenui/ebitenui/widget"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+)
+
+// helpPanel is what the panel shows while nothing is open: what the
+// town's pictures mean and what a click, a key or the wheel does. In a
+// narrow window it is the drawer the top bar's Help button opens.
+type helpPanel struct{}
+
+func (helpPanel) title(*Game) string { return "Click a door, a letter, a road or a plot." }
+
+func (helpPanel) build(*Game, *widget.Container, *widget.Container) {}
+
+func (helpPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) { g.drawHelp(dst, area) }
+
+func (p helpPanel) update(*Game) (panel, bool) { return p, false }
+
+func (helpPanel) look(*Game) panelLook { return panelLook{} }
+
+func (helpPanel) state(*Game, *State) {}
+
+// kernelHelp says which kernel the town shows and what that means for time.
+func (g *Game) kernelHelp() []string {
+	if g.player.Live() && g.player.KernelName() == "simulator" {
+		return []string{
+			"Kernel: " + g.player.KernelLabel() + " (the badge, top left).",
+			"  The town is simulated, and runs on the wall clock so",
+			"  that real programs can talk to it (--forward): there",
+			"  is no speed to set; Pause holds the next line while",
+			"  the town goes on, Step starts it. Letters are slowed",
+			"  so you can follow them: a door may change first.",
+		}
+	}
+	if g.player.Live() {
+		return []string{
+			"Kernel: " + g.player.KernelLabel() + " (the badge, top left).",
+			"  These are the machine's real sockets: time is the",
+			"  wall clock, so there is no speed to set; Pause holds",
+			"  the next line while the kernel goes on, Step starts it.",
+			"  Letters are slowed so you can follow them; the",
+			"  kernel's times are real: a door may change first.",
+		}
+	}
+	return []string{
+		"Kernel: the simulator (the badge, top left): time is",
+		"  virtual, so it can pause, step, slow down and hurry.",
+	}
+}
+
+func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
+	lines := []string{
+		"Plots are hosts, with their address on the sign; a",
+		"  crossroads is a router, a grey box in a yard a switch.",
+		"Houses are processes; a purple roof runs as root;",
+		"  the roof says client (it connects) or server (it listens).",
+		"Doors are sockets, with the port over the lintel:",
+		"  green archway: listening (LISTEN)",
+		"  blue: a connection (ESTABLISHED), peer under it",
+		"  yellow: opening; orange: closing; grey: TIME-WAIT",
+		"  purple: UDP; brown: a fresh socket",
+		"Letters on the roads are packets: SYN yellow,",
+		"  SYN|ACK orange, ACK white, data blue, FIN violet,",
+		"  RST red, UDP teal, ICMP pink; ARP's green postcards",
+		"  ask a link who has an address, and answer.",
+		"",
+	}
+	if g.player.Watching() {
+		// A watched machine has no roads to change, no story to step
+		// and no shell to type to.
+		lines = append(lines,
+			"Click a door: its state, queues, cwnd and RTT.",
+			"The wheel zooms the town, a drag moves it,",
+			"F shows all of it again (in a small window: its start).",
+			"",
+			"This is the machine itself: a house is a process",
+			"  (command, pid, user), a door one of its sockets.",
+			"  No scenario: Pause freezes the picture, Play goes on.")
+	} else {
+		lines = append(lines,
+			"Click a door: its state, buffers and last packet.",
+			"Click a letter: its layers and bytes.",
+			"Click a road: change its delay, rate, loss, ...",
+			"Click a plot: its interfaces, ARP cache and routes;",
+			"  a switch's yard: its ports and MAC table.",
+			"Space plays and pauses, right arrow steps one event.",
+			"Enter types in the console below, Esc leaves it;",
+			"  help lists every line, PageUp scrolls back.",
+			"The wheel zooms the town, a drag moves it,",
+			"F shows all of it again (in a small window: its start).",
+			"")
+		lines = append(lines, g.kernelHelp()...)
+	}
+	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
+	size, width := 13*g.scale, float64(area.Dx()-g.px(24))
+	for _, l := range lines {
+		// A narrow drawer wraps a line; its indent carries on.
+		body := strings.TrimLeft(l, " ")
+		indent := l[:len(l)-len(body)]
+		for _, w := range g.wrap(body, size, width-g.textWidth(indent, size)) {
+			g.text(dst, indent+w, x, y, size, colText, false, alignLeft)
+			y += 19 * g.scale
+		}
+	}
+}
+
+// textWidth is how wide s is drawn at size, in device pixels.
+func (g *Game) textWidth(s string, size float64) float64 {
+	return text.Advance(s, g.fonts.face(size, false))
+}
