@@ -84,12 +84,13 @@ func Help(topic string) (string, error) {
 		return helpIndex(), nil
 	}
 	topic = strings.TrimSuffix(topic, ":")
-	for _, table := range [][]lineDoc{worldDocs, callDocs} {
-		for _, d := range table {
-			if d.name == topic {
-				return d.usage + "\n" + d.what + ".\nexample: " + d.example, nil
-			}
+	for _, d := range worldDocs {
+		if d.name == topic {
+			return d.usage + "\n" + d.what + ".\nexample: " + d.example, nil
 		}
+	}
+	if d, ok := callDoc(topic); ok {
+		return d.usage + "\n" + d.what + ".\nexample: " + d.example, nil
 	}
 	if text, ok := helpOption(topic); ok {
 		return text, nil
@@ -116,8 +117,8 @@ func helpIndex() string {
 		row(d)
 	}
 	b.WriteString("\ncalls are a process's system calls, written HOST/PROC: CALL ARGS [&] [=> RESULT]:")
-	for _, d := range callDocs {
-		row(d)
+	for i := range callTable {
+		row(callTable[i].lineDoc)
 	}
 	b.WriteString("\nhelp LINE explains one (help SO_REUSEADDR a socket option, help EADDRINUSE an errno, help neigh or help STALE a word of the trace); & runs a call in the background; => RESULT says what it must return.")
 	return b.String()

@@ -89,12 +89,6 @@ type Runner struct {
 	gated, open bool
 }
 
-type pendingCall struct {
-	line Line
-	cmd  CallCmd
-	spec callSpec
-}
-
 // Discard is a Sink that drops everything.
 type Discard struct{}
 
@@ -331,7 +325,7 @@ func (r *Runner) CatchUp() {
 			if w := t.wait; w != nil {
 				if ok, stuck, over := r.settled(w); over {
 					t.wait = nil
-					r.on(t, func() { w.done(ok, stuck) })
+					r.on(t, func() { r.wake(w, ok, stuck) })
 					moved = true
 				}
 			}
@@ -379,15 +373,53 @@ func (r *Runner) dueBy(t time.Duration) bool {
 }
 
 // waiter is a line that blocks the lines after it: a foreground call, run D
-// or step N.
+// or step N. A call's and run's and step's waits are plain data; only the
+// programs ping and traceroute wait with closures (ready and done), which
+// Clonable reports.
 type waiter struct {
-	ready       func() bool // nil for run and step
+	call        *pendingCall // the foreground call that waits; nil for the others
 	deadline    time.Duration
 	hasDeadline bool
 	giveUp      time.Duration // a call without a deadline stops waiting here
 	steps       int           // happenings left for step N; -1 otherwise
-	// done is called once the wait is over; it may start another wait.
-	done func(ok, stuck bool)
+	// ready and done are a program's wait (ping, traceroute): what it
+	// waits for, and what it does once the wait is over (which may start
+	// another wait). Both nil for the others.
+	ready func() bool
+	done  func(ok, stuck bool)
+}
+
+// waitReady reports whether what w waits for holds (a call's or a
+// program's wait).
+func (r *Runner) waitReady(w *waiter) bool {
+	if w.call != nil {
+		return r.callReady(w.call)
+	}
+	return w.ready()
+}
+
+// wake goes on after w's wait is over.
+func (r *Runner) wake(w *waiter, ok, stuck bool) {
+	switch {
+	case w.call != nil:
+		r.resume(w.call, ok, stuck)
+	case w.done != nil:
+		w.done(ok, stuck)
+	}
+}
+
+// Clonable reports whether the runner holds no closure bound to its
+// kernel, so that a deep copy of the runner graph (with its kernel) goes on
+// by itself: calls under way, background ones, run and step are plain
+// data; only a running ping or traceroute, a program whose steps are
+// closures, makes it false.
+func (r *Runner) Clonable() bool {
+	for i := range r.threads {
+		if w := r.threads[i].wait; w != nil && (w.ready != nil || w.done != nil) {
+			return false
+		}
+	}
+	return true
 }
 
 // tick makes one move no later than limit and reports whether it could.
@@ -397,7 +429,7 @@ func (r *Runner) tick(limit time.Duration) bool {
 		if w := t.wait; w != nil {
 			if ok, stuck, over := r.settled(w); over {
 				t.wait = nil
-				r.on(t, func() { w.done(ok, stuck) })
+				r.on(t, func() { r.wake(w, ok, stuck) })
 				return true
 			}
 			continue
@@ -451,12 +483,12 @@ func (r *Runner) settled(w *waiter) (ok, stuck, over bool) {
 		if _, more := r.k.NextEvent(); w.steps == 0 || !more {
 			return true, false, true
 		}
-	case w.ready == nil: // run D
+	case w.call == nil && w.ready == nil: // run D
 		if now >= w.deadline {
 			r.k.RunUntil(w.deadline)
 			return true, false, true
 		}
-	case w.ready():
+	case r.waitReady(w):
 		return true, false, true
 	case w.hasDeadline && now >= w.deadline:
 		return false, false, true
@@ -510,7 +542,7 @@ func (r *Runner) exec(l Line) error {
 		return nil
 	case StepCmd:
 		r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Text: l.Text, Phase: PhaseWorld})
-		r.wait = &waiter{steps: c.N, done: func(bool, bool) {}}
+		r.wait = &waiter{steps: c.N}
 		return nil
 	case CallCmd:
 		r.call(l, c)
@@ -700,7 +732,7 @@ func (r *Runner) runFor(d time.Duration) {
 	if end < r.k.Now() {
 		end = math.MaxInt64 // the end of virtual time
 	}
-	r.wait = &waiter{deadline: end, hasDeadline: true, steps: -1, done: func(bool, bool) {}}
+	r.wait = &waiter{deadline: end, hasDeadline: true, steps: -1}
 }
 
 // advance moves the world to its next point of interest, no later than
@@ -710,8 +742,8 @@ func (r *Runner) runFor(d time.Duration) {
 func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 	next, ok := r.k.NextEvent()
 	for _, pc := range r.pending {
-		if pc.spec.hasDeadline && (!ok || pc.spec.deadline < next) {
-			next, ok = pc.spec.deadline, true
+		if pc.hasDeadline && (!ok || pc.deadline < next) {
+			next, ok = pc.deadline, true
 		}
 	}
 	switch {
@@ -759,7 +791,7 @@ func (r *Runner) idle() bool {
 		return false
 	}
 	for _, pc := range r.pending {
-		if pc.spec.hasDeadline {
+		if pc.hasDeadline {
 			return false
 		}
 	}
@@ -770,12 +802,12 @@ func (r *Runner) idle() bool {
 func (r *Runner) servicePending() {
 	for i := 0; i < len(r.pending); {
 		pc := r.pending[i]
-		ready := pc.spec.ready()
-		if !ready && !(pc.spec.hasDeadline && r.k.Now() >= pc.spec.deadline) {
+		ready := r.callReady(pc)
+		if !ready && !(pc.hasDeadline && r.k.Now() >= pc.deadline) {
 			i++
 			continue
 		}
-		res, err := pc.spec.do(!ready)
+		res, err := r.doCall(pc, !ready)
 		if err == errNotDone {
 			i++
 			continue
@@ -812,47 +844,84 @@ func (r *Runner) call(l Line, c CallCmd) {
 		return
 	}
 	r.sink.Line(LineRecord{Time: r.k.Now(), Line: l.No, Who: who, Text: c.Call.Text, Phase: PhaseIssued, Background: c.Background})
-	switch c.Call.Op {
-	case "ping":
-		r.ping(l, c, p)
-		return
-	case "traceroute":
-		r.traceroute(l, c, p)
+	i, ok := callRowOf(c.Call.Op)
+	if !ok {
+		r.finish(l, c, "", fmt.Errorf("%s: not a call", c.Call.Op))
 		return
 	}
-	spec := r.spec(p, c.Call)
-	if c.Background && !spec.ready() {
-		r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
+	row := &callTable[i]
+	if row.program != nil {
+		row.program(r, l, c, p)
 		return
 	}
-	r.carryOut(l, c, spec)
+	pc := &pendingCall{line: l, cmd: c, row: i}
+	if row.start != nil {
+		row.start(r, p, pc)
+	}
+	if c.Background && !r.callReady(pc) {
+		r.pending = append(r.pending, pc)
+		return
+	}
+	r.carryOut(pc)
+}
+
+// procOf is the process that makes a call under way. A pending call names
+// it rather than holding it, so that it stays plain data.
+func (r *Runner) procOf(pc *pendingCall) sock.Proc {
+	return r.k.Process(pc.cmd.Host, pc.cmd.Proc)
+}
+
+// callReady reports whether a call under way can go on now.
+func (r *Runner) callReady(pc *pendingCall) bool {
+	row := &callTable[pc.row]
+	if row.ready == nil {
+		return true
+	}
+	p := r.procOf(pc)
+	return p == nil || row.ready(r, p, pc)
+}
+
+// doCall carries a call under way out, or on.
+func (r *Runner) doCall(pc *pendingCall, timedOut bool) (string, error) {
+	p := r.procOf(pc)
+	if p == nil {
+		return "", fmt.Errorf("%s/%s: the process is gone", pc.cmd.Host, pc.cmd.Proc)
+	}
+	return callTable[pc.row].do(r, p, pc, timedOut)
 }
 
 // carryOut does a foreground call once it can go on, waiting for it in
 // between; a call that makes progress but is not done (send all, recv all)
 // waits again.
-func (r *Runner) carryOut(l Line, c CallCmd, spec callSpec) {
-	finishWith := func(ok, stuck bool) {
-		if stuck {
-			r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing that could wake it is left in the town, or it waited %v of virtual time (add & to run it in the background, or set a timeout)", c.Call.Op, MaxBlock))
-			return
-		}
-		res, err := spec.do(!ok)
-		if err == errNotDone {
-			if c.Background {
-				r.pending = append(r.pending, &pendingCall{line: l, cmd: c, spec: spec})
-				return
-			}
-			r.carryOut(l, c, spec)
-			return
-		}
-		r.finish(l, c, res, err)
-	}
-	if spec.ready() {
-		finishWith(true, false)
+func (r *Runner) carryOut(pc *pendingCall) {
+	if r.callReady(pc) {
+		r.resume(pc, true, false)
 		return
 	}
-	r.waitFor(spec.ready, spec.deadline, spec.hasDeadline, finishWith)
+	r.wait = &waiter{
+		call: pc, deadline: pc.deadline, hasDeadline: pc.hasDeadline,
+		giveUp: r.k.Now() + MaxBlock, steps: -1,
+	}
+}
+
+// resume goes on with a foreground call whose wait is over: ok when it can
+// go on, stuck when nothing will ever wake it.
+func (r *Runner) resume(pc *pendingCall, ok, stuck bool) {
+	l, c := pc.line, pc.cmd
+	if stuck {
+		r.finish(l, c, "", fmt.Errorf("%s: would block forever: nothing that could wake it is left in the town, or it waited %v of virtual time (add & to run it in the background, or set a timeout)", c.Call.Op, MaxBlock))
+		return
+	}
+	res, err := r.doCall(pc, !ok)
+	if err == errNotDone {
+		if c.Background {
+			r.pending = append(r.pending, pc)
+			return
+		}
+		r.carryOut(pc)
+		return
+	}
+	r.finish(l, c, res, err)
 }
 
 // finish reports a completed call and checks it against its "=> ...".
