@@ -36,7 +36,7 @@ flags it takes. socketville COMMAND -h says the same.`
 
 // commandOrder is the order the usage lists the commands in: the first
 // thing to try first, help last.
-func commandOrder() []string { return []string{"run", "desktop", "serve", "watch", "help"} }
+func commandOrder() []string { return []string{"run", "desktop", "serve", "watch", "lesson", "help"} }
 
 // commands are the subcommands by name.
 func commands() map[string]command {
@@ -49,6 +49,8 @@ func commands() map[string]command {
 			usage: serveUsage, run: serveCmd},
 		{name: "watch", summary: "show this machine's own sockets and who owns them",
 			usage: watchUsage, run: watchCmd},
+		{name: "lesson", summary: "list the lessons, show one, or check a scenario against its goal",
+			usage: lessonUsage, run: lessonCmd},
 		{name: "help", summary: "list the commands, or explain one", usage: helpUsage},
 	}
 	m := map[string]command{}

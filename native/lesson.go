@@ -1,0 +1,211 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"socketville/shared/lessons"
+)
+
+const lessonUsage = `socketville lesson [--dir DIR]
+socketville lesson [--dir DIR] N [--show | --check FILE|-]
+socketville lesson --goals
+
+Lessons teach one idea each, in order: the layers, client and server, the
+socket, addresses and ports, bind and listen, a socket per client, poll,
+closing, the link layer, real sockets. With no N, lists them, one a line
+with its number. With N, prints the lesson: its text, its goal, its hints
+and its starting town (shell lines).
+
+  --show        print the start followed by "show me", the lines that meet
+                the goal: a whole scenario (socketville lesson 5 --show |
+                socketville run -)
+  --check FILE  run FILE (the lesson's start with your lines after it; -
+                for standard input) headless on the simulator and say, check
+                by check, whether it meets the lesson's goal, and what is
+                missing when it does not
+  --dir DIR     a teacher's folder of lessons (NN-name.lesson files) instead
+                of the built-in ones
+  --goals       list the checks a lesson file's goal: lines may name
+
+Exit status: 0 when the goal is met (or for a listing), 1 when it is not
+or FILE cannot run, 2 for bad usage.`
+
+// lessonFlags are what lesson was asked to do.
+type lessonFlags struct {
+	dir, check  string
+	show, goals bool
+}
+
+func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lesson", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, lessonUsage) }
+	var f lessonFlags
+	fs.StringVar(&f.dir, "dir", "", "a folder of lesson files")
+	fs.StringVar(&f.check, "check", "", "a scenario to check against the lesson's goal")
+	fs.BoolVar(&f.show, "show", false, "print the start and the show-me lines")
+	fs.BoolVar(&f.goals, "goals", false, "list the checks a goal may name")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if f.goals {
+		if len(pos) > 0 || f.show || f.check != "" || f.dir != "" {
+			fmt.Fprintln(stderr, "socketville lesson: --goals goes alone")
+			return exitUsage
+		}
+		printGoals(stdout)
+		return exitOK
+	}
+	if len(pos) > 1 {
+		fmt.Fprintf(stderr, "socketville lesson: want one lesson number, not %q\n", strings.Join(pos, " "))
+		return exitUsage
+	}
+	if f.show && f.check != "" {
+		fmt.Fprintln(stderr, "socketville lesson: --show prints the solution and --check judges yours; ask for one")
+		return exitUsage
+	}
+	ls, err := loadLessons(f.dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville lesson: %s\n", indentErrors(err))
+		return exitFail
+	}
+	if len(pos) == 0 {
+		if f.show || f.check != "" {
+			fmt.Fprintln(stderr, "socketville lesson: --show and --check need a lesson number (socketville lesson lists them)")
+			return exitUsage
+		}
+		listLessons(stdout, ls)
+		return exitOK
+	}
+	n, err := strconv.Atoi(pos[0])
+	l, ok := lessons.FindIn(ls, n)
+	if err != nil || !ok {
+		fmt.Fprintf(stderr, "socketville lesson: there is no lesson %q (%s; socketville lesson lists them)\n", pos[0], lessonRange(ls))
+		return exitUsage
+	}
+	switch {
+	case f.show:
+		fmt.Fprint(stdout, l.Solution())
+		return exitOK
+	case f.check != "":
+		return checkLesson(l, f.check, stdin, stdout, stderr)
+	}
+	printLesson(stdout, l)
+	return exitOK
+}
+
+// loadLessons reads the lessons of dir, or the built-in ones.
+func loadLessons(dir string) ([]lessons.Lesson, error) {
+	if dir == "" {
+		return lessons.All(), nil
+	}
+	ls, err := lessons.Load(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if len(ls) == 0 {
+		return nil, fmt.Errorf("%s has no lesson files (NN-name.lesson)", dir)
+	}
+	return ls, nil
+}
+
+// lessonRange says which numbers there are: "the lessons are 1 to 10".
+func lessonRange(ls []lessons.Lesson) string {
+	if len(ls) == 0 {
+		return "there are no lessons"
+	}
+	nums := make([]string, len(ls))
+	for i, l := range ls {
+		nums[i] = strconv.Itoa(l.Number)
+	}
+	if ls[len(ls)-1].Number-ls[0].Number == len(ls)-1 {
+		return fmt.Sprintf("the lessons are %d to %d", ls[0].Number, ls[len(ls)-1].Number)
+	}
+	return "the lessons are " + strings.Join(nums, ", ")
+}
+
+// listLessons prints one lesson a line: its number, then its title.
+func listLessons(w io.Writer, ls []lessons.Lesson) {
+	width := len(strconv.Itoa(ls[len(ls)-1].Number))
+	for _, l := range ls {
+		fmt.Fprintf(w, "%*d  %s\n", width, l.Number, l.Title)
+	}
+}
+
+// printLesson prints what a learner reads: the text, the goal, the hints,
+// and the start to copy.
+func printLesson(w io.Writer, l lessons.Lesson) {
+	fmt.Fprintf(w, "Lesson %d: %s\n\n%s\n\nThe goal:\n", l.Number, l.Title, l.Text)
+	for _, c := range l.Goal {
+		fmt.Fprintf(w, "  - %s\n", c.Name)
+	}
+	fmt.Fprintln(w, "\nHints, one at a time:")
+	for i, h := range l.Hints {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, h)
+	}
+	fmt.Fprintf(w, "\nThe start: save it in a file, add your lines after it, and run\nsocketville lesson %d --check FILE (socketville lesson %d --show shows one way).\n\n%s", l.Number, l.Number, l.Start)
+}
+
+// checkLesson runs a scenario and reports how the lesson's goal stands.
+func checkLesson(l lessons.Lesson, name string, stdin io.Reader, stdout, stderr io.Writer) int {
+	src := stdin
+	if name == "-" {
+		name = "standard input"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
+			return exitFail
+		}
+		defer f.Close()
+		src = f
+	}
+	o, err := l.Run(name, src)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville lesson: %s\n", indentErrors(err))
+		return exitFail
+	}
+	met := 0
+	for _, c := range o.Checks {
+		if c.Met {
+			met++
+		}
+	}
+	fmt.Fprintf(stdout, "Lesson %d: %s\n", l.Number, l.Title)
+	if o.Met {
+		fmt.Fprintln(stdout, "The goal is met.")
+	} else {
+		fmt.Fprintf(stdout, "The goal is not met yet: %d of %d checks hold.\n", met, len(o.Checks))
+	}
+	for _, c := range o.Checks {
+		if c.Met {
+			fmt.Fprintf(stdout, "  done     %s\n", c.Name)
+		} else {
+			fmt.Fprintf(stdout, "  missing  %s\n", c.Missing)
+		}
+	}
+	if len(o.Failures) > 0 {
+		fmt.Fprintln(stdout, "Calls that failed on the way:")
+		for _, e := range o.Failures {
+			fmt.Fprintf(stdout, "  %v\n", e)
+		}
+	}
+	if !o.Met {
+		return exitFail
+	}
+	return exitOK
+}
+
+// printGoals lists the goal vocabulary, for a teacher writing a lesson.
+func printGoals(w io.Writer) {
+	fmt.Fprintln(w, "A lesson's goal: lines name these checks (HOST may be HOST/PROCESS where it\nlooks at sockets or calls); \"not\" before one turns it round.")
+	for _, t := range lessons.Vocabulary() {
+		fmt.Fprintf(w, "\n  %s\n      %s\n", t.Usage, t.Doc)
+	}
+}
