@@ -21,7 +21,7 @@ import (
 	"socketville/shared/sock"
 )
 
-const serveUsage = `socketville serve [--addr HOST:PORT] [--os [--hosts MODE] [--max-run D]]
+const serveUsage = `socketville serve [--addr HOST:PORT] [--scenarios DIR] [--os [--hosts MODE] [--max-run D]]
        [--watch [--port N] [--pid N] [--netns NAME] [--every D]]
        [--forward SPEC ... [--forward-mode M] SCENARIO]
 
@@ -29,6 +29,11 @@ Serves the town's browser build, embedded in this binary, and prints its
 address; open it in a browser. Stop with Ctrl-C.
 
   --addr HOST:PORT  where to listen (default 127.0.0.1:8080; port 0 picks one)
+  --scenarios DIR   a teacher's folder: its scenarios (NAME.sv) and lessons
+                    (NN-name.lesson) at its top are offered in the page's
+                    Class folder list beside the examples, read afresh on
+                    every visit; files in subfolders, links out of DIR and
+                    files over 256 KiB are left out, and the page says why
 
 On Linux, the page can play scenarios on this machine's real sockets:
 
@@ -71,6 +76,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, serveUsage) }
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	scenarios := fs.String("scenarios", "", "a folder of scenarios and lessons to offer")
 	onOS := fs.Bool("os", false, "let the page play scenarios on this machine's sockets")
 	hosts := fs.String("hosts", "auto", "auto, namespaces or loopback")
 	maxRun := fs.Duration("max-run", 0, "with --os, cap every run line at this")
@@ -153,6 +159,16 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville serve: %v\n", err)
 		return exitFail
 	}
+	var folder http.Handler = http.HandlerFunc(web.NoFolder)
+	if *scenarios != "" {
+		f, err := web.OpenFolder(*scenarios)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville serve: %v\n", err)
+			return exitFail
+		}
+		defer f.Close()
+		folder = f
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville serve: %v\n", err)
@@ -174,6 +190,9 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "The page may play scenarios on this machine's sockets: open http://%s/?kernel=os&scenario=hello-tcp\n", ln.Addr())
 	}
+	if f, ok := folder.(*web.Folder); ok {
+		sayFolder(stdout, *scenarios, f)
+	}
 	if served.Name != "" {
 		newKernel = forwardKernel(forwards, forwardMode.m, 0)
 		fmt.Fprintf(stdout, "The page plays %s with real programs forwarded (%s): open http://%s/; the forwards open when the page starts the run\n",
@@ -186,6 +205,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer runs.Wait() // every run's namespaces are gone before the program ends
 	mux := http.NewServeMux()
 	mux.Handle("/os/", runs)
+	mux.Handle("/scenarios/", folder)
 	looks := serveWatch(ctx, newLook, *ns, *every, noPackets, ln.Addr(), stdout)
 	defer looks.Wait() // every page's watch is closed before the program ends
 	mux.Handle("/watch/", looks)
@@ -220,4 +240,18 @@ func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns s
 	}
 	fmt.Fprintf(stdout, "The page shows %s: open http://%s/ (or http://%s/?kernel=watch)\n", strings.TrimPrefix(w.Label, "watching "), addr, addr)
 	return w
+}
+
+// sayFolder tells the teacher what the page offers of their folder, and
+// what it leaves out and why.
+func sayFolder(stdout io.Writer, dir string, f *web.Folder) {
+	l, err := f.List()
+	if err != nil {
+		fmt.Fprintf(stdout, "The scenarios folder %s: %v\n", dir, err)
+		return
+	}
+	fmt.Fprintf(stdout, "The page's Class folder offers %d scenarios and %d lessons of %s\n", len(l.Scenarios), len(l.Lessons), dir)
+	for _, p := range l.Problems {
+		fmt.Fprintf(stdout, "  %s\n", p)
+	}
 }
