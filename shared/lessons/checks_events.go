@@ -416,6 +416,14 @@ func protoThing(proto string) string {
 	return proto + " packet"
 }
 
+// aThing is protoThing with its article: "a TCP segment", "an ARP message".
+func aThing(proto string) string {
+	if proto == "arp" || proto == "icmp" {
+		return "an " + protoThing(proto)
+	}
+	return "a " + protoThing(proto)
+}
+
 func portWords(ports []uint16) []string {
 	out := make([]string, len(ports))
 	for i, p := range ports {

@@ -127,24 +127,28 @@ func (p *parser) fail(line int, err error) {
 
 // read reads the lines: the header, then the body.
 func (p *parser) read(lines []string) {
+	if n := len(lines); n > 0 && lines[n-1] == "" {
+		lines = lines[:n-1] // the newline that ends the last line
+	}
 	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
 		p.fail(1, errors.New(`a lesson opens with a header between two "---" lines (title:, goal:, hint:)`))
 		return
 	}
 	end := -1
-	for i := 1; i < len(lines); i++ {
+	for i := 1; i < len(lines) && end < 0; i++ {
 		if strings.TrimSpace(lines[i]) == "---" {
 			end = i
-			break
 		}
-		p.headerLine(i+1, lines[i])
 	}
 	if end < 0 {
-		p.fail(len(lines), errors.New(`the header has no closing "---" line`))
+		p.fail(1, errors.New(`the header has no closing "---" line`))
 		return
 	}
+	for i := 1; i < end; i++ {
+		p.headerLine(i+1, lines[i])
+	}
 	p.body(end+2, lines[end+1:])
-	p.complete(len(lines))
+	p.complete(max(len(lines), 1))
 }
 
 // headerLine reads one "key: value" line of the header.
@@ -193,6 +197,7 @@ func (p *parser) body(first int, body []string) {
 	var text, start, show []string
 	var into *[]string // the block being read, nil in the text
 	fenced := false    // inside a fence of the text (```sh ...)
+	opened := 0        // the line of the fence being read
 	for i, line := range body {
 		no := first + i
 		t := strings.TrimSpace(line)
@@ -212,17 +217,17 @@ func (p *parser) body(first int, body []string) {
 			if *seen {
 				p.fail(no, fmt.Errorf("a second %s block; a lesson has one", strings.TrimPrefix(t, "```")))
 			}
-			*seen, *at, into = true, no, block
+			*seen, *at, into, opened = true, no, block, no
 			*block = nil
 		case strings.HasPrefix(t, "```"):
-			fenced = true
+			fenced, opened = true, no
 			text = append(text, line)
 		default:
 			text = append(text, line)
 		}
 	}
 	if into != nil || fenced {
-		p.fail(first+len(body)-1, errors.New("a ``` block is not closed"))
+		p.fail(opened, errors.New("this ``` block is not closed (a line of ``` ends it)"))
 	}
 	p.l.Text = strings.TrimSpace(strings.Join(text, "\n"))
 	p.l.Start = blockText(start)

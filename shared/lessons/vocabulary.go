@@ -102,7 +102,7 @@ func terms() []term {
 					return built{}, err
 				}
 				proto, err := parseProto(a.pos[1], "tcp", "udp", "icmp", "arp")
-				return built{name: fmt.Sprintf("a %s went down through %v's layers onto the link", protoThing(proto), at),
+				return built{name: fmt.Sprintf("%s went down through %v's layers onto the link", aThing(proto), at),
 					watch: func() watcher { return &sentW{at: at, proto: proto} }, hosts: []string{at.host}}, err
 			}},
 		{Term: Term{"delivered", "delivered HOST tcp|udp [port=N]", "a packet of that protocol came up HOST's layers to a socket (on port N, if given) (events)"},
@@ -116,9 +116,9 @@ func terms() []term {
 					return built{}, err
 				}
 				port, err := a.optPort("port")
-				name := fmt.Sprintf("a %s came up through %v's layers to a socket", protoThing(proto), at)
+				name := fmt.Sprintf("%s came up through %v's layers to a socket", aThing(proto), at)
 				if port != 0 {
-					name = fmt.Sprintf("a %s came up through %v's layers to its socket on port %d", protoThing(proto), at, port)
+					name = fmt.Sprintf("%s came up through %v's layers to its socket on port %d", aThing(proto), at, port)
 				}
 				return built{name: name, watch: func() watcher { return &deliveredW{at: at, proto: proto, port: port} }, hosts: []string{at.host}}, err
 			}},
