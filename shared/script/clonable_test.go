@@ -25,7 +25,7 @@ a/p: ping 10.0.0.2 3
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := script.NewRunner(script.Options{})
+	r := script.NewRunner(script.Options{Interactive: true}) // a blocked call waits for a console line
 	n := len(s.Lines)
 	r.Enqueue(s.Lines[:n-1]...)
 	r.Advance(0)
