@@ -301,7 +301,7 @@ func (w *wentW) result(sock.Snapshot) (bool, string) {
 		for i, s := range w.reached {
 			names[i] = s.String()
 		}
-		missing += fmt.Sprintf(" (its connections went to %s)", list(names))
+		missing += fmt.Sprintf(" (its connections went through %s)", list(names))
 	}
 	return false, missing
 }
