@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"strings"
 	"time"
 
@@ -24,7 +25,8 @@ func (g *Game) consoleRows() int {
 
 // drawConsole draws the newest console lines that fit above the input,
 // each wrapped to the console's width rather than cut at its edge.
-// Scrolled back, the top row says how many newer lines wait below.
+// Scrolled back, the top row says how many newer lines wait below. The
+// line the code panel shows is lit.
 func (g *Game) drawConsole(dst *ebiten.Image) {
 	box := g.w.consoleBox.GetWidget().Rect
 	fillRect(dst, float64(box.Min.X), float64(box.Min.Y), float64(box.Dx()), float64(box.Dy()), color.RGBA{0x12, 0x14, 0x18, 0xff})
@@ -36,29 +38,74 @@ func (g *Game) drawConsole(dst *ebiten.Image) {
 	if !ok {
 		return
 	}
-	lineH := consoleLineH * g.scale
-	size := 12.5 * g.scale
+	cv := g.consoleView()
+	if cv.newer > 0 {
+		g.text(sub, plural(cv.newer, "newer line", "newer lines")+" below: scroll down or PageDown", float64(area.Max.X-g.px(8)), cv.y0-cv.lineH, 12*g.scale, colSelect, false, alignRight)
+	}
+	lit := -1
+	if p, ok := g.shown().(codePanel); ok {
+		lit = p.consoleLine(g)
+	}
+	for i, r := range cv.rows {
+		y := cv.y0 + float64(i)*cv.lineH
+		if r.line == lit && lit >= 0 {
+			fillRect(sub, float64(area.Min.X), y, float64(area.Dx()), cv.lineH, colLitLine)
+		}
+		g.text(sub, r.text, float64(area.Min.X+g.px(4)), y, cv.size, consoleColor(r.kind), true, alignLeft)
+	}
+}
+
+// colLitLine is the ground of the console line the code panel shows.
+var colLitLine = color.RGBA{0x2a, 0x34, 0x48, 0xff}
+
+// consoleShown is where the console's rows are drawn: the rows (of the
+// lines not scrolled past), the top of the first, the rows' height and
+// the text's size, and how many newer lines wait below a scrolled-back
+// console (their note takes the top row).
+type consoleShown struct {
+	rows            []consoleRow
+	y0, lineH, size float64
+	newer           int
+}
+
+// consoleView lays the console's rows out as drawConsole draws them and
+// a click finds them.
+func (g *Game) consoleView() consoleShown {
+	area := g.w.logArea.GetWidget().Rect
+	cv := consoleShown{lineH: consoleLineH * g.scale, size: 12.5 * g.scale, y0: float64(area.Min.Y + g.px(2))}
 	lines := g.player.Console().Lines
 	n := g.consoleRows()
 	// Scrolled back, the view stays on the same lines as new ones come.
 	end := len(lines) - min(g.scroll.console, max(len(lines)-n, 0))
-	y := float64(area.Min.Y + g.px(2))
 	if end < len(lines) && n > 1 {
-		g.text(sub, plural(len(lines)-end, "newer line", "newer lines")+" below: scroll down or PageDown", float64(area.Max.X-g.px(8)), y, 12*g.scale, colSelect, false, alignRight)
-		y += lineH
+		cv.newer = len(lines) - end
+		cv.y0 += cv.lineH
 		n--
 	}
-	cols := int(float64(area.Dx()-g.px(8)) / text.Advance("m", g.fonts.face(size, true)))
-	for _, r := range consoleRows(lines[:end], n, cols) {
-		g.text(sub, r.text, float64(area.Min.X+g.px(4)), y, size, consoleColor(r.kind), true, alignLeft)
-		y += lineH
+	cols := int(float64(area.Dx()-g.px(8)) / text.Advance("m", g.fonts.face(cv.size, true)))
+	cv.rows = consoleRows(lines[:end], n, cols)
+	return cv
+}
+
+// consoleLineAt is the console line (its index in the scrollback) drawn
+// at the screen point pt, or -1 for none.
+func (g *Game) consoleLineAt(pt image.Point) int {
+	if !pt.In(g.w.logArea.GetWidget().Rect) {
+		return -1
 	}
+	cv := g.consoleView()
+	i := int(math.Floor((float64(pt.Y) - cv.y0) / cv.lineH))
+	if i < 0 || i >= len(cv.rows) {
+		return -1
+	}
+	return cv.rows[i].line
 }
 
 // consoleRow is one row of the console as drawn: a line, or part of one.
 type consoleRow struct {
 	text string
 	kind play.LineKind
+	line int // the line's index in the scrollback
 }
 
 // consoleRows are the last n rows of lines wrapped to cols characters:
@@ -68,7 +115,7 @@ func consoleRows(lines []play.ConsoleLine, n, cols int) []consoleRow {
 	for i := len(lines) - 1; i >= 0; i-- {
 		var these []consoleRow
 		for _, t := range wrapMono(lines[i].Text, cols) {
-			these = append(these, consoleRow{text: t, kind: lines[i].Kind})
+			these = append(these, consoleRow{text: t, kind: lines[i].Kind, line: i})
 		}
 		if len(rows)+len(these) > n {
 			if len(rows) == 0 {

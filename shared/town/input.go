@@ -27,8 +27,12 @@ func (s *scrolling) follow(c *play.Console) {
 }
 
 // pageKeys scroll the console a page at a time, typing or not: PageUp
-// back, PageDown forward, End to the newest line.
+// back, PageDown forward, End to the newest line; unless the panel on
+// show takes them while the console is not typed in (the timeline).
 func (g *Game) pageKeys() {
+	if k, ok := g.shown().(keyer); ok && !g.w.input.IsFocused() && k.keys(g) {
+		return // the panel's: the timeline scrubs with them
+	}
 	page := max(g.consoleRows()-1, 1)
 	last := max(len(g.player.Console().Lines)-1, 0)
 	switch {

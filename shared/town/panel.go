@@ -45,11 +45,26 @@ type panel interface {
 type panelLook struct {
 	gen, events int
 	wall        time.Duration
+	// of is anything else the picture is drawn from (a filter, a
+	// scroll), comparable.
+	of any
 }
 
 // A wheeler is a panel that scrolls with the mouse wheel over its area.
 type wheeler interface {
 	wheel(g *Game, steps int, pt image.Point)
+}
+
+// A clicker is a panel that answers a click in its area (the widgets in
+// the rows above it answer their own).
+type clicker interface {
+	click(g *Game, pt image.Point)
+}
+
+// A keyer is a panel that takes keys while it is on show and the console
+// has not the keyboard: it reports whether it took the frame's key.
+type keyer interface {
+	keys(g *Game) bool
 }
 
 // shown is the panel on show: the help until the learner opens another.

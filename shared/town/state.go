@@ -37,7 +37,7 @@ type State struct {
 	Letters int         `json:"letters"`
 	// LetterBoxes are the letters on the roads, where they are drawn.
 	LetterBoxes []LetterState `json:"letter_boxes"`
-	Selected    string        `json:"selected"` // "door", "letter", "road", "plot" or ""
+	Selected    string        `json:"selected"` // "door", "letter", "road", "plot", "code" or ""
 	Tab         string        `json:"tab"`      // the panel's page: "door", "layers", "bytes"
 	Panel       string        `json:"panel"`    // the panel's title
 	Console     []string      `json:"console"`  // the newest 40 lines (captions take some)
@@ -77,6 +77,8 @@ type State struct {
 	// or a switch's yard is selected: interfaces, ARP cache, routing
 	// table; ports and MAC table.
 	PanelLines []string `json:"panel_lines,omitempty"`
+	// Code is the code panel, when it is on show.
+	Code *CodeState `json:"code,omitempty"`
 }
 
 // LetterState is a letter on a road.
@@ -96,8 +98,9 @@ type Redraws struct {
 
 // ButtonState is a button and where it is.
 type ButtonState struct {
-	Label string `json:"label"`
-	Box   Box    `json:"box"`
+	Label    string `json:"label"`
+	Box      Box    `json:"box"`
+	Disabled bool   `json:"disabled,omitempty"`
 }
 
 // SliderState is a slider, where it is and its position.
@@ -289,7 +292,7 @@ func (g *Game) controlStates() (buttons []ButtonState, sliders []SliderState) {
 		}
 		switch w := w.(type) {
 		case *widget.Button:
-			buttons = append(buttons, ButtonState{Label: w.Text().Label, Box: box(w)})
+			buttons = append(buttons, ButtonState{Label: w.Text().Label, Box: box(w), Disabled: w.GetWidget().Disabled})
 		case *widget.Slider:
 			sliders = append(sliders, SliderState{Name: g.w.sliderNames[w], Box: box(w), Value: w.Current, Min: w.Min, Max: w.Max})
 		case *widget.Container:

@@ -19,6 +19,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"socketville/examples"
+	"socketville/shared/script"
 	"socketville/shared/sock"
 	"socketville/shared/town/crowd"
 	"socketville/shared/town/layout"
@@ -105,6 +106,10 @@ type Game struct {
 	scroll    scrolling
 	view      viewport
 	dissected dissected
+	// codeLang is the language the code panel shows, the learner's pick
+	// for the session; codeMemo the code it last worked out.
+	codeLang script.Lang
+	codeMemo *codeMemo
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -361,6 +366,8 @@ func (g *Game) keys() {
 		g.selectNothing()
 	case inpututil.IsKeyJustPressed(ebiten.KeyEnter):
 		g.w.input.Focus(true)
+	case inpututil.IsKeyJustPressed(ebiten.KeyC):
+		g.openCode()
 	case inpututil.IsKeyJustPressed(ebiten.KeyF), inpututil.IsKeyJustPressed(ebiten.KeyDigit0):
 		g.view = viewport{} // the whole town again
 	case inpututil.IsKeyJustPressed(ebiten.KeyEqual), inpututil.IsKeyJustPressed(ebiten.KeyNumpadAdd):

@@ -174,6 +174,12 @@ func (g *Game) mouse() {
 		if !g.clickTown(float64(x), float64(y)) {
 			v.panning, v.from = true, pt
 		}
+	case pointerJustDown() && pt.In(g.w.logArea.GetWidget().Rect):
+		g.clickConsole(pt)
+	case pointerJustDown() && g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
+		if c, ok := g.shown().(clicker); ok {
+			c.click(g, pt)
+		}
 	}
 	if steps := wheelSteps(); steps != 0 && over {
 		v.zoomAt(g.cam, g.lay.Bounds, g.fitRect(), float64(x), float64(y), steps)

@@ -175,6 +175,7 @@ func (g *Game) topBar() *widget.Container {
 		return bar
 	}
 	bar.AddChild(g.button("Step", g.step))
+	bar.AddChild(g.button("Code", g.openCode))
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if g.player.Live() {
 		// The kernel keeps its own time (the wall's): no speed to set.

@@ -1,0 +1,236 @@
+package town
+
+import (
+	"image"
+	"strings"
+
+	"github.com/ebitenui/ebitenui/widget"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"socketville/shared/script"
+	"socketville/shared/town/play"
+)
+
+// The code panel: next to a console line, the code a program writes for
+// it in Go (package net), C (BSD sockets) or Python (module socket), the
+// learner's pick, which the town keeps for the session. A click on a
+// console line shows that line's code (a click on a result, its call's);
+// opened otherwise, the panel follows the newest call as the story goes.
+
+// codePanel shows the code of one console line in one language.
+type codePanel struct {
+	// at is the line's number among all the console's lines ever added
+	// (play.Console.Added counts them), so that it stays the same line
+	// as old ones scroll out of the console; -1 follows the newest call.
+	at   int
+	lang script.Lang
+}
+
+// codeCaptions are the panel's one-line caption, by language.
+var codeCaptions = map[script.Lang]string{
+	script.Go:     "What a Go program writes for this line, with package net:",
+	script.C:      "What a C program writes for this line, with BSD sockets:",
+	script.Python: "What a Python program writes for this line, with module socket:",
+}
+
+// codeMemo is the code the panel shows, worked out once for its line,
+// language and the console as it was (a Coder reads every call before
+// the line, to know each fd's kind).
+type codeMemo struct {
+	key  codeKey
+	line string
+	code string
+	err  error
+}
+
+type codeKey struct {
+	p     codePanel
+	added int // play.Console.Added when it was worked out
+	gen   int // play.Console.Gen: a scenario loaded since empties it
+}
+
+// openCode shows the code of the newest call in the language last chosen.
+func (g *Game) openCode() { g.open(codePanel{at: -1, lang: g.codeLang}) }
+
+// clickConsole shows the code of the console line under pt; a click on a
+// result or an error shows its call's. It reports whether there was one.
+func (g *Game) clickConsole(pt image.Point) bool {
+	i := g.consoleLineAt(pt)
+	lines := g.player.Console().Lines
+	for ; i >= 0; i-- {
+		if _, ok := shellLine(lines[i]); ok {
+			break
+		}
+	}
+	if i < 0 {
+		return false
+	}
+	c := g.player.Console()
+	g.open(codePanel{at: c.Added() - len(c.Lines) + i, lang: g.codeLang})
+	return true
+}
+
+// shellLine is the shell line a console line echoes ("$ b/web: bind 3
+// 0.0.0.0:80" is b/web: bind 3 0.0.0.0:80), if it echoes one as it runs.
+func shellLine(l play.ConsoleLine) (string, bool) {
+	if l.Kind != play.LineInput || !strings.HasPrefix(l.Text, "$ ") {
+		return "", false
+	}
+	return strings.TrimPrefix(l.Text, "$ "), true
+}
+
+// consoleLine is the index in the console of the line the panel shows,
+// or -1 when it has scrolled out (or there is no call yet).
+func (p codePanel) consoleLine(g *Game) int {
+	c := g.player.Console()
+	if p.at < 0 {
+		for i := len(c.Lines) - 1; i >= 0; i-- {
+			if _, ok := shellLine(c.Lines[i]); ok {
+				return i
+			}
+		}
+		return -1
+	}
+	i := p.at - (c.Added() - len(c.Lines))
+	if i < 0 || i >= len(c.Lines) {
+		return -1
+	}
+	return i
+}
+
+// code is the panel's line and its code, worked out again only when the
+// console changed.
+func (p codePanel) code(g *Game) *codeMemo {
+	c := g.player.Console()
+	key := codeKey{p: p, added: c.Added(), gen: c.Gen()}
+	if g.codeMemo != nil && g.codeMemo.key == key {
+		return g.codeMemo
+	}
+	m := &codeMemo{key: key}
+	g.codeMemo = m
+	i := p.consoleLine(g)
+	if i < 0 {
+		return m
+	}
+	// The calls before the line tell the Coder which fds are TCP or UDP
+	// sockets, bound or listening; what they say of themselves is not
+	// shown, and a line it cannot read is passed over.
+	cd := script.NewCoder(p.lang)
+	for _, l := range c.Lines[:i] {
+		if s, ok := shellLine(l); ok {
+			_, _ = cd.Line(s)
+		}
+	}
+	m.line, _ = shellLine(c.Lines[i])
+	m.code, m.err = cd.Line(m.line)
+	return m
+}
+
+func (p codePanel) title(g *Game) string {
+	if m := p.code(g); m.line != "" {
+		return "Code: " + m.line
+	}
+	return "Code: no call yet"
+}
+
+// build offers the three languages as tabs, and a way back to the newest
+// call when the panel shows an older one.
+func (p codePanel) build(g *Game, tabs, actions *widget.Container) {
+	for _, l := range script.Langs() {
+		label := l.String()
+		if l == p.lang {
+			label = "[" + label + "]"
+		}
+		to := p
+		to.lang = l
+		tabs.AddChild(g.button(label, func() {
+			g.codeLang = to.lang // kept for the session
+			g.open(to)
+		}))
+	}
+	if p.at >= 0 {
+		to := p
+		to.at = -1
+		actions.AddChild(g.button("Follow the newest call", func() { g.open(to) }))
+	}
+}
+
+func (p codePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
+	x, y := float64(area.Min.X+g.px(10)), float64(area.Min.Y+g.px(8))
+	width := float64(area.Dx() - g.px(20))
+	m := p.code(g)
+	size := 12 * g.scale
+	if m.line == "" {
+		for _, l := range g.wrap("No call in the console yet: the code shows here once a line runs. A click on a console line shows its code.", size, width) {
+			g.text(dst, l, x, y, size, colDim, false, alignLeft)
+			y += 17 * g.scale
+		}
+		return
+	}
+	for _, l := range g.wrap(codeCaptions[p.lang], size, width) {
+		g.text(dst, l, x, y, size, colDim, false, alignLeft)
+		y += 17 * g.scale
+	}
+	y += 6 * g.scale
+	if m.err != nil {
+		for _, l := range g.wrap(m.err.Error(), size, width) {
+			g.text(dst, l, x, y, size, colError, false, alignLeft)
+			y += 17 * g.scale
+		}
+		return
+	}
+	cols := int(width / text.Advance("m", g.fonts.face(size, true)))
+	for _, l := range strings.Split(m.code, "\n") {
+		ink := colText
+		if isComment(l, p.lang) {
+			ink = colDim
+		}
+		for _, r := range wrapMono(l, cols) {
+			if y > float64(area.Max.Y) {
+				return
+			}
+			g.text(dst, r, x, y, size, ink, true, alignLeft)
+			y += 16 * g.scale
+		}
+	}
+}
+
+// isComment reports a whole line of comment, drawn dim.
+func isComment(l string, lang script.Lang) bool {
+	mark := "//"
+	if lang == script.Python {
+		mark = "#"
+	}
+	return strings.HasPrefix(strings.TrimSpace(l), mark)
+}
+
+// update builds the panel again when its title moved on: a newer call
+// to follow, or its line scrolled out of the console.
+func (p codePanel) update(g *Game) (panel, bool) { return p, p.title(g) != g.w.title.Label }
+
+// look: a panel that follows the newest call changes with the console,
+// which the screen's look already holds.
+func (codePanel) look(*Game) panelLook { return panelLook{} }
+
+func (p codePanel) state(g *Game, s *State) {
+	s.Selected = "code"
+	m := p.code(g)
+	cs := &CodeState{Line: m.line, Lang: p.lang.String(), Caption: codeCaptions[p.lang]}
+	if m.err != nil {
+		cs.Error = m.err.Error()
+	} else if m.code != "" {
+		cs.Lines = strings.Split(m.code, "\n")
+	}
+	s.Code = cs
+}
+
+// CodeState is what the code panel shows: the shell line, the language
+// and its caption, and the code's lines (or why there is none).
+type CodeState struct {
+	Line    string   `json:"line"`
+	Lang    string   `json:"lang"` // "Go", "C" or "Python"
+	Caption string   `json:"caption"`
+	Lines   []string `json:"lines"`
+	Error   string   `json:"error,omitempty"`
+}
