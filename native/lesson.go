@@ -7,12 +7,15 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"socketville/shared/lessons"
+	"socketville/shared/script"
 )
 
 const lessonUsage = `socketville lesson [--dir DIR]
 socketville lesson [--dir DIR] N [--show | --check FILE|-]
+socketville lesson N --check FILE|- --os [--hosts MODE] [--max-run D]
 socketville lesson --goals
 
 Lessons teach one idea each, in order: the layers, client and server, the
@@ -28,6 +31,9 @@ and its starting town (shell lines).
                 for standard input) headless on the simulator and say, check
                 by check, whether it meets the lesson's goal, and what is
                 missing when it does not
+  --os          with --check, run FILE on Linux's own sockets instead, as
+                socketville run --os does (--hosts MODE and --max-run D as
+                there), and judge the goal on what Linux did
   --dir DIR     a teacher's folder of lessons (NN-name.lesson files) instead
                 of the built-in ones
   --goals       list the checks a lesson file's goal: lines may name
@@ -37,8 +43,10 @@ or FILE cannot run, 2 for bad usage.`
 
 // lessonFlags are what lesson was asked to do.
 type lessonFlags struct {
-	dir, check  string
-	show, goals bool
+	dir, check      string
+	show, goals, os bool
+	hosts           string
+	maxRun          time.Duration
 }
 
 func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -50,6 +58,9 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.check, "check", "", "a scenario to check against the lesson's goal")
 	fs.BoolVar(&f.show, "show", false, "print the start and the show-me lines")
 	fs.BoolVar(&f.goals, "goals", false, "list the checks a goal may name")
+	fs.BoolVar(&f.os, "os", false, "with --check, run on the operating system's sockets")
+	fs.StringVar(&f.hosts, "hosts", "auto", "with --os: auto, namespaces or loopback")
+	fs.DurationVar(&f.maxRun, "max-run", 0, "with --os: cap every run line at this")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -64,6 +75,12 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(pos) > 1 {
 		fmt.Fprintf(stderr, "socketville lesson: want one lesson number, not %q\n", strings.Join(pos, " "))
+		return exitUsage
+	}
+	osSet := false
+	fs.Visit(func(fl *flag.Flag) { osSet = osSet || fl.Name == "os" || fl.Name == "hosts" || fl.Name == "max-run" })
+	if osSet && f.check == "" {
+		fmt.Fprintln(stderr, "socketville lesson: --os, --hosts and --max-run go with --check FILE")
 		return exitUsage
 	}
 	if f.show && f.check != "" {
@@ -94,7 +111,7 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, l.Solution())
 		return exitOK
 	case f.check != "":
-		return checkLesson(l, f.check, stdin, stdout, stderr)
+		return checkLesson(l, f, stdin, stdout, stderr)
 	}
 	printLesson(stdout, l)
 	return exitOK
@@ -153,20 +170,37 @@ func printLesson(w io.Writer, l lessons.Lesson) {
 }
 
 // checkLesson runs a scenario and reports how the lesson's goal stands.
-func checkLesson(l lessons.Lesson, name string, stdin io.Reader, stdout, stderr io.Writer) int {
+func checkLesson(l lessons.Lesson, f lessonFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+	name := f.check
 	src := stdin
 	if name == "-" {
 		name = "standard input"
 	} else {
-		f, err := os.Open(name)
+		file, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
 			return exitFail
 		}
-		defer f.Close()
-		src = f
+		defer file.Close()
+		src = file
 	}
-	o, err := l.Run(name, src)
+	var opts script.Options
+	if f.os {
+		if err := checkOSMode(f.hosts); err != nil {
+			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
+			return exitUsage
+		}
+		// Linux's notes (how the town is built, how long it waited) go
+		// to stderr: stdout is the report.
+		k, err := startOSKernel(runFlags{hosts: f.hosts, maxRun: f.maxRun}, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville lesson --os: %v\n", err)
+			return exitFail
+		}
+		defer k.Close()
+		opts = script.Options{Kernel: k, MaxRun: f.maxRun}
+	}
+	o, err := l.RunWith(name, src, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville lesson: %s\n", indentErrors(err))
 		return exitFail
@@ -177,7 +211,11 @@ func checkLesson(l lessons.Lesson, name string, stdin io.Reader, stdout, stderr 
 			met++
 		}
 	}
-	fmt.Fprintf(stdout, "Lesson %d: %s\n", l.Number, l.Title)
+	on := ""
+	if f.os {
+		on = " (on Linux's sockets)"
+	}
+	fmt.Fprintf(stdout, "Lesson %d: %s%s\n", l.Number, l.Title, on)
 	if o.Met {
 		fmt.Fprintln(stdout, "The goal is met.")
 	} else {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,6 +49,8 @@ func TestLessonCommand(t *testing.T) {
 		{name: "show and check", args: []string{"lesson", "5", "--show", "--check", "x.sv"}, code: exitUsage, err: "ask for one"},
 		{name: "check without a number", args: []string{"lesson", "--check", "x.sv"}, code: exitUsage, err: "need a lesson number"},
 		{name: "unknown flag", args: []string{"lesson", "--bogus"}, code: exitUsage, err: "flag provided but not defined"},
+		{name: "os without check", args: []string{"lesson", "10", "--os"}, code: exitUsage, err: "--os, --hosts and --max-run go with --check FILE"},
+		{name: "bad hosts mode", args: []string{"lesson", "10", "--check", "-", "--os", "--hosts", "moon"}, stdin: solution, code: exitUsage, err: "moon"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := socketville(t, tc.stdin, tc.args...)
@@ -74,6 +77,20 @@ func TestLessonShowRuns(t *testing.T) {
 		if code, _, errOut := socketville(t, src, "run", "-"); code != exitOK {
 			t.Errorf("lesson %d --show | run -: exit %d: %s", n, code, errOut)
 		}
+	}
+}
+
+// TestLessonCheckOnLinux: lesson 10's goal holds for its solution run on
+// Linux's own sockets too (hosts on loopback, run lines cut short), since
+// its checks are ones every kernel's events show.
+func TestLessonCheckOnLinux(t *testing.T) {
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("runs the scenario on Linux's sockets, as root (privileged ports as in the lesson)")
+	}
+	_, src, _ := socketville(t, "", "lesson", "10", "--show")
+	code, out, errOut := socketville(t, src, "lesson", "10", "--check", "-", "--os", "--hosts", "loopback", "--max-run", "200ms")
+	if code != exitOK || !strings.Contains(out, "(on Linux's sockets)\nThe goal is met.") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
 

@@ -20,6 +20,7 @@ func TestParseCheckNames(t *testing.T) {
 		{"polled s readable=2 among=3", "host s polled and was told of 2 different readable sockets, watching 3 or more at once"},
 		{"went a FIN-WAIT-2 TIME-WAIT", "a connection on host a went from FIN-WAIT-2 to TIME-WAIT"},
 		{"went a fin-wait-2 time-wait port=80", "a connection on host a port 80 went from FIN-WAIT-2 to TIME-WAIT"},
+		{"reached a/browser TIME-WAIT", "a connection on a/browser reached TIME-WAIT"},
 		{"arp a 10.0.0.2", "host a has an ARP entry for 10.0.0.2"},
 		{"delivered b tcp", "a TCP segment came up through host b's layers to a socket"},
 		{"sent a arp", "an ARP message went down through host a's layers onto the link"},

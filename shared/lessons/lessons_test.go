@@ -34,7 +34,7 @@ var wrongAttempts = map[int]struct {
 	9: {lines: "a/app: ping 10.0.0.2\n",
 		says: "host a has no ARP entry for 10.0.0.254"},
 	10: {lines: "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80\nb/web: accept 3\na/browser: send 3 \"hi\"\nb/web: recv 4 100\nb/web: send 4 \"hello\"\na/browser: recv 3 100\n",
-		says: "no connection on host a went from FIN-WAIT-2 to TIME-WAIT"},
+		says: "no connection on host a reached TIME-WAIT"},
 }
 
 // The seed's ideas, in the order the lessons teach them, by a word each

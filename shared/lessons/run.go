@@ -25,6 +25,13 @@ type Outcome struct {
 // parse, a process that is never made), each problem a *script.LineError;
 // calls that fail while it runs are Failures, and the goal is still judged.
 func (l Lesson) Run(name string, src io.Reader) (Outcome, error) {
+	return l.RunWith(name, src, script.Options{})
+}
+
+// RunWith is Run with the runner's options: opts.Kernel runs the scenario
+// on another kernel (the operating system's, for "the same town on real
+// sockets"), and opts.Sink, if set, sees the run too (a trace printer).
+func (l Lesson) RunWith(name string, src io.Reader, opts script.Options) (Outcome, error) {
 	s, err := script.Parse(name, src)
 	if err == nil {
 		err = script.Check(s)
@@ -33,16 +40,31 @@ func (l Lesson) Run(name string, src io.Reader) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("%s cannot run: %w", name, err)
 	}
 	c := NewChecker(l)
-	r := script.NewRunner(script.Options{Sink: checkerSink{c}})
+	opts.Sink = checkerSink{c: c, next: opts.Sink}
+	r := script.NewRunner(opts)
 	runErr := r.Run(s)
 	return Outcome{Result: c.Result(r.Kernel().Snapshot()), Failures: unjoinAll(runErr)}, nil
 }
 
-// checkerSink shows a run's events to a Checker.
-type checkerSink struct{ c *Checker }
+// checkerSink shows a run's events to a Checker, and passes everything on
+// to next, if there is one.
+type checkerSink struct {
+	c    *Checker
+	next script.Sink
+}
 
-func (s checkerSink) Event(e sock.Event)   { s.c.Event(e) }
-func (checkerSink) Line(script.LineRecord) {}
+func (s checkerSink) Event(e sock.Event) {
+	s.c.Event(e)
+	if s.next != nil {
+		s.next.Event(e)
+	}
+}
+
+func (s checkerSink) Line(r script.LineRecord) {
+	if s.next != nil {
+		s.next.Line(r)
+	}
+}
 
 // unjoinAll lists the errors err joins; none for nil.
 func unjoinAll(err error) []error {

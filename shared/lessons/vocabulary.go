@@ -85,7 +85,7 @@ func terms() []term {
 				}
 				return built{name: name, watch: func() watcher { return &acceptedW{at: at, port: port, clients: n} }, hosts: []string{at.host}}, err
 			}},
-		{Term: Term{"connects", "connects HOST ADDR:PORT", "a TCP socket on HOST connected to ADDR:PORT: its handshake went from SYN-SENT to ESTABLISHED (events)"},
+		{Term: Term{"connects", "connects HOST ADDR:PORT", "a TCP socket on HOST connected to ADDR:PORT: its handshake finished, ESTABLISHED (events)"},
 			npos: 2, build: func(a args) (built, error) {
 				at, err := parsePlace(a.pos[0])
 				if err != nil {
@@ -180,6 +180,23 @@ func terms() []term {
 					name = fmt.Sprintf("a connection on %v port %d went from %v to %v", at, port, from, to)
 				}
 				return built{name: name, watch: func() watcher { return &wentW{at: at, from: from, to: to, port: port} }, hosts: []string{at.host}}, err
+			}},
+		{Term: Term{"reached", "reached HOST STATE [port=N]", "a TCP connection on HOST entered STATE, from whichever state (events): a kernel that samples its states may skip a short one"},
+			npos: 2, keys: []string{"port"}, build: func(a args) (built, error) {
+				at, err := parsePlace(a.pos[0])
+				if err != nil {
+					return built{}, err
+				}
+				to, err := tcpState(a.pos[1])
+				if err != nil {
+					return built{}, err
+				}
+				port, err := a.optPort("port")
+				name := fmt.Sprintf("a connection on %v reached %v", at, to)
+				if port != 0 {
+					name = fmt.Sprintf("a connection on %v port %d reached %v", at, port, to)
+				}
+				return built{name: name, watch: func() watcher { return &wentW{at: at, anyFrom: true, to: to, port: port} }, hosts: []string{at.host}}, err
 			}},
 		{Term: Term{"arp", "arp HOST ADDR", "HOST's ARP cache knows ADDR's MAC address (snapshot)"},
 			npos: 2, build: func(a args) (built, error) {
