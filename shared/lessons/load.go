@@ -119,6 +119,7 @@ type parser struct {
 	startAt, showAt     int
 	startSeen, showSeen bool
 	goalAt              []int
+	badGoal             bool // a goal line did not read, and said so
 }
 
 func (p *parser) fail(line int, err error) {
@@ -182,6 +183,7 @@ func (p *parser) headerLine(no int, line string) {
 		c, err := ParseCheck(value)
 		if err != nil {
 			p.fail(no, fmt.Errorf("goal: %w", err))
+			p.badGoal = true
 			return
 		}
 		p.l.Goal = append(p.l.Goal, c)
@@ -247,12 +249,13 @@ func blockText(lines []string) string {
 // and that its goal looks at hosts its town has; last is the file's last
 // line.
 func (p *parser) complete(last int) {
-	switch {
-	case p.l.Title == "":
+	if p.l.Title == "" {
 		p.fail(1, errors.New("the header has no title: line"))
-	case len(p.l.Goal) == 0:
+	}
+	if len(p.l.Goal) == 0 && !p.badGoal {
 		p.fail(1, errors.New("the header has no goal: line; a lesson asks for something"))
-	case len(p.l.Hints) == 0:
+	}
+	if len(p.l.Hints) == 0 {
 		p.fail(1, errors.New("the header has no hint: line; a learner alone needs one"))
 	}
 	if p.l.Text == "" {
