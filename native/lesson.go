@@ -47,8 +47,30 @@ type lessonFlags struct {
 	show, goals, os bool
 	hosts           string
 	maxRun          time.Duration
+	osSet           bool // --os, --hosts or --max-run was given
 }
 
+// misuse says what is wrong with the flags and positional arguments
+// together, or "" when nothing is.
+func (f lessonFlags) misuse(pos []string) string {
+	switch {
+	case f.goals && (len(pos) > 0 || f.show || f.check != "" || f.dir != "" || f.osSet):
+		return "--goals goes alone"
+	case f.goals:
+		return ""
+	case len(pos) > 1:
+		return fmt.Sprintf("want one lesson number, not %q", strings.Join(pos, " "))
+	case f.osSet && f.check == "":
+		return "--os, --hosts and --max-run go with --check FILE"
+	case f.show && f.check != "":
+		return "--show prints the solution and --check judges yours; ask for one"
+	case len(pos) == 0 && (f.show || f.check != ""):
+		return "--show and --check need a lesson number (socketville lesson lists them)"
+	}
+	return ""
+}
+
+// lessonCmd is socketville lesson: list, print, show or check a lesson.
 func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lesson", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,27 +87,16 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitUsage
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		f.osSet = f.osSet || fl.Name == "os" || fl.Name == "hosts" || fl.Name == "max-run"
+	})
+	if problem := f.misuse(pos); problem != "" {
+		fmt.Fprintf(stderr, "socketville lesson: %s\n", problem)
+		return exitUsage
+	}
 	if f.goals {
-		if len(pos) > 0 || f.show || f.check != "" || f.dir != "" {
-			fmt.Fprintln(stderr, "socketville lesson: --goals goes alone")
-			return exitUsage
-		}
 		printGoals(stdout)
 		return exitOK
-	}
-	if len(pos) > 1 {
-		fmt.Fprintf(stderr, "socketville lesson: want one lesson number, not %q\n", strings.Join(pos, " "))
-		return exitUsage
-	}
-	osSet := false
-	fs.Visit(func(fl *flag.Flag) { osSet = osSet || fl.Name == "os" || fl.Name == "hosts" || fl.Name == "max-run" })
-	if osSet && f.check == "" {
-		fmt.Fprintln(stderr, "socketville lesson: --os, --hosts and --max-run go with --check FILE")
-		return exitUsage
-	}
-	if f.show && f.check != "" {
-		fmt.Fprintln(stderr, "socketville lesson: --show prints the solution and --check judges yours; ask for one")
-		return exitUsage
 	}
 	ls, err := loadLessons(f.dir)
 	if err != nil {
@@ -93,10 +104,6 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if len(pos) == 0 {
-		if f.show || f.check != "" {
-			fmt.Fprintln(stderr, "socketville lesson: --show and --check need a lesson number (socketville lesson lists them)")
-			return exitUsage
-		}
 		listLessons(stdout, ls)
 		return exitOK
 	}

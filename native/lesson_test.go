@@ -49,6 +49,7 @@ func TestLessonCommand(t *testing.T) {
 		{name: "show and check", args: []string{"lesson", "5", "--show", "--check", "x.sv"}, code: exitUsage, err: "ask for one"},
 		{name: "check without a number", args: []string{"lesson", "--check", "x.sv"}, code: exitUsage, err: "need a lesson number"},
 		{name: "unknown flag", args: []string{"lesson", "--bogus"}, code: exitUsage, err: "flag provided but not defined"},
+		{name: "goals with a number", args: []string{"lesson", "--goals", "3"}, code: exitUsage, err: "--goals goes alone"},
 		{name: "os without check", args: []string{"lesson", "10", "--os"}, code: exitUsage, err: "--os, --hosts and --max-run go with --check FILE"},
 		{name: "bad hosts mode", args: []string{"lesson", "10", "--check", "-", "--os", "--hosts", "moon"}, stdin: solution, code: exitUsage, err: "moon"},
 	} {
