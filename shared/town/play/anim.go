@@ -480,3 +480,27 @@ func (a *Animation) shortestTrip() (time.Duration, bool) {
 	}
 	return d, found
 }
+
+// shiftWall moves every wall time the animation keeps by d, for a player
+// whose wall clock was set to another reading (see Player.retime): what
+// was a second ago still is.
+func (a *Animation) shiftWall(d time.Duration) {
+	if d == 0 {
+		return
+	}
+	for _, l := range a.Letters {
+		if l.Lost {
+			l.LostWall += d
+		}
+		l.Leave += d
+	}
+	for i := range a.Polls {
+		a.Polls[i].Wall += d
+	}
+	for i := range a.Transitions {
+		a.Transitions[i].Wall += d
+	}
+	for i := range a.Flashes {
+		a.Flashes[i].Wall += d
+	}
+}

@@ -3,6 +3,7 @@ package play
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"socketville/shared/script"
@@ -43,6 +44,64 @@ type Console struct {
 	// echoedNo is the typed line being started, already echoed by Exec:
 	// the runner's echo of it is not shown twice.
 	echoedNo int
+
+	// The way back (replay.go): base is what the console held when the
+	// scenario was loaded, log every line since, with at, the events
+	// that had happened when it came; logging says lines are logged (at
+	// the head of a run that can be replayed), logShown how many of log
+	// the lines show, and mute that the runner is replaying what the log
+	// already has.
+	base     []ConsoleLine
+	log      []loggedLine
+	at       int
+	logging  bool
+	logShown int
+	mute     bool
+}
+
+// loggedLine is a console line with the events before it.
+type loggedLine struct {
+	at   int
+	line ConsoleLine
+}
+
+// begin starts the log of a scenario just loaded; logging says whether
+// its run can be replayed.
+func (c *Console) begin(logging bool) {
+	c.base = append([]ConsoleLine(nil), c.Lines...)
+	c.log, c.logShown, c.at, c.logging = nil, 0, 0, logging
+}
+
+// show makes the lines those the console had once events events had
+// happened. Going forward it adds the lines that came since; jumped, it
+// lays them out again, and Gen changes so that a view forgets where it was
+// scrolled to. Lines added while back in time (a note, a help line) are
+// not in the log and go then.
+func (c *Console) show(events int, jumped bool) {
+	n := sort.Search(len(c.log), func(i int) bool { return c.log[i].at > events })
+	if !jumped && n >= c.logShown {
+		for _, l := range c.log[c.logShown:n] {
+			c.put(l.line)
+		}
+		c.logShown = n
+		c.trim()
+		return
+	}
+	c.Lines = append(c.Lines[:0], c.base...)
+	for _, l := range c.log[max(0, n-maxConsole):n] {
+		c.Lines = append(c.Lines, l.line)
+	}
+	c.added = len(c.base) + n
+	c.logShown = n
+	c.trim()
+	c.gen++
+}
+
+// cut forgets the lines logged after events events.
+func (c *Console) cut(events int) {
+	n := sort.Search(len(c.log), func(i int) bool { return c.log[i].at > events })
+	c.log = c.log[:n]
+	c.logShown = min(c.logShown, n)
 }
 
 // Added counts the lines ever added, including those the scrollback has
@@ -69,10 +128,28 @@ func (c *Console) echoed(err error) bool {
 func (c *Console) Add(k LineKind, text string) { c.add(k, text) }
 
 func (c *Console) add(k LineKind, text string) {
-	for _, l := range strings.Split(text, "\n") {
-		c.Lines = append(c.Lines, ConsoleLine{Kind: k, Text: l})
-		c.added++
+	if c.mute {
+		return
 	}
+	for _, l := range strings.Split(text, "\n") {
+		cl := ConsoleLine{Kind: k, Text: l}
+		c.put(cl)
+		if c.logging {
+			c.log = append(c.log, loggedLine{at: c.at, line: cl})
+			c.logShown = len(c.log)
+		}
+	}
+	c.trim()
+}
+
+// put shows one more line.
+func (c *Console) put(l ConsoleLine) {
+	c.Lines = append(c.Lines, l)
+	c.added++
+}
+
+// trim lets the oldest lines go past maxConsole.
+func (c *Console) trim() {
 	if over := len(c.Lines) - maxConsole; over > 0 {
 		c.Lines = append(c.Lines[:0], c.Lines[over:]...)
 	}
@@ -80,6 +157,9 @@ func (c *Console) add(k LineKind, text string) {
 
 // record echoes a shell line as the runner carries it out.
 func (c *Console) record(r script.LineRecord) {
+	if c.mute {
+		return
+	}
 	if r.Phase != script.PhaseDone && r.Line == c.echoedNo && c.echoedNo != 0 {
 		return
 	}

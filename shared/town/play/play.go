@@ -114,6 +114,13 @@ type Player struct {
 	// (source.go); sourceNow is its last time.
 	source    Source
 	sourceNow time.Duration
+
+	// lineList is the loaded scenario's lines, for a fresh runner to
+	// replay; hist is what its run recorded (history.go), and events
+	// how many events the runner has made since it was loaded.
+	lineList []script.Line
+	hist     history
+	events   int
 }
 
 // Options say what to play.
@@ -203,19 +210,15 @@ func (p *Player) Load(name, src string) error {
 		}
 	}
 	p.name, p.src = name, src
-	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, Kernel: k, MaxRun: p.maxRun})
-	p.r.SetGated(true)
-	p.r.Enqueue(s.Lines...)
-	p.lines, p.current = 0, 0
+	p.lineList, p.lastNo = s.Lines, 0
 	if n := len(s.Lines); n > 0 {
-		p.lines = s.Lines[n-1].No // typed lines number on from the file's last
+		p.lastNo = s.Lines[n-1].No // typed lines number on from the file's last
 	}
-	p.lastNo = p.lines
+	p.hist = history{}
+	p.freshRunner(k)
 	p.toldChanged = false
-	p.caption = newCaptions(src)
-	p.toldAt = 0
-	p.anim.reset()
 	p.console.gen++
+	p.console.begin(p.recording())
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
 	p.gateAt, p.running, p.started = p.paced, false, false
 	p.build()
@@ -237,8 +240,8 @@ func (p *Player) build() {
 		case script.CallCmd, script.RunCmd, script.StepCmd:
 			return
 		}
-		p.r.Open()
-		p.r.Advance(p.r.Now())
+		p.open()
+		p.advance(p.r.Now())
 	}
 }
 
@@ -436,14 +439,19 @@ func (p *Player) Tick(dt time.Duration) {
 	}
 	if p.live {
 		p.paceLive(dt)
+	} else if p.BackInTime() {
+		if !p.paused {
+			p.replayForward(dt)
+		}
 	} else if !p.paused {
 		switch {
 		case p.fastest:
 			for i := 0; i < FastSteps; i++ {
-				p.r.Open() // no line waits for its time on screen
-				if !p.r.StepOne() {
+				p.open() // no line waits for its time on screen
+				if !p.stepOne() {
 					break
 				}
+				p.maybeCheckpoint()
 			}
 		default:
 			p.pace(dt)
@@ -457,14 +465,14 @@ func (p *Player) Tick(dt time.Duration) {
 // screen, and until then virtual time stands still.
 func (p *Player) pace(dt time.Duration) {
 	p.paced += time.Duration(float64(dt) * p.speed)
-	p.r.Advance(p.r.Now()) // console lines that take no time go first
+	p.advance(p.r.Now()) // console lines that take no time go first
 	p.openGate()
 	if _, held := p.r.AtGate(); held || p.Idle() {
 		return
 	}
 	t, skipping := p.target(dt)
 	p.skipping = skipping
-	p.r.Advance(t)
+	p.advance(t)
 	p.openGate() // a line whose time came during the move
 }
 
@@ -529,8 +537,8 @@ func (p *Player) holdCaption() bool {
 func (p *Player) letThrough() {
 	p.started = true
 	l, _ := p.r.AtGate()
-	p.r.Open()
-	p.r.Advance(p.r.Now())
+	p.open()
+	p.advance(p.r.Now())
 	p.gateAt = p.paced + LineTime
 	if c, ok := l.Cmd.(script.CallCmd); ok && c.Background {
 		p.gateAt = p.paced + BackgroundTime
@@ -588,12 +596,17 @@ func (p *Player) Step() {
 		p.after()
 		return
 	}
+	if p.BackInTime() {
+		p.stepForward()
+		p.after()
+		return
+	}
 	before := p.anim.events
 	if _, ok := p.r.AtGate(); ok {
 		p.letThrough()
 	}
 	for i := 0; i < 1000 && p.anim.events == before; i++ {
-		if !p.r.StepOne() {
+		if !p.stepOne() {
 			break // nothing left, or the next line waits at the gate
 		}
 	}
@@ -645,9 +658,26 @@ func (p *Player) Exec(text string) error {
 			p.console.add(LineInfo, "# the "+p.KernelName()+" kernel's clock is the wall's: it cannot be run on, it runs by itself")
 			return nil
 		}
+		if p.BackInTime() {
+			p.runForward(c.D)
+			return nil
+		}
 		p.runFor(c.D)
 		return nil
+	case script.HelpCmd:
+		if p.BackInTime() {
+			// Help changes nothing in the town: it need not cut the
+			// recorded future off.
+			p.console.add(LineInput, "$ "+text)
+			if h, err := script.Help(c.Topic); err != nil {
+				p.console.add(LineError, err.Error())
+			} else {
+				p.console.add(LineResult, "=> "+h)
+			}
+			return nil
+		}
 	}
+	p.cutFuture()
 	if c, ok := cmd.(script.CallCmd); ok {
 		p.noteChange(c)
 	}
@@ -659,9 +689,9 @@ func (p *Player) Exec(text string) error {
 		p.console.add(LineInput, "$ "+text)
 		p.console.echoedNo = l.No // the runner's echo as it starts is this one
 	}
-	p.r.Interject(l)
+	p.interject(l)
 	// Lines that take no time answer at once, even in a paused town.
-	p.r.Advance(p.r.Now())
+	p.advance(p.r.Now())
 	p.console.echoedNo = 0
 	p.after()
 	return nil
@@ -705,8 +735,9 @@ func (p *Player) runFor(d time.Duration) {
 		end = math.MaxInt64
 	}
 	for i := 0; i < maxMoves && p.r.Now() < end; i++ {
-		p.r.Open()
-		p.r.Advance(end)
+		p.open()
+		p.advance(end)
+		p.maybeCheckpoint()
 	}
 	p.gateAt, p.running, p.started = p.paced+LineTime, false, true
 	p.after()
@@ -715,6 +746,9 @@ func (p *Player) runFor(d time.Duration) {
 // after collects what the last move left: errors for the console and a
 // fresh snapshot.
 func (p *Player) after() {
+	if p.BackInTime() {
+		p.r.Errors() // said when they first happened: the console has them
+	}
 	for _, err := range p.r.Errors() {
 		var le *script.LineError
 		if errors.As(err, &le) {
@@ -725,6 +759,9 @@ func (p *Player) after() {
 		}
 	}
 	p.console.shown = p.console.shown[:0]
+	if p.hist.atHead() {
+		p.maybeCheckpoint()
+	}
 	if p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0 {
 		p.takeSnapshot()
 	}
@@ -734,7 +771,10 @@ func (p *Player) after() {
 // sink feeds the runner's output to the console and the animation.
 type sink struct{ p *Player }
 
-func (s sink) Event(e sock.Event) { s.p.anim.event(e, s.p.links, s.p.wall) }
+func (s sink) Event(e sock.Event) {
+	s.p.newEvent(e)
+	s.p.anim.event(e, s.p.links, s.p.wall)
+}
 
 // links looks up the link a packet took, with its properties as they are
 // now (a road's loss slider may have changed them).

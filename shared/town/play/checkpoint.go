@@ -1,0 +1,136 @@
+package play
+
+import (
+	"reflect"
+	"sort"
+	"time"
+
+	"socketville/shared/script"
+	"socketville/shared/sock"
+)
+
+// Checkpoints make going back quick however far in: every CheckpointEvery
+// events the player keeps a deep copy of its engine (the runner and its
+// kernel, the animation, the captions), and going back starts from the
+// nearest copy before the moment instead of from the beginning. At most
+// MaxCheckpoints are kept, the old ones thinned out so that those near
+// the moment the town shows stay close together: going back far is a
+// little slower, going back one event always quick.
+const (
+	CheckpointEvery = 1000
+	MaxCheckpoints  = 24
+)
+
+// engine is what a checkpoint copies: everything that follows the
+// runner's calls.
+type engine struct {
+	r       *script.Runner
+	anim    Animation
+	caption captions
+	current int
+	toldAt  time.Duration
+	lines   int
+	events  int
+	// captionAt and captionRead: see Player.
+	captionAt   time.Duration
+	captionRead bool
+}
+
+// checkpoint is an engine at a place of the recorded calls, and the
+// player's clocks then (the animation is timed on them).
+type checkpoint struct {
+	at          pos
+	events      int
+	wall, paced time.Duration
+	e           *engine
+}
+
+// notCopied are the types a checkpoint shares with the player rather than
+// copies: the runner's sink is the player itself, and the kernel's errors
+// are sentinels compared by identity.
+var notCopied = []reflect.Type{reflect.TypeFor[sink](), reflect.TypeFor[sock.Errno]()}
+
+// copyEngine copies the player's engine.
+func (p *Player) copyEngine() *engine {
+	e := &engine{
+		r: p.r, anim: p.anim, caption: p.caption, current: p.current, toldAt: p.toldAt, lines: p.lines, events: p.events,
+		captionAt: p.captionAt, captionRead: p.captionRead,
+	}
+	return deepCopy(e, notCopied...)
+}
+
+// restore makes a copy of checkpoint c the player's engine.
+func (p *Player) restore(c *checkpoint) {
+	e := deepCopy(c.e, notCopied...)
+	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
+	p.captionAt, p.captionRead = e.captionAt, e.captionRead
+	p.console.at = p.events
+	p.hist.at = p.hist.norm(c.at)
+	p.wall, p.paced = c.wall, c.paced
+}
+
+// maybeCheckpoint keeps a checkpoint of the engine where it is now if the
+// last one before it is CheckpointEvery events back, and the runner can
+// be copied (a running ping cannot: see script.Runner.Clonable).
+func (p *Player) maybeCheckpoint() {
+	h := &p.hist
+	every := h.every
+	if every == 0 {
+		every = CheckpointEvery
+	}
+	if !p.recording() || every < 0 || !p.r.Clonable() {
+		return
+	}
+	i := sort.Search(len(h.checkpoints), func(i int) bool { return h.checkpoints[i].events > p.events })
+	if i > 0 && p.events-h.checkpoints[i-1].events < every {
+		return
+	}
+	if i < len(h.checkpoints) && h.checkpoints[i].events-p.events < every/2 {
+		return // one just after will do: replaying from here to it is short
+	}
+	c := checkpoint{at: h.here(), events: p.events, wall: p.wall, paced: p.paced, e: p.copyEngine()}
+	h.checkpoints = append(h.checkpoints, checkpoint{})
+	copy(h.checkpoints[i+1:], h.checkpoints[i:])
+	h.checkpoints[i] = c
+	p.thin()
+}
+
+// thin lets a checkpoint go while there are more than MaxCheckpoints: the
+// one whose going leaves the smallest gap for how far it is from the
+// moment shown, so that far ones thin out first. The first is always
+// kept.
+func (p *Player) thin() {
+	h := &p.hist
+	for len(h.checkpoints) > MaxCheckpoints {
+		best, score := -1, 0.0
+		for j := 1; j < len(h.checkpoints); j++ {
+			next := p.EventCount()
+			if j+1 < len(h.checkpoints) {
+				next = h.checkpoints[j+1].events
+			}
+			gap := float64(next - h.checkpoints[j-1].events)
+			far := float64(abs(h.checkpoints[j].events-p.events) + CheckpointEvery)
+			if s := gap / far; best < 0 || s < score {
+				best, score = j, s
+			}
+		}
+		h.checkpoints = append(h.checkpoints[:best], h.checkpoints[best+1:]...)
+	}
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// checkpointBefore is the last checkpoint at or before place to.
+func (h *history) checkpointBefore(to pos) (*checkpoint, bool) {
+	i := sort.Search(len(h.checkpoints), func(i int) bool { return to.before(h.checkpoints[i].at) })
+	if i == 0 {
+		return nil, false
+	}
+	return &h.checkpoints[i-1], true
+}
+
+// dropCheckpointsAfter forgets the checkpoints after place at.
+func (h *history) dropCheckpointsAfter(at pos) {
+	i := sort.Search(len(h.checkpoints), func(i int) bool { return at.before(h.checkpoints[i].at) })
+	h.checkpoints = h.checkpoints[:i]
+}

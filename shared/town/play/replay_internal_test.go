@@ -1,0 +1,122 @@
+package play
+
+import (
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+)
+
+// moment is a place the straight run came to, and the town's digest there.
+type moment struct {
+	at     pos
+	events int
+	digest string
+}
+
+// straight plays examples/name.sv at the head, driven by drive until it
+// returns false, and notes the digest at every place it stops between two
+// of its calls.
+func straight(t *testing.T, name string, every int, drive func(p *Player, i int) bool) (*Player, []moment) {
+	t.Helper()
+	src, err := os.ReadFile("../../../examples/" + name + ".sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(Options{Name: name, Source: string(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.hist.every = every
+	var ms []moment
+	note := func() { ms = append(ms, moment{at: p.hist.here(), events: p.events, digest: p.SnapshotDigest()}) }
+	note()
+	for i := 0; ; i++ {
+		more := drive(p, i)
+		if !p.hist.atHead() {
+			t.Fatal("the straight run left the head")
+		}
+		note()
+		if !more {
+			return p, ms
+		}
+	}
+}
+
+// check goes to each moment in order and compares the digests.
+func check(t *testing.T, p *Player, ms []moment) {
+	t.Helper()
+	for _, m := range ms {
+		p.seek(m.at)
+		if p.events != m.events || p.SnapshotDigest() != m.digest {
+			t.Fatalf("at %v (%d events): replayed to %d events, digest %s, want %s", m.at, m.events, p.events, p.SnapshotDigest()[:12], m.digest[:12])
+		}
+	}
+}
+
+// steps drives a player with Step n times.
+func steps(n int) func(p *Player, i int) bool {
+	return func(p *Player, i int) bool {
+		p.Step()
+		return i < n && p.Busy()
+	}
+}
+
+func TestEveryMomentOfASmallScenarioReplays(t *testing.T) {
+	for _, every := range []int{-1, 1, 5} {
+		p, ms := straight(t, "hello-tcp", every, steps(400))
+		if len(ms) < 20 {
+			t.Fatalf("only %d moments", len(ms))
+		}
+		// Backwards (each from a fresh runner or a checkpoint), then
+		// forwards again on from each.
+		back := append([]moment(nil), ms...)
+		for i, j := 0, len(back)-1; i < j; i, j = i+1, j-1 {
+			back[i], back[j] = back[j], back[i]
+		}
+		check(t, p, back)
+		check(t, p, ms)
+	}
+}
+
+func TestRandomMomentsOfALongRunReplay(t *testing.T) {
+	// lossy-bulk at 100x, a frame at a time, with a typed line and a
+	// pause of Steps on the way: the calls the player makes at every pace.
+	drive := func(p *Player, i int) bool {
+		switch {
+		case i == 40:
+			p.SetPaused(true)
+		case i > 40 && i < 60:
+			p.Step()
+			return true
+		case i == 60:
+			if err := p.Exec("a/client: socket udp"); err != nil {
+				t.Fatal(err)
+			}
+			p.SetPaused(false)
+			p.SetFastest(true)
+		}
+		p.Tick(time.Second / 60)
+		return i < 400 && p.Busy()
+	}
+	for _, every := range []int{-1, 97} {
+		p, ms := straight(t, "lossy-bulk", every, func(p *Player, i int) bool {
+			if i == 0 {
+				p.SetSpeed(MaxSpeed)
+			}
+			return drive(p, i)
+		})
+		if p.EventCount() < 2000 {
+			t.Fatalf("only %d events", p.EventCount())
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		var pick []moment
+		for range 25 {
+			pick = append(pick, ms[rng.IntN(len(ms))])
+		}
+		check(t, p, pick)
+		if every > 0 && len(p.hist.checkpoints) < 2 {
+			t.Fatalf("%d checkpoints", len(p.hist.checkpoints))
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package play
+
+import (
+	"slices"
+	"time"
+
+	"socketville/shared/script"
+	"socketville/shared/sock"
+)
+
+// The timeline is every event of the scenario's run since it was loaded,
+// as one line each, like Packet Tracer's event list: the town's view lists
+// a page of it, filtered, and scrubs with JumpTo.
+
+// TimelineEntry is one event of the timeline.
+type TimelineEntry struct {
+	Index int           // the event's place in the run, from 0
+	At    time.Duration // its virtual time
+	Host  string
+	Proc  string // "" for an event of the host (a packet on a link)
+	FD    int    // 0 for an event not about one socket
+	Kind  sock.Kind
+	// Text is what the trace prints after the place and the kind:
+	// "[a->b] 10.0.0.1:49152 > 10.0.0.2:80 SYN seq=...".
+	Text string
+}
+
+// TimelineFilter picks entries of the timeline. The zero value, but for
+// FD, picks nothing out: use AllEvents and set what narrows it.
+type TimelineFilter struct {
+	Host string // "" any host
+	Proc string // "" any process
+	// FD picks one socket of Host/Proc; -1 any, 0 events about no socket.
+	FD    int
+	Kinds []sock.Kind // nil: every kind
+}
+
+// AllEvents is the filter that picks every entry.
+var AllEvents = TimelineFilter{FD: -1}
+
+// match reports whether f picks e.
+func (f TimelineFilter) match(e *TimelineEntry) bool {
+	return (f.Host == "" || e.Host == f.Host) && (f.Proc == "" || e.Proc == f.Proc) &&
+		(f.FD < 0 || e.FD == f.FD) && (f.Kinds == nil || slices.Contains(f.Kinds, e.Kind))
+}
+
+// all reports whether f picks every entry.
+func (f TimelineFilter) all() bool { return f.Host == "" && f.Proc == "" && f.FD < 0 && f.Kinds == nil }
+
+// Timeline returns up to n of the entries f picks, from the from-th of
+// them (counting from 0), and how many f picks in all, so that a view
+// pages through a long run without copying it each frame. Entries past
+// EventIndex are the recorded future, shown while back in time. A
+// negative from or n is taken as 0.
+func (p *Player) Timeline(f TimelineFilter, from, n int) (entries []TimelineEntry, total int) {
+	all := p.hist.entries
+	from, n = max(from, 0), max(n, 0)
+	if f.all() {
+		end := min(from+n, len(all))
+		if from < end {
+			entries = slices.Clone(all[from:end])
+		}
+		return entries, len(all)
+	}
+	for i := range all {
+		if !f.match(&all[i]) {
+			continue
+		}
+		if total >= from && len(entries) < n {
+			entries = append(entries, all[i])
+		}
+		total++
+	}
+	return entries, total
+}
+
+// entryOf is event e, the run's index-th, as the timeline lists it.
+func entryOf(index int, e sock.Event) TimelineEntry {
+	return TimelineEntry{
+		Index: index, At: e.Time, Host: e.Host, Proc: e.Proc, FD: e.FD, Kind: e.Kind,
+		Text: script.Describe(e),
+	}
+}
