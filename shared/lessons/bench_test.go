@@ -47,3 +47,13 @@ func BenchmarkRunLesson(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAll is what reading the built-in lessons costs (parse, and try
+// each town's world lines): a frontend calls All once, not every frame.
+func BenchmarkAll(b *testing.B) {
+	for b.Loop() {
+		if len(lessons.All()) == 0 {
+			b.Fatal("no lessons")
+		}
+	}
+}
