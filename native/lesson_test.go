@@ -3,10 +3,13 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"socketville/shared/lessons"
 )
 
 // TestLessonCommand: what a learner types and what they see, with the exit
@@ -119,5 +122,21 @@ func TestLessonTeacherFolder(t *testing.T) {
 	code, _, errOut := socketville(t, "", "lesson", "--dir", dir)
 	if code != exitFail || !strings.Contains(errOut, `02-bad.lesson:3: goal: bound: "seven" is not a port`) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestLessonTextsNameRealCommands: every "socketville CMD" a lesson's
+// text or hints tell the learner to type is a command this binary has.
+func TestLessonTextsNameRealCommands(t *testing.T) {
+	cmds := commands()
+	mention := regexp.MustCompile(`socketville ([a-z]+)`)
+	for _, l := range lessons.All() {
+		for _, text := range append([]string{l.Text}, l.Hints...) {
+			for _, m := range mention.FindAllStringSubmatch(text, -1) {
+				if _, ok := cmds[m[1]]; !ok {
+					t.Errorf("lesson %d tells the learner to run socketville %s, which is no command", l.Number, m[1])
+				}
+			}
+		}
 	}
 }
