@@ -117,6 +117,7 @@ test_all() {
   fuzz_pass ./shared/wire FuzzDissect 50000
   fuzz_pass ./shared/wire FuzzDissectFrame 50000
   fuzz_pass ./shared/script FuzzParse 40000
+  fuzz_pass ./shared/lessons FuzzParse 20000
   fuzz_pass ./shared/netsim FuzzReceive 40000
   fuzz_pass ./shared/netsim FuzzTCPInject 40000
   fuzz_pass ./shared/netsim FuzzHostFrames 40000
