@@ -2,6 +2,7 @@ package town
 
 import (
 	"image"
+	"image/color"
 	"strings"
 
 	"github.com/ebitenui/ebitenui/widget"
@@ -29,10 +30,14 @@ type codePanel struct {
 
 // codeCaptions are the panel's one-line caption, by language.
 var codeCaptions = map[script.Lang]string{
-	script.Go:     "What a Go program writes for this line, with package net:",
-	script.C:      "What a C program writes for this line, with BSD sockets:",
-	script.Python: "What a Python program writes for this line, with module socket:",
+	script.Go:     "What a Go program writes for this line, with package net (bright), after its earlier calls (dim):",
+	script.C:      "What a C program writes for this line, with BSD sockets (bright), after its earlier calls (dim):",
+	script.Python: "What a Python program writes for this line, with module socket (bright), after its earlier calls (dim):",
 }
+
+// maxBefore is how many of the process's earlier calls the panel keeps
+// to show above the line's own code.
+const maxBefore = 16
 
 // codeMemo is the code the panel shows, worked out once for its line,
 // language and the console as it was (a Coder reads every call before
@@ -42,6 +47,11 @@ type codeMemo struct {
 	line string
 	code string
 	err  error
+	// before is the code of the same process's calls before the line,
+	// oldest first (the last maxBefore), and skipped how many older ones
+	// there were.
+	before  []string
+	skipped int
 }
 
 type codeKey struct {
@@ -116,16 +126,30 @@ func (p codePanel) code(g *Game) *codeMemo {
 	// The calls before the line tell the Coder which fds are TCP or UDP
 	// sockets, bound or listening; what they say of themselves is not
 	// shown, and a line it cannot read is passed over.
+	m.line, _ = shellLine(c.Lines[i])
+	who, _, isCall := strings.Cut(m.line, ": ")
+	isCall = isCall && strings.Contains(who, "/")
 	cd := script.NewCoder(p.lang)
 	for _, l := range c.Lines[:i] {
-		if s, ok := shellLine(l); ok {
-			_, _ = cd.Line(s)
+		s, ok := shellLine(l)
+		if !ok {
+			continue
+		}
+		code, err := cd.Line(s)
+		if isCall && err == nil && code != "" && strings.HasPrefix(s, who+": ") {
+			m.before = append(m.before, untab(code))
 		}
 	}
-	m.line, _ = shellLine(c.Lines[i])
+	if over := len(m.before) - maxBefore; over > 0 {
+		m.skipped, m.before = over, m.before[over:]
+	}
 	m.code, m.err = cd.Line(m.line)
+	m.code = untab(m.code)
 	return m
 }
+
+// untab indents with spaces: the panel's face has no tab.
+func untab(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
 func (p codePanel) title(g *Game) string {
 	if m := p.code(g); m.line != "" {
@@ -181,29 +205,47 @@ func (p codePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 		return
 	}
 	cols := int(width / text.Advance("m", g.fonts.face(size, true)))
-	for _, l := range strings.Split(m.code, "\n") {
-		ink := colText
-		if isComment(l, p.lang) {
-			ink = colDim
+	rowH := 16 * g.scale
+	rows := func(code string) int {
+		n := 0
+		for _, l := range strings.Split(code, "\n") {
+			n += len(wrapMono(l, cols))
 		}
-		for _, r := range wrapMono(l, cols) {
-			if y > float64(area.Max.Y) {
-				return
+		return n
+	}
+	// The line's own code always shows; above it, as many of the
+	// earlier calls as fit, the newest nearest.
+	room := int((float64(area.Max.Y)-y)/rowH) - rows(m.code)
+	first := len(m.before)
+	for first > 0 && rows(m.before[first-1])+1 <= room-1 {
+		first--
+		room -= rows(m.before[first]) + 1
+	}
+	if n := m.skipped + first; n > 0 {
+		g.text(dst, "... "+plural(n, "earlier call", "earlier calls")+" of this process", x, y, size, colDim, false, alignLeft)
+		y += rowH
+	}
+	draw := func(code string, ink color.Color) {
+		for _, l := range strings.Split(code, "\n") {
+			for _, r := range wrapMono(l, cols) {
+				if y > float64(area.Max.Y) {
+					return
+				}
+				g.text(dst, r, x, y, size, ink, true, alignLeft)
+				y += rowH
 			}
-			g.text(dst, r, x, y, size, ink, true, alignLeft)
-			y += 16 * g.scale
 		}
 	}
+	for _, b := range m.before[first:] {
+		draw(b, colFaint)
+		y += rowH / 2
+	}
+	y += rowH / 2
+	draw(m.code, colText)
 }
 
-// isComment reports a whole line of comment, drawn dim.
-func isComment(l string, lang script.Lang) bool {
-	mark := "//"
-	if lang == script.Python {
-		mark = "#"
-	}
-	return strings.HasPrefix(strings.TrimSpace(l), mark)
-}
+// colFaint is the earlier calls' code: readable, but behind the line's.
+var colFaint = color.RGBA{0x8a, 0x94, 0xa4, 0xff}
 
 // update builds the panel again when its title moved on: a newer call
 // to follow, or its line scrolled out of the console.
@@ -222,6 +264,7 @@ func (p codePanel) state(g *Game, s *State) {
 	} else if m.code != "" {
 		cs.Lines = strings.Split(m.code, "\n")
 	}
+	cs.Before = m.before
 	s.Code = cs
 }
 
@@ -233,4 +276,7 @@ type CodeState struct {
 	Caption string   `json:"caption"`
 	Lines   []string `json:"lines"`
 	Error   string   `json:"error,omitempty"`
+	// Before is the code of the process's earlier calls, a call a
+	// string, oldest first: the panel shows as many as fit, dim, above.
+	Before []string `json:"before,omitempty"`
 }

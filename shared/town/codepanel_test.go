@@ -43,6 +43,9 @@ func TestCodePanel(t *testing.T) {
 	if !strings.Contains(s.Code.Line, ": listen ") || s.Code.Lang != "Go" || len(s.Code.Lines) == 0 || s.Code.Error != "" {
 		t.Fatalf("code panel %+v: want the newest call (the listen) in Go", s.Code)
 	}
+	if len(s.Code.Before) != 2 || !strings.Contains(s.Code.Before[0], "socket") {
+		t.Errorf("before b/web's listen, the code of %q; want its socket and bind calls'", s.Code.Before)
+	}
 	if !strings.HasSuffix(s.Panel, s.Code.Line) {
 		t.Errorf("the title %q does not name the line %q", s.Panel, s.Code.Line)
 	}
@@ -65,6 +68,9 @@ func TestCodePanel(t *testing.T) {
 		t.Fatal("a click on the socket line shows no code")
 	}
 	c := g.State().Code
+	if len(c.Before) != 0 {
+		t.Errorf("the socket call, b/web's first, has code before it: %q", c.Before)
+	}
 	if !strings.HasSuffix(c.Line, ": socket tcp") || c.Lang != "C" || !strings.Contains(strings.Join(c.Lines, "\n"), "socket(AF_INET, SOCK_STREAM") {
 		t.Errorf("after clicking the socket line: %+v; want its code in C", c)
 	}
