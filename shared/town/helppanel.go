@@ -81,7 +81,8 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 			"",
 			"This is the machine itself: a house is a process",
 			"  (command, pid, user), a door one of its sockets.",
-			"  No scenario: Pause freezes the picture, Play goes on.")
+			"  No scenario: Pause freezes the picture, Play goes on.",
+			"  "+backRefusal(g.player))
 	} else {
 		lines = append(lines,
 			"Click a door: its state, buffers and last packet.",
@@ -89,13 +90,20 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 			"Click a road: change its delay, rate, loss, ...",
 			"Click a plot: its interfaces, ARP cache and routes;",
 			"  a switch's yard: its ports and MAC table.",
-			"Space plays and pauses, right arrow steps one event.",
+			"Space plays and pauses, right arrow steps one event,",
+			"  left arrow (Back) goes back one; T: the timeline of",
+			"  every event, to filter and to click to go back to.",
+			"Click a console line (or C): the code a program writes",
+			"  for it, in Go, C or Python.",
 			"Enter types in the console below, Esc leaves it;",
 			"  help lists every line, PageUp scrolls back.",
 			"The wheel zooms the town, a drag moves it,",
 			"F shows all of it again (in a small window: its start).",
 			"")
 		lines = append(lines, g.kernelHelp()...)
+		if why := backRefusal(g.player); why != "" {
+			lines = append(lines, "  "+why)
+		}
 	}
 	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
 	size, width := 13*g.scale, float64(area.Dx()-g.px(24))

@@ -79,6 +79,21 @@ type State struct {
 	PanelLines []string `json:"panel_lines,omitempty"`
 	// Code is the code panel, when it is on show.
 	Code *CodeState `json:"code,omitempty"`
+	// Timeline is the timeline panel, when it is on show.
+	Timeline *TimelineState `json:"timeline,omitempty"`
+	// EventCount is how many events the story made since it was loaded,
+	// EventIndex how many of them the town shows as having happened
+	// (fewer once back in time); CanBack says Back would go back.
+	EventCount int  `json:"event_count"`
+	EventIndex int  `json:"event_index"`
+	CanBack    bool `json:"can_back"`
+	// Digest is a digest (SHA-256, hex) of the kernel's snapshot the
+	// town shows: the same moment of a story gives the same digest,
+	// however the town came to it (played on, or gone back to).
+	// TraceDigest is one of the events up to that moment: two towns
+	// with the same made the same events.
+	Digest      string `json:"digest"`
+	TraceDigest string `json:"trace_digest"`
 }
 
 // LetterState is a letter on a road.
@@ -225,6 +240,8 @@ func (g *Game) State() State {
 	}
 	s.Input, s.Typing = g.w.input.GetText(), g.w.input.IsFocused()
 	g.shown().state(g, &s)
+	s.EventCount, s.EventIndex, s.CanBack = g.player.EventCount(), g.player.EventIndex(), g.player.CanBack()
+	s.Digest, s.TraceDigest = g.digests()
 	s.Buttons, s.Sliders = g.controlStates()
 	for _, l := range g.player.Animation().Letters {
 		if p, ok := g.letterPoint(l); ok {

@@ -110,6 +110,10 @@ type Game struct {
 	// for the session; codeMemo the code it last worked out.
 	codeLang script.Lang
 	codeMemo *codeMemo
+	// timeline is the timeline panel's filter and scroll, kept while
+	// other panels are on show.
+	timeline timelineView
+	digest   digestMemo
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -360,6 +364,10 @@ func (g *Game) keys() {
 		g.togglePause()
 	case inpututil.IsKeyJustPressed(ebiten.KeyArrowRight):
 		g.step()
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowLeft):
+		g.back()
+	case inpututil.IsKeyJustPressed(ebiten.KeyT):
+		g.openTimeline()
 	case inpututil.IsKeyJustPressed(ebiten.KeyEscape) && g.w.combo.ContentVisible():
 		g.w.combo.SetContentVisible(false) // Esc closes the open list first
 	case inpututil.IsKeyJustPressed(ebiten.KeyEscape):

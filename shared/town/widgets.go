@@ -47,6 +47,13 @@ type widgets struct {
 	// roadCfg is the link the road panel's sliders were set from: a
 	// change from elsewhere (the console) resets them.
 	roadCfg sock.LinkConfig
+	// scrub is the timeline's slider, and scrubShown the event it was
+	// last put at (by the learner, or to show where the town is).
+	scrub      *widget.Slider
+	scrubShown int
+	// back is the top bar's Back button, disabled where there is no
+	// going back.
+	back *widget.Button
 	// doorStyle is the selected door's look the panel's calls were
 	// chosen for.
 	doorStyle layout.Style
@@ -169,12 +176,15 @@ func (g *Game) topBar() *widget.Container {
 	if g.player.Watching() {
 		// No story here: nothing to step, restart or pick. The picker
 		// is made (the keys and the state ask after it) but not shown.
+		bar.AddChild(g.backButton()) // disabled: the help says why
 		bar.AddChild(widget.NewText(widget.TextOpts.Text(g.pickText("live: the machine's own sockets · no scenario to step, restart or pick", "live · no scenario"),
 			g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
 		g.pickerInto(widget.NewContainer())
 		return bar
 	}
+	bar.AddChild(g.backButton())
 	bar.AddChild(g.button("Step", g.step))
+	bar.AddChild(g.button("Timeline", g.openTimeline))
 	bar.AddChild(g.button("Code", g.openCode))
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if g.player.Live() {
@@ -460,5 +470,6 @@ func (g *Game) refreshWidgets() {
 			w.speed.Current = w.speedShown
 		}
 	}
+	g.refreshBack()
 	g.refreshPanel()
 }

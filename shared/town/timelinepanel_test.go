@@ -1,0 +1,129 @@
+package town
+
+import (
+	"strings"
+	"testing"
+)
+
+// stepUntil steps the town's story until at least n events happened.
+func stepUntil(t *testing.T, g *Game, n int) {
+	t.Helper()
+	for i := 0; i < 10*n && g.player.EventCount() < n; i++ {
+		g.step()
+	}
+	if g.player.EventCount() < n {
+		t.Fatalf("%d events after stepping, want %d", g.player.EventCount(), n)
+	}
+	g.refreshWidgets()
+}
+
+// lastConsole is the console's newest line.
+func lastConsole(g *Game) string {
+	l := g.player.Console().Lines
+	if len(l) == 0 {
+		return ""
+	}
+	return l[len(l)-1].Text
+}
+
+// TestBackAndTimeline steps hello-tcp on, opens the timeline and goes
+// back with Back and by the list: the list lights the event the town
+// shows, the console says where the town went, the snapshot's digest
+// differs back in time and is the head's again at the end, and the Back
+// button is off at the start.
+func TestBackAndTimeline(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	if s := g.State(); s.CanBack || !backDisabled(s) {
+		t.Fatalf("before any event: CanBack %v, the Back button disabled %v; want no going back", s.CanBack, backDisabled(s))
+	}
+	stepUntil(t, g, 30)
+	g.openTimeline()
+	head := g.State()
+	tl := head.Timeline
+	if head.Selected != "timeline" || tl == nil || len(tl.Entries) == 0 {
+		t.Fatalf("the timeline panel shows %q, %+v", head.Selected, tl)
+	}
+	if backDisabled(head) || !head.CanBack {
+		t.Error("30 events in, the Back button is disabled")
+	}
+	if tl.Total != head.EventCount || tl.Shown != tl.Total-1 {
+		t.Errorf("unfiltered at the head: %d entries, the shown at %d; want all %d, the last lit", tl.Total, tl.Shown, head.EventCount)
+	}
+	if lit := tl.Entries[tl.Shown-tl.First]; lit.Index != head.EventIndex-1 {
+		t.Errorf("the lit entry is event %d, want the last the town shows, %d", lit.Index, head.EventIndex-1)
+	}
+
+	g.back()
+	back := g.State()
+	if back.EventIndex >= head.EventIndex || back.Digest == head.Digest {
+		t.Errorf("after Back: at event %d (digest %.8s), before at %d (%.8s): want earlier, another snapshot",
+			back.EventIndex, back.Digest, head.EventIndex, head.Digest)
+	}
+	if want := "# back to event "; !strings.HasPrefix(lastConsole(g), want) {
+		t.Errorf("the console says %q after Back, want %q...", lastConsole(g), want)
+	}
+	if s := back.Timeline; s.Entries[s.Shown-s.First].Index != back.EventIndex-1 {
+		t.Errorf("back in time the lit entry is event %d, want %d", s.Entries[s.Shown-s.First].Index, back.EventIndex-1)
+	}
+
+	g.jumpTo(0)
+	g.refreshWidgets() // as the next frame does
+	if s := g.State(); s.EventIndex != 0 || s.CanBack || !backDisabled(s) || s.Timeline.Shown != -1 {
+		t.Errorf("at the start: event %d, CanBack %v, Back disabled %v, lit %d; want 0, false, true, none", s.EventIndex, s.CanBack, backDisabled(s), s.Timeline.Shown)
+	}
+	g.jumpTo(g.player.EventCount())
+	if s := g.State(); s.EventIndex != head.EventIndex || s.Digest != head.Digest {
+		t.Errorf("forward again: event %d, digest %.8s; want the head's %d, %.8s", s.EventIndex, s.Digest, head.EventIndex, head.Digest)
+	}
+}
+
+// backDisabled reports the top bar's Back button disabled.
+func backDisabled(s State) bool {
+	for _, b := range s.Buttons {
+		if b.Label == "Back" {
+			return b.Disabled
+		}
+	}
+	return false
+}
+
+// TestTimelineFilters chooses each kind and a host: every entry listed
+// passes the filter, and the choice says so.
+func TestTimelineFilters(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	stepUntil(t, g, 40)
+	g.openTimeline()
+	all := g.State().Timeline.Total
+	for i, k := range kindGroups[1:] {
+		g.timeline.kind = i + 1
+		tl := g.State().Timeline
+		if tl.Kind != k.name || tl.Total > all {
+			t.Errorf("kind %q: the panel says %q, %d of %d entries", k.name, tl.Kind, tl.Total, all)
+		}
+		for _, e := range tl.Entries {
+			if !kindIn(e.Kind, k) {
+				t.Errorf("kind %q lists a %s: %s", k.name, e.Kind, e.Text)
+			}
+		}
+	}
+	g.timeline.kind = 0
+	g.timeline.host = "b"
+	tl := g.State().Timeline
+	if tl.Total == 0 || tl.Total >= all {
+		t.Errorf("host b: %d of %d entries", tl.Total, all)
+	}
+	for _, e := range tl.Entries {
+		if e.Host != "b" {
+			t.Errorf("host b lists %q", e.Text)
+		}
+	}
+}
+
+func kindIn(kind string, k kindGroup) bool {
+	for _, want := range k.kinds {
+		if want.String() == kind {
+			return true
+		}
+	}
+	return false
+}
