@@ -21,7 +21,8 @@ import (
 	"socketville/shared/sock"
 )
 
-const serveUsage = `socketville serve [--addr HOST:PORT] [--scenarios DIR] [--os [--hosts MODE] [--max-run D]]
+const serveUsage = `socketville serve [--addr HOST:PORT] [--scenarios DIR]
+       [--os [--hosts MODE] [--max-run D]]
        [--watch [--port N] [--pid N] [--netns NAME] [--every D]]
        [--forward SPEC ... [--forward-mode M] SCENARIO]
 
