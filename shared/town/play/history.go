@@ -39,6 +39,7 @@ const (
 type op struct {
 	kind    opKind
 	started bool
+	gate    bool
 	n       int32
 	limit   time.Duration
 	wall    time.Duration
@@ -178,14 +179,18 @@ func (p *Player) stepOne() bool {
 	return ok
 }
 
-// interject adds a typed line beside the scenario.
+// interject adds a typed line beside the scenario. Its op keeps when it
+// came (limit) and whether the scenario's next line waited at the gate
+// then (gate), for Transcript.
 func (p *Player) interject(l script.Line) {
 	p.hist.lines = append(p.hist.lines, l)
-	p.record(op{kind: opInterject, n: int32(len(p.hist.lines) - 1)})
+	_, gate := p.r.AtGate()
+	p.record(op{kind: opInterject, n: int32(len(p.hist.lines) - 1), limit: p.r.Now(), gate: gate})
 	p.r.Interject(l)
 }
 
-// advance carries the runner on to limit, an instant a call.
+// advance carries the runner on to limit, an instant a call. Past
+// maxEvents (when set) it stops where it is, and the op says so.
 func (p *Player) advance(limit time.Duration) {
 	p.record(op{kind: opAdvance, limit: limit})
 	at := p.lastPos()
@@ -194,6 +199,10 @@ func (p *Player) advance(limit time.Duration) {
 		over := p.advanceOnce(limit)
 		p.noteStop(at, before)
 		if over {
+			return
+		}
+		if p.maxEvents > 0 && p.events > p.maxEvents {
+			p.hist.ops[at.op].limit = p.r.Now() // as far as it went
 			return
 		}
 		at.sub++

@@ -121,6 +121,9 @@ type Player struct {
 	lineList []script.Line
 	hist     history
 	events   int
+	// maxEvents, when set, stops an advance past that many events (a
+	// session read from outside: see LoadSession).
+	maxEvents int
 }
 
 // Options say what to play.
@@ -186,6 +189,20 @@ func (p *Player) Load(name, src string) error {
 	if p.remote != nil {
 		return p.remoteLoad(name, src)
 	}
+	if err := p.load(name, src); err != nil {
+		return err
+	}
+	p.build()
+	p.takeSnapshot()
+	return nil
+}
+
+// load replaces the scenario with a fresh runner at its start, before
+// the lines that build the town.
+func (p *Player) load(name, src string) error {
+	if p.remote != nil {
+		return p.remoteLoad(name, src)
+	}
 	if p.source != nil {
 		err := errors.New("this town shows real programs' sockets: there is no scenario to load or restart here (socketville desktop " + name + " plays one)")
 		p.console.add(LineError, err.Error())
@@ -221,8 +238,6 @@ func (p *Player) Load(name, src string) error {
 	p.console.begin(p.recording())
 	p.console.add(LineInfo, fmt.Sprintf("# scenario %s (%d lines)", name, len(s.Lines)))
 	p.gateAt, p.running, p.started = p.paced, false, false
-	p.build()
-	p.takeSnapshot()
 	return nil
 }
 

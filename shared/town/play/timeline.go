@@ -25,8 +25,9 @@ type TimelineEntry struct {
 	Text string
 }
 
-// TimelineFilter picks entries of the timeline. The zero value, but for
-// FD, picks nothing out: use AllEvents and set what narrows it.
+// TimelineFilter picks entries of the timeline: those that match every
+// field set. FD's "any" is -1, so start from AllEvents() and set what
+// narrows it.
 type TimelineFilter struct {
 	Host string // "" any host
 	Proc string // "" any process
@@ -36,7 +37,7 @@ type TimelineFilter struct {
 }
 
 // AllEvents is the filter that picks every entry.
-var AllEvents = TimelineFilter{FD: -1}
+func AllEvents() TimelineFilter { return TimelineFilter{FD: -1} }
 
 // match reports whether f picks e.
 func (f TimelineFilter) match(e *TimelineEntry) bool {
