@@ -87,6 +87,10 @@ type Runner struct {
 	stopOnWorldError bool
 	// gated holds the scenario's next line until open lets it through.
 	gated, open bool
+	// servicedAt is when background calls were last looked at: a line
+	// about to start looks again if the clock moved since, which only a
+	// kernel whose clock runs by itself (the OS's) does between moves.
+	servicedAt time.Duration
 }
 
 // Discard is a Sink that drops everything.
@@ -435,6 +439,12 @@ func (r *Runner) tick(limit time.Duration) bool {
 			continue
 		}
 		if len(t.queue) > 0 && !r.held(t) {
+			if r.k.Now() != r.servicedAt {
+				// On Linux a background connect ends while the lines
+				// after it take no virtual time; it must not wait for
+				// the next run line to be seen (or see its fd closed).
+				r.servicePending()
+			}
 			l := t.queue[0]
 			t.queue = t.queue[1:]
 			t.line = l
@@ -800,6 +810,7 @@ func (r *Runner) idle() bool {
 
 // servicePending moves background calls on that can go on now.
 func (r *Runner) servicePending() {
+	r.servicedAt = r.k.Now()
 	for i := 0; i < len(r.pending); {
 		pc := r.pending[i]
 		ready := r.callReady(pc)
