@@ -36,7 +36,9 @@ flags it takes. socketville COMMAND -h says the same.`
 
 // commandOrder is the order the usage lists the commands in: the first
 // thing to try first, help last.
-func commandOrder() []string { return []string{"run", "desktop", "serve", "watch", "lesson", "help"} }
+func commandOrder() []string {
+	return []string{"run", "desktop", "serve", "watch", "lesson", "export", "help"}
+}
 
 // commands are the subcommands by name.
 func commands() map[string]command {
@@ -51,6 +53,8 @@ func commands() map[string]command {
 			usage: watchUsage, run: watchCmd},
 		{name: "lesson", summary: "list the lessons, show one, or check a scenario against its goal",
 			usage: lessonUsage, run: lessonCmd},
+		{name: "export", summary: "write a scenario as a Go program on this machine's loopback",
+			usage: exportUsage, run: exportCmd},
 		{name: "help", summary: "list the commands, or explain one", usage: helpUsage},
 	}
 	m := map[string]command{}
