@@ -148,6 +148,7 @@ func TestBrowserWayBack(t *testing.T) {
 			if err := click(ctx, x, y); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%d PageUps to bring event %d into the list", presses, target-1)
 			break
 		}
 		if presses > 200 {
@@ -197,10 +198,12 @@ func TestBrowserWayBack(t *testing.T) {
 		t.Errorf("%d Backs and %d Steps: event %d digest %.12s; want event %d digest %.12s", n, n, at.EventIndex, at.Digest, back.EventIndex, back.Digest)
 	}
 
+	start := time.Now()
 	if err := pressKey(ctx, "End", vkEnd); err != nil {
 		t.Fatal(err)
 	}
 	end := waitWayBack(t, ctx, 20*time.Second, "End: forward again", func(s wayBack) bool { return s.EventIndex == head.EventIndex })
+	t.Logf("End: forward %d events to the head in %v, key press and state polling included", head.EventIndex-at.EventIndex, time.Since(start).Round(time.Millisecond))
 	end = waitWayBack(t, ctx, 5*time.Second, "the head's digest", func(s wayBack) bool { return s.Digest != back.Digest })
 	if end.Digest != head.Digest {
 		t.Errorf("forward again to event %d: digest %.12s, want the head's %.12s", end.EventIndex, end.Digest, head.Digest)

@@ -1,6 +1,7 @@
 package town
 
 import (
+	"fmt"
 	"image"
 	"strings"
 
@@ -54,7 +55,8 @@ func (g *Game) kernelHelp() []string {
 	}
 }
 
-func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
+// helpLines are what the help says, for the town on show.
+func (g *Game) helpLines() []string {
 	lines := []string{
 		"Plots are hosts, with their address on the sign; a",
 		"  crossroads is a router, a grey box in a yard a switch.",
@@ -105,17 +107,54 @@ func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 			lines = append(lines, "  "+why)
 		}
 	}
+	return lines
+}
+
+// drawHelp draws the help's rows that fit, from the one scrolled to.
+func (g *Game) drawHelp(dst *ebiten.Image, area image.Rectangle) {
 	x, y := float64(area.Min.X+g.px(12)), float64(area.Min.Y+g.px(10))
+	size := 13 * g.scale
+	rows, fit := g.helpRows(g.helpLines(), area)
+	// A short window shows part of it: the wheel scrolls the rest in,
+	// and the last row says so.
+	first := min(max(g.scroll.help, 0), max(len(rows)-fit, 0))
+	end := min(first+fit, len(rows))
+	more := end < len(rows)
+	if more {
+		end--
+	}
+	for _, r := range rows[first:end] {
+		g.text(dst, r, x, y, size, colText, false, alignLeft)
+		y += helpRowH * g.scale
+	}
+	if more {
+		note := fmt.Sprintf("lines %d-%d of %d: the wheel scrolls", first+1, end, len(rows))
+		g.text(dst, note, float64(area.Max.X-g.px(12)), y, 12*g.scale, colSelect, false, alignRight)
+	}
+}
+
+// helpRowH is a help row's height in CSS pixels.
+const helpRowH = 19
+
+// helpRows are the help's lines wrapped to the panel's width, and how
+// many rows the panel's area holds.
+func (g *Game) helpRows(lines []string, area image.Rectangle) (rows []string, fit int) {
 	size, width := 13*g.scale, float64(area.Dx()-g.px(24))
 	for _, l := range lines {
 		// A narrow drawer wraps a line; its indent carries on.
 		body := strings.TrimLeft(l, " ")
 		indent := l[:len(l)-len(body)]
 		for _, w := range g.wrap(body, size, width-g.textWidth(indent, size)) {
-			g.text(dst, indent+w, x, y, size, colText, false, alignLeft)
-			y += 19 * g.scale
+			rows = append(rows, indent+w)
 		}
 	}
+	return rows, max(int(float64(area.Dy()-g.px(10))/(helpRowH*g.scale)), 1)
+}
+
+// wheel scrolls a help too long for the panel, three rows a notch.
+func (helpPanel) wheel(g *Game, steps int, _ image.Point) {
+	rows, fit := g.helpRows(g.helpLines(), g.w.panelArea.GetWidget().Rect)
+	g.scroll.help = min(max(g.scroll.help-3*steps, 0), max(len(rows)-fit, 0))
 }
 
 // textWidth is how wide s is drawn at size, in device pixels.

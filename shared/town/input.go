@@ -14,6 +14,7 @@ import (
 // list by fields. The inspector's are clamped where they are drawn.
 type scrolling struct {
 	console, dump, fields int
+	help                  int // the help's first row shown
 	consoleAdded          int // the console's line count the last frame
 }
 

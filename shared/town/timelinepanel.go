@@ -221,6 +221,9 @@ func (g *Game) timelinePage(rows int) *timelineMemo {
 // entries being in the order they happened.
 func (g *Game) shownPos(f play.TimelineFilter, total int) int {
 	idx := g.player.EventIndex()
+	if idx >= g.player.EventCount() {
+		return total - 1 // at the head every entry has happened
+	}
 	lo, hi := 0, total
 	for lo < hi {
 		mid := (lo + hi) / 2
