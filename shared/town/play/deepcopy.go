@@ -28,6 +28,9 @@ import (
 // copier copies one graph.
 type copier struct {
 	shared map[reflect.Type]bool
+	// sharedFields are fields of structs shared as they are: see
+	// keptFields.
+	sharedFields map[reflect.Type][]bool
 	// blocks are the memory the graph reaches, sorted by start, merged
 	// where they overlap.
 	blocks  []*block
@@ -60,17 +63,19 @@ var errorType = reflect.TypeFor[error]()
 // time's location) that equality compares by identity.
 var valueTypes = []reflect.Type{reflect.TypeFor[netip.Addr](), reflect.TypeFor[time.Time](), reflect.TypeFor[time.Location]()}
 
+// field names a struct's field that deepCopy shares rather than copies.
+type field struct {
+	in   reflect.Type
+	name string
+}
+
 // deepCopy copies the graph p points to (see above). p must be a non-nil
-// pointer; values of the types in shared are not copied.
-func deepCopy[T any](p *T, shared ...reflect.Type) *T {
-	c := &copier{shared: map[reflect.Type]bool{}, seen: map[seenKey]bool{}, hasPtrs: map[reflect.Type]bool{}}
-	for _, t := range append(valueTypes, shared...) {
-		c.shared[t] = true
-	}
+// pointer; values of the types in shared, and the fields in fields, are
+// not copied.
+func deepCopy[T any](p *T, shared []reflect.Type, fields []field) *T {
+	c := newCopier(shared, fields)
 	root := reflect.ValueOf(p)
-	var found []*block
-	c.scan(root, &found)
-	c.merge(found)
+	c.findBlocks(root)
 	for _, b := range c.blocks {
 		b.dst = reflect.MakeSlice(reflect.SliceOf(b.typ), b.n, b.n).UnsafePointer()
 	}
@@ -78,6 +83,41 @@ func deepCopy[T any](p *T, shared ...reflect.Type) *T {
 		c.copyBlock(b)
 	}
 	return (*T)(c.ptr(root).UnsafePointer())
+}
+
+// copySize is how many bytes deepCopy would copy of the graph p points
+// to, shared and fields as for deepCopy.
+func copySize[T any](p *T, shared []reflect.Type, fields []field) uintptr {
+	c := newCopier(shared, fields)
+	c.findBlocks(reflect.ValueOf(p))
+	var n uintptr
+	for _, b := range c.blocks {
+		n += b.end - b.start
+	}
+	return n
+}
+
+// findBlocks finds the blocks of the graph root reaches.
+func (c *copier) findBlocks(root reflect.Value) {
+	var found []*block
+	c.scan(root, &found)
+	c.merge(found)
+}
+
+func newCopier(shared []reflect.Type, fields []field) *copier {
+	c := &copier{shared: map[reflect.Type]bool{}, sharedFields: map[reflect.Type][]bool{}, seen: map[seenKey]bool{}, hasPtrs: map[reflect.Type]bool{}}
+	for _, t := range append(valueTypes, shared...) {
+		c.shared[t] = true
+	}
+	for _, f := range fields {
+		if sf, ok := f.in.FieldByName(f.name); ok && len(sf.Index) == 1 {
+			if c.sharedFields[f.in] == nil {
+				c.sharedFields[f.in] = make([]bool, f.in.NumField())
+			}
+			c.sharedFields[f.in][sf.Index[0]] = true
+		}
+	}
+	return c
 }
 
 // pointers reports whether values of t hold pointers (to memory the
@@ -140,8 +180,11 @@ func (c *copier) scan(v reflect.Value, found *[]*block) {
 			c.scan(c.elem(v, i), found)
 		}
 	case reflect.Struct:
+		kept := c.sharedFields[t]
 		for i := range v.NumField() {
-			c.scan(c.field(v, i), found)
+			if kept == nil || !kept[i] {
+				c.scan(c.field(v, i), found)
+			}
 		}
 	case reflect.Map:
 		if v.IsNil() {
@@ -291,7 +334,12 @@ func (c *copier) copyInto(dst, src reflect.Value) {
 			c.copyInto(rw(dst.Index(i)), c.elem(src, i))
 		}
 	case reflect.Struct:
+		kept := c.sharedFields[t]
 		for i := range src.NumField() {
+			if kept != nil && kept[i] {
+				rw(dst.Field(i)).Set(c.field(src, i))
+				continue
+			}
 			c.copyInto(rw(dst.Field(i)), c.field(src, i))
 		}
 	case reflect.Map:

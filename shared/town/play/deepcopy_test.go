@@ -3,6 +3,7 @@ package play
 import (
 	"errors"
 	"net/netip"
+	"reflect"
 	"testing"
 )
 
@@ -27,6 +28,7 @@ type graph struct {
 	call   func() int
 	ifc    any
 	hidden struct{ n []int }
+	kept   []byte
 }
 
 var errSentinel = errors.New("sentinel")
@@ -45,8 +47,9 @@ func TestDeepCopyKeepsTheGraphsShape(t *testing.T) {
 	g.call = func() int { return n }
 	g.ifc = &g.nodes[2]
 	g.hidden.n = []int{1, 2, 3}
+	g.kept = []byte("big and never written")
 
-	c := deepCopy(g)
+	c := deepCopy(g, nil, []field{{reflect.TypeFor[graph](), "kept"}})
 
 	if c == g || &c.nodes[0] == &g.nodes[0] {
 		t.Fatal("the copy shares the original's memory")
@@ -79,6 +82,9 @@ func TestDeepCopyKeepsTheGraphsShape(t *testing.T) {
 	c.hidden.n[0] = 9
 	if g.hidden.n[0] != 1 {
 		t.Error("an unexported slice is shared")
+	}
+	if &c.kept[0] != &g.kept[0] {
+		t.Error("a field kept as it is was copied")
 	}
 	if cap(c.nodes) != 5 || len(c.nodes) != 3 {
 		t.Errorf("the slice is %d of %d, want 3 of 5", len(c.nodes), cap(c.nodes))

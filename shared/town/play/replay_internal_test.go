@@ -120,3 +120,22 @@ func TestRandomMomentsOfALongRunReplay(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckpointsStaySmall(t *testing.T) {
+	// Early in an 8 MiB bulk transfer: the send's bytes are shared, so
+	// a checkpoint is the town's buffers and letters, well under the
+	// MiBs being sent.
+	p, err := New(Options{Name: "bulk", Source: bulkSource(8 << 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetFastest(true)
+	for p.EventCount() < 1500 {
+		p.Tick(time.Second / 60)
+	}
+	e := &engine{r: p.r, anim: p.anim, caption: p.caption}
+	all, kept := copySize(e, notCopied, nil), copySize(e, notCopied, keptFields)
+	if len(keptFields) != 1 || all-kept < 8<<20 || kept > 1<<20 {
+		t.Errorf("a checkpoint copies %d bytes, %d without the send's: want the 8 MiB sent shared", kept, all)
+	}
+}
