@@ -81,10 +81,6 @@ type State struct {
 	Code *CodeState `json:"code,omitempty"`
 	// Timeline is the timeline panel, when it is on show.
 	Timeline *TimelineState `json:"timeline,omitempty"`
-	// Form is the build form open in the panel (bind, send, add-host,
-	// ...), when one is; Focus is where the keyboard's focus ring is.
-	Form  *FormState `json:"form,omitempty"`
-	Focus FocusState `json:"focus"`
 	// EventCount is how many events the story made since it was loaded,
 	// EventIndex how many of them the town shows as having happened
 	// (fewer once back in time); CanBack says Back would go back.
@@ -258,7 +254,6 @@ func (g *Game) State() State {
 	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
 	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	s.Layers = g.layersState()
-	s.Focus = g.focusedState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)

@@ -113,10 +113,6 @@ type Game struct {
 	// timeline is the timeline panel's filter and scroll, kept while
 	// other panels are on show.
 	timeline timelineView
-	// forms is the build form open in the panel and what was typed in
-	// it, focus the keyboard's focus ring (build_form.go, focus.go).
-	forms formState
-	focus focusState
 	digest   digestMemo
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
@@ -161,7 +157,7 @@ func New(opts Options) (*Game, error) {
 	if err != nil {
 		return nil, fmt.Errorf("town: fonts: %w", err)
 	}
-	g := &Game{scenarios: townScenarios(), fonts: f, scale: 1, hover: -1, hook: newHook(opts)}
+	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1, hook: newHook(opts)}
 	name, src := opts.Scenario, opts.Source
 	if opts.Crowd.Pairs > 0 {
 		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
@@ -169,7 +165,7 @@ func New(opts Options) (*Game, error) {
 	}
 	var unknown string
 	if src == "" && opts.Feed == nil {
-		ex, ok := findScenario(name)
+		ex, ok := examples.Find(name)
 		if !ok {
 			// A link with a mistyped name still opens a town, and says so.
 			unknown = name
@@ -257,7 +253,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.drawPanel(screen)
 		g.drawConsole(screen)
 		g.ui.Draw(screen)
-		g.drawFocus(screen, false)
 	case redrawTown:
 		g.redraws.Town++
 		g.drawTown(screen)
@@ -349,9 +344,6 @@ const (
 )
 
 func (g *Game) keys() {
-	if g.keyboard() {
-		return // the focus ring's keys, or a form's field typed in (keyboard.go)
-	}
 	if g.w.input.IsFocused() {
 		switch {
 		case inpututil.IsKeyJustPressed(ebiten.KeyUp):

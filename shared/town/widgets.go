@@ -143,9 +143,7 @@ func (g *Game) buildUI() {
 	root.AddChild(rows)
 	root.AddChild(g.middle())
 	root.AddChild(g.consoleBox())
-	// The town moves the keyboard's focus itself (keyboard.go): through
-	// its plots, doors and letters as well as the widgets.
-	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme, DisableDefaultFocus: true}
+	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme}
 	g.fitBar(root, rows, bar)
 	g.rebuildPanel()
 }
@@ -188,7 +186,6 @@ func (g *Game) topBar() *widget.Container {
 	bar.AddChild(g.button("Step", g.step))
 	bar.AddChild(g.button("Timeline", g.openTimeline))
 	bar.AddChild(g.button("Code", g.openCode))
-	bar.AddChild(g.button("Build", g.openBuild))
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if g.player.Live() {
 		// The kernel keeps its own time (the wall's): no speed to set.
