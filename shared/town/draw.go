@@ -129,6 +129,7 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 		}
 	}
 	g.drawLabels(sub, town)
+	g.drawFocus(sub, true) // the keyboard's ring, over everything (focus.go)
 }
 
 // planLabels lists every label the town shows this frame and places them

@@ -81,6 +81,8 @@ type State struct {
 	Code *CodeState `json:"code,omitempty"`
 	// Timeline is the timeline panel, when it is on show.
 	Timeline *TimelineState `json:"timeline,omitempty"`
+	// Lesson is the lessons: the one open and its goal, the ones met.
+	Lesson *LessonState `json:"lesson,omitempty"`
 	// EventCount is how many events the story made since it was loaded,
 	// EventIndex how many of them the town shows as having happened
 	// (fewer once back in time); CanBack says Back would go back.
@@ -254,6 +256,7 @@ func (g *Game) State() State {
 	s.Labels, s.Caption = g.labelStates(), g.player.Caption()
 	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	s.Layers = g.layersState()
+	s.Lesson = g.lessonState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)

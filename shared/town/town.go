@@ -65,6 +65,13 @@ type Options struct {
 	// the picker, Restart, Step and the console's input give way to a
 	// word that says why. See play.Options.Feed.
 	Feed play.Source
+	// Lesson, when set, opens that lesson at once (?lesson=N, --lesson
+	// N); Progress keeps what the learner met between sessions (nil
+	// keeps nothing); OnLesson is told what the lesson panel shows, for
+	// a page's text beside the canvas (lessons.go).
+	Lesson   int
+	Progress ProgressStore
+	OnLesson func(LessonView)
 }
 
 // CrowdSize is a crowded town's size: Pairs*2 hosts, PerHost sockets each.
@@ -113,6 +120,8 @@ type Game struct {
 	// timeline is the timeline panel's filter and scroll, kept while
 	// other panels are on show.
 	timeline timelineView
+	// book is the lessons and the one open (lessons.go).
+	book *lessonBook
 	digest   digestMemo
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
@@ -157,7 +166,7 @@ func New(opts Options) (*Game, error) {
 	if err != nil {
 		return nil, fmt.Errorf("town: fonts: %w", err)
 	}
-	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1, hook: newHook(opts)}
+	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1, hook: newHook(opts), book: newLessonBook(opts)}
 	name, src := opts.Scenario, opts.Source
 	if opts.Crowd.Pairs > 0 {
 		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
@@ -183,6 +192,9 @@ func New(opts Options) (*Game, error) {
 		g.player.SetSpeed(opts.Speed)
 	}
 	g.player.SetPaused(!opts.Play)
+	if opts.Lesson > 0 {
+		g.startLesson(opts.Lesson)
+	}
 	if unknown != "" {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("no example called %q: playing hello-tcp (the picker above lists them all)", unknown))
 	}
@@ -214,6 +226,7 @@ func (g *Game) Update() error {
 	g.mouse()
 	g.wheel()
 	g.player.Tick(time.Second / TPS)
+	g.updateLesson()
 	g.followLetter()
 	g.scroll.follow(g.player.Console())
 	if gen := g.player.SnapshotGen(); gen != g.layGen {

@@ -199,6 +199,10 @@ func (g *Game) clickTown(x, y float64) bool {
 		g.revealDoor(d)
 		return true
 	}
+	if host, proc, ok := g.houseAt(pt); ok {
+		g.open(housePanel{host: host, proc: proc}) // its sockets (build_house.go)
+		return false                               // still ground: a drag pans
+	}
 	if r, ok := g.lay.RoadAt(pt, 14); ok {
 		g.open(roadPanel{link: r.Link, a: r.A, b: r.B})
 		return true

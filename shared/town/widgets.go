@@ -186,6 +186,9 @@ func (g *Game) topBar() *widget.Container {
 	bar.AddChild(g.button("Step", g.step))
 	bar.AddChild(g.button("Timeline", g.openTimeline))
 	bar.AddChild(g.button("Code", g.openCode))
+	if !g.player.Live() { // a lesson's goal is judged on the simulator's run
+		bar.AddChild(g.button("Lessons", g.openLessons))
+	}
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
 	if g.player.Live() {
 		// The kernel keeps its own time (the wall's): no speed to set.

@@ -1,0 +1,318 @@
+package town
+
+import (
+	"fmt"
+	"strings"
+
+	"socketville/shared/lessons"
+	"socketville/shared/town/play"
+)
+
+// The lessons in the town: the Lessons button (and ?lesson=N, --lesson N)
+// opens the list; a lesson loads its start into the player and opens its
+// panel, which shows the goal's checks as they stand, the hints one at a
+// time, and plays "show me" through the console. The goal is judged on
+// the events (lessonFeed) and on each new snapshot; when it is met the
+// panel and the console say so, and the progress store keeps it.
+
+// lessonBook is the town's lessons: the list, the learner's progress and
+// the lesson open, if one is.
+type lessonBook struct {
+	all      []lessons.Lesson // read once, on first use (lessons.All takes 1.4 ms)
+	loaded   bool
+	store    ProgressStore
+	progress Progress
+	run      *lessonRun // the lesson open, nil for none
+	// onView, when set, is told what the lesson panel shows whenever it
+	// changes: the browser build keeps its page text in step with it.
+	onView   func(LessonView)
+	lastView string // the last view told, as a key
+	scroll   int    // the lesson panel's text, scrolled by this many rows
+}
+
+// lessonRun is one lesson being done.
+type lessonRun struct {
+	lesson lessons.Lesson
+	name   string // the scenario's name in the player: lesson-N
+	feed   *lessonFeed
+	result lessons.Result
+	judged struct{ gen, events, consoleGen int }
+	hints  int  // how many hints are shown
+	met    bool // the goal was met, and said
+	// starting is set while the start's lines run at full speed; the
+	// speed the learner had comes back after.
+	starting bool
+	// show is the show-me lines still to type, and waited how many
+	// frames the town has stood still since the last one finished.
+	show   []string
+	waited int
+}
+
+// newLessonBook makes the town's lessons, with the progress kept in
+// store (nil keeps none).
+func newLessonBook(opts Options) *lessonBook {
+	return &lessonBook{store: opts.Progress, onView: opts.OnLesson}
+}
+
+// lessonsAll is the list of lessons, read the first time it is needed,
+// with the progress the store kept; a store that cannot be read is said
+// in the console and the town goes on with no progress.
+func (g *Game) lessonsAll() []lessons.Lesson {
+	b := g.book
+	if b.loaded {
+		return b.all
+	}
+	b.loaded, b.all = true, lessons.All()
+	if b.store != nil {
+		p, err := b.store.Load()
+		if err != nil {
+			g.player.Console().Add(play.LineError, "# lessons: the progress kept could not be read, so it starts afresh: "+err.Error())
+		}
+		b.progress = p
+	}
+	return b.all
+}
+
+// findLesson is lesson n, if there is one.
+func (g *Game) findLesson(n int) (lessons.Lesson, bool) { return lessons.FindIn(g.lessonsAll(), n) }
+
+// openLessons shows the list of lessons (the top bar's Lessons button).
+func (g *Game) openLessons() {
+	g.lessonsAll()
+	g.open(lessonListPanel{})
+}
+
+// startLesson loads lesson n's start into the player, playing, and opens
+// its panel. The start's lines run at full speed, so the learner gets to
+// the lesson's question at once.
+func (g *Game) startLesson(n int) {
+	l, ok := g.findLesson(n)
+	if !ok {
+		g.player.Console().Add(play.LineError, fmt.Sprintf("# no lesson %d: the Lessons button lists them", n))
+		return
+	}
+	name := fmt.Sprintf("lesson-%d", n)
+	if err := g.player.Load(name, l.Start); err != nil {
+		return // the console says why
+	}
+	b := g.book
+	b.run = &lessonRun{lesson: l, name: name, feed: newLessonFeed(l), starting: true}
+	b.run.judged.gen = -1
+	b.scroll = 0
+	g.scroll.console = 0
+	g.player.SetFastest(true)
+	g.player.SetPaused(false)
+	g.player.Console().Add(play.LineInfo, fmt.Sprintf("# Lesson %d: %s. The goal is in the panel; Hint and Show me help.", n, l.Title))
+	b.progress.Last = n
+	g.saveProgress()
+	g.open(lessonPanel{n: n})
+}
+
+// startAgain loads the open lesson's start again (its hints stay shown).
+func (g *Game) startAgain() {
+	r := g.book.run
+	if r == nil {
+		return
+	}
+	hints := r.hints
+	g.startLesson(r.lesson.Number)
+	if g.book.run != nil {
+		g.book.run.hints = hints
+	}
+}
+
+// nextLesson opens the lesson after the open one.
+func (g *Game) nextLesson() {
+	if r := g.book.run; r != nil {
+		if next, ok := g.lessonAfter(r.lesson.Number); ok {
+			g.startLesson(next.Number)
+		}
+	}
+}
+
+// lessonAfter is the lesson that follows lesson n in the list.
+func (g *Game) lessonAfter(n int) (lessons.Lesson, bool) {
+	for _, l := range g.lessonsAll() {
+		if l.Number > n {
+			return l, true
+		}
+	}
+	return lessons.Lesson{}, false
+}
+
+// hint shows the open lesson's next hint.
+func (g *Game) hint() {
+	if r := g.book.run; r != nil && r.hints < len(r.lesson.Hints) {
+		r.hints++
+		g.rebuildPanel()
+	}
+}
+
+// showMe plays the lesson's show-me lines through the console, one after
+// another at the story's pace, from the lesson's start: the learner sees
+// each echoed as a shell line, as if typed.
+func (g *Game) showMe() {
+	r := g.book.run
+	if r == nil {
+		return
+	}
+	n := r.lesson.Number
+	g.startAgain()
+	if r = g.book.run; r == nil || r.lesson.Number != n {
+		return
+	}
+	r.show = showLines(r.lesson.Show)
+	g.rebuildPanel()
+}
+
+// LineGap is the wall time, at 1x, between two show-me lines: a line of
+// the story's own pace (play.LineTime).
+const LineGap = play.LineTime
+
+// showLines are the show-me block's lines, without blank ones; its
+// comments stay, the console shows them as the author's words.
+func showLines(show string) []string {
+	var out []string
+	for _, l := range strings.Split(show, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// updateLesson runs every frame: it ends the lesson when the player
+// plays another scenario, brings the speed back once the start has run,
+// types the next show-me line when its time comes, and judges the goal.
+func (g *Game) updateLesson() {
+	b := g.book
+	r := b.run
+	if r == nil {
+		g.tellView()
+		return
+	}
+	if g.player.Name() != r.name {
+		// The picker, a shared link or a file: the lesson is left.
+		if r.starting {
+			g.player.SetFastest(false)
+		}
+		b.run = nil
+		g.tellView()
+		return
+	}
+	if r.starting && !g.player.Busy() {
+		r.starting = false
+		g.player.SetFastest(false)
+	}
+	if len(r.show) > 0 && !r.starting {
+		g.typeShowLine(r)
+	}
+	g.judge(r)
+	g.tellView()
+}
+
+// typeShowLine types the next show-me line once the last has finished
+// and had its time on screen. Meanwhile the town's clock stands still,
+// as it does at a story's line: a learner reading the line misses
+// nothing, and no timer (FIN-WAIT-2's, TIME-WAIT's) runs out between two
+// lines that a program would make at once.
+func (g *Game) typeShowLine(r *lessonRun) {
+	if g.player.Busy() {
+		return // the last line still runs: the town plays on
+	}
+	if r.waited == 0 {
+		g.player.SetPaused(true)
+	}
+	r.waited++
+	speed, fastest := g.player.Speed()
+	if !fastest && float64(r.waited) < LineGap.Seconds()*TPS/speed {
+		return
+	}
+	r.waited = 0
+	g.player.SetPaused(false) // a call that blocks waits on the town's clock
+	line := r.show[0]
+	r.show = r.show[1:]
+	if strings.HasPrefix(line, "#") {
+		g.player.Console().Add(play.LineInfo, line)
+	} else {
+		g.exec(line)
+	}
+	if len(r.show) == 0 {
+		g.rebuildPanel() // Show me is offered again
+	}
+}
+
+// judge judges the goal again when the town moved on (a new snapshot, a
+// new event, a new load), and says once when it is met.
+func (g *Game) judge(r *lessonRun) {
+	p := g.player
+	key := struct{ gen, events, consoleGen int }{p.SnapshotGen(), p.EventIndex(), p.Console().Gen()}
+	if key == r.judged {
+		return
+	}
+	r.judged = key
+	r.result = r.feed.result(p)
+	if !r.result.Met || r.met {
+		return
+	}
+	r.met = true
+	p.Console().Add(play.LineInfo, fmt.Sprintf("# Goal met: lesson %d, %s.", r.lesson.Number, r.lesson.Title))
+	if next, ok := g.lessonAfter(r.lesson.Number); ok {
+		p.Console().Add(play.LineInfo, fmt.Sprintf("# Next lesson: %d, %s (the panel's Next lesson button).", next.Number, next.Title))
+	}
+	g.book.progress = g.book.progress.withMet(r.lesson.Number)
+	g.saveProgress()
+	g.rebuildPanel()
+}
+
+// saveProgress keeps the progress; a store that cannot is said once a
+// time in the console, and the lesson goes on.
+func (g *Game) saveProgress() {
+	if s := g.book.store; s != nil {
+		if err := s.Save(g.book.progress); err != nil {
+			g.player.Console().Add(play.LineError, "# lessons: the progress could not be kept: "+err.Error())
+		}
+	}
+}
+
+// LessonView is what the lesson panel shows, as plain data for a page to
+// show as text beside the canvas (the browser build's aside): Open is
+// false when no lesson is open.
+type LessonView struct {
+	Open   bool
+	Number int
+	Title  string
+	Text   string // Markdown: LessonHTML renders it
+	Checks []LessonCheck
+	Hints  []string // those shown
+	Met    bool
+}
+
+// view is the lesson panel's content now.
+func (g *Game) lessonView() LessonView {
+	r := g.book.run
+	if r == nil {
+		return LessonView{}
+	}
+	v := LessonView{Open: true, Number: r.lesson.Number, Title: r.lesson.Title, Text: r.lesson.Text,
+		Hints: r.lesson.Hints[:r.hints], Met: r.result.Met}
+	for _, c := range r.result.Checks {
+		v.Checks = append(v.Checks, LessonCheck{Name: c.Name, Met: c.Met, Missing: c.Missing})
+	}
+	return v
+}
+
+// tellView tells onView what the lesson panel shows, when it changed.
+func (g *Game) tellView() {
+	b := g.book
+	if b.onView == nil {
+		return
+	}
+	v := g.lessonView()
+	key := fmt.Sprint(v)
+	if key == b.lastView {
+		return
+	}
+	b.lastView = key
+	b.onView(v)
+}

@@ -1,0 +1,317 @@
+package town
+
+import (
+	"errors"
+	"image"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"socketville/shared/lessons"
+)
+
+// wrongAttempts are, for each built-in lesson, lines a learner might type
+// that fall short of its goal.
+var wrongAttempts = map[int]string{
+	1:  "a/app: socket udp\na/app: sendto 3 10.0.0.2:7 \"hi\"",
+	2:  "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80\nb/web: accept 3\na/browser: send 3 \"GET /\"\nb/web: recv 4 100",
+	3:  "a/app: socket tcp\na/app: connect 3 10.0.0.2:7\na/app: socket udp\na/app: sendto 4 10.0.0.2:7 \"x\"",
+	4:  "process a admin root\na/admin: socket tcp\na/admin: bind 3 0.0.0.0:80",
+	5:  "b/web: bind 3 0.0.0.0:80\na/browser: socket tcp\na/browser: connect 3 10.0.0.2:80",
+	6:  "c1/app: socket tcp\nc1/app: connect 3 10.0.0.1:80\nc2/app: socket tcp\nc2/app: connect 3 10.0.0.1:80",
+	7:  "c1/app: send 3 \"a\"\ns/server: poll 4,5 in\ns/server: recv 4 100",
+	8:  "a/browser: close 3\nb/web: recv 4 100\nb/web: close 4\nrun 1s",
+	9:  "a/app: ping 192.168.9.10",
+	10: "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80\nb/web: accept 3",
+}
+
+// memProgress is a ProgressStore in memory, that may refuse to load.
+type memProgress struct {
+	p       Progress
+	saves   int
+	loadErr error
+}
+
+func (m *memProgress) Load() (Progress, error) { return m.p, m.loadErr }
+func (m *memProgress) Save(p Progress) error   { m.p = p; m.saves++; return nil }
+
+// lessonTown is a 1280x800 town opening lesson n, with progress in store.
+func lessonTown(t *testing.T, n int, store ProgressStore) *Game {
+	t.Helper()
+	g, err := New(Options{Lesson: n, Progress: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.width, g.height = 1280, 800
+	g.fitUI(1)
+	g.layOut()
+	return g
+}
+
+// frames runs the town's frames (its clock, the lesson, the widgets)
+// until ok holds, for at most n frames.
+func frames(g *Game, n int, ok func(State) bool) (State, bool) {
+	for range n {
+		g.player.Tick(time.Second / TPS)
+		g.updateLesson()
+		g.refreshWidgets()
+		if s := g.State(); ok(s) {
+			return s, true
+		}
+	}
+	return g.State(), false
+}
+
+// typeLines types lines in the console at 1x, each when the last has
+// run, as a quick learner would.
+func typeLines(t *testing.T, g *Game, lines string) {
+	t.Helper()
+	for _, l := range strings.Split(lines, "\n") {
+		g.exec(l)
+		if _, ok := frames(g, 2000, func(State) bool { return !g.player.Busy() }); !ok {
+			t.Fatalf("%q: still running after 2000 frames", l)
+		}
+	}
+}
+
+func metOf(s State) bool { return s.Lesson != nil && s.Lesson.Met }
+
+// TestEveryLessonInTheTown does every lesson as a learner would: its
+// start shows its goal not met, a wrong attempt leaves it so, and after
+// Start again, its show-me lines typed in the console meet it; the
+// console says so, the progress store keeps it and the list marks it.
+func TestEveryLessonInTheTown(t *testing.T) {
+	all := lessons.All()
+	if len(all) != len(wrongAttempts) {
+		t.Fatalf("%d lessons, %d wrong attempts: give each lesson one", len(all), len(wrongAttempts))
+	}
+	for _, l := range all {
+		t.Run(l.Name, func(t *testing.T) {
+			store := &memProgress{}
+			g := lessonTown(t, l.Number, store)
+			s, _ := frames(g, 600, func(s State) bool { return !g.player.Busy() })
+			if s.Lesson == nil || s.Lesson.Number != l.Number || s.Selected != "lesson" || len(s.Lesson.Checks) != len(l.Goal) {
+				t.Fatalf("the lesson row %+v, panel %q; want lesson %d's, its %d checks", s.Lesson, s.Selected, l.Number, len(l.Goal))
+			}
+			if s.Lesson.Met {
+				t.Fatalf("the start meets the goal already: %+v", s.Lesson.Checks)
+			}
+			typeLines(t, g, wrongAttempts[l.Number])
+			if s, _ := frames(g, 120, metOf); s.Lesson.Met {
+				t.Fatalf("the wrong attempt %q meets the goal: %+v", wrongAttempts[l.Number], s.Lesson.Checks)
+			}
+			g.startAgain()
+			frames(g, 600, func(State) bool { return !g.player.Busy() })
+			typeLines(t, g, strings.TrimSpace(l.Show))
+			s, ok := frames(g, 3000, metOf)
+			if !ok {
+				t.Fatalf("show me's lines typed: the goal is not met: %+v", s.Lesson.Checks)
+			}
+			if !strings.Contains(strings.Join(s.Console, "\n"), "# Goal met: lesson") {
+				t.Errorf("the console does not say the goal is met:\n%s", strings.Join(s.Console, "\n"))
+			}
+			if !store.p.HasMet(l.Number) || store.p.Last != l.Number || !slices.Contains(s.Lesson.MetLessons, l.Number) {
+				t.Errorf("progress kept %+v, shown %v; want lesson %d met and last", store.p, s.Lesson.MetLessons, l.Number)
+			}
+			if _, ok := s.button("Next lesson"); !ok && l.Number < len(all) {
+				t.Errorf("no Next lesson button once met: %v", s.Buttons)
+			}
+		})
+	}
+}
+
+// button finds a button on screen by its label.
+func (s State) button(label string) (ButtonState, bool) {
+	for _, b := range s.Buttons {
+		if b.Label == label {
+			return b, true
+		}
+	}
+	return ButtonState{}, false
+}
+
+// TestShowMe plays lesson 6's show me: its lines are typed one at a time
+// (the console echoes each), and the goal is met at the end.
+func TestShowMe(t *testing.T) {
+	g := lessonTown(t, 6, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	g.showMe()
+	s, ok := frames(g, 6000, func(s State) bool { return s.Lesson.Met && !s.Lesson.Showing })
+	if !ok {
+		t.Fatalf("show me did not meet the goal: %+v", s.Lesson)
+	}
+	console := strings.Join(s.Console, "\n")
+	for _, l := range showLines(lessonOf(t, 6).Show) {
+		if !strings.HasPrefix(l, "#") && !strings.Contains(console, "$ "+l) {
+			t.Errorf("the console does not echo %q:\n%s", l, console)
+		}
+	}
+}
+
+func lessonOf(t *testing.T, n int) lessons.Lesson {
+	t.Helper()
+	l, ok := lessons.Find(n)
+	if !ok {
+		t.Fatalf("no lesson %d", n)
+	}
+	return l
+}
+
+// TestHintsOneAtATime: the Hint button shows the next hint, until none
+// is left and the button goes.
+func TestHintsOneAtATime(t *testing.T) {
+	g := lessonTown(t, 5, nil)
+	g.refreshWidgets()
+	l := lessonOf(t, 5)
+	for i := range l.Hints {
+		s := g.State()
+		if s.Lesson.Hints != i {
+			t.Fatalf("%d hints shown, want %d", s.Lesson.Hints, i)
+		}
+		if !slices.ContainsFunc(s.Buttons, func(b ButtonState) bool { return strings.HasPrefix(b.Label, "Hint") }) {
+			t.Fatalf("no Hint button with %d shown: %v", i, s.Buttons)
+		}
+		g.hint()
+	}
+	s := g.State()
+	if s.Lesson.Hints != len(l.Hints) {
+		t.Errorf("%d hints shown, want all %d", s.Lesson.Hints, len(l.Hints))
+	}
+	for _, b := range s.Buttons {
+		if strings.HasPrefix(b.Label, "Hint") {
+			t.Errorf("a %q button with every hint shown", b.Label)
+		}
+	}
+}
+
+// TestLessonFeedFollowsBack: the checker sees exactly the events up to
+// the moment shown, going back in time included, and the goal goes back
+// to not met when the town goes back before it was.
+func TestLessonFeedFollowsBack(t *testing.T) {
+	g := lessonTown(t, 5, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	typeLines(t, g, strings.TrimSpace(lessonOf(t, 5).Show))
+	s, ok := frames(g, 2000, metOf)
+	if !ok {
+		t.Fatalf("not met: %+v", s.Lesson)
+	}
+	f := g.book.run.feed
+	if f.events != g.player.EventIndex() {
+		t.Fatalf("the checker saw %d events, the town made %d", f.events, g.player.EventIndex())
+	}
+	g.player.SetPaused(true)
+	for range 40 {
+		if !g.player.CanBack() {
+			break
+		}
+		g.player.Back()
+	}
+	s, _ = frames(g, 1, func(State) bool { return true })
+	if f.events != g.player.EventIndex() {
+		t.Fatalf("back in time: the checker saw %d events, the town shows %d", f.events, g.player.EventIndex())
+	}
+	if s.Lesson.Met {
+		t.Errorf("40 events back (before the accept), the goal still shows met: %+v", s.Lesson.Checks)
+	}
+}
+
+// TestProgressFile: the desktop's file keeps progress, a missing file is
+// none, and a corrupt one is said in the console and ignored.
+func TestProgressFile(t *testing.T) {
+	dir := t.TempDir()
+	f := FileProgress{Path: filepath.Join(dir, "socketville", "lessons.json")}
+	if p, err := f.Load(); err != nil || len(p.Met) != 0 {
+		t.Fatalf("a missing file: %+v, %v; want no progress and no error", p, err)
+	}
+	if err := f.Save(Progress{Met: []int{3, 1}, Last: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := f.Load(); err != nil || !slices.Equal(p.Met, []int{1, 3}) || p.Last != 3 {
+		t.Fatalf("read back %+v, %v", p, err)
+	}
+	if err := os.WriteFile(f.Path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Load(); err == nil {
+		t.Fatal("a corrupt file loads without an error")
+	}
+	g := lessonTown(t, 1, f)
+	s := g.State()
+	if s.Lesson == nil || len(s.Lesson.MetLessons) != 0 || !strings.Contains(strings.Join(s.Console, "\n"), "could not be read") {
+		t.Errorf("a corrupt store: lessons %+v; console:\n%s", s.Lesson, strings.Join(s.Console, "\n"))
+	}
+}
+
+func TestDecodeProgress(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		met  []int
+		last int
+		bad  bool
+	}{
+		{in: `{"met":[2,1,2,-4,0],"last":-1}`, met: []int{1, 2}, last: 0},
+		{in: `{}`, met: []int{}, last: 0},
+		{in: `[1,2]`, bad: true},
+		{in: ``, bad: true},
+	} {
+		p, err := DecodeProgress([]byte(tc.in))
+		if (err != nil) != tc.bad {
+			t.Errorf("%q: error %v, want bad=%v", tc.in, err, tc.bad)
+			continue
+		}
+		if !tc.bad && (!slices.Equal(p.Met, tc.met) && len(p.Met)+len(tc.met) > 0 || p.Last != tc.last) {
+			t.Errorf("%q: %+v, want met %v last %d", tc.in, p, tc.met, tc.last)
+		}
+	}
+}
+
+// TestLessonListOpensALesson: the list has a row for each lesson, marks
+// the met ones, and a click on a row starts its lesson.
+func TestLessonListOpensALesson(t *testing.T) {
+	store := &memProgress{p: Progress{Met: []int{2}}}
+	g, err := New(Options{Progress: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.width, g.height = 1280, 800
+	g.fitUI(1)
+	g.layOut()
+	g.openLessons()
+	g.layOut()
+	s := g.State()
+	if s.Selected != "lessons" || s.Lesson == nil || len(s.Lesson.List) != len(lessons.All()) {
+		t.Fatalf("the list: selected %q, %+v", s.Selected, s.Lesson)
+	}
+	if !s.Lesson.List[1].Met || s.Lesson.List[0].Met {
+		t.Errorf("met marks %+v; want lesson 2 alone", s.Lesson.List)
+	}
+	row := s.Lesson.List[6]
+	g.shown().(clicker).click(g, imagePoint(row.Box.X+row.Box.W/2, row.Box.Y+row.Box.H/2))
+	s = g.State()
+	if s.Lesson.Number != 7 || s.Selected != "lesson" || !strings.HasPrefix(s.Panel, "Lesson 7:") {
+		t.Errorf("a click on row 7: lesson %d, panel %q", s.Lesson.Number, s.Panel)
+	}
+}
+
+// TestStoreThatCannotSave: a store that refuses is said, and the lesson
+// goes on.
+func TestStoreThatCannotSave(t *testing.T) {
+	g := lessonTown(t, 1, refusing{})
+	if !strings.Contains(strings.Join(g.State().Console, "\n"), "could not be kept") {
+		t.Errorf("a store that cannot save is not said")
+	}
+	if g.State().Lesson.Number != 1 {
+		t.Errorf("the lesson did not open")
+	}
+}
+
+// imagePoint is a point of a CSS box at scale 1.
+func imagePoint(x, y float64) image.Point { return image.Pt(int(x), int(y)) }
+
+type refusing struct{}
+
+func (refusing) Load() (Progress, error) { return Progress{}, nil }
+func (refusing) Save(Progress) error     { return errors.New("disk full") }

@@ -1,0 +1,59 @@
+package town
+
+// LessonState is the lessons as the town shows them, for tests: the
+// lesson open (Number 0 for none) with its goal's checks, the hints shown
+// and whether the goal is met; the lessons met so far; and, while the
+// list is on show, its rows where they are drawn.
+type LessonState struct {
+	Number int           `json:"number"`
+	Title  string        `json:"title"`
+	Checks []LessonCheck `json:"checks"`
+	Hints  int           `json:"hints"`      // shown so far
+	Total  int           `json:"hint_total"` // the lesson has
+	Met    bool          `json:"met"`
+	// Showing says show me is still typing its lines.
+	Showing bool `json:"showing"`
+	// MetLessons are the lessons whose goal the learner met, kept by the
+	// progress store.
+	MetLessons []int         `json:"met_lessons"`
+	List       []LessonEntry `json:"list,omitempty"`
+}
+
+// LessonCheck is one check of a goal as it stands: its sentence, whether
+// it holds, and what is missing when it does not.
+type LessonCheck struct {
+	Name    string `json:"name"`
+	Met     bool   `json:"met"`
+	Missing string `json:"missing,omitempty"`
+}
+
+// LessonEntry is a row of the list of lessons where it is drawn.
+type LessonEntry struct {
+	Number int    `json:"number"`
+	Title  string `json:"title"`
+	Met    bool   `json:"met"`
+	Box    Box    `json:"box"`
+}
+
+// lessonState is the lessons' row of State: nil until the learner first
+// opens the list or a lesson.
+func (g *Game) lessonState() *LessonState {
+	b := g.book
+	if !b.loaded {
+		return nil
+	}
+	s := &LessonState{MetLessons: append([]int{}, b.progress.Met...)}
+	if r := b.run; r != nil {
+		v := g.lessonView()
+		s.Number, s.Title, s.Checks, s.Hints, s.Total = v.Number, v.Title, v.Checks, r.hints, len(r.lesson.Hints)
+		s.Met, s.Showing = v.Met, len(r.show) > 0
+	}
+	if _, ok := g.shown().(lessonListPanel); ok {
+		area := g.w.panelArea.GetWidget().Rect
+		for i, row := range g.lessonRows(area) {
+			l := b.all[i]
+			s.List = append(s.List, LessonEntry{Number: l.Number, Title: l.Title, Met: b.progress.HasMet(l.Number), Box: g.cssRect(row)})
+		}
+	}
+	return s
+}
