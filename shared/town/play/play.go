@@ -380,8 +380,12 @@ func (p *Player) Console() *Console { return &p.console }
 // Wall is the player's wall clock: the sum of the Ticks' durations.
 func (p *Player) Wall() time.Duration { return p.wall }
 
-// Busy reports whether scenario or console lines are still to run.
+// Busy reports whether scenario or console lines are still to run, or,
+// back in time, what was recorded after the moment shown.
 func (p *Player) Busy() bool {
+	if p.BackInTime() {
+		return true
+	}
 	if p.remote != nil {
 		_, _, over := p.remote.names()
 		return !over
@@ -395,10 +399,14 @@ func (p *Player) Busy() bool {
 // Idle reports whether the story is over and nothing is left to show: no
 // scenario or console line waits or is blocked, no letter is on a road,
 // and nothing will happen by itself (the world has nothing scheduled and
-// no background call has a deadline). Tick then leaves virtual time where
-// it is, since running on would lead nowhere; a typed line that gives the
-// town something to do sets it going again.
+// no background call has a deadline), and the town is not back in time.
+// Tick then leaves virtual time where it is, since running on would lead
+// nowhere; a typed line that gives the town something to do sets it
+// going again.
 func (p *Player) Idle() bool {
+	if p.BackInTime() {
+		return false // the recorded future is still to be played
+	}
 	if p.remote != nil {
 		return !p.Busy() && p.anim.onRoad(p.wall) == 0
 	}
