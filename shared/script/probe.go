@@ -30,30 +30,49 @@ const (
 	maxProbeDatagram = 65535 - wire.IPv4MinHeaderLen - wire.ICMPv4HeaderLen
 )
 
-// watch waits until stop() holds or the deadline passes, calling take each
-// time fd has something to report (ready), then calls next. take says
-// whether it found anything; a socket that says it is ready and yet gives
-// nothing (an error queue this kernel cannot read) is then only waited out,
-// so that the wait never spins in place.
-func (r *Runner) watch(ready, take, stop func() bool, deadline time.Duration, next func()) {
-	var loop func()
-	loop = func() {
-		if ready() && !take() {
-			r.wait = &waiter{deadline: deadline, hasDeadline: true, steps: -1, done: func(bool, bool) { next() }}
-			return
-		}
-		if stop() || r.k.Now() >= deadline {
-			next()
-			return
-		}
-		r.waitFor(ready, deadline, true, func(bool, bool) { loop() })
+// prober is a program under way (a ping, a traceroute), as plain data: a
+// watch's wait names it, and its methods say what it waits for and what
+// it does next, so that a copy of the runner holds no closure.
+type prober interface {
+	// ready reports whether its socket has something to report.
+	ready(r *Runner) bool
+	// take reads what came and reports whether it found anything.
+	take(r *Runner) bool
+	// stop reports whether the watch may end before its deadline.
+	stop(r *Runner) bool
+	// next goes on once the watch is over.
+	next(r *Runner)
+}
+
+// watch waits until g.stop() holds or the deadline passes, calling g.take
+// each time its socket has something to report (g.ready), then calls
+// g.next. take says whether it found anything; a socket that says it is
+// ready and yet gives nothing (an error queue this kernel cannot read) is
+// then only waited out, so that the wait never spins in place.
+func (r *Runner) watch(g prober, deadline time.Duration) {
+	if g.ready(r) && !g.take(r) {
+		r.wait = &waiter{prog: g, waitOut: true, deadline: deadline, hasDeadline: true, steps: -1}
+		return
 	}
-	loop()
+	if g.stop(r) || r.k.Now() >= deadline {
+		g.next(r)
+		return
+	}
+	r.wait = &waiter{prog: g, deadline: deadline, hasDeadline: true, giveUp: r.k.Now() + MaxBlock, steps: -1}
+}
+
+// wakeProbe goes on after a watch's wait.
+func (r *Runner) wakeProbe(w *waiter) {
+	if w.waitOut {
+		w.prog.next(r)
+		return
+	}
+	r.watch(w.prog, w.deadline)
 }
 
 // readyOrErr reports whether fd has data or an error to take.
-func readyOrErr(p sock.Proc, fd int) func() bool {
-	return func() bool { return p.Readiness(fd)&(sock.PollIn|sock.PollErr) != 0 }
+func readyOrErr(p sock.Proc, fd int) bool {
+	return p != nil && p.Readiness(fd)&(sock.PollIn|sock.PollErr) != 0
 }
 
 // takeErrors reads fd's error queue to its end (recvmsg MSG_ERRQUEUE),
@@ -122,13 +141,13 @@ func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f'
 
 // pinger is one run of ping: what it sent, and what came back.
 type pinger struct {
-	r      *Runner
 	l      Line
 	c      CallCmd
-	p      sock.Proc
 	fd     int
 	dst    netip.AddrPort
 	count  int
+	i      int             // the probe sent last
+	final  bool            // after the last probe: waiting for the replies still missing
 	sentAt []time.Duration // by probe
 	seqOf  map[uint16]int  // the echo sequence number the kernel used -> probe
 	wires  uint16          // requests the kernel sent
@@ -138,6 +157,10 @@ type pinger struct {
 	lines  []string // the errors, as ping prints them
 }
 
+// proc is the process that pings; named, not held, so that the pinger
+// stays plain data.
+func (g *pinger) proc(r *Runner) sock.Proc { return r.k.Process(g.c.Host, g.c.Proc) }
+
 // ping sends Count echo requests a second apart through a ping socket, as
 // ping(8) does, with Size bytes of data, DF set for df (ping -M do). Errors
 // come from the socket's error queue (IP_RECVERR), each printed as ping
@@ -146,7 +169,7 @@ type pinger struct {
 // twice the longest round trip (at least a second) when a reply came, ten
 // seconds when none did; it stops early once every request is answered.
 func (r *Runner) ping(l Line, c CallCmd, p sock.Proc) {
-	g := &pinger{r: r, l: l, c: c, p: p, dst: netip.AddrPortFrom(c.Call.PingAddr, 0), count: c.Call.Count, seqOf: map[uint16]int{}}
+	g := &pinger{l: l, c: c, dst: netip.AddrPortFrom(c.Call.PingAddr, 0), count: c.Call.Count, seqOf: map[uint16]int{}}
 	fd, err := p.Socket(sock.SockICMP)
 	if err != nil {
 		r.finish(l, c, "", err)
@@ -154,27 +177,28 @@ func (r *Runner) ping(l Line, c CallCmd, p sock.Proc) {
 	}
 	g.fd = fd
 	if err := p.SetSockopt(fd, sock.OptRecvErr, 1); err != nil {
-		g.fail(err)
+		g.fail(r, err)
 		return
 	}
 	if c.Call.DF {
 		if err := p.SetSockopt(fd, sock.OptMTUDiscover, sock.PMTUDiscDo); err != nil {
-			g.fail(err)
+			g.fail(r, err)
 			return
 		}
 	}
-	g.probe(0)
+	g.probe(r, 0)
 }
 
-func (g *pinger) fail(err error) {
-	g.p.Close(g.fd)
-	g.r.finish(g.l, g.c, "", err)
+func (g *pinger) fail(r *Runner, err error) {
+	g.proc(r).Close(g.fd)
+	r.finish(g.l, g.c, "", err)
 }
 
-func (g *pinger) probe(i int) {
-	r, p := g.r, g.p
+func (g *pinger) probe(r *Runner, i int) {
+	p := g.proc(r)
 	start := r.k.Now()
-	g.take()
+	g.i = i
+	g.take(r)
 	g.sentAt = append(g.sentAt, start)
 	g.got = append(g.got, false)
 	if _, err := p.SendTo(g.fd, Pattern(g.c.Call.Size), g.dst); err != nil {
@@ -192,7 +216,7 @@ func (g *pinger) probe(i int) {
 			g.errs++
 			g.got[i] = true
 		case i == 0:
-			g.fail(err)
+			g.fail(r, err)
 			return
 		default:
 			g.lines = append(g.lines, "ping: sendmsg: "+resultOfError(err))
@@ -204,14 +228,29 @@ func (g *pinger) probe(i int) {
 		g.seqOf[g.wires] = i
 	}
 	if i < g.count-1 {
-		r.watch(readyOrErr(p, g.fd), g.take, func() bool { return false }, start+pingInterval, func() { g.probe(i + 1) })
+		r.watch(g, start+pingInterval)
 		return
 	}
 	linger := pingLinger
 	if len(g.rtts) > 0 {
 		linger = max(2*slicesMax(g.rtts), pingInterval)
 	}
-	r.watch(readyOrErr(p, g.fd), g.take, g.answered, start+linger, g.done)
+	g.final = true
+	r.watch(g, start+linger)
+}
+
+func (g *pinger) ready(r *Runner) bool { return readyOrErr(g.proc(r), g.fd) }
+
+// stop: between requests the watch runs to the next; after the last it
+// ends once every request is answered.
+func (g *pinger) stop(*Runner) bool { return g.final && g.answered() }
+
+func (g *pinger) next(r *Runner) {
+	if g.final {
+		g.done(r)
+		return
+	}
+	g.probe(r, g.i+1)
 }
 
 func slicesMax(ds []time.Duration) time.Duration {
@@ -233,8 +272,8 @@ func (g *pinger) answered() bool {
 }
 
 // take reads what came: errors from the error queue, then replies.
-func (g *pinger) take() bool {
-	p := g.p
+func (g *pinger) take(r *Runner) bool {
+	p := g.proc(r)
 	// A kernel that cannot read the error queue still counts the
 	// replies; the errors then go unreported.
 	took, _ := takeErrors(p, g.fd, func(ee sock.ExtendedErr) {
@@ -259,7 +298,7 @@ func (g *pinger) take() bool {
 			continue // not ours, or a duplicate
 		}
 		g.got[i] = true
-		g.rtts = append(g.rtts, g.r.k.Now()-g.sentAt[i])
+		g.rtts = append(g.rtts, r.k.Now()-g.sentAt[i])
 	}
 	return took
 }
@@ -275,13 +314,13 @@ func (g *pinger) probeOf(b []byte) (int, bool) {
 	return i, ok
 }
 
-func (g *pinger) done() {
-	g.p.Close(g.fd)
+func (g *pinger) done(r *Runner) {
+	g.proc(r).Close(g.fd)
 	res := pingSummary(len(g.sentAt), g.errs, g.rtts)
 	if len(g.lines) > 0 {
 		res = strings.Join(g.lines, "\n") + "\n" + res
 	}
-	g.r.finish(g.l, g.c, res, nil)
+	r.finish(g.l, g.c, res, nil)
 }
 
 // pingSummary is ping's statistics line: "3 transmitted, 3 received, 0%
@@ -307,12 +346,11 @@ func pingSummary(sent, errs int, rtts []time.Duration) string {
 	return fmt.Sprintf("%s, rtt min/avg/max %s/%s/%s ms", s, ms(lo), ms(sum/time.Duration(len(rtts))), ms(hi))
 }
 
-// tracer is one run of traceroute.
+// tracer is one run of traceroute, as plain data: the hop and probe it
+// is at, and what the probe under way waits for.
 type tracer struct {
-	r     *Runner
 	l     Line
 	c     CallCmd
-	p     sock.Proc
 	fd    int
 	dst   netip.Addr
 	port  uint16 // the next probe's port
@@ -320,7 +358,22 @@ type tracer struct {
 	// noQueue is why the kernel cannot read the error queue, if it
 	// cannot: without it traceroute learns nothing, so it stops.
 	noQueue error
+
+	ttl   int        // the hop
+	k     int        // the probe of the hop under way
+	line  string     // the hop's line so far
+	last  netip.Addr // the router that answered the hop's last probe
+	final bool       // a probe of the hop reached the destination, or a router that cannot go on
+
+	probePort uint16            // the probe under way's port
+	start     time.Duration     // when it was sent
+	answer    *sock.ExtendedErr // its answer, once one came
+	at        time.Duration     // when
 }
+
+// proc is the process that traces; named, not held, so that the tracer
+// stays plain data.
+func (t *tracer) proc(r *Runner) sock.Proc { return r.k.Process(t.c.Host, t.c.Proc) }
 
 // traceroute finds the routers on the way to an address as traceroute(8)
 // does with UDP: probes to ports 33434 and up, three for each TTL from 1,
@@ -330,7 +383,7 @@ type tracer struct {
 // unreachable: port unreachable from the destination itself, or !H, !N,
 // ... from a router that cannot go on.
 func (r *Runner) traceroute(l Line, c CallCmd, p sock.Proc) {
-	t := &tracer{r: r, l: l, c: c, p: p, dst: c.Call.PingAddr, port: traceroutePort}
+	t := &tracer{l: l, c: c, dst: c.Call.PingAddr, port: traceroutePort}
 	fd, err := p.Socket(sock.SockUDP)
 	if err != nil {
 		r.finish(l, c, "", err)
@@ -338,103 +391,120 @@ func (r *Runner) traceroute(l Line, c CallCmd, p sock.Proc) {
 	}
 	t.fd = fd
 	if err := p.SetSockopt(fd, sock.OptRecvErr, 1); err != nil {
-		t.fail(err)
+		t.fail(r, err)
 		return
 	}
 	t.lines = append(t.lines, fmt.Sprintf("traceroute to %v (%v), %d hops max, %d byte packets",
 		t.dst, t.dst, c.Call.Count, wire.IPv4MinHeaderLen+wire.UDPHeaderLen+traceData))
-	t.hop(1)
+	t.hop(r, 1)
 }
 
-func (t *tracer) fail(err error) {
-	t.p.Close(t.fd)
-	t.r.finish(t.l, t.c, "", err)
+func (t *tracer) fail(r *Runner, err error) {
+	t.proc(r).Close(t.fd)
+	r.finish(t.l, t.c, "", err)
 }
 
-func (t *tracer) done() {
-	t.p.Close(t.fd)
-	t.r.finish(t.l, t.c, strings.Join(t.lines, "\n"), nil)
+func (t *tracer) done(r *Runner) {
+	t.proc(r).Close(t.fd)
+	r.finish(t.l, t.c, strings.Join(t.lines, "\n"), nil)
 }
 
 // hop sends the probes with TTL ttl, one after another.
-func (t *tracer) hop(ttl int) {
+func (t *tracer) hop(r *Runner, ttl int) {
 	if ttl > t.c.Call.Count {
-		t.done()
+		t.done(r)
 		return
 	}
-	if err := t.p.SetSockopt(t.fd, sock.OptTTL, ttl); err != nil {
-		t.fail(err)
+	if err := t.proc(r).SetSockopt(t.fd, sock.OptTTL, ttl); err != nil {
+		t.fail(r, err)
 		return
 	}
-	line := fmt.Sprintf("%2d ", ttl)
-	var last netip.Addr
-	final := false
-	var probe func(k int)
-	probe = func(k int) {
-		if k == traceProbes {
-			t.lines = append(t.lines, line)
-			if final {
-				t.done()
-				return
-			}
-			t.hop(ttl + 1)
-			return
-		}
-		t.take(func(sock.ExtendedErr) {}) // late answers to probes given up on
-		if t.noQueue != nil {
-			t.fail(t.noQueue)
-			return
-		}
-		port := t.port
-		t.port++
-		start := t.r.k.Now()
-		if _, err := t.p.SendTo(t.fd, Pattern(traceData), netip.AddrPortFrom(t.dst, port)); err != nil {
-			t.fail(err)
-			return
-		}
-		var answer *sock.ExtendedErr
-		var at time.Duration
-		mine := func(ee sock.ExtendedErr) {
-			if answer == nil && ee.Dst == netip.AddrPortFrom(t.dst, port) {
-				answer, at = &ee, t.r.k.Now()
-			}
-		}
-		t.r.watch(readyOrErr(t.p, t.fd), func() bool { return t.take(mine) }, func() bool { return answer != nil || t.noQueue != nil }, start+traceWait, func() {
-			if t.noQueue != nil {
-				t.fail(t.noQueue)
-				return
-			}
-			if answer == nil {
-				line += " *"
-				probe(k + 1)
-				return
-			}
-			if answer.Offender != last {
-				line += " " + answer.Offender.String()
-				last = answer.Offender
-			}
-			_, mark, fin := icmpError(*answer)
-			line += "  " + ms(at-start) + " ms"
-			if mark != "" {
-				line += " " + mark
-			}
-			final = final || fin
-			probe(k + 1)
-		})
-	}
-	probe(0)
+	t.ttl, t.line, t.last, t.final = ttl, fmt.Sprintf("%2d ", ttl), netip.Addr{}, false
+	t.probe(r, 0)
 }
 
-// take reads the error queue, and any datagram that came (a UDP service
+// probe sends the hop's probe k and watches for its answer.
+func (t *tracer) probe(r *Runner, k int) {
+	t.k = k
+	if k == traceProbes {
+		t.lines = append(t.lines, t.line)
+		if t.final {
+			t.done(r)
+			return
+		}
+		t.hop(r, t.ttl+1)
+		return
+	}
+	t.answer = nil
+	t.takeQueue(r) // late answers to probes given up on
+	if t.noQueue != nil {
+		t.fail(r, t.noQueue)
+		return
+	}
+	t.probePort = t.port
+	t.port++
+	t.start = r.k.Now()
+	if _, err := t.proc(r).SendTo(t.fd, Pattern(traceData), netip.AddrPortFrom(t.dst, t.probePort)); err != nil {
+		t.fail(r, err)
+		return
+	}
+	r.watch(t, t.start+traceWait)
+}
+
+func (t *tracer) ready(r *Runner) bool { return readyOrErr(t.proc(r), t.fd) }
+
+// take reads what came, keeping the answer to the probe under way.
+func (t *tracer) take(r *Runner) bool {
+	mine := netip.AddrPortFrom(t.dst, t.probePort)
+	return t.read(r, func(ee sock.ExtendedErr) {
+		if t.answer == nil && ee.Dst == mine {
+			t.answer, t.at = &ee, r.k.Now()
+		}
+	})
+}
+
+// takeQueue reads what came, keeping nothing: late answers to probes
+// given up on.
+func (t *tracer) takeQueue(r *Runner) bool { return t.read(r, func(sock.ExtendedErr) {}) }
+
+func (t *tracer) stop(*Runner) bool { return t.answer != nil || t.noQueue != nil }
+
+// next writes the probe's answer, or its *, on the hop's line and sends
+// the next probe.
+func (t *tracer) next(r *Runner) {
+	if t.noQueue != nil {
+		t.fail(r, t.noQueue)
+		return
+	}
+	if t.answer == nil {
+		t.line += " *"
+		t.probe(r, t.k+1)
+		return
+	}
+	if t.answer.Offender != t.last {
+		t.line += " " + t.answer.Offender.String()
+		t.last = t.answer.Offender
+	}
+	_, mark, fin := icmpError(*t.answer)
+	t.line += "  " + ms(t.at-t.start) + " ms"
+	if mark != "" {
+		t.line += " " + mark
+	}
+	t.final = t.final || fin
+	t.probe(r, t.k+1)
+}
+
+// read reads the error queue, and any datagram that came (a UDP service
 // that answered a probe: traceroute reads it and goes on).
-func (t *tracer) take(f func(sock.ExtendedErr)) bool {
-	took, err := takeErrors(t.p, t.fd, f)
+func (t *tracer) read(r *Runner, f func(sock.ExtendedErr)) bool {
+	p := t.proc(r)
+	took, err := takeErrors(p, t.fd, f)
 	if err != nil {
 		t.noQueue = err
 		return true // nothing more to wait for
 	}
-	for t.p.Readiness(t.fd)&sock.PollIn != 0 {
-		if _, err := t.p.RecvFrom(t.fd, 65536); err != nil {
+	for p.Readiness(t.fd)&sock.PollIn != 0 {
+		if _, err := p.RecvFrom(t.fd, 65536); err != nil {
 			break
 		}
 		took = true

@@ -376,22 +376,22 @@ func (r *Runner) dueBy(t time.Duration) bool {
 	return ok && next <= t
 }
 
-// waiter is a line that blocks the lines after it: a foreground call, run D
-// or step N. A call's and run's and step's waits are plain data; only the
-// programs ping and traceroute wait with closures (ready and done), which
-// Clonable reports.
+// waiter is a line that blocks the lines after it: a foreground call, a
+// program's watch (ping, traceroute), run D or step N. It is plain data:
+// what it waits for is named (call, prog), never a closure.
 type waiter struct {
 	call        *pendingCall // the foreground call that waits; nil for the others
+	prog        prober       // the program whose watch waits; nil for the others
+	waitOut     bool         // prog's watch only waits out its deadline, as run D does
 	deadline    time.Duration
 	hasDeadline bool
 	giveUp      time.Duration // a call without a deadline stops waiting here
 	steps       int           // happenings left for step N; -1 otherwise
-	// ready and done are a program's wait (ping, traceroute): what it
-	// waits for, and what it does once the wait is over (which may start
-	// another wait). Both nil for the others.
-	ready func() bool
-	done  func(ok, stuck bool)
 }
+
+// timed reports whether w waits only for its deadline: run D, or a watch
+// waited out.
+func (w *waiter) timed() bool { return w.call == nil && (w.prog == nil || w.waitOut) }
 
 // waitReady reports whether what w waits for holds (a call's or a
 // program's wait).
@@ -399,7 +399,7 @@ func (r *Runner) waitReady(w *waiter) bool {
 	if w.call != nil {
 		return r.callReady(w.call)
 	}
-	return w.ready()
+	return w.prog.ready(r)
 }
 
 // wake goes on after w's wait is over.
@@ -407,24 +407,17 @@ func (r *Runner) wake(w *waiter, ok, stuck bool) {
 	switch {
 	case w.call != nil:
 		r.resume(w.call, ok, stuck)
-	case w.done != nil:
-		w.done(ok, stuck)
+	case w.prog != nil:
+		r.wakeProbe(w)
 	}
 }
 
 // Clonable reports whether the runner holds no closure bound to its
 // kernel, so that a deep copy of the runner graph (with its kernel) goes on
-// by itself: calls under way, background ones, run and step are plain
-// data; only a running ping or traceroute, a program whose steps are
-// closures, makes it false.
-func (r *Runner) Clonable() bool {
-	for i := range r.threads {
-		if w := r.threads[i].wait; w != nil && (w.ready != nil || w.done != nil) {
-			return false
-		}
-	}
-	return true
-}
+// by itself. Calls under way (foreground and background), ping and
+// traceroute, run and step are all plain data now, so it always holds; it
+// stays for the callers that checked it when a running ping was not.
+func (r *Runner) Clonable() bool { return true }
 
 // tick makes one move no later than limit and reports whether it could.
 func (r *Runner) tick(limit time.Duration) bool {
@@ -493,7 +486,7 @@ func (r *Runner) settled(w *waiter) (ok, stuck, over bool) {
 		if _, more := r.k.NextEvent(); w.steps == 0 || !more {
 			return true, false, true
 		}
-	case w.call == nil && w.ready == nil: // run D
+	case w.timed(): // run D, or a watch waited out
 		if now >= w.deadline {
 			r.k.RunUntil(w.deadline)
 			return true, false, true
@@ -773,18 +766,6 @@ func (r *Runner) advance(limit time.Duration, hasLimit bool) bool {
 	}
 	r.servicePending()
 	return true
-}
-
-// waitFor blocks the lines after this one until ready() holds or the
-// deadline passes, then calls done with whether ready() holds, and whether
-// nothing will ever happen again (a wait with no deadline in a world with
-// nothing scheduled). Without a deadline it gives up (stuck) after MaxBlock
-// of virtual time.
-func (r *Runner) waitFor(ready func() bool, deadline time.Duration, hasDeadline bool, done func(ok, stuck bool)) {
-	r.wait = &waiter{
-		ready: ready, deadline: deadline, hasDeadline: hasDeadline,
-		giveUp: r.k.Now() + MaxBlock, steps: -1, done: done,
-	}
 }
 
 // Idle reports whether nothing at all will happen by itself: the world has
