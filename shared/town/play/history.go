@@ -81,6 +81,9 @@ type history struct {
 	// every is how many events apart checkpoints are kept: 0 is
 	// CheckpointEvery, below 0 none (tests replay from the start).
 	every int
+	// dropped is how many entries a town that cannot go back let go
+	// from the front of the timeline (see maxLiveEntries).
+	dropped int
 }
 
 // paceState is the player's pace at the head, kept while it is back in
@@ -234,11 +237,22 @@ func (p *Player) advanceOnce(limit time.Duration) (over bool) {
 	return false
 }
 
+// maxLiveEntries bounds the timeline of a town that cannot go back (a
+// live kernel, a remote run, a watch, which may run for hours): past it
+// the older half goes.
+const maxLiveEntries = 100_000
+
 // newEvent counts an event and, the first time it is seen, adds it to
 // the timeline.
 func (p *Player) newEvent(e sock.Event) {
-	if p.recording() && p.events == len(p.hist.entries) {
-		p.hist.entries = append(p.hist.entries, entryOf(p.events, e))
+	h := &p.hist
+	if p.events == h.dropped+len(h.entries) {
+		h.entries = append(h.entries, entryOf(p.events, e))
+		if len(h.entries) > maxLiveEntries && !p.recording() {
+			n := len(h.entries) / 2
+			h.entries = append(h.entries[:0], h.entries[n:]...)
+			h.dropped += n
+		}
 	}
 	p.events++
 	p.console.at = p.events

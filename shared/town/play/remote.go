@@ -150,6 +150,7 @@ func (p *Player) tickRemote() {
 			if m.Event != nil {
 				e := m.Event.Decode()
 				p.remoteNow = max(p.remoteNow, e.Time)
+				p.newEvent(e)
 				p.anim.event(e, p.links, p.wall)
 			}
 		case "line":

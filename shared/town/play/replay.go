@@ -21,18 +21,14 @@ import (
 var errCannotGoBack = errors.New("this town's clock is not the simulator's (a live kernel, a run on the server, or real programs' sockets): what happened cannot be played again, so there is no going back")
 
 // EventCount is how many events the scenario's run has made since it was
-// loaded: the timeline's length.
-func (p *Player) EventCount() int { return len(p.hist.entries) }
+// loaded (the timeline's length), or a town that cannot go back has seen
+// since it was made.
+func (p *Player) EventCount() int { return p.hist.dropped + len(p.hist.entries) }
 
 // EventIndex is how many events the town now shows as having happened:
 // EventCount at the head of the run, fewer once back in time. The
 // timeline's entries with an Index below it have happened.
-func (p *Player) EventIndex() int {
-	if !p.recording() {
-		return 0
-	}
-	return p.events
-}
+func (p *Player) EventIndex() int { return p.events }
 
 // BackInTime reports whether the town shows a moment before the end of
 // what was recorded: playing on replays what happened then, and a typed

@@ -235,12 +235,19 @@ func TestBackIsRefusedWhereThereIsNoGoingBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	feed.Feed(play.Message{Type: "event", Event: play.ToWire(sock.Event{Kind: sock.KindSocket, Host: "a", Proc: "p", FD: 3, Sock: sock.SockUDP})})
+	feed.Feed(play.Message{Type: "snapshot", Snapshot: &sock.Snapshot{}})
 	for name, q := range map[string]*play.Player{"live": live, "feed": watched, "remote": remote} {
 		for range 30 {
 			q.Step()
 		}
-		if q.CanBack() || q.Back() == nil || q.JumpTo(0) == nil || q.EventCount() != 0 {
-			t.Errorf("%s: can back %v, %d events", name, q.CanBack(), q.EventCount())
+		if q.CanBack() || q.Back() == nil || q.JumpTo(0) == nil || q.BackInTime() {
+			t.Errorf("%s: can back %v", name, q.CanBack())
+		}
+		// Their timelines still list what they saw.
+		want := map[string]int{"live": 1, "feed": 1, "remote": 0}[name]
+		if es := entries(q, play.AllEvents()); len(es) != want || q.EventCount() != want || want > 0 && es[0].Kind != sock.KindSocket {
+			t.Errorf("%s: timeline %+v, want %d socket events", name, es, want)
 		}
 	}
 }

@@ -158,6 +158,7 @@ func (p *Player) tickSource() {
 	}
 	for _, e := range b.Events {
 		p.sourceNow = max(p.sourceNow, e.Time)
+		p.newEvent(e)
 		p.anim.event(e, p.links, p.wall)
 	}
 	p.snap = b.Snapshot

@@ -52,7 +52,9 @@ func (f TimelineFilter) all() bool { return f.Host == "" && f.Proc == "" && f.FD
 // them (counting from 0), and how many f picks in all, so that a view
 // pages through a long run without copying it each frame. Entries past
 // EventIndex are the recorded future, shown while back in time. A
-// negative from or n is taken as 0.
+// negative from or n is taken as 0. A town that cannot go back (live,
+// remote, watched) lists its events too, the last 50,000 to 100,000 of
+// them; Index still counts from its first.
 func (p *Player) Timeline(f TimelineFilter, from, n int) (entries []TimelineEntry, total int) {
 	all := p.hist.entries
 	from, n = max(from, 0), max(n, 0)
