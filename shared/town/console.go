@@ -203,7 +203,13 @@ const statusH = 26
 func (g *Game) statusLabel(area image.Rectangle) label {
 	state, hint, short := "", "", "" // short: the state for a narrow town
 	idle := g.player.Idle() && !g.player.Paused()
+	at := fmt.Sprintf("event %d of %d", g.player.EventIndex(), g.player.EventCount())
 	switch speed, fastest := g.player.Speed(); {
+	case g.player.BackInTime() && g.player.Paused():
+		// Gone back: say so, or the town reads as the story's end.
+		state, hint, short = "back in time at "+at+" · paused", " (left: back, right: on, T: the timeline)", "back at "+at
+	case g.player.BackInTime():
+		state, short = "back in time, replaying what happened · "+at, "replaying · "+at
 	case g.player.Paused() && fastest:
 		state, hint, short = "paused · as fast as possible once played", " (space plays, right arrow steps)", "paused · fastest"
 	case g.player.Paused():

@@ -59,6 +59,9 @@ func TestBackAndTimeline(t *testing.T) {
 		t.Errorf("after Back: at event %d (digest %.8s), before at %d (%.8s): want earlier, another snapshot",
 			back.EventIndex, back.Digest, head.EventIndex, head.Digest)
 	}
+	if st := g.statusLabel(g.townRect()).text; !strings.Contains(st, "back in time at event ") {
+		t.Errorf("back in time, the status line says %q", st)
+	}
 	if want := "# back to event "; !strings.HasPrefix(lastConsole(g), want) {
 		t.Errorf("the console says %q after Back, want %q...", lastConsole(g), want)
 	}
