@@ -116,6 +116,11 @@ func desktopCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// SOCKETVILLE_STATE names a file for the town's state as JSON, which
 	// the desktop tests read.
 	opts := town.Options{Seed: *seed, Speed: *speed, Play: *playNow, StateFile: os.Getenv("SOCKETVILLE_STATE")}
+	if path, err := town.DefaultProgressFile(); err == nil {
+		// The lessons met, kept under the user's configuration folder;
+		// without one (no $HOME) a session keeps none.
+		opts.Progress = town.FileProgress{Path: path}
+	}
 	if *crowdSize != "" {
 		if _, err := fmt.Sscanf(*crowdSize, "%dx%d", &opts.Crowd.Pairs, &opts.Crowd.PerHost); err != nil || opts.Crowd.Pairs < 1 || opts.Crowd.PerHost < 3 {
 			fmt.Fprintf(stderr, "socketville desktop: --crowd %q: want PAIRSxSOCKETS, such as 50x10 (at least 3 sockets)\n", *crowdSize)

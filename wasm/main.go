@@ -36,6 +36,7 @@ func main() {
 	}
 	if q, err := url.ParseQuery(search); err == nil {
 		opts.Scenario = q.Get("scenario")
+		lessonOptions(&opts, q) // ?lesson=N, progress, the lesson's page text (lessons_js.go)
 		// ?src=...: a scenario's own lines, a link that carries its
 		// town (a test's, a learner's shared one); ?scenario= names it.
 		if src := q.Get("src"); src != "" && len(src) <= maxLinkSource {
