@@ -84,6 +84,10 @@ type history struct {
 	// dropped is how many entries a town that cannot go back let go
 	// from the front of the timeline (see maxLiveEntries).
 	dropped int
+	// picked is the last filter's entries (see Timeline); cuts counts
+	// the times the recorded future was cut off, which changes them.
+	picked picks
+	cuts   int
 }
 
 // paceState is the player's pace at the head, kept while it is back in

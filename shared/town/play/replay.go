@@ -320,6 +320,7 @@ func (p *Player) cutFuture() {
 		}
 	}
 	cut := len(h.entries) - p.events
+	h.cuts++
 	h.ops = h.ops[:h.at.op]
 	h.entries = h.entries[:p.events]
 	p.console.cut(p.events)

@@ -126,6 +126,8 @@ func TestTypingBackInTimeCutsTheFuture(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := p.EventIndex()
+	onA := play.TimelineFilter{Host: "a", FD: -1}
+	entries(p, onA) // a view keeps asking for the same filter
 	// Help changes nothing: the future stays.
 	if err := p.Exec("help bind"); err != nil || p.EventCount() != n || !p.BackInTime() {
 		t.Fatalf("help back in time: %v, %d events of %d, back %v", err, p.EventCount(), n, p.BackInTime())
@@ -144,6 +146,15 @@ func TestTypingBackInTimeCutsTheFuture(t *testing.T) {
 	}
 	if said != 1 {
 		t.Errorf("the console said the future was cut %d times, want once", said)
+	}
+	var want []play.TimelineEntry
+	for _, e := range entries(p, play.AllEvents()) {
+		if e.Host == "a" {
+			want = append(want, e)
+		}
+	}
+	if got := entries(p, onA); !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("after the cut, a's events are %d entries, want %d", len(got), len(want))
 	}
 	// The new story is recorded like the old: back one and forward.
 	d := p.SnapshotDigest()

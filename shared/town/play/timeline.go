@@ -65,16 +65,43 @@ func (p *Player) Timeline(f TimelineFilter, from, n int) (entries []TimelineEntr
 		}
 		return entries, len(all)
 	}
-	for i := range all {
-		if !f.match(&all[i]) {
-			continue
-		}
-		if total >= from && len(entries) < n {
-			entries = append(entries, all[i])
-		}
-		total++
+	picked := p.hist.picked.of(f, all, p.hist.cuts)
+	for _, i := range picked[min(from, len(picked)):min(from+n, len(picked))] {
+		entries = append(entries, all[i])
 	}
-	return entries, total
+	return entries, len(picked)
+}
+
+// picks keeps which entries the last filter asked for picks, so that a
+// view asking for a page each frame does not look through the whole
+// timeline each time: only at the entries that came since.
+type picks struct {
+	f      TimelineFilter
+	seen   int     // entries looked at
+	first  int     // the first entry's Index then (a live town's drop old ones)
+	picked []int32 // their places
+	cuts   int     // history.cuts then
+	valid  bool
+}
+
+// of is the places of the entries in all that f picks; cuts counts the
+// times the timeline's end was cut off.
+func (c *picks) of(f TimelineFilter, all []TimelineEntry, cuts int) []int32 {
+	same := c.valid && c.f.Host == f.Host && c.f.Proc == f.Proc && c.f.FD == f.FD && slices.Equal(c.f.Kinds, f.Kinds)
+	first := 0
+	if len(all) > 0 {
+		first = all[0].Index
+	}
+	if !same || c.seen > len(all) || first != c.first || cuts != c.cuts {
+		*c = picks{f: TimelineFilter{Host: f.Host, Proc: f.Proc, FD: f.FD, Kinds: slices.Clone(f.Kinds)}, first: first, cuts: cuts, valid: true}
+	}
+	for i := c.seen; i < len(all); i++ {
+		if f.match(&all[i]) {
+			c.picked = append(c.picked, int32(i))
+		}
+	}
+	c.seen = len(all)
+	return c.picked
 }
 
 // entryOf is event e, the run's index-th, as the timeline lists it.
