@@ -151,13 +151,22 @@ func (w *writer) call(cc script.CallCmd, text string) error {
 	w.printf("// %s\n", text)
 	switch {
 	case cc.Background:
-		w.printf("%s.background(%q, %q, func() result { return %s })\n", p, cc.Call.Text, want, expr)
+		w.printf("%s.background(%s, %s, func() result { return %s })\n", p, goString(cc.Call.Text), goString(want), expr)
 	case cc.HasExpect:
-		w.printf("%s.check(%q, %q, %s)\n", p, cc.Call.Text, want, expr)
+		w.printf("%s.check(%s, %s, %s)\n", p, goString(cc.Call.Text), goString(want), expr)
 	default:
-		w.printf("%s.say(%q, %s)\n", p, cc.Call.Text, expr)
+		w.printf("%s.say(%s, %s)\n", p, goString(cc.Call.Text), expr)
 	}
 	return nil
+}
+
+// goString writes s as a Go string, in backquotes when it holds quotes
+// (a send's "text"), which then read as they do in the scenario.
+func goString(s string) string {
+	if strings.Contains(s, `"`) && strconv.CanBackquote(s) {
+		return "`" + s + "`"
+	}
+	return strconv.Quote(s)
 }
 
 // callExpr is the runtime method that makes the call.
