@@ -46,6 +46,9 @@ type lessonRun struct {
 	// frames the town has stood still since the last one finished.
 	show   []string
 	waited int
+	// held says the town is paused while the learner types a line;
+	// toldHeld that the console said so.
+	held, toldHeld bool
 }
 
 // newLessonBook makes the town's lessons, with the progress kept in
@@ -206,9 +209,33 @@ func (g *Game) updateLesson() {
 	}
 	if len(r.show) > 0 && !r.starting {
 		g.typeShowLine(r)
+	} else {
+		g.holdWhileTyping(r)
 	}
 	g.judge(r)
 	g.tellView()
+}
+
+// holdWhileTyping stands the town's clock still while the learner types
+// a line in the console, and lets it go on when the line is in: in a
+// quiet stretch the clock runs fast (play's QuietBoost), and a lesson's
+// goal can hang on a timer (FIN-WAIT-2 gives up after a minute) that
+// would otherwise run out while a learner types the next call. A town the
+// learner paused stays paused.
+func (g *Game) holdWhileTyping(r *lessonRun) {
+	typing := g.w.input.IsFocused() && g.w.input.GetText() != ""
+	switch {
+	case typing && !r.held && !g.player.Paused():
+		r.held = true
+		g.player.SetPaused(true)
+		if !r.toldHeld {
+			r.toldHeld = true
+			g.player.Console().Add(play.LineInfo, "# In a lesson the town waits while you type a line, and goes on when you press Enter.")
+		}
+	case !typing && r.held:
+		r.held = false
+		g.player.SetPaused(false)
+	}
 }
 
 // typeShowLine types the next show-me line once the last has finished

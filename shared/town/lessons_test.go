@@ -315,3 +315,33 @@ type refusing struct{}
 
 func (refusing) Load() (Progress, error) { return Progress{}, nil }
 func (refusing) Save(Progress) error     { return errors.New("disk full") }
+
+// TestTownWaitsWhileTyping: in a lesson the clock stands still while a
+// line is being typed, and goes on once it is in; a town the learner
+// paused stays paused.
+func TestTownWaitsWhileTyping(t *testing.T) {
+	g := lessonTown(t, 8, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	g.w.input.Focus(true)
+	g.w.input.SetText("a/browser: clo")
+	s, _ := frames(g, 1, func(State) bool { return true })
+	if !s.Paused {
+		t.Fatal("the town plays on while a line is typed")
+	}
+	now := g.player.Now()
+	frames(g, 30, func(State) bool { return false })
+	if g.player.Now() != now {
+		t.Errorf("the clock ran from %v to %v while a line was typed", now, g.player.Now())
+	}
+	g.w.input.SetText("")
+	if s, _ := frames(g, 1, func(State) bool { return true }); s.Paused {
+		t.Error("the town stays paused once the line is in")
+	}
+	g.player.SetPaused(true)
+	g.w.input.SetText("x")
+	frames(g, 1, func(State) bool { return true })
+	g.w.input.SetText("")
+	if s, _ := frames(g, 1, func(State) bool { return true }); !s.Paused {
+		t.Error("a town the learner paused plays once a line is typed")
+	}
+}
