@@ -24,6 +24,9 @@ import (
 type doorPanel struct {
 	key layout.DoorKey
 	tab tab
+	// form is the call whose form is open under the buttons ("bind",
+	// "send", ...; build_door.go), "" for none.
+	form string
 }
 
 func (p doorPanel) title(g *Game) string {
@@ -40,17 +43,7 @@ func (p doorPanel) build(g *Game, tabs, actions *widget.Container) {
 	if g.player.Watching() {
 		return // a real program's socket: its calls are the program's own
 	}
-	for _, a := range doorActions(d, g.player.Snapshot()) {
-		lines := a.lines
-		b := g.button(a.label, func() {
-			for _, l := range lines {
-				g.exec(l)
-			}
-		})
-		// A call no process can make is said, not offered.
-		b.GetWidget().Disabled = len(lines) == 0
-		actions.AddChild(b)
-	}
+	g.buildDoorCalls(p, d, actions)
 }
 
 func (p doorPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
@@ -87,7 +80,10 @@ func (p doorPanel) look(g *Game) panelLook {
 	return l
 }
 
-func (p doorPanel) state(_ *Game, s *State) { s.Selected, s.Tab = "door", tabNames[p.tab] }
+func (p doorPanel) state(g *Game, s *State) {
+	s.Selected, s.Tab = "door", tabNames[p.tab]
+	s.Form = g.formShown(p.form)
+}
 
 func (p doorPanel) page() tab { return p.tab }
 

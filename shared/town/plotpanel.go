@@ -24,9 +24,60 @@ import (
 // plotPanel is a host's plot or a switch's yard.
 type plotPanel struct {
 	host string // the host's or switch's name
+	// form is the build form open under its buttons: "add-process",
+	// "add-link" or "".
+	form string
 }
 
-func (plotPanel) build(*Game, *widget.Container, *widget.Container) {}
+// build offers what a learner adds to a plot by hand: a process (a
+// house) on a host, and a road from here to another plot.
+func (p plotPanel) build(g *Game, _, actions *widget.Container) {
+	g.forms.builtFor = plotKey(g, p.host)
+	if g.player.Watching() {
+		return // the machine's own hosts: nothing to add
+	}
+	box := g.column()
+	grid := g.callGrid(2)
+	var shown *form
+	for _, f := range plotForms(g, p.host) {
+		label, to := f.label, p
+		to.form = f.form.id
+		if f.form.id == p.form {
+			label, to.form, shown = "["+label+"]", "", &f.form
+		}
+		grid.AddChild(g.button(label, func() { g.open(to) }))
+	}
+	box.AddChild(grid)
+	if shown != nil {
+		g.buildForm(box, "plot "+p.host, *shown)
+	}
+	actions.AddChild(box)
+}
+
+// plotForms are a plot's build forms: Add process on a host, Add link
+// from a host or a switch to another.
+func plotForms(g *Game, host string) []labelledForm {
+	snap := g.player.Snapshot()
+	link := linkForm(host, nodeNames(snap))
+	link.fresh = true
+	var out []labelledForm
+	if _, sw := g.switchState(host); !sw {
+		out = append(out, labelledForm{"Add process", form{id: "add-process", fresh: true, fields: []field{
+			{key: "name", label: "name", def: nextProcName(snap, host)},
+			{key: "root", label: "root", def: "no", choices: []string{"no", "yes"}},
+		}, line: func(v formValues) string {
+			name := strings.TrimSpace(v["name"])
+			if name == "" {
+				return ""
+			}
+			if v["root"] == "yes" {
+				return "process " + host + " " + name + " root"
+			}
+			return "process " + host + " " + name
+		}}})
+	}
+	return append(out, labelledForm{"Add link", link})
+}
 
 // update closes the panel when the host or switch is gone (another
 // town), and builds it again when its title moved on (it learned an
@@ -35,7 +86,14 @@ func (p plotPanel) update(g *Game) (panel, bool) {
 	if _, ok := g.lay.Plot(p.host); !ok {
 		return nil, true
 	}
-	return p, p.title(g) != g.w.title.Label
+	return p, p.title(g) != g.w.title.Label || plotKey(g, p.host) != g.forms.builtFor
+}
+
+// plotKey is what a plot's forms' defaults depend on: the next free
+// process name and the plots a road could go to.
+func plotKey(g *Game, host string) string {
+	snap := g.player.Snapshot()
+	return host + " " + nextProcName(snap, host) + " " + strings.Join(nodeNames(snap), " ")
 }
 
 func (plotPanel) look(g *Game) panelLook {
@@ -44,6 +102,7 @@ func (plotPanel) look(g *Game) panelLook {
 
 func (p plotPanel) state(g *Game, s *State) {
 	s.Selected = "plot"
+	s.Form = g.formShown(p.form)
 	s.PanelLines = plotPanelLines(g.player.Snapshot(), p.host)
 }
 

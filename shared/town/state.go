@@ -83,6 +83,10 @@ type State struct {
 	Timeline *TimelineState `json:"timeline,omitempty"`
 	// Lesson is the lessons: the one open and its goal, the ones met.
 	Lesson *LessonState `json:"lesson,omitempty"`
+	// Form is the build form open in the panel (bind, send, add-host,
+	// ...), when one is; Focus is where the keyboard's focus ring is.
+	Form  *FormState `json:"form,omitempty"`
+	Focus FocusState `json:"focus"`
 	// EventCount is how many events the story made since it was loaded,
 	// EventIndex how many of them the town shows as having happened
 	// (fewer once back in time); CanBack says Back would go back.
@@ -257,6 +261,7 @@ func (g *Game) State() State {
 	s.Picker, s.PickerOpen = g.cssRect(g.w.combo.GetWidget().Rect), g.w.combo.ContentVisible()
 	s.Layers = g.layersState()
 	s.Lesson = g.lessonState()
+	s.Focus = g.focusedState()
 	lines := g.player.Console().Lines
 	for _, l := range lines[max(len(lines)-40, 0):] {
 		s.Console = append(s.Console, l.Text)

@@ -36,6 +36,9 @@ var (
 	colError       = color.RGBA{0xff, 0x70, 0x60, 0xff}
 	colHighlight   = color.RGBA{0xff, 0xd8, 0x40, 0x90}
 	colStatusStrip = color.RGBA{0x12, 0x18, 0x14, 0xc0}
+	// colFocus is the keyboard's focus ring: white, with a dark band
+	// inside it, so that it shows on any ground (focus.go).
+	colFocus = color.RGBA{0xff, 0xff, 0xff, 0xff}
 )
 
 // doorColor is a door's paint, by style; the tests look for these.

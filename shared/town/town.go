@@ -122,7 +122,11 @@ type Game struct {
 	timeline timelineView
 	// book is the lessons and the one open (lessons.go).
 	book *lessonBook
-	digest   digestMemo
+	// forms is the build form open in the panel and what was typed in
+	// it, focus the keyboard's focus ring (build_form.go, focus.go).
+	forms  formState
+	focus  focusState
+	digest digestMemo
 	// What this frame draws, and what the screen showed when it last
 	// drew (see redraw.go).
 	redraw     redraw
@@ -166,7 +170,7 @@ func New(opts Options) (*Game, error) {
 	if err != nil {
 		return nil, fmt.Errorf("town: fonts: %w", err)
 	}
-	g := &Game{scenarios: examples.All(), fonts: f, scale: 1, hover: -1, hook: newHook(opts), book: newLessonBook(opts)}
+	g := &Game{scenarios: townScenarios(), fonts: f, scale: 1, hover: -1, hook: newHook(opts), book: newLessonBook(opts)}
 	name, src := opts.Scenario, opts.Source
 	if opts.Crowd.Pairs > 0 {
 		name = fmt.Sprintf("crowd-%dx%d", opts.Crowd.Pairs, opts.Crowd.PerHost)
@@ -174,7 +178,7 @@ func New(opts Options) (*Game, error) {
 	}
 	var unknown string
 	if src == "" && opts.Feed == nil {
-		ex, ok := examples.Find(name)
+		ex, ok := findScenario(name)
 		if !ok {
 			// A link with a mistyped name still opens a town, and says so.
 			unknown = name
@@ -266,6 +270,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.drawPanel(screen)
 		g.drawConsole(screen)
 		g.ui.Draw(screen)
+		g.drawFocus(screen, false)
 	case redrawTown:
 		g.redraws.Town++
 		g.drawTown(screen)
@@ -357,6 +362,9 @@ const (
 )
 
 func (g *Game) keys() {
+	if g.keyboard() {
+		return // the focus ring's keys, or a form's field typed in (keyboard.go)
+	}
 	if g.w.input.IsFocused() {
 		switch {
 		case inpututil.IsKeyJustPressed(ebiten.KeyUp):

@@ -143,7 +143,9 @@ func (g *Game) buildUI() {
 	root.AddChild(rows)
 	root.AddChild(g.middle())
 	root.AddChild(g.consoleBox())
-	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme}
+	// The town moves the keyboard's focus itself (keyboard.go): through
+	// its plots, doors and letters as well as the widgets.
+	g.ui = &ebitenui.UI{Container: root, PrimaryTheme: theme, DisableDefaultFocus: true}
 	g.fitBar(root, rows, bar)
 	g.rebuildPanel()
 }
@@ -186,6 +188,7 @@ func (g *Game) topBar() *widget.Container {
 	bar.AddChild(g.button("Step", g.step))
 	bar.AddChild(g.button("Timeline", g.openTimeline))
 	bar.AddChild(g.button("Code", g.openCode))
+	bar.AddChild(g.button("Build", g.openBuild))
 	if !g.player.Live() { // a lesson's goal is judged on the simulator's run
 		bar.AddChild(g.button("Lessons", g.openLessons))
 	}

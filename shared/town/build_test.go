@@ -1,0 +1,299 @@
+package town
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ebitenui/ebitenui/event"
+	"github.com/ebitenui/ebitenui/widget"
+
+	"socketville/shared/sock"
+)
+
+// settle lets the town take in what was run: the player plays on until
+// the lines typed are done and no letter is on a road (twenty seconds of
+// frames at most), the layout follows
+// the snapshot and the panel is rebuilt if it moved on, as frames would.
+func settle(g *Game) {
+	for i := 0; i < 1200 && (i < 10 || g.player.Busy() || !g.player.Idle()); i++ {
+		g.player.Tick(time.Second / TPS)
+		if gen := g.player.SnapshotGen(); gen != g.layGen {
+			g.lay, g.layGen = g.layouter.Of(g.player.Snapshot()), gen
+		}
+		g.refreshWidgets()
+		event.ExecuteDeferred()
+	}
+	g.layOutNow()
+}
+
+// press clicks the panel's button whose label is label (or, with a
+// trailing "*", starts with it), as a click would.
+func press(t *testing.T, g *Game, label string) {
+	t.Helper()
+	for _, tg := range g.widgetTargets() {
+		b, ok := tg.w.(*widget.Button)
+		if !ok || !tg.panel {
+			continue
+		}
+		l := b.Text().Label
+		if l == label || strings.HasSuffix(label, "*") && strings.HasPrefix(l, strings.TrimSuffix(label, "*")) {
+			b.Click()
+			event.ExecuteDeferred()
+			settle(g)
+			return
+		}
+	}
+	var have []string
+	for _, tg := range g.widgetTargets() {
+		if tg.panel {
+			have = append(have, tg.label)
+		}
+	}
+	t.Fatalf("no %q button in the panel; it has %q", label, have)
+}
+
+// typeInto sets a form's field as typing would.
+func typeInto(t *testing.T, g *Game, key, text string) {
+	t.Helper()
+	in, ok := g.forms.inputs[key]
+	if !ok {
+		t.Fatalf("the form has no %q field (form %+v)", key, g.State().Form)
+	}
+	in.SetText(text)
+	event.ExecuteDeferred()
+}
+
+// wantConsole fails unless the console echoed each line as typed.
+func wantConsole(t *testing.T, g *Game, lines ...string) {
+	t.Helper()
+	all := consoleText(g)
+	for _, l := range lines {
+		if !strings.Contains(all, l) {
+			t.Errorf("the console lacks %q:\n%s", l, all)
+		}
+	}
+}
+
+// openDoor opens the panel of host/proc's door on fd.
+func openDoor(t *testing.T, g *Game, host, proc string, fd int) {
+	t.Helper()
+	for _, p := range g.lay.Plots {
+		for _, h := range p.Houses {
+			for _, d := range h.Doors {
+				if d.Key.Host == host && d.Proc == proc && d.FD == fd {
+					g.open(doorPanel{key: d.Key, tab: tabDoor})
+					settle(g)
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("no door %s/%s fd %d", host, proc, fd)
+}
+
+// TestBuildByHand builds a client and a server from the empty town with
+// the panels' buttons alone: each button runs one shell line, echoed in
+// the console, and the snapshot ends with an established connection and
+// the data read.
+func TestBuildByHand(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	if s := g.State(); s.Scenario != EmptyTown || len(s.Plots) != 0 {
+		t.Fatalf("the empty town: scenario %q, %d plots", s.Scenario, len(s.Plots))
+	}
+	g.player.SetPaused(false) // a town built by hand plays as it is built
+	g.openBuild()
+	press(t, g, "Add host")
+	if f := g.State().Form; f == nil || f.Line != "host a 10.0.0.1/24" {
+		t.Fatalf("the host form: %+v", f)
+	}
+	press(t, g, "Run: host a 10.0.0.1/24")
+	// The form starts again from the next free name and address.
+	if f := g.State().Form; f == nil || f.Line != "host b 10.0.0.2/24" {
+		t.Fatalf("the host form after a: %+v", f)
+	}
+	press(t, g, "Run: host b 10.0.0.2/24")
+	press(t, g, "Add link")
+	press(t, g, "Run: link a b delay=5ms")
+
+	g.open(plotPanel{host: "a"})
+	press(t, g, "Add process")
+	typeInto(t, g, "name", "browser")
+	press(t, g, "Run: process a browser")
+	g.open(plotPanel{host: "b"})
+	press(t, g, "Add process")
+	typeInto(t, g, "name", "web")
+	press(t, g, "[no]")
+	press(t, g, "yes")
+	press(t, g, "Run: process b web root")
+
+	g.open(housePanel{host: "b", proc: "web"})
+	press(t, g, "socket tcp")
+	g.open(housePanel{host: "a", proc: "browser"})
+	press(t, g, "socket tcp")
+
+	openDoor(t, g, "b", "web", 3)
+	press(t, g, "bind")
+	press(t, g, "Run: bind 3 0.0.0.0:80")
+	press(t, g, "listen")
+	press(t, g, "Run: listen 3 8")
+	press(t, g, "accept")
+
+	openDoor(t, g, "a", "browser", 3)
+	press(t, g, "connect")
+	f := g.State().Form
+	if f == nil || f.Values["to"] != "10.0.0.2:80 b/web fd 3" {
+		t.Fatalf("the connect chooser does not offer b/web's listener first: %+v", f)
+	}
+	press(t, g, "Run: connect 3 10.0.0.2:80 &")
+	openDoor(t, g, "a", "browser", 3)
+	press(t, g, "send")
+	typeInto(t, g, "data", `GET / "1"`)
+	press(t, g, `Run: send 3 "GET / \"1\""`)
+	openDoor(t, g, "b", "web", 4)
+	press(t, g, "recv")
+	press(t, g, "Run: recv 4 100 &")
+	openDoor(t, g, "a", "browser", 3)
+	press(t, g, "close")
+
+	wantConsole(t, g,
+		"host a 10.0.0.1/24", "host b 10.0.0.2/24", "link a b delay=5ms",
+		"process a browser", "process b web root",
+		"b/web: socket tcp", "a/browser: socket tcp",
+		"b/web: bind 3 0.0.0.0:80", "b/web: listen 3 8", "b/web: accept 3 &",
+		"a/browser: connect 3 10.0.0.2:80 &", `a/browser: send 3 "GET / \"1\""`,
+		"b/web: recv 4 100 &", "a/browser: close 3")
+	if strings.Contains(consoleText(g), "=> E") {
+		t.Errorf("a call failed:\n%s", consoleText(g))
+	}
+	web, ok := procOf(g.player.Snapshot(), "b", "web")
+	if !ok {
+		t.Fatal("no b/web")
+	}
+	var conn *sock.SocketState
+	for i, s := range web.Sockets {
+		if s.FD == 4 {
+			conn = &web.Sockets[i]
+		}
+	}
+	if conn == nil || conn.Remote.Addr() != netip.MustParseAddr("10.0.0.1") || conn.Local.Port() != 80 {
+		t.Fatalf("b/web has no connection from a on port 80: %+v", web.Sockets)
+	}
+}
+
+// TestDoorCallsByState: each door offers the calls that make sense in its
+// state, and a form's line is what its fields say.
+func TestDoorCallsByState(t *testing.T) {
+	r := town(t, `
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b
+process a app
+process b srv
+b/srv: socket tcp
+b/srv: bind 3 0.0.0.0:8080
+b/srv: listen 3 4
+b/srv: socket udp
+b/srv: bind 4 0.0.0.0:9000
+a/app: socket tcp
+a/app: socket udp
+a/app: socket tcp
+a/app: connect 5 10.0.0.2:8080
+`)
+	snap := r.Kernel().Snapshot()
+	names := func(cs []doorCall) string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.label)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct {
+		host, proc, state string
+		want              string
+	}{
+		{"b", "srv", "LISTEN", "accept,connect from a/app,poll,setsockopt,close"},
+		{"a", "app", "CLOSED", "bind,listen,connect,poll,setsockopt,close"},
+		{"a", "app", "unbound", "bind,connect,sendto,recvfrom,poll,setsockopt,close"},
+		{"a", "app", "ESTABLISHED", "send,recv,shutdown,poll,setsockopt,close"},
+	} {
+		d := door(t, r, tc.host, tc.proc, tc.state)
+		if got := names(doorCalls(d, snap)); got != tc.want {
+			t.Errorf("%s/%s %s: calls %s, want %s", tc.host, tc.proc, tc.state, got, tc.want)
+		}
+	}
+	fresh := door(t, r, "a", "app", "CLOSED")
+	if got := reachableTargets(fresh, snap); len(got) != 1 || got[0] != "10.0.0.2:8080 b/srv fd 3" {
+		t.Errorf("a TCP socket reaches %q, want b/srv's listener alone", got)
+	}
+	udp := door(t, r, "a", "app", "unbound")
+	if got := reachableTargets(udp, snap); len(got) != 1 || got[0] != "10.0.0.2:9000 b/srv fd 4" {
+		t.Errorf("a datagram socket reaches %q, want b/srv's bound datagram socket alone", got)
+	}
+	lines := map[string]string{}
+	for _, c := range doorCalls(udp, snap) {
+		if c.form != nil {
+			v := formValues{}
+			for _, f := range c.form.fields {
+				v[f.key] = f.def
+			}
+			lines[c.form.id] = c.form.line(v)
+		}
+	}
+	for id, want := range map[string]string{
+		"bind":       "a/app: bind 4 0.0.0.0:9000",
+		"connect":    "a/app: connect 4 10.0.0.2:9000",
+		"sendto":     `a/app: sendto 4 10.0.0.2:9000 "hello"`,
+		"recvfrom":   "a/app: recvfrom 4 100 &",
+		"poll":       "a/app: poll 3,4,5 in 1s &",
+		"setsockopt": "a/app: setsockopt 4 SO_REUSEADDR on",
+	} {
+		if lines[id] != want {
+			t.Errorf("%s's default line %q, want %q", id, lines[id], want)
+		}
+	}
+}
+
+// TestPayloadArgs: send's field takes size=N as the shell does, and any
+// other text quoted, its quotes and backslashes escaped.
+func TestPayloadArgs(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"hello", `"hello"`},
+		{"size=1000", "size=1000"},
+		{" size=12 ", "size=12"},
+		{`say "hi"\n`, `"say \"hi\"\\n"`},
+		{"size=x", `"size=x"`},
+	} {
+		if got := payloadArg(tc.in); got != tc.want {
+			t.Errorf("payloadArg(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestNextDefaults: a new host takes the next free name and address on
+// the newest host's subnet; a process the next free name.
+func TestNextDefaults(t *testing.T) {
+	r := town(t, `
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+switch sw
+process a app
+`)
+	s := r.Kernel().Snapshot()
+	if got := nextHostName(s); got != "c" {
+		t.Errorf("next host %q, want c", got)
+	}
+	if got := nextHostAddr(s).String(); got != "10.0.0.3/24" {
+		t.Errorf("next address %s, want 10.0.0.3/24", got)
+	}
+	if got := nextSwitchName(s); got != "sw2" {
+		t.Errorf("next switch %q, want sw2", got)
+	}
+	if got := nextProcName(s, "a"); got != "app2" {
+		t.Errorf("next process on a %q, want app2", got)
+	}
+	if got := nextHostAddr(sock.Snapshot{}).String(); got != "10.0.0.1/24" {
+		t.Errorf("first address %s, want 10.0.0.1/24", got)
+	}
+}

@@ -1,0 +1,240 @@
+package town
+
+import (
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/ebitenui/ebitenui/widget"
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"socketville/shared/town/layout"
+)
+
+// The keyboard's focus: one thing at a time carries a ring, a town thing
+// (a plot, a house, a door, a road, a letter) or a widget (the panel's
+// buttons and fields, the top bar's buttons, the console's input). Tab and
+// Shift-Tab move it, Enter opens the thing or presses the button, Esc
+// backs out (keyboard.go). Town things are named by what they show, so the
+// ring stays on a door while the town is laid out again; widgets by their
+// place in the panel, so it stays on a button while the panel is rebuilt.
+
+// focusState is where the ring is.
+type focusState struct {
+	// id names a town thing ("door a 7", "plot a", "house a/app", "road
+	// a-b", "letter 12"); "" when the ring is on a widget or nowhere.
+	id string
+	// w is the widget with the ring, and at its place in the list of
+	// widgets, for when the panel is built again under it.
+	w  widget.PreferredSizeLocateableWidget
+	at int
+	// from is the town thing whose panel the ring went into: Esc takes
+	// it back there.
+	from string
+}
+
+// FocusState is where the keyboard's focus ring is, for tests: the kind
+// of thing ("plot", "house", "door", "road", "letter", "button", "input"),
+// what it says, and where it is drawn; Kind "" for nowhere.
+type FocusState struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	Box   Box    `json:"box"`
+}
+
+// target is a thing the ring can be on.
+type target struct {
+	id    string // a town thing's, "" for a widget
+	w     widget.PreferredSizeLocateableWidget
+	kind  string
+	label string
+	box   image.Rectangle // device pixels
+	open  func()          // Enter on a town thing
+	panel bool            // a widget of the panel's
+}
+
+// townTargets are the town's things in reading order: each plot, its
+// houses and their doors, the kernel's doors; then the roads; then the
+// letters on them.
+func (g *Game) townTargets() []target {
+	var out []target
+	rect := func(r layout.Rect) image.Rectangle {
+		x, y, w, h := g.cam.rect(r)
+		return image.Rect(int(x), int(y), int(x+w), int(y+h))
+	}
+	door := func(d layout.Door) target {
+		return target{id: fmt.Sprintf("door %s %d", d.Key.Host, d.Key.ID), kind: "door", label: doorTitle(d), box: rect(d.Rect),
+			open: func() { g.open(doorPanel{key: d.Key, tab: tabDoor}); g.revealDoor(d) }}
+	}
+	for _, p := range g.lay.Plots {
+		out = append(out, target{id: "plot " + p.Host, kind: "plot", label: strings.TrimSpace(p.Host + " " + p.Sign), box: rect(p.Rect),
+			open: func() { g.open(plotPanel{host: p.Host}) }})
+		for _, h := range p.Houses {
+			out = append(out, target{id: "house " + p.Host + "/" + h.Proc, kind: "house", label: p.Host + "/" + h.Proc, box: rect(houseBox(h)),
+				open: func() { g.open(housePanel{host: p.Host, proc: h.Proc}) }})
+			for _, d := range h.Doors {
+				out = append(out, door(d))
+			}
+		}
+		for _, d := range p.Orphans {
+			out = append(out, door(d))
+		}
+	}
+	for _, r := range g.lay.Roads {
+		b := image.Rectangle{}
+		for i, pt := range r.Points {
+			x, y := g.cam.pt(pt)
+			p := image.Rect(int(x)-4, int(y)-4, int(x)+4, int(y)+4)
+			if i == 0 {
+				b = p
+			}
+			b = b.Union(p)
+		}
+		out = append(out, target{id: "road " + r.Link, kind: "road", label: "road " + r.Link, box: b,
+			open: func() { g.open(roadPanel{link: r.Link, a: r.A, b: r.B}) }})
+	}
+	for _, l := range g.player.Animation().Letters {
+		pt, ok := g.letterPoint(l)
+		if !ok {
+			continue
+		}
+		x, y := g.cam.pt(pt)
+		w, h := letterW*g.cam.zoom, letterH*g.cam.zoom
+		out = append(out, target{id: fmt.Sprintf("letter %d", l.ID), kind: "letter", label: l.Label,
+			box:  image.Rect(int(x-w/2), int(y-h/2), int(x+w/2), int(y+h/2)),
+			open: func() { g.open(newLetterPanel(l)) }})
+	}
+	return out
+}
+
+// widgetTargets are the widgets the ring can be on: the panel's (its
+// tabs, call buttons and fields) first, then the rest of the screen's (the
+// top bar's buttons, the console's input). A disabled button is passed
+// over, as one on a closed drawer is.
+func (g *Game) widgetTargets() []target {
+	var panel, rest []target
+	var walk func(w widget.PreferredSizeLocateableWidget, inPanel bool)
+	walk = func(w widget.PreferredSizeLocateableWidget, inPanel bool) {
+		if !w.GetWidget().IsVisible() {
+			return
+		}
+		inPanel = inPanel || w == widget.PreferredSizeLocateableWidget(g.w.panelCol)
+		add := func(t target) {
+			t.panel = inPanel
+			if inPanel {
+				panel = append(panel, t)
+			} else {
+				rest = append(rest, t)
+			}
+		}
+		switch w := w.(type) {
+		case *widget.Button:
+			if !w.GetWidget().Disabled {
+				add(target{w: w, kind: "button", label: w.Text().Label, box: w.GetWidget().Rect})
+			}
+		case *widget.TextInput:
+			if !w.GetWidget().Disabled {
+				add(target{w: w, kind: "input", label: w.GetText(), box: w.GetWidget().Rect})
+			}
+		case *widget.Container:
+			for _, c := range w.Children() {
+				walk(c, inPanel)
+			}
+		}
+	}
+	walk(g.ui.Container, false)
+	return append(panel, rest...)
+}
+
+// focusTargets are every target, town things first.
+func (g *Game) focusTargets() []target {
+	return append(g.townTargets(), g.widgetTargets()...)
+}
+
+// focused is the target with the ring, and its index in ts; -1 for none.
+// A widget rebuilt away leaves the ring on the widget now at its place.
+func (g *Game) focused(ts []target) int {
+	f := &g.focus
+	if f.id == "" && f.w == nil {
+		return -1
+	}
+	for i, t := range ts {
+		if f.id != "" && t.id == f.id || f.w != nil && t.w == f.w {
+			return i
+		}
+	}
+	if f.w == nil {
+		return -1 // the thing is gone
+	}
+	ws := g.widgetTargets()
+	if len(ws) == 0 {
+		return -1
+	}
+	f.w = ws[min(f.at, len(ws)-1)].w
+	for i, t := range ts {
+		if t.w == f.w {
+			return i
+		}
+	}
+	return -1
+}
+
+// focusOn puts the ring on t, giving a text input the keyboard and taking
+// it from the one that had it.
+func (g *Game) focusOn(t target) {
+	if in, ok := g.focus.w.(*widget.TextInput); ok && t.w != g.focus.w {
+		in.Focus(false)
+	}
+	g.focus.id, g.focus.w = t.id, t.w
+	if t.w != nil {
+		for i, w := range g.widgetTargets() {
+			if w.w == t.w {
+				g.focus.at = i
+			}
+		}
+	}
+	if in, ok := t.w.(*widget.TextInput); ok {
+		in.Focus(true)
+		in.CursorMoveEnd()
+	}
+}
+
+// clearFocus takes the ring away.
+func (g *Game) clearFocus() {
+	if in, ok := g.focus.w.(*widget.TextInput); ok {
+		in.Focus(false)
+	}
+	g.focus = focusState{}
+}
+
+// focusState says where the ring is, for State.
+func (g *Game) focusedState() FocusState {
+	ts := g.focusTargets()
+	i := g.focused(ts)
+	if i < 0 {
+		return FocusState{}
+	}
+	return FocusState{Kind: ts[i].kind, Label: ts[i].label, Box: g.cssRect(ts[i].box)}
+}
+
+// drawFocus draws the ring round the focused thing: a light band with a
+// dark one inside, seen on the grass, the road and the panel alike, and a
+// shape that needs no colour to be told.
+func (g *Game) drawFocus(dst *ebiten.Image, town bool) {
+	ts := g.focusTargets()
+	i := g.focused(ts)
+	if i < 0 || (ts[i].id != "") != town {
+		return
+	}
+	if town {
+		sub, ok := dst.SubImage(g.townRect()).(*ebiten.Image)
+		if !ok {
+			return
+		}
+		dst = sub
+	}
+	r := ts[i].box.Inset(-g.px(4))
+	x, y, w, h := float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy())
+	strokeRect(dst, x, y, w, h, 3*g.scale, colFocus)
+	strokeRect(dst, x+3*g.scale, y+3*g.scale, w-6*g.scale, h-6*g.scale, 1.5*g.scale, colInk)
+}
