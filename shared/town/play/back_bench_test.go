@@ -2,6 +2,7 @@ package play
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -51,16 +52,37 @@ func bulkAt(b *testing.B, events, every int) *Player {
 }
 
 // BenchmarkBack measures Back, one event back, at 10,000 and 100,000
-// events into the bulk transfer: from the nearest checkpoint (a copy of
-// the engine, restored by copying it again) and a replay of at most
-// CheckpointEvery events. Each Back goes on from the last, as a learner
-// pressing the left arrow does. ReplayFromStart is the same Back without
-// checkpoints: the whole run replayed from the scenario's start.
+// events into the bulk transfer. first is the first Back from the head,
+// with the checkpoints playing left (the last up to a tenth of the run
+// back): a replay from it, and one checkpoint taken near the moment.
+// again is each Back after, as a learner pressing the left arrow does:
+// a copy of that checkpoint and a replay of at most CheckpointEvery
+// events. fromStart is the same Back without checkpoints: the whole run
+// replayed from the scenario's start.
 func BenchmarkBack(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("events=%d/first", n), func(b *testing.B) {
 			p := bulkAt(b, n, 0)
-			b.ReportMetric(float64(len(p.hist.checkpoints)), "checkpoints")
+			kept := slices.Clone(p.hist.checkpoints)
+			b.ReportMetric(float64(len(kept)), "checkpoints")
+			b.ResetTimer()
+			for range b.N {
+				if err := p.Back(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				p.hist.checkpoints = slices.Clone(kept)
+				if err := p.JumpTo(p.EventCount()); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+		b.Run(fmt.Sprintf("events=%d/again", n), func(b *testing.B) {
+			p := bulkAt(b, n, 0)
+			if err := p.Back(); err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			for range b.N {
 				if err := p.Back(); err != nil {
@@ -68,7 +90,7 @@ func BenchmarkBack(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("events=%d/ReplayFromStart", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("events=%d/fromStart", n), func(b *testing.B) {
 			p := bulkAt(b, n, -1)
 			b.ResetTimer()
 			for range b.N {
@@ -87,5 +109,21 @@ func BenchmarkCheckpoint(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		_ = p.copyEngine()
+	}
+}
+
+// BenchmarkPlayFast measures playing the bulk transfer as fast as
+// possible to 100,000 events: with checkpoints as the player keeps them,
+// and without (what they cost the forward play).
+func BenchmarkPlayFast(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		every int
+	}{{"checkpoints", 0}, {"none", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				bulkAt(b, 100_000, c.every)
+			}
+		})
 	}
 }

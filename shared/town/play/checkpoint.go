@@ -9,13 +9,17 @@ import (
 	"socketville/shared/sock"
 )
 
-// Checkpoints make going back quick however far in: every CheckpointEvery
-// events the player keeps a deep copy of its engine (the runner and its
-// kernel, the animation, the captions), and going back starts from the
-// nearest copy before the moment instead of from the beginning. At most
-// MaxCheckpoints are kept, the old ones thinned out so that those near
-// the moment the town shows stay close together: going back far is a
-// little slower, going back one event always quick.
+// Checkpoints make going back quick however far in: the player keeps deep
+// copies of its engine (the runner and its kernel, the animation, the
+// captions) along the run, and going back starts from the nearest copy
+// before the moment instead of from the beginning. A copy costs about as
+// much as replaying a thousand events of the same town, so while playing
+// one is taken every CheckpointEvery events, or every tenth of the way
+// so far when that is more (a tenth of the cost of playing on); going
+// back, one is taken within CheckpointEvery of where it goes, so that
+// the next Back replays fewer than that. At most MaxCheckpoints are kept,
+// the old ones thinned out so that those near the moment the town shows
+// stay close together.
 const (
 	CheckpointEvery = 1000
 	MaxCheckpoints  = 24
@@ -82,16 +86,28 @@ func (p *Player) restore(c *checkpoint) {
 	p.wall, p.paced = c.wall, c.paced
 }
 
-// maybeCheckpoint keeps a checkpoint of the engine where it is now if the
-// last one before it is CheckpointEvery events back, and the runner can
-// be copied (a running ping cannot: see script.Runner.Clonable).
-func (p *Player) maybeCheckpoint() {
-	h := &p.hist
-	every := h.every
-	if every == 0 {
-		every = CheckpointEvery
+// every is how many events apart checkpoints are at least, -1 for none.
+func (h *history) spacing() int {
+	if h.every == 0 {
+		return CheckpointEvery
 	}
-	if !p.recording() || every < 0 || !p.r.Clonable() {
+	return h.every
+}
+
+// checkpointHead keeps a checkpoint at the head when the last one is far
+// enough back: CheckpointEvery events, or a tenth of the run so far.
+func (p *Player) checkpointHead() {
+	if every := p.hist.spacing(); every > 0 {
+		p.maybeCheckpoint(max(every, p.events/10))
+	}
+}
+
+// maybeCheckpoint keeps a checkpoint of the engine where it is now if the
+// nearest one before it is every events back, and the runner can be
+// copied (a running ping cannot: see script.Runner.Clonable).
+func (p *Player) maybeCheckpoint(every int) {
+	h := &p.hist
+	if !p.recording() || every <= 0 || !p.r.Clonable() {
 		return
 	}
 	i := sort.Search(len(h.checkpoints), func(i int) bool { return h.checkpoints[i].events > p.events })

@@ -54,7 +54,7 @@ func (p *Player) Back() error {
 		return errors.New("back: this is the start of the story: nothing happened before it")
 	}
 	p.paused = true
-	p.seek(s.at)
+	p.seek(s.at, int(s.events))
 	return nil
 }
 
@@ -86,20 +86,21 @@ func (p *Player) stopBefore(n int) (stop, bool) {
 }
 
 // stopFrom is the place of the first stop with at least n events before
-// it, else the head.
-func (p *Player) stopFrom(n int) pos {
+// it, else the head, and the events before it.
+func (p *Player) stopFrom(n int) (pos, int) {
 	st := p.hist.stops
 	if i := sort.Search(len(st), func(i int) bool { return int(st[i].events) >= n }); i < len(st) {
-		return st[i].at
+		return st[i].at, int(st[i].events)
 	}
-	return pos{op: int32(len(p.hist.ops))}
+	return pos{op: int32(len(p.hist.ops))}, p.EventCount()
 }
 
-// seek brings the runner to place to: on from where it is, or from a
-// fresh one when to lies behind. The animation, the captions and the
+// seek brings the runner to place to, where events events have
+// happened: on from where it is, or from the nearest checkpoint or a
+// fresh runner when to lies behind. The animation, the captions and the
 // console become what they were there; the player's clocks stay where
 // they are.
-func (p *Player) seek(to pos) {
+func (p *Player) seek(to pos, events int) {
 	h := &p.hist
 	to = h.norm(to)
 	if h.atHead() {
@@ -130,7 +131,9 @@ func (p *Player) seek(to pos) {
 			lastWall = o.wall
 		}
 		p.applyNext()
-		p.maybeCheckpoint() // where the learner goes back, going back again is quick
+		if every := h.spacing(); p.events >= events-every {
+			p.maybeCheckpoint(every) // where the learner goes back, going back again is quick
+		}
 	}
 	p.console.mute = false
 	p.wall, p.paced = h.clocksAt(h.at)
@@ -255,7 +258,8 @@ func (p *Player) replayForward(dt time.Duration) {
 // next events, as Step does at the head.
 func (p *Player) stepForward() {
 	p.console.mute = true
-	p.applyTo(p.stopFrom(p.events + 1))
+	to, _ := p.stopFrom(p.events + 1)
+	p.applyTo(to)
 	p.console.mute = false
 	p.movedForward()
 }

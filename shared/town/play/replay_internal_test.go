@@ -47,7 +47,7 @@ func straight(t *testing.T, name string, every int, drive func(p *Player, i int)
 func check(t *testing.T, p *Player, ms []moment) {
 	t.Helper()
 	for _, m := range ms {
-		p.seek(m.at)
+		p.seek(m.at, m.events)
 		if p.events != m.events || p.SnapshotDigest() != m.digest {
 			t.Fatalf("at %v (%d events): replayed to %d events, digest %s, want %s", m.at, m.events, p.events, p.SnapshotDigest()[:12], m.digest[:12])
 		}
