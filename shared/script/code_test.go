@@ -245,3 +245,23 @@ func TestCodePythonParses(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCode checks that no line, however odd, makes Code panic, and that
+// every line the shell takes has code in every language.
+func FuzzCode(f *testing.F) {
+	for _, tc := range codeCases {
+		f.Add(tc.line)
+	}
+	for _, l := range []string{"host a 10.0.0.1/24", "run 1ms", "a/b: setsockopt 3 SO_LINGER -1", "a/b: poll 3,4,5 inout -1", `a/b: send 3 "\x00\xff"`} {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		cmd, perr := script.ParseLine(line)
+		for _, lang := range script.Langs() {
+			code, err := script.Code(line, lang)
+			if perr == nil && cmd != nil && (err != nil || code == "") {
+				t.Errorf("Code(%q, %v) = %q, %v; the shell takes the line, so it has code", line, lang, code, err)
+			}
+		}
+	})
+}
