@@ -4,8 +4,12 @@
 // 100x, as fast as possible) without changing the story, keeps the
 // console's lines, and
 // turns the core's events into the animation state the town draws (letters
-// on roads, poll walks, state changes). It knows no screen: the town reads
-// it, and tests drive it with made-up wall time.
+// on roads, poll walks, state changes). It keeps the way back: a timeline
+// of every event, and Back and JumpTo, which replay the recorded calls to
+// the runner from the nearest checkpoint (replay.go, checkpoint.go); and
+// sessions, a town's scenario and what was done to it as text to share or
+// save (session.go). It knows no screen: the town reads it, and tests
+// drive it with made-up wall time.
 package play
 
 import (
