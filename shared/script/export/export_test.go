@@ -145,3 +145,20 @@ func TestProgramsBuild(t *testing.T) {
 		t.Fatalf("go vet of the exported programs: %v\n%s", err, out)
 	}
 }
+
+// FuzzProgram checks that no scenario makes Program panic, and that what
+// it writes is always Go that gofmt reads.
+func FuzzProgram(f *testing.F) {
+	for _, ex := range examples.All() {
+		f.Add(ex.Source)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, err := export.Program("fuzz.sv", src)
+		if err != nil {
+			return
+		}
+		if _, err := format.Source(prog); err != nil {
+			t.Errorf("the program of %q is not Go: %v", src, err)
+		}
+	})
+}
