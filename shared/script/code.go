@@ -110,7 +110,22 @@ func (cd *Coder) Line(line string) (string, error) {
 	k := cd.context(cc)
 	text := callTable[i].code.of(cd.lang)(k)
 	cd.note(cc, k)
+	if cc.Background {
+		text = backgroundNote(cd.lang) + "\n" + text
+	}
 	return strings.TrimRight(text, "\n"), nil
+}
+
+// backgroundNote says what a trailing & is in a program: the call made
+// beside the lines after it.
+func backgroundNote(l Lang) string {
+	switch l {
+	case C:
+		return "/* & (in the background): in a thread of its own (pthread_create), while main goes on */"
+	case Python:
+		return "# & (in the background): in a threading.Thread(target=...) of its own, while the program goes on"
+	}
+	return "// & (in the background): in a goroutine, go func() { ... }(), while main goes on"
 }
 
 // codeCtx is what a call's snippet needs: the call, what the lines before

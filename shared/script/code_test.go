@@ -85,7 +85,8 @@ func TestCodeGoParses(t *testing.T) {
 }
 
 // TestCodeWorldLines checks that a world line is a comment saying what
-// it is on a real machine, and that run is a sleep.
+// it is on a real machine, that run is a sleep, and that & says how a
+// program makes a call in the background.
 func TestCodeWorldLines(t *testing.T) {
 	cases := []struct {
 		line string
@@ -101,6 +102,8 @@ func TestCodeWorldLines(t *testing.T) {
 		{line: "run 1500us", lang: script.Go, want: "time.Sleep(1500 * time.Microsecond)"},
 		{line: "run 2s", lang: script.C, want: "usleep(2000000);"},
 		{line: "run 100ms", lang: script.Python, want: "time.sleep(0.1)"},
+		{line: "a/c: connect 3 10.0.0.2:80 &", lang: script.Go, want: "// & (in the background): in a goroutine"},
+		{line: "a/c: connect 3 10.0.0.2:80 &", lang: script.C, want: "/* & (in the background): in a thread of its own (pthread_create)"},
 	}
 	for _, tc := range cases {
 		got, err := script.Code(tc.line, tc.lang)
