@@ -247,23 +247,25 @@ func (w *writer) ident(prefix, a, b string) string {
 	if v == "" || unicode.IsDigit(rune(v[0])) || v == "_" {
 		v = "x" + v
 	}
-	for base, n := v, 2; w.taken[v] || reserved[v]; n++ {
+	for base, n := v, 2; w.taken[v] || reserved(v); n++ {
 		v = base + strconv.Itoa(n)
 	}
 	w.taken[v] = true
 	return v
 }
 
-// reserved are names a variable of main must not take: Go's keywords and
-// predeclared names main uses, and the runtime's.
-var reserved = map[string]bool{
-	"break": true, "case": true, "chan": true, "const": true, "continue": true, "default": true, "defer": true,
-	"else": true, "fallthrough": true, "for": true, "func": true, "go": true, "goto": true, "if": true,
-	"import": true, "interface": true, "map": true, "package": true, "range": true, "return": true,
-	"select": true, "struct": true, "switch": true, "type": true, "var": true,
-	"t": true, "ok": true, "fail": true, "result": true, "town": true, "host": true, "proc": true,
-	"door": true, "call": true, "words": true, "pattern": true, "quote": true, "time": true, "net": true,
-	"zero": true, "min": true, "max": true, "len": true, "string": true, "int": true, "true": true, "false": true,
+// reserved reports whether a variable of main must not take name: Go's
+// keywords, and the predeclared and runtime names main uses.
+func reserved(name string) bool {
+	switch name {
+	case "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for",
+		"func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select",
+		"struct", "switch", "type", "var",
+		"t", "ok", "fail", "result", "town", "host", "proc", "door", "call", "words", "pattern", "quote",
+		"time", "net", "zero", "min", "max", "len", "string", "int", "true", "false":
+		return true
+	}
+	return false
 }
 
 // goDuration writes d as Go: 20 * time.Millisecond, in the largest unit
