@@ -12,4 +12,11 @@
 // The runner reports to a Sink: the core's events as they happen, and each
 // shell line with its result. TextPrinter and JSONPrinter are the two sinks
 // the command line uses.
+//
+// Every call (socket, bind, ..., ping) is one row of a table: its help,
+// how its arguments are read, how it is carried out and the code a program
+// writes for it. A call under way is plain data, never a closure, so that
+// a deep copy of a Runner with its kernel goes on by itself (a checkpoint
+// of the town's timeline). Code, and a Coder that follows a scenario's fds,
+// give that code for a line in Go (net), C (BSD sockets) or Python (socket).
 package script
