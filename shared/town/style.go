@@ -62,29 +62,63 @@ func doorColor(s layout.Style) color.RGBA {
 	return color.RGBA{0xa8, 0x80, 0x58, 0xff}
 }
 
-// letterColor is a letter's paint, by what it carries.
+// letterColor is a letter's paint, by what it carries: Okabe and Ito's
+// palette for colour-blind readers ("Color Universal Design", 2002), with
+// the same meanings as before (SYN yellow, SYN|ACK orange, ACK white, data
+// sky blue, FIN reddish purple, RST vermilion, UDP bluish green, ICMP
+// blue, ARP light green), so that no two kinds come closer than ΔE*ab 15
+// for deuteranopes, protanopes or tritanopes either (style_test.go, with
+// Machado et al.'s 2009 simulation). Each kind has its mark on the
+// envelope too (letterMark), for a reader who tells no colour at all.
 func letterColor(k play.LetterKind) color.RGBA {
 	switch k {
 	case play.LetterSYN:
-		return color.RGBA{0xff, 0xd0, 0x30, 0xff}
+		return color.RGBA{0xf0, 0xe4, 0x42, 0xff}
 	case play.LetterSYNACK:
-		return color.RGBA{0xff, 0x98, 0x30, 0xff}
+		return color.RGBA{0xe6, 0x9f, 0x00, 0xff}
 	case play.LetterACK:
 		return color.RGBA{0xf0, 0xf0, 0xf0, 0xff}
 	case play.LetterData:
-		return color.RGBA{0x50, 0xa8, 0xff, 0xff}
+		return color.RGBA{0x56, 0xb4, 0xe9, 0xff}
 	case play.LetterFIN:
-		return color.RGBA{0xc0, 0x78, 0xf0, 0xff}
+		return color.RGBA{0xcc, 0x79, 0xa7, 0xff}
 	case play.LetterRST:
-		return color.RGBA{0xff, 0x40, 0x40, 0xff}
+		return color.RGBA{0xd5, 0x5e, 0x00, 0xff}
 	case play.LetterUDP:
-		return color.RGBA{0x40, 0xd8, 0xc0, 0xff}
+		return color.RGBA{0x00, 0x9e, 0x73, 0xff}
 	case play.LetterICMP:
-		return color.RGBA{0xff, 0x80, 0xc0, 0xff}
+		return color.RGBA{0x00, 0x72, 0xb2, 0xff}
 	case play.LetterARP:
-		return color.RGBA{0xb8, 0xe0, 0x50, 0xff}
+		return color.RGBA{0xa0, 0xd0, 0x60, 0xff}
 	}
 	return color.RGBA{0xc0, 0xc0, 0xc0, 0xff}
+}
+
+// letterMark is what a letter's envelope says of its kind, in ink, so
+// that its kind is told without its colour (and without its name, which
+// a crowded or zoomed-out town leaves off): S for SYN, SA for SYN|ACK, A
+// for ACK, D for data, F for FIN, R for RST, U for UDP, I for ICMP. An ARP
+// message is a postcard, a shape of its own (draw.go), and needs none.
+func letterMark(k play.LetterKind) string {
+	switch k {
+	case play.LetterSYN:
+		return "S"
+	case play.LetterSYNACK:
+		return "SA"
+	case play.LetterACK:
+		return "A"
+	case play.LetterData:
+		return "D"
+	case play.LetterFIN:
+		return "F"
+	case play.LetterRST:
+		return "R"
+	case play.LetterUDP:
+		return "U"
+	case play.LetterICMP:
+		return "I"
+	}
+	return ""
 }
 
 // fonts makes text faces at any size from two embedded fonts (Go's own,
