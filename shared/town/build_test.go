@@ -26,6 +26,7 @@ func settle(g *Game) {
 		event.ExecuteDeferred()
 	}
 	g.layOutNow()
+	g.cam = g.view.camera(g.lay.Bounds, g.fitRect(), g.scale)
 }
 
 // press clicks the panel's button whose label is label (or, with a

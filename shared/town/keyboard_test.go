@@ -1,0 +1,107 @@
+package town
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ebitenui/ebitenui/event"
+)
+
+// tabTo moves the ring forward (as Tab does) until it is on a thing of
+// kind whose label has label in it; it fails after a whole round.
+func tabTo(t *testing.T, g *Game, kind, label string) {
+	t.Helper()
+	n := len(g.focusTargets())
+	for range n + 1 {
+		g.moveFocus(1)
+		if f := g.State().Focus; f.Kind == kind && strings.Contains(f.Label, label) {
+			return
+		}
+	}
+	t.Fatalf("Tab never reached a %s %q; at %+v", kind, label, g.State().Focus)
+}
+
+// enter presses Enter on the ring's thing, and lets the town take it in.
+func enter(g *Game) {
+	g.pressFocused()
+	event.ExecuteDeferred()
+	settle(g)
+}
+
+// TestKeyboardOnly runs a door's call with the focus keys alone: Tab to
+// the listening door, Enter opens its panel with the ring on its first
+// button, Tab to accept and Enter runs it; Esc takes the ring back to the
+// door, and again away. A fresh socket's bind form takes typing in its
+// field, which Space does not pause.
+func TestKeyboardOnly(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	for i := 0; i < 200 && !strings.Contains(consoleText(g), ": listen "); i++ {
+		g.step()
+	}
+	settle(g)
+	if f := g.State().Focus; f.Kind != "" {
+		t.Fatalf("a ring before any Tab: %+v", f)
+	}
+	g.moveFocus(1)
+	if f := g.State().Focus; f.Kind != "plot" || f.Box.W <= 0 {
+		t.Fatalf("the first Tab is on %+v, want the first plot", f)
+	}
+	tabTo(t, g, "door", "b/web fd 3")
+	enter(g)
+	s := g.State()
+	if s.Selected != "door" || s.Focus.Kind != "button" {
+		t.Fatalf("Enter on the door: panel %q, ring on %+v; want the door's panel, the ring on its first button", s.Selected, s.Focus)
+	}
+	tabTo(t, g, "button", "accept")
+	enter(g)
+	wantConsole(t, g, "b/web: accept 3 &")
+	g.focusBack()
+	if f := g.State().Focus; f.Kind != "door" {
+		t.Fatalf("Esc from the panel: ring on %+v, want the door", f)
+	}
+	g.focusBack()
+	if s := g.State(); s.Focus.Kind != "" || s.Selected != "" {
+		t.Fatalf("Esc from the door: ring on %+v, panel %q; want neither", s.Focus, s.Selected)
+	}
+	// Shift-Tab from nowhere goes to the last thing: the console's input.
+	g.moveFocus(-1)
+	if f := g.State().Focus; f.Kind != "input" || !g.w.input.IsFocused() {
+		t.Fatalf("Shift-Tab from nowhere: %+v (console typing %v), want the console's input", f, g.w.input.IsFocused())
+	}
+	g.clearFocus()
+}
+
+// TestKeyboardFillsAForm: on a fresh socket, Enter on bind opens its
+// form with the ring in its field, which has the keyboard; what is typed
+// there makes the run button's line, and Enter on it runs it.
+func TestKeyboardFillsAForm(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	g.player.SetPaused(false)
+	for _, l := range []string{"host a 10.0.0.1/24", "process a app", "a/app: socket udp"} {
+		g.exec(l)
+	}
+	settle(g)
+	tabTo(t, g, "door", "a/app fd 3")
+	enter(g)
+	tabTo(t, g, "button", "bind")
+	enter(g)
+	s := g.State()
+	if s.Form == nil || s.Form.Name != "bind" {
+		t.Fatalf("no bind form after Enter on bind: %+v", s.Form)
+	}
+	tabTo(t, g, "input", "0.0.0.0:9000")
+	if !g.formTyping() {
+		t.Fatal("the ring is on the field but it does not have the keyboard")
+	}
+	if !g.keyboard() {
+		t.Error("the town's keys would act while a field is typed in")
+	}
+	g.forms.inputs["addr"].SetText("0.0.0.0:5353")
+	event.ExecuteDeferred()
+	tabTo(t, g, "button", "Run: bind 3 0.0.0.0:5353")
+	if g.formTyping() {
+		t.Error("the field kept the keyboard after the ring left it")
+	}
+	enter(g)
+	wantConsole(t, g, "a/app: bind 3 0.0.0.0:5353", "=> 0")
+}
