@@ -57,7 +57,8 @@ func bulkAt(b *testing.B, events, every int) *Player {
 // back): a replay from it, and one checkpoint taken near the moment.
 // again is each Back after, as a learner pressing the left arrow does:
 // a copy of that checkpoint and a replay of at most CheckpointEvery
-// events. fromStart is the same Back without checkpoints: the whole run
+// events; againAfterAFrame the same with a frame drawn between, in which
+// the copy is made ahead. fromStart is the same Back without checkpoints: the whole run
 // replayed from the scenario's start.
 func BenchmarkBack(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
@@ -85,6 +86,21 @@ func BenchmarkBack(b *testing.B) {
 			}
 			b.ResetTimer()
 			for range b.N {
+				if err := p.Back(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("events=%d/againAfterAFrame", n), func(b *testing.B) {
+			p := bulkAt(b, n, 0)
+			if err := p.Back(); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				p.Tick(time.Second / 60) // paused: the next Back's copy is made
+				b.StartTimer()
 				if err := p.Back(); err != nil {
 					b.Fatal(err)
 				}

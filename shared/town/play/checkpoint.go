@@ -76,9 +76,15 @@ func (p *Player) copyEngine() *engine {
 	return deepCopy(e, notCopied, keptFields)
 }
 
-// restore makes a copy of checkpoint c the player's engine.
+// restore makes a copy of checkpoint c the player's engine: the spare
+// one made while the town waited, if it is of c.
 func (p *Player) restore(c *checkpoint) {
-	e := deepCopy(c.e, notCopied, keptFields)
+	h := &p.hist
+	e := h.spare
+	if e == nil || h.spareOf != c.at {
+		e = deepCopy(c.e, notCopied, keptFields)
+	}
+	h.spare = nil
 	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
 	p.captionAt, p.captionRead = e.captionAt, e.captionRead
 	p.console.at = p.events
@@ -148,6 +154,26 @@ func (p *Player) thin() {
 }
 
 func abs(n int) int { return max(n, -n) }
+
+// prepareBack makes, while a town waits paused, the copy of
+// the checkpoint the next Back starts from, so that Back itself only
+// replays from it: a copy at 100,000 events of a bulk transfer is 5 ms
+// natively and some ten times that in a browser.
+func (p *Player) prepareBack() {
+	h := &p.hist
+	if !p.recording() {
+		return
+	}
+	s, ok := p.stopBefore(p.events)
+	if !ok {
+		return
+	}
+	c, ok := h.checkpointBefore(s.at)
+	if !ok || h.spare != nil && h.spareOf == c.at {
+		return
+	}
+	h.spare, h.spareOf = deepCopy(c.e, notCopied, keptFields), c.at
+}
 
 // checkpointBefore is the last checkpoint at or before place to.
 func (h *history) checkpointBefore(to pos) (*checkpoint, bool) {

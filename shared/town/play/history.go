@@ -76,8 +76,11 @@ type history struct {
 	// played again than they were first made.
 	offset time.Duration
 	// checkpoints are copies of the engine along the way, by place
-	// (checkpoint.go).
+	// (checkpoint.go); spare is a copy of the one at spareOf, made
+	// ahead for the next Back.
 	checkpoints []checkpoint
+	spare       *engine
+	spareOf     pos
 	// every is how many events apart checkpoints are kept: 0 is
 	// CheckpointEvery, below 0 none (tests replay from the start).
 	every int

@@ -466,11 +466,11 @@ func (p *Player) Tick(dt time.Duration) {
 	}
 	if p.live {
 		p.paceLive(dt)
+	} else if p.paused {
+		p.prepareBack() // while the learner looks, ready for the next Back
 	} else if p.BackInTime() {
-		if !p.paused {
-			p.replayForward(dt)
-		}
-	} else if !p.paused {
+		p.replayForward(dt)
+	} else {
 		switch {
 		case p.fastest:
 			for i := 0; i < FastSteps; i++ {

@@ -325,6 +325,7 @@ func (p *Player) cutFuture() {
 	}
 	cut := len(h.entries) - p.events
 	h.cuts++
+	h.spare = nil // a checkpoint at its place would be of the new story
 	h.ops = h.ops[:h.at.op]
 	h.entries = h.entries[:p.events]
 	p.console.cut(p.events)

@@ -139,3 +139,26 @@ func TestCheckpointsStaySmall(t *testing.T) {
 		t.Errorf("a checkpoint copies %d bytes, %d without the send's: want the 8 MiB sent shared", kept, all)
 	}
 }
+
+func TestBackFromCopiesMadeAheadReplays(t *testing.T) {
+	// Back, Back, ... with a paused frame between, each from a copy of a
+	// checkpoint made in that frame: the same town as a replay from the
+	// start without checkpoints.
+	p, _ := straight(t, "hello-tcp", 3, steps(400))
+	q, _ := straight(t, "hello-tcp", -1, steps(400))
+	p.SetPaused(true)
+	for p.CanBack() {
+		p.Tick(time.Second / 60)
+		s, _ := p.stopBefore(p.events)
+		if _, ok := p.hist.checkpointBefore(s.at); ok && p.hist.spare == nil {
+			t.Fatalf("at %d events no copy was made ahead", p.events)
+		}
+		if err := p.Back(); err != nil {
+			t.Fatal(err)
+		}
+		q.seek(p.hist.here(), p.events)
+		if p.events != q.events || p.SnapshotDigest() != q.SnapshotDigest() {
+			t.Fatalf("back to %d events: %d replayed, digests %s and %s", p.events, q.events, p.SnapshotDigest()[:12], q.SnapshotDigest()[:12])
+		}
+	}
+}
