@@ -118,6 +118,8 @@ test_all() {
   fuzz_pass ./shared/wire FuzzDissectFrame 50000
   fuzz_pass ./shared/script FuzzParse 40000
   fuzz_pass ./shared/lessons FuzzParse 20000
+  fuzz_pass ./shared/script FuzzCode 20000
+  fuzz_pass ./shared/script/export FuzzProgram 10000
   fuzz_pass ./shared/netsim FuzzReceive 40000
   fuzz_pass ./shared/netsim FuzzTCPInject 40000
   fuzz_pass ./shared/netsim FuzzHostFrames 40000
