@@ -26,6 +26,7 @@ type wayBack struct {
 	PanelBox   box    `json:"panel_box"`
 	Console    []string
 	Buttons    []wayButton `json:"buttons"`
+	Sliders    []waySlider `json:"sliders"`
 	Timeline   *struct {
 		Total, First, Shown int
 		Entries             []wayEntry
@@ -43,11 +44,20 @@ type wayButton struct {
 	Disabled bool
 }
 
+// waySlider is a slider on screen and where its thumb is.
+type waySlider struct {
+	Name     string
+	Box      box
+	Value    int
+	Min, Max int
+}
+
 // wayEntry is an entry of the timeline on screen.
 type wayEntry struct {
 	Index int
 	Kind  string
 	Text  string
+	Lit   bool
 	Box   box
 }
 
@@ -97,19 +107,21 @@ func pressKey(ctx context.Context, key string, code int64) error {
 
 // Virtual key codes of the keys the timeline takes.
 const (
-	vkPageUp = 33
-	vkEnd    = 35
-	vkLeft   = 37
-	vkRight  = 39
+	vkPageUp   = 33
+	vkPageDown = 34
+	vkEnd      = 35
+	vkLeft     = 37
+	vkRight    = 39
 )
 
 // TestBrowserWayBack plays lossy-bulk in headless Chromium as fast as
 // possible past 2,000 events and pauses, then goes back 1,000 events
-// through the timeline (PageUp a page at a time, then a click on the
-// entry just before) and forward again with End: the snapshot's digest
-// is the head's again, and was another back in time. The left arrow goes
-// back an event at a time and Step (the right arrow) forward again to
-// the same digest; the console says each move.
+// through the timeline (clicks on the slider's track, PageUp or PageDown
+// a page at a time, then a click on the entry just before) and forward
+// again with End: the snapshot's digest is the head's again, and was
+// another back in time. The left arrow goes back an event at a time and
+// Step (the right arrow) forward again to the same digest; the console
+// says each move.
 func TestBrowserWayBack(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
@@ -140,25 +152,44 @@ func TestBrowserWayBack(t *testing.T) {
 	shot, _ := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "timeline-head.png", shot)
 
-	// PageUp until the entry before the target is on screen, then click it.
+	// Most of the way with clicks on the scrub slider's track, left of
+	// its handle (each a twentieth of the story back); then PageUp or
+	// PageDown until the entry before the target is on screen, and a
+	// click on it.
 	target := head.EventIndex - 1000
+	scrub, ok := sliderOf(st, "timeline")
+	if !ok || scrub.Value != head.EventIndex || scrub.Max != head.EventCount {
+		t.Fatalf("the timeline's slider: %+v (found %v); want it at the head, %d of %d", scrub, ok, head.EventIndex, head.EventCount)
+	}
+	for st.EventIndex > target+head.EventCount/20 {
+		before := st.EventIndex
+		if err := click(ctx, scrub.Box.X+3, scrub.Box.Y+scrub.Box.H/2); err != nil {
+			t.Fatal(err)
+		}
+		st = waitWayBack(t, ctx, 10*time.Second, "a click on the slider's track", func(s wayBack) bool { return s.EventIndex < before && s.Timeline != nil })
+	}
+	t.Logf("the slider took the town to event %d", st.EventIndex)
 	for presses := 0; ; presses++ {
 		if e, ok := entryOf(st, target-1); ok {
 			x, y := e.Box.center()
 			if err := click(ctx, x, y); err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%d PageUps to bring event %d into the list", presses, target-1)
+			t.Logf("%d PageUps or PageDowns to bring event %d into the list", presses, target-1)
 			break
 		}
-		if presses > 200 {
-			t.Fatalf("after %d PageUps the town is at event %d, and event %d is not in the list", presses, st.EventIndex, target-1)
+		if presses > 20 {
+			t.Fatalf("after %d PageUps or PageDowns the town is at event %d, and event %d is not in the list", presses, st.EventIndex, target-1)
 		}
 		before := st.EventIndex
-		if err := pressKey(ctx, "PageUp", vkPageUp); err != nil {
+		key, code := "PageUp", int64(vkPageUp)
+		if st.EventIndex < target {
+			key, code = "PageDown", vkPageDown
+		}
+		if err := pressKey(ctx, key, code); err != nil {
 			t.Fatal(err)
 		}
-		st = waitWayBack(t, ctx, 10*time.Second, "PageUp", func(s wayBack) bool { return s.EventIndex < before && s.Timeline != nil })
+		st = waitWayBack(t, ctx, 10*time.Second, key, func(s wayBack) bool { return s.EventIndex != before && s.Timeline != nil })
 	}
 	back := waitWayBack(t, ctx, 10*time.Second, "the jump to event 1,000 back", func(s wayBack) bool { return s.EventIndex == target })
 	if back.Digest == head.Digest {
@@ -167,8 +198,8 @@ func TestBrowserWayBack(t *testing.T) {
 	if say := lastLine(back.Console); !strings.HasPrefix(say, "# at event ") {
 		t.Errorf("after the jump the console says %q, want where the town went", say)
 	}
-	if tl := back.Timeline; tl.Entries[tl.Shown-tl.First].Index != target-1 {
-		t.Errorf("the lit entry is event %d, want %d", tl.Entries[tl.Shown-tl.First].Index, target-1)
+	if lit, ok := litOf(back); !ok || lit.Index != target-1 {
+		t.Errorf("the lit entry is event %d (on screen: %v), want %d", lit.Index, ok, target-1)
 	}
 	shot, _ = chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	saveArtifact(t, "timeline-back.png", shot)
@@ -268,6 +299,28 @@ func entryOf(s wayBack, index int) (wayEntry, bool) {
 		}
 	}
 	return wayEntry{}, false
+}
+
+// litOf is the timeline's lit entry, if it is on screen.
+func litOf(s wayBack) (wayEntry, bool) {
+	if s.Timeline != nil {
+		for _, e := range s.Timeline.Entries {
+			if e.Lit {
+				return e, true
+			}
+		}
+	}
+	return wayEntry{Index: -1}, false
+}
+
+// sliderOf is the slider named name, if it is on screen.
+func sliderOf(s wayBack, name string) (waySlider, bool) {
+	for _, sl := range s.Sliders {
+		if sl.Name == name {
+			return sl, true
+		}
+	}
+	return waySlider{}, false
 }
 
 // lastLine is the console's newest line.

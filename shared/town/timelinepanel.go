@@ -3,7 +3,6 @@ package town
 import (
 	"fmt"
 	"image"
-	"math"
 	"slices"
 	"strings"
 
@@ -49,18 +48,18 @@ type timelineView struct {
 // player's list may be 100,000 events long, and the panel is asked every
 // frame.
 type timelineMemo struct {
-	key     timelineKey
-	entries []play.TimelineEntry
-	total   int
-	first   int // the filtered position of entries[0]
-	shown   int // the filtered position of the event the town shows, -1 for none
+	key   timelineKey
+	laid  []laidEntry // the entries on screen
+	total int
+	first int // the filtered position of laid[0]
+	shown int // the filtered position of the event the town shows, -1 for none
 }
 
 type timelineKey struct {
 	host, sock   string
 	kind, first  int
 	pinned       bool
-	rows         int
+	area         image.Rectangle
 	count, index int
 }
 
@@ -184,19 +183,24 @@ func (g *Game) timelineChoices() (hosts, socks []string) {
 	return hosts, socks
 }
 
-// timelineRows is how many entries the panel's area holds.
-func (g *Game) timelineRows(area image.Rectangle) int {
-	return max(int(float64(area.Dy()-g.px(8*2))/(timelineRowH*g.scale)), 1)
-}
-
-// timelineRowH is an entry's height in CSS pixels.
+// timelineRowH is an entry's row's height in CSS pixels.
 const timelineRowH = 17
 
-// timelinePage is the page of entries the panel shows in an area of rows
-// entries: from the learner's scroll, or round the event the town shows.
-func (g *Game) timelinePage(rows int) *timelineMemo {
+// laidEntry is an entry as the panel lays it out: its rows of text (a
+// second when the first does not hold it all), its filtered position,
+// and where it is drawn, in device pixels.
+type laidEntry struct {
+	play.TimelineEntry
+	pos  int
+	rows []string
+	y, h float64
+}
+
+// timelinePage is the page of entries the panel shows in area, laid
+// out: from the learner's scroll, or round the event the town shows.
+func (g *Game) timelinePage(area image.Rectangle) *timelineMemo {
 	v := &g.timeline
-	key := timelineKey{host: v.host, sock: v.sock, kind: v.kind, first: v.first, pinned: v.pinned, rows: rows,
+	key := timelineKey{host: v.host, sock: v.sock, kind: v.kind, first: v.first, pinned: v.pinned, area: area,
 		count: g.player.EventCount(), index: g.player.EventIndex()}
 	if v.memo != nil && v.memo.key == key {
 		return v.memo
@@ -204,16 +208,59 @@ func (g *Game) timelinePage(rows int) *timelineMemo {
 	f := v.filter()
 	_, total := g.player.Timeline(f, 0, 0)
 	m := &timelineMemo{key: key, total: total, shown: g.shownPos(f, total)}
+	v.memo = m
+	rowH := timelineRowH * g.scale
+	room := float64(area.Dy()-g.px(8)) - 16*g.scale // above the "N-M of T" line
+	maxRows := max(int(room/rowH), 1)
 	first := v.first
 	if !v.pinned {
 		// The shown event a third of the way down, so what led to it
-		// and what comes next are both in sight.
-		first = m.shown - rows/3
+		// and what comes next are both in sight; at the newest, at the
+		// bottom. Entries may take two rows: count back by their heights.
+		before, _ := g.player.Timeline(f, max(m.shown-maxRows, 0), min(m.shown+1, maxRows+1))
+		budget := room * 2 / 3
+		if m.shown == total-1 {
+			budget = room
+		}
+		first = m.shown
+		for i := len(before) - 1; i >= 0; i-- {
+			budget -= g.entryHeight(before[i], area)
+			if budget < 0 {
+				break
+			}
+			first = m.shown - (len(before) - 1 - i)
+		}
 	}
-	m.first = max(min(first, total-rows), 0)
-	m.entries, _ = g.player.Timeline(f, m.first, rows)
-	v.memo = m
+	first = max(min(first, total-1), 0)
+	entries, _ := g.player.Timeline(f, first, maxRows)
+	y := float64(area.Min.Y + g.px(8))
+	for i, e := range entries {
+		rows := g.entryRows(e, area)
+		h := float64(len(rows)) * rowH
+		if y+h > float64(area.Min.Y+g.px(8))+room && len(m.laid) > 0 {
+			break
+		}
+		m.laid = append(m.laid, laidEntry{TimelineEntry: e, pos: first + i, rows: rows, y: y, h: h})
+		y += h
+	}
+	m.first = first
 	return m
+}
+
+// entryRows are the rows an entry takes in area: one, or two when it is
+// wider than the panel (the second cut short if need be).
+func (g *Game) entryRows(e play.TimelineEntry, area image.Rectangle) []string {
+	cols := int(float64(area.Dx()-g.px(16)) / g.textWidthMono("m", 12*g.scale))
+	rows := wrapMono(entryText(e), cols)
+	if len(rows) > 2 {
+		rows = []string{rows[0], clip(rows[1]+" "+strings.Join(rows[2:], " "), cols)}
+	}
+	return rows
+}
+
+// entryHeight is how tall an entry is drawn in area.
+func (g *Game) entryHeight(e play.TimelineEntry, area image.Rectangle) float64 {
+	return float64(len(g.entryRows(e, area))) * timelineRowH * g.scale
 }
 
 // shownPos is the filtered position of the newest entry that has
@@ -250,28 +297,28 @@ func (timelinePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 		}
 		return
 	}
-	rows := g.timelineRows(area)
-	m := g.timelinePage(rows)
+	m := g.timelinePage(area)
+	laid := m.laid
 	if m.total == 0 {
 		g.text(dst, "No event passes this filter.", x, y, size, colDim, false, alignLeft)
 		return
 	}
 	rowH := timelineRowH * g.scale
-	cols := int(float64(area.Dx()-g.px(16)) / g.textWidthMono("m", size))
-	for i, e := range m.entries {
-		ry := y + float64(i)*rowH
+	for _, e := range laid {
 		ink := colDim
 		if e.Index < g.player.EventIndex() {
 			ink = colText // it has happened in the town shown
 		}
-		if m.first+i == m.shown {
-			fillRect(dst, float64(area.Min.X), ry-2*g.scale, float64(area.Dx()), rowH, colHighlight)
+		if e.pos == m.shown {
+			fillRect(dst, float64(area.Min.X), e.y-2*g.scale, float64(area.Dx()), e.h, colHighlight)
 			ink = colInk
 		}
-		g.text(dst, clip(entryText(e), cols), x, ry, size, ink, true, alignLeft)
+		for i, r := range e.rows {
+			g.text(dst, r, x, e.y+float64(i)*rowH, size, ink, true, alignLeft)
+		}
 	}
-	if m.total > rows {
-		note := fmt.Sprintf("%d-%d of %d", m.first+1, m.first+len(m.entries), m.total)
+	if len(laid) > 0 && (m.total > len(laid)) {
+		note := fmt.Sprintf("%d-%d of %d", laid[0].pos+1, laid[len(laid)-1].pos+1, m.total)
 		g.text(dst, note, float64(area.Max.X-g.px(8)), float64(area.Max.Y)-14*g.scale, 11*g.scale, colDim, false, alignRight)
 	}
 }
@@ -324,27 +371,27 @@ func (timelinePanel) look(g *Game) panelLook {
 
 // click jumps the town to just after the entry clicked.
 func (timelinePanel) click(g *Game, pt image.Point) {
-	area := g.w.panelArea.GetWidget().Rect
-	m := g.timelinePage(g.timelineRows(area))
-	i := int(math.Floor((float64(pt.Y) - float64(area.Min.Y+g.px(8)) + 2*g.scale) / (timelineRowH * g.scale)))
-	if i < 0 || i >= len(m.entries) {
-		return
+	m := g.timelinePage(g.w.panelArea.GetWidget().Rect)
+	for _, e := range m.laid {
+		if y := float64(pt.Y) + 2*g.scale; y >= e.y && y < e.y+e.h {
+			g.timeline.first, g.timeline.pinned = m.first, true // the list stays where it is under the mouse
+			g.jumpTo(e.Index + 1)
+			return
+		}
 	}
-	g.timeline.first, g.timeline.pinned = m.first, true // the list stays where it is under the mouse
-	g.jumpTo(m.entries[i].Index + 1)
 }
 
 // wheel scrolls the list three entries a notch.
 func (timelinePanel) wheel(g *Game, steps int, _ image.Point) {
-	m := g.timelinePage(g.timelineRows(g.w.panelArea.GetWidget().Rect))
+	m := g.timelinePage(g.w.panelArea.GetWidget().Rect)
 	g.timeline.first, g.timeline.pinned = max(min(m.first-3*steps, m.total-1), 0), true
 }
 
 // keys scrub while the timeline is open: PageUp and PageDown a page of
 // entries back and forward, Home to the start, End to the newest.
 func (timelinePanel) keys(g *Game) bool {
-	m := g.timelinePage(g.timelineRows(g.w.panelArea.GetWidget().Rect))
-	page := max(len(m.entries)-1, 1)
+	m := g.timelinePage(g.w.panelArea.GetWidget().Rect)
+	page := max(len(m.laid)-1, 1)
 	to := -1
 	switch {
 	case inpututil.IsKeyJustPressed(ebiten.KeyPageUp):
@@ -380,13 +427,11 @@ func (p timelinePanel) state(g *Game, s *State) {
 	v := g.timeline
 	ts := &TimelineState{Host: v.host, Socket: v.sock, Kind: kindGroups[v.kind].name}
 	if g.player.EventCount() > 0 {
-		m := g.timelinePage(g.timelineRows(area))
+		m := g.timelinePage(area)
 		ts.Total, ts.First, ts.Shown = m.total, m.first, m.shown
-		rowH := timelineRowH * g.scale
-		for i, e := range m.entries {
-			y := float64(area.Min.Y+g.px(8)) + float64(i)*rowH - 2*g.scale
-			ts.Entries = append(ts.Entries, TimelineRow{Index: e.Index, AtNS: int64(e.At), Host: e.Host, Kind: e.Kind.String(), Text: entryText(e),
-				Box: g.css(float64(area.Min.X), y, float64(area.Dx()), rowH)})
+		for _, e := range m.laid {
+			ts.Entries = append(ts.Entries, TimelineRow{Index: e.Index, AtNS: int64(e.At), Host: e.Host, Kind: e.Kind.String(), Text: entryText(e.TimelineEntry),
+				Lit: e.pos == m.shown, Box: g.css(float64(area.Min.X), e.y-2*g.scale, float64(area.Dx()), e.h)})
 		}
 	}
 	s.Timeline = ts
@@ -414,5 +459,6 @@ type TimelineRow struct {
 	Host  string `json:"host"`
 	Kind  string `json:"kind"`
 	Text  string `json:"text"` // as drawn, before it is cut to the panel's width
+	Lit   bool   `json:"lit"`  // the event the town shows
 	Box   Box    `json:"box"`
 }

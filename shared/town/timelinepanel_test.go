@@ -49,7 +49,7 @@ func TestBackAndTimeline(t *testing.T) {
 	if tl.Total != head.EventCount || tl.Shown != tl.Total-1 {
 		t.Errorf("unfiltered at the head: %d entries, the shown at %d; want all %d, the last lit", tl.Total, tl.Shown, head.EventCount)
 	}
-	if lit := tl.Entries[tl.Shown-tl.First]; lit.Index != head.EventIndex-1 {
+	if lit := litEntry(tl); lit.Index != head.EventIndex-1 {
 		t.Errorf("the lit entry is event %d, want the last the town shows, %d", lit.Index, head.EventIndex-1)
 	}
 
@@ -65,8 +65,8 @@ func TestBackAndTimeline(t *testing.T) {
 	if want := "# back to event "; !strings.HasPrefix(lastConsole(g), want) {
 		t.Errorf("the console says %q after Back, want %q...", lastConsole(g), want)
 	}
-	if s := back.Timeline; s.Entries[s.Shown-s.First].Index != back.EventIndex-1 {
-		t.Errorf("back in time the lit entry is event %d, want %d", s.Entries[s.Shown-s.First].Index, back.EventIndex-1)
+	if lit := litEntry(back.Timeline); lit.Index != back.EventIndex-1 {
+		t.Errorf("back in time the lit entry is event %d, want %d", lit.Index, back.EventIndex-1)
 	}
 
 	g.jumpTo(0)
@@ -129,4 +129,14 @@ func kindIn(kind string, k kindGroup) bool {
 		}
 	}
 	return false
+}
+
+// litEntry is the timeline's lit entry on screen, or one of index -1.
+func litEntry(tl *TimelineState) TimelineRow {
+	for _, e := range tl.Entries {
+		if e.Lit {
+			return e
+		}
+	}
+	return TimelineRow{Index: -1}
 }
