@@ -34,6 +34,7 @@ type lessonFeed struct {
 	gen      int  // the console's Gen the runner was made for
 	sessions int  // how many times a session was read (for tests)
 	typed    int  // the last line number given to the runner
+	seen     int  // the player's EventIndex when the feed last looked
 }
 
 // feedSink hands the feed's runner's events to the checker.
@@ -54,9 +55,10 @@ func newLessonFeed(l lessons.Lesson) *lessonFeed { return &lessonFeed{lesson: l,
 // a scenario, since the feed last looked.
 func (f *lessonFeed) sync(p *play.Player) {
 	gen := p.Console().Gen()
-	if gen == f.gen && p.EventIndex() == f.events && !f.broken {
+	if gen == f.gen && p.EventIndex() == f.seen {
 		return
 	}
+	f.seen = p.EventIndex()
 	s := p.Session()
 	f.sessions++
 	if gen != f.gen || !f.continues(s) {

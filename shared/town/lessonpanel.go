@@ -140,7 +140,7 @@ func (p lessonPanel) wheel(g *Game, steps int, _ image.Point) {
 }
 
 // update builds the buttons again when the goal is met (Next lesson),
-// and shows the help when the lesson was left.
+// and shows the list when the lesson was left.
 func (p lessonPanel) update(g *Game) (panel, bool) {
 	r := g.book.run
 	if r == nil || r.lesson.Number != p.n {

@@ -345,3 +345,39 @@ func TestTownWaitsWhileTyping(t *testing.T) {
 		t.Error("a town the learner paused plays once a line is typed")
 	}
 }
+
+// BenchmarkLessonJudge is what judging a lesson's goal costs a frame in
+// which the town made an event: the session read, the runner beside the
+// player given what is new, the goal judged on the snapshot. Lesson 8,
+// its show-me lines typed, two minutes of TIME-WAIT run.
+func BenchmarkLessonJudge(b *testing.B) {
+	g, err := New(Options{Lesson: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.width, g.height = 1280, 800
+	g.fitUI(1)
+	g.layOut()
+	for range 600 {
+		g.player.Tick(time.Second / TPS)
+		g.updateLesson()
+	}
+	l, _ := lessons.Find(8)
+	for _, line := range showLines(l.Show) {
+		g.exec(line)
+		for i := 0; i < 2000 && g.player.Busy(); i++ {
+			g.player.Tick(time.Second / TPS)
+			g.updateLesson()
+		}
+	}
+	f := g.book.run.feed
+	if !f.result(g.player).Met {
+		b.Fatal("lesson 8's goal is not met")
+	}
+	b.ReportMetric(float64(g.player.EventIndex()), "events")
+	b.ResetTimer()
+	for range b.N {
+		f.seen = -1 // as if an event came
+		f.result(g.player)
+	}
+}
