@@ -55,6 +55,8 @@ func bulkAt(b *testing.B, events, every int) *Player {
 // events into the bulk transfer. first is the first Back from the head,
 // with the checkpoints playing left (the last up to a tenth of the run
 // back): a replay from it, and one checkpoint taken near the moment.
+// firstAfterAPause is the first Back after a second paused at the head,
+// in whose frames a checkpoint is brought near and copied ahead.
 // again is each Back after, as a learner pressing the left arrow does:
 // a copy of that checkpoint and a replay of at most CheckpointEvery
 // events; againAfterAFrame the same with a frame drawn between, in which
@@ -73,6 +75,28 @@ func BenchmarkBack(b *testing.B) {
 				}
 				b.StopTimer()
 				p.hist.checkpoints = slices.Clone(kept)
+				if err := p.JumpTo(p.EventCount()); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+		b.Run(fmt.Sprintf("events=%d/firstAfterAPause", n), func(b *testing.B) {
+			p := bulkAt(b, n, 0)
+			p.SetPaused(true)
+			kept := slices.Clone(p.hist.checkpoints)
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				p.hist.checkpoints = slices.Clone(kept)
+				for range 60 { // a second paused: checkpoints brought near
+					p.Tick(time.Second / 60)
+				}
+				b.StartTimer()
+				if err := p.Back(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
 				if err := p.JumpTo(p.EventCount()); err != nil {
 					b.Fatal(err)
 				}

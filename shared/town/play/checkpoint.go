@@ -16,8 +16,10 @@ import (
 // much as replaying a thousand events of the same town, so while playing
 // one is taken every CheckpointEvery events, or every tenth of the way
 // so far when that is more (a tenth of the cost of playing on); going
-// back, one is taken within CheckpointEvery of where it goes, so that
-// the next Back replays fewer than that. At most MaxCheckpoints are kept,
+// back, one is taken within a quarter of CheckpointEvery of where it
+// goes, so that the next Back replays fewer events than that; and while
+// the town waits, paused, a checkpoint is brought to where the next Back
+// goes (see prepareBack). At most MaxCheckpoints are kept,
 // the old ones thinned out so that those near the moment the town shows
 // stay close together.
 const (
@@ -69,11 +71,8 @@ var keptFields = func() []field {
 
 // copyEngine copies the player's engine.
 func (p *Player) copyEngine() *engine {
-	e := &engine{
-		r: p.r, anim: p.anim, caption: p.caption, current: p.current, toldAt: p.toldAt, lines: p.lines, events: p.events,
-		captionAt: p.captionAt, captionRead: p.captionRead,
-	}
-	return deepCopy(e, notCopied, keptFields)
+	e := p.engine()
+	return deepCopy(&e, notCopied, keptFields)
 }
 
 // restore makes a copy of checkpoint c the player's engine: the spare
@@ -85,9 +84,7 @@ func (p *Player) restore(c *checkpoint) {
 		e = deepCopy(c.e, notCopied, keptFields)
 	}
 	h.spare = nil
-	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
-	p.captionAt, p.captionRead = e.captionAt, e.captionRead
-	p.console.at = p.events
+	p.setEngine(e)
 	p.hist.at = p.hist.norm(c.at)
 	p.wall, p.paced = c.wall, c.paced
 }
@@ -155,13 +152,21 @@ func (p *Player) thin() {
 
 func abs(n int) int { return max(n, -n) }
 
-// prepareBack makes, while a town waits paused, the copy of
-// the checkpoint the next Back starts from, so that Back itself only
-// replays from it: a copy at 100,000 events of a bulk transfer is 5 ms
-// natively and some ten times that in a browser.
+// AheadEvents is how many events a waiting town replays in a frame to
+// bring a checkpoint near the moment the next Back goes to.
+const AheadEvents = 1000
+
+// prepareBack readies the next Back while the town waits (paused, or its
+// story over): if the nearest checkpoint before where it goes is far, a
+// copy of it is replayed AheadEvents on and kept as a checkpoint, a
+// frame at a time, until one is near; then a copy of that one is made
+// ahead, so that Back itself only replays from it. (A copy at 100,000
+// events of a bulk transfer is 5 ms natively and some ten times that in
+// a browser.)
 func (p *Player) prepareBack() {
 	h := &p.hist
-	if !p.recording() {
+	every := h.spacing()
+	if !p.recording() || every <= 0 {
 		return
 	}
 	s, ok := p.stopBefore(p.events)
@@ -169,10 +174,70 @@ func (p *Player) prepareBack() {
 		return
 	}
 	c, ok := h.checkpointBefore(s.at)
-	if !ok || h.spare != nil && h.spareOf == c.at {
+	switch {
+	case !ok:
 		return
+	case int(s.events)-c.events > every/4:
+		p.nearer(c, s)
+	case h.spare == nil || h.spareOf != c.at:
+		h.spare, h.spareOf = deepCopy(c.e, notCopied, keptFields), c.at
 	}
-	h.spare, h.spareOf = deepCopy(c.e, notCopied, keptFields), c.at
+}
+
+// nearer replays a copy of checkpoint c up to AheadEvents towards stop s,
+// aside from the player's own engine, and keeps it as a checkpoint.
+func (p *Player) nearer(c *checkpoint, s stop) {
+	h := &p.hist
+	e := deepCopy(c.e, notCopied, keptFields)
+	at, wall, paced := c.at, c.wall, c.paced
+	p.aside(e, func() {
+		h.at, p.wall, p.paced = h.norm(at), wall, paced
+		for h.at.before(s.at) && p.events < c.events+AheadEvents {
+			o := h.ops[h.at.op]
+			p.wall, p.paced = o.wall, o.paced
+			p.applyNext()
+		}
+		at, wall, paced = h.here(), p.wall, p.paced
+	})
+	if !e.r.Clonable() || e.events == c.events {
+		return // a running ping holds closures: no checkpoint here
+	}
+	i := sort.Search(len(h.checkpoints), func(i int) bool { return at.before(h.checkpoints[i].at) })
+	h.checkpoints = append(h.checkpoints, checkpoint{})
+	copy(h.checkpoints[i+1:], h.checkpoints[i:])
+	h.checkpoints[i] = checkpoint{at: at, events: e.events, wall: wall, paced: paced, e: e}
+	p.thin()
+}
+
+// aside runs f with e as the player's engine, which it leaves as f left
+// it, and gives the player its own engine, place and clocks back.
+func (p *Player) aside(e *engine, f func()) {
+	own := p.engine()
+	h := &p.hist
+	at, wall, paced, started, consoleAt := h.at, p.wall, p.paced, p.started, p.console.at
+	p.setEngine(e)
+	p.console.mute = true
+	f()
+	p.console.mute = false
+	p.r.Errors() // said when they first happened
+	*e = p.engine()
+	p.setEngine(&own)
+	h.at, p.wall, p.paced, p.started, p.console.at = at, wall, paced, started, consoleAt
+}
+
+// engine is the player's engine, not copied.
+func (p *Player) engine() engine {
+	return engine{
+		r: p.r, anim: p.anim, caption: p.caption, current: p.current, toldAt: p.toldAt, lines: p.lines, events: p.events,
+		captionAt: p.captionAt, captionRead: p.captionRead,
+	}
+}
+
+// setEngine makes e the player's engine, not copied.
+func (p *Player) setEngine(e *engine) {
+	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
+	p.captionAt, p.captionRead = e.captionAt, e.captionRead
+	p.console.at = p.events
 }
 
 // checkpointBefore is the last checkpoint at or before place to.

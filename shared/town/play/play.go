@@ -470,6 +470,8 @@ func (p *Player) Tick(dt time.Duration) {
 		p.prepareBack() // while the learner looks, ready for the next Back
 	} else if p.BackInTime() {
 		p.replayForward(dt)
+	} else if p.Idle() {
+		p.prepareBack() // the story is over: the next thing may be Back
 	} else {
 		switch {
 		case p.fastest:

@@ -131,8 +131,8 @@ func (p *Player) seek(to pos, events int) {
 			lastWall = o.wall
 		}
 		p.applyNext()
-		if every := h.spacing(); p.events >= events-every {
-			p.maybeCheckpoint(every) // where the learner goes back, going back again is quick
+		if near := h.spacing() / 4; p.events >= events-near {
+			p.maybeCheckpoint(near) // where the learner goes back, going back again is quick
 		}
 	}
 	p.console.mute = false

@@ -141,24 +141,41 @@ func TestCheckpointsStaySmall(t *testing.T) {
 }
 
 func TestBackFromCopiesMadeAheadReplays(t *testing.T) {
-	// Back, Back, ... with a paused frame between, each from a copy of a
-	// checkpoint made in that frame: the same town as a replay from the
-	// start without checkpoints.
-	p, _ := straight(t, "hello-tcp", 3, steps(400))
-	q, _ := straight(t, "hello-tcp", -1, steps(400))
-	p.SetPaused(true)
-	for p.CanBack() {
+	// Back, Back, ... with paused frames between, each from a copy of a
+	// checkpoint made in them (after one replayed near where Back goes):
+	// the same town as a replay from the start without checkpoints.
+	fast := func(p *Player, i int) bool {
+		p.SetFastest(true)
 		p.Tick(time.Second / 60)
-		s, _ := p.stopBefore(p.events)
-		if _, ok := p.hist.checkpointBefore(s.at); ok && p.hist.spare == nil {
-			t.Fatalf("at %d events no copy was made ahead", p.events)
-		}
-		if err := p.Back(); err != nil {
-			t.Fatal(err)
-		}
-		q.seek(p.hist.here(), p.events)
-		if p.events != q.events || p.SnapshotDigest() != q.SnapshotDigest() {
-			t.Fatalf("back to %d events: %d replayed, digests %s and %s", p.events, q.events, p.SnapshotDigest()[:12], q.SnapshotDigest()[:12])
+		return i < 3
+	}
+	for _, tt := range []struct {
+		name  string
+		every int
+		drive func(p *Player, i int) bool
+		backs int
+	}{
+		{"hello-tcp", 3, steps(400), 1000},
+		{"lossy-bulk", 97, fast, 40},
+	} {
+		p, _ := straight(t, tt.name, tt.every, tt.drive)
+		q, _ := straight(t, tt.name, -1, tt.drive)
+		p.SetPaused(true)
+		for i := 0; i < tt.backs && p.CanBack(); i++ {
+			for range 3 { // a checkpoint brought near, then its copy made
+				p.Tick(time.Second / 60)
+			}
+			s, _ := p.stopBefore(p.events)
+			if c, ok := p.hist.checkpointBefore(s.at); ok && int(s.events)-c.events <= tt.every/4 && p.hist.spare == nil {
+				t.Fatalf("%s at %d events: no copy was made ahead", tt.name, p.events)
+			}
+			if err := p.Back(); err != nil {
+				t.Fatal(err)
+			}
+			q.seek(p.hist.here(), p.events)
+			if p.events != q.events || p.SnapshotDigest() != q.SnapshotDigest() {
+				t.Fatalf("%s back to %d events: %d replayed, digests %s and %s", tt.name, p.events, q.events, p.SnapshotDigest()[:12], q.SnapshotDigest()[:12])
+			}
 		}
 	}
 }
