@@ -80,7 +80,10 @@ func (g *Game) buildForm(box *widget.Container, owner string, f form) {
 	g.forms.inputs = map[string]*widget.TextInput{}
 	g.forms.current, g.forms.owner = &f, owner
 	var run *widget.Button
-	label := func() { run.SetText("Run: " + lineLabel(f.line(v))) }
+	label := func() {
+		run.SetText("Run: " + lineLabel(f.line(v)))
+		box.RequestRelayout() // the button is as wide as its new line
+	}
 	exec := func() {
 		if l := f.line(v); l != "" {
 			g.exec(l)

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// keyTown has a datagram socket on each of two hosts, b's bound.
+const keyTown = `# Two hosts, a datagram socket on each.
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b delay=5ms
+process a app
+process b srv
+b/srv: socket udp
+b/srv: bind 3 0.0.0.0:9000
+a/app: socket udp
+`
+
+// Virtual key codes of the focus keys.
+const (
+	vkTab   = 9
+	vkEnter = 13
+)
+
+// tabUntil presses Tab until the focus ring is on a thing of kind whose
+// label has label in it, reading the page between presses.
+func tabUntil(t *testing.T, ctx context.Context, kind, label string) buildState {
+	t.Helper()
+	var st buildState
+	for range 60 {
+		if err := pressKey(ctx, "Tab", vkTab); err != nil {
+			t.Fatal(err)
+		}
+		st = waitBuild(t, ctx, 5*time.Second, "the ring to move", func(s buildState) bool { return s.Focus.Kind != "" })
+		if st.Focus.Kind == kind && strings.Contains(st.Focus.Label, label) {
+			return st
+		}
+	}
+	t.Fatalf("sixty Tabs and the ring never reached a %s %q (last on %+v)", kind, label, st.Focus)
+	return st
+}
+
+// TestBrowserKeyboardOnly opens a door and makes a call with the keys
+// alone: Tab to a/app's door, Enter opens its panel (the ring on its
+// first button), Tab to sendto and Enter opens its form, Tab into the
+// text field and type, Tab to the run button and Enter: the console
+// echoes the line and its result, and no mouse was used.
+func TestBrowserKeyboardOnly(t *testing.T) {
+	base := serve(t)
+	ctx := browser(t, 1280, 800)
+	openTown(t, ctx, base+"?play=1&scenario=keys&src="+url.QueryEscape(keyTown))
+	waitBuild(t, ctx, 20*time.Second, "a/app's socket", func(s buildState) bool {
+		for _, d := range s.Doors {
+			if d.Host == "a" && d.FD == 3 && d.Box.W > 0 {
+				return true
+			}
+		}
+		return false
+	})
+	st := tabUntil(t, ctx, "door", "a/app fd 3")
+	if st.Focus.Box.W <= 0 {
+		t.Fatalf("the ring on the door has no box: %+v", st.Focus)
+	}
+	saveShot(t, ctx, "keys-1-door")
+	if err := pressKey(ctx, "Enter", vkEnter); err != nil {
+		t.Fatal(err)
+	}
+	st = waitBuild(t, ctx, 5*time.Second, "the door's panel", func(s buildState) bool {
+		return s.Selected == "door" && s.Focus.Kind == "button"
+	})
+	tabUntil(t, ctx, "button", "sendto")
+	if err := pressKey(ctx, "Enter", vkEnter); err != nil {
+		t.Fatal(err)
+	}
+	waitBuild(t, ctx, 5*time.Second, "the sendto form", func(s buildState) bool { return s.Form != nil && s.Form.Name == "sendto" })
+	before := tabUntil(t, ctx, "input", "hello").Paused
+	for _, r := range " town" {
+		if err := press(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = waitBuild(t, ctx, 5*time.Second, "the typed text in the form", func(s buildState) bool {
+		return s.Form != nil && s.Form.Values["data"] == "hello town"
+	})
+	if st.Paused != before {
+		t.Error("the space typed in the field paused or played the town")
+	}
+	saveShot(t, ctx, "keys-2-form")
+	tabUntil(t, ctx, "button", `Run: sendto 3 10.0.0.2:9000 "hello town"`)
+	if err := pressKey(ctx, "Enter", vkEnter); err != nil {
+		t.Fatal(err)
+	}
+	echoed(t, ctx, `a/app: sendto 3 10.0.0.2:9000 "hello town"`)
+	waitBuild(t, ctx, 10*time.Second, "sendto's result", func(s buildState) bool {
+		return strings.Contains(strings.Join(s.Console, "\n"), "=> 10")
+	})
+	saveShot(t, ctx, "keys-3-sent")
+}
