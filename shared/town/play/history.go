@@ -10,8 +10,8 @@ import (
 // The way back. The simulator is deterministic: a fresh runner given the
 // same calls, in the same order, makes the same events. So the player
 // records every call it makes to the runner (an op) as plain values, and
-// going back is making a fresh runner and giving it the recorded calls up
-// to the chosen moment.
+// going back is giving a fresh runner, or a copy of one kept on the way
+// (checkpoint.go), the recorded calls up to the chosen moment.
 //
 // A moment must lie between two runner calls, and one call can make many
 // events (a frame's Advance at 100x, a typed "run 1m"). So the player
@@ -39,11 +39,16 @@ const (
 type op struct {
 	kind    opKind
 	started bool
-	gate    bool
-	n       int32
-	limit   time.Duration
-	wall    time.Duration
-	paced   time.Duration
+	// gate says, for a typed line, that the scenario's next line waited
+	// at the gate when it came (see Transcript).
+	gate bool
+	// n is a step op's count, a typed line's place in history.lines.
+	n int32
+	// limit is where an advance goes; for a typed line, the virtual
+	// time it came at.
+	limit time.Duration
+	wall  time.Duration
+	paced time.Duration
 }
 
 // pos is a place in the recorded calls: ops[:op] carried out whole and
@@ -149,9 +154,8 @@ func (p *Player) record(o op) {
 	h.at = pos{op: int32(len(h.ops))}
 }
 
-// mark notes that the call about to be made at the head starts at place
-// at with events events before it; noteStop keeps it as a stop if the
-// call made events.
+// noteStop keeps place at, where a call just made at the head started
+// with before events, as a stop if the call made events.
 func (p *Player) noteStop(at pos, before int) {
 	if p.recording() && p.events > before {
 		p.hist.stops = append(p.hist.stops, stop{events: int32(before), at: at})
