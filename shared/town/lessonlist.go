@@ -3,79 +3,79 @@ package town
 import (
 	"fmt"
 	"image"
-	"image/color"
+	"strings"
 
 	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
 )
 
-// lessonListPanel lists the lessons, one a row with its number and title
-// and a mark for those whose goal was met; a click on a row starts that
-// lesson.
+// lessonListPanel lists the lessons, one button each with its number and
+// title, those whose goal was met saying so; a button starts its lesson.
+// Buttons, not drawn rows, so that the keyboard's Tab reaches them as it
+// reaches every button, and a screen's state lists them.
 type lessonListPanel struct{}
 
 func (lessonListPanel) title(*Game) string { return "Lessons: one for each idea" }
 
-// build offers the lesson open, if there is one, to go back to.
-func (lessonListPanel) build(g *Game, tabs, _ *widget.Container) {
-	if r := g.book.run; r != nil {
+// build offers the lesson open, if there is one, to go back to, and a
+// column of the lessons.
+func (lessonListPanel) build(g *Game, tabs, actions *widget.Container) {
+	b := g.book
+	if r := b.run; r != nil {
 		n := r.lesson.Number
 		tabs.AddChild(g.button(fmt.Sprintf("Back to lesson %d", n), func() { g.open(lessonPanel{n: n}) }))
 	}
-}
-
-// lessonRows are the rows of the list in area, one for each lesson.
-func (g *Game) lessonRows(area image.Rectangle) []image.Rectangle {
-	rows := make([]image.Rectangle, 0, len(g.book.all))
-	y := area.Min.Y + g.px(30)
-	h := g.px(30)
-	for range g.book.all {
-		rows = append(rows, image.Rect(area.Min.X+g.px(8), y, area.Max.X-g.px(8), y+h))
-		y += h + g.px(4)
+	col := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewRowLayout(
+		widget.RowLayoutOpts.Direction(widget.DirectionVertical),
+		widget.RowLayoutOpts.Spacing(g.px(4)),
+	)))
+	b.listButtons = b.listButtons[:0]
+	room := (g.panelWidth() - 60) * g.scale // the panel less its padding and the button's
+	for _, l := range b.all {
+		n := l.Number
+		btn := g.button(g.lessonLabel(n, l.Title, b.progress.HasMet(n), room), func() { g.startLesson(n) })
+		col.AddChild(btn)
+		b.listButtons = append(b.listButtons, btn)
 	}
-	return rows
+	actions.AddChild(col)
 }
 
+// lessonLabel is a lesson's button label, "7. Poll tells ... · met", cut
+// at a word with "…" to room (device pixels).
+func (g *Game) lessonLabel(n int, title string, met bool, room float64) string {
+	suffix := ""
+	if met {
+		suffix = " · met"
+	}
+	return cutWords(fmt.Sprintf("%d. %s", n, title), room-g.labelWidth(suffix), g.labelWidth) + suffix
+}
+
+// cutWords is s, or as many of its first words as fit room with "…"
+// after them; at least its first word.
+func cutWords(s string, room float64, width func(string) float64) string {
+	if width(s) <= room {
+		return s
+	}
+	words := strings.Fields(s)
+	for n := len(words) - 1; n > 1; n-- {
+		if c := strings.TrimRight(strings.Join(words[:n], " "), ",.;:") + "…"; width(c) <= room {
+			return c
+		}
+	}
+	return words[0] + "…"
+}
+
+// labelWidth is how wide a button's label is drawn.
+func (g *Game) labelWidth(s string) float64 { return g.textWidth(s, 14*g.scale) }
+
+// draw says how many lessons are met.
 func (lessonListPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	b := g.book
-	size := 13 * g.scale
-	x := float64(area.Min.X + g.px(12))
-	g.text(dst, fmt.Sprintf("%d of %d met. Click a lesson to start it.", len(b.progress.Met), len(b.all)),
-		x, float64(area.Min.Y+g.px(6)), size, colDim, false, alignLeft)
-	for i, row := range g.lessonRows(area) {
-		l := b.all[i]
-		met := b.progress.HasMet(l.Number)
-		ground := color.RGBA{0x24, 0x2a, 0x33, 0xff}
-		if r := b.run; r != nil && r.lesson.Number == l.Number {
-			ground = color.RGBA{0x2e, 0x38, 0x48, 0xff} // the lesson open
-		}
-		fillRect(dst, float64(row.Min.X), float64(row.Min.Y), float64(row.Dx()), float64(row.Dy()), ground)
-		mx, my := float64(row.Min.X+g.px(14)), float64(row.Min.Y+row.Dy()/2)
-		if met {
-			g.drawTick(dst, mx, my, 7*g.scale, colReady)
-		} else {
-			strokeCircle(dst, mx, my, 6*g.scale, 1.5*g.scale, colDim) // an open ring: not yet
-		}
-		label := fmt.Sprintf("%d. %s", l.Number, l.Title)
-		if met {
-			label += "  (met)"
-		}
-		w := float64(row.Dx() - g.px(36))
-		lines := g.wrap(label, size, w)
-		if len(lines) > 1 {
-			label = lines[0] + "…"
-		}
-		g.text(dst, label, float64(row.Min.X+g.px(28)), float64(row.Min.Y+g.px(7)), size, colText, false, alignLeft)
-	}
-}
-
-// click starts the lesson whose row is under pt.
-func (lessonListPanel) click(g *Game, pt image.Point) {
-	for i, row := range g.lessonRows(g.w.panelArea.GetWidget().Rect) {
-		if pt.In(row) {
-			g.startLesson(g.book.all[i].Number)
-			return
-		}
+	msg := fmt.Sprintf("%d of %d met. A lesson's button starts it; what is met is kept for next time.", len(b.progress.Met), len(b.all))
+	y := float64(area.Min.Y + g.px(8))
+	for _, l := range g.wrap(msg, 13*g.scale, float64(area.Dx()-g.px(24))) {
+		g.text(dst, l, float64(area.Min.X+g.px(12)), y, 13*g.scale, colDim, false, alignLeft)
+		y += 19 * g.scale
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ebitenui/ebitenui/widget"
+
 	"socketville/shared/lessons"
 	"socketville/shared/town/play"
 )
@@ -28,6 +30,9 @@ type lessonBook struct {
 	onView   func(LessonView)
 	lastView string // the last view told, as a key
 	scroll   int    // the lesson panel's text, scrolled by this many rows
+	// listButtons are the list's buttons, one a lesson, while it is on
+	// show: their places are the state's.
+	listButtons []*widget.Button
 }
 
 // lessonRun is one lesson being done.

@@ -27,11 +27,12 @@ type LessonCheck struct {
 	Missing string `json:"missing,omitempty"`
 }
 
-// LessonEntry is a row of the list of lessons where it is drawn.
+// LessonEntry is a lesson's button in the list, where it is drawn.
 type LessonEntry struct {
 	Number int    `json:"number"`
 	Title  string `json:"title"`
 	Met    bool   `json:"met"`
+	Label  string `json:"label"` // its button's
 	Box    Box    `json:"box"`
 }
 
@@ -48,11 +49,11 @@ func (g *Game) lessonState() *LessonState {
 		s.Number, s.Title, s.Checks, s.Hints, s.Total = v.Number, v.Title, v.Checks, r.hints, len(r.lesson.Hints)
 		s.Met, s.Showing = v.Met, len(r.show) > 0
 	}
-	if _, ok := g.shown().(lessonListPanel); ok {
-		area := g.w.panelArea.GetWidget().Rect
-		for i, row := range g.lessonRows(area) {
+	if _, ok := g.shown().(lessonListPanel); ok && len(b.listButtons) == len(b.all) {
+		for i, btn := range b.listButtons {
 			l := b.all[i]
-			s.List = append(s.List, LessonEntry{Number: l.Number, Title: l.Title, Met: b.progress.HasMet(l.Number), Box: g.cssRect(row)})
+			s.List = append(s.List, LessonEntry{Number: l.Number, Title: l.Title, Met: b.progress.HasMet(l.Number),
+				Label: btn.Text().Label, Box: g.cssRect(btn.GetWidget().Rect)})
 		}
 	}
 	return s
