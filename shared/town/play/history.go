@@ -204,8 +204,9 @@ func (p *Player) interject(l script.Line) {
 }
 
 // advance carries the runner on to limit, an instant a call. Past
-// maxEvents (when set) it stops where it is, and the op says so.
-func (p *Player) advance(limit time.Duration) {
+// maxEvents (when set) events or calls it stops where it is, the op says
+// so, and stopped is true.
+func (p *Player) advance(limit time.Duration) (stopped bool) {
 	p.record(op{kind: opAdvance, limit: limit})
 	at := p.lastPos()
 	for {
@@ -213,11 +214,11 @@ func (p *Player) advance(limit time.Duration) {
 		over := p.advanceOnce(limit)
 		p.noteStop(at, before)
 		if over {
-			return
+			return false
 		}
-		if p.maxEvents > 0 && p.events > p.maxEvents {
+		if p.maxEvents > 0 && (p.events > p.maxEvents || int(at.sub) > p.maxEvents) {
 			p.hist.ops[at.op].limit = p.r.Now() // as far as it went
-			return
+			return true
 		}
 		at.sub++
 	}

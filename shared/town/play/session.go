@@ -51,7 +51,9 @@ const (
 	MaxSessionLines  = 100_000   // of the scenario's source
 	MaxSessionInputs = 1_000_000 // inputs
 	MaxSessionSteps  = 10_000_000
-	MaxSessionEvents = 5_000_000
+	// MaxSessionEvents bounds the events (and the instants) a session's
+	// run may take: some five seconds natively, a minute in a browser.
+	MaxSessionEvents = 1_000_000
 )
 
 // sessionHeader starts a session's text; its number is the version.
@@ -378,6 +380,7 @@ func (p *Player) LoadSession(s Session) error {
 // errTooLong stops a session's run past MaxSessionEvents.
 var errTooLong = fmt.Errorf("the session makes more than %d events: it stops here", MaxSessionEvents)
 
+
 // apply does one input of a session at the head.
 func (p *Player) apply(in Input, lines []script.Line, typed *int) error {
 	switch in.Kind {
@@ -393,7 +396,9 @@ func (p *Player) apply(in Input, lines []script.Line, typed *int) error {
 		p.paced += LineTime
 		p.open()
 	case InputAdvance:
-		p.advance(in.Limit)
+		if p.advance(in.Limit) {
+			return errTooLong
+		}
 	case InputStep:
 		for range in.N {
 			if p.events > MaxSessionEvents {
