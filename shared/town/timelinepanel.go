@@ -120,10 +120,11 @@ func (p timelinePanel) build(g *Game, tabs, actions *widget.Container) {
 		names[i+1] = k.name
 	}
 	tabs.AddChild(g.chooser("kind", names[v.kind], names, func(s string) { v.kind = max(slices.Index(names, s), 0) }))
+	w := g.w
+	w.scrub = nil // until there is an event to scrub to (update)
 	if g.player.EventCount() == 0 {
 		return
 	}
-	w := g.w
 	w.scrubShown = g.player.EventIndex()
 	w.scrub = widget.NewSlider(
 		widget.SliderOpts.Direction(widget.DirectionHorizontal),
@@ -165,13 +166,12 @@ func (g *Game) timelineChoices() (hosts, socks []string) {
 	hosts, socks = []string{""}, []string{""}
 	for _, h := range g.player.Snapshot().Hosts {
 		hosts = append(hosts, h.Name)
-		if v.host != "" && h.Name != v.host {
-			continue
-		}
-		for _, p := range h.Processes {
-			for _, s := range p.Sockets {
-				socks = append(socks, fmt.Sprintf("%s/%s fd %d", h.Name, p.Name, s.FD))
-			}
+	}
+	// Every socket the story has had, closed ones too: their events are
+	// still on the timeline.
+	for _, s := range g.timelineSockets() {
+		if v.host == "" || strings.HasPrefix(s, v.host+"/") {
+			socks = append(socks, s)
 		}
 	}
 	if !slices.Contains(hosts, v.host) {
@@ -181,6 +181,36 @@ func (g *Game) timelineChoices() (hosts, socks []string) {
 		socks = append(socks, v.sock)
 	}
 	return hosts, socks
+}
+
+// socketsSeen are the sockets the timeline's entries name, gathered as
+// the entries come ("host/proc fd N").
+type socketsSeen struct {
+	seen int // entries looked at
+	set  map[string]bool
+}
+
+// timelineSockets are the sockets the timeline names, in order; it reads
+// only the entries that came since it was last asked (all again after a
+// recorded future was cut, or another scenario loaded).
+func (g *Game) timelineSockets() []string {
+	ss := &g.timelineSocks
+	if n := g.player.EventCount(); n < ss.seen || ss.set == nil {
+		*ss = socketsSeen{set: map[string]bool{}}
+	}
+	entries, _ := g.player.Timeline(play.AllEvents(), ss.seen, g.player.EventCount()-ss.seen)
+	for _, e := range entries {
+		if e.Proc != "" && e.FD > 0 {
+			ss.set[fmt.Sprintf("%s/%s fd %d", e.Host, e.Proc, e.FD)] = true
+		}
+	}
+	ss.seen += len(entries)
+	out := make([]string, 0, len(ss.set))
+	for s := range ss.set {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // timelineRowH is an entry's row's height in CSS pixels.
@@ -353,12 +383,21 @@ func (g *Game) textWidthMono(s string, size float64) float64 {
 // update builds the panel again when its title moved on (a new event, or
 // the town taken elsewhere), and puts the slider where the town is.
 func (p timelinePanel) update(g *Game) (panel, bool) {
-	if w := g.w; w.scrub != nil && w.scrubShown != g.player.EventIndex() {
+	w := g.w
+	if w.scrub != nil && (w.scrubShown != g.player.EventIndex() || w.scrub.Max != max(g.player.EventCount(), 1)) {
 		w.scrubShown = g.player.EventIndex()
 		w.scrub.Max = max(g.player.EventCount(), 1)
 		w.scrub.Current = w.scrubShown
 	}
-	return p, p.title(g) != g.w.title.Label
+	// The title counts the events: it changes with each one, so it is
+	// set in place rather than by building the panel again every frame
+	// a story plays. The first event brings the slider: that builds it.
+	title := p.title(g)
+	rebuild := w.scrub == nil && g.player.EventCount() > 0
+	if title != w.title.Label && !rebuild {
+		w.title.Label = title
+	}
+	return p, rebuild
 }
 
 // look: the list changes with the events, and with the learner's filter

@@ -1,8 +1,10 @@
 package town
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stepUntil steps the town's story until at least n events happened.
@@ -139,4 +141,37 @@ func litEntry(tl *TimelineState) TimelineRow {
 		}
 	}
 	return TimelineRow{Index: -1}
+}
+
+// TestTimelineChoosesClosedSockets plays hello-tcp to its end: the
+// socket chooser still offers the sockets that have closed, whose
+// events are on the timeline, and the host chosen narrows it.
+func TestTimelineChoosesClosedSockets(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	g.player.SetFastest(true)
+	g.player.SetPaused(false)
+	for i := 0; i < 10000 && g.player.Busy(); i++ {
+		g.player.Tick(time.Second / 60)
+	}
+	_, socks := g.timelineChoices()
+	for _, want := range []string{"a/browser fd 3", "b/web fd 3", "b/web fd 4"} {
+		if !slices.Contains(socks, want) {
+			t.Errorf("the socket chooser offers %q, not %q", socks, want)
+		}
+	}
+	g.timeline.host = "a"
+	if _, socks := g.timelineChoices(); slices.Contains(socks, "b/web fd 3") || !slices.Contains(socks, "a/browser fd 3") {
+		t.Errorf("host a chosen, the socket chooser offers %q", socks)
+	}
+	g.timeline.host, g.timeline.sock = "", "b/web fd 4"
+	g.openTimeline()
+	tl := g.State().Timeline
+	if tl.Total == 0 {
+		t.Fatal("no entry of b/web fd 4")
+	}
+	for _, e := range tl.Entries {
+		if e.Host != "b" || !strings.Contains(e.Text, "b/web fd 4") {
+			t.Errorf("b/web fd 4 chosen, the timeline lists %q", e.Text)
+		}
+	}
 }

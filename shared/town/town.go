@@ -119,7 +119,8 @@ type Game struct {
 	codeMemo *codeMemo
 	// timeline is the timeline panel's filter and scroll, kept while
 	// other panels are on show.
-	timeline timelineView
+	timeline      timelineView
+	timelineSocks socketsSeen
 	// book is the lessons and the one open (lessons.go).
 	book *lessonBook
 	// forms is the build form open in the panel and what was typed in
