@@ -380,7 +380,6 @@ func (p *Player) LoadSession(s Session) error {
 // errTooLong stops a session's run past MaxSessionEvents.
 var errTooLong = fmt.Errorf("the session makes more than %d events: it stops here", MaxSessionEvents)
 
-
 // apply does one input of a session at the head.
 func (p *Player) apply(in Input, lines []script.Line, typed *int) error {
 	switch in.Kind {
