@@ -256,6 +256,32 @@ a/app: connect 5 10.0.0.2:8080
 	}
 }
 
+// TestChooserThroughASwitch: hosts on one switch reach each other, so
+// the connect chooser offers the listener across it, and the listening
+// door's connect from offers the client.
+func TestChooserThroughASwitch(t *testing.T) {
+	r := town(t, `
+switch sw
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a sw
+link b sw
+process a app
+process b srv
+b/srv: socket tcp
+b/srv: bind 3 0.0.0.0:8080
+b/srv: listen 3 4
+a/app: socket tcp
+`)
+	snap := r.Kernel().Snapshot()
+	if got := reachableTargets(door(t, r, "a", "app", "CLOSED"), snap); len(got) != 1 || got[0] != "10.0.0.2:8080 b/srv fd 3" {
+		t.Errorf("across the switch a reaches %q, want b/srv's listener", got)
+	}
+	if c, ok := clientFor(door(t, r, "b", "srv", "LISTEN"), snap); !ok || c.label != "connect from a/app" {
+		t.Errorf("the listener's client button is %q, want connect from a/app", c.label)
+	}
+}
+
 // TestPayloadArgs: send's field takes size=N as the shell does, and any
 // other text quoted, its quotes and backslashes escaped.
 func TestPayloadArgs(t *testing.T) {

@@ -45,21 +45,34 @@ func owns(h *sock.HostState, a netip.Addr) bool {
 }
 
 // neighbour is the host at the far end of one of host's links that owns
-// a, in the order the links were made, or "".
+// a, in the order the links were made, or "". A switch is no host: the
+// hosts on its other ports (and on switches cabled to it) are neighbours
+// too, as they are on one Ethernet.
 func (r routing) neighbour(host string, a netip.Addr) string {
 	if loopback.Contains(a) {
 		return ""
 	}
-	for _, l := range r.links {
-		far := ""
-		switch host {
-		case l.A:
-			far = l.B
-		case l.B:
-			far = l.A
-		}
-		if h, ok := r.hosts[far]; ok && owns(h, a) {
-			return far
+	seen := map[string]bool{host: true}
+	for queue := []string{host}; len(queue) > 0; queue = queue[1:] {
+		for _, l := range r.links {
+			far := ""
+			switch queue[0] {
+			case l.A:
+				far = l.B
+			case l.B:
+				far = l.A
+			}
+			if far == "" || seen[far] {
+				continue
+			}
+			seen[far] = true
+			h, ok := r.hosts[far]
+			switch {
+			case ok && owns(h, a):
+				return far
+			case !ok:
+				queue = append(queue, far) // a switch: through it
+			}
 		}
 	}
 	return ""
