@@ -14,8 +14,9 @@ import (
 // captions) along the run, and going back starts from the nearest copy
 // before the moment instead of from the beginning. A copy costs about as
 // much as replaying a thousand events of the same town, so while playing
-// one is taken every CheckpointEvery events, or every tenth of the way
-// so far when that is more (a tenth of the cost of playing on); going
+// one is taken every CheckpointEvery events, or, as fast as possible,
+// every tenth of the way so far when that is more (a tenth of the cost
+// of playing on); going
 // back, one is taken within a quarter of CheckpointEvery of where it
 // goes, so that the next Back replays fewer events than that; and while
 // the town waits, paused, a checkpoint is brought to where the next Back
@@ -98,11 +99,15 @@ func (h *history) spacing() int {
 }
 
 // checkpointHead keeps a checkpoint at the head when the last one is far
-// enough back: CheckpointEvery events, or a tenth of the run so far.
-func (p *Player) checkpointHead() {
-	if every := p.hist.spacing(); every > 0 {
-		p.maybeCheckpoint(max(every, p.events/10))
+// enough back: CheckpointEvery events, or, running as fast as possible
+// (fast), a tenth of the run so far, so that copies cost playing on at
+// most a tenth more.
+func (p *Player) checkpointHead(fast bool) {
+	every := p.hist.spacing()
+	if fast && every > 0 {
+		every = max(every, p.events/10)
 	}
+	p.maybeCheckpoint(every)
 }
 
 // maybeCheckpoint keeps a checkpoint of the engine where it is now if the

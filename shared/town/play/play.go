@@ -480,7 +480,7 @@ func (p *Player) Tick(dt time.Duration) {
 				if !p.stepOne() {
 					break
 				}
-				p.checkpointHead()
+				p.checkpointHead(true)
 			}
 		default:
 			p.pace(dt)
@@ -766,7 +766,7 @@ func (p *Player) runFor(d time.Duration) {
 	for i := 0; i < maxMoves && p.r.Now() < end; i++ {
 		p.open()
 		p.advance(end)
-		p.checkpointHead()
+		p.checkpointHead(true)
 	}
 	p.gateAt, p.running, p.started = p.paced+LineTime, false, true
 	p.after()
@@ -789,7 +789,7 @@ func (p *Player) after() {
 	}
 	p.console.shown = p.console.shown[:0]
 	if p.hist.atHead() {
-		p.checkpointHead()
+		p.checkpointHead(p.fastest)
 	}
 	if p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0 {
 		p.takeSnapshot()
