@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -229,4 +233,72 @@ func saveShot(t *testing.T, ctx context.Context, name string) {
 		return
 	}
 	saveArtifact(t, name+".png", b)
+}
+
+// TestDesktopBuildByHand builds in the desktop window under Xvfb with
+// real clicks (xdotool): Build, Empty town, Add host and its run button;
+// the window's state then has the plot of a and the console the line.
+func TestDesktopBuildByHand(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		need(t, "xdotool is not installed")
+	}
+	bin := binary(t)
+	display := xvfb(t, 1280, 800)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(bin, "desktop", "--size", "1280x800")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "SOCKETVILLE_STATE="+statePath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	run := startDesktop(t, cmd, statePath)
+	get := func() (buildState, error) {
+		b, err := os.ReadFile(statePath)
+		if err != nil {
+			return buildState{}, err
+		}
+		var s buildState
+		return s, jsonUnmarshal(string(b), &s)
+	}
+	wait := func(what string, ok func(buildState) bool) buildState {
+		t.Helper()
+		for end := time.Now().Add(60 * time.Second); ; {
+			s, err := get()
+			if err == nil && ok(s) {
+				return s
+			}
+			if time.Now().After(end) {
+				t.Fatalf("%s: not within a minute (panel %q, console %q; stderr %s)", what, s.Panel, s.Console, stderr.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	press := func(label string) {
+		t.Helper()
+		st := wait("the "+label+" button", func(s buildState) bool { b, ok := s.button(label); return ok && b.W > 0 })
+		b, _ := st.button(label)
+		x, y := b.center()
+		for _, args := range [][]string{{"mousemove", fmt.Sprint(int(x)), fmt.Sprint(int(y))}, {"mousedown", "1"}, {"mouseup", "1"}} {
+			c := exec.Command("xdotool", args...)
+			c.Env = append(os.Environ(), "DISPLAY="+display)
+			if out, err := c.CombinedOutput(); err != nil {
+				t.Fatalf("xdotool %v: %v %s", args, err, out)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	press("Build")
+	press("Empty town")
+	wait("the empty town", func(s buildState) bool { return s.Scenario == "empty-town" && len(s.Plots) == 0 })
+	press("Add host")
+	press("Run: host a 10.0.0.1/24")
+	st := wait("the plot of a", func(s buildState) bool { _, ok := s.plotBox("a"); return ok })
+	if !strings.Contains(strings.Join(st.Console, "\n"), "$ host a 10.0.0.1/24") {
+		t.Errorf("the console does not echo the host line:\n%s", strings.Join(st.Console, "\n"))
+	}
+	time.Sleep(300 * time.Millisecond)
+	if shot, err := exec.Command("import", "-display", display, "-window", "root", "png:-").Output(); err == nil {
+		saveArtifact(t, "desktop-build.png", shot)
+	}
+	if err := run.interrupt(10 * time.Second); err != nil {
+		t.Fatalf("desktop exited with %v; stderr:\n%s", err, stderr.String())
+	}
 }

@@ -324,3 +324,21 @@ process a app
 		t.Errorf("first address %s, want 10.0.0.1/24", got)
 	}
 }
+
+// TestEmptyTownFromTheBuildPanel: Empty town leaves the story on show for
+// the empty town, playing, the picker saying so, the build panel open.
+func TestEmptyTownFromTheBuildPanel(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	g.openBuild()
+	press(t, g, "Empty town")
+	s := g.State()
+	if s.Scenario != EmptyTown || s.Paused || s.Selected != "build" || len(s.Plots) != 0 {
+		t.Errorf("after Empty town: scenario %q, paused %v, panel %q, %d plots", s.Scenario, s.Paused, s.Selected, len(s.Plots))
+	}
+	if e := g.w.combo.SelectedEntry(); e != any(emptyTown) {
+		t.Errorf("the picker shows %v, want the empty town", e)
+	}
+	if first := g.scenarios[0]; first.Name != EmptyTown {
+		t.Errorf("the picker's first entry is %q, want the empty town", first.Name)
+	}
+}
