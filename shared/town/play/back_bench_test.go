@@ -147,9 +147,11 @@ func BenchmarkBack(b *testing.B) {
 func BenchmarkCheckpoint(b *testing.B) {
 	p := bulkAt(b, 100_000, -1)
 	b.ResetTimer()
+	var size uintptr
 	for range b.N {
-		_ = p.copyEngine()
+		_, size = p.copyEngine()
 	}
+	b.ReportMetric(float64(size), "bytes/checkpoint")
 }
 
 // BenchmarkPlayFast measures playing the bulk transfer as fast as

@@ -14,9 +14,8 @@ import (
 // captions) along the run, and going back starts from the nearest copy
 // before the moment instead of from the beginning. A copy costs about as
 // much as replaying a thousand events of the same town, so while playing
-// one is taken every CheckpointEvery events, or, as fast as possible,
-// every tenth of the way so far when that is more (a tenth of the cost
-// of playing on); going
+// one is taken every CheckpointEvery events, or further apart in a town
+// whose copy costs more (see checkpointHead); going
 // back, one is taken within a quarter of CheckpointEvery of where it
 // goes, so that the next Back replays fewer events than that; and while
 // the town waits, paused, a checkpoint is brought to where the next Back
@@ -44,12 +43,14 @@ type engine struct {
 }
 
 // checkpoint is an engine at a place of the recorded calls, and the
-// player's clocks then (the animation is timed on them).
+// player's clocks then (the animation is timed on them); bytes is what
+// copying it took.
 type checkpoint struct {
 	at          pos
 	events      int
 	wall, paced time.Duration
 	e           *engine
+	bytes       uintptr
 }
 
 // notCopied are the types a checkpoint shares with the player rather than
@@ -70,10 +71,10 @@ var keptFields = func() []field {
 	return []field{{in: pending.Type.Elem().Elem(), name: "data"}}
 }()
 
-// copyEngine copies the player's engine.
-func (p *Player) copyEngine() *engine {
+// copyEngine copies the player's engine, and says how many bytes.
+func (p *Player) copyEngine() (*engine, uintptr) {
 	e := p.engine()
-	return deepCopy(&e, notCopied, keptFields)
+	return deepCopySized(&e, notCopied, keptFields)
 }
 
 // restore makes a copy of checkpoint c the player's engine: the spare
@@ -98,14 +99,20 @@ func (h *history) spacing() int {
 	return h.every
 }
 
+// copyBytesPerEvent is how many bytes of a checkpoint take as long to
+// copy as one event takes to replay, about (a bulk transfer's 2.2 MB
+// take 5 ms, its thousand events as long).
+const copyBytesPerEvent = 2048
+
 // checkpointHead keeps a checkpoint at the head when the last one is far
-// enough back: CheckpointEvery events, or, running as fast as possible
-// (fast), a tenth of the run so far, so that copies cost playing on at
-// most a tenth more.
-func (p *Player) checkpointHead(fast bool) {
-	every := p.hist.spacing()
-	if fast && every > 0 {
-		every = max(every, p.events/10)
+// enough back: CheckpointEvery events, or more for a big town, so that
+// copying costs playing on at most a tenth more (ten times the events
+// its last copy cost).
+func (p *Player) checkpointHead() {
+	h := &p.hist
+	every := h.spacing()
+	if n := len(h.checkpoints); n > 0 && every > 0 {
+		every = max(every, int(10*h.checkpoints[n-1].bytes/copyBytesPerEvent))
 	}
 	p.maybeCheckpoint(every)
 }
@@ -125,7 +132,8 @@ func (p *Player) maybeCheckpoint(every int) {
 	if i < len(h.checkpoints) && h.checkpoints[i].events-p.events < every/2 {
 		return // one just after will do: replaying from here to it is short
 	}
-	c := checkpoint{at: h.here(), events: p.events, wall: p.wall, paced: p.paced, e: p.copyEngine()}
+	e, bytes := p.copyEngine()
+	c := checkpoint{at: h.here(), events: p.events, wall: p.wall, paced: p.paced, e: e, bytes: bytes}
 	h.checkpoints = append(h.checkpoints, checkpoint{})
 	copy(h.checkpoints[i+1:], h.checkpoints[i:])
 	h.checkpoints[i] = c
@@ -193,7 +201,7 @@ func (p *Player) prepareBack() {
 // aside from the player's own engine, and keeps it as a checkpoint.
 func (p *Player) nearer(c *checkpoint, s stop) {
 	h := &p.hist
-	e := deepCopy(c.e, notCopied, keptFields)
+	e, bytes := deepCopySized(c.e, notCopied, keptFields)
 	at, wall, paced := c.at, c.wall, c.paced
 	p.aside(e, func() {
 		h.at, p.wall, p.paced = h.norm(at), wall, paced
@@ -210,7 +218,7 @@ func (p *Player) nearer(c *checkpoint, s stop) {
 	i := sort.Search(len(h.checkpoints), func(i int) bool { return at.before(h.checkpoints[i].at) })
 	h.checkpoints = append(h.checkpoints, checkpoint{})
 	copy(h.checkpoints[i+1:], h.checkpoints[i:])
-	h.checkpoints[i] = checkpoint{at: at, events: e.events, wall: wall, paced: paced, e: e}
+	h.checkpoints[i] = checkpoint{at: at, events: e.events, wall: wall, paced: paced, e: e, bytes: bytes}
 	p.thin()
 }
 

@@ -73,16 +73,24 @@ type field struct {
 // pointer; values of the types in shared, and the fields in fields, are
 // not copied.
 func deepCopy[T any](p *T, shared []reflect.Type, fields []field) *T {
+	cp, _ := deepCopySized(p, shared, fields)
+	return cp
+}
+
+// deepCopySized is deepCopy, and how many bytes it copied.
+func deepCopySized[T any](p *T, shared []reflect.Type, fields []field) (*T, uintptr) {
 	c := newCopier(shared, fields)
 	root := reflect.ValueOf(p)
 	c.findBlocks(root)
+	var size uintptr
 	for _, b := range c.blocks {
 		b.dst = reflect.MakeSlice(reflect.SliceOf(b.typ), b.n, b.n).UnsafePointer()
+		size += b.end - b.start
 	}
 	for _, b := range c.blocks {
 		c.copyBlock(b)
 	}
-	return (*T)(c.ptr(root).UnsafePointer())
+	return (*T)(c.ptr(root).UnsafePointer()), size
 }
 
 // copySize is how many bytes deepCopy would copy of the graph p points

@@ -480,7 +480,7 @@ func (p *Player) Tick(dt time.Duration) {
 				if !p.stepOne() {
 					break
 				}
-				p.checkpointHead(true)
+				p.checkpointHead()
 			}
 		default:
 			p.pace(dt)
@@ -766,7 +766,7 @@ func (p *Player) runFor(d time.Duration) {
 	for i := 0; i < maxMoves && p.r.Now() < end; i++ {
 		p.open()
 		p.advance(end)
-		p.checkpointHead(true)
+		p.checkpointHead()
 	}
 	p.gateAt, p.running, p.started = p.paced+LineTime, false, true
 	p.after()
@@ -789,7 +789,7 @@ func (p *Player) after() {
 	}
 	p.console.shown = p.console.shown[:0]
 	if p.hist.atHead() {
-		p.checkpointHead(p.fastest)
+		p.checkpointHead()
 	}
 	if p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0 {
 		p.takeSnapshot()

@@ -370,7 +370,7 @@ func (p *Player) LoadSession(s Session) error {
 			err = fmt.Errorf("session: input %d: %w", i+1, err)
 			break
 		}
-		p.checkpointHead(true)
+		p.checkpointHead()
 	}
 	p.after()
 	p.console.add(LineInfo, fmt.Sprintf("# session: %d inputs played, %d events", len(s.Inputs), p.events))
