@@ -156,7 +156,7 @@ func TestBackFromCopiesMadeAheadReplays(t *testing.T) {
 		backs int
 	}{
 		{"hello-tcp", 3, steps(400), 1000},
-		{"lossy-bulk", 97, fast, 40},
+		{"lossy-bulk", 97, fast, 15},
 	} {
 		p, _ := straight(t, tt.name, tt.every, tt.drive)
 		q, _ := straight(t, tt.name, -1, tt.drive)
