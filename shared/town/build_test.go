@@ -9,6 +9,8 @@ import (
 	"github.com/ebitenui/ebitenui/event"
 	"github.com/ebitenui/ebitenui/widget"
 
+	"socketville/examples"
+	"socketville/shared/script"
 	"socketville/shared/sock"
 )
 
@@ -280,6 +282,54 @@ a/app: socket tcp
 	if c, ok := clientFor(door(t, r, "b", "srv", "LISTEN"), snap); !ok || c.label != "connect from a/app" {
 		t.Errorf("the listener's client button is %q, want connect from a/app", c.label)
 	}
+}
+
+// TestFormLinesParse: the default line of every form of every door in
+// the examples' towns, at every tenth event, is one the shell reads.
+func TestFormLinesParse(t *testing.T) {
+	checked := 0
+	for _, ex := range examples.All() {
+		g := newTown(t, ex.Name)
+		for i := 0; i < 400 && g.player.Busy(); i++ {
+			g.step()
+			if i%10 != 0 {
+				continue
+			}
+			g.lay = g.layouter.Of(g.player.Snapshot())
+			snap := g.player.Snapshot()
+			for _, p := range g.lay.Plots {
+				for _, h := range p.Houses {
+					for _, d := range h.Doors {
+						for _, c := range doorCalls(d, snap) {
+							var lines []string
+							if c.form != nil {
+								v := formValues{}
+								for _, f := range c.form.fields {
+									v[f.key] = f.def
+								}
+								lines = []string{c.form.line(v)}
+							} else {
+								lines = strings.Split(c.line, "\n")
+							}
+							for _, l := range lines {
+								if l == "" {
+									continue // a chooser with nothing to choose
+								}
+								checked++
+								if _, err := script.ParseLine(l); err != nil {
+									t.Errorf("%s: %s's line %q: %v", ex.Name, c.label, l, err)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if checked < 500 {
+		t.Errorf("only %d lines checked: the examples' towns have more doors than that", checked)
+	}
+	t.Logf("%d lines parse", checked)
 }
 
 // TestPayloadArgs: send's field takes size=N as the shell does, and any

@@ -179,11 +179,19 @@ func (g *Game) focused(ts []target) int {
 	return -1
 }
 
+// ringShown reports a ring put somewhere by Tab (it may be on a thing
+// gone since).
+func (g *Game) ringShown() bool { return g.focus.id != "" || g.focus.w != nil }
+
 // focusOn puts the ring on t, giving a text input the keyboard and taking
 // it from the one that had it.
 func (g *Game) focusOn(t target) {
-	if in, ok := g.focus.w.(*widget.TextInput); ok && t.w != g.focus.w {
-		in.Focus(false)
+	// Whatever field had the keyboard (the ring's, or the console's
+	// clicked into) gives it up, unless the ring goes to it.
+	for _, in := range g.textInputs() {
+		if in.IsFocused() && widget.PreferredSizeLocateableWidget(in) != t.w {
+			in.Focus(false)
+		}
 	}
 	g.focus.id, g.focus.w = t.id, t.w
 	if t.w != nil {
@@ -199,6 +207,15 @@ func (g *Game) focusOn(t target) {
 	}
 }
 
+// textInputs are the fields on screen: the console's and the form's.
+func (g *Game) textInputs() []*widget.TextInput {
+	out := []*widget.TextInput{g.w.input}
+	for _, in := range g.forms.inputs {
+		out = append(out, in)
+	}
+	return out
+}
+
 // clearFocus takes the ring away.
 func (g *Game) clearFocus() {
 	if in, ok := g.focus.w.(*widget.TextInput); ok {
@@ -209,6 +226,9 @@ func (g *Game) clearFocus() {
 
 // focusState says where the ring is, for State.
 func (g *Game) focusedState() FocusState {
+	if !g.ringShown() {
+		return FocusState{}
+	}
 	ts := g.focusTargets()
 	i := g.focused(ts)
 	if i < 0 {
@@ -221,6 +241,9 @@ func (g *Game) focusedState() FocusState {
 // dark one inside, seen on the grass, the road and the panel alike, and a
 // shape that needs no colour to be told.
 func (g *Game) drawFocus(dst *ebiten.Image, town bool) {
+	if !g.ringShown() {
+		return // the usual case: no one has pressed Tab
+	}
 	ts := g.focusTargets()
 	i := g.focused(ts)
 	if i < 0 || (ts[i].id != "") != town {

@@ -105,3 +105,19 @@ func TestKeyboardFillsAForm(t *testing.T) {
 	enter(g)
 	wantConsole(t, g, "a/app: bind 3 0.0.0.0:5353", "=> 0")
 }
+
+// TestTabTakesTheKeyboardFromTheConsole: a learner who clicked into the
+// console and presses Tab moves the ring on, and the console no longer
+// takes the keys.
+func TestTabTakesTheKeyboardFromTheConsole(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	settle(g)
+	g.w.input.Focus(true)
+	g.moveFocus(1)
+	if g.w.input.IsFocused() {
+		t.Error("the console kept the keyboard after Tab")
+	}
+	if f := g.State().Focus; f.Kind != "plot" {
+		t.Errorf("the ring is on %+v, want the first plot", f)
+	}
+}
