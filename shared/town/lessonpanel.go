@@ -7,7 +7,6 @@ import (
 
 	"github.com/ebitenui/ebitenui/widget"
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/vector"
 )
 
 // lessonPanel shows the lesson open: its goal's checks as they stand,
@@ -178,9 +177,4 @@ func (g *Game) drawCross(dst *ebiten.Image, x, y, r float64, c color.Color) {
 	w := 2.2 * g.scale
 	line(dst, x-r, y-r, x+r, y+r, w, c)
 	line(dst, x-r, y+r, x+r, y-r, w, c)
-}
-
-// strokeCircle draws a ring.
-func strokeCircle(dst *ebiten.Image, x, y, r, w float64, c color.Color) {
-	vector.StrokeCircle(dst, float32(x), float32(y), float32(r), float32(w), c, false)
 }

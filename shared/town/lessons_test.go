@@ -14,19 +14,20 @@ import (
 	"socketville/shared/lessons"
 )
 
-// wrongAttempts are, for each built-in lesson, lines a learner might type
-// that fall short of its goal.
+// wrongAttempts are, for each built-in lesson, a few lines a learner
+// might type that fall short of its goal: a step left out or the wrong
+// call (the browser's scripted learner types the same).
 var wrongAttempts = map[int]string{
-	1:  "a/app: socket udp\na/app: sendto 3 10.0.0.2:7 \"hi\"",
-	2:  "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80\nb/web: accept 3\na/browser: send 3 \"GET /\"\nb/web: recv 4 100",
-	3:  "a/app: socket tcp\na/app: connect 3 10.0.0.2:7\na/app: socket udp\na/app: sendto 4 10.0.0.2:7 \"x\"",
-	4:  "process a admin root\na/admin: socket tcp\na/admin: bind 3 0.0.0.0:80",
-	5:  "b/web: bind 3 0.0.0.0:80\na/browser: socket tcp\na/browser: connect 3 10.0.0.2:80",
-	6:  "c1/app: socket tcp\nc1/app: connect 3 10.0.0.1:80\nc2/app: socket tcp\nc2/app: connect 3 10.0.0.1:80",
-	7:  "c1/app: send 3 \"a\"\ns/server: poll 4,5 in\ns/server: recv 4 100",
-	8:  "a/browser: close 3\nb/web: recv 4 100\nb/web: close 4\nrun 1s",
-	9:  "a/app: ping 192.168.9.10",
-	10: "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80\nb/web: accept 3",
+	1:  "a/app: socket udp\na/app: sendto 3 10.0.0.2:7 \"hi\"",    // never read
+	2:  "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80", // never accepted
+	3:  "a/app: socket udp\na/app: sendto 3 10.0.0.2:7 \"x\"",     // UDP alone
+	4:  "a/app: socket tcp\na/app: connect 3 10.0.0.2:25",         // one port of three
+	5:  "b/web: bind 3 0.0.0.0:80",                                // bound, not listening
+	6:  "c1/app: socket tcp\nc1/app: connect 3 10.0.0.1:80",       // one client
+	7:  "c1/app: send 3 \"a\"\ns/server: poll 4,5 in",             // polled, not read
+	8:  "a/browser: close 3\nrun 1s",                              // the server never closes
+	9:  "a/app: ping 192.168.9.10",                                // the far host alone
+	10: "a/browser: socket tcp\na/browser: connect 3 10.0.0.2:80", // no conversation
 }
 
 // memProgress is a ProgressStore in memory, that may refuse to load.
