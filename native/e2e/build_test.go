@@ -302,3 +302,31 @@ func TestDesktopBuildByHand(t *testing.T) {
 		t.Fatalf("desktop exited with %v; stderr:\n%s", err, stderr.String())
 	}
 }
+
+// TestBrowserBuildNarrow builds in narrow windows, where the panel is a
+// drawer over the town: B opens the build panel, and the host form's
+// fields and run button lie inside the window and run their line.
+func TestBrowserBuildNarrow(t *testing.T) {
+	base := serve(t)
+	for _, size := range []struct{ w, h int }{{800, 600}, {420, 800}} {
+		t.Run(fmt.Sprintf("%dx%d", size.w, size.h), func(t *testing.T) {
+			ctx := browser(t, size.w, size.h)
+			openTown(t, ctx, base+"?scenario=empty-town&play=1")
+			if err := press(ctx, 'b'); err != nil {
+				t.Fatal(err)
+			}
+			waitBuild(t, ctx, 5*time.Second, "the build panel", func(s buildState) bool { return s.Panel != "" && strings.HasPrefix(s.Panel, "Build by hand") })
+			clickButton(t, ctx, "Add host")
+			st := waitBuild(t, ctx, 5*time.Second, "the host form laid out", func(s buildState) bool {
+				b, ok := s.button("Run: host a 10.0.0.1/24")
+				return s.Form != nil && s.Form.Name == "add-host" && ok && b.W > 0
+			})
+			b, _ := st.button("Run: host a 10.0.0.1/24")
+			if b.W <= 0 || b.X < 0 || b.Y < 0 || b.X+b.W > float64(size.w) || b.Y+b.H > float64(size.h) {
+				t.Errorf("the run button at %+v is not inside the %dx%d window", b, size.w, size.h)
+			}
+			saveShot(t, ctx, fmt.Sprintf("build-narrow-%dx%d", size.w, size.h))
+			runButton(t, ctx, "Run: host a 10.0.0.1/24", "host a 10.0.0.1/24")
+		})
+	}
+}

@@ -82,11 +82,16 @@ func doorCalls(d layout.Door, snap sock.Snapshot) []doorCall {
 	return out
 }
 
-// buildDoorCalls puts a door's call buttons into actions, four a row, and
+// buildDoorCalls puts a door's call buttons into actions, four a row (three
+// in a phone's drawer), and
 // the open form, if any, under them.
 func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Container) {
 	box := g.column()
-	grid := g.callGrid(4)
+	cols := 4
+	if g.panelWidth() < 440 {
+		cols = 3 // a phone's drawer: setsockopt and shutdown take room
+	}
+	grid := g.callGrid(cols)
 	var shown *form
 	for _, c := range doorCalls(d, g.player.Snapshot()) {
 		label := c.label

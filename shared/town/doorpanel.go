@@ -43,6 +43,12 @@ func (p doorPanel) build(g *Game, tabs, actions *widget.Container) {
 	if g.player.Watching() {
 		return // a real program's socket: its calls are the program's own
 	}
+	if p.tab != tabDoor {
+		// The packet pages keep the panel's height for the packet: two
+		// rows of calls left the byte inspector's field list no room
+		// for a TCP header at 1280x800. The calls are on the Door page.
+		return
+	}
 	g.buildDoorCalls(p, d, actions)
 }
 
