@@ -9,7 +9,7 @@ import (
 // TestBytesPageHasRoomForTCP opens b/web's accepted door on its Bytes
 // page at 1280x800 once the request came: the field list reaches the TCP
 // header's flags without scrolling (the door's calls, two rows of
-// buttons, stay on its Door page).
+// buttons, stay on its Door page), in the first state after the click.
 func TestBytesPageHasRoomForTCP(t *testing.T) {
 	g := newTown(t, "hello-tcp")
 	var door layout.Door
@@ -34,10 +34,12 @@ func TestBytesPageHasRoomForTCP(t *testing.T) {
 	if !found {
 		t.Fatal("no packet at b/web's accepted door")
 	}
+	// From the Door page, with its rows of calls, to the Bytes page: the
+	// state at once has the area the Bytes page's rows leave.
 	g.open(doorPanel{key: door.Key, tab: tabDoor})
-	g.open(doorPanel{key: door.Key, tab: tabBytes})
-	g.ui.Container.RequestRelayout() // the panel's rows changed: as the next frame lays them out
+	g.ui.Container.RequestRelayout() // as a frame's drawing lays it out
 	g.ui.Container.Render(g.scratch)
+	g.open(doorPanel{key: door.Key, tab: tabBytes})
 	s := g.State()
 	if s.Inspector == nil {
 		t.Fatal("no byte inspector on the Bytes page")

@@ -129,6 +129,20 @@ func (g *Game) rebuildPanel() {
 	}
 	w.title.Label = p.title(g)
 	p.build(g, w.tabs, w.actions)
+	g.relayOut()
+}
+
+// relayOut lays the widgets out again at once after the panel's rows
+// changed (a page with more or fewer buttons): else this frame would draw
+// the panel's pictures in the area the last layout gave it, and the
+// state would say so, until the widgets' own drawing laid them out.
+func (g *Game) relayOut() {
+	if g.ui == nil || g.width == 0 {
+		return // not built yet: the first frame lays it out
+	}
+	g.ui.Container.RequestRelayout()
+	g.laidOut.root = nil
+	g.layOut()
 }
 
 // refreshPanel asks the panel on show whether it moved on, each frame,

@@ -3,6 +3,7 @@ package town
 import (
 	"fmt"
 	"image"
+	"image/color"
 	"slices"
 	"strings"
 
@@ -213,6 +214,9 @@ func (g *Game) timelineSockets() []string {
 	return out
 }
 
+// colZebra is every other timeline entry's ground.
+var colZebra = color.RGBA{0x24, 0x29, 0x31, 0xff}
+
 // timelineRowH is an entry's row's height in CSS pixels.
 const timelineRowH = 17
 
@@ -339,9 +343,14 @@ func (timelinePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 		if e.Index < g.player.EventIndex() {
 			ink = colText // it has happened in the town shown
 		}
-		if e.pos == m.shown {
+		switch {
+		case e.pos == m.shown:
 			fillRect(dst, float64(area.Min.X), e.y-2*g.scale, float64(area.Dx()), e.h, colHighlight)
 			ink = colInk
+		case e.pos%2 == 1:
+			// Every other entry on a lighter ground, so that an entry's
+			// second row reads as its own, not as the next entry.
+			fillRect(dst, float64(area.Min.X), e.y-2*g.scale, float64(area.Dx()), e.h, colZebra)
 		}
 		for i, r := range e.rows {
 			g.text(dst, r, x, e.y+float64(i)*rowH, size, ink, true, alignLeft)
