@@ -82,14 +82,14 @@ func doorCalls(d layout.Door, snap sock.Snapshot) []doorCall {
 	return out
 }
 
-// buildDoorCalls puts a door's call buttons into actions, four a row (three
+// buildDoorCalls puts a door's call buttons into actions, four a row (two
 // in a phone's drawer), and
 // the open form, if any, under them.
 func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Container) {
 	box := g.column()
 	cols := 4
 	if g.panelWidth() < 440 {
-		cols = 3 // a phone's drawer: setsockopt and shutdown take room
+		cols = 2 // a phone's drawer: "connect from a/browser" takes room
 	}
 	grid := g.callGrid(cols)
 	var shown *form
