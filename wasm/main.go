@@ -8,7 +8,10 @@
 // runs the scenario on its machine's real sockets and the town draws that
 // run; another server says it does not, and the town plays on its own.
 // With ?kernel=watch, a server started with serve --watch shows its
-// machine's own sockets (the page it prints opens so).
+// machine's own sockets (the page it prints opens so). A link made with
+// the page's Copy link carries a whole town in its fragment (#s=, see
+// wasm/share), which the page replays on opening and on a hashchange; the
+// page's Share toolbar (sharing.go) saves, opens and downloads.
 package main
 
 import (
@@ -21,6 +24,7 @@ import (
 
 	"socketville/shared/town"
 	"socketville/shared/town/play"
+	"socketville/wasm/share"
 )
 
 // maxLinkSource is the longest scenario a link may carry (?src=): more
@@ -60,6 +64,18 @@ func main() {
 		}
 	}
 	note := ""
+	// #s=...: a shared town. A bad link is said, and the page opens the
+	// town it would have without it.
+	var linked *play.Session
+	var linkErr error
+	if v, ok := share.FromFragment(js.Global().Get("location").Get("hash").String()); ok {
+		if s, err := sessionOf(v); err != nil {
+			linkErr = err
+		} else {
+			linked = &s
+			opts.Scenario, opts.Source, opts.Seed = s.Name, s.Source, s.Seed
+		}
+	}
 	if q, _ := url.ParseQuery(search); q.Get("kernel") == "os" {
 		if remote, ex, why := osRemote(opts.Scenario, !opts.Play); remote != nil {
 			opts.Remote, opts.Scenario, opts.Source = remote, ex.Name, ex.Source
@@ -77,6 +93,13 @@ func main() {
 		}
 	}
 	g, err := town.New(opts)
+	if err != nil && linked != nil {
+		// The link's scenario does not start: say so and open the
+		// usual town instead of none.
+		linkErr, linked = err, nil
+		opts.Scenario, opts.Source, opts.Seed = "", "", 0
+		g, err = town.New(opts)
+	}
 	if err != nil {
 		stopped(err)
 		return
@@ -84,9 +107,19 @@ func main() {
 	if note != "" {
 		g.Player().Console().Add(play.LineError, "?kernel="+kernelParam(search)+": "+note)
 	}
+	if linked != nil {
+		if err := g.Player().LoadSession(*linked); err != nil {
+			linkErr = err
+		}
+	}
+	if linkErr != nil {
+		_ = linkError(g.Player(), linkErr)
+	}
 	js.Global().Get("performance").Call("mark", "sv-town")
+	pg := newPage(g)
+	shareAPI(pg)
 	ebiten.SetTPS(town.TPS)
-	if err := ebiten.RunGame(g); err != nil {
+	if err := ebiten.RunGame(pg); err != nil {
 		stopped(err)
 	}
 }

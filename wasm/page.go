@@ -1,0 +1,77 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"syscall/js"
+
+	"socketville/shared/town"
+)
+
+// page is the town as the page runs it: the town's game, and the work the
+// page's own buttons (outside the canvas) hand it. A button's callback
+// never touches the town itself, which may be in the middle of a frame:
+// it queues a job, and the next Update carries it out before the town's
+// own, then settles the Promise the page is waiting on.
+type page struct {
+	*town.Game
+	jobs chan func()
+}
+
+// maxJobs is how many clicks may wait for the next frame; more is a page
+// gone wrong, told so rather than kept.
+const maxJobs = 32
+
+func newPage(g *town.Game) *page { return &page{Game: g, jobs: make(chan func(), maxJobs)} }
+
+// Update carries out the queued jobs, then the town's frame.
+func (p *page) Update() error {
+	for {
+		select {
+		case job := <-p.jobs:
+			job()
+		default:
+			return p.Game.Update()
+		}
+	}
+}
+
+// promise returns a JavaScript Promise settled by work, run at the next
+// frame: its value resolves it, its error rejects it with the error's
+// words. It never blocks the callback that calls it.
+func (p *page) promise(work func() (any, error)) js.Value {
+	var resolve, reject js.Value
+	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve, reject = args[0], args[1]
+		return nil
+	})
+	pr := js.Global().Get("Promise").New(executor)
+	executor.Release()
+	job := func() {
+		v, err := work()
+		if err != nil {
+			reject.Invoke(js.Global().Get("Error").New(err.Error()))
+			return
+		}
+		resolve.Invoke(v)
+	}
+	select {
+	case p.jobs <- job:
+	default:
+		reject.Invoke(js.Global().Get("Error").New(errors.New("the town is busy: try again in a moment").Error()))
+	}
+	return pr
+}
+
+// expose sets window[name] to an object of Promise-returning functions.
+func (p *page) expose(name string, fns map[string]func(args []js.Value) (any, error)) {
+	obj := js.Global().Get("Object").New()
+	for k, fn := range fns {
+		obj.Set(k, js.FuncOf(func(_ js.Value, args []js.Value) any {
+			args = append([]js.Value(nil), args...) // the callback's args are not ours past it
+			return p.promise(func() (any, error) { return fn(args) })
+		}))
+	}
+	js.Global().Set(name, obj)
+}

@@ -1,0 +1,190 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall/js"
+
+	"socketville/shared/lessons"
+	"socketville/shared/town/play"
+	"socketville/wasm/share"
+)
+
+// The page's Share toolbar (index.html) calls these, as
+// window.socketvilleShare.NAME(...), each returning a Promise settled at
+// the next frame (see page.promise):
+//
+//	link()                 the town as a link: the page's address with
+//	                       #s= and its session (scenario, seed, typed
+//	                       lines and when), which also becomes the
+//	                       address bar's
+//	transcript()           {name, text}: the town as a .sv a person saves
+//	open(name, text)       play a .sv, or a session a link carried
+//	                       (Open .sv, the Class folder)
+//	lesson(file, text)     play a lesson file's starting town; {title, text}
+//	pcap()                 {name, bytes, frames}: what happened up to the
+//	                       moment shown, as a pcap
+//	openLink(hash)         replay the town of a #s= hash (hashchange);
+//	                       false for a hash that holds none
+//
+// Each failure rejects with a sentence the page shows; none stops the town.
+
+// shareAPI puts window.socketvilleShare on the page.
+func shareAPI(pg *page) {
+	p := pg.Player()
+	pg.expose("socketvilleShare", map[string]func([]js.Value) (any, error){
+		"link": func([]js.Value) (any, error) {
+			v, err := linkValue(p)
+			if err != nil {
+				return nil, err
+			}
+			loc := js.Global().Get("location")
+			url := loc.Get("origin").String() + loc.Get("pathname").String() + "#" + share.LinkKey + v
+			// replaceState, not location.hash: a hashchange would
+			// replay the town the learner is looking at.
+			js.Global().Get("history").Call("replaceState", nil, "", url)
+			return url, nil
+		},
+		"transcript": func([]js.Value) (any, error) {
+			return obj(map[string]any{"name": fileName(p.Name()) + ".sv", "text": p.Transcript()}), nil
+		},
+		"open": func(args []js.Value) (any, error) {
+			name, text, err := stringArgs(args)
+			if err != nil {
+				return nil, err
+			}
+			return nil, openScenario(p, strings.TrimSuffix(name, ".sv"), text)
+		},
+		"lesson": func(args []js.Value) (any, error) {
+			file, text, err := stringArgs(args)
+			if err != nil {
+				return nil, err
+			}
+			l, err := lessons.Parse(file, []byte(text))
+			if err != nil {
+				return nil, err
+			}
+			if err := p.Load(fmt.Sprintf("lesson-%d", l.Number), l.Start); err != nil {
+				return nil, err
+			}
+			return obj(map[string]any{"title": l.Title, "text": l.Text}), nil
+		},
+		"pcap": func([]js.Value) (any, error) {
+			b, n, err := share.Pcap(p.Session())
+			if err != nil {
+				return nil, err
+			}
+			u8 := js.Global().Get("Uint8Array").New(len(b))
+			js.CopyBytesToJS(u8, b)
+			return obj(map[string]any{"name": fileName(p.Name()) + ".pcap", "bytes": u8, "frames": n}), nil
+		},
+		"openLink": func(args []js.Value) (any, error) {
+			if len(args) != 1 || args[0].Type() != js.TypeString {
+				return nil, errors.New("openLink wants a location.hash")
+			}
+			v, ok := share.FromFragment(args[0].String())
+			if !ok {
+				return false, nil // a hash that is not a town: nothing to do
+			}
+			s, err := sessionOf(v)
+			if err == nil {
+				err = p.LoadSession(s)
+			}
+			if err != nil {
+				return nil, linkError(p, err)
+			}
+			return true, nil
+		},
+	})
+	if f := js.Global().Get("socketvilleShareReady"); f.Type() == js.TypeFunction {
+		f.Invoke()
+	}
+}
+
+// linkValue is the player's session packed for a link.
+func linkValue(p *play.Player) (string, error) {
+	text, err := p.Session().MarshalText()
+	if err != nil {
+		return "", fmt.Errorf("the town cannot be put in a link: %w", err)
+	}
+	return share.EncodeLink(text)
+}
+
+// sessionOf unpacks a link's value into a session, checked.
+func sessionOf(v string) (play.Session, error) {
+	text, err := share.DecodeLink(v)
+	if err != nil {
+		return play.Session{}, err
+	}
+	var s play.Session
+	if err := s.UnmarshalText(text); err != nil {
+		return play.Session{}, fmt.Errorf("the link's town does not read: %w", err)
+	}
+	return s, nil
+}
+
+// linkError says in the console and over the page that a link was not
+// opened, and returns the error for the caller.
+func linkError(p *play.Player, err error) error {
+	msg := "This link's town could not be opened: " + err.Error()
+	p.Console().Add(play.LineError, msg)
+	pageNote(msg)
+	return errors.New(msg)
+}
+
+// openScenario plays a .sv the learner opened or the class folder gave,
+// or a session's text (a link's, saved as a file), which replays exactly.
+func openScenario(p *play.Player, name, text string) error {
+	if len(text) > share.MaxText {
+		return fmt.Errorf("%s is %d KiB, more than a scenario may be (%d KiB)", name, len(text)>>10, share.MaxText>>10)
+	}
+	if name == "" {
+		name = "opened"
+	}
+	// A session's text starts so (in any version: UnmarshalText says
+	// which it reads).
+	if strings.HasPrefix(text, "socketville session ") {
+		var s play.Session
+		if err := s.UnmarshalText([]byte(text)); err != nil {
+			p.Console().Add(play.LineError, name+": "+err.Error())
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return p.LoadSession(s)
+	}
+	// Load says what is wrong in the console, by line, and keeps the
+	// town that was playing.
+	return p.Load(name, text)
+}
+
+// fileName is a scenario's name fit for a file to download.
+func fileName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, name)
+	if name == "" {
+		return "town"
+	}
+	return name
+}
+
+func stringArgs(args []js.Value) (string, string, error) {
+	if len(args) != 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeString {
+		return "", "", errors.New("wants a name and a text")
+	}
+	return args[0].String(), args[1].String(), nil
+}
+
+// obj makes a plain JavaScript object.
+func obj(fields map[string]any) js.Value {
+	o := js.Global().Get("Object").New()
+	for k, v := range fields {
+		o.Set(k, v)
+	}
+	return o
+}
