@@ -26,7 +26,9 @@ var emptyTown = examples.Scenario{
 	Description: "nothing yet: build a town by hand (Build, or the B key)",
 	Source: "# An empty town: build it by hand.\n" +
 		"# Build (or the B key) adds hosts, switches and links; a host's plot adds\n" +
-		"# processes, a house sockets, and a door makes every call on its socket.\n",
+		"# processes, a house sockets, and a door makes every call on its socket.\n" +
+		"# No mouse? Tab goes through the town and the buttons, Enter opens or\n" +
+		"# presses, Esc backs out.\n",
 }
 
 // townScenarios are the scenarios the picker offers: the empty town
