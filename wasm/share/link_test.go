@@ -7,7 +7,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"socketville/examples"
+	"socketville/shared/town/play"
 	"socketville/wasm/share"
 )
 
@@ -92,5 +95,40 @@ func TestFromFragment(t *testing.T) {
 		if got, ok := share.FromFragment(c.hash); got != c.want || ok != c.ok {
 			t.Errorf("FromFragment(%q) = %q, %v", c.hash, got, ok)
 		}
+	}
+}
+
+// TestEveryExampleFitsALink plays every example to its end in a town's
+// player, as fast as it goes, and packs its session into a link: each
+// fits, unpacks to the same session, and the log says how long it is.
+func TestEveryExampleFitsALink(t *testing.T) {
+	for _, ex := range examples.All() {
+		t.Run(ex.Name, func(t *testing.T) {
+			p, err := play.New(play.Options{Name: ex.Name, Source: ex.Source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.SetFastest(true)
+			p.SetPaused(false)
+			for i := 0; p.Busy() || !p.Idle(); i++ {
+				if i > 20_000 {
+					t.Skipf("%s does not end within 20,000 frames (a live or endless town)", ex.Name)
+				}
+				p.Tick(time.Second / 60)
+			}
+			text, err := p.Session().MarshalText()
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := share.EncodeLink(text)
+			if err != nil {
+				t.Fatalf("%d bytes of session, %d events: %v", len(text), p.EventCount(), err)
+			}
+			back, err := share.DecodeLink(v)
+			if err != nil || !bytes.Equal(back, text) {
+				t.Fatalf("the link does not unpack to its session: %v", err)
+			}
+			t.Logf("%d events, a session of %d bytes, a link value of %d characters", p.EventCount(), len(text), len(v))
+		})
 	}
 }
