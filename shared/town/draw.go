@@ -400,11 +400,12 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 			line(dst, x-w/2+3*z, y+h/6, x+w/6, y+h/6, 1.2*z, colInk)
 			fillRect(dst, x+w/2-8*z, y-h/2+2*z, 6*z, 6*z, colInk)
 		} else if w >= 8 { // the envelope's flap, where it can be seen
-			line(dst, x-w/2, y-h/2, x, y, 1.2*z, colInk)
-			line(dst, x+w/2, y-h/2, x, y, 1.2*z, colInk)
+			// A shallow flap, so that the kind's mark fits under it.
+			line(dst, x-w/2, y-h/2, x, y-h/8, 1.2*z, colInk)
+			line(dst, x+w/2, y-h/2, x, y-h/8, 1.2*z, colInk)
 		}
 		// Its kind in ink too, for a reader who tells no colour (style.go).
-		g.text(dst, letterMark(l.Kind), x, y+0.5*z, 7*z, colInk, false, alignCenter)
+		g.text(dst, letterMark(l.Kind), x, y-h/8, 8*z, colInk, false, alignCenter)
 		if p, ok := g.letterShown(); ok && p.id == l.ID {
 			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
 		}
