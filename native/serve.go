@@ -31,8 +31,8 @@ address; open it in a browser. Stop with Ctrl-C.
 
   --addr HOST:PORT  where to listen (default 127.0.0.1:8080; port 0 picks one)
   --scenarios DIR   a teacher's folder: its scenarios (NAME.sv) and lessons
-                    (NN-name.lesson) at its top are offered in the page's
-                    Class folder list beside the examples, read afresh on
+                    (NN-name.lesson) at its top are offered in the Class
+                    folder list of the page's Share menu, read afresh on
                     every visit; files in subfolders, links out of DIR and
                     files over 256 KiB are left out, and the page says why
 

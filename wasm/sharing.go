@@ -37,6 +37,9 @@ func shareAPI(pg *page) {
 	p := pg.Player()
 	pg.expose("socketvilleShare", map[string]func([]js.Value) (any, error){
 		"link": func([]js.Value) (any, error) {
+			if p.Watching() {
+				return nil, errWatching
+			}
 			v, err := linkValue(p)
 			if err != nil {
 				return nil, err
@@ -49,6 +52,9 @@ func shareAPI(pg *page) {
 			return url, nil
 		},
 		"transcript": func([]js.Value) (any, error) {
+			if p.Watching() {
+				return nil, errWatching
+			}
 			return obj(map[string]any{"name": fileName(p.Name()) + ".sv", "text": p.Transcript()}), nil
 		},
 		"open": func(args []js.Value) (any, error) {
@@ -73,6 +79,14 @@ func shareAPI(pg *page) {
 			return obj(map[string]any{"title": l.Title, "text": l.Text}), nil
 		},
 		"pcap": func([]js.Value) (any, error) {
+			switch {
+			case p.Watching():
+				return nil, errWatching
+			case p.Live():
+				// Its letters came from a kernel elsewhere; replaying the
+				// scenario here would give the simulator's, not those.
+				return nil, errors.New("this town runs on real sockets, whose packets the page does not keep: socketville run --os --pcap FILE SCENARIO records them")
+			}
 			b, n, err := share.Pcap(p.Session())
 			if err != nil {
 				return nil, err
@@ -103,6 +117,9 @@ func shareAPI(pg *page) {
 		f.Invoke()
 	}
 }
+
+// errWatching answers Share in a town of the machine's own sockets.
+var errWatching = errors.New("this town shows this machine's real sockets, not a scenario: there is nothing to share or save (socketville watch --pcap FILE records its packets)")
 
 // linkValue is the player's session packed for a link.
 func linkValue(p *play.Player) (string, error) {
