@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"syscall/js"
 
 	"socketville/shared/town"
@@ -59,7 +58,7 @@ func (p *page) promise(work func() (any, error)) js.Value {
 	select {
 	case p.jobs <- job:
 	default:
-		reject.Invoke(js.Global().Get("Error").New(errors.New("the town is busy: try again in a moment").Error()))
+		reject.Invoke(js.Global().Get("Error").New("the town is busy: try again in a moment"))
 	}
 	return pr
 }
