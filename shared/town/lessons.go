@@ -118,6 +118,7 @@ func (g *Game) startLesson(n int) {
 	b.progress.Last = n
 	g.saveProgress()
 	g.open(lessonPanel{n: n})
+	g.built = uiFit{} // the widgets again, so the picker names the lesson's town
 }
 
 // startAgain loads the open lesson's start again (its hints stay shown).

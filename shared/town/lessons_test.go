@@ -11,6 +11,7 @@ import (
 
 	"github.com/ebitenui/ebitenui/event"
 
+	"socketville/examples"
 	"socketville/shared/lessons"
 )
 
@@ -304,6 +305,13 @@ func TestLessonListOpensALesson(t *testing.T) {
 	s = g.State()
 	if s.Lesson.Number != 7 || s.Selected != "lesson" || !strings.HasPrefix(s.Panel, "Lesson 7:") {
 		t.Errorf("a click on row 7: lesson %d, panel %q", s.Lesson.Number, s.Panel)
+	}
+	g.fitUI(1) // the next frame's
+	if e, ok := g.w.combo.SelectedEntry().(examples.Scenario); !ok || e.Name != "lesson-7" {
+		t.Errorf("the picker shows %v, want the lesson's town", g.w.combo.SelectedEntry())
+	}
+	if s := g.State(); s.Selected != "lesson" || !strings.HasPrefix(s.Panel, "Lesson 7:") {
+		t.Errorf("the widgets built again: panel %q %q", s.Selected, s.Panel)
 	}
 }
 
