@@ -16,6 +16,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"socketville/wasm/share"
 )
 
 // shared is the part of the town's state the sharing tests read.
@@ -198,7 +200,8 @@ func playAndType(t *testing.T, ctx context.Context, url string) shared {
 // TestBrowserShareLink plays hello-tcp with a typed line and steps, then
 // presses Copy link: the link in the address bar, opened in a new page
 // of another browser, replays to the same events (the same trace digest)
-// and the same state (snapshot digest), typed line included, paused.
+// and the same state (snapshot digest), typed line included, paused; so
+// does the link's session saved as a file and opened with Open .sv.
 func TestBrowserShareLink(t *testing.T) {
 	url := serve(t)
 	ctx := browser(t, 1280, 800)
@@ -222,6 +225,26 @@ func TestBrowserShareLink(t *testing.T) {
 		t.Errorf("the typed line is not in the opened town's console: %q", tail(got.Console, 10))
 	}
 	shot(t, other, "share-link-opened-1280x800.png")
+
+	// The link's session saved as a file opens to the same town too.
+	v, _ := strings.CutPrefix(link[strings.Index(link, "#"):], "#s=")
+	text, err := share.DecodeLink(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "shared.sv")
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openShared(t, other, url+"?scenario=two-clients")
+	if err := chromedp.Do(other, chromedp.SetUploadFiles("#openfile", []string{path})); err != nil {
+		t.Fatal(err)
+	}
+	waitMessage(t, other, "Playing shared.sv")
+	got = waitShared(t, other, 30*time.Second, "the session file's town", func(s shared) bool { return s.TraceDigest == st.TraceDigest })
+	if got.Digest != st.Digest || got.EventIndex != st.EventIndex {
+		t.Errorf("the session file opened at event %d, snapshot %.12s; shared at %d, %.12s", got.EventIndex, got.Digest, st.EventIndex, st.Digest)
+	}
 }
 
 // TestBrowserSaveOpenAndPcap saves a town with a typed line as a .sv,
