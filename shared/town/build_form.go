@@ -47,6 +47,9 @@ type formState struct {
 	current  *form
 	owner    string
 	builtFor string
+	// panel is the panel the inputs were built for: once another is on
+	// show (or this one built again), they are gone from the screen.
+	panel panel
 }
 
 // FormState is the form open in the panel, for tests: its name, its
@@ -77,8 +80,30 @@ func (g *Game) formValues(owner string, f form) formValues {
 // button. owner tells this form's values from another's.
 func (g *Game) buildForm(box *widget.Container, owner string, f form) {
 	v := g.formValues(owner, f)
-	g.forms.inputs = map[string]*widget.TextInput{}
-	g.forms.current, g.forms.owner = &f, owner
+	// The field being typed in, if the same form is built again (its
+	// door moved on under it), goes on taking the keys in its new widget.
+	typing, ringed := "", ""
+	if g.forms.panel == g.w.panelFor {
+		for k, in := range g.forms.inputs {
+			if in.IsFocused() {
+				typing = k
+			}
+			if g.focus.w == widget.PreferredSizeLocateableWidget(in) {
+				ringed = k
+			}
+		}
+	}
+	g.dropInputs()
+	g.forms.current, g.forms.owner, g.forms.panel = &f, owner, g.w.panelFor
+	defer func() {
+		if in, ok := g.forms.inputs[ringed]; ok {
+			g.focus.w = in
+		}
+		if in, ok := g.forms.inputs[typing]; ok {
+			in.Focus(true)
+			in.CursorMoveEnd()
+		}
+	}()
 	var run *widget.Button
 	label := func() {
 		run.SetText("Run: " + lineLabel(f.line(v)))
@@ -128,6 +153,15 @@ func (g *Game) buildForm(box *widget.Container, owner string, f form) {
 		box.AddChild(row)
 	}
 	box.AddChild(run)
+}
+
+// dropInputs forgets the form's fields, taking the keyboard from the one
+// that had it: they are no longer on screen.
+func (g *Game) dropInputs() {
+	for _, in := range g.forms.inputs {
+		in.Focus(false)
+	}
+	g.forms.inputs = map[string]*widget.TextInput{}
 }
 
 // lineLabel is a shell line as a run button says it: the call, without

@@ -50,8 +50,13 @@ func (g *Game) keyboard() bool {
 	return false
 }
 
-// formTyping reports a form's field that has the keyboard.
+// formTyping reports a form's field that has the keyboard. Fields of a
+// panel no longer on show (the learner clicked elsewhere while typing)
+// are dropped first, so that they do not keep the town's keys.
 func (g *Game) formTyping() bool {
+	if len(g.forms.inputs) > 0 && g.forms.panel != g.w.panelFor {
+		g.dropInputs()
+	}
 	for _, in := range g.forms.inputs {
 		if in.IsFocused() && in.GetWidget().IsVisible() {
 			return true

@@ -121,3 +121,44 @@ func TestTabTakesTheKeyboardFromTheConsole(t *testing.T) {
 		t.Errorf("the ring is on %+v, want the first plot", f)
 	}
 }
+
+// TestAFieldLeftByAClickGivesTheKeysBack: a learner typing in a form who
+// clicks elsewhere (another panel opens) gets the town's keys back.
+func TestAFieldLeftByAClickGivesTheKeysBack(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	g.openBuild()
+	press(t, g, "Add host")
+	in := g.forms.inputs["name"]
+	in.Focus(true)
+	if !g.formTyping() {
+		t.Fatal("the host form's name field has the keyboard but the town does not know it")
+	}
+	g.selectNothing() // a click on open ground
+	if g.formTyping() || in.IsFocused() {
+		t.Error("the build form's field kept the keyboard after its panel closed")
+	}
+}
+
+// TestTypingGoesOnWhileTheDoorMovesOn: a field being typed in keeps the
+// keyboard, and the ring, when its panel is built again because its door
+// changed state under it.
+func TestTypingGoesOnWhileTheDoorMovesOn(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	g.player.SetPaused(false)
+	for _, l := range []string{"host a 10.0.0.1/24", "process a app", "a/app: socket udp"} {
+		g.exec(l)
+	}
+	settle(g)
+	tabTo(t, g, "door", "a/app fd 3")
+	enter(g)
+	tabTo(t, g, "button", "sendto")
+	enter(g)
+	tabTo(t, g, "input", "hello")
+	g.rebuildPanel() // as a state change under the door does
+	if !g.formTyping() {
+		t.Error("the field lost the keyboard when its panel was built again")
+	}
+	if f := g.State().Focus; f.Kind != "input" || f.Label != "hello" {
+		t.Errorf("the ring went to %+v, want the field", f)
+	}
+}
