@@ -34,7 +34,8 @@ type focusState struct {
 }
 
 // FocusState is where the keyboard's focus ring is, for tests: the kind
-// of thing ("plot", "house", "door", "road", "letter", "button", "input"),
+// of thing ("plot", "house", "door", "road", "letter", "button", "input",
+// "picker"),
 // what it says, and where it is drawn; Kind "" for nowhere.
 type FocusState struct {
 	Kind  string `json:"kind"`
@@ -136,6 +137,10 @@ func (g *Game) widgetTargets() []target {
 			if !w.GetWidget().Disabled {
 				add(target{w: w, kind: "input", label: w.GetText(), box: w.GetWidget().Rect})
 			}
+		case *widget.ListComboButton:
+			// The scenario picker: Enter opens its list, the up and
+			// down arrows go through the stories (keyboard.go).
+			add(target{w: w, kind: "picker", label: g.player.Name(), box: w.GetWidget().Rect})
 		case *widget.Container:
 			for _, c := range w.Children() {
 				walk(c, inPanel)

@@ -13,7 +13,8 @@ import (
 // the ring on its first button, or presses the button; in a field, typing
 // types and Enter runs the form; Esc leaves a field, then goes back to the
 // thing whose panel it was, then takes the ring away. B opens the build
-// panel. The town's other keys (Space, the arrows, T, C, ...) stay as
+// panel. On the scenario picker, Enter opens its list and the up and down
+// arrows play the story before or after. The town's other keys (Space, the arrows, T, C, ...) stay as
 // they were while the ring is on something that is not a field.
 
 // keyboard handles the focus keys, before the town's own; it reports
@@ -37,6 +38,8 @@ func (g *Game) keyboard() bool {
 		return true // the field's keys: Space is a space, not Pause
 	case g.w.input.IsFocused():
 		return false // the console's own keys
+	case g.focus.w == widget.PreferredSizeLocateableWidget(g.w.combo) && g.pickerKeys():
+		return true
 	case inpututil.IsKeyJustPressed(ebiten.KeyEnter) && g.focusActive():
 		g.pressFocused()
 		return true
@@ -48,6 +51,50 @@ func (g *Game) keyboard() bool {
 		return true
 	}
 	return false
+}
+
+// pickerKeys are the scenario picker's with the ring on it: Enter opens
+// or shuts its list (Esc shuts it too), the down and up arrows play the
+// next or the one before. It reports whether it took a key.
+func (g *Game) pickerKeys() bool {
+	step := 0
+	switch {
+	case inpututil.IsKeyJustPressed(ebiten.KeyEnter):
+		g.w.combo.SetContentVisible(!g.w.combo.ContentVisible())
+		return true
+	case inpututil.IsKeyJustPressed(ebiten.KeyEscape) && g.w.combo.ContentVisible():
+		g.w.combo.SetContentVisible(false) // the list first, the ring after
+		return true
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowDown):
+		step = 1
+	case inpututil.IsKeyJustPressed(ebiten.KeyArrowUp):
+		step = -1
+	default:
+		return false
+	}
+	g.pickNext(step)
+	return true
+}
+
+// pickNext loads the scenario step places after the one on show in the
+// picker's list, round its ends, and puts the picker on it.
+func (g *Game) pickNext(step int) {
+	n := len(g.scenarios)
+	if n == 0 {
+		return
+	}
+	at := -1
+	for i, s := range g.scenarios {
+		if s.Name == g.player.Name() {
+			at = i
+		}
+	}
+	if at < 0 && step < 0 {
+		at = 0
+	}
+	s := g.scenarios[((at+step)%n+n)%n]
+	g.load(s.Name, s.Source)
+	g.w.combo.SetSelectedEntry(s)
 }
 
 // formTyping reports a form's field that has the keyboard. Fields of a
