@@ -51,6 +51,11 @@ type lessonRun struct {
 	// frames the town has stood still since the last one finished.
 	show   []string
 	waited int
+	// refocus says the console had the keyboard when the lesson
+	// started, and gets it back once the widgets (made before: widgets)
+	// are built again.
+	refocus bool
+	widgets *widgets
 	// held says the town is paused while the learner types a line;
 	// toldHeld that the console said so.
 	held, toldHeld bool
@@ -118,7 +123,10 @@ func (g *Game) startLesson(n int) {
 	b.progress.Last = n
 	g.saveProgress()
 	g.open(lessonPanel{n: n})
-	g.built = uiFit{} // the widgets again, so the picker names the lesson's town
+	// The widgets again, so the picker names the lesson's town; the
+	// console keeps the keyboard if it had it (refocus).
+	b.run.refocus, b.run.widgets = g.w != nil && g.w.input.IsFocused(), g.w
+	g.built = uiFit{}
 }
 
 // startAgain loads the open lesson's start again (its hints stay shown).
@@ -212,6 +220,10 @@ func (g *Game) updateLesson() {
 		b.run = nil
 		g.tellView()
 		return
+	}
+	if r.refocus && g.w != r.widgets {
+		r.refocus = false
+		g.w.input.Focus(true)
 	}
 	if r.starting && !g.player.Busy() {
 		r.starting = false
