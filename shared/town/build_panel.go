@@ -161,7 +161,7 @@ func (p buildPanel) state(g *Game, s *State) {
 // and the build panel stays open for the first host.
 func (g *Game) loadEmpty() {
 	g.load(emptyTown.Name, emptyTown.Source)
-	g.w.combo.SetSelectedEntry(emptyTown) // the picker says so too
+	g.repick() // the picker says so too
 	g.player.SetPaused(false)
 	g.open(buildPanel{})
 }

@@ -381,6 +381,7 @@ func TestEmptyTownFromTheBuildPanel(t *testing.T) {
 	g := newTown(t, "hello-tcp")
 	g.openBuild()
 	press(t, g, "Empty town")
+	g.fitUI(1) // the next frame's: the picker built again
 	s := g.State()
 	if s.Scenario != EmptyTown || s.Paused || s.Selected != "build" || len(s.Plots) != 0 {
 		t.Errorf("after Empty town: scenario %q, paused %v, panel %q, %d plots", s.Scenario, s.Paused, s.Selected, len(s.Plots))

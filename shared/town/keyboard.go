@@ -94,8 +94,13 @@ func (g *Game) pickNext(step int) {
 	}
 	s := g.scenarios[((at+step)%n+n)%n]
 	g.load(s.Name, s.Source)
-	g.w.combo.SetSelectedEntry(s)
+	g.repick()
 }
+
+// repick has the widgets built again at the next frame, so that the
+// picker names the story now on show (setting its entry would fire its
+// handler, which loads: the lessons do the same).
+func (g *Game) repick() { g.built = uiFit{} }
 
 // formTyping reports a form's field that has the keyboard. Fields of a
 // panel no longer on show (the learner clicked elsewhere while typing)

@@ -170,11 +170,13 @@ func TestPickerByKeyboard(t *testing.T) {
 	g := newTown(t, EmptyTown)
 	tabTo(t, g, "picker", EmptyTown)
 	g.pickNext(1)
+	g.fitUI(1) // the next frame's
 	if s := g.State(); s.Scenario != g.scenarios[1].Name || g.w.combo.SelectedEntry() != any(g.scenarios[1]) {
 		t.Errorf("down from the empty town plays %q (picker on %v), want %q", s.Scenario, g.w.combo.SelectedEntry(), g.scenarios[1].Name)
 	}
 	g.pickNext(-1)
 	g.pickNext(-1)
+	g.fitUI(1)
 	if s := g.State(); s.Scenario != g.scenarios[len(g.scenarios)-1].Name {
 		t.Errorf("up twice plays %q, want the last story, %q", s.Scenario, g.scenarios[len(g.scenarios)-1].Name)
 	}
