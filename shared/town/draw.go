@@ -406,8 +406,6 @@ func (g *Game) drawLetters(dst *ebiten.Image) {
 		}
 		// Its kind in ink too, for a reader who tells no colour (style.go).
 		g.text(dst, letterMark(l.Kind), x, y-h/8, 8*z, colInk, false, alignCenter)
-		// Its kind in ink too, for a reader who tells no colour (style.go).
-		g.text(dst, letterMark(l.Kind), x, y+0.5*z, 7*z, colInk, false, alignCenter)
 		if p, ok := g.letterShown(); ok && p.id == l.ID {
 			strokeRect(dst, x-w/2-3*z, y-h/2-3*z, w+6*z, h+6*z, 2*z, colSelect)
 		}
