@@ -124,9 +124,18 @@ func typeQuick(t *testing.T, ctx context.Context, line string) {
 	focusConsole(t, ctx) // still the console's, for Enter
 	// In: echoed as it runs, or queued behind its process's call still
 	// under way (the console echoes it again when it runs).
+	// Among the newest lines, since a line typed earlier may run (and be
+	// echoed again) just after it: a run 2m carries queued calls out.
 	ran := func(s lessonState) bool {
-		e := lastEcho(s.Console)
-		return s.Input == "" && (e == "$ "+line || strings.HasPrefix(e, "$ "+line+"   (queued behind "))
+		if s.Input != "" {
+			return false
+		}
+		for _, e := range lastLines(s.Console, 6) {
+			if e == "$ "+line || strings.HasPrefix(e, "$ "+line+"   (queued behind ") {
+				return true
+			}
+		}
+		return false
 	}
 	for try := 0; try < 4; try++ {
 		// Held longer each try: a frame under load can outlast a
