@@ -357,7 +357,8 @@ func showLines(show string) []string {
 // moment to carry their letters, and returns the state then.
 func settle(t *testing.T, ctx context.Context) lessonState {
 	t.Helper()
-	waitLesson(t, ctx, 30*time.Second, "the typed lines done", func(s lessonState) bool { return !s.Busy && s.Letters == 0 })
+	// A ping takes its seconds between requests: up to 90 s here.
+	waitLesson(t, ctx, 90*time.Second, "the typed lines done", func(s lessonState) bool { return !s.Busy })
 	time.Sleep(time.Second)
 	st, err := lessonPage(ctx)
 	if err != nil {
