@@ -130,7 +130,7 @@ func typeQuick(t *testing.T, ctx context.Context, line string) {
 		if s.Input != "" {
 			return false
 		}
-		for _, e := range lastLines(s.Console, 6) {
+		for _, e := range lastLines(s.Console, 16) {
 			if e == "$ "+line || strings.HasPrefix(e, "$ "+line+"   (queued behind ") {
 				return true
 			}
