@@ -67,10 +67,11 @@ func (g *Game) helpLines() []string {
 		"  blue: a connection (ESTABLISHED), peer under it",
 		"  yellow: opening; orange: closing; grey: TIME-WAIT",
 		"  purple: UDP; brown: a fresh socket",
-		"Letters on the roads are packets: SYN yellow,",
-		"  SYN|ACK orange, ACK white, data blue, FIN violet,",
-		"  RST red, UDP teal, ICMP pink; ARP's green postcards",
-		"  ask a link who has an address, and answer.",
+		"Letters on the roads are packets, each marked with",
+		"  its kind: S SYN yellow, SA SYN|ACK orange, A ACK",
+		"  white, D data sky blue, F FIN purple, R RST",
+		"  vermilion, U UDP green, I ICMP blue; ARP's light",
+		"  green postcards ask a link who has an address.",
 		"",
 	}
 	if g.player.Watching() {
