@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 
 	"socketville/shared/lessons"
+	"socketville/shared/town"
 	"socketville/shared/town/play"
 	"socketville/wasm/share"
 )
@@ -62,7 +63,7 @@ func shareAPI(pg *page) {
 			if err != nil {
 				return nil, err
 			}
-			return nil, openScenario(p, strings.TrimSuffix(name, ".sv"), text)
+			return nil, openScenario(pg.Game, strings.TrimSuffix(name, ".sv"), text)
 		},
 		"lesson": func(args []js.Value) (any, error) {
 			file, text, err := stringArgs(args)
@@ -73,7 +74,7 @@ func shareAPI(pg *page) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.Load(fmt.Sprintf("lesson-%d", l.Number), l.Start); err != nil {
+			if err := pg.Load(fmt.Sprintf("lesson-%d", l.Number), l.Start); err != nil {
 				return nil, err
 			}
 			return obj(map[string]any{"title": l.Title, "text": l.Text}), nil
@@ -105,7 +106,7 @@ func shareAPI(pg *page) {
 			}
 			s, err := sessionOf(v)
 			if err == nil {
-				err = p.LoadSession(s)
+				err = pg.LoadSession(s)
 			}
 			if err != nil {
 				return nil, linkError(p, err)
@@ -154,7 +155,8 @@ func linkError(p *play.Player, err error) error {
 
 // openScenario plays a .sv the learner opened or the class folder gave,
 // or a session's text (a link's, saved as a file), which replays exactly.
-func openScenario(p *play.Player, name, text string) error {
+func openScenario(g *town.Game, name, text string) error {
+	p := g.Player()
 	if len(text) > share.MaxText {
 		return fmt.Errorf("%s is %d KiB, more than a scenario may be (%d KiB)", name, len(text)>>10, share.MaxText>>10)
 	}
@@ -169,11 +171,11 @@ func openScenario(p *play.Player, name, text string) error {
 			p.Console().Add(play.LineError, name+": "+err.Error())
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		return p.LoadSession(s)
+		return g.LoadSession(s)
 	}
 	// Load says what is wrong in the console, by line, and keeps the
 	// town that was playing.
-	return p.Load(name, text)
+	return g.Load(name, text)
 }
 
 // fileName is a scenario's name fit for a file to download.
