@@ -83,6 +83,12 @@ func openTown(t *testing.T, ctx context.Context, url string) state {
 func needWebGL(t testing.TB, ctx context.Context) {
 	t.Helper()
 	kind, err := chromedp.Run(ctx, chromedp.Poll[string](`window.socketvilleWebGL`, chromedp.WithPollingTimeout(10*time.Second)))
+	for try := 0; err != nil && strings.Contains(err.Error(), "Cannot find context") && try < 3; try++ {
+		// The poll began in the document the navigation was leaving
+		// (about:blank before a test's page): ask the new one.
+		time.Sleep(100 * time.Millisecond)
+		kind, err = chromedp.Run(ctx, chromedp.Poll[string](`window.socketvilleWebGL`, chromedp.WithPollingTimeout(10*time.Second)))
+	}
 	if err != nil {
 		t.Fatalf("the page did not say whether it has WebGL: %v", err)
 	}
