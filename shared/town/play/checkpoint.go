@@ -37,6 +37,8 @@ type engine struct {
 	toldAt  time.Duration
 	lines   int
 	events  int
+	// held: see Player. A checkpoint holds none back.
+	held []heldEvent
 	// captionAt and captionRead: see Player.
 	captionAt   time.Duration
 	captionRead bool
@@ -122,8 +124,8 @@ func (p *Player) checkpointHead() {
 // copied (a running ping cannot: see script.Runner.Clonable).
 func (p *Player) maybeCheckpoint(every int) {
 	h := &p.hist
-	if !p.recording() || every <= 0 || !p.r.Clonable() {
-		return
+	if !p.recording() || every <= 0 || !p.r.Clonable() || len(p.held) > 0 {
+		return // partway through an instant the runner is past the events shown
 	}
 	i := sort.Search(len(h.checkpoints), func(i int) bool { return h.checkpoints[i].events > p.events })
 	if i > 0 && p.events-h.checkpoints[i-1].events < every {
@@ -179,13 +181,12 @@ const AheadEvents = 1000
 func (p *Player) prepareBack() {
 	h := &p.hist
 	every := h.spacing()
-	if !p.recording() || every <= 0 {
+	if !p.recording() || every <= 0 || p.events == 0 {
 		return
 	}
-	s, ok := p.stopBefore(p.events)
-	if !ok {
-		return
-	}
+	// Back replays to the place that shows one event less.
+	to, before, _ := p.placeOf(p.events - 1)
+	s := stop{events: int32(before), at: to}
 	c, ok := h.checkpointBefore(s.at)
 	switch {
 	case !ok:
@@ -242,15 +243,16 @@ func (p *Player) aside(e *engine, f func()) {
 func (p *Player) engine() engine {
 	return engine{
 		r: p.r, anim: p.anim, caption: p.caption, current: p.current, toldAt: p.toldAt, lines: p.lines, events: p.events,
-		captionAt: p.captionAt, captionRead: p.captionRead,
+		held: p.held, captionAt: p.captionAt, captionRead: p.captionRead,
 	}
 }
 
 // setEngine makes e the player's engine, not copied.
 func (p *Player) setEngine(e *engine) {
 	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
+	p.held = e.held
 	p.captionAt, p.captionRead = e.captionAt, e.captionRead
-	p.console.at = p.events
+	p.console.at = p.made()
 }
 
 // checkpointBefore is the last checkpoint at or before place to.

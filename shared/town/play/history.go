@@ -157,7 +157,7 @@ func (p *Player) record(o op) {
 // noteStop keeps place at, where a call just made at the head started
 // with before events, as a stop if the call made events.
 func (p *Player) noteStop(at pos, before int) {
-	if p.recording() && p.events > before {
+	if p.recording() && p.made() > before {
 		p.hist.stops = append(p.hist.stops, stop{events: int32(before), at: at})
 	}
 }
@@ -187,7 +187,7 @@ func (p *Player) open() {
 // stepOne does the smallest next thing (see Runner.StepOne).
 func (p *Player) stepOne() bool {
 	p.record(op{kind: opStep, n: 1})
-	at, before := p.lastPos(), p.events
+	at, before := p.lastPos(), p.made()
 	ok := p.r.StepOne()
 	p.noteStop(at, before)
 	return ok
@@ -210,13 +210,13 @@ func (p *Player) advance(limit time.Duration) (stopped bool) {
 	p.record(op{kind: opAdvance, limit: limit})
 	at := p.lastPos()
 	for {
-		before := p.events
+		before := p.made()
 		over := p.advanceOnce(limit)
 		p.noteStop(at, before)
 		if over {
 			return false
 		}
-		if p.maxEvents > 0 && (p.events > p.maxEvents || int(at.sub) > p.maxEvents) {
+		if p.maxEvents > 0 && (p.made() > p.maxEvents || int(at.sub) > p.maxEvents) {
 			p.hist.ops[at.op].limit = p.r.Now() // as far as it went
 			return true
 		}
@@ -235,12 +235,12 @@ func (p *Player) advanceOnce(limit time.Duration) (over bool) {
 		p.r.Advance(limit)
 		return true
 	}
-	now, before := p.r.Now(), p.events
+	now, before := p.r.Now(), p.made()
 	p.r.Advance(next)
 	if _, held := p.r.AtGate(); held {
 		return true // time stands still at the gate: Advance(limit) would return at once
 	}
-	if p.events == before && p.r.Now() == now {
+	if p.made() == before && p.r.Now() == now {
 		// Nothing moved (a wait the runner keeps): let it go on to
 		// limit in one call, which replaying makes the same way.
 		p.r.Advance(limit)
@@ -267,5 +267,10 @@ func (p *Player) newEvent(e sock.Event) {
 		}
 	}
 	p.events++
-	p.console.at = p.events
+	p.console.at = p.made()
 }
+
+// made is how many events the runner has made: those the town shows and
+// those it holds back (see hold). The recorded calls are counted in it,
+// so that a replay that holds events back makes the same calls.
+func (p *Player) made() int { return p.events + len(p.held) }

@@ -128,6 +128,14 @@ type Player struct {
 	// maxEvents, when set, stops an advance past that many events (a
 	// session read from outside: see LoadSession).
 	maxEvents int
+
+	// hold, when above 0, is the event a call being replayed is shown up
+	// to; held are the events after it that the runner made and the
+	// town does not show yet, holdSnap the town as the holdth was
+	// published (instant.go).
+	hold     int
+	held     []heldEvent
+	holdSnap sock.Snapshot
 }
 
 // Options say what to play.
@@ -361,10 +369,15 @@ func (p *Player) Now() time.Duration {
 	if p.source != nil {
 		return p.sourceNow
 	}
+	if len(p.held) > 0 {
+		return p.snap.Now // the moment of the event shown: the runner is past it
+	}
 	return p.r.Now()
 }
 
-// Snapshot is the town's state as of the last Tick, Step or Exec.
+// Snapshot is the town's state as of the last Tick, Step or Exec: just
+// after the last event shown (EventIndex), even when more events came at
+// the same instant.
 func (p *Player) Snapshot() sock.Snapshot { return p.snap }
 
 // SnapshotGen changes whenever Snapshot does, so a view can keep what it
@@ -469,7 +482,10 @@ func (p *Player) Tick(dt time.Duration) {
 	} else if p.paused {
 		p.prepareBack() // while the learner looks, ready for the next Back
 	} else if p.BackInTime() {
-		p.replayForward(dt)
+		p.flush()
+		if p.BackInTime() {
+			p.replayForward(dt)
+		}
 	} else if p.Idle() {
 		p.prepareBack() // the story is over: the next thing may be Back
 	} else {
@@ -599,9 +615,11 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 	return t, t > now+step
 }
 
-// Step carries out the smallest next thing (a line, or one happening of
-// the world) and pauses. A line it starts has its time on screen before
-// Play starts the next.
+// Step pauses and moves the town on: back in time, by one event (the
+// next of an instant, if the town shows one partway); at the head, by
+// the smallest next thing the runner can carry out (a line, or one
+// happening of the world, with every event it makes). A line it starts
+// has its time on screen before Play starts the next.
 func (p *Player) Step() {
 	p.paused = true
 	if p.remote != nil {
@@ -630,6 +648,8 @@ func (p *Player) Step() {
 		p.after()
 		return
 	}
+	// At the head the next thing is carried out: one line, or one
+	// happening of the world, with all the events it makes.
 	before := p.anim.events
 	if _, ok := p.r.AtGate(); ok {
 		p.letThrough()
@@ -687,6 +707,7 @@ func (p *Player) Exec(text string) error {
 			p.console.add(LineInfo, "# the "+p.KernelName()+" kernel's clock is the wall's: it cannot be run on, it runs by itself")
 			return nil
 		}
+		p.flush()
 		if p.BackInTime() {
 			p.runForward(c.D)
 			return nil
@@ -788,21 +809,26 @@ func (p *Player) after() {
 		}
 	}
 	p.console.shown = p.console.shown[:0]
-	if p.hist.atHead() {
+	if p.atHead() {
 		p.checkpointHead()
 	}
-	if p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0 {
-		p.takeSnapshot()
+	if len(p.held) == 0 && (p.anim.events != p.snapEvents || p.wall-p.snapWall >= snapshotEvery || p.snapGen == 0) {
+		p.takeSnapshot() // partway through an instant the shown one stays: the runner is past it
 	}
-	p.anim.settle(p.r.Now(), p.wall)
+	p.anim.settle(p.Now(), p.wall)
 }
 
 // sink feeds the runner's output to the console and the animation.
 type sink struct{ p *Player }
 
 func (s sink) Event(e sock.Event) {
-	s.p.newEvent(e)
-	s.p.anim.event(e, s.p.links, s.p.wall)
+	p := s.p
+	switch {
+	case p.hold > 0:
+		p.holdEvent(e)
+	default:
+		p.showEvent(e)
+	}
 }
 
 // links looks up the link a packet took, with its properties as they are
@@ -870,8 +896,4 @@ func (p *Player) CaptionPast() (told time.Duration, ok bool) {
 // as being carried out. Typed lines do not change it.
 func (p *Player) CurrentLine() int { return p.current }
 
-func (p *Player) takeSnapshot() {
-	p.snap = p.r.Kernel().Snapshot()
-	p.snapGen++
-	p.snapEvents, p.snapWall = p.anim.events, p.wall
-}
+func (p *Player) takeSnapshot() { p.showSnapshot(p.r.Kernel().Snapshot()) }

@@ -33,7 +33,7 @@ func (p *Player) EventIndex() int { return p.events }
 // BackInTime reports whether the town shows a moment before the end of
 // what was recorded: playing on replays what happened then, and a typed
 // line cuts it off.
-func (p *Player) BackInTime() bool { return p.recording() && !p.hist.atHead() }
+func (p *Player) BackInTime() bool { return p.recording() && !p.atHead() }
 
 // CanBack reports whether Back would go back: the town plays its own
 // simulator and some event has happened.
@@ -42,27 +42,28 @@ func (p *Player) CanBack() bool {
 	return p.recording() && ok
 }
 
-// Back goes back to the moment before the last event (or the last events
-// made at one instant) the town shows, and pauses. At the start, or on a
-// town that cannot be replayed, it is an error and nothing changes.
+// Back goes back one event: the town as it was just after the event
+// before the last one it shows, even when both happened at one instant
+// (EventIndex is one less), and pauses. At the start, or on a town that
+// cannot be replayed, it is an error and nothing changes.
 func (p *Player) Back() error {
 	if !p.recording() {
 		return errCannotGoBack
 	}
-	s, ok := p.stopBefore(p.events)
-	if !ok {
+	if _, ok := p.stopBefore(p.events); !ok {
 		return errors.New("back: this is the start of the story: nothing happened before it")
 	}
 	p.paused = true
-	p.seek(s.at, int(s.events))
+	p.landOn(p.events-1, true)
 	return nil
 }
 
-// JumpTo shows the town once the first n events of the timeline have
-// happened (0 is the start; EventCount the head), and pauses. Events that
-// happened at one instant with the nth come with it: the town stops only
-// between instants. An n outside 0..EventCount, or a town that cannot be
-// replayed, is an error and nothing changes.
+// JumpTo shows the town just after the first n events of the timeline
+// have happened (0 is the start; EventCount the head), and pauses: its
+// snapshot, animation and console as they were then, even when more
+// events came at the same instant as the nth. An n outside
+// 0..EventCount, or a town that cannot be replayed, is an error and
+// nothing changes.
 func (p *Player) JumpTo(n int) error {
 	if !p.recording() {
 		return errCannotGoBack
@@ -71,7 +72,7 @@ func (p *Player) JumpTo(n int) error {
 		return fmt.Errorf("jump: there is no event %d: the timeline has %d", n, p.EventCount())
 	}
 	p.paused = true
-	p.seek(p.stopFrom(n))
+	p.landOn(n, true)
 	return nil
 }
 
@@ -85,25 +86,23 @@ func (p *Player) stopBefore(n int) (stop, bool) {
 	return st[i-1], true
 }
 
-// stopFrom is the place of the first stop with at least n events before
-// it, else the head, and the events before it.
-func (p *Player) stopFrom(n int) (pos, int) {
-	st := p.hist.stops
-	if i := sort.Search(len(st), func(i int) bool { return int(st[i].events) >= n }); i < len(st) {
-		return st[i].at, int(st[i].events)
-	}
-	return pos{op: int32(len(p.hist.ops))}, p.EventCount()
-}
-
 // seek brings the runner to place to, where events events have
 // happened: on from where it is, or from the nearest checkpoint or a
 // fresh runner when to lies behind. The animation, the captions and the
 // console become what they were there; the player's clocks stay where
 // they are.
-func (p *Player) seek(to pos, events int) {
+func (p *Player) seek(to pos, events int) { p.seekHeld(to, events, 0, true) }
+
+// seekHeld is seek, and then, when hold is above events, the call at to
+// carried out showing its events up to the holdth (see applyHeld).
+// jumped says the console is laid out again rather than added to.
+func (p *Player) seekHeld(to pos, events, hold int, jumped bool) {
 	h := &p.hist
 	to = h.norm(to)
-	if h.atHead() {
+	if len(p.held) > 0 && !to.before(h.at) {
+		p.flush() // on from here: the runner is past them
+	}
+	if p.atHead() {
 		p.leaveHead()
 	}
 	wall, paced := p.wall, p.paced
@@ -135,14 +134,23 @@ func (p *Player) seek(to pos, events int) {
 			p.maybeCheckpoint(near) // where the learner goes back, going back again is quick
 		}
 	}
+	if hold > p.events && !h.atHead() {
+		o := h.ops[h.at.op]
+		p.wall, p.paced = o.wall, o.paced
+		p.applyHeld(hold)
+	}
 	p.console.mute = false
 	p.wall, p.paced = h.clocksAt(h.at)
 	p.retime(wall, paced)
 	p.r.Errors() // said when they first happened: the console has them
-	p.console.show(p.events, true)
+	p.console.show(p.events, jumped)
 	p.arrived()
-	p.takeSnapshot()
-	p.anim.settle(p.r.Now(), p.wall)
+	if len(p.held) > 0 {
+		p.showSnapshot(p.holdSnap)
+	} else {
+		p.takeSnapshot()
+	}
+	p.anim.settle(p.Now(), p.wall)
 }
 
 // clocksAt are the player's wall and paced clocks as recorded at place at.
@@ -176,7 +184,7 @@ func (p *Player) leaveHead() {
 // as it was, or the next line's time on screen from now.
 func (p *Player) arrived() {
 	h := &p.hist
-	if h.atHead() {
+	if p.atHead() {
 		p.gateAt, p.running = p.paced+h.head.gateIn, h.head.running
 		p.console.logging = true
 		return
@@ -229,8 +237,21 @@ func (p *Player) freshRunner(k sock.Kernel) {
 	p.toldAt = 0
 	p.anim.reset()
 	p.events, p.console.at = 0, 0
+	p.held = nil
 	p.started = false
 	p.hist.at = pos{}
+}
+
+// startEngine is a fresh engine for the loaded scenario on a fresh
+// simulator, at its start, as freshRunner makes the player's.
+func (p *Player) startEngine() *engine {
+	r := script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, MaxRun: p.maxRun})
+	r.SetGated(true)
+	r.Enqueue(p.lineList...)
+	e := &engine{r: r, caption: newCaptions(p.src), lines: p.lastNo}
+	e.anim.live = p.anim.live
+	e.anim.reset()
+	return e
 }
 
 // replayForward plays the recorded calls on from the place the runner is
@@ -254,20 +275,14 @@ func (p *Player) replayForward(dt time.Duration) {
 	p.movedForward()
 }
 
-// stepForward carries the runner on to the next stop, or the head: the
-// next events, as Step does at the head.
+// stepForward shows one event more: the next held back, or the recorded
+// calls replayed on to just after it; with every event shown, the calls
+// on to the head.
 func (p *Player) stepForward() {
-	p.console.mute = true
-	to, _ := p.stopFrom(p.events + 1)
-	p.applyTo(to)
-	p.console.mute = false
-	p.movedForward()
-}
-
-// applyTo gives the runner the recorded calls up to place to.
-func (p *Player) applyTo(to pos) {
-	for h := &p.hist; h.at.before(to); {
-		p.applyNext()
+	p.landOn(min(p.events+1, p.EventCount()), false)
+	if !p.atHead() {
+		_, at := p.hist.clocksAt(p.hist.at)
+		p.hist.offset = p.paced - at // Play goes on at the recorded pace from here
 	}
 }
 
@@ -301,6 +316,7 @@ func (p *Player) runForward(d time.Duration) {
 // The console says so.
 func (p *Player) cutFuture() {
 	h := &p.hist
+	p.flush() // a line cannot come between the events of one instant
 	if !p.recording() || h.atHead() {
 		return
 	}
