@@ -14,12 +14,18 @@ import (
 
 // SnapshotDigest is a sha256 of the town's state now (every host,
 // socket, queue and timer the snapshot shows, and the virtual time), in
-// hex. It is "" for a town that shows no run of its own (a feed).
+// hex: of the kernel's, or partway through an instant, of the snapshot
+// shown (see Snapshot). It is "" for a town that shows no run of its own
+// (a feed).
 func (p *Player) SnapshotDigest() string {
 	if p.r == nil {
 		return ""
 	}
-	b, err := json.Marshal(p.r.Kernel().Snapshot())
+	snap := p.snap
+	if len(p.held) == 0 {
+		snap = p.r.Kernel().Snapshot()
+	}
+	b, err := json.Marshal(snap)
 	if err != nil {
 		return "" // a snapshot is plain data: it always encodes
 	}
