@@ -219,7 +219,7 @@ func (a *Animation) event(e sock.Event, lookup linkLookup, wall time.Duration) {
 			a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "not for me: " + e.Reason, Wall: wall, Calm: true})
 			return
 		}
-		a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: "dropped: " + e.Reason, Wall: wall})
+		a.Flashes = append(a.Flashes, Flash{Host: e.Host, Text: flashText(e.Host, e.Reason), Wall: wall})
 	case sock.KindDelivered, sock.KindForwarded:
 		fr := a.land(e)
 		if e.Frame == nil && e.Kind == sock.KindDelivered {

@@ -44,6 +44,10 @@ type Console struct {
 	// echoedNo is the typed line being started, already echoed by Exec:
 	// the runner's echo of it is not shown twice.
 	echoedNo int
+	// issuedNo is the line whose call was echoed last, and issuedAt
+	// what added was just after: a result that comes right under its
+	// call needs no name, one that comes later does.
+	issuedNo, issuedAt int
 
 	// The way back (replay.go): base is what the console held when the
 	// scenario was loaded, log every line since, with at, the events
@@ -161,6 +165,7 @@ func (c *Console) record(r script.LineRecord) {
 		return
 	}
 	if r.Phase != script.PhaseDone && r.Line == c.echoedNo && c.echoedNo != 0 {
+		c.issuedNo, c.issuedAt = r.Line, c.added // Exec echoed it
 		return
 	}
 	switch r.Phase {
@@ -172,6 +177,7 @@ func (c *Console) record(r script.LineRecord) {
 			bg = " &"
 		}
 		c.add(LineInput, fmt.Sprintf("$ %s: %s%s", r.Who, r.Text, bg))
+		c.issuedNo, c.issuedAt = r.Line, c.added
 	case script.PhaseDone:
 		k := LineResult
 		res := r.Result
@@ -184,9 +190,17 @@ func (c *Console) record(r script.LineRecord) {
 			res = r.Err.Error()
 			c.shown = append(c.shown, r.Err)
 		}
+		// A result that does not come right under its call (a blocked
+		// call returning after other lines, a background one) names
+		// it, as a background result is named here and in the trace
+		// ("=> 4 from ...   (b/web: accept 3)"), so that it is not
+		// read as the line above's.
 		via := ""
-		if r.Background {
+		switch {
+		case r.Background:
 			via = "   (" + r.Who + ": " + r.Text + " &)"
+		case r.Line != c.issuedNo || c.added != c.issuedAt:
+			via = "   (" + r.Who + ": " + r.Text + ")"
 		}
 		c.add(k, "=> "+res+via)
 	}

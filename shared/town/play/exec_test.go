@@ -67,7 +67,7 @@ result => 2`
 	frames(p, 3*time.Second)
 	got = strings.Join(consoleSince(p, start), "\n")
 	want += `
-result => 2 from 10.0.0.1:49152 "hi"
+result => 2 from 10.0.0.1:49152 "hi"   (b/s: recvfrom 3 100)
 input $ b/s: close 3
 result => 0`
 	if got != want {

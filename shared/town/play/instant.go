@@ -54,10 +54,11 @@ func (p *Player) holdEvent(e sock.Event) {
 }
 
 // showEvent is what the town does with an event it shows: the timeline,
-// the animation.
+// the animation, the console's words for it.
 func (p *Player) showEvent(e sock.Event) {
 	p.newEvent(e)
 	p.anim.event(e, p.links, p.wall)
+	p.noteEvent(e)
 }
 
 // applyHeld gives the runner the recorded call at the place it is at,
