@@ -37,8 +37,6 @@ type engine struct {
 	toldAt  time.Duration
 	lines   int
 	events  int
-	// held: see Player. A checkpoint holds none back.
-	held []heldEvent
 	// captionAt and captionRead: see Player.
 	captionAt   time.Duration
 	captionRead bool
@@ -228,7 +226,7 @@ func (p *Player) nearer(c *checkpoint, s stop) {
 func (p *Player) aside(e *engine, f func()) {
 	own := p.engine()
 	h := &p.hist
-	at, wall, paced, started, consoleAt := h.at, p.wall, p.paced, p.started, p.console.at
+	at, wall, paced, started, consoleAt, held := h.at, p.wall, p.paced, p.started, p.console.at, p.held
 	p.setEngine(e)
 	p.console.mute = true
 	f()
@@ -236,21 +234,21 @@ func (p *Player) aside(e *engine, f func()) {
 	p.r.Errors() // said when they first happened
 	*e = p.engine()
 	p.setEngine(&own)
-	h.at, p.wall, p.paced, p.started, p.console.at = at, wall, paced, started, consoleAt
+	h.at, p.wall, p.paced, p.started, p.console.at, p.held = at, wall, paced, started, consoleAt, held
 }
 
 // engine is the player's engine, not copied.
 func (p *Player) engine() engine {
 	return engine{
 		r: p.r, anim: p.anim, caption: p.caption, current: p.current, toldAt: p.toldAt, lines: p.lines, events: p.events,
-		held: p.held, captionAt: p.captionAt, captionRead: p.captionRead,
+		captionAt: p.captionAt, captionRead: p.captionRead,
 	}
 }
 
 // setEngine makes e the player's engine, not copied.
 func (p *Player) setEngine(e *engine) {
 	p.r, p.anim, p.caption, p.current, p.toldAt, p.lines, p.events = e.r, e.anim, e.caption, e.current, e.toldAt, e.lines, e.events
-	p.held = e.held
+	p.held = nil // an engine is copied, or set aside, with none held back
 	p.captionAt, p.captionRead = e.captionAt, e.captionRead
 	p.console.at = p.made()
 }

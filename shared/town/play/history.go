@@ -255,7 +255,7 @@ func (p *Player) advanceOnce(limit time.Duration) (over bool) {
 const maxLiveEntries = 100_000
 
 // newEvent counts an event and, the first time it is seen, adds it to
-// the timeline.
+// the timeline and tells the OnEvent hook.
 func (p *Player) newEvent(e sock.Event) {
 	h := &p.hist
 	if p.events == h.dropped+len(h.entries) {
@@ -264,6 +264,9 @@ func (p *Player) newEvent(e sock.Event) {
 			n := len(h.entries) / 2
 			h.entries = append(h.entries[:0], h.entries[n:]...)
 			h.dropped += n
+		}
+		if p.onEvent != nil {
+			p.onEvent(p.events, e)
 		}
 	}
 	p.events++

@@ -29,10 +29,13 @@ type heldEvent struct {
 	ok   bool // snap was taken (see maxHeldSnaps)
 }
 
-// maxHeldSnaps bounds the snapshots taken in one held call: a call that
-// makes more events than that (a long burst at one instant) has the
-// later ones shown by replaying to them instead.
-const maxHeldSnaps = 256
+// maxHeldSnaps is how many held events get a snapshot of their own when
+// Step replays to a moment partway through an instant: the Steps after
+// it show them at once, and the later ones by replaying to them. Back and
+// JumpTo take none (a snapshot of a bulk transfer's town takes some 15 µs,
+// as much as the rest of a Back from a copy made ahead, and the next move
+// is more often another Back): a Step after them replays once.
+const maxHeldSnaps = 8
 
 // holdEvent takes event e of a call carried out to show event p.hold: the
 // events up to the holdth are shown, those after it held back, each with
@@ -46,7 +49,7 @@ func (p *Player) holdEvent(e sock.Event) {
 		return
 	}
 	h := heldEvent{e: e}
-	if len(p.held) < maxHeldSnaps {
+	if len(p.held) < p.holdSnaps {
 		h.snap, h.ok = p.r.Kernel().Snapshot(), true
 	}
 	p.held = append(p.held, h)
@@ -62,11 +65,12 @@ func (p *Player) showEvent(e sock.Event) {
 }
 
 // applyHeld gives the runner the recorded call at the place it is at,
-// showing its events up to the nth and holding the rest back.
-func (p *Player) applyHeld(n int) {
-	p.hold = n
+// showing its events up to the nth and holding the rest back, the first
+// snaps of them with a snapshot each.
+func (p *Player) applyHeld(n, snaps int) {
+	p.hold, p.holdSnaps = n, snaps
 	p.applyNext()
-	p.hold = 0
+	p.hold, p.holdSnaps = 0, 0
 }
 
 // release shows the next k held events, as they happened, and the town

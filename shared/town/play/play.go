@@ -130,12 +130,18 @@ type Player struct {
 	maxEvents int
 
 	// hold, when above 0, is the event a call being replayed is shown up
-	// to; held are the events after it that the runner made and the
-	// town does not show yet, holdSnap the town as the holdth was
-	// published (instant.go).
-	hold     int
-	held     []heldEvent
-	holdSnap sock.Snapshot
+	// to, and holdSnaps how many events after it get a snapshot; held
+	// are the events after it that the runner made and the town does
+	// not show yet, holdSnap the town as the holdth was published
+	// (instant.go).
+	hold, holdSnaps int
+	held            []heldEvent
+	holdSnap        sock.Snapshot
+	// tap, when set, takes the events of a replay aside instead of the
+	// town (see OnEvent); onEvent and onReset are the hooks.
+	tap     func(i int, e sock.Event)
+	onEvent func(i int, e sock.Event)
+	onReset func(n int)
 }
 
 // Options say what to play.
@@ -245,6 +251,7 @@ func (p *Player) load(name, src string) error {
 	}
 	p.hist = history{}
 	p.freshRunner(k)
+	p.reset(0)
 	p.toldChanged = false
 	p.console.gen++
 	p.console.begin(p.recording())
@@ -824,6 +831,9 @@ type sink struct{ p *Player }
 func (s sink) Event(e sock.Event) {
 	p := s.p
 	switch {
+	case p.tap != nil:
+		p.tap(p.events, e)
+		p.events++
 	case p.hold > 0:
 		p.holdEvent(e)
 	default:

@@ -137,7 +137,11 @@ func (p *Player) seekHeld(to pos, events, hold int, jumped bool) {
 	if hold > p.events && !h.atHead() {
 		o := h.ops[h.at.op]
 		p.wall, p.paced = o.wall, o.paced
-		p.applyHeld(hold)
+		snaps := 0
+		if !jumped {
+			snaps = maxHeldSnaps // stepping on: the next Steps show them at once
+		}
+		p.applyHeld(hold, snaps)
 	}
 	p.console.mute = false
 	p.wall, p.paced = h.clocksAt(h.at)
@@ -347,5 +351,6 @@ func (p *Player) cutFuture() {
 	p.console.cut(p.events)
 	p.gateAt, p.running = p.paced+LineTime, false
 	p.console.logging = true
+	p.reset(p.events)
 	p.console.add(LineInfo, fmt.Sprintf("# Back in time: what you do now makes another story from event %d on (the %d events recorded after it are forgotten)", p.events, cut))
 }
