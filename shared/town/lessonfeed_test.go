@@ -1,0 +1,85 @@
+package town
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"socketville/shared/lessons"
+)
+
+// TestLessonGoalFollowsBackAndForward: lesson 6's goal, met by its
+// show-me lines, is not met once the town is back at the start of the
+// learner's lines, and met again when stepped forward to the end, event
+// by event; a lesson started again judges its own run from its start.
+func TestLessonGoalFollowsBackAndForward(t *testing.T) {
+	g := lessonTown(t, 6, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	start := g.player.EventIndex()
+	typeLines(t, g, strings.TrimSpace(lessonOf(t, 6).Show))
+	if s, ok := frames(g, 3000, metOf); !ok {
+		t.Fatalf("not met: %+v", s.Lesson)
+	}
+	end := g.player.EventIndex()
+	if err := g.player.JumpTo(start); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := frames(g, 1, func(State) bool { return true }); s.Lesson.Met {
+		t.Errorf("back at event %d, before the show-me lines, the goal shows met", start)
+	}
+	for g.player.EventIndex() < end {
+		g.player.Step()
+	}
+	s, _ := frames(g, 1, func(State) bool { return true })
+	if !s.Lesson.Met || g.book.run.feed.events != end {
+		t.Errorf("stepped forward to event %d: met %v, the checker saw %d events", end, s.Lesson.Met, g.book.run.feed.events)
+	}
+	g.startAgain()
+	if s, _ := frames(g, 600, func(State) bool { return !g.player.Busy() }); s.Lesson.Met {
+		t.Error("started again, the goal shows met")
+	}
+	if f := g.book.run.feed; f.events != g.player.EventIndex() || len(f.kept) != g.player.EventCount() {
+		t.Errorf("started again: the checker saw %d events and keeps %d; the town shows %d of %d", f.events, len(f.kept), g.player.EventIndex(), g.player.EventCount())
+	}
+}
+
+// BenchmarkLessonJudgeAfterBack is what judging a lesson's goal costs a
+// frame after Back (the left arrow): lesson 8, its show-me lines typed
+// and two minutes of TIME-WAIT run, the town one event back or at the
+// end again, in turn. Back itself is not timed.
+func BenchmarkLessonJudgeAfterBack(b *testing.B) {
+	g, err := New(Options{Lesson: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.width, g.height = 1280, 800
+	g.fitUI(1)
+	g.layOut()
+	for range 600 {
+		g.player.Tick(time.Second / TPS)
+		g.updateLesson()
+	}
+	l, _ := lessons.Find(8)
+	for _, line := range showLines(l.Show) {
+		g.exec(line)
+		for i := 0; i < 2000 && g.player.Busy(); i++ {
+			g.player.Tick(time.Second / TPS)
+			g.updateLesson()
+		}
+	}
+	f := g.book.run.feed
+	if !f.result(g.player).Met {
+		b.Fatal("lesson 8's goal is not met")
+	}
+	n := g.player.EventIndex()
+	b.ReportMetric(float64(n), "events")
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		if err := g.player.JumpTo(n - i%2); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		f.result(g.player)
+	}
+}
