@@ -74,9 +74,10 @@ func (p *Player) applyHeld(n, snaps int) {
 }
 
 // release shows the next k held events, as they happened, and the town
-// as it was just after the last of them: the runner's own state once
-// none is held. Back at the head with none held, the head's pace comes
-// back.
+// as it was just after the last of them: once none is held, the
+// runner's own state at the place JumpTo would show (the recorded calls
+// that make no event after them are given too, as a time carried on).
+// Back at the head with none held, the head's pace comes back.
 func (p *Player) release(k int) {
 	k = min(k, len(p.held))
 	if k <= 0 {
@@ -87,14 +88,19 @@ func (p *Player) release(k int) {
 	for _, h := range p.held[:k] {
 		p.showEvent(h.e)
 	}
-	p.console.mute = false
 	p.held = p.held[k:]
 	if len(p.held) == 0 {
 		p.held = nil
+		if to, _, hold := p.placeOf(p.events); hold == 0 {
+			for h := &p.hist; h.at.before(to); {
+				p.applyNext() // calls that make no event: the place JumpTo(p.events) shows
+			}
+		}
 		p.takeSnapshot()
 	} else {
 		p.showSnapshot(last.snap)
 	}
+	p.console.mute = false
 	p.console.show(p.events, false)
 	if p.hist.atHead() && len(p.held) == 0 {
 		p.arrived()

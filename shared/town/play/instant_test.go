@@ -3,6 +3,7 @@ package play_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"socketville/shared/sock"
 	"socketville/shared/town/play"
@@ -145,5 +146,40 @@ func TestStepShowsTheStateChangeOfItsEvent(t *testing.T) {
 	p.Step()
 	if again := statesOn(p, "a"); again != after {
 		t.Errorf("stepped to event %d: %q, want %q", est+1, again, after)
+	}
+}
+
+// TestEveryWayToAnEventIsTheSameTown: the town just after event i is the
+// same (snapshot digest and clock) whether a timeline click jumped there,
+// Back came down to it, or Step came up to it.
+func TestEveryWayToAnEventIsTheSameTown(t *testing.T) {
+	p := example(t, "hello-tcp")
+	toEnd(t, p)
+	n := p.EventCount()
+	type town struct {
+		digest string
+		now    time.Duration
+	}
+	jumped := make([]town, n+1)
+	for i := n; i >= 0; i-- {
+		if err := p.JumpTo(i); err != nil {
+			t.Fatal(err)
+		}
+		jumped[i] = town{p.SnapshotDigest(), p.Now()}
+	}
+	if err := p.JumpTo(n); err != nil {
+		t.Fatal(err)
+	}
+	for i := n - 1; i >= 0; i-- {
+		p.Back()
+		if got := (town{p.SnapshotDigest(), p.Now()}); got != jumped[i] {
+			t.Fatalf("back to event %d: %.12s at %v, jumped there %.12s at %v", i, got.digest, got.now, jumped[i].digest, jumped[i].now)
+		}
+	}
+	for i := 1; i <= n; i++ {
+		p.Step()
+		if got := (town{p.SnapshotDigest(), p.Now()}); got != jumped[i] {
+			t.Fatalf("stepped to event %d: %.12s at %v, jumped there %.12s at %v", i, got.digest, got.now, jumped[i].digest, jumped[i].now)
+		}
 	}
 }
