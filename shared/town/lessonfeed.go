@@ -19,6 +19,7 @@ type lessonFeed struct {
 	lesson  lessons.Lesson
 	checker *lessons.Checker
 	player  *play.Player // the player followed
+	name    string       // the scenario it played then: the lesson's
 	kept    []sock.Event // the run's events, by their index
 	events  int          // the events the checker has seen: kept[:events]
 	seen    int          // the player's EventIndex when the feed last looked; -1 none
@@ -28,12 +29,13 @@ type lessonFeed struct {
 func newLessonFeed(l lessons.Lesson) *lessonFeed { return &lessonFeed{lesson: l, seen: -1} }
 
 // follow makes the feed follow p's run, if it does not already: the
-// hooks replace any a feed before it set (a lesson started again).
+// hooks replace any a feed before it set (a lesson started again). Once
+// the player has left the lesson's scenario the feed follows nothing.
 func (f *lessonFeed) follow(p *play.Player) {
-	if f.player == p {
+	if f.player == p || f.name != "" && p.Name() != f.name {
 		return
 	}
-	f.player, f.kept, f.checker, f.events, f.seen = p, nil, nil, 0, -1
+	f.player, f.name, f.kept, f.checker, f.events, f.seen = p, p.Name(), nil, nil, 0, -1
 	p.OnReset(f.forget)
 	p.OnEvent(f.event) // the events so far first
 }
@@ -51,7 +53,14 @@ func (f *lessonFeed) event(i int, e sock.Event) {
 }
 
 // forget lets the events from n on go: another story follows, or none.
+// When the player loaded another scenario the lesson is left: the feed
+// lets go of the hooks, so that it keeps no event of the town after.
 func (f *lessonFeed) forget(n int) {
+	if p := f.player; p != nil && p.Name() != f.name {
+		p.OnEvent(nil)
+		p.OnReset(nil)
+		f.player, f.kept = nil, nil
+	}
 	f.kept = f.kept[:min(n, len(f.kept))]
 	if f.events > n {
 		f.checker = nil // judged again from the start

@@ -83,3 +83,22 @@ func BenchmarkLessonJudgeAfterBack(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "events") // after the loop: ResetTimer forgets metrics
 }
+
+// TestLessonFeedLetsGoOfALeftLesson: once the learner plays another
+// scenario the lesson's feed keeps none of its events.
+func TestLessonFeedLetsGoOfALeftLesson(t *testing.T) {
+	g := lessonTown(t, 5, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	f := g.book.run.feed
+	if len(f.kept) == 0 || len(f.kept) != g.player.EventCount() {
+		t.Fatalf("in the lesson the feed keeps %d events of %d", len(f.kept), g.player.EventCount())
+	}
+	if err := g.player.Load("hello-tcp", "host a 10.0.0.1/24\nhost b 10.0.0.2/24\nlink a b\nprocess a c\na/c: socket udp\n"); err != nil {
+		t.Fatal(err)
+	}
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	f.result(g.player) // as a judge late in the frame would
+	if g.book.run != nil || len(f.kept) != 0 || g.player.EventCount() == 0 {
+		t.Errorf("another scenario played: lesson open %v, the old feed keeps %d events, the town made %d", g.book.run != nil, len(f.kept), g.player.EventCount())
+	}
+}
