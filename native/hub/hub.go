@@ -547,9 +547,16 @@ func (h *Hub) forward(to *conn, m signal.Message) {
 }
 
 // tell refuses one message of c's in words and goes on; h.mu is held.
+//
+// A refusal that would fill more than half of c's send queue is counted
+// but not sent: c is sending faster than it reads what it is told, and
+// its own refusals must not crowd out what its peers send it (nor get it
+// dropped as slow before its message rate limit speaks).
 func (h *Hub) tell(c *conn, why Reason, errno *sock.Errno, text string) {
 	h.refusals[why]++
-	h.enqueue(c, signal.Error{Errno: errno, Text: text})
+	if len(c.send) < cap(c.send)/2 {
+		h.enqueue(c, signal.Error{Errno: errno, Text: text})
+	}
 }
 
 // refuse tells c why in an error message, then closes its connection with
@@ -559,7 +566,9 @@ func (h *Hub) refuse(c *conn, why Reason, errno *sock.Errno, text string, status
 		return
 	}
 	h.refusals[why]++
-	h.enqueue(c, signal.Error{Errno: errno, Text: text})
+	if len(c.send) < cap(c.send) { // else the close's reason alone says why
+		h.enqueue(c, signal.Error{Errno: errno, Text: text})
+	}
 	c.kick(status, text, true)
 }
 
