@@ -20,10 +20,11 @@ go_env() {
 
 # Debian packages the tests use: tshark reads our pcaps; chromium runs the
 # browser build; xvfb and the GL/X libraries run the desktop build headless
-# (Ebitengine loads them at run time, no cgo); imagemagick reads the screen;
+# (Ebitengine loads them at run time, no cgo) and xdotool clicks in it;
+# imagemagick reads the screen;
 # iproute2's ip and ss look inside the namespaces of a run on Linux, where
 # the watch tests start python3's http.server, curl and netcat-openbsd's nc.
-DEPS_PACKAGES="iproute2 python3 curl netcat-openbsd tshark chromium xvfb xauth libgl1 libgl1-mesa-dri libegl1 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxext6 libxrender1 imagemagick fonts-liberation"
+DEPS_PACKAGES="iproute2 python3 curl netcat-openbsd tshark chromium xvfb xauth xdotool libgl1 libgl1-mesa-dri libegl1 libx11-6 libxrandr2 libxcursor1 libxi6 libxinerama1 libxext6 libxrender1 imagemagick fonts-liberation"
 
 deps() {
   local missing=()

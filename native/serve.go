@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"socketville/examples"
+	"socketville/native/hub"
 	"socketville/native/watch"
 	"socketville/native/web"
 	"socketville/shared/sock"
@@ -70,7 +71,25 @@ and let real programs talk to a simulated town the page shows:
                     127.0.0.1:9080=b:80) and streamed to the page as --os
                     runs are; the forwards open when the page starts the
                     run and close with it. One run at a time.
-  --forward-mode M  splice (default) or tun, as for desktop --forward-mode`
+  --forward-mode M  splice (default) or tun, as for desktop --forward-mode
+
+It also hosts the signaling hub that lets pages share a town peer to peer
+(a WebSocket at /signal; counters at /signal/stats):
+
+  --ice URL         an ICE server handed to the peers: stun:HOST:PORT or
+                    turn:USER:PASSWORD@HOST:PORT (repeat for more; none by
+                    default, which is enough on one machine or LAN)
+  --hub-origins L   other origins whose pages may use the hub, comma-
+                    separated (https://class.example, *.example:8080, or *);
+                    by default only pages this server serves
+  --hub-max-conns N, --hub-max-rooms N, --hub-max-peers N
+                    caps on connections (2000), rooms (500), a room's peers (32)
+  --hub-room-idle D how long an empty room lasts (10m)
+  --hub-join-timeout D  how long a connection may stay in no room (2m)
+  --hub-msg-rate R, --hub-msg-burst N
+                    messages a second one connection may send (200, burst 400)
+  --hub-conn-rate R, --hub-conn-burst N
+                    new connections a second from one address (2, burst 40)`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -90,6 +109,8 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&forwards, "forward", "run SCENARIO here with real programs forwarded into it")
 	var forwardMode forwardModeFlag
 	fs.Var(&forwardMode, "forward-mode", "splice or tun")
+	var hubCfg hub.Config
+	hubCfg.Flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -210,6 +231,10 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	looks := serveWatch(ctx, newLook, *ns, *every, noPackets, ln.Addr(), stdout)
 	defer looks.Wait() // every page's watch is closed before the program ends
 	mux.Handle("/watch/", looks)
+	signals := hub.New(hubCfg)
+	defer signals.Close() // every peer is told the hub is going away
+	mux.Handle("/signal", signals)
+	mux.Handle("/signal/stats", signals)
 	mux.Handle("/", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
