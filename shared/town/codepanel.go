@@ -52,6 +52,15 @@ type codeMemo struct {
 	// there were.
 	before  []string
 	skipped int
+	// langs is the line's code and its earlier calls' in every language,
+	// so that the panel can show the same calls in each (see beforeFits).
+	langs []langCode
+}
+
+// langCode is a line's code in one language, and its earlier calls'.
+type langCode struct {
+	code   string
+	before []string
 }
 
 type codeKey struct {
@@ -123,29 +132,41 @@ func (p codePanel) code(g *Game) *codeMemo {
 	if i < 0 {
 		return m
 	}
-	// The calls before the line tell the Coder which fds are TCP or UDP
-	// sockets, bound or listening; what they say of themselves is not
-	// shown, and a line it cannot read is passed over.
 	m.line, _ = shellLine(c.Lines[i])
-	who, _, isCall := strings.Cut(m.line, ": ")
+	for _, l := range script.Langs() {
+		code, before, err := codeOf(c.Lines[:i], m.line, l)
+		skipped := max(len(before)-maxBefore, 0)
+		before = before[skipped:]
+		m.langs = append(m.langs, langCode{code: code, before: before})
+		if l == p.lang {
+			m.code, m.err, m.before, m.skipped = code, err, before, skipped
+		}
+	}
+	return m
+}
+
+// codeOf is the code of line in lang, after the console lines before it,
+// and the code of the same process's calls among them, oldest first. The
+// calls before the line tell the Coder which fds are TCP or UDP sockets,
+// bound or listening, and what each process has declared; what the other
+// processes' calls say of themselves is not shown, and a line the Coder
+// cannot read is passed over.
+func codeOf(earlier []play.ConsoleLine, line string, lang script.Lang) (code string, before []string, err error) {
+	who, _, isCall := strings.Cut(line, ": ")
 	isCall = isCall && strings.Contains(who, "/")
-	cd := script.NewCoder(p.lang)
-	for _, l := range c.Lines[:i] {
+	cd := script.NewCoder(lang)
+	for _, l := range earlier {
 		s, ok := shellLine(l)
 		if !ok {
 			continue
 		}
 		code, err := cd.Line(s)
 		if isCall && err == nil && code != "" && strings.HasPrefix(s, who+": ") {
-			m.before = append(m.before, untab(code))
+			before = append(before, untab(code))
 		}
 	}
-	if over := len(m.before) - maxBefore; over > 0 {
-		m.skipped, m.before = over, m.before[over:]
-	}
-	m.code, m.err = cd.Line(m.line)
-	m.code = untab(m.code)
-	return m
+	code, err = cd.Line(line)
+	return untab(code), before, err
 }
 
 // untab indents with spaces: the panel's face has no tab.
@@ -204,23 +225,11 @@ func (p codePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 		}
 		return
 	}
-	cols := int(width / text.Advance("m", g.fonts.face(size, true)))
+	cols, _ := g.codeRows(area)
 	rowH := 16 * g.scale
-	rows := func(code string) int {
-		n := 0
-		for _, l := range strings.Split(code, "\n") {
-			n += len(wrapMono(l, cols))
-		}
-		return n
-	}
 	// The line's own code always shows; above it, as many of the
 	// earlier calls as fit, the newest nearest.
-	room := int((float64(area.Max.Y)-y)/rowH) - rows(m.code)
-	first := len(m.before)
-	for first > 0 && rows(m.before[first-1])+1 <= room-1 {
-		first--
-		room -= rows(m.before[first]) + 1
-	}
+	first := len(m.before) - p.earlierShown(g, area)
 	if n := m.skipped + first; n > 0 {
 		g.text(dst, "... "+plural(n, "earlier call", "earlier calls")+" of this process", x, y, size, colDim, false, alignLeft)
 		y += rowH
@@ -242,6 +251,64 @@ func (p codePanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	}
 	y += rowH / 2
 	draw(m.code, colText)
+}
+
+// codeRows is the room for code in the panel's area: its width in
+// columns of the monospace face, and its height in rows below the
+// caption, the tallest of the languages' captions so that every language
+// has the same rows.
+func (g *Game) codeRows(area image.Rectangle) (cols, height int) {
+	size := 12 * g.scale
+	width := float64(area.Dx() - g.px(20))
+	caption := 0
+	for _, c := range codeCaptions {
+		caption = max(caption, len(g.wrap(c, size, width)))
+	}
+	top := float64(area.Min.Y+g.px(8)) + float64(caption)*17*g.scale + 6*g.scale
+	cols = int(width / text.Advance("m", g.fonts.face(size, true)))
+	return cols, int((float64(area.Max.Y) - top) / (16 * g.scale))
+}
+
+// earlierShown is how many of the line's earlier calls the panel shows
+// in area: the same number whichever language it shows them in.
+func (p codePanel) earlierShown(g *Game, area image.Rectangle) int {
+	cols, height := g.codeRows(area)
+	return beforeFits(p.code(g).langs, height, func(code string) int { return monoRows(code, cols) })
+}
+
+// monoRows is how many rows code takes in the panel's monospace face,
+// cols columns wide.
+func monoRows(code string, cols int) int {
+	n := 0
+	for _, l := range strings.Split(code, "\n") {
+		n += len(wrapMono(l, cols))
+	}
+	return n
+}
+
+// beforeFits is how many of the newest earlier calls the panel shows
+// above the line's code, in height rows of which rows(code) the code
+// takes: as many as fit in every language, so that a learner switching
+// Go, C and Python for one line sees the same calls before it (the same
+// "N earlier calls" too), though the languages take different room for
+// them. A call takes its rows and a gap; a row is kept for the line
+// that counts the calls not shown.
+func beforeFits(langs []langCode, height int, rows func(string) int) int {
+	n := maxBefore
+	for _, lc := range langs {
+		room := height - rows(lc.code) - 1
+		k := 0
+		for k < min(n, len(lc.before)) {
+			need := rows(lc.before[len(lc.before)-1-k]) + 1
+			if need > room {
+				break
+			}
+			room -= need
+			k++
+		}
+		n = min(n, k)
+	}
+	return n
 }
 
 // colFaint is the earlier calls' code: readable, but behind the line's.

@@ -114,3 +114,54 @@ func pressButton(t *testing.T, g *Game, label string) {
 	}
 	t.Fatalf("no %q tab", label)
 }
+
+// TestCodePanelSameEarlierCalls checks that the panel shows the same
+// earlier calls of a line whichever language it shows them in, in
+// panels of many heights: the limit is in calls, though the languages'
+// code for them takes different rows (so that, by rows alone, some
+// heights fit more calls in one language than in another).
+func TestCodePanelSameEarlierCalls(t *testing.T) {
+	g := newTown(t, "two-clients")
+	for i := 0; i < 3000 && g.player.Busy(); i++ {
+		g.step()
+	}
+	c := g.player.Console()
+	at := -1
+	for i, l := range c.Lines {
+		if s, ok := shellLine(l); ok && strings.HasPrefix(s, "s/server: ") {
+			at = c.Added() - len(c.Lines) + i
+		}
+	}
+	if at < 0 {
+		t.Fatal("no call of s/server in the console")
+	}
+	differ := false
+	for h := 100; h <= 900; h += 20 {
+		area := image.Rect(0, 0, 420, h)
+		shown := map[script.Lang]int{}
+		said := map[script.Lang]int{}
+		byRows := map[int]bool{}
+		for _, lang := range script.Langs() {
+			p := codePanel{at: at, lang: lang}
+			m := p.code(g)
+			if m.err != nil || len(m.before) == 0 {
+				t.Fatalf("%v: %q has code %q, %v and %d earlier calls; want code and earlier calls", lang, m.line, m.code, m.err, len(m.before))
+			}
+			shown[lang] = p.earlierShown(g, area)
+			said[lang] = m.skipped + len(m.before) - shown[lang]
+			cols, height := g.codeRows(area)
+			lc := m.langs[lang]
+			byRows[beforeFits([]langCode{lc}, height, func(s string) int { return monoRows(s, cols) })] = true
+		}
+		differ = differ || len(byRows) > 1
+		if shown[script.Go] != shown[script.C] || shown[script.C] != shown[script.Python] {
+			t.Errorf("%d px high: earlier calls shown by language %v; want the same", h, shown)
+		}
+		if said[script.Go] != said[script.C] || said[script.C] != said[script.Python] {
+			t.Errorf("%d px high: \"N earlier calls\" by language %v; want the same", h, said)
+		}
+	}
+	if !differ {
+		t.Error("at no height do the languages' rows fit different numbers of calls: the test tests nothing")
+	}
+}
