@@ -2,8 +2,10 @@ package town
 
 import (
 	"fmt"
+	"image/color"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,79 +23,207 @@ type doorCall struct {
 	line  string // run at once when set
 	form  *form  // else opened
 	off   bool   // said, not offered: no process can make it
+	// why, when set, greys the call out: the socket's state refuses it,
+	// and why is what the kernel would answer ("listen: EINVAL: ...").
+	// line and form stay, so a test can make the call and compare.
+	why string
 }
 
-// doorCalls are the calls that make sense on a door in its state, in the
+// colGreyed is a refused call's label: dimmer than colDim, so it reads
+// as not on offer beside the calls that are.
+var colGreyed = color.RGBA{0x78, 0x7c, 0x78, 0xff}
+
+// The call buttons keep one slot each whatever the socket's state, so
+// the button under the pointer does not move when the state does: a call
+// the state refuses is greyed, not taken away.
+var (
+	tcpSlots   = []string{"bind", "listen", "accept", "connect", "send", "recv", "shutdown", "poll", "setsockopt", "close"}
+	udpSlots   = []string{"bind", "connect", "sendto", "send", "recvfrom", "poll", "setsockopt", "close"}
+	otherSlots = []string{"poll", "setsockopt", "close"}
+)
+
+// slotsFor are the calls a socket of type t has buttons for, in the
 // order a learner meets them.
+func slotsFor(t sock.SockType) []string {
+	switch t {
+	case sock.SockTCP:
+		return tcpSlots
+	case sock.SockUDP:
+		return udpSlots
+	}
+	return otherSlots
+}
+
+// doorCalls are a door's call buttons: one a slot, greyed where the
+// socket's state refuses the call, and on a listening door after them the
+// client that could connect to it.
 func doorCalls(d layout.Door, snap sock.Snapshot) []doorCall {
 	if d.Proc == "" || d.FD == 0 {
 		return nil // the kernel's: no process can call on it
 	}
-	s := d.Socket
 	who := d.Key.Host + "/" + d.Proc + ": "
-	fd := d.FD
 	var out []doorCall
-	run := func(label, format string, args ...any) {
-		out = append(out, doorCall{label: label, line: who + fmt.Sprintf(format, args...)})
+	for _, call := range slotsFor(d.Socket.Type) {
+		c := slotCall(call, who, d, snap)
+		c.why = refusal(call, d.Socket, d.FD)
+		out = append(out, c)
 	}
-	open := func(f form) { out = append(out, doorCall{label: f.id, form: &f}) }
-	unbound := s.Local.Port() == 0
-	switch {
-	case s.Type == sock.SockTCP && s.State == sock.StateListen:
-		run("accept", "accept %d &", fd)
-		for _, a := range doorActions(d, snap) {
-			if strings.HasPrefix(a.label, "connect from") || strings.HasPrefix(a.label, "no process") {
-				c := doorCall{label: a.label, off: len(a.lines) == 0}
-				if len(a.lines) > 0 {
-					// Two lines (socket, connect) on another process:
-					// the one button the panel has that is not one line.
-					c.line = strings.Join(a.lines, "\n")
-				}
-				out = append(out, c)
-			}
-		}
-	case s.Type == sock.SockTCP && s.State == sock.StateClosed && !s.Remote.IsValid():
-		if unbound {
-			open(bindForm(who, d, snap))
-		}
-		open(listenForm(who, fd))
-		open(connectForm(who, d, snap))
-	case s.Type == sock.SockTCP && connecting(s) && s.State != sock.StateTimeWait:
-		open(sendForm(who, fd))
-		open(recvForm(who, fd, "recv"))
-		open(shutdownForm(who, fd))
-	case s.Type == sock.SockUDP:
-		if unbound {
-			open(bindForm(who, d, snap))
-		}
-		if !s.Remote.IsValid() {
-			open(connectForm(who, d, snap))
-			open(sendtoForm(who, d, snap))
-		} else {
-			open(sendForm(who, fd))
-		}
-		open(recvForm(who, fd, "recvfrom"))
+	if d.Socket.Type == sock.SockTCP && d.Socket.State == sock.StateListen {
+		out = append(out, clientCalls(d, snap)...)
 	}
-	if s.Type == sock.SockUDP || s.State != sock.StateTimeWait {
-		open(pollForm(who, d, snap))
-		open(setsockoptForm(who, fd))
-	}
-	run("close", "close %d", fd)
 	return out
 }
 
+// slotCall is the button of call on door d: its form, or its line.
+func slotCall(call, who string, d layout.Door, snap sock.Snapshot) doorCall {
+	fd := d.FD
+	var f form
+	switch call {
+	case "accept":
+		return doorCall{label: call, line: fmt.Sprintf("%saccept %d &", who, fd)}
+	case "close":
+		return doorCall{label: call, line: fmt.Sprintf("%sclose %d", who, fd)}
+	case "bind":
+		f = bindForm(who, d, snap)
+	case "listen":
+		f = listenForm(who, fd)
+	case "connect":
+		f = connectForm(who, d, snap)
+	case "sendto":
+		f = sendtoForm(who, d, snap)
+	case "send":
+		f = sendForm(who, fd)
+	case "recv", "recvfrom":
+		f = recvForm(who, fd, call)
+	case "shutdown":
+		f = shutdownForm(who, fd)
+	case "poll":
+		f = pollForm(who, d, snap)
+	default:
+		f = setsockoptForm(who, fd)
+	}
+	return doorCall{label: call, form: &f}
+}
+
+// clientCalls are a listening door's "connect from" buttons: two lines
+// (socket, connect) on another process, the one button the panel has
+// that is not one line; or, said and not offered, that no process can.
+func clientCalls(d layout.Door, snap sock.Snapshot) []doorCall {
+	var out []doorCall
+	for _, a := range doorActions(d, snap) {
+		if strings.HasPrefix(a.label, "connect from") || strings.HasPrefix(a.label, "no process") {
+			out = append(out, doorCall{label: a.label, off: len(a.lines) == 0, line: strings.Join(a.lines, "\n")})
+		}
+	}
+	return out
+}
+
+// refusal is what the kernel answers when call is made on socket s in
+// its state, in the shell's words ("listen: EINVAL: invalid argument (fd
+// 3 is ESTABLISHED; only a fresh socket can listen)"); "" when the state
+// allows the call (it may still fail for its arguments, or wait). Only
+// what the state alone decides is said here: the notes are netsim's.
+func refusal(call string, s sock.SocketState, fd int) string {
+	var e *sock.CallError
+	switch s.Type {
+	case sock.SockTCP:
+		e = tcpRefusal(call, s, fd)
+	case sock.SockUDP:
+		e = udpRefusal(call, s, fd)
+	}
+	if e == nil {
+		return ""
+	}
+	e.Op = call
+	return e.Error()
+}
+
+// tcpRefusal follows netsim's tcp_api.go, which follows Linux.
+func tcpRefusal(call string, s sock.SocketState, fd int) *sock.CallError {
+	st := s.State
+	fresh := st == sock.StateClosed && !s.Remote.IsValid()
+	// A connection that is over (CLOSED, with a peer) may have been
+	// refused, which leaves it free to listen or connect again, or reset,
+	// which does not: the snapshot cannot tell, so the kernel answers.
+	over := st == sock.StateClosed && s.Remote.IsValid()
+	refuse := func(errno *sock.Errno, format string, args ...any) *sock.CallError {
+		return &sock.CallError{Errno: errno, Note: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case call == "bind" && s.Local.Port() != 0:
+		return refuse(sock.ErrInval, "fd %d is already bound to %v", fd, s.Local)
+	case call == "listen" && !fresh && !over && st != sock.StateListen:
+		return refuse(sock.ErrInval, "fd %d is %v; only a fresh socket can listen", fd, st)
+	case call == "accept" && st != sock.StateListen:
+		return refuse(sock.ErrInval, "fd %d is not listening", fd)
+	case call == "connect" && st == sock.StateSynSent:
+		return refuse(sock.ErrAlready, "the connection is still being set up")
+	case call == "connect" && !fresh && !over:
+		return refuse(sock.ErrIsConn, "fd %d is %v", fd, st)
+	case call == "send":
+		return sendRefusal(s, fd)
+	case call == "recv" && st == sock.StateListen:
+		return refuse(sock.ErrNotConn, "a listening socket has no data; accept a connection")
+	case call == "recv" && fresh:
+		return refuse(sock.ErrNotConn, "the socket is not connected")
+	case call == "shutdown" && (st == sock.StateClosed || st == sock.StateListen):
+		return refuse(sock.ErrNotConn, "fd %d is %v", fd, st)
+	}
+	return nil
+}
+
+// sendRefusal is send's on a TCP socket: it goes once connected (or
+// waits for the handshake), and past our FIN (FIN-WAIT, CLOSING,
+// LAST-ACK, TIME-WAIT with the fd still held: shutdown wr) the sending
+// side is shut. A pending error would come first, so a socket that
+// was connected and is over is left for the kernel to answer.
+func sendRefusal(s sock.SocketState, fd int) *sock.CallError {
+	switch s.State {
+	case sock.StateEstablished, sock.StateCloseWait, sock.StateSynSent, sock.StateSynReceived:
+		return nil
+	case sock.StateFinWait1, sock.StateFinWait2, sock.StateClosing, sock.StateLastAck, sock.StateTimeWait:
+		return &sock.CallError{Errno: sock.ErrPipe, Note: "the socket's sending side is shut down"}
+	}
+	if s.State == sock.StateClosed && s.Remote.IsValid() {
+		return nil // over: refused or reset, the kernel's to say which
+	}
+	return &sock.CallError{Errno: sock.ErrPipe, Note: fmt.Sprintf("fd %d is %v, not connected", fd, s.State)}
+}
+
+// udpRefusal follows netsim's api.go: a datagram socket binds once, and
+// send needs the peer that connect sets.
+func udpRefusal(call string, s sock.SocketState, fd int) *sock.CallError {
+	switch {
+	case call == "bind" && s.Local.Port() != 0:
+		return &sock.CallError{Errno: sock.ErrInval, Note: fmt.Sprintf("fd %d is already bound to %v", fd, s.Local)}
+	case call == "send" && !s.Remote.IsValid():
+		return &sock.CallError{Errno: sock.ErrDestAddrReq, Note: "the socket is not connected; use sendto with an address"}
+	}
+	return nil
+}
+
 // buildDoorCalls puts a door's call buttons into actions, four a row (two
-// in a phone's drawer), and
-// the open form, if any, under them.
+// in a phone's drawer), a line under them that says why a greyed call is
+// refused, and the open form, if any, under that.
 func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Container) {
 	box := g.column()
 	cols := 4
 	if g.panelWidth() < 440 {
 		cols = 2 // a phone's drawer: "connect from a/browser" takes room
 	}
-	grid := g.callGrid(cols)
+	grid := g.slotGrid(cols)
+	clients := g.callGrid(1) // a listener's "connect from": under the slots
+	g.w.why = callWhy{of: map[*widget.Button]string{}}
 	var shown *form
 	for _, c := range doorCalls(d, g.player.Snapshot()) {
+		into := grid
+		if c.label != "" && !slices.Contains(slotsFor(d.Socket.Type), c.label) {
+			into = clients
+		}
+		if c.why != "" {
+			grid.AddChild(g.greyedButton(c.label, c.why))
+			continue
+		}
 		label := c.label
 		if c.form != nil && c.form.id == p.form {
 			label, shown = "["+label+"]", c.form
@@ -116,13 +246,40 @@ func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Contai
 			})
 		}
 		b.GetWidget().Disabled = c.off
-		grid.AddChild(b)
+		into.AddChild(b)
 	}
 	box.AddChild(grid)
+	if len(clients.Children()) > 0 {
+		box.AddChild(clients)
+	}
+	// The line keeps two rows' room, said or not, so that a reason
+	// appearing does not push the form under the pointer down.
+	g.w.why.note = widget.NewText(widget.TextOpts.Text("", g.fonts.faceRef(12*g.scale), colDim),
+		widget.TextOpts.MaxWidth(g.panelWidth()*g.scale-float64(g.px(24))),
+		widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(32))))
+	box.AddChild(g.w.why.note)
 	if shown != nil {
 		g.buildForm(box, fmt.Sprintf("door %s %d", d.Key.Host, d.Key.ID), *shown)
 	}
 	actions.AddChild(box)
+}
+
+// slotGrid lays the call slots out in cols columns of one width, that of
+// the panel: a label that changes ("[bind]" while its form is open) or a
+// wide one does not move the buttons beside it.
+func (g *Game) slotGrid(cols int) *widget.Container {
+	stretch := make([]bool, cols)
+	for i := range stretch {
+		stretch[i] = true
+	}
+	return widget.NewContainer(
+		widget.ContainerOpts.Layout(widget.NewGridLayout(
+			widget.GridLayoutOpts.Columns(cols),
+			widget.GridLayoutOpts.Spacing(g.px(4), g.px(4)),
+			widget.GridLayoutOpts.Stretch(stretch, nil),
+		)),
+		widget.ContainerOpts.WidgetOpts(widget.WidgetOpts.LayoutData(widget.RowLayoutData{Stretch: true})),
+	)
 }
 
 func bindForm(who string, d layout.Door, snap sock.Snapshot) form {

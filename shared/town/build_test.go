@@ -1,6 +1,8 @@
 package town
 
 import (
+	"fmt"
+	"image"
 	"net/netip"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"socketville/examples"
 	"socketville/shared/script"
 	"socketville/shared/sock"
+	"socketville/shared/town/layout"
 )
 
 // settle lets the town take in what was run: the player plays on until
@@ -208,7 +211,11 @@ a/app: connect 5 10.0.0.2:8080
 	names := func(cs []doorCall) string {
 		var out []string
 		for _, c := range cs {
-			out = append(out, c.label)
+			l := c.label
+			if c.why != "" {
+				l = "(" + l + ")" // greyed
+			}
+			out = append(out, l)
 		}
 		return strings.Join(out, ",")
 	}
@@ -216,10 +223,11 @@ a/app: connect 5 10.0.0.2:8080
 		host, proc, state string
 		want              string
 	}{
-		{"b", "srv", "LISTEN", "accept,connect from a/app,poll,setsockopt,close"},
-		{"a", "app", "CLOSED", "bind,listen,connect,poll,setsockopt,close"},
-		{"a", "app", "unbound", "bind,connect,sendto,recvfrom,poll,setsockopt,close"},
-		{"a", "app", "ESTABLISHED", "send,recv,shutdown,poll,setsockopt,close"},
+		{"b", "srv", "LISTEN", "(bind),listen,accept,(connect),(send),(recv),(shutdown),poll,setsockopt,close,connect from a/app"},
+		{"a", "app", "CLOSED", "bind,listen,(accept),connect,(send),(recv),(shutdown),poll,setsockopt,close"},
+		{"a", "app", "unbound", "bind,connect,sendto,(send),recvfrom,poll,setsockopt,close"},
+		{"b", "srv", "bound", "(bind),connect,sendto,(send),recvfrom,poll,setsockopt,close"},
+		{"a", "app", "ESTABLISHED", "(bind),(listen),(accept),(connect),send,recv,shutdown,poll,setsockopt,close"},
 	} {
 		d := door(t, r, tc.host, tc.proc, tc.state)
 		if got := names(doorCalls(d, snap)); got != tc.want {
@@ -391,5 +399,176 @@ func TestEmptyTownFromTheBuildPanel(t *testing.T) {
 	}
 	if first := g.scenarios[0]; first.Name != EmptyTown {
 		t.Errorf("the picker's first entry is %q, want the empty town", first.Name)
+	}
+}
+
+// greyedTown has a door in most of the states a door's calls are greyed
+// in: fresh, bound and listening TCP sockets, a connection, one whose
+// sending side is shut (FIN-WAIT-2), one refused (connection over), and
+// unbound, bound and connected datagram sockets.
+const greyedTown = `
+host a 10.0.0.1/24
+host b 10.0.0.2/24
+link a b
+process a app
+process b srv
+b/srv: socket tcp
+b/srv: bind 3 0.0.0.0:8080
+b/srv: listen 3 4
+b/srv: socket udp
+b/srv: bind 4 0.0.0.0:9000
+b/srv: socket tcp
+b/srv: bind 5 0.0.0.0:8081
+a/app: socket tcp
+a/app: socket udp
+a/app: socket tcp
+a/app: connect 5 10.0.0.2:8080
+a/app: socket tcp
+a/app: connect 6 10.0.0.2:8080
+a/app: shutdown 6 wr
+a/app: socket udp
+a/app: connect 7 10.0.0.2:9000
+a/app: socket tcp
+a/app: connect 8 10.0.0.2:9999
+run 1s
+`
+
+// runGreyedTown builds greyedTown, whose refused connect is an error
+// by design.
+func runGreyedTown(t *testing.T) *script.Runner {
+	t.Helper()
+	r := script.NewRunner(script.Options{})
+	s, err := script.Parse("t", strings.NewReader(greyedTown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Enqueue(s.Lines...)
+	r.Advance(r.Now() + 2*time.Second)
+	r.Errors()
+	return r
+}
+
+// TestGreyedCallsSayWhatTheShellSays: every call a door greys out is one
+// the kernel refuses in that state, and its reason is word for word what
+// the shell answers when the call is made anyway.
+func TestGreyedCallsSayWhatTheShellSays(t *testing.T) {
+	r := runGreyedTown(t)
+	snap := r.Kernel().Snapshot()
+	checked := map[string]bool{}
+	for _, p := range layout.Of(snap).Plots {
+		for _, h := range p.Houses {
+			for _, d := range h.Doors {
+				for _, c := range doorCalls(d, snap) {
+					if c.why == "" {
+						continue
+					}
+					line := c.line
+					if c.form != nil {
+						v := formValues{}
+						for _, f := range c.form.fields {
+							v[f.key] = f.def
+						}
+						line = c.form.line(v)
+					}
+					if line == "" && c.label == "connect" {
+						line = fmt.Sprintf("%s/%s: connect %d 10.0.0.2:8080", d.Key.Host, d.Proc, d.FD) // the chooser had none
+					}
+					// Non-blocking, as the kernel answers: a blocking
+					// call the shell would wait on, not fail.
+					fresh := runGreyedTown(t)
+					if err := fresh.Exec(1, fmt.Sprintf("%s/%s: nonblock %d", d.Key.Host, d.Proc, d.FD)); err != nil {
+						t.Fatal(err)
+					}
+					err := fresh.Exec(2, strings.TrimSuffix(line, " &"))
+					if err == nil || !strings.Contains(err.Error(), c.why) {
+						t.Errorf("%s/%s fd %d (%s): %q is greyed saying %q; the shell answers %v", d.Key.Host, d.Proc, d.FD, d.State, line, c.why, err)
+					}
+					checked[errnoOf(c.why)] = true
+				}
+			}
+		}
+	}
+	for _, want := range []string{"EINVAL", "EISCONN", "EPIPE", "ENOTCONN", "EDESTADDRREQ"} {
+		if !checked[want] {
+			t.Errorf("no greyed call said %s; checked %v", want, checked)
+		}
+	}
+}
+
+// errnoOf is the errno a refusal names ("listen: EINVAL: ..." -> EINVAL).
+func errnoOf(why string) string {
+	f := strings.SplitN(why, ": ", 3)
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
+// callRects are the door panel's call buttons by label, where they are.
+func callRects(g *Game) map[string]image.Rectangle {
+	out := map[string]image.Rectangle{}
+	for _, tg := range g.widgetTargets() {
+		if tg.panel && tg.kind == "button" {
+			out[strings.Trim(tg.label, "[]")] = tg.box
+		}
+	}
+	return out
+}
+
+// TestDoorButtonsStayPut: a door's call buttons keep their places as the
+// socket moves from fresh to bound to listening, so the one under the
+// pointer is the one the learner meant; a refused call is greyed, and on
+// the focus ring (Tab lands on greyed calls), a hover or a click says why.
+func TestDoorButtonsStayPut(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	g.player.SetPaused(false)
+	for _, l := range []string{"host a 10.0.0.1/24", "process a app root", "a/app: socket tcp"} {
+		g.exec(l)
+	}
+	settle(g)
+	openDoor(t, g, "a", "app", 3)
+	before := callRects(g)
+	for _, l := range []string{"a/app: bind 3 0.0.0.0:80", "a/app: listen 3 8"} {
+		g.exec(l)
+		settle(g)
+		after := callRects(g)
+		for _, call := range tcpSlots {
+			if before[call] != after[call] || before[call].Empty() {
+				t.Errorf("after %q the %s button moved from %v to %v", l, call, before[call], after[call])
+			}
+		}
+	}
+	// Listening: bind is greyed; Tab lands on it and it says why.
+	const want = "bind: EINVAL: invalid argument (fd 3 is already bound to 0.0.0.0:80)"
+	if got := g.w.why.note.Label; got != "" {
+		t.Fatalf("a reason before any greyed call was in hand: %q", got)
+	}
+	tabTo(t, g, "button", "bind")
+	if got := g.w.why.note.Label; got != want {
+		t.Errorf("the ring on greyed bind says %q, want %q", got, want)
+	}
+	tabTo(t, g, "button", "accept")
+	if got := g.w.why.note.Label; got != "" {
+		t.Errorf("the ring on accept, which the socket allows, says %q", got)
+	}
+	g.clearFocus()
+	var bind *widget.Button
+	for b, why := range g.w.why.of {
+		if strings.HasPrefix(why, "bind:") {
+			bind = b
+		}
+	}
+	if bind == nil {
+		t.Fatal("bind is not greyed on a listening socket")
+	}
+	added := g.player.Console().Added()
+	bind.Click()
+	event.ExecuteDeferred()
+	settle(g)
+	if got := g.w.why.note.Label; got != want {
+		t.Errorf("a click on greyed bind says %q, want %q", got, want)
+	}
+	if g.player.Console().Added() != added {
+		t.Errorf("a click on a greyed call ran something:\n%s", consoleText(g))
 	}
 }

@@ -111,7 +111,8 @@ func (g *Game) townTargets() []target {
 // widgetTargets are the widgets the ring can be on: the panel's (its
 // tabs, call buttons and fields) first, then the rest of the screen's (the
 // top bar's buttons, the console's input). A disabled button is passed
-// over, as one on a closed drawer is.
+// over, as one on a closed drawer is; a door's greyed call is not
+// disabled, and the ring lands on it to say why it is refused.
 func (g *Game) widgetTargets() []target {
 	var panel, rest []target
 	var walk func(w widget.PreferredSizeLocateableWidget, inPanel bool)
@@ -210,6 +211,7 @@ func (g *Game) focusOn(t target) {
 		in.Focus(true)
 		in.CursorMoveEnd()
 	}
+	g.refreshWhy() // a greyed call with the ring says why at once
 }
 
 // textInputs are the fields on screen: the console's and the form's.
@@ -227,6 +229,7 @@ func (g *Game) clearFocus() {
 		in.Focus(false)
 	}
 	g.focus = focusState{}
+	g.refreshWhy()
 }
 
 // focusState says where the ring is, for State.

@@ -64,6 +64,64 @@ type widgets struct {
 	// pickerRoom (device pixels; 0 until the first layout: no limit).
 	pickerAt   image.Rectangle
 	pickerRoom float64
+	// why is what the door panel's greyed calls say (build_door.go).
+	why callWhy
+}
+
+// callWhy is the line under a door's call buttons that says why a greyed
+// call is refused: the call's with the focus ring, else the hovered
+// one's, else the one last clicked.
+type callWhy struct {
+	of      map[*widget.Button]string // each greyed button's refusal
+	note    *widget.Text
+	hovered *widget.Button
+	clicked string
+}
+
+// text is what the line says now, "" for nothing.
+func (c callWhy) text(focused widget.PreferredSizeLocateableWidget) string {
+	if b, ok := focused.(*widget.Button); ok && c.of[b] != "" {
+		return c.of[b]
+	}
+	if c.hovered != nil {
+		return c.of[c.hovered]
+	}
+	return c.clicked
+}
+
+// refreshWhy puts the refusal of the greyed call in hand under the calls.
+func (g *Game) refreshWhy() {
+	if g.w.why.note != nil {
+		g.w.why.note.Label = g.w.why.text(g.focus.w)
+	}
+}
+
+// greyedButton is a call the socket's state refuses: drawn dim, and on
+// hover, focus or click it says why. It stays enabled so that Tab lands on
+// it and a keyboard learner can read the reason too.
+func (g *Game) greyedButton(label, why string) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButton(
+		widget.ButtonOpts.TextLabel(label),
+		widget.ButtonOpts.TextColor(&widget.ButtonTextColor{Idle: colGreyed, Hover: colGreyed, Pressed: colGreyed, Disabled: colGreyed}),
+		widget.ButtonOpts.DisableDefaultKeys(),
+		widget.ButtonOpts.ClickedHandler(func(*widget.ButtonClickedEventArgs) {
+			g.w.why.clicked = why
+			g.refreshWhy()
+		}),
+		widget.ButtonOpts.CursorEnteredHandler(func(*widget.ButtonHoverEventArgs) {
+			g.w.why.hovered = b
+			g.refreshWhy()
+		}),
+		widget.ButtonOpts.CursorExitedHandler(func(*widget.ButtonHoverEventArgs) {
+			if g.w.why.hovered == b {
+				g.w.why.hovered = nil
+			}
+			g.refreshWhy()
+		}),
+	)
+	g.w.why.of[b] = why
+	return b
 }
 
 // speedSteps map the slider to 0.1x..100x in tenths of a decade.
@@ -478,4 +536,5 @@ func (g *Game) refreshWidgets() {
 	}
 	g.refreshBack()
 	g.refreshPanel()
+	g.refreshWhy()
 }
