@@ -71,8 +71,41 @@ func Code(line string, lang Lang) (string, error) {
 // fd socket and accept return next (the lowest free, from 3, as the
 // kernels give them).
 type Coder struct {
-	lang  Lang
-	procs map[string]map[int]*codeSock // "host/proc" -> fd -> socket
+	lang   Lang
+	procs  map[string]map[int]*codeSock // "host/proc" -> fd -> socket
+	scopes map[string]*codeScope        // "host/proc" -> what its code has declared
+}
+
+// codeScope is what a process's code has declared so far: the panel
+// shows a process's calls one after another, as one function's body,
+// so a name (C's buf, Go's err) is declared by the first call that needs
+// it and reused by the later ones.
+type codeScope struct {
+	names map[string]bool
+	big   int // the room of C's big, the buffer of reads larger than buf; 0 before one
+}
+
+// first reports whether name is not declared yet, and declares it.
+func (sc *codeScope) first(name string) bool {
+	if sc.names[name] {
+		return false
+	}
+	sc.names[name] = true
+	return true
+}
+
+// has reports whether name is declared.
+func (sc *codeScope) has(name string) bool { return sc.names[name] }
+
+// fresh is a name not declared yet, base or base2, base3, ..., declared
+// now: for a C array, which cannot be assigned again.
+func (sc *codeScope) fresh(base string) string {
+	name := base
+	for i := 2; sc.names[name]; i++ {
+		name = base + strconv.Itoa(i)
+	}
+	sc.names[name] = true
+	return name
 }
 
 // codeSock is what a Coder knows about one fd.
@@ -86,7 +119,7 @@ type codeSock struct {
 
 // NewCoder starts a Coder for lang with no lines seen.
 func NewCoder(lang Lang) *Coder {
-	return &Coder{lang: lang, procs: map[string]map[int]*codeSock{}}
+	return &Coder{lang: lang, procs: map[string]map[int]*codeSock{}, scopes: map[string]*codeScope{}}
 }
 
 // Line returns the code for the next line (see Code) and notes what it
@@ -132,9 +165,11 @@ func backgroundNote(l Lang) string {
 // said about its socket, and the fd it makes.
 type codeCtx struct {
 	c      Call
-	expect string    // the line's => RESULT, if any
-	s      *codeSock // c.FD's socket (type SockUnknown when never seen)
-	newFD  int       // the fd socket or accept returns
+	expect string     // the line's => RESULT, if any
+	s      *codeSock  // c.FD's socket (type SockUnknown when never seen)
+	known  bool       // s is what earlier lines said, not a guess
+	newFD  int        // the fd socket or accept returns
+	sc     *codeScope // what the process's code has declared before
 }
 
 // callCode is a row's snippets, one function for each language.
@@ -154,13 +189,19 @@ func (cc callCode) of(l Lang) func(codeCtx) string {
 
 // context gathers what the call's snippet needs.
 func (cd *Coder) context(cc CallCmd) codeCtx {
-	fds := cd.procs[cc.Host+"/"+cc.Proc]
-	k := codeCtx{c: cc.Call, s: &codeSock{}}
+	who := cc.Host + "/" + cc.Proc
+	fds := cd.procs[who]
+	sc := cd.scopes[who]
+	if sc == nil {
+		sc = &codeScope{names: map[string]bool{}}
+		cd.scopes[who] = sc
+	}
+	k := codeCtx{c: cc.Call, s: &codeSock{}, sc: sc}
 	if cc.HasExpect {
 		k.expect = cc.Expect
 	}
 	if s, ok := fds[cc.Call.FD]; ok {
-		k.s = s
+		k.s, k.known = s, true
 	}
 	if cc.Call.Op == "socket" || cc.Call.Op == "accept" {
 		k.newFD = lowestFree(fds)

@@ -11,8 +11,11 @@ import (
 // The C snippets: BSD sockets as Linux has them, one call for each line,
 // with the fd as the shell numbers it (it is the same number in C) and an
 // error check that prints errno's words with perror. Each snippet is a
-// list of statements that compiles inside a block of a function, with the
-// headers CIncludes lists.
+// list of statements that compiles in a function's body, with the headers
+// CIncludes lists, after the snippets of the process's earlier calls: a
+// variable (fd, addr, buf, n, ...) is declared by the first snippet that
+// needs it and assigned by the later ones, an array that cannot be
+// assigned gets a fresh name.
 
 // CIncludes are the headers the C snippets need, one #include a line.
 const CIncludes = `#include <arpa/inet.h>
@@ -28,10 +31,28 @@ const CIncludes = `#include <arpa/inet.h>
 #include <sys/time.h>
 #include <unistd.h>`
 
-// cAddr declares addr, a struct sockaddr_in for ap.
-func cAddr(ap netip.AddrPort) string {
+// cDecl is name declared with typ the first time the process's code
+// needs it, and name alone, to assign, after.
+func cDecl(k codeCtx, typ, name string) string {
+	if k.sc.first(name) {
+		return typ + " " + name
+	}
+	return name
+}
+
+// cInit is name, of struct type typ, set to init: its declaration the
+// first time, and after it an assignment of a compound literal.
+func cInit(k codeCtx, typ, name, init string) string {
+	if k.sc.first(name) {
+		return typ + " " + name + " = " + init + ";"
+	}
+	return name + " = (" + typ + ")" + init + ";"
+}
+
+// cAddr sets addr, a struct sockaddr_in, to ap.
+func cAddr(k codeCtx, ap netip.AddrPort) string {
 	return lines(
-		fmt.Sprintf("struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(%d)};", ap.Port()),
+		cInit(k, "struct sockaddr_in", "addr", fmt.Sprintf("{.sin_family = AF_INET, .sin_port = htons(%d)}", ap.Port())),
 		fmt.Sprintf("inet_pton(AF_INET, %q, &addr.sin_addr);", ap.Addr().String()))
 }
 
@@ -46,12 +67,19 @@ func cCheck(call, name string, k codeCtx, errnos string) string {
 	return lines("if ("+call+" < 0)", "    perror(\""+name+"\");"+note)
 }
 
-// cData declares buf and len, the data a send writes.
-func cData(c Call) string {
+// cData is the data a send writes and its length, as C expressions, and
+// the lines that make it: a string's letters are a literal; size=N is
+// data, N bytes from calloc (the process's earlier data freed first).
+func cData(k codeCtx) (data, n, setup string) {
+	c := k.c
 	if c.Data != nil {
-		return fmt.Sprintf("const char buf[] = %s;\nsize_t len = sizeof buf - 1;", cBytes(c.Data))
+		return cBytes(c.Data), fmt.Sprint(len(c.Data)), ""
 	}
-	return fmt.Sprintf("size_t len = %d;\nchar *buf = calloc(len, 1); /* size=%d: the shell sends a pattern of that many bytes */", c.Size, c.Size)
+	setup = fmt.Sprintf("char *data = calloc(%d, 1); /* size=%d: the shell sends a pattern of that many bytes */", c.Size, c.Size)
+	if !k.sc.first("data") {
+		setup = "free(data);\n" + setup[len("char *"):]
+	}
+	return "data", fmt.Sprint(c.Size), setup
 }
 
 func cSocket(k codeCtx) string {
@@ -63,13 +91,13 @@ func cSocket(k codeCtx) string {
 		kind = "SOCK_DGRAM, IPPROTO_ICMP /* Linux's ping socket */"
 	}
 	return lines(
-		fmt.Sprintf("int fd = socket(AF_INET, %s); /* the lowest free fd: %d */", kind, k.newFD),
+		fmt.Sprintf("%s = socket(AF_INET, %s); /* the lowest free fd: %d */", cDecl(k, "int", "fd"), kind, k.newFD),
 		"if (fd < 0)",
 		"    perror(\"socket\");")
 }
 
 func cBind(k codeCtx) string {
-	return lines(cAddr(k.c.Addr),
+	return lines(cAddr(k, k.c.Addr),
 		cCheck(fmt.Sprintf("bind(%d, (struct sockaddr *)&addr, sizeof addr)", k.c.FD), "bind", k, "EADDRINUSE, EACCES below port 1024, EADDRNOTAVAIL"))
 }
 
@@ -78,62 +106,103 @@ func cListen(k codeCtx) string {
 }
 
 func cConnect(k codeCtx) string {
-	return lines(cAddr(k.c.Addr),
+	return lines(cAddr(k, k.c.Addr),
 		cCheck(fmt.Sprintf("connect(%d, (struct sockaddr *)&addr, sizeof addr)", k.c.FD), "connect", k, "ECONNREFUSED, ETIMEDOUT; EINPROGRESS when non-blocking"))
+}
+
+// cFrom declares from, the peer's address accept and recvfrom fill, and
+// fromlen, which says its room going in and its length coming out, so is
+// set again before every call.
+func cFrom(k codeCtx) string {
+	if k.sc.first("from") {
+		return "struct sockaddr_in from;\n" + cDecl(k, "socklen_t", "fromlen") + " = sizeof from;"
+	}
+	return "fromlen = sizeof from; /* the room going in, the address's length coming out */"
 }
 
 func cAccept(k codeCtx) string {
 	return lines(
-		"struct sockaddr_in from;",
-		"socklen_t fromlen = sizeof from;",
-		fmt.Sprintf("int fd = accept(%d, (struct sockaddr *)&from, &fromlen); /* a new fd: %d */", k.c.FD, k.newFD),
+		cFrom(k),
+		fmt.Sprintf("%s = accept(%d, (struct sockaddr *)&from, &fromlen); /* a new fd: %d */", cDecl(k, "int", "fd"), k.c.FD, k.newFD),
 		"if (fd < 0)",
 		"    perror(\"accept\");")
 }
 
+// withSetup puts setup's lines, if any, before the rest.
+func withSetup(setup string, rest ...string) string {
+	if setup == "" {
+		return lines(rest...)
+	}
+	return lines(append([]string{setup}, rest...)...)
+}
+
 func cSend(k codeCtx) string {
-	return lines(cData(k.c),
-		fmt.Sprintf("ssize_t n = send(%d, buf, len, 0);", k.c.FD),
+	data, n, setup := cData(k)
+	return withSetup(setup,
+		fmt.Sprintf("%s = send(%d, %s, %s, 0);", cDecl(k, "ssize_t", "n"), k.c.FD, data, n),
 		cCheck("n", "send", k, "EPIPE, ECONNRESET; EAGAIN when non-blocking"))
 }
 
 func cSendTo(k codeCtx) string {
-	return lines(cData(k.c), cAddr(k.c.Addr),
-		fmt.Sprintf("ssize_t n = sendto(%d, buf, len, 0, (struct sockaddr *)&addr, sizeof addr);", k.c.FD),
+	data, n, setup := cData(k)
+	return withSetup(setup, cAddr(k, k.c.Addr),
+		fmt.Sprintf("%s = sendto(%d, %s, %s, 0, (struct sockaddr *)&addr, sizeof addr);", cDecl(k, "ssize_t", "n"), k.c.FD, data, n),
 		cCheck("n", "sendto", k, "EMSGSIZE, ENETUNREACH"))
 }
 
-// cBuf declares buf, n bytes: on the stack when small.
-func cBuf(n int) string {
-	if n <= 64<<10 {
-		return fmt.Sprintf("char buf[%d];", max(n, 1))
+// cBufSize is the room of buf, the buffer the process's recvs share.
+const cBufSize = 64 << 10
+
+// cBuf is the buffer a read of n bytes reads into, and the line that
+// declares it if the process has none yet: buf on the stack, one for
+// every read, or for a read larger than it, big from malloc (grown by
+// realloc for a larger one still).
+func cBuf(k codeCtx, n int) (name, decl string) {
+	if n <= cBufSize {
+		if k.sc.first("buf") {
+			return "buf", fmt.Sprintf("char buf[%d]; /* room for this program's reads */", cBufSize)
+		}
+		return "buf", ""
 	}
-	return fmt.Sprintf("char *buf = malloc(%d);", n)
+	switch {
+	case k.sc.big == 0:
+		k.sc.big = n
+		return "big", fmt.Sprintf("char *big = malloc(%d); /* room for a read of %d */", n, n)
+	case n > k.sc.big:
+		k.sc.big = n
+		return "big", fmt.Sprintf("big = realloc(big, %d); /* room for a read of %d */", n, n)
+	}
+	return "big", ""
 }
 
 func cRecv(k codeCtx) string {
 	c := k.c
 	if c.All {
-		return lines(
-			"char buf[65536];",
-			"ssize_t n;",
-			"size_t total = 0;",
+		_, decl := cBuf(k, cBufSize)
+		var out []string
+		if k.sc.first("n") {
+			out = append(out, "ssize_t n;")
+		}
+		return withSetup(decl, append(out,
+			cDecl(k, "size_t", "total")+" = 0;",
 			fmt.Sprintf("while ((n = recv(%d, buf, sizeof buf, 0)) > 0) /* 0 is end of file */", c.FD),
 			"    total += n;",
 			"if (n < 0)",
-			"    perror(\"recv\");")
+			"    perror(\"recv\");",
+			"printf(\"%zu bytes\\n\", total);")...)
 	}
-	return lines(cBuf(c.N),
-		fmt.Sprintf("ssize_t n = recv(%d, buf, %d, 0); /* 0 is end of file */", c.FD, c.N),
+	buf, decl := cBuf(k, c.N)
+	return withSetup(decl,
+		fmt.Sprintf("%s = recv(%d, %s, %d, 0); /* 0 is end of file */", cDecl(k, "ssize_t", "n"), c.FD, buf, c.N),
 		cCheck("n", "recv", k, "EAGAIN, ECONNRESET"))
 }
 
 func cRecvFrom(k codeCtx) string {
 	c := k.c
-	return lines(cBuf(c.N),
-		"struct sockaddr_in from;",
-		"socklen_t fromlen = sizeof from;",
-		fmt.Sprintf("ssize_t n = recvfrom(%d, buf, %d, 0, (struct sockaddr *)&from, &fromlen);", c.FD, c.N),
+	buf, decl := cBuf(k, c.N)
+	return withSetup(decl,
+		cFrom(k),
+		fmt.Sprintf("%s = recvfrom(%d, %s, %d, 0, (struct sockaddr *)&from, &fromlen);", cDecl(k, "ssize_t", "n"), c.FD, buf, c.N),
 		cCheck("n", "recvfrom", k, "EAGAIN"))
 }
 
@@ -150,35 +219,42 @@ func cLevel(opt sock.SockOpt) string {
 
 func cSetsockopt(k codeCtx) string {
 	c := k.c
-	var decl string
+	// Each kind of value has its variable: v an int (getsockopt's too),
+	// tv a struct timeval, lg a struct linger.
+	var decl, v string
 	switch c.Opt {
 	case sock.OptRcvTimeo:
-		decl = fmt.Sprintf("struct timeval v = {.tv_sec = %d, .tv_usec = %d};", c.Value/1000, c.Value%1000*1000)
+		v = "tv"
+		decl = cInit(k, "struct timeval", v, fmt.Sprintf("{.tv_sec = %d, .tv_usec = %d}", c.Value/1000, c.Value%1000*1000))
 	case sock.OptLinger:
+		v = "lg"
+		init := fmt.Sprintf("{.l_onoff = 1, .l_linger = %d}", c.Value)
 		if c.Value < 0 {
-			decl = "struct linger v = {.l_onoff = 0};"
-		} else {
-			decl = fmt.Sprintf("struct linger v = {.l_onoff = 1, .l_linger = %d};", c.Value)
+			init = "{.l_onoff = 0}"
 		}
-	case sock.OptMTUDiscover:
-		names := []string{"IP_PMTUDISC_DONT", "IP_PMTUDISC_WANT", "IP_PMTUDISC_DO", "IP_PMTUDISC_PROBE"}
-		decl = fmt.Sprintf("int v = %d;", c.Value)
-		if c.Value >= 0 && c.Value < len(names) {
-			decl = "int v = " + names[c.Value] + ";"
-		}
+		decl = cInit(k, "struct linger", v, init)
 	default:
-		decl = fmt.Sprintf("int v = %d;", c.Value)
+		v = "v"
+		val := fmt.Sprint(c.Value)
+		names := []string{"IP_PMTUDISC_DONT", "IP_PMTUDISC_WANT", "IP_PMTUDISC_DO", "IP_PMTUDISC_PROBE"}
+		if c.Opt == sock.OptMTUDiscover && c.Value >= 0 && c.Value < len(names) {
+			val = names[c.Value]
+		}
+		decl = cDecl(k, "int", v) + " = " + val + ";"
 	}
 	return lines(decl,
-		cCheck(fmt.Sprintf("setsockopt(%d, %s, %v, &v, sizeof v)", c.FD, cLevel(c.Opt), c.Opt), "setsockopt", k, ""))
+		cCheck(fmt.Sprintf("setsockopt(%d, %s, %v, &%s, sizeof %s)", c.FD, cLevel(c.Opt), c.Opt, v, v), "setsockopt", k, ""))
 }
 
 func cGetsockopt(k codeCtx) string {
 	c := k.c
-	return lines(
-		"int v;",
-		"socklen_t vlen = sizeof v;",
-		cCheck(fmt.Sprintf("getsockopt(%d, %s, %v, &v, &vlen)", c.FD, cLevel(c.Opt), c.Opt), "getsockopt", k, ""))
+	var out []string
+	if k.sc.first("v") {
+		out = append(out, "int v;")
+	}
+	return lines(append(out,
+		cDecl(k, "socklen_t", "vlen")+" = sizeof v; /* the room going in, the value's length coming out */",
+		cCheck(fmt.Sprintf("getsockopt(%d, %s, %v, &v, &vlen)", c.FD, cLevel(c.Opt), c.Opt), "getsockopt", k, ""))...)
 }
 
 func cShutdown(k codeCtx) string {
@@ -207,10 +283,12 @@ func cPoll(k codeCtx) string {
 	if !c.Infinite {
 		timeout = fmt.Sprintf("%d /* ms */", c.Timeout.Milliseconds())
 	}
+	arr := k.sc.fresh("fds") // an array: a poll of other fds needs one of its own
+	ready := cDecl(k, "int", "ready")
 	return lines(
-		"struct pollfd fds[] = {"+strings.Join(fds, ", ")+"};",
-		fmt.Sprintf("int n = poll(fds, %d, %s); /* how many are ready; each one's revents says how */", len(c.FDs), timeout),
-		"if (n < 0)",
+		"struct pollfd "+arr+"[] = {"+strings.Join(fds, ", ")+"};",
+		fmt.Sprintf("%s = poll(%s, %d, %s); /* how many are ready; each one's revents says how */", ready, arr, len(c.FDs), timeout),
+		"if (ready < 0)",
 		"    perror(\"poll\");")
 }
 
@@ -221,7 +299,7 @@ func cNonblock(k codeCtx) string {
 		set = "flags & ~O_NONBLOCK"
 	}
 	return lines(
-		fmt.Sprintf("int flags = fcntl(%d, F_GETFL);", fd),
+		fmt.Sprintf("%s = fcntl(%d, F_GETFL);", cDecl(k, "int", "flags"), fd),
 		cCheck(fmt.Sprintf("fcntl(%d, F_SETFL, %s)", fd, set), "fcntl", k, ""))
 }
 
@@ -229,7 +307,7 @@ func cPing(k codeCtx) string {
 	return lines(
 		fmt.Sprintf("/* ping %v is a program, not one call: a ping socket, then an ICMP echo request a second", k.c.PingAddr),
 		"   with sendto, and recvfrom for each reply (IP_RECVERR and recvmsg MSG_ERRQUEUE for the errors) */",
-		"int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);",
+		cDecl(k, "int", "fd")+" = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);",
 		"if (fd < 0)",
 		"    perror(\"socket\");")
 }
@@ -238,8 +316,8 @@ func cTraceroute(k codeCtx) string {
 	return lines(
 		fmt.Sprintf("/* traceroute %v is a program: UDP probes to ports 33434 and up, setsockopt IP_TTL 1, 2, 3, ...", k.c.PingAddr),
 		"   before each, and recvmsg MSG_ERRQUEUE (with IP_RECVERR on) for the router that answers time exceeded */",
-		"int fd = socket(AF_INET, SOCK_DGRAM, 0);",
-		"int on = 1;",
+		cDecl(k, "int", "fd")+" = socket(AF_INET, SOCK_DGRAM, 0);",
+		cDecl(k, "int", "on")+" = 1;",
 		"if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on) < 0)",
 		"    perror(\"traceroute\");")
 }

@@ -28,9 +28,9 @@ var codeCases = []struct {
 	{line: "b/w: listen 3 16", goW: `ln3, err := net.Listen("tcp", laddr3)`, cW: "listen(3, 16)", pythonW: "s3.listen(16)"},
 	{line: "a/c: connect 3 10.0.0.2:80", goW: `c3, err := net.Dial("tcp", "10.0.0.2:80")`, cW: "connect(3, (struct sockaddr *)&addr, sizeof addr)", pythonW: `s3.connect(("10.0.0.2", 80))`},
 	{line: "b/w: accept 3 => 4 from 10.0.0.1:49152", goW: "c4, err := ln3.Accept()", cW: "int fd = accept(3,", pythonW: "s4, addr = s3.accept()"},
-	{line: `a/c: send 3 "hi\n"`, goW: `c3.Write([]byte("hi\n"))`, cW: `const char buf[] = "hi\n";`, pythonW: `s3.sendall(b"hi\n")`},
+	{line: `a/c: send 3 "hi\n"`, goW: `c3.Write([]byte("hi\n"))`, cW: `ssize_t n = send(3, "hi\n", 3, 0);`, pythonW: `s3.sendall(b"hi\n")`},
 	{line: "b/w: recv 4 100", goW: "n, err := c4.Read(buf)", cW: "recv(4, buf, 100, 0)", pythonW: "data = s4.recv(100)"},
-	{line: `a/c: sendto 3 10.0.0.2:7 size=10`, goW: "WriteTo(data, to)", cW: "sendto(3, buf, len, 0, (struct sockaddr *)&addr, sizeof addr)", pythonW: `n = s3.sendto(data, ("10.0.0.2", 7))`},
+	{line: `a/c: sendto 3 10.0.0.2:7 size=10`, goW: "WriteTo(data, to)", cW: "sendto(3, data, 10, 0, (struct sockaddr *)&addr, sizeof addr)", pythonW: `n = s3.sendto(data, ("10.0.0.2", 7))`},
 	{line: "b/e: recvfrom 3 1500", goW: "ReadFrom(buf)", cW: "recvfrom(3, buf, 1500, 0, (struct sockaddr *)&from, &fromlen)", pythonW: "data, addr = s3.recvfrom(1500)"},
 	{line: "b/w: setsockopt 3 SO_REUSEADDR 1", goW: "syscall.SO_REUSEADDR, 1", cW: "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, &v, sizeof v)", pythonW: "s3.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)"},
 	{line: "a/c: getsockopt 3 SO_ERROR", goW: "syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)", cW: "getsockopt(3, SOL_SOCKET, SO_ERROR, &v, &vlen)", pythonW: "s3.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)"},
@@ -151,14 +151,14 @@ func TestCoderKnowsTheSockets(t *testing.T) {
 		{line: "b/e: recvfrom 3 100", want: "pc3.ReadFrom(buf)"},
 		{line: "b/w: socket tcp", want: "socket tcp (fd 3)"},
 		{line: "b/w: bind 3 0.0.0.0:80", want: `laddr3 := "0.0.0.0:80"`},
-		{line: "b/w: listen 3 16", want: `ln3, err := net.Listen("tcp", "0.0.0.0:80")`},
+		{line: "b/w: listen 3 16", want: `ln3, err := net.Listen("tcp", laddr3)`},
 		{line: "b/w: socket tcp", want: "socket tcp (fd 4)"},
-		{line: "b/w: close 4", want: "c4.Close()"},
+		{line: "b/w: close 4", want: "close 4: Go has made no socket for fd 4 yet"},
 		{line: "b/w: accept 3", want: "c4, err := ln3.Accept()"},
 		{line: "b/w: close 3", want: "ln3.Close()"},
 		{line: "a/c: socket udp", want: "socket udp (fd 3)"},
 		{line: `a/c: sendto 3 10.0.0.2:7 "x"`, want: `pc3, err := net.ListenPacket("udp", ":0")`},
-		{line: `a/c: sendto 3 10.0.0.2:7 "y"`, want: "n, err := pc3.WriteTo("},
+		{line: `a/c: sendto 3 10.0.0.2:7 "y"`, want: "n, err = pc3.WriteTo("}, // declared by the sendto before
 	}
 	for _, s := range steps {
 		got, err := cd.Line(s.line)
@@ -171,13 +171,22 @@ func TestCoderKnowsTheSockets(t *testing.T) {
 	}
 }
 
-// exampleCode is the code of a whole example, each call's snippet in
-// its own block, as a C function body or a Python module's lines.
+// exampleCode is the code of a whole example, as a C function body (each
+// process's calls in a block of their own, since a process's code
+// declares its variables once) or a Python module's lines.
 func exampleCode(t *testing.T, path string, lang script.Lang) string {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if lang == script.C {
+		var b strings.Builder
+		order, code := processCode(t, path, strings.Split(string(src), "\n"), lang)
+		for _, who := range order {
+			b.WriteString("{\n" + code[who] + "}\n")
+		}
+		return b.String()
 	}
 	cd := script.NewCoder(lang)
 	var b strings.Builder
@@ -189,11 +198,7 @@ func exampleCode(t *testing.T, path string, lang script.Lang) string {
 		if code == "" {
 			continue
 		}
-		if lang == script.C {
-			b.WriteString("{\n" + code + "\n}\n")
-		} else {
-			b.WriteString(code + "\n")
-		}
+		b.WriteString(code + "\n")
 	}
 	return b.String()
 }
