@@ -258,18 +258,19 @@ func (g *Game) timelinePage(area image.Rectangle) *timelineMemo {
 		}
 		first = m.shown
 		for i := len(before) - 1; i >= 0; i-- {
-			budget -= g.entryHeight(before[i], area)
+			pos := m.shown - (len(before) - 1 - i)
+			budget -= g.entryHeight(before[i], area, pos == m.shown)
 			if budget < 0 {
 				break
 			}
-			first = m.shown - (len(before) - 1 - i)
+			first = pos
 		}
 	}
 	first = max(min(first, total-1), 0)
 	entries, _ := g.player.Timeline(f, first, maxRows)
 	y := float64(area.Min.Y + g.px(8))
 	for i, e := range entries {
-		rows := g.entryRows(e, area)
+		rows := g.entryRows(e, area, first+i == m.shown)
 		h := float64(len(rows)) * rowH
 		if y+h > float64(area.Min.Y+g.px(8))+room && len(m.laid) > 0 {
 			break
@@ -282,19 +283,25 @@ func (g *Game) timelinePage(area image.Rectangle) *timelineMemo {
 }
 
 // entryRows are the rows an entry takes in area: one, or two when it is
-// wider than the panel (the second cut short if need be).
-func (g *Game) entryRows(e play.TimelineEntry, area image.Rectangle) []string {
+// wider than the panel, the second cut at a word with an ellipsis; all of
+// them when full (the entry the town shows: the learner clicked it, or
+// stepped to it), so that every entry's whole text can be read.
+func (g *Game) entryRows(e play.TimelineEntry, area image.Rectangle, full bool) []string {
 	cols := int(float64(area.Dx()-g.px(16)) / g.textWidthMono("m", 12*g.scale))
 	rows := wrapMono(entryText(e), cols)
-	if len(rows) > 2 {
-		rows = []string{rows[0], clip(rows[1]+" "+strings.Join(rows[2:], " "), cols)}
+	if len(rows) > 2 && !full {
+		rest := make([]string, 0, len(rows)-1)
+		for _, r := range rows[1:] {
+			rest = append(rest, strings.TrimSpace(r))
+		}
+		rows = []string{rows[0], clipWords("  "+strings.Join(rest, " "), cols)}
 	}
 	return rows
 }
 
 // entryHeight is how tall an entry is drawn in area.
-func (g *Game) entryHeight(e play.TimelineEntry, area image.Rectangle) float64 {
-	return float64(len(g.entryRows(e, area))) * timelineRowH * g.scale
+func (g *Game) entryHeight(e play.TimelineEntry, area image.Rectangle, full bool) float64 {
+	return float64(len(g.entryRows(e, area, full))) * timelineRowH * g.scale
 }
 
 // shownPos is the filtered position of the newest entry that has
@@ -375,13 +382,20 @@ func entryText(e play.TimelineEntry) string {
 	return fmt.Sprintf("%4d %8.3fs %s %s %s", e.Index+1, e.At.Seconds(), where, e.Kind, e.Text)
 }
 
-// clip cuts s to cols characters, with an ellipsis.
-func clip(s string, cols int) string {
+// clipWords cuts s to cols characters at the end of a word, with an
+// ellipsis; mid-word only when the word is longer than half the room.
+func clipWords(s string, cols int) string {
 	r := []rune(s)
 	if cols < 2 || len(r) <= cols {
 		return s
 	}
-	return string(r[:cols-1]) + "…"
+	cut := cols - 1 // room for the ellipsis
+	for k := cut; k > cols/2; k-- {
+		if r[k] == ' ' && r[k-1] != ' ' {
+			return string(r[:k]) + "…"
+		}
+	}
+	return string(r[:cut]) + "…"
 }
 
 // textWidthMono is how wide s is drawn at size in the mono face.

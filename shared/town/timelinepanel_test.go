@@ -1,10 +1,14 @@
 package town
 
 import (
+	"image"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"socketville/shared/sock"
+	"socketville/shared/town/play"
 )
 
 // stepUntil steps the town's story until at least n events happened.
@@ -172,6 +176,65 @@ func TestTimelineChoosesClosedSockets(t *testing.T) {
 	for _, e := range tl.Entries {
 		if e.Host != "b" || !strings.Contains(e.Text, "b/web fd 4") {
 			t.Errorf("b/web fd 4 chosen, the timeline lists %q", e.Text)
+		}
+	}
+}
+
+// TestTimelineCutsAtWords: an entry too long for two rows is cut at the
+// end of a word, with an ellipsis, and the entry the town shows (the one
+// clicked or stepped to) has all its rows, so its whole text can be read.
+func TestTimelineCutsAtWords(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	area := image.Rect(0, 0, g.px(330), g.px(400))
+	words := strings.Repeat("retransmission timeout doubled ", 12)
+	for _, tc := range []struct {
+		name string
+		text string
+	}{
+		{name: "words", text: words},
+		{name: "long word", text: "payload " + strings.Repeat("x", 200)},
+		{name: "a word at the edge", text: strings.Repeat("abcdefghi ", 30)},
+	} {
+		e := play.TimelineEntry{Index: 41, At: 1500 * time.Millisecond, Host: "a", Proc: "browser", FD: 3, Kind: sock.KindSent, Text: tc.text}
+		full := strings.Join(strings.Fields(entryText(e)), " ")
+		cut := g.entryRows(e, area, false)
+		if len(cut) != 2 {
+			t.Fatalf("%s: %d rows, want two", tc.name, len(cut))
+		}
+		last := cut[1]
+		if !strings.HasSuffix(last, "…") {
+			t.Errorf("%s: the second row %q has no ellipsis", tc.name, last)
+		}
+		shown := strings.Join(strings.Fields(strings.TrimSuffix(strings.Join(cut, " "), "…")), " ")
+		if !strings.HasPrefix(full, shown) {
+			t.Fatalf("%s: the rows %q are not the entry's text %q", tc.name, shown, full)
+		}
+		if next := full[len(shown)]; next != ' ' && tc.name != "long word" {
+			t.Errorf("%s: cut mid-word: %q, then %q", tc.name, last, full[len(shown):min(len(full), len(shown)+10)])
+		}
+		all := g.entryRows(e, area, true)
+		bare := func(s string) string { return strings.Join(strings.Fields(s), "") }
+		if got := strings.Join(all, " "); bare(got) != bare(full) || len(all) <= 2 {
+			t.Errorf("%s: the shown entry's %d rows say %q, want the whole %q", tc.name, len(all), got, full)
+		}
+	}
+}
+
+// TestTheShownEntryIsWhole: on the panel, the entry the town shows is
+// laid out with all its rows, the others with two at most.
+func TestTheShownEntryIsWhole(t *testing.T) {
+	g := newTown(t, "hello-tcp")
+	stepUntil(t, g, 30)
+	g.openTimeline()
+	area := g.w.panelArea.GetWidget().Rect
+	m := g.timelinePage(area)
+	for _, e := range m.laid {
+		want := g.entryRows(e.TimelineEntry, area, e.pos == m.shown)
+		if !slices.Equal(e.rows, want) {
+			t.Errorf("entry %d (shown %v): rows %q, want %q", e.pos, e.pos == m.shown, e.rows, want)
+		}
+		if e.pos != m.shown && len(e.rows) > 2 {
+			t.Errorf("entry %d takes %d rows", e.pos, len(e.rows))
 		}
 	}
 }
