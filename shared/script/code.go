@@ -73,6 +73,7 @@ func Code(line string, lang Lang) (string, error) {
 type Coder struct {
 	lang   Lang
 	procs  map[string]map[int]*codeSock // "host/proc" -> fd -> socket
+	closed map[string]map[int]*codeSock // "host/proc" -> fd -> the socket it was before close
 	scopes map[string]*codeScope        // "host/proc" -> what its code has declared
 }
 
@@ -119,7 +120,7 @@ type codeSock struct {
 
 // NewCoder starts a Coder for lang with no lines seen.
 func NewCoder(lang Lang) *Coder {
-	return &Coder{lang: lang, procs: map[string]map[int]*codeSock{}, scopes: map[string]*codeScope{}}
+	return &Coder{lang: lang, procs: map[string]map[int]*codeSock{}, closed: map[string]map[int]*codeSock{}, scopes: map[string]*codeScope{}}
 }
 
 // Line returns the code for the next line (see Code) and notes what it
@@ -202,6 +203,10 @@ func (cd *Coder) context(cc CallCmd) codeCtx {
 	}
 	if s, ok := fds[cc.Call.FD]; ok {
 		k.s, k.known = s, true
+	} else if s, ok := cd.closed[who][cc.Call.FD]; ok {
+		// A call on a closed fd is a call on the closed value (in Go,
+		// net.ErrClosed; in C and Python, EBADF).
+		k.s, k.known = s, true
 	}
 	if cc.Call.Op == "socket" || cc.Call.Op == "accept" {
 		k.newFD = lowestFree(fds)
@@ -222,7 +227,8 @@ func (cd *Coder) note(cc CallCmd, k codeCtx) {
 		fds = map[int]*codeSock{}
 		cd.procs[who] = fds
 	}
-	failed := looksLikeErrno(k.expect)
+	// A connect that says EINPROGRESS goes on: the socket connects.
+	failed := looksLikeErrno(k.expect) && k.expect != "EINPROGRESS"
 	c := cc.Call
 	switch c.Op {
 	case "socket":
@@ -251,6 +257,12 @@ func (cd *Coder) note(cc CallCmd, k codeCtx) {
 			s.made = true
 		}
 	case "close":
+		if s, ok := fds[c.FD]; ok {
+			if cd.closed[who] == nil {
+				cd.closed[who] = map[int]*codeSock{}
+			}
+			cd.closed[who][c.FD] = s
+		}
 		delete(fds, c.FD)
 	}
 }

@@ -22,11 +22,31 @@ import (
 func goDef(k codeCtx, names ...string) string {
 	op := "="
 	for _, n := range names {
-		if k.sc.first(n) {
+		if n != "_" && k.sc.first(n) {
 			op = ":="
 		}
 	}
 	return op
+}
+
+// goNew is the name of the value a call makes, or _ when the shell says
+// the call fails: it makes none, and nothing would use it.
+func goNew(k codeCtx, name string) string {
+	if looksLikeErrno(k.expect) {
+		return "_"
+	}
+	return name
+}
+
+// goMade is the check after a call that makes a Go value, and the
+// value's Close when the function returns, as a Go program writes it (a
+// close line closes it first; the second Close is an error no one
+// reads); a failed call, whose value is _, has nothing to close.
+func goMade(k codeCtx, name, example string) string {
+	if name == "_" {
+		return goCheck(k, example)
+	}
+	return lines(goCheck(k, example), "defer "+name+".Close()")
 }
 
 // goVar is the Go value's name for fd when net has made it (or when the
@@ -84,9 +104,10 @@ func goSocket(k codeCtx) string {
 func goBind(k codeCtx) string {
 	c := k.c
 	if k.s.typ == sock.SockUDP {
+		pc := goNew(k, fmt.Sprintf("pc%d", c.FD))
 		return lines(
-			fmt.Sprintf("pc%d, err %s net.ListenPacket(\"udp\", %q) // socket and bind in one", c.FD, goDef(k, fmt.Sprintf("pc%d", c.FD), "err"), c.Addr.String()),
-			goCheck(k, "bind: address already in use"))
+			fmt.Sprintf("%s, err %s net.ListenPacket(\"udp\", %q) // socket and bind in one", pc, goDef(k, pc, "err"), c.Addr.String()),
+			goMade(k, pc, "bind: address already in use"))
 	}
 	name := fmt.Sprintf("laddr%d", c.FD)
 	return fmt.Sprintf("%s %s %q // Go has no bind alone: net.Listen(\"tcp\", %s) binds a server, net.Dialer{LocalAddr: ...} a client", name, goDef(k, name), c.Addr.String(), name)
@@ -105,11 +126,11 @@ func goListen(k codeCtx) string {
 	default:
 		addr = `":0"`
 	}
-	ln := fmt.Sprintf("ln%d", c.FD)
+	ln := goNew(k, fmt.Sprintf("ln%d", c.FD))
 	return lines(
 		"// socket, bind and listen in one; the backlog is the kernel's (net.core.somaxconn), not a parameter",
 		fmt.Sprintf("%s, err %s net.Listen(\"tcp\", %s)", ln, goDef(k, ln, "err"), addr),
-		goCheck(k, "bind: address already in use"))
+		goMade(k, ln, "bind: address already in use"))
 }
 
 func goConnect(k codeCtx) string {
@@ -128,16 +149,22 @@ func goConnect(k codeCtx) string {
 		setup = append(setup, fmt.Sprintf("d %s net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.MustParseAddrPort(%s))} // the address bind gave", goDef(k, "d"), laddr))
 		dial = fmt.Sprintf("d.Dial(%q, %q)", network, c.Addr.String())
 	}
-	conn := fmt.Sprintf("c%d", c.FD)
+	if k.expect == "EINPROGRESS" {
+		// Go's Dial waits for the handshake itself, in its goroutine.
+		head += "; Go has no EINPROGRESS: Dial returns once connected"
+		k.expect = ""
+	}
+	conn := goNew(k, fmt.Sprintf("c%d", c.FD))
 	return lines(append(append([]string{head}, setup...),
 		fmt.Sprintf("%s, err %s %s", conn, goDef(k, conn, "err"), dial),
-		goCheck(k, "connect: connection refused"))...)
+		goMade(k, conn, "connect: connection refused"))...)
 }
 
 func goAccept(k codeCtx) string {
+	conn := goNew(k, fmt.Sprintf("c%d", k.newFD))
 	return lines(
-		fmt.Sprintf("c%d, err %s ln%d.Accept() // a new connection, and a new fd; c%d.RemoteAddr() is who", k.newFD, goDef(k, fmt.Sprintf("c%d", k.newFD), "err"), k.c.FD, k.newFD),
-		goCheck(k, ""))
+		fmt.Sprintf("%s, err %s ln%d.Accept() // a new connection, and a new fd; c%d.RemoteAddr() is who", conn, goDef(k, conn, "err"), k.c.FD, k.newFD),
+		goMade(k, conn, ""))
 }
 
 func goSend(k codeCtx) string {
@@ -150,7 +177,7 @@ func goSend(k codeCtx) string {
 	if k.s.typ == sock.SockUDP {
 		note = "one datagram, to the peer connect fixed"
 	}
-	call := fmt.Sprintf("n, err %s %s.Write(%s) // %s", goDef(k, "n", "err"), goName(c.FD, k.s), expr, note)
+	call := fmt.Sprintf("n, err %s %s.Write(%s) // %s", goDef(k, "n", "err"), goStream(c.FD, k.s), expr, note)
 	out := []string{call, goCheck(k, "write: broken pipe")}
 	if setup != "" {
 		out = append([]string{setup}, out...)
@@ -163,10 +190,13 @@ func goSendTo(k codeCtx) string {
 	expr, setup := goData(k)
 	var out []string
 	if !k.s.made {
+		// The socket is made here even when the sendto fails: it is
+		// WriteTo that fails.
 		pc := fmt.Sprintf("pc%d", c.FD)
 		out = append(out,
 			fmt.Sprintf("%s, err %s net.ListenPacket(\"udp\", \":0\") // Go has no unbound socket: the port sendto would pick, made now", pc, goDef(k, pc, "err")),
-			goCheck(k, ""))
+			"if err != nil {\n\treturn err\n}",
+			"defer "+pc+".Close()")
 		k.s = &codeSock{typ: sock.SockUDP, made: true}
 	}
 	out = append(out, []string{
@@ -181,12 +211,23 @@ func goSendTo(k codeCtx) string {
 	return lines(out...)
 }
 
+// goStream is the Go value a send or recv uses: an unconnected UDP
+// socket is a net.PacketConn, whose *net.UDPConn has Write (which fails
+// as send does, with no peer to send to) and Read.
+func goStream(fd int, s *codeSock) string {
+	if name := goName(fd, s); strings.HasPrefix(name, "pc") {
+		return name + ".(*net.UDPConn)"
+	}
+	return goName(fd, s)
+}
+
 func goRecv(k codeCtx) string {
 	c := k.c
 	name, none := goVar(k, "recv")
 	if none != "" {
 		return none
 	}
+	name = goStream(c.FD, k.s)
 	if c.All {
 		return lines(
 			fmt.Sprintf("data, err %s io.ReadAll(%s) // reads to end of file", goDef(k, "data", "err"), name),

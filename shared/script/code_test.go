@@ -1,17 +1,11 @@
 package script_test
 
 import (
-	"bytes"
-	"context"
 	"go/parser"
 	"go/token"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"socketville/shared/script"
 )
@@ -168,89 +162,6 @@ func TestCoderKnowsTheSockets(t *testing.T) {
 		if !strings.Contains(got, s.want) {
 			t.Errorf("%s:\n%s\nwant it to contain %q", s.line, got, s.want)
 		}
-	}
-}
-
-// exampleCode is the code of a whole example, as a C function body (each
-// process's calls in a block of their own, since a process's code
-// declares its variables once) or a Python module's lines.
-func exampleCode(t *testing.T, path string, lang script.Lang) string {
-	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lang == script.C {
-		var b strings.Builder
-		order, code := processCode(t, path, strings.Split(string(src), "\n"), lang)
-		for _, who := range order {
-			b.WriteString("{\n" + code[who] + "}\n")
-		}
-		return b.String()
-	}
-	cd := script.NewCoder(lang)
-	var b strings.Builder
-	for _, line := range strings.Split(string(src), "\n") {
-		code, err := cd.Line(line)
-		if err != nil {
-			t.Fatalf("%s: %q: %v", path, line, err)
-		}
-		if code == "" {
-			continue
-		}
-		b.WriteString(code + "\n")
-	}
-	return b.String()
-}
-
-// TestCodeCCompiles checks that the C of every example is C, with gcc
-// -fsyntax-only: the calls, the constants and the structs are the real
-// ones of the machine's headers. It is skipped without gcc.
-func TestCodeCCompiles(t *testing.T) {
-	gcc, err := exec.LookPath("gcc")
-	if err != nil {
-		t.Skip("no gcc on this machine")
-	}
-	paths, _ := filepath.Glob(filepath.Join(examplesDir, "*.sv"))
-	dir := t.TempDir()
-	for _, path := range paths {
-		name := strings.TrimSuffix(filepath.Base(path), ".sv")
-		t.Run(name, func(t *testing.T) {
-			src := "#define _GNU_SOURCE\n" + script.CIncludes + "\n\nint main(void) {\n" + exampleCode(t, path, script.C) + "return 0;\n}\n"
-			file := filepath.Join(dir, name+".c")
-			if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			out, err := exec.CommandContext(ctx, gcc, "-std=c11", "-fsyntax-only", "-Werror=implicit-function-declaration", file).CombinedOutput()
-			if err != nil {
-				t.Fatalf("gcc: %v\n%s\n%s", err, out, src)
-			}
-		})
-	}
-}
-
-// TestCodePythonParses checks that the Python of every example is Python,
-// with python3's own parser. It is skipped without python3.
-func TestCodePythonParses(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3 on this machine")
-	}
-	paths, _ := filepath.Glob(filepath.Join(examplesDir, "*.sv"))
-	for _, path := range paths {
-		name := strings.TrimSuffix(filepath.Base(path), ".sv")
-		t.Run(name, func(t *testing.T) {
-			src := script.PythonImports + "\n" + exampleCode(t, path, script.Python)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, py, "-c", "import ast, sys; ast.parse(sys.stdin.read())")
-			cmd.Stdin = bytes.NewReader([]byte(src))
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("python3: %v\n%s\n%s", err, out, src)
-			}
-		})
 	}
 }
 
