@@ -168,7 +168,7 @@ func (g *Game) townLabels(area image.Rectangle) []label {
 	}
 	ls = g.letterLabels(ls)
 	ls = g.pollLabels(ls)
-	return g.flashLabels(ls)
+	return g.flashLabels(ls, area)
 }
 
 // drawRoad draws a road along its polyline: the tarmac, square at the
@@ -457,8 +457,21 @@ func letterMoves(z float64) []image.Point {
 
 // flashLabels are the messages rising over plots: a drop, an error. The
 // same message twice at one plot (two events of one drop) shows once.
-func (g *Game) flashLabels(ls []label) []label {
+// They keep above the caption band at the town's foot: in a short window
+// a plot's message would otherwise rise out of the band, over the
+// captions' ground by the console, where it reads as the console's.
+func (g *Game) flashLabels(ls []label, area image.Rectangle) []label {
 	z := g.cam.zoom
+	floor := float64(area.Max.Y)
+	if band := g.captionBand(area); band.Dy() > 0 {
+		floor = float64(band.Min.Y)
+	}
+	var up []image.Point // the other places: up and aside, never down
+	for _, m := range shifts(16*z, 3) {
+		if m.Y <= 0 {
+			up = append(up, m)
+		}
+	}
 	fs := g.player.Animation().Flashes
 	for i, f := range fs {
 		newer := false
@@ -476,8 +489,15 @@ func (g *Game) flashLabels(ls []label) []label {
 			c = colDim
 		}
 		c.A = uint8(255 * (1 - math.Min(age, 1)))
-		ls = append(ls, label{kind: "flash", text: f.Text, x: x + w/2, y: y - 20*z - age*20*z, size: 12 * z, c: c, a: alignCenter, prio: prioFlash,
-			moves: shifts(16*z, 3)})
+		y -= 20*z + age*20*z
+		if h := g.measure(f.Text, x, y, 12*z, false, alignCenter, 0).h; y+h > floor {
+			y = floor - h // lifted out of the band
+		}
+		if y < float64(area.Min.Y) {
+			continue // no room above the band: left out, not drawn over it
+		}
+		ls = append(ls, label{kind: "flash", text: f.Text, x: x + w/2, y: y, size: 12 * z, c: c, a: alignCenter, prio: prioFlash,
+			moves: up})
 	}
 	return ls
 }
