@@ -69,7 +69,7 @@ func storageCall(method string, args ...any) (v js.Value, err error) {
 // lessonAside is the page's text of the lesson on show.
 type lessonAside struct {
 	el, title, text, goal, checks, hints js.Value
-	number                               int
+	key                                  string // the lesson shown's LessonView.Key; "" for none
 }
 
 // newLessonAside makes the aside, hidden until a lesson opens. It is for
@@ -78,7 +78,7 @@ type lessonAside struct {
 // text for assistive technology alone) and overlaps nothing.
 func newLessonAside() *lessonAside {
 	doc := js.Global().Get("document")
-	a := &lessonAside{number: -1}
+	a := &lessonAside{}
 	a.el = doc.Call("createElement", "aside")
 	a.el.Set("id", "sv-lesson")
 	a.el.Call("setAttribute", "role", "region")
@@ -115,12 +115,17 @@ func add(doc, parent js.Value, tag, text string) js.Value {
 func (a *lessonAside) show(v town.LessonView) {
 	a.el.Set("hidden", !v.Open)
 	if !v.Open {
-		a.number = -1
+		a.key = ""
 		return
 	}
-	if v.Number != a.number {
-		a.number = v.Number
-		a.title.Set("textContent", fmt.Sprintf("Lesson %d: %s", v.Number, v.Title))
+	// By key, not number: the class folder's lesson 3 is not lesson 3.
+	if v.Key != a.key {
+		a.key = v.Key
+		title := fmt.Sprintf("Lesson %d: %s", v.Number, v.Title)
+		if v.Class != "" {
+			title = fmt.Sprintf("Class lesson %d (%s): %s", v.Number, v.Class, v.Title)
+		}
+		a.title.Set("textContent", title)
 		a.text.Set("innerHTML", town.LessonHTML(v.Text)) // every byte of the lesson's text escaped
 	}
 	if v.Met {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"syscall/js"
 
-	"socketville/shared/lessons"
 	"socketville/shared/town"
 	"socketville/shared/town/play"
 	"socketville/wasm/share"
@@ -25,7 +24,13 @@ import (
 //	transcript()           {name, text}: the town as a .sv a person saves
 //	open(name, text)       play a .sv, or a session a link carried
 //	                       (Open .sv, the Class folder)
-//	lesson(file, text)     play a lesson file's starting town; {title, text}
+//	folder(name, files)    hand the town the class folder's files, an
+//	                       array of {name, text}: its lessons join the
+//	                       Lessons list, its scenarios the picker; an
+//	                       array of what was left out and why
+//	lesson(file, text)     open a class folder's lesson file as a full
+//	                       lesson (goal, hints, Show me, progress);
+//	                       {title, text}
 //	pcap()                 {name, bytes, frames}: what happened up to the
 //	                       moment shown, as a pcap
 //	openLink(hash)         replay the town of a #s= hash (hashchange);
@@ -36,6 +41,9 @@ import (
 // shareAPI puts window.socketvilleShare on the page.
 func shareAPI(pg *page) {
 	p := pg.Player()
+	// folderName is the class folder's name as folder() last gave it;
+	// the lessons' progress is kept by it.
+	folderName := "class"
 	pg.expose("socketvilleShare", map[string]func([]js.Value) (any, error){
 		"link": func([]js.Value) (any, error) {
 			if p.Watching() {
@@ -65,16 +73,23 @@ func shareAPI(pg *page) {
 			}
 			return nil, openScenario(pg.Game, strings.TrimSuffix(name, ".sv"), text)
 		},
+		"folder": func(args []js.Value) (any, error) {
+			name, files, err := folderArgs(args)
+			if err != nil {
+				return nil, err
+			}
+			if name != "" {
+				folderName = name
+			}
+			return leftOut(pg.AddFolder(folderName, files)), nil
+		},
 		"lesson": func(args []js.Value) (any, error) {
 			file, text, err := stringArgs(args)
 			if err != nil {
 				return nil, err
 			}
-			l, err := lessons.Parse(file, []byte(text))
+			l, err := pg.OpenFolderLesson(folderName, file, text)
 			if err != nil {
-				return nil, err
-			}
-			if err := pg.Load(fmt.Sprintf("lesson-%d", l.Number), l.Start); err != nil {
 				return nil, err
 			}
 			return obj(map[string]any{"title": l.Title, "text": l.Text}), nil
@@ -190,6 +205,56 @@ func fileName(name string) string {
 		return "town"
 	}
 	return name
+}
+
+// folderArgs reads folder()'s arguments: a name and an array of
+// {name, text}, at most web.MaxFolderFiles of them.
+func folderArgs(args []js.Value) (string, []town.FolderFile, error) {
+	if len(args) != 2 || args[0].Type() != js.TypeString || args[1].Type() != js.TypeObject || !js.Global().Get("Array").Call("isArray", args[1]).Bool() {
+		return "", nil, errors.New("folder wants a name and an array of {name, text}")
+	}
+	n := args[1].Length()
+	if n > maxFolderFiles {
+		return "", nil, fmt.Errorf("a class folder of %d files is more than the page takes (%d)", n, maxFolderFiles)
+	}
+	files := make([]town.FolderFile, 0, n)
+	for i := range n {
+		f := args[1].Index(i)
+		if f.Type() != js.TypeObject || f.Get("name").Type() != js.TypeString || f.Get("text").Type() != js.TypeString {
+			return "", nil, fmt.Errorf("the folder's file %d is not a {name, text}", i)
+		}
+		text := f.Get("text").String()
+		if len(text) > share.MaxText {
+			return "", nil, fmt.Errorf("%s is %d KiB, more than a file of the folder may be (%d KiB)", f.Get("name").String(), len(text)>>10, share.MaxText>>10)
+		}
+		files = append(files, town.FolderFile{Name: f.Get("name").String(), Text: text})
+	}
+	return args[0].String(), files, nil
+}
+
+// maxFolderFiles is how many files folder() takes: the server's list
+// holds no more (native/web.MaxFolderFiles, which wasm does not import).
+const maxFolderFiles = 500
+
+// leftOut is the mistakes of an errors.Join, one sentence each, as a
+// JavaScript array; empty for none.
+func leftOut(err error) js.Value {
+	arr := js.Global().Get("Array").New()
+	if err == nil {
+		return arr
+	}
+	for _, e := range unjoin(err) {
+		arr.Call("push", e.Error())
+	}
+	return arr
+}
+
+// unjoin lists the errors an errors.Join holds, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func stringArgs(args []js.Value) (string, string, error) {

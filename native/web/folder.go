@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -62,6 +63,9 @@ func (f *Folder) Close() error { return f.root.Close() }
 
 // FolderList is what /scenarios/index.json holds.
 type FolderList struct {
+	// Name is the folder's own name (class for serve --scenarios
+	// ~/class/): the page keys the progress of its lessons by it.
+	Name      string           `json:"name,omitempty"`
 	Scenarios []FolderScenario `json:"scenarios"`
 	Lessons   []FolderLesson   `json:"lessons"`
 	// Problems are files left out, each with why ("big.sv: 300000 bytes
@@ -91,7 +95,7 @@ func (f *Folder) List() (FolderList, error) {
 	if err != nil {
 		return FolderList{}, fmt.Errorf("the scenarios folder %s: %w", f.dir, err)
 	}
-	l := FolderList{Scenarios: []FolderScenario{}, Lessons: []FolderLesson{}}
+	l := FolderList{Name: folderLabel(f.dir), Scenarios: []FolderScenario{}, Lessons: []FolderLesson{}}
 	byNumber := map[int]string{}
 	n := 0
 	for _, e := range entries {
@@ -143,6 +147,18 @@ func (f *Folder) List() (FolderList, error) {
 	sort.Slice(l.Scenarios, func(i, j int) bool { return l.Scenarios[i].Name < l.Scenarios[j].Name })
 	sort.Slice(l.Lessons, func(i, j int) bool { return l.Lessons[i].Number < l.Lessons[j].Number })
 	return l, nil
+}
+
+// folderLabel is the last element of dir, made absolute first so that
+// "." is named too; "class" when it has none (the root).
+func folderLabel(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	if name := filepath.Base(dir); name != "/" && name != "." && name != string(filepath.Separator) {
+		return name
+	}
+	return "class"
 }
 
 // read reads one file of the folder, refusing what is not a plain file

@@ -78,6 +78,9 @@ func TestTeacherFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if list.Name != filepath.Base(dir) {
+		t.Errorf("the folder's name %q, want %q", list.Name, filepath.Base(dir))
+	}
 	var names []string
 	for _, s := range list.Scenarios {
 		names = append(names, s.Name)

@@ -22,8 +22,8 @@ func (lessonListPanel) title(*Game) string { return "Lessons: one for each idea"
 func (lessonListPanel) build(g *Game, tabs, actions *widget.Container) {
 	b := g.book
 	if r := b.run; r != nil {
-		n := r.lesson.Number
-		tabs.AddChild(g.button(fmt.Sprintf("Back to lesson %d", n), func() { g.open(lessonPanel{n: n}) }))
+		key := r.lesson.key()
+		tabs.AddChild(g.button("Back to "+r.lesson.named(), func() { g.open(lessonPanel{key: key}) }))
 	}
 	col := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewRowLayout(
 		widget.RowLayoutOpts.Direction(widget.DirectionVertical),
@@ -31,9 +31,15 @@ func (lessonListPanel) build(g *Game, tabs, actions *widget.Container) {
 	)))
 	b.listButtons = b.listButtons[:0]
 	room := (g.panelWidth() - 60) * g.scale // the panel less its padding and the button's
+	folder := ""
 	for _, l := range b.all {
-		n := l.Number
-		btn := g.button(g.lessonLabel(n, l.Title, b.progress.HasMet(n), room), func() { g.startLesson(n) })
+		if l.folder != folder {
+			// The class folder's lessons under a heading of their
+			// own, after the built-in ones.
+			folder = l.folder
+			col.AddChild(widget.NewText(widget.TextOpts.Text("Class folder: "+folder, g.fonts.faceRef(13*g.scale), colSelect)))
+		}
+		btn := g.button(g.lessonLabel(l.Number, l.Title, b.progress.hasMetLesson(l), room), func() { g.openLesson(l) })
 		col.AddChild(btn)
 		b.listButtons = append(b.listButtons, btn)
 	}
@@ -71,7 +77,13 @@ func (g *Game) labelWidth(s string) float64 { return g.textWidth(s, 14*g.scale) 
 // draw says how many lessons are met.
 func (lessonListPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	b := g.book
-	msg := fmt.Sprintf("%d of %d met. A lesson's button starts it; what is met is kept for next time.", len(b.progress.Met), len(b.all))
+	met := 0
+	for _, l := range b.all {
+		if b.progress.hasMetLesson(l) {
+			met++
+		}
+	}
+	msg := fmt.Sprintf("%d of %d met. A lesson's button starts it; what is met is kept for next time.", met, len(b.all))
 	y := float64(area.Min.Y + g.px(8))
 	for _, l := range g.wrap(msg, 13*g.scale, float64(area.Dx()-g.px(24))) {
 		g.text(dst, l, float64(area.Min.X+g.px(12)), y, 13*g.scale, colDim, false, alignLeft)
@@ -83,11 +95,16 @@ func (p lessonListPanel) update(*Game) (panel, bool) { return p, false }
 
 // look: the list changes with the progress and the lesson open.
 func (lessonListPanel) look(g *Game) panelLook {
-	n := 0
+	key := ""
 	if r := g.book.run; r != nil {
-		n = r.lesson.Number
+		key = r.lesson.key()
 	}
-	return panelLook{of: [2]int{len(g.book.progress.Met), n}}
+	p := g.book.progress
+	return panelLook{of: struct {
+		met, class int
+		open       string
+		all        int
+	}{len(p.Met), len(p.Class), key, len(g.book.all)}}
 }
 
 func (lessonListPanel) state(_ *Game, s *State) { s.Selected = "lessons" }

@@ -14,14 +14,14 @@ import (
 // for not yet), the hints asked for, and the lesson's text. Its buttons
 // give the next hint, play show me, start the lesson again and, once the
 // goal is met, open the next lesson.
-type lessonPanel struct{ n int }
+type lessonPanel struct{ key string } // the lesson's bookLesson.key
 
 func (p lessonPanel) title(g *Game) string {
 	r := g.book.run
-	if r == nil || r.lesson.Number != p.n {
+	if r == nil || r.lesson.key() != p.key {
 		return "Lessons"
 	}
-	return fmt.Sprintf("Lesson %d: %s", r.lesson.Number, r.lesson.Title)
+	return fmt.Sprintf("%s: %s", capital(r.lesson.named()), r.lesson.Title)
 }
 
 func (p lessonPanel) build(g *Game, tabs, actions *widget.Container) {
@@ -41,7 +41,7 @@ func (p lessonPanel) build(g *Game, tabs, actions *widget.Container) {
 		actions.AddChild(g.button("Show me", g.showMe))
 	}
 	actions.AddChild(g.button("Start again", g.startAgain))
-	if _, ok := g.lessonAfter(r.lesson.Number); ok && r.met {
+	if _, ok := g.lessonAfter(r.lesson); ok && r.met {
 		actions.AddChild(g.button("Next lesson", g.nextLesson))
 	}
 }
@@ -62,7 +62,7 @@ type lessonLine struct {
 // text.
 func (p lessonPanel) lines(g *Game, width float64) []lessonLine {
 	r := g.book.run
-	if r == nil || r.lesson.Number != p.n {
+	if r == nil || r.lesson.key() != p.key {
 		return nil
 	}
 	var out []lessonLine
@@ -142,7 +142,7 @@ func (p lessonPanel) wheel(g *Game, steps int, _ image.Point) {
 // and shows the list when the lesson was left.
 func (p lessonPanel) update(g *Game) (panel, bool) {
 	r := g.book.run
-	if r == nil || r.lesson.Number != p.n {
+	if r == nil || r.lesson.key() != p.key {
 		return lessonListPanel{}, true
 	}
 	return p, p.title(g) != g.w.title.Label

@@ -8,14 +8,21 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Progress is what a learner has done with the lessons: the lessons whose
 // goal they met, and the one they opened last, so the list can mark the
 // met ones and offer the next.
 type Progress struct {
-	Met  []int `json:"met"`  // lesson numbers, ascending, each once
-	Last int   `json:"last"` // the lesson opened last; 0 for none
+	Met  []int `json:"met"`  // built-in lesson numbers, ascending, each once
+	Last int   `json:"last"` // the built-in lesson opened last; 0 for none
+	// Class are the class folders' lessons met, each as FOLDER/FILE
+	// ("class/03-x.lesson"), sorted, each once: never numbers, so that a
+	// teacher's lesson 3 and built-in lesson 3 keep their own marks.
+	Class []string `json:"class,omitempty"`
+	// LastClass is the class folder's lesson opened last, as FOLDER/FILE.
+	LastClass string `json:"last_class,omitempty"`
 }
 
 // ProgressStore keeps a learner's Progress between sessions: the
@@ -29,6 +36,41 @@ type ProgressStore interface {
 // HasMet reports whether lesson n's goal was met.
 func (p Progress) HasMet(n int) bool { return slices.Contains(p.Met, n) }
 
+// HasMetClass reports whether the class folder's lesson FOLDER/FILE
+// (key) was met.
+func (p Progress) HasMetClass(key string) bool { return slices.Contains(p.Class, key) }
+
+// hasMetLesson reports whether l was met, by its own kind of mark.
+func (p Progress) hasMetLesson(l bookLesson) bool {
+	if l.folder == "" {
+		return p.HasMet(l.Number)
+	}
+	return p.HasMetClass(l.key())
+}
+
+// withMetLesson is p with l met.
+func (p Progress) withMetLesson(l bookLesson) Progress {
+	if l.folder == "" {
+		return p.withMet(l.Number)
+	}
+	if p.HasMetClass(l.key()) {
+		return p
+	}
+	p.Class = append(slices.Clone(p.Class), l.key())
+	slices.Sort(p.Class)
+	return p
+}
+
+// withLast is p with l the lesson opened last.
+func (p Progress) withLast(l bookLesson) Progress {
+	if l.folder == "" {
+		p.Last = l.Number
+	} else {
+		p.LastClass = l.key()
+	}
+	return p
+}
+
 // withMet is p with lesson n met.
 func (p Progress) withMet(n int) Progress {
 	if p.HasMet(n) {
@@ -40,8 +82,9 @@ func (p Progress) withMet(n int) Progress {
 }
 
 // DecodeProgress reads a Progress kept as JSON, as every store keeps it.
-// What is not a lesson number (zero, negative, a repeat) is left out, so
-// that a hand-edited or damaged store cannot mark a lesson twice.
+// What is not a lesson number (zero, negative, a repeat) or not a class
+// lesson's FOLDER/FILE (no "/", a repeat) is left out, so that a
+// hand-edited or damaged store cannot mark a lesson twice.
 func DecodeProgress(b []byte) (Progress, error) {
 	var p Progress
 	if err := json.Unmarshal(b, &p); err != nil {
@@ -56,6 +99,17 @@ func DecodeProgress(b []byte) (Progress, error) {
 	p.Met = met
 	slices.Sort(p.Met)
 	p.Last = max(p.Last, 0)
+	class := p.Class[:0]
+	for _, k := range p.Class {
+		if strings.Contains(k, "/") && !slices.Contains(class, k) {
+			class = append(class, k)
+		}
+	}
+	p.Class = class
+	slices.Sort(p.Class)
+	if len(p.Class) == 0 {
+		p.Class = nil
+	}
 	return p, nil
 }
 

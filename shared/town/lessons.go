@@ -2,6 +2,7 @@ package town
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ebitenui/ebitenui/widget"
@@ -20,7 +21,9 @@ import (
 // lessonBook is the town's lessons: the list, the learner's progress and
 // the lesson open, if one is.
 type lessonBook struct {
-	all      []lessons.Lesson // read once, on first use (lessons.All takes 1.4 ms)
+	// all is the built-in lessons, read once, on first use (lessons.All
+	// takes 1.4 ms), then a class folder's (AddLessons), in that order.
+	all      []bookLesson
 	loaded   bool
 	store    ProgressStore
 	progress Progress
@@ -35,10 +38,51 @@ type lessonBook struct {
 	listButtons []*widget.Button
 }
 
+// bookLesson is a lesson of the list and where it came from.
+type bookLesson struct {
+	lessons.Lesson
+	// folder is the class folder's name for a teacher's lesson, "" for
+	// a built-in one.
+	folder string
+}
+
+// key is what the progress knows the lesson by. A built-in lesson is
+// its number; a class folder's is the folder's name and its file name
+// ("class/03-x.lesson"), kept apart from the numbers (Progress.Class):
+// a teacher's 03-x.lesson is not built-in lesson 3, and meeting one never
+// marks the other. Two folders with one name share their progress, as a
+// folder a teacher renames starts afresh.
+func (l bookLesson) key() string {
+	if l.folder == "" {
+		return strconv.Itoa(l.Number)
+	}
+	return l.folder + "/" + l.File
+}
+
+// scenario is the lesson's town's name in the player: lesson-N for a
+// built-in one, class-NN-name for a class folder's, so the two never
+// pass for each other (the lesson is left when the player's name
+// changes).
+func (l bookLesson) scenario() string {
+	if l.folder == "" {
+		return fmt.Sprintf("lesson-%d", l.Number)
+	}
+	return "class-" + strings.TrimSuffix(l.File, ".lesson")
+}
+
+// named is how the console and the panel speak of the lesson: "lesson 7"
+// or "class lesson 21".
+func (l bookLesson) named() string {
+	if l.folder == "" {
+		return fmt.Sprintf("lesson %d", l.Number)
+	}
+	return fmt.Sprintf("class lesson %d", l.Number)
+}
+
 // lessonRun is one lesson being done.
 type lessonRun struct {
-	lesson lessons.Lesson
-	name   string // the scenario's name in the player: lesson-N
+	lesson bookLesson
+	name   string // the scenario's name in the player: lesson.scenario()
 	feed   *lessonFeed
 	result lessons.Result
 	judged struct{ gen, events, consoleGen int }
@@ -70,12 +114,15 @@ func newLessonBook(opts Options) *lessonBook {
 // lessonsAll is the list of lessons, read the first time it is needed,
 // with the progress the store kept; a store that cannot be read is said
 // in the console and the town goes on with no progress.
-func (g *Game) lessonsAll() []lessons.Lesson {
+func (g *Game) lessonsAll() []bookLesson {
 	b := g.book
 	if b.loaded {
 		return b.all
 	}
-	b.loaded, b.all = true, lessons.All()
+	b.loaded = true
+	for _, l := range lessons.All() {
+		b.all = append(b.all, bookLesson{Lesson: l})
+	}
 	if b.store != nil {
 		p, err := b.store.Load()
 		if err != nil {
@@ -86,8 +133,16 @@ func (g *Game) lessonsAll() []lessons.Lesson {
 	return b.all
 }
 
-// findLesson is lesson n, if there is one.
-func (g *Game) findLesson(n int) (lessons.Lesson, bool) { return lessons.FindIn(g.lessonsAll(), n) }
+// findLesson is built-in lesson n, if there is one: ?lesson=N and
+// --lesson N name the built-in ones.
+func (g *Game) findLesson(n int) (bookLesson, bool) {
+	for _, l := range g.lessonsAll() {
+		if l.folder == "" && l.Number == n {
+			return l, true
+		}
+	}
+	return bookLesson{}, false
+}
 
 // openLessons shows the list of lessons (the top bar's Lessons button).
 func (g *Game) openLessons() {
@@ -95,34 +150,39 @@ func (g *Game) openLessons() {
 	g.open(lessonListPanel{})
 }
 
-// startLesson loads lesson n's start into the player, playing, and opens
-// its panel. The start's lines run at full speed, so the learner gets to
-// the lesson's question at once.
+// startLesson opens built-in lesson n.
 func (g *Game) startLesson(n int) {
 	l, ok := g.findLesson(n)
 	if !ok {
 		g.player.Console().Add(play.LineError, fmt.Sprintf("# no lesson %d: the Lessons button lists them", n))
 		return
 	}
+	g.openLesson(l)
+}
+
+// openLesson loads a lesson's start into the player, playing, and opens
+// its panel. The start's lines run at full speed, so the learner gets to
+// the lesson's question at once.
+func (g *Game) openLesson(l bookLesson) {
 	if g.player.Live() || g.player.Watching() {
 		g.player.Console().Add(play.LineError, "# lessons play on the simulator, whose run the goal is judged on: open the town without --os, ?kernel= or watch for them")
 		return
 	}
-	name := fmt.Sprintf("lesson-%d", n)
+	name := l.scenario()
 	if err := g.player.Load(name, l.Start); err != nil {
 		return // the console says why
 	}
 	b := g.book
-	b.run = &lessonRun{lesson: l, name: name, feed: newLessonFeed(l), starting: true}
+	b.run = &lessonRun{lesson: l, name: name, feed: newLessonFeed(l.Lesson), starting: true}
 	b.run.judged.gen = -1
 	b.scroll = 0
 	g.scroll.console = 0
 	g.player.SetFastest(true)
 	g.player.SetPaused(false)
-	g.player.Console().Add(play.LineInfo, fmt.Sprintf("# Lesson %d: %s. The goal is in the panel; Hint and Show me help.", n, l.Title))
-	b.progress.Last = n
+	g.player.Console().Add(play.LineInfo, fmt.Sprintf("# %s: %s. The goal is in the panel; Hint and Show me help.", capital(l.named()), l.Title))
+	b.progress = b.progress.withLast(l)
 	g.saveProgress()
-	g.open(lessonPanel{n: n})
+	g.open(lessonPanel{key: l.key()})
 	// The widgets again, so the picker names the lesson's town; the
 	// console keeps the keyboard if it had it (refocus).
 	b.run.refocus, b.run.widgets = g.w != nil && g.w.input.IsFocused(), g.w
@@ -136,7 +196,7 @@ func (g *Game) startAgain() {
 		return
 	}
 	hints := r.hints
-	g.startLesson(r.lesson.Number)
+	g.openLesson(r.lesson)
 	if g.book.run != nil {
 		g.book.run.hints = hints
 	}
@@ -145,20 +205,31 @@ func (g *Game) startAgain() {
 // nextLesson opens the lesson after the open one.
 func (g *Game) nextLesson() {
 	if r := g.book.run; r != nil {
-		if next, ok := g.lessonAfter(r.lesson.Number); ok {
-			g.startLesson(next.Number)
+		if next, ok := g.lessonAfter(r.lesson); ok {
+			g.openLesson(next)
 		}
 	}
 }
 
-// lessonAfter is the lesson that follows lesson n in the list.
-func (g *Game) lessonAfter(n int) (lessons.Lesson, bool) {
-	for _, l := range g.lessonsAll() {
-		if l.Number > n {
-			return l, true
+// lessonAfter is the lesson that follows l in the list, in l's own group:
+// the built-in ones lead to one another, a class folder's to the
+// folder's next.
+func (g *Game) lessonAfter(l bookLesson) (bookLesson, bool) {
+	all := g.lessonsAll()
+	for i, x := range all {
+		if x.key() == l.key() && i+1 < len(all) && all[i+1].folder == l.folder {
+			return all[i+1], true
 		}
 	}
-	return lessons.Lesson{}, false
+	return bookLesson{}, false
+}
+
+// capital is s with its first letter a capital, to open a sentence.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // hint shows the open lesson's next hint.
@@ -177,9 +248,9 @@ func (g *Game) showMe() {
 	if r == nil {
 		return
 	}
-	n := r.lesson.Number
+	key := r.lesson.key()
 	g.startAgain()
-	if r = g.book.run; r == nil || r.lesson.Number != n {
+	if r = g.book.run; r == nil || r.lesson.key() != key {
 		return
 	}
 	r.show = showLines(r.lesson.Show)
@@ -310,11 +381,11 @@ func (g *Game) judge(r *lessonRun) {
 		return
 	}
 	r.met = true
-	p.Console().Add(play.LineInfo, fmt.Sprintf("# Goal met: lesson %d, %s.", r.lesson.Number, r.lesson.Title))
-	if next, ok := g.lessonAfter(r.lesson.Number); ok {
+	p.Console().Add(play.LineInfo, fmt.Sprintf("# Goal met: %s, %s.", r.lesson.named(), r.lesson.Title))
+	if next, ok := g.lessonAfter(r.lesson); ok {
 		p.Console().Add(play.LineInfo, fmt.Sprintf("# Next lesson: %d, %s (the panel's Next lesson button).", next.Number, next.Title))
 	}
-	g.book.progress = g.book.progress.withMet(r.lesson.Number)
+	g.book.progress = g.book.progress.withMetLesson(r.lesson)
 	g.saveProgress()
 	g.rebuildPanel()
 }
@@ -335,6 +406,11 @@ func (g *Game) saveProgress() {
 type LessonView struct {
 	Open   bool
 	Number int
+	// Key tells the lesson from every other ("7" for built-in lesson 7,
+	// "class/21-x.lesson" for a class folder's); Class is the class
+	// folder's name, "" for a built-in lesson.
+	Key    string
+	Class  string
 	Title  string
 	Text   string // Markdown: LessonHTML renders it
 	Checks []LessonCheck
@@ -348,7 +424,7 @@ func (g *Game) lessonView() LessonView {
 	if r == nil {
 		return LessonView{}
 	}
-	v := LessonView{Open: true, Number: r.lesson.Number, Title: r.lesson.Title, Text: r.lesson.Text,
+	v := LessonView{Open: true, Number: r.lesson.Number, Key: r.lesson.key(), Class: r.lesson.folder, Title: r.lesson.Title, Text: r.lesson.Text,
 		Hints: r.lesson.Hints[:r.hints], Met: r.result.Met}
 	for _, c := range r.result.Checks {
 		v.Checks = append(v.Checks, LessonCheck{Name: c.Name, Met: c.Met, Missing: c.Missing})

@@ -5,7 +5,10 @@ package town
 // and whether the goal is met; the lessons met so far; and, while the
 // list is on show, its rows where they are drawn.
 type LessonState struct {
-	Number int           `json:"number"`
+	Number int `json:"number"`
+	// Key and Class are the open lesson's, as LessonView has them.
+	Key    string        `json:"key,omitempty"`
+	Class  string        `json:"class,omitempty"`
 	Title  string        `json:"title"`
 	Checks []LessonCheck `json:"checks"`
 	Hints  int           `json:"hints"`      // shown so far
@@ -15,8 +18,10 @@ type LessonState struct {
 	Showing bool `json:"showing"`
 	// MetLessons are the lessons whose goal the learner met, kept by the
 	// progress store.
-	MetLessons []int         `json:"met_lessons"`
-	List       []LessonEntry `json:"list,omitempty"`
+	MetLessons []int `json:"met_lessons"`
+	// MetClass are the class folders' lessons met, as FOLDER/FILE.
+	MetClass []string      `json:"met_class,omitempty"`
+	List     []LessonEntry `json:"list,omitempty"`
 }
 
 // LessonCheck is one check of a goal as it stands: its sentence, whether
@@ -30,6 +35,7 @@ type LessonCheck struct {
 // LessonEntry is a lesson's button in the list, where it is drawn.
 type LessonEntry struct {
 	Number int    `json:"number"`
+	Class  string `json:"class,omitempty"` // the class folder's name, "" for built-in
 	Title  string `json:"title"`
 	Met    bool   `json:"met"`
 	Label  string `json:"label"` // its button's
@@ -43,16 +49,16 @@ func (g *Game) lessonState() *LessonState {
 	if !b.loaded {
 		return nil
 	}
-	s := &LessonState{MetLessons: append([]int{}, b.progress.Met...)}
+	s := &LessonState{MetLessons: append([]int{}, b.progress.Met...), MetClass: append([]string(nil), b.progress.Class...)}
 	if r := b.run; r != nil {
 		v := g.lessonView()
-		s.Number, s.Title, s.Checks, s.Hints, s.Total = v.Number, v.Title, v.Checks, r.hints, len(r.lesson.Hints)
+		s.Number, s.Key, s.Class, s.Title, s.Checks, s.Hints, s.Total = v.Number, v.Key, v.Class, v.Title, v.Checks, r.hints, len(r.lesson.Hints)
 		s.Met, s.Showing = v.Met, len(r.show) > 0
 	}
 	if _, ok := g.shown().(lessonListPanel); ok && len(b.listButtons) == len(b.all) {
 		for i, btn := range b.listButtons {
 			l := b.all[i]
-			s.List = append(s.List, LessonEntry{Number: l.Number, Title: l.Title, Met: b.progress.HasMet(l.Number),
+			s.List = append(s.List, LessonEntry{Number: l.Number, Class: l.folder, Title: l.Title, Met: b.progress.hasMetLesson(l),
 				Label: btn.Text().Label, Box: g.cssRect(btn.GetWidget().Rect)})
 		}
 	}
