@@ -2,10 +2,16 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"socketville/shared/lessons"
 )
 
 // keyTown has a datagram socket on each of two hosts, b's bound.
@@ -99,4 +105,45 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		return strings.Contains(strings.Join(s.Console, "\n"), "=> 10")
 	})
 	saveShot(t, ctx, "keys-3-sent")
+}
+
+// TestBrowserKeyboardLesson does lesson 6, a new socket for each client,
+// with the keyboard alone: Tab to Lessons and Enter, Tab to the lesson's
+// row and Enter, Tab to the console and type its lines, each with Enter.
+// The goal turns green, and no mouse was used.
+func TestBrowserKeyboardLesson(t *testing.T) {
+	l, ok := lessons.Find(6)
+	if !ok {
+		t.Fatal("no lesson 6")
+	}
+	base := serve(t)
+	ctx := browser(t, 1280, 800)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(learnerScale))); err != nil {
+		t.Fatal(err)
+	}
+	openTown(t, ctx, base+"/?speed="+learnerSpeed)
+	tabUntil(t, ctx, "button", "Lessons")
+	if err := pressKey(ctx, "Enter", vkEnter); err != nil {
+		t.Fatal(err)
+	}
+	waitLesson(t, ctx, 10*time.Second, "the list of lessons", func(s lessonState) bool { return s.Selected == "lessons" })
+	tabUntil(t, ctx, "button", l.Title)
+	if err := pressKey(ctx, "Enter", vkEnter); err != nil {
+		t.Fatal(err)
+	}
+	waitLesson(t, ctx, 30*time.Second, "lesson 6 started", func(s lessonState) bool {
+		return s.Lesson != nil && s.Lesson.Number == 6 && s.Selected == "lesson" && !s.Busy && len(s.Lesson.Checks) == len(l.Goal)
+	})
+	saveShot(t, ctx, "keys-lesson-6-open")
+	for _, line := range showLines(l.Show) {
+		if st, err := lessonPage(ctx); err != nil || !st.Typing {
+			tabUntil(t, ctx, "input", "")
+		}
+		enterLine(t, ctx, line, false)
+	}
+	goalMet := fmt.Sprintf("# Goal met: lesson 6, %s.", l.Title)
+	waitLesson(t, ctx, 60*time.Second, "the goal met", func(s lessonState) bool {
+		return s.Lesson.Met || slices.Contains(s.Console, goalMet)
+	})
+	saveShot(t, ctx, "keys-lesson-6-met")
 }
