@@ -128,8 +128,10 @@ func (g *Game) drawTown(dst *ebiten.Image) {
 			town = append(town, l)
 		}
 	}
+	// The keyboard's ring (focus.go) goes round the thing's words, and
+	// under the words: one it still crosses stays readable over it.
+	g.drawFocus(sub, true)
 	g.drawLabels(sub, town)
-	g.drawFocus(sub, true) // the keyboard's ring, over everything (focus.go)
 }
 
 // planLabels lists every label the town shows this frame and places them

@@ -3,6 +3,7 @@ package town
 import (
 	"fmt"
 	"image"
+	"math"
 	"strings"
 
 	"github.com/ebitenui/ebitenui/widget"
@@ -264,8 +265,49 @@ func (g *Game) drawFocus(dst *ebiten.Image, town bool) {
 		}
 		dst = sub
 	}
-	r := ts[i].box.Inset(-g.px(4))
+	r := g.ringRect(ts[i])
 	x, y, w, h := float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy())
 	strokeRect(dst, x, y, w, h, 3*g.scale, colFocus)
 	strokeRect(dst, x+3*g.scale, y+3*g.scale, w-6*g.scale, h-6*g.scale, 1.5*g.scale, colInk)
+}
+
+// ringRect is the outer edge of the ring round t: a little outside its
+// box and, for a town thing, out round its own words the ring would
+// otherwise run through (a door's port over it, its peer's address and
+// state under it: words centred over the thing), so that they stay
+// readable inside it. A neighbour's words it may still cross are drawn over the ring
+// (drawTown), and taking them in would ring the wrong thing.
+func (g *Game) ringRect(t target) image.Rectangle {
+	r := t.box.Inset(-g.px(4))
+	if t.id == "" {
+		return r // a widget's ring: in the panel, among no town words
+	}
+	band := ringBand(g.scale)
+	// A word taken in may bring the ring onto the next one down the
+	// thing's column (its peer, then its state): a few rounds, no more.
+	for range 4 {
+		grown := r
+		for _, l := range g.labels {
+			b := l.rect()
+			cx := (b.Min.X + b.Max.X) / 2
+			own := cx >= t.box.Min.X && cx <= t.box.Max.X
+			if l.prio == prioFixed || !own || !b.Overlaps(r.Inset(-band)) || b.In(r.Inset(band)) {
+				continue
+			}
+			grown = grown.Union(b.Inset(-band - g.px(2)))
+		}
+		if grown == r {
+			break
+		}
+		r = grown
+	}
+	return r
+}
+
+// ringBand is how deep the ring's two strokes reach in from its edge.
+func ringBand(scale float64) int { return int(math.Ceil(5 * scale)) }
+
+// rect is the label's box in whole device pixels, round it.
+func (l label) rect() image.Rectangle {
+	return image.Rect(int(math.Floor(l.box.x)), int(math.Floor(l.box.y)), int(math.Ceil(l.box.x+l.box.w)), int(math.Ceil(l.box.y+l.box.h)))
 }
