@@ -100,6 +100,7 @@ func (g *Game) helpLines() []string {
 			"  for it, in Go, C or Python.",
 			"Enter types in the console below, Esc leaves it;",
 			"  help lists every line, PageUp scrolls back.",
+			"Tab moves the ring; in a browser, on to the Share menu.",
 			"The wheel zooms the town, a drag moves it,",
 			"F shows all of it again (in a small window: its start).",
 			"")

@@ -16,6 +16,61 @@ type hook struct {
 	drawn     bool
 	obj       js.Value
 	last      string
+	// back is set by the Share button's keydown listener when Shift-Tab
+	// brings the keyboard back to the canvas; listening says it is
+	// installed.
+	back, listening bool
+}
+
+// shareSelector is the page's Share button (native/web/static/index.html),
+// where Tab goes past the town's last thing: it sits before the canvas in
+// the page, so Tab from it comes to the canvas by the browser's own order.
+const shareSelector = "#share summary"
+
+// tabOut gives the keyboard to the page's Share button; it reports false,
+// and the ring wraps round, when the page has none or hides it (before
+// the Share menu is ready).
+func (h *hook) tabOut() bool {
+	doc := js.Global().Get("document")
+	s := doc.Call("querySelector", shareSelector)
+	if s.IsNull() || s.IsUndefined() || s.Call("closest", "#share").Get("hidden").Bool() {
+		return false // no Share button, or hidden: nowhere to go
+	}
+	h.listenBack(s)
+	s.Call("focus")
+	return doc.Get("activeElement").Equal(s)
+}
+
+// listenBack has Shift-Tab on the Share button give the keyboard back to
+// the canvas, the ring on the town's last thing: by the browser's order
+// it would go to the address bar, the button being the page's first. The
+// listener only notes it and moves the focus: it never blocks.
+func (h *hook) listenBack(s js.Value) {
+	if h.listening {
+		return
+	}
+	h.listening = true
+	s.Call("addEventListener", "keydown", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		e := args[0]
+		if e.Get("key").String() != "Tab" || !e.Get("shiftKey").Bool() {
+			return nil
+		}
+		c := js.Global().Get("document").Call("querySelector", "canvas")
+		if c.IsNull() {
+			return nil
+		}
+		e.Call("preventDefault")
+		c.Call("focus")
+		h.back = true
+		return nil
+	}))
+}
+
+// tabbedBack reports Shift-Tab from the Share button since last asked.
+func (h *hook) tabbedBack() bool {
+	b := h.back
+	h.back = false
+	return b
 }
 
 func newHook(Options) hook { return hook{} }

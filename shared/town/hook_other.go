@@ -13,7 +13,26 @@ import (
 // function.
 type hook struct {
 	path string
+	// page is the page round the town, where Tab goes past its last
+	// thing; nil in a window, which has no page: Tab wraps round. A
+	// test puts a stand-in here to check the order.
+	page page
 }
+
+// page is what the town asks of the page round it: take the focus, and
+// say whether it handed it back (Shift-Tab from its first control).
+type page interface {
+	takeFocus() bool
+	gaveBack() bool
+}
+
+// tabOut hands the keyboard to the page, if there is one; it reports
+// whether the page took it.
+func (h *hook) tabOut() bool { return h.page != nil && h.page.takeFocus() }
+
+// tabbedBack reports the page handing the keyboard back since it was
+// last asked.
+func (h *hook) tabbedBack() bool { return h.page != nil && h.page.gaveBack() }
 
 func newHook(opts Options) hook { return hook{path: opts.StateFile} }
 

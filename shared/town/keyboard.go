@@ -22,6 +22,10 @@ import (
 // moved the ring), so the town's keys do not act on them too.
 func (g *Game) keyboard() bool {
 	shift := ebiten.IsKeyPressed(ebiten.KeyShift)
+	if g.hook.tabbedBack() {
+		g.focusLast() // Shift-Tab from the page's Share menu
+		return true
+	}
 	switch {
 	case inpututil.IsKeyJustPressed(ebiten.KeyTab):
 		if g.w.combo.ContentVisible() {
@@ -132,6 +136,11 @@ func (g *Game) moveFocus(step int) {
 		i = len(ts) - 1
 	case i < 0:
 		i = 0
+	case i == len(ts)-1 && step > 0 && g.hook.tabOut():
+		// The page has the keyboard (its Share menu): no ring in the
+		// town, and the next Tab into it starts from the first thing.
+		g.clearFocus()
+		return
 	default:
 		i = (i + step + len(ts)) % len(ts)
 	}
@@ -139,6 +148,13 @@ func (g *Game) moveFocus(step int) {
 		g.focus.from = ""
 	}
 	g.focusOn(ts[i])
+}
+
+// focusLast puts the ring on the last thing, as Shift-Tab from beyond
+// the end does.
+func (g *Game) focusLast() {
+	g.clearFocus()
+	g.moveFocus(-1)
 }
 
 // pressFocused opens the focused town thing (and puts the ring on its
