@@ -203,8 +203,8 @@ func udpRefusal(call string, s sock.SocketState, fd int) *sock.CallError {
 }
 
 // buildDoorCalls puts a door's call buttons into actions, four a row (two
-// in a phone's drawer), a line under them that says why a greyed call is
-// refused, and the open form, if any, under that.
+// in a phone's drawer), and the open form, if any, under them. Why a
+// greyed call is refused is drawn over the door's page (doorpanel.go).
 func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Container) {
 	box := g.column()
 	cols := 4
@@ -252,12 +252,6 @@ func (g *Game) buildDoorCalls(p doorPanel, d layout.Door, actions *widget.Contai
 	if len(clients.Children()) > 0 {
 		box.AddChild(clients)
 	}
-	// The line keeps two rows' room, said or not, so that a reason
-	// appearing does not push the form under the pointer down.
-	g.w.why.note = widget.NewText(widget.TextOpts.Text("", g.fonts.faceRef(12*g.scale), colDim),
-		widget.TextOpts.MaxWidth(g.panelWidth()*g.scale-float64(g.px(24))),
-		widget.TextOpts.WidgetOpts(widget.WidgetOpts.MinSize(0, g.px(32))))
-	box.AddChild(g.w.why.note)
 	if shown != nil {
 		g.buildForm(box, fmt.Sprintf("door %s %d", d.Key.Host, d.Key.ID), *shown)
 	}

@@ -540,15 +540,15 @@ func TestDoorButtonsStayPut(t *testing.T) {
 	}
 	// Listening: bind is greyed; Tab lands on it and it says why.
 	const want = "bind: EINVAL: invalid argument (fd 3 is already bound to 0.0.0.0:80)"
-	if got := g.w.why.note.Label; got != "" {
+	if got := g.w.why.shown; got != "" {
 		t.Fatalf("a reason before any greyed call was in hand: %q", got)
 	}
 	tabTo(t, g, "button", "bind")
-	if got := g.w.why.note.Label; got != want {
+	if got := g.w.why.shown; got != want {
 		t.Errorf("the ring on greyed bind says %q, want %q", got, want)
 	}
 	tabTo(t, g, "button", "accept")
-	if got := g.w.why.note.Label; got != "" {
+	if got := g.w.why.shown; got != "" {
 		t.Errorf("the ring on accept, which the socket allows, says %q", got)
 	}
 	g.clearFocus()
@@ -565,7 +565,7 @@ func TestDoorButtonsStayPut(t *testing.T) {
 	bind.Click()
 	event.ExecuteDeferred()
 	settle(g)
-	if got := g.w.why.note.Label; got != want {
+	if got := g.w.why.shown; got != want {
 		t.Errorf("a click on greyed bind says %q, want %q", got, want)
 	}
 	if g.player.Console().Added() != added {

@@ -59,6 +59,7 @@ func (p doorPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	}
 	if p.tab == tabDoor {
 		g.drawDoorTab(dst, area, d)
+		g.drawCallWhy(dst, area)
 		return
 	}
 	g.drawPacketPage(dst, area, p)
@@ -80,6 +81,9 @@ func (p doorPanel) update(g *Game) (panel, bool) {
 func (p doorPanel) look(g *Game) panelLook {
 	l := g.packetLook(p)
 	l.gen, l.events = g.player.SnapshotGen(), g.player.Animation().Events()
+	if p.tab == tabDoor {
+		l.of = g.w.why.shown // a greyed call's reason comes and goes
+	}
 	if len(g.player.Animation().Transitions) > 0 {
 		l.wall = g.player.Wall()
 	}
@@ -144,6 +148,26 @@ func doorTitle(d layout.Door) string {
 		return fmt.Sprintf("a %s connection of %s, held by the kernel (no fd):%s", stateLabel(d.Socket), of, addrs)
 	}
 	return fmt.Sprintf("%s/%s fd %d: %s %s%s", d.Key.Host, d.Proc, d.FD, d.Socket.Type, stateLabel(d.Socket), addrs)
+}
+
+// drawCallWhy says why the greyed call in hand (hovered, with the focus
+// ring, or clicked) is refused, on a strip over the top of the page,
+// under the call buttons: it covers the diagram's top only while it is
+// said, and moves no button or field.
+func (g *Game) drawCallWhy(dst *ebiten.Image, area image.Rectangle) {
+	why := g.w.why.shown
+	if why == "" {
+		return
+	}
+	size, lh := 12*g.scale, 16*g.scale
+	w := float64(area.Dx() - g.px(20))
+	lines := g.wrap(why, size, w)
+	x, y := float64(area.Min.X), float64(area.Min.Y)
+	fillRect(dst, x, y, float64(area.Dx()), float64(len(lines))*lh+8*g.scale, colPanel)
+	strokeRect(dst, x+float64(g.px(6)), y, float64(area.Dx()-g.px(12)), float64(len(lines))*lh+6*g.scale, 1, colPanelEdge)
+	for i, l := range lines {
+		g.text(dst, l, x+float64(g.px(10)), y+3*g.scale+float64(i)*lh, size, colSelect, false, alignLeft)
+	}
 }
 
 // drawDoorTab draws the state diagram, then what means something in the

@@ -73,9 +73,12 @@ type widgets struct {
 // one's, else the one last clicked.
 type callWhy struct {
 	of      map[*widget.Button]string // each greyed button's refusal
-	note    *widget.Text
 	hovered *widget.Button
 	clicked string
+	// shown is what the line says now, "" for nothing: drawn over the
+	// top of the door's page (doorpanel.go), so that a reason coming
+	// and going moves no widget.
+	shown string
 }
 
 // text is what the line says now, "" for nothing.
@@ -91,8 +94,8 @@ func (c callWhy) text(focused widget.PreferredSizeLocateableWidget) string {
 
 // refreshWhy puts the refusal of the greyed call in hand under the calls.
 func (g *Game) refreshWhy() {
-	if g.w.why.note != nil {
-		g.w.why.note.Label = g.w.why.text(g.focus.w)
+	if g.w != nil {
+		g.w.why.shown = g.w.why.text(g.focus.w)
 	}
 }
 
