@@ -3,9 +3,6 @@ package town
 import (
 	"strings"
 	"testing"
-	"time"
-
-	"socketville/shared/lessons"
 )
 
 // TestLessonGoalFollowsBackAndForward: lesson 6's goal, met by its
@@ -48,29 +45,7 @@ func TestLessonGoalFollowsBackAndForward(t *testing.T) {
 // and two minutes of TIME-WAIT run, the town one event back or at the
 // end again, in turn. Back itself is not timed.
 func BenchmarkLessonJudgeAfterBack(b *testing.B) {
-	g, err := New(Options{Lesson: 8})
-	if err != nil {
-		b.Fatal(err)
-	}
-	g.width, g.height = 1280, 800
-	g.fitUI(1)
-	g.layOut()
-	for range 600 {
-		g.player.Tick(time.Second / TPS)
-		g.updateLesson()
-	}
-	l, _ := lessons.Find(8)
-	for _, line := range showLines(l.Show) {
-		g.exec(line)
-		for i := 0; i < 2000 && g.player.Busy(); i++ {
-			g.player.Tick(time.Second / TPS)
-			g.updateLesson()
-		}
-	}
-	f := g.book.run.feed
-	if !f.result(g.player).Met {
-		b.Fatal("lesson 8's goal is not met")
-	}
+	g, f := lesson8Met(b)
 	n := g.player.EventIndex()
 	b.ResetTimer()
 	for i := range b.N {
