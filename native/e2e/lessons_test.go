@@ -371,7 +371,8 @@ func learnLesson(t *testing.T, ctx context.Context, l lessons.Lesson) {
 	}
 	checkAside(t, ctx, l, false)
 	if l.Number == 7 {
-		clickUntil(t, ctx, "Hint", nil, "a hint", func(s lessonState) bool { return s.Lesson.Hints >= 1 })
+		hint, _ := buttonPrefix(st.state, "Hint") // "Hint 1 of 3"
+		clickUntil(t, ctx, "", &hint, "a hint", func(s lessonState) bool { return s.Lesson.Hints >= 1 })
 		shot(t, ctx, "lesson-7-wrong-1280x800@0.5x.png")
 	}
 

@@ -2,6 +2,7 @@ package town
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ func TestClassLessonMetAndKept(t *testing.T) {
 		len(s.Lesson.Checks) != len(l.Goal) || s.Scenario != "class-21-my-lesson" || !strings.HasPrefix(s.Panel, "Class lesson 21:") {
 		t.Fatalf("the class lesson: %+v, scenario %q, panel %q", s.Lesson, s.Scenario, s.Panel)
 	}
-	for _, want := range []string{"Hint", "Show me", "Start again"} {
+	for _, want := range []string{fmt.Sprintf("Hint 1 of %d", len(l.Hints)), "Show me", "Start again"} {
 		if _, ok := s.button(want); !ok {
 			t.Errorf("no %s button: %v", want, s.Buttons)
 		}

@@ -30,12 +30,8 @@ func (p lessonPanel) build(g *Game, tabs, actions *widget.Container) {
 	if r == nil {
 		return
 	}
-	hint := "Hint"
-	if r.hints > 0 {
-		hint = fmt.Sprintf("Hint %d of %d", min(r.hints+1, len(r.lesson.Hints)), len(r.lesson.Hints))
-	}
-	if r.hints < len(r.lesson.Hints) {
-		actions.AddChild(g.button(hint, g.hint))
+	if len(r.lesson.Hints) > 0 {
+		actions.AddChild(g.hintButton(r))
 	}
 	if len(r.show) == 0 {
 		actions.AddChild(g.button("Show me", g.showMe))
@@ -44,6 +40,18 @@ func (p lessonPanel) build(g *Game, tabs, actions *widget.Container) {
 	if _, ok := g.lessonAfter(r.lesson); ok && r.met {
 		actions.AddChild(g.button("Next lesson", g.nextLesson))
 	}
+}
+
+// hintButton gives the next hint and says which it gives ("Hint 2 of
+// 3"); with every hint shown it stays, greyed, as "No more hints", so
+// the row of buttons does not jump and the learner sees why.
+func (g *Game) hintButton(r *lessonRun) *widget.Button {
+	if r.hints >= len(r.lesson.Hints) {
+		b := g.button("No more hints", func() {})
+		b.GetWidget().Disabled = true
+		return b
+	}
+	return g.button(fmt.Sprintf("Hint %d of %d", r.hints+1, len(r.lesson.Hints)), g.hint)
 }
 
 // lessonLine is a line the panel draws: its text, size, ink and indent,

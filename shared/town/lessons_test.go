@@ -2,6 +2,7 @@ package town
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,8 +164,8 @@ func lessonOf(t *testing.T, n int) lessons.Lesson {
 	return l
 }
 
-// TestHintsOneAtATime: the Hint button shows the next hint, until none
-// is left and the button goes.
+// TestHintsOneAtATime: the Hint button says which hint it gives and
+// shows it, until none is left and it says so, greyed.
 func TestHintsOneAtATime(t *testing.T) {
 	g := lessonTown(t, 5, nil)
 	g.refreshWidgets()
@@ -174,14 +175,19 @@ func TestHintsOneAtATime(t *testing.T) {
 		if s.Lesson.Hints != i {
 			t.Fatalf("%d hints shown, want %d", s.Lesson.Hints, i)
 		}
-		if !slices.ContainsFunc(s.Buttons, func(b ButtonState) bool { return strings.HasPrefix(b.Label, "Hint") }) {
-			t.Fatalf("no Hint button with %d shown: %v", i, s.Buttons)
+		want := fmt.Sprintf("Hint %d of %d", i+1, len(l.Hints))
+		if b, ok := s.button(want); !ok || b.Disabled {
+			t.Fatalf("no %q button (enabled) with %d shown: %v", want, i, s.Buttons)
 		}
 		g.hint()
+		g.refreshWidgets()
 	}
 	s := g.State()
 	if s.Lesson.Hints != len(l.Hints) {
 		t.Errorf("%d hints shown, want all %d", s.Lesson.Hints, len(l.Hints))
+	}
+	if b, ok := s.button("No more hints"); !ok || !b.Disabled {
+		t.Errorf("every hint shown: want a greyed No more hints button, have %v", s.Buttons)
 	}
 	for _, b := range s.Buttons {
 		if strings.HasPrefix(b.Label, "Hint") {
