@@ -23,6 +23,10 @@ type lessonFeed struct {
 	kept    []sock.Event // the run's events, by their index
 	events  int          // the events the checker has seen: kept[:events]
 	seen    int          // the player's EventIndex when the feed last looked; -1 none
+	// cut is the lowest event forgotten since the goal was met (the
+	// judge sets it to the event it was met at): the run's history
+	// from there on is another.
+	cut int
 }
 
 // newLessonFeed makes a feed for l's goal, to start on the first sync.
@@ -62,6 +66,7 @@ func (f *lessonFeed) forget(n int) {
 		f.player, f.kept = nil, nil
 	}
 	f.kept = f.kept[:min(n, len(f.kept))]
+	f.cut = min(f.cut, n)
 	if f.events > n {
 		f.checker = nil // judged again from the start
 	}

@@ -85,7 +85,7 @@ func (p lessonPanel) lines(g *Game, width float64) []lessonLine {
 			out = append(out, l)
 		}
 	}
-	if r.result.Met {
+	if r.goalMet(g.player) {
 		add("Goal met!", 16, colReady, 24, 1, 0)
 	} else {
 		add("Goal: not yet met", 16, colText, 24, 2, 0)

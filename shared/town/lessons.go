@@ -88,6 +88,10 @@ type lessonRun struct {
 	judged struct{ gen, events, consoleGen int }
 	hints  int  // how many hints are shown
 	met    bool // the goal was met, and said
+	// metAt is the event the goal was first met at: from then on the
+	// headline stays met though a check goes back (a switch ages a MAC
+	// out), unless the town is back before it or that history was cut.
+	metAt int
 	// starting is set while the start's lines run at full speed; the
 	// speed the learner had comes back after.
 	starting bool
@@ -380,7 +384,8 @@ func (g *Game) judge(r *lessonRun) {
 	if !r.result.Met || r.met {
 		return
 	}
-	r.met = true
+	r.met, r.metAt = true, p.EventIndex()
+	r.feed.cut = r.metAt // only a cut below it undoes the meeting
 	p.Console().Add(play.LineInfo, fmt.Sprintf("# Goal met: %s, %s.", r.lesson.named(), r.lesson.Title))
 	if next, ok := g.lessonAfter(r.lesson); ok {
 		p.Console().Add(play.LineInfo, fmt.Sprintf("# Next lesson: %d, %s (the panel's Next lesson button).", next.Number, next.Title))
@@ -388,6 +393,16 @@ func (g *Game) judge(r *lessonRun) {
 	g.book.progress = g.book.progress.withMetLesson(r.lesson)
 	g.saveProgress()
 	g.rebuildPanel()
+}
+
+// goalMet is the lesson's headline: met once the goal was met in this
+// run, as long as the town shows that moment or later of the same
+// history; before the goal is met, the judge's word.
+func (r *lessonRun) goalMet(p *play.Player) bool {
+	if r.met && p.EventIndex() >= r.metAt && r.feed.cut >= r.metAt {
+		return true
+	}
+	return r.result.Met
 }
 
 // saveProgress keeps the progress; a store that cannot is said once a
@@ -425,7 +440,7 @@ func (g *Game) lessonView() LessonView {
 		return LessonView{}
 	}
 	v := LessonView{Open: true, Number: r.lesson.Number, Key: r.lesson.key(), Class: r.lesson.folder, Title: r.lesson.Title, Text: r.lesson.Text,
-		Hints: r.lesson.Hints[:r.hints], Met: r.result.Met}
+		Hints: r.lesson.Hints[:r.hints], Met: r.goalMet(g.player)}
 	for _, c := range r.result.Checks {
 		v.Checks = append(v.Checks, LessonCheck{Name: c.Name, Met: c.Met, Missing: c.Missing})
 	}

@@ -411,3 +411,36 @@ func lesson8Met(b *testing.B) (*Game, *lessonFeed) {
 	}
 	return g, f
 }
+
+// TestMetGoalStaysMet: lesson 9's goal, once met, stays met in the
+// panel, the page's view and the state while the town plays on long
+// after, though a check goes back (the switch ages the MACs it learned
+// out); the checks themselves show their live state, and the console
+// says "Goal met" once.
+func TestMetGoalStaysMet(t *testing.T) {
+	g := lessonTown(t, 9, nil)
+	var views []LessonView
+	g.book.onView = func(v LessonView) { views = append(views, v) }
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	typeLines(t, g, strings.TrimSpace(lessonOf(t, 9).Show))
+	if s, ok := frames(g, 3000, metOf); !ok {
+		t.Fatalf("show me's lines: not met: %+v", s.Lesson)
+	}
+	typeLines(t, g, "run 20m")
+	s, _ := frames(g, 60, func(State) bool { return false })
+	if !slices.ContainsFunc(s.Lesson.Checks, func(c LessonCheck) bool { return !c.Met }) {
+		t.Fatalf("20 minutes on, every check still holds (%+v): the test needs one that goes back", s.Lesson.Checks)
+	}
+	if !s.Lesson.Met {
+		t.Errorf("20 minutes on, the goal shows not met again: %+v", s.Lesson.Checks)
+	}
+	if v := views[len(views)-1]; !v.Met {
+		t.Errorf("the page's view says not met: %+v", v)
+	}
+	if lines := (lessonPanel{key: g.book.run.lesson.key()}).lines(g, 400); len(lines) == 0 || lines[0].text != "Goal met!" {
+		t.Errorf("the panel's headline: %+v", lines)
+	}
+	if n := strings.Count(strings.Join(s.Console, "\n"), "# Goal met:"); n != 1 {
+		t.Errorf("the console says Goal met %d times, want once", n)
+	}
+}
