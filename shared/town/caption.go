@@ -22,12 +22,17 @@ const (
 	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
 )
 
+// The hint on the empty town, where there is nothing to play yet: what
+// to do instead.
+const hintEmpty = "An empty town: press B (Build) to add a host"
+
 // Shorter hints for a narrow town (a phone, where the buttons are what a
 // finger has): still how to start or pause, step and slow down.
 var hintShort = map[string]string{
 	hintStart: "Play or Space: start · Step: one event · slider: slower",
 	hintFirst: "Pause or Space · Step: one event · slider: slower",
 	hintKept:  "Pause · Step · slider: 0.1x to 100x",
+	hintEmpty: "Empty town: Build adds a host",
 }
 
 // The hints on a kernel whose clock is the wall's: no speed to set.
@@ -39,6 +44,12 @@ const (
 
 // The hint on a town that shows the machine's own sockets.
 const hintWatch = "Space freezes the picture and goes live again · click a door: its queues, cwnd and RTT · wheel: zoom, drag: move"
+
+// emptyTown reports the empty town with nothing built yet: no story to
+// play or step, so the words say to build instead.
+func (g *Game) emptyTown() bool {
+	return g.player.Name() == EmptyTown && len(g.player.Snapshot().Hosts) == 0
+}
 
 // captionFit is what the band's height was worked out for.
 type captionFit struct {
@@ -127,6 +138,9 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 		hint, c = kept, colDim
 	case g.player.Paused() && !g.player.Started():
 		hint = start // the town opens paused: say how to begin
+	}
+	if g.emptyTown() {
+		hint, kept, c = hintEmpty, hintEmpty, colSelect // no story to play: say how to begin
 	}
 	tries := []string{hint, hintShort[hint], kept, hintShort[kept], "Space: pause · →: step"}
 	if told, ok := g.player.CaptionPast(); ok {

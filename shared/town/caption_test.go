@@ -4,6 +4,7 @@ import (
 	"image"
 	"strings"
 	"testing"
+	"time"
 
 	"socketville/examples"
 	"socketville/shared/town/play"
@@ -45,6 +46,42 @@ func TestFirstScreenSaysPauseStepSlow(t *testing.T) {
 				t.Errorf("%v %s: the hint %q (%.1f px) does not say how to %s, step and slow down", c.area, moment.name, h.text, h.size, moment.start)
 			}
 			p.SetPaused(false)
+		}
+	}
+}
+
+// TestEmptyTownSaysBuild: the empty town has nothing to play, so the
+// hint under its caption and the status line say to build a host, not
+// to press Play nor that the scenario is done; once a host is built the
+// town's usual words come back.
+func TestEmptyTownSaysBuild(t *testing.T) {
+	g := newTown(t, EmptyTown)
+	for _, paused := range []bool{true, false} {
+		g.player.SetPaused(paused)
+		g.player.Tick(time.Second / TPS)
+		var hint string
+		for _, l := range g.captionLabels(g.townRect()) {
+			if l.kind == "hint" {
+				hint = l.text
+			}
+		}
+		status := g.statusLabel(g.townRect()).text
+		if !strings.Contains(hint, "B (Build)") || strings.Contains(hint, "Play") {
+			t.Errorf("paused %v: the hint %q does not say to build", paused, hint)
+		}
+		if strings.Contains(status, "done") || !strings.Contains(status, "Build") {
+			t.Errorf("paused %v: the status %q", paused, status)
+		}
+	}
+	g.openBuild()
+	press(t, g, "Add host")
+	press(t, g, "Run: host a 10.0.0.1/24")
+	if len(g.player.Snapshot().Hosts) == 0 {
+		t.Fatalf("host a is not built: %q", g.State().Console)
+	}
+	for _, l := range g.captionLabels(g.townRect()) {
+		if l.kind == "hint" && strings.Contains(l.text, "Build") {
+			t.Errorf("a host built: the hint still says %q", l.text)
 		}
 	}
 }

@@ -205,6 +205,9 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 	idle := g.player.Idle() && !g.player.Paused()
 	at := fmt.Sprintf("event %d of %d", g.player.EventIndex(), g.player.EventCount())
 	switch speed, fastest := g.player.Speed(); {
+	case g.emptyTown():
+		// Nothing to play yet: paused or not, say what to do.
+		state, short = "an empty town · B (Build) adds a host", "empty town"
 	case g.player.BackInTime() && g.player.Paused():
 		// Gone back: say so, or the town reads as the story's end.
 		state, hint, short = "back in time at "+at+" · paused", " (left: back, right: on, T: the timeline)", "back at "+at
@@ -241,7 +244,7 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		short = state
 	}
 	busy := ""
-	if !g.player.Busy() && !idle {
+	if !g.player.Busy() && !idle && !g.emptyTown() {
 		busy = "  scenario done"
 	}
 	clock := "t = " + formatVirtual(g.player.Now())
