@@ -15,11 +15,13 @@ import (
 var colCaptionBand = color.RGBA{0x10, 0x14, 0x1a, 0xe8}
 
 // The keys, said to a newcomer until they use a control, and then kept
-// as a dim reminder.
+// as a dim reminder. At the head of the story → carries out the next
+// happening, with every event it makes at that instant, while ← goes
+// back exactly one event: the words say so rather than "one event".
 const (
-	hintStart = "Press Play or Space to start the story · → steps one event · the speed slider slows it down"
-	hintFirst = "Space pauses · → steps one event · the speed slider slows down to 0.1x"
-	hintKept  = "Space: pause/play · →: one step · speed slider: 0.1x to 100x · wheel: zoom"
+	hintStart = "Press Play or Space to start the story · → steps to what happens next · the speed slider slows it down"
+	hintFirst = "Space pauses · → steps to what happens next, ← back one event · the speed slider slows down to 0.1x"
+	hintKept  = "Space: pause/play · →: next happening · ←: back one event · speed slider: 0.1x to 100x · wheel: zoom"
 )
 
 // The hint on the empty town, where there is nothing to play yet: what
@@ -29,8 +31,8 @@ const hintEmpty = "An empty town: press B (Build) to add a host"
 // Shorter hints for a narrow town (a phone, where the buttons are what a
 // finger has): still how to start or pause, step and slow down.
 var hintShort = map[string]string{
-	hintStart: "Play or Space: start · Step: one event · slider: slower",
-	hintFirst: "Pause or Space · Step: one event · slider: slower",
+	hintStart: "Play or Space: start · Step: what happens next · slider: slower",
+	hintFirst: "Pause or Space · Step: what happens next · slider: slower",
 	hintKept:  "Pause · Step · slider: 0.1x to 100x",
 	hintEmpty: "Empty town: Build adds a host",
 }
