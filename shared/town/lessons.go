@@ -364,11 +364,30 @@ func (g *Game) typeShowLine(r *lessonRun) {
 	if strings.HasPrefix(line, "#") {
 		g.player.Console().Add(play.LineInfo, line)
 	} else {
-		g.exec(line)
+		g.exec(typedPart(line))
 	}
 	if len(r.show) == 0 {
 		g.rebuildPanel() // Show me is offered again
 	}
+}
+
+// typedPart is a show-me line as a learner types it: without the
+// result the author wrote after "=>" (lesson 7's poll lines have one),
+// which the echo would show beside the call and the console then again
+// as the call's own result. A "=>" inside quotes is data.
+func typedPart(line string) string {
+	quoted := false
+	for i := 0; i < len(line); i++ {
+		switch {
+		case line[i] == '\\' && quoted:
+			i++ // an escaped character, a quote included
+		case line[i] == '"':
+			quoted = !quoted
+		case !quoted && strings.HasPrefix(line[i:], "=>"):
+			return strings.TrimSpace(line[:i])
+		}
+	}
+	return line
 }
 
 // judge judges the goal again when the town moved on (a new snapshot, a
