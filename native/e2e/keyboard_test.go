@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"socketville/shared/lessons"
@@ -146,4 +148,59 @@ func TestBrowserKeyboardLesson(t *testing.T) {
 		return s.Lesson.Met || slices.Contains(s.Console, goalMet)
 	})
 	saveShot(t, ctx, "keys-lesson-6-met")
+}
+
+// TestBrowserTabToShare presses Tab through the town until the focus
+// leaves the canvas for the page's Share menu, as the help says, and
+// Shift-Tab there brings it back to the town with the ring on its last
+// thing: a keyboard user reaches Copy link, Save and Open.
+func TestBrowserTabToShare(t *testing.T) {
+	base := serve(t)
+	ctx := browser(t, 1280, 800)
+	openTown(t, ctx, base+"?play=1&scenario=keys&src="+url.QueryEscape(keyTown))
+	active := func() string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.activeElement; return a ? a.tagName.toLowerCase() + (a.closest("#share") ? " in share" : "") : ""; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	tabs := 0
+	for ; tabs < 80 && active() != "summary in share"; tabs++ {
+		if err := pressKey(ctx, "Tab", vkTab); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	if got := active(); got != "summary in share" {
+		t.Fatalf("after %d Tabs the focus is on %q, not the Share menu", tabs, got)
+	}
+	t.Logf("the Share menu after %d Tabs", tabs)
+	saveShot(t, ctx, "keys-tab-to-share")
+	if err := pressShiftTab(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := waitBuild(t, ctx, 5*time.Second, "the ring back in the town", func(s buildState) bool { return s.Focus.Kind != "" })
+	if got := active(); got != "canvas" {
+		t.Errorf("Shift-Tab from the Share menu left the focus on %q, not the town's canvas (ring %+v)", got, st.Focus)
+	}
+}
+
+// pressShiftTab presses Tab with Shift held.
+func pressShiftTab(ctx context.Context) error {
+	const shift = 8
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if typ == input.DispatchKeyEventTypeKeyUp {
+			time.Sleep(keyHold)
+		}
+		ev := input.DispatchKeyEventParams{Type: typ, Key: "Tab", Code: "Tab", WindowsVirtualKeyCode: vkTab, NativeVirtualKeyCode: vkTab, Modifiers: shift}
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, ev)
+			return err
+		})); err != nil {
+			return err
+		}
+	}
+	return nil
 }
