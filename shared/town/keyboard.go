@@ -126,6 +126,9 @@ func (g *Game) focusActive() bool { return g.focused(g.focusTargets()) >= 0 }
 
 // moveFocus moves the ring by step through the targets, round the end.
 func (g *Game) moveFocus(step int) {
+	if sc, ok := g.shown().(tabScroller); ok && sc.tabScroll(g, step) {
+		return // onto a row scrolled into view (lessonlist.go)
+	}
 	ts := g.focusTargets()
 	if len(ts) == 0 {
 		return

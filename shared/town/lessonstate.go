@@ -59,7 +59,7 @@ func (g *Game) lessonState() *LessonState {
 		for i, btn := range b.listButtons {
 			l := b.all[i]
 			s.List = append(s.List, LessonEntry{Number: l.Number, Class: l.folder, Title: l.Title, Met: b.progress.hasMetLesson(l),
-				Label: btn.Text().Label, Box: g.cssRect(btn.GetWidget().Rect)})
+				Label: g.listLabel(l), Box: g.listBox(btn)})
 		}
 	}
 	return s
