@@ -86,6 +86,9 @@ type Player struct {
 	// skipping says the last Tick ran a quiet stretch QuietBoost times
 	// faster, for the status line to say so.
 	skipping bool
+	// noSkip says a quiet stretch runs at the pace set, not QuietBoost
+	// times faster, while no line is under way (SetNoSkip).
+	noSkip bool
 
 	snap sock.Snapshot
 	// snapGen counts fresh snapshots; snapEvents and snapWall say when the
@@ -541,6 +544,16 @@ func (p *Player) paceLive(dt time.Duration) {
 	}
 }
 
+// SetNoSkip sets whether a quiet stretch between lines runs at the pace
+// set rather than QuietBoost times faster: a lesson's learner, typing
+// the next call, should not find a minute's timer (FIN-WAIT-2's) gone in
+// the seconds it took. A line under way (run 2m, a blocked call) still
+// skips its quiet stretches, so it does not take hours.
+func (p *Player) SetNoSkip(on bool) { p.noSkip = on }
+
+// NoSkip reports what SetNoSkip set.
+func (p *Player) NoSkip() bool { return p.noSkip }
+
 // Skipping reports whether the last Tick ran a quiet stretch faster: with
 // no letter on a road, virtual time ran up to QuietBoost times the pace
 // set towards the next happening, so that a 60 s TIME-WAIT or a SYN's
@@ -609,7 +622,7 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 		rate = min(rate, float64(d)/float64(TripTime))
 	}
 	step := time.Duration(float64(dt) * rate * p.speed)
-	if p.anim.onRoad(p.wall) > 0 {
+	if p.anim.onRoad(p.wall) > 0 || p.noSkip && !p.r.Busy() {
 		return now + step, false
 	}
 	t = now + step*QuietBoost
