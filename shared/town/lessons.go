@@ -105,7 +105,7 @@ type lessonRun struct {
 	refocus bool
 	widgets *widgets
 	// held says the town is paused while the learner types a line;
-	// toldHeld that the console said so.
+	// toldHeld that the console said how the clock goes in a lesson.
 	held, toldHeld bool
 }
 
@@ -292,6 +292,7 @@ func (g *Game) updateLesson() {
 		if r.starting {
 			g.player.SetFastest(false)
 		}
+		g.player.SetNoSkip(false)
 		b.run = nil
 		g.tellView()
 		return
@@ -318,22 +319,26 @@ func (g *Game) updateLesson() {
 	g.tellView()
 }
 
-// holdWhileTyping stands the town's clock still while the learner types
-// a line in the console, and lets it go on when the line is in: in a
-// quiet stretch the clock runs fast (play's QuietBoost), and a lesson's
-// goal can hang on a timer (FIN-WAIT-2 gives up after a minute) that
-// would otherwise run out while a learner types the next call. A town the
+// holdWhileTyping keeps the town's clock to the learner's console: in
+// a quiet stretch the clock runs fast (play's QuietBoost), and a
+// lesson's goal can hang on a timer (FIN-WAIT-2 gives up after a minute)
+// that would run out in the seconds between two lines a learner types.
+// So while the console has the keyboard quiet time is not skipped (the
+// letters still move, a line still runs), and while a line is being
+// typed the clock stands still, going on when it is in. A town the
 // learner paused stays paused.
 func (g *Game) holdWhileTyping(r *lessonRun) {
-	typing := g.w.input.IsFocused() && g.w.input.GetText() != ""
+	focused := g.w.input.IsFocused()
+	g.player.SetNoSkip(focused)
+	if focused && !r.toldHeld {
+		r.toldHeld = true
+		g.player.Console().Add(play.LineInfo, "# In a lesson, while the console has the keyboard, the town keeps its pace (no skipping ahead) and waits while you type a line; Enter goes on.")
+	}
+	typing := focused && g.w.input.GetText() != ""
 	switch {
 	case typing && !r.held && !g.player.Paused():
 		r.held = true
 		g.player.SetPaused(true)
-		if !r.toldHeld {
-			r.toldHeld = true
-			g.player.Console().Add(play.LineInfo, "# In a lesson the town waits while you type a line, and goes on when you press Enter.")
-		}
 	case !typing && r.held:
 		r.held = false
 		g.player.SetPaused(false)

@@ -14,6 +14,7 @@ import (
 
 	"socketville/examples"
 	"socketville/shared/lessons"
+	"socketville/shared/town/play"
 )
 
 // wrongAttempts are, for each built-in lesson, a few lines a learner
@@ -475,5 +476,45 @@ func TestTypedPart(t *testing.T) {
 		if got := typedPart(tc.in); got != tc.want {
 			t.Errorf("typedPart(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestLessonKeepsThePaceAtTheConsole: lesson 8, one side closed, the
+// console with the keyboard and nothing typed: the quiet stretch of
+// FIN-WAIT-2 is not skipped, so its minute is still running some wall
+// seconds on (at 1x they are some tens of virtual ms), while the clock
+// does go on; the console says so once. Left, the town skips again.
+func TestLessonKeepsThePaceAtTheConsole(t *testing.T) {
+	g := lessonTown(t, 8, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	g.w.input.Focus(true)
+	typeLines(t, g, "a/browser: close 3")
+	from := g.player.Now()
+	s, _ := frames(g, 5*TPS, func(State) bool { return false })
+	ran := g.player.Now() - from
+	if ran <= 0 || ran > time.Duration(5*float64(time.Second)*play.BaseRate)+time.Millisecond || g.player.Skipping() {
+		t.Errorf("5 s of wall time at 1x with the console focused ran the clock %v (skipping %v); want the pace, %v", ran, g.player.Skipping(), time.Duration(5*float64(time.Second)*play.BaseRate))
+	}
+	var states []string
+	for _, h := range g.player.Snapshot().Hosts {
+		for _, so := range h.Orphans {
+			states = append(states, so.State.String()) // a's, closed: the town's
+		}
+		for _, p := range h.Processes {
+			for _, so := range p.Sockets {
+				states = append(states, so.State.String())
+			}
+		}
+	}
+	if !slices.ContainsFunc(states, func(st string) bool { return strings.Contains(st, "FIN") }) {
+		t.Errorf("5 s on, a's side is no longer in FIN-WAIT-2: %v", states)
+	}
+	if n := strings.Count(strings.Join(s.Console, "\n"), "no skipping ahead"); n != 1 {
+		t.Errorf("the console says how the clock goes %d times, want once", n)
+	}
+	g.w.input.Focus(false)
+	frames(g, 2, func(State) bool { return false })
+	if g.player.NoSkip() {
+		t.Error("the console without the keyboard: quiet time is still not skipped")
 	}
 }
