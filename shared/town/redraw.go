@@ -116,13 +116,29 @@ func (g *Game) screenLook() screenLook {
 		townRect: g.townRect(), panelRect: g.w.panelCol.GetWidget().Rect, consoleRect: g.w.consoleBox.GetWidget().Rect,
 		drawerOpen: g.drawerOpen(),
 	}
-	// The console's caret blinks. The picker's list, open, lies over
-	// the town: the town alone must not be drawn over it.
-	if g.w.input.IsFocused() || g.w.combo.ContentVisible() {
+	switch {
+	case g.w.combo.ContentVisible():
+		// The picker's list, open, lies over the town: the town alone
+		// must not be drawn over it.
 		s.wall = g.player.Wall()
+	case g.w.input.IsFocused():
+		// The console's caret blinks: drawn again only as often as it
+		// can change, not every frame.
+		s.wall = caretBeat(g.player.Wall())
 	}
 	return s
 }
+
+// caretTick is how often a frame draws again for the console's caret:
+// half its blink (Ebitengine UI's caret turns every 450 ms of the wall's
+// time, on its own timer, at the first frame drawn after), so a blink
+// is seen at most 225 ms late, at some 4 full frames a second instead of
+// every frame.
+const caretTick = 225 * time.Millisecond
+
+// caretBeat is the caret's beat at wall time w: it changes every
+// caretTick, and never 0, so that a focused console differs from none.
+func caretBeat(w time.Duration) time.Duration { return w/caretTick*caretTick + 1 }
 
 // inputActive reports a frame with input the widgets may answer: the
 // mouse moved or pressed, the wheel turned, a key went down or up.
