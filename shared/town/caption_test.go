@@ -85,3 +85,44 @@ func TestEmptyTownSaysBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestLessonCaptionIsTheNewRuns: after a lesson's show-me lines, Start
+// again and a switch to the next lesson show, frame by frame, the same
+// caption band (the caption and the hint under it) as a town that
+// opened that lesson fresh: nothing of the run before stays in it.
+func TestLessonCaptionIsTheNewRuns(t *testing.T) {
+	for _, n := range []int{7, 8, 9, 10} {
+		g := lessonTown(t, n, nil)
+		frames(g, 600, func(State) bool { return !g.player.Busy() })
+		typeLines(t, g, strings.TrimSpace(lessonOf(t, n).Show))
+		frames(g, 100, func(State) bool { return false })
+		for _, c := range []struct {
+			name string
+			do   func()
+			k    int
+		}{
+			{name: "start again", do: g.startAgain, k: n},
+			{name: "the next lesson", do: func() { g.startLesson(n%10 + 1) }, k: n%10 + 1},
+		} {
+			c.do()
+			fresh := lessonTown(t, c.k, nil)
+			for i := range 700 {
+				frames(g, 1, func(State) bool { return false })
+				frames(fresh, 1, func(State) bool { return false })
+				if a, b := captionTexts(g), captionTexts(fresh); a != b {
+					t.Errorf("lesson %d, %s, frame %d: the band shows %q, a fresh town %q", n, c.name, i, a, b)
+					break
+				}
+			}
+		}
+	}
+}
+
+// captionTexts is what the caption band says, line by line.
+func captionTexts(g *Game) string {
+	var out []string
+	for _, l := range g.captionLabels(g.townRect()) {
+		out = append(out, l.text)
+	}
+	return strings.Join(out, "\n")
+}
