@@ -47,7 +47,7 @@ func (g *Game) pageKeys() {
 }
 
 // wheel scrolls what is under the mouse: the console, or the panel
-// (the byte inspector's dump or field list).
+// (the byte inspector's dump or field list, the lesson list).
 func (g *Game) wheel() {
 	steps := wheelSteps()
 	if steps == 0 {
@@ -58,7 +58,7 @@ func (g *Game) wheel() {
 	switch {
 	case pt.In(g.w.logArea.GetWidget().Rect):
 		g.scroll.console = min(max(g.scroll.console+3*steps, 0), max(len(g.player.Console().Lines)-1, 0))
-	case g.panelShown() && pt.In(g.w.panelArea.GetWidget().Rect):
+	case g.panelShown() && pt.In(g.panelRect()): // its rows too: the lesson list's are buttons
 		if wh, ok := g.shown().(wheeler); ok {
 			wh.wheel(g, steps, pt)
 		}

@@ -20,6 +20,9 @@ import (
 // it are not in the widget tree at all, so nothing draws or clicks them.
 type lessonListPanel struct {
 	first int // the first lesson shown; clamped where it is used
+	// rows is how many rows from first fit, as measured on the list
+	// laid out (update, scrolled); 0 for a first guess.
+	rows int
 }
 
 func (lessonListPanel) title(*Game) string { return "Lessons: one for each idea" }
@@ -34,8 +37,10 @@ func (p lessonListPanel) build(g *Game, tabs, actions *widget.Container) {
 		key := r.lesson.key()
 		tabs.AddChild(g.button("Back to "+r.lesson.named(), func() { g.open(lessonPanel{key: key}) }))
 	}
-	m := g.lessonMeasure(len(tabs.Children()) > 0)
-	first, n := m.window(b.all, p.first)
+	first, n := p.first, p.rows
+	if n == 0 {
+		first, n = g.lessonMeasure(len(tabs.Children()) > 0).window(b.all, p.first)
+	}
 	col := widget.NewContainer(widget.ContainerOpts.Layout(widget.NewRowLayout(
 		widget.RowLayoutOpts.Direction(widget.DirectionVertical),
 		widget.RowLayoutOpts.Spacing(g.px(lessonGap)),
@@ -133,7 +138,10 @@ func (g *Game) measured() (lessonMeasure, bool) {
 // lessonFooter is how tall the words under the list are: which rows it
 // shows, then how many lessons are met.
 func (g *Game) lessonFooter() int {
-	lines := 1 + len(g.wrap(g.metLine(), 13*g.scale, float64(g.px(g.panelWidth())-g.px(24))))
+	w := float64(g.px(g.panelWidth()) - g.px(24))
+	all := len(g.book.all)
+	widest := listNote(all-1, all-1, all) // its numbers as wide as they come
+	lines := len(g.wrap(widest, 13*g.scale, w)) + len(g.wrap(g.metLine(), 13*g.scale, w))
 	return g.px(8) + int(float64(lines)*19*g.scale) + g.px(8)
 }
 
@@ -234,18 +242,26 @@ func (lessonListPanel) draw(g *Game, dst *ebiten.Image, area image.Rectangle) {
 	w := float64(area.Dx() - g.px(24))
 	all := len(g.book.all)
 	first, n := g.shownRows()
-	note := fmt.Sprintf("All %d lessons shown.", all)
+	note := listNote(first, n, all)
 	if n < all {
-		note = fmt.Sprintf("Lessons %d–%d of %d: the wheel scrolls, or PageUp/PageDown/Home/End on a row.", first+1, first+n, all)
 		// The bar: the whole list as a track, the rows shown on it.
 		track := float64(area.Min.Y + g.px(3))
 		fillRect(dst, x, track, w, 3*g.scale, colPanelEdge)
 		fillRect(dst, x+w*float64(first)/float64(all), track, w*float64(n)/float64(all), 3*g.scale, colSelect)
 	}
-	for _, l := range append(g.wrap(note, 13*g.scale, w)[:1], g.wrap(g.metLine(), 13*g.scale, w)...) {
+	for _, l := range append(g.wrap(note, 13*g.scale, w), g.wrap(g.metLine(), 13*g.scale, w)...) {
 		g.text(dst, l, x, y, 13*g.scale, colDim, false, alignLeft)
 		y += 19 * g.scale
 	}
+}
+
+// listNote says which of all the lessons the rows shown, n from first,
+// are, and how to scroll to the others.
+func listNote(first, n, all int) string {
+	if n >= all {
+		return fmt.Sprintf("All %d lessons shown.", all)
+	}
+	return fmt.Sprintf("Lessons %d–%d of %d · the wheel, PageUp/PageDown, Home/End scroll", first+1, first+n, all)
 }
 
 // metLine says how many lessons are met.
@@ -268,8 +284,10 @@ func (p lessonListPanel) update(g *Game) (panel, bool) {
 		return p, false
 	}
 	first, n := m.window(g.book.all, p.first)
-	f, k := g.shownRows()
-	return p, f != first || k != n
+	if f, k := g.shownRows(); f != first || k != n {
+		return lessonListPanel{first: first, rows: n}, true
+	}
+	return p, false
 }
 
 // scrolled is the list with its window moved to start at first (clamped
@@ -280,9 +298,9 @@ func (p lessonListPanel) scrolled(g *Game, first, ring int) {
 	if m.row == 0 {
 		m = g.lessonMeasure(g.book.run != nil)
 	}
-	first, _ = m.window(g.book.all, first)
-	if f, _ := g.shownRows(); f != first {
-		g.open(lessonListPanel{first: first})
+	first, n := m.window(g.book.all, first)
+	if f, k := g.shownRows(); f != first || k != n {
+		g.open(lessonListPanel{first: first, rows: n})
 		g.layOutNow()
 	}
 	if ring >= 0 {
@@ -393,8 +411,8 @@ func (p lessonListPanel) look(g *Game) panelLook {
 		met, class int
 		open       string
 		all        int
-		first      int
-	}{len(pr.Met), len(pr.Class), key, len(g.book.all), p.first}}
+		window     lessonListPanel
+	}{len(pr.Met), len(pr.Class), key, len(g.book.all), p}}
 }
 
 func (lessonListPanel) state(_ *Game, s *State) { s.Selected = "lessons" }

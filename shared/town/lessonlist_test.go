@@ -10,8 +10,11 @@ import (
 )
 
 // longListTown is a w x h town handed a class folder of n lessons (11 to
-// 10+n), its Lessons list on show and settled.
-func longListTown(t *testing.T, w, h, n int) *Game {
+// 10+n), its Lessons list on show and laid out.
+func longListTown(t *testing.T, w, h, n int) *Game { return scaledListTown(t, w, h, 1, n) }
+
+// scaledListTown is longListTown at a device scale.
+func scaledListTown(t *testing.T, w, h int, scale float64, n int) *Game {
 	t.Helper()
 	text := builtinFile(t, "05-bind-listen.lesson")
 	var files []FolderFile
@@ -26,9 +29,10 @@ func longListTown(t *testing.T, w, h, n int) *Game {
 	if err := g.AddFolder("class", files); err != nil {
 		t.Fatal(err)
 	}
-	g.fitUI(1)
+	g.fitUI(scale)
 	g.layOut()
 	listNow(g)
+	g.fitUI(scale)
 	g.relayOut() // a drawer shown since the last layout is laid out now, as a frame's drawing does
 	return g
 }
@@ -70,6 +74,9 @@ func checkList(t *testing.T, g *Game, s State) []int {
 	if len(shown) == 0 {
 		t.Fatalf("no row shown: %+v", s.Lesson.List)
 	}
+	if _, again := g.shown().update(g); again {
+		t.Errorf("rows %v shown, laid out: the list would be built again", shown)
+	}
 	all := g.book.all
 	for _, i := range shown {
 		want := all[i].folder != "" && (i == shown[0] || all[i-1].folder != all[i].folder)
@@ -99,16 +106,19 @@ func headingOver(g *Game, i int) bool {
 // last one included, and back up the first.
 func TestLessonListScrolls(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		w, h int
-		open bool // a lesson is open: the list has a Back button over it
+		name  string
+		w, h  int
+		scale float64
+		open  bool // a lesson is open: the list has a Back button over it
 	}{
-		{name: "1280x800", w: 1280, h: 800},
-		{name: "900x600", w: 900, h: 600},
-		{name: "1280x800 from a lesson", w: 1280, h: 800, open: true},
+		{name: "1280x800", w: 1280, h: 800, scale: 1},
+		{name: "900x600", w: 900, h: 600, scale: 1},
+		{name: "1280x800 from a lesson", w: 1280, h: 800, scale: 1, open: true},
+		{name: "1280x800 at 2x", w: 2560, h: 1600, scale: 2},
+		{name: "900x600 at 1.5x", w: 1350, h: 900, scale: 1.5},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			g := longListTown(t, c.w, c.h, 25)
+			g := scaledListTown(t, c.w, c.h, c.scale, 25)
 			if c.open {
 				g.startLesson(3)
 				g.openLessons()
