@@ -28,8 +28,8 @@ const desktopUsage = `socketville desktop [--play] [--seed N] [--speed X] [--siz
 Opens the town in a window. SCENARIO is a file of shell lines or the name of
 an example (hello-tcp, two-clients, lossy-bulk, ...); the default is
 hello-tcp. The town opens paused at the story's start: Space plays and
-pauses, the right arrow steps one event, Enter types in the console; click a
-door, a letter or a road.
+pauses, the right arrow steps to what happens next and the left arrow back
+one event, Enter types in the console; click a door, a letter or a road.
 
   --play             start playing at once instead of paused
   --seed N           seed the link faults with N
