@@ -101,11 +101,11 @@ func (g *Game) lessonMeasure(tabbed bool) lessonMeasure {
 	if m.top == 0 {
 		m.top = col.Min.Y + int(27*g.scale)
 	}
-	m.top += g.px(6) * 2 // the tabs row's padding, then the actions row's
+	m.top += g.px(6) * 2 // the tabs row's padding, over and under its buttons
 	if tabbed {
 		m.top += m.row
 	}
-	m.top += g.px(6)
+	m.top += g.px(6) // the actions row's, over the list
 	m.bottom = col.Max.Y - g.px(6) - g.lessonFooter()
 	return m
 }
@@ -296,7 +296,7 @@ func (p lessonListPanel) update(g *Game) (panel, bool) {
 func (p lessonListPanel) scrolled(g *Game, first, ring int) {
 	m, _ := g.measured()
 	if m.row == 0 {
-		m = g.lessonMeasure(g.book.run != nil)
+		m = g.lessonMeasure(len(g.w.tabs.Children()) > 0)
 	}
 	first, n := m.window(g.book.all, first)
 	if f, k := g.shownRows(); f != first || k != n {
@@ -393,7 +393,9 @@ func (p lessonListPanel) tabScroll(g *Game, step int) bool {
 	to := next // Shift-Tab: that row at the window's top
 	if m, ok := g.measured(); step > 0 && ok {
 		// Tab: the window moved on just far enough to take it in.
-		for to, _ = g.shownRows(); next >= to+m.fits(g.book.all, to); to++ {
+		to, _ = g.shownRows()
+		for next >= to+m.fits(g.book.all, to) {
+			to++
 		}
 	}
 	p.scrolled(g, to, next)
