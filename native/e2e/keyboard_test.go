@@ -35,7 +35,9 @@ const (
 )
 
 // tabUntil presses Tab until the focus ring is on a thing of kind whose
-// label has label in it, reading the page between presses.
+// label has label in it, reading the page between presses. Tab past the
+// town's last thing goes to the page's Share menu (no ring for that
+// press), and the next back to the town's first thing.
 func tabUntil(t *testing.T, ctx context.Context, kind, label string) buildState {
 	t.Helper()
 	var st buildState
@@ -43,13 +45,33 @@ func tabUntil(t *testing.T, ctx context.Context, kind, label string) buildState 
 		if err := pressKey(ctx, "Tab", vkTab); err != nil {
 			t.Fatal(err)
 		}
-		st = waitBuild(t, ctx, 5*time.Second, "the ring to move", func(s buildState) bool { return s.Focus.Kind != "" })
+		if !ringOrPage(ctx) {
+			t.Fatalf("after a Tab neither the town's ring nor the page has the keyboard")
+		}
+		st = waitBuild(t, ctx, time.Second, "the town's state", func(buildState) bool { return true })
 		if st.Focus.Kind == kind && strings.Contains(st.Focus.Label, label) {
 			return st
 		}
 	}
 	t.Fatalf("sixty Tabs and the ring never reached a %s %q (last on %+v)", kind, label, st.Focus)
 	return st
+}
+
+// ringOrPage waits up to 5 s for the town's ring to show or for the
+// keyboard to be the page's (off the canvas); false if neither came.
+func ringOrPage(ctx context.Context) bool {
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		  const a = document.activeElement;
+		  if (a && a.tagName !== "CANVAS" && a !== document.body) return true;
+		  const s = window.socketville && JSON.parse(window.socketville.state());
+		  return !!(s && s.focus && s.focus.kind);
+		})()`))
+		if err == nil && ok {
+			return true
+		}
+	}
+	return false
 }
 
 // TestBrowserKeyboardOnly opens a door and makes a call with the keys
@@ -153,7 +175,8 @@ func TestBrowserKeyboardLesson(t *testing.T) {
 // TestBrowserTabToShare presses Tab through the town until the focus
 // leaves the canvas for the page's Share menu, as the help says, and
 // Shift-Tab there brings it back to the town with the ring on its last
-// thing: a keyboard user reaches Copy link, Save and Open.
+// thing, and Tab there on to its first: a keyboard user reaches Copy
+// link, Save and Open, and comes back.
 func TestBrowserTabToShare(t *testing.T) {
 	base := serve(t)
 	ctx := browser(t, 1280, 800)
@@ -184,6 +207,21 @@ func TestBrowserTabToShare(t *testing.T) {
 	st := waitBuild(t, ctx, 5*time.Second, "the ring back in the town", func(s buildState) bool { return s.Focus.Kind != "" })
 	if got := active(); got != "canvas" {
 		t.Errorf("Shift-Tab from the Share menu left the focus on %q, not the town's canvas (ring %+v)", got, st.Focus)
+	}
+	last := st.Focus
+	// Tab to the menu again, then on: the town's first thing.
+	if err := pressKey(ctx, "Tab", vkTab); err != nil {
+		t.Fatal(err)
+	}
+	if got := active(); got != "summary in share" {
+		t.Fatalf("Tab from the town's last thing (%+v) went to %q, not the Share menu", last, got)
+	}
+	if err := pressKey(ctx, "Tab", vkTab); err != nil {
+		t.Fatal(err)
+	}
+	st = waitBuild(t, ctx, 5*time.Second, "the ring on the town's first thing", func(s buildState) bool { return s.Focus.Kind != "" })
+	if got := active(); got != "canvas" || st.Focus.Kind != "plot" {
+		t.Errorf("Tab from the Share menu: focus on %q, ring %+v; want the canvas, the ring on the first plot", got, st.Focus)
 	}
 }
 

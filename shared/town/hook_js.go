@@ -17,14 +17,16 @@ type hook struct {
 	obj       js.Value
 	last      string
 	// back is set by the Share button's keydown listener when Shift-Tab
-	// brings the keyboard back to the canvas; listening says it is
-	// installed.
-	back, listening bool
+	// brings the keyboard back to the canvas, forward when Tab from the
+	// Share menu's last control does; listening says it is installed.
+	back, forward, listening bool
 }
 
 // shareSelector is the page's Share button (native/web/static/index.html),
-// where Tab goes past the town's last thing: it sits before the canvas in
-// the page, so Tab from it comes to the canvas by the browser's own order.
+// where Tab goes past the town's last thing. By the browser's own order
+// Tab from the Share menu would go on to Ebitengine's hidden text field
+// and the address bar, not back to the town, so the menu's last control
+// hands the keyboard back itself.
 const shareSelector = "#share summary"
 
 // tabOut gives the keyboard to the page's Share button; it reports false,
@@ -42,18 +44,25 @@ func (h *hook) tabOut() bool {
 }
 
 // listenBack has Shift-Tab on the Share button give the keyboard back to
-// the canvas, the ring on the town's last thing: by the browser's order
-// it would go to the address bar, the button being the page's first. The
-// listener only notes it and moves the focus: it never blocks.
+// the canvas, the ring on the town's last thing (by the browser's order
+// it would go to the address bar, the button being the page's first),
+// and Tab from the Share menu's last control give it back with the ring
+// on the town's first. The listener only notes it and moves the focus.
 func (h *hook) listenBack(s js.Value) {
 	if h.listening {
 		return
 	}
 	h.listening = true
-	s.Call("addEventListener", "keydown", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	menu := s.Call("closest", "#share")
+	menu.Call("addEventListener", "keydown", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		e := args[0]
-		if e.Get("key").String() != "Tab" || !e.Get("shiftKey").Bool() {
+		if e.Get("key").String() != "Tab" {
 			return nil
+		}
+		shift := e.Get("shiftKey").Bool()
+		target := e.Get("target")
+		if shift && !target.Equal(s) || !shift && !target.Equal(lastControl(menu, s)) {
+			return nil // within the menu: the browser's order
 		}
 		c := js.Global().Get("document").Call("querySelector", "canvas")
 		if c.IsNull() {
@@ -61,9 +70,38 @@ func (h *hook) listenBack(s js.Value) {
 		}
 		e.Call("preventDefault")
 		c.Call("focus")
-		h.back = true
+		if shift {
+			h.back = true
+		} else {
+			h.forward = true
+		}
 		return nil
 	}))
+}
+
+// lastControl is the Share menu's last control Tab can reach: its button
+// when the menu is closed, else the last one shown and enabled.
+func lastControl(menu, summary js.Value) js.Value {
+	if !menu.Get("open").Bool() {
+		return summary
+	}
+	all := menu.Call("querySelectorAll", "button, select")
+	last := summary
+	for i := 0; i < all.Get("length").Int(); i++ {
+		c := all.Index(i)
+		if !c.Get("disabled").Bool() && !c.Get("hidden").Bool() {
+			last = c
+		}
+	}
+	return last
+}
+
+// tabbedForward reports Tab from the Share menu's last control since
+// last asked.
+func (h *hook) tabbedForward() bool {
+	f := h.forward
+	h.forward = false
+	return f
 }
 
 // tabbedBack reports Shift-Tab from the Share button since last asked.

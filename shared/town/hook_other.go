@@ -34,6 +34,10 @@ func (h *hook) tabOut() bool { return h.page != nil && h.page.takeFocus() }
 // last asked.
 func (h *hook) tabbedBack() bool { return h.page != nil && h.page.gaveBack() }
 
+// tabbedForward reports Tab from the page's last control since last
+// asked; a window has no page, and the stand-in page only hands back.
+func (h *hook) tabbedForward() bool { return false }
+
 func newHook(opts Options) hook { return hook{path: opts.StateFile} }
 
 func (h *hook) publish(g *Game) {

@@ -26,6 +26,11 @@ func (g *Game) keyboard() bool {
 		g.focusLast() // Shift-Tab from the page's Share menu
 		return true
 	}
+	if g.hook.tabbedForward() {
+		g.clearFocus()
+		g.moveFocus(1) // Tab from the Share menu's last control: the first thing
+		return true
+	}
 	switch {
 	case inpututil.IsKeyJustPressed(ebiten.KeyTab):
 		if g.w.combo.ContentVisible() {
