@@ -134,6 +134,12 @@ func (r *Road) Send(b []byte) error {
 	return nil
 }
 
+// Congested reports whether a frame sent now would be dropped for
+// congestion: the frames channel is over its high water, or the send queue
+// is full. A sender that would rather wait (a benchmark, a bulk copy that
+// is not TCP) can look before it sends.
+func (r *Road) Congested() bool { return r.full.Load() || len(r.out) == cap(r.out) }
+
 // write hands queued frames to the frames channel until the road stops,
 // and marks the channel full when its buffer passes HighWater; pion's
 // buffered-amount-low event clears the mark.
