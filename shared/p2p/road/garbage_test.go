@@ -200,3 +200,41 @@ func BenchmarkGarbage(b *testing.B) {
 		b.Fatalf("the road is %v after garbage: %v", s.State, r.Err())
 	}
 }
+
+func TestPeerVanishes(t *testing.T) {
+	tests := []struct {
+		name   string
+		vanish func(e *evil)
+		within time.Duration
+	}{
+		// A peer whose PeerConnection closes (a tab closed) says no bye;
+		// its DTLS and SCTP endings must close the road.
+		{name: "peer connection closed", vanish: func(e *evil) { _ = e.pc.Close() }, within: 5 * time.Second},
+		// A peer that stays connected but never pings (here: the evil
+		// peer's channels are up but silent) is closed after SilentAfter.
+		{name: "silent", vanish: func(*evil) {}, within: 5 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pr, pe := pipes()
+			r, err := road.New(pr, road.Options{Role: road.RoleAnswerer, Peer: "evil", Loopback: true, SilentAfter: time.Second, PingEvery: 50 * time.Millisecond})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			defer r.Close()
+			e := newEvil(t, pe)
+			waitOpen(t, r)
+			start := time.Now()
+			tt.vanish(e)
+			select {
+			case <-r.Done():
+			case <-time.After(tt.within):
+				t.Fatalf("road still %v %v after the peer went", r.State(), tt.within)
+			}
+			if r.Err() == nil {
+				t.Errorf("a closed road with no reason")
+			}
+			t.Logf("closed after %v: %v", time.Since(start), r.Err())
+		})
+	}
+}
