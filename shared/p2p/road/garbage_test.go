@@ -196,9 +196,11 @@ func BenchmarkGarbage(b *testing.B) {
 	b.ResetTimer()
 	flood(b, r, e, b.N)
 	b.StopTimer()
-	if s := r.Stats(); s.State != road.StateOpen {
+	s := r.Stats()
+	if s.State != road.StateOpen {
 		b.Fatalf("the road is %v after garbage: %v", s.State, r.Err())
 	}
+	b.ReportMetric(float64(s.Dropped())/float64(b.N), "drops/op")
 }
 
 func TestPeerVanishes(t *testing.T) {

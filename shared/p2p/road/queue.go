@@ -59,10 +59,3 @@ func (q *queue) take(into [][]byte) [][]byte {
 	}
 	return into
 }
-
-// len is the number of messages held.
-func (q *queue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.n
-}

@@ -268,6 +268,9 @@ func (r *Road) fail(err error) {
 		return
 	}
 	r.err = err
+	// Closed from now on, so that Send drops (counted) instead of queueing
+	// for a writer that is stopping; Done waits for the teardown.
+	r.st.Store(uint32(StateClosed))
 	close(r.kill)
 }
 
