@@ -8,6 +8,8 @@
 // congested (so TCP above sees loss, not bufferbloat), and what arrives
 // waits in bounded queues the owner drains on its own tick.
 //
+// Hub is the Signaler over a connection to the signaling hub
+// (native/hub); tests wire two roads directly with a Signaler of their own.
 // The same code runs natively and in the browser (pion's js build wraps the
 // page's RTCPeerConnection); only api_native.go and api_js.go differ.
 package road
