@@ -76,20 +76,21 @@ and let real programs talk to a simulated town the page shows:
 It also hosts the signaling hub that lets pages share a town peer to peer
 (a WebSocket at /signal; counters at /signal/stats):
 
-  --ice URL         an ICE server handed to the peers: stun:HOST:PORT or
-                    turn:USER:PASSWORD@HOST:PORT (repeat for more; none by
-                    default, which is enough on one machine or LAN)
-  --hub-origins L   other origins whose pages may use the hub, comma-
-                    separated (https://class.example, *.example:8080, or *);
-                    by default only pages this server serves
-  --hub-max-conns N, --hub-max-rooms N, --hub-max-peers N
-                    caps on connections (2000), rooms (500), a room's peers (32)
-  --hub-room-idle D how long an empty room lasts (10m)
+  --ice URL             an ICE server handed to the peers: stun:HOST:PORT
+                        or turn:USER:PASSWORD@HOST:PORT (repeat for more;
+                        none by default, enough on one machine or a LAN)
+  --hub-origins L       other origins whose pages may use the hub, comma-
+                        separated (https://class.example, *.example:8080,
+                        or *); by default only pages this server serves
+  --hub-max-conns N     the most connections the hub holds (2000)
+  --hub-max-rooms N     the most rooms it holds (500)
+  --hub-max-peers N     the most peers in one room (32)
+  --hub-room-idle D     how long an empty room lasts (10m)
   --hub-join-timeout D  how long a connection may stay in no room (2m)
-  --hub-msg-rate R, --hub-msg-burst N
-                    messages a second one connection may send (200, burst 400)
-  --hub-conn-rate R, --hub-conn-burst N
-                    new connections a second from one address (2, burst 40)`
+  --hub-msg-rate R      messages a second one connection may send (200)
+  --hub-msg-burst N     and at once (400)
+  --hub-conn-rate R     new connections a second from one address (2)
+  --hub-conn-burst N    and at once (40, a class behind one NAT)`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
