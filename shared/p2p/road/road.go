@@ -173,6 +173,9 @@ type Road struct {
 
 	mu  sync.Mutex
 	err error
+	// closing says the owner called Close: whatever ends the road from
+	// then on (the peer's answer to our bye), it ends as ErrClosed.
+	closing bool
 
 	stats stats
 }
@@ -269,6 +272,9 @@ func (r *Road) fail(err error) {
 	if r.err != nil {
 		return
 	}
+	if r.closing {
+		err = ErrClosed
+	}
 	r.err = err
 	// Closed from now on, so that Send drops (counted) instead of queueing
 	// for a writer that is stopping; Done waits for the teardown.
@@ -310,6 +316,7 @@ func (r *Road) poke() {
 func (r *Road) Close() error {
 	r.mu.Lock()
 	already := r.err
+	r.closing = true
 	r.mu.Unlock()
 	if already == nil && r.State() == StateOpen {
 		_ = r.state.Send([]byte{kindBye})
