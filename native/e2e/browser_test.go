@@ -643,7 +643,7 @@ func checkOpensPaused(t *testing.T, ctx context.Context) {
 	if !st.Paused || full.NowNS != 0 || len(full.Roads) != 1 {
 		t.Errorf("first screen: paused %v at t=%d ns with %d roads; want the built town paused at 0", st.Paused, full.NowNS, len(full.Roads))
 	}
-	if !strings.Contains(hint, "Space to start") || !strings.Contains(hint, "steps one event") || !strings.Contains(hint, "slows it down") {
+	if !strings.Contains(hint, "Space to start") || !strings.Contains(hint, "steps to what happens next") || !strings.Contains(hint, "slows it down") {
 		t.Errorf("first screen's hint %q does not say how to start, step and slow down", hint)
 	}
 }
