@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ebitenui/ebitenui/event"
+
 	"socketville/examples"
 	"socketville/shared/town/play"
 )
@@ -71,3 +73,35 @@ func TestStatusSaysWhenThePaceDoesNotHold(t *testing.T) {
 		t.Errorf("the story over, the narrow status says %q", got)
 	}
 }
+
+// TestALineTypedTwiceRunsTwice types the same line into the console's
+// input twice, as lesson 6's hint asks (accept 3, twice): each Enter runs
+// it, and the server gets fd 4 and then fd 5.
+func TestALineTypedTwiceRunsTwice(t *testing.T) {
+	g := lessonTown(t, 6, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	for _, l := range []string{"c1/app: socket tcp", "c1/app: connect 3 10.0.0.1:80", "c2/app: socket tcp", "c2/app: connect 3 10.0.0.1:80"} {
+		g.exec(l)
+		frames(g, 600, func(State) bool { return !g.player.Busy() })
+	}
+	for range 2 {
+		g.w.input.Focus(true)
+		g.w.input.SetText("s/server: accept 3")
+		g.w.input.Submit()
+		event.ExecuteDeferred() // as the UI's update does
+		frames(g, 600, func(State) bool { return !g.player.Busy() })
+	}
+	var echoes int
+	console := g.State().Console
+	for _, l := range console {
+		if l == "$ s/server: accept 3" {
+			echoes++
+		}
+	}
+	joined := strings.Join(console, "\n")
+	if echoes != 2 || !strings.Contains(joined, "=> 4 from") || !strings.Contains(joined, "=> 5 from") {
+		t.Errorf("accept 3 typed twice: echoed %d times; console:\n%s", echoes, strings.Join(lastN(console, 12), "\n"))
+	}
+}
+
+func lastN(l []string, n int) []string { return l[max(len(l)-n, 0):] }

@@ -465,6 +465,9 @@ func (g *Game) consoleBox() *widget.Container {
 	w.input = widget.NewTextInput(
 		widget.TextInputOpts.Placeholder(g.inputPlaceholder()),
 		widget.TextInputOpts.Padding(widget.NewInsetsSimple(g.px(6))),
+		// A line typed again runs again: accept twice is two accepts
+		// (ebitenui drops a submit equal to the last by default).
+		widget.TextInputOpts.AllowDuplicateSubmit(true),
 		widget.TextInputOpts.SubmitHandler(func(a *widget.TextInputChangedEventArgs) {
 			if a.InputText != "" {
 				g.exec(a.InputText)
