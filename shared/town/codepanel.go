@@ -133,8 +133,9 @@ func (p codePanel) code(g *Game) *codeMemo {
 		return m
 	}
 	m.line, _ = shellLine(c.Lines[i])
+	earlier := c.Lines[storyStart(c.Lines[:i]):i]
 	for _, l := range script.Langs() {
-		code, before, err := codeOf(c.Lines[:i], m.line, l)
+		code, before, err := codeOf(earlier, m.line, l)
 		skipped := max(len(before)-maxBefore, 0)
 		before = before[skipped:]
 		m.langs = append(m.langs, langCode{code: code, before: before})
@@ -143,6 +144,18 @@ func (p codePanel) code(g *Game) *codeMemo {
 		}
 	}
 	return m
+}
+
+// storyStart is where the newest scenario's lines begin among lines:
+// after the console's last "# scenario" line (a load, Restart, Start
+// again), since the calls before it were another story's program.
+func storyStart(lines []play.ConsoleLine) int {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i].Text, "# scenario ") {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // codeOf is the code of line in lang, after the console lines before it,

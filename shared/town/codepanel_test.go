@@ -165,3 +165,28 @@ func TestCodePanelSameEarlierCalls(t *testing.T) {
 		t.Error("at no height do the languages' rows fit different numbers of calls: the test tests nothing")
 	}
 }
+
+// TestCodePanelAfterStartAgain: the calls of a lesson's run before Start
+// again are another program's, so the code of the new run's first call
+// neither counts them as earlier calls nor takes their fds as its own.
+func TestCodePanelAfterStartAgain(t *testing.T) {
+	g := lessonTown(t, 6, nil)
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	for _, l := range []string{"c1/app: socket tcp", "c1/app: socket tcp"} { // fd 3, then 4
+		g.exec(l)
+		frames(g, 60, func(State) bool { return !g.player.Busy() })
+	}
+	g.startAgain()
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	g.exec("c1/app: socket tcp") // fd 3 again
+	frames(g, 60, func(State) bool { return !g.player.Busy() })
+	g.refreshWidgets()
+	for _, lang := range script.Langs() {
+		g.open(codePanel{at: -1, lang: lang})
+		c := g.State().Code
+		code := strings.Join(c.Lines, "\n")
+		if len(c.Before) != 0 || c.Line != "c1/app: socket tcp" || strings.Contains(code, "4") || strings.Contains(code, "5") {
+			t.Errorf("%v after Start again: line %q, %d earlier calls %q, code:\n%s", lang, c.Line, len(c.Before), c.Before, code)
+		}
+	}
+}
