@@ -16,7 +16,7 @@ func TestParseCheckNames(t *testing.T) {
 		{"listening b 80", "a socket on host b is listening on port 80"},
 		{"listening b/web 80", "a socket on b/web is listening on port 80"},
 		{"connected b 80 peers=2", "host b has 2 connected sockets on port 80 with different peers"},
-		{"accepted s 80 clients=2", "a listening socket on host s port 80 handed out a new socket for each of 2 different clients"},
+		{"accepted s 80 clients=2", "a listening socket on host s port 80 handed out a new socket for each of 2 clients, each its own peer address and port"},
 		{"polled s readable=2 among=3", "host s polled and was told of 2 different readable sockets, watching 3 or more at once"},
 		{"went a FIN-WAIT-2 TIME-WAIT", "a connection on host a went from FIN-WAIT-2 to TIME-WAIT"},
 		{"went a fin-wait-2 time-wait port=80", "a connection on host a port 80 went from FIN-WAIT-2 to TIME-WAIT"},

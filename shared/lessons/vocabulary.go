@@ -81,7 +81,7 @@ func terms() []term {
 				n, err := a.count("clients", 1)
 				name := fmt.Sprintf("a listening socket on %v port %d handed out a new socket for a client", at, port)
 				if n > 1 {
-					name = fmt.Sprintf("a listening socket on %v port %d handed out a new socket for each of %d different clients", at, port, n)
+					name = fmt.Sprintf("a listening socket on %v port %d handed out a new socket for each of %d clients, each its own peer address and port", at, port, n)
 				}
 				return built{name: name, watch: func() watcher { return &acceptedW{at: at, port: port, clients: n} }, hosts: []string{at.host}}, err
 			}},
