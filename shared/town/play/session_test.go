@@ -271,3 +271,42 @@ func FuzzSessionDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestTranscriptOfATownBuiltByHand: lines typed into a town that has no
+// lines of its own (the empty town of build by hand) are the whole file,
+// in order, none said to wait for a line above it, and it plays again
+// to the same events.
+func TestTranscriptOfATownBuiltByHand(t *testing.T) {
+	p, err := play.New(play.Options{Name: "empty", Source: "# An empty town.\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := []string{"host a 10.0.0.1/24", "host b 10.0.0.2/24", "link a b", "process b web", "b/web: socket tcp"}
+	for _, l := range typed {
+		if err := p.Exec(l); err != nil {
+			t.Fatal(err)
+		}
+		toEnd(t, p)
+	}
+	text := p.Transcript()
+	if strings.Contains(text, "under way") || strings.Contains(text, "approximate") {
+		t.Errorf("a town built by hand says its lines waited for one above:\n%s", text)
+	}
+	var got []string
+	for _, l := range strings.Split(text, "\n") {
+		if cmd, _, ok := strings.Cut(l, "   # typed at "); ok {
+			got = append(got, cmd)
+		}
+	}
+	if strings.Join(got, "|") != strings.Join(typed, "|") {
+		t.Errorf("typed lines in the file: %q, want %q\n%s", got, typed, text)
+	}
+	q, err := play.New(play.Options{Name: "t", Source: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	toEnd(t, q)
+	if q.TraceDigest() != p.TraceDigest() {
+		t.Errorf("the transcript played makes other events (%d, the town %d)", q.EventCount(), p.EventCount())
+	}
+}

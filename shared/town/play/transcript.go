@@ -34,7 +34,7 @@ func (p *Player) Transcript() string {
 			opened++
 		case opInterject:
 			note := "typed at " + script.Stamp(o.limit) + "s"
-			if !o.gate {
+			if !o.gate && opened > 0 { // a town of no lines has nothing under way
 				note += ", while the line above was under way: here it waits for it to return (approximate)"
 			}
 			typed[opened] = append(typed[opened], h.lines[o.n].Text+"   # "+note)
