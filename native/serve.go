@@ -269,6 +269,14 @@ func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns s
 	return w
 }
 
+// count says n things: "1 scenario", "2 scenarios".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
 // sayFolder tells the teacher what the page offers of their folder, and
 // what it leaves out and why.
 func sayFolder(stdout io.Writer, dir string, f *web.Folder) {
@@ -277,7 +285,7 @@ func sayFolder(stdout io.Writer, dir string, f *web.Folder) {
 		fmt.Fprintf(stdout, "The scenarios folder %s: %v\n", dir, err)
 		return
 	}
-	fmt.Fprintf(stdout, "The page's Class folder offers %d scenarios and %d lessons of %s\n", len(l.Scenarios), len(l.Lessons), dir)
+	fmt.Fprintf(stdout, "The page's Class folder offers %s and %s of %s\n", count(len(l.Scenarios), "scenario"), count(len(l.Lessons), "lesson"), dir)
 	for _, p := range l.Problems {
 		fmt.Fprintf(stdout, "  %s\n", p)
 	}
