@@ -84,6 +84,25 @@ func typeLines(t *testing.T, g *Game, lines string) {
 
 func metOf(s State) bool { return s.Lesson != nil && s.Lesson.Met }
 
+// wrongThenSolved types a wrong attempt, which must leave the lesson's
+// goal unmet, then starts the lesson again and types its show-me lines,
+// which must meet it; it returns the state once met.
+func wrongThenSolved(t *testing.T, g *Game, wrong, show string) State {
+	t.Helper()
+	typeLines(t, g, wrong)
+	if s, _ := frames(g, 120, metOf); s.Lesson.Met {
+		t.Fatalf("the wrong attempt %q meets the goal: %+v", wrong, s.Lesson.Checks)
+	}
+	g.startAgain()
+	frames(g, 600, func(State) bool { return !g.player.Busy() })
+	typeLines(t, g, strings.TrimSpace(show))
+	s, ok := frames(g, 3000, metOf)
+	if !ok {
+		t.Fatalf("show me's lines typed: the goal is not met: %+v", s.Lesson.Checks)
+	}
+	return s
+}
+
 // TestEveryLessonInTheTown does every lesson as a learner would: its
 // start shows its goal not met, a wrong attempt leaves it so, and after
 // Start again, its show-me lines typed in the console meet it; the
@@ -104,17 +123,7 @@ func TestEveryLessonInTheTown(t *testing.T) {
 			if s.Lesson.Met {
 				t.Fatalf("the start meets the goal already: %+v", s.Lesson.Checks)
 			}
-			typeLines(t, g, wrongAttempts[l.Number])
-			if s, _ := frames(g, 120, metOf); s.Lesson.Met {
-				t.Fatalf("the wrong attempt %q meets the goal: %+v", wrongAttempts[l.Number], s.Lesson.Checks)
-			}
-			g.startAgain()
-			frames(g, 600, func(State) bool { return !g.player.Busy() })
-			typeLines(t, g, strings.TrimSpace(l.Show))
-			s, ok := frames(g, 3000, metOf)
-			if !ok {
-				t.Fatalf("show me's lines typed: the goal is not met: %+v", s.Lesson.Checks)
-			}
+			s = wrongThenSolved(t, g, wrongAttempts[l.Number], l.Show)
 			if !strings.Contains(strings.Join(s.Console, "\n"), "# Goal met: lesson") {
 				t.Errorf("the console does not say the goal is met:\n%s", strings.Join(s.Console, "\n"))
 			}
