@@ -22,6 +22,11 @@ type Options struct {
 	// less one: interfaces get 02:00:00:00:00:01 and up by default, and
 	// worlds joined by outside ports need ranges that do not overlap.
 	FirstMAC uint32
+	// Roads, when set, carries the frames a host sends on its roads to
+	// peers' towns (AddRoad): host's road to far sent frame, a copy,
+	// from inside the world's step. Nil drops them: a town replayed
+	// from its trace sends nothing to anyone.
+	Roads func(host, far string, frame []byte)
 }
 
 // World is the whole town: hosts, the links between them, the clock, and the
@@ -39,11 +44,13 @@ type World struct {
 	isnBase   *wire.SeqNum // tests fix initial sequence numbers near the wrap
 	macs      uint32       // MAC addresses handed out, in the order interfaces were made
 	arena     frameArena
+	roadsOut  func(host, far string, frame []byte)
+	roads     map[roadKey]*OutsidePort
 }
 
 // New makes an empty world.
 func New(opts Options) *World {
-	w := &World{seed: opts.Seed, macs: opts.FirstMAC}
+	w := &World{seed: opts.Seed, macs: opts.FirstMAC, roadsOut: opts.Roads}
 	w.flights.w = w
 	return w
 }

@@ -42,6 +42,11 @@ func worldCode(cmd Command, l Lang) string {
 			return say("process %s %s: a program running on %s as root, which may bind ports below 1024", c.Host, c.Name, c.Host)
 		}
 		return say("process %s %s: a program running on %s as an ordinary user", c.Host, c.Name, c.Host)
+	case PeerCmd:
+		if c.Gone {
+			return say("peer %s %s gone: the friend left; a real network would just stop answering", c.Host, c.Far)
+		}
+		return say("peer %s %s: a network path to %s at %v, the other end of the internet (here a WebRTC data channel)", c.Host, c.Far, c.Far, c.Addr)
 	case ArpCmd:
 		return say("arp %s: the kernel's neighbour cache, as ip neigh show (or arp -n) prints it on %s", c.Host, c.Host)
 	case SeedCmd:

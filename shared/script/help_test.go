@@ -34,7 +34,7 @@ func topics(t *testing.T) []string {
 // purpose of its own.
 func TestHelpIndex(t *testing.T) {
 	names := topics(t)
-	world := []string{"host", "switch", "link", "route", "arp", "process", "seed", "run", "step", "help"}
+	world := []string{"host", "switch", "link", "route", "arp", "process", "peer", "seed", "run", "step", "help"}
 	for _, want := range append(world, script.CallNames()...) {
 		found := false
 		for _, n := range names {

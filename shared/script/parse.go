@@ -42,7 +42,7 @@ type Line struct {
 }
 
 // Command is one of HostCmd, SwitchCmd, LinkCmd, RouteCmd, ProcessCmd,
-// ArpCmd, SeedCmd, RunCmd, StepCmd, HelpCmd or CallCmd.
+// PeerCmd, ArpCmd, SeedCmd, RunCmd, StepCmd, HelpCmd or CallCmd.
 type Command interface{ command() }
 
 // HostCmd is "host NAME ADDR/PREFIX [ADDR/PREFIX...] [forward]".
@@ -97,6 +97,16 @@ type ProcessCmd struct {
 	Root       bool
 }
 
+// PeerCmd is "peer HOST FAR ADDR", a road from HOST to FAR, a host of a
+// peer's town at ADDR, over a data channel; or "peer HOST FAR gone", the
+// road taken away because FAR's peer left. A shared town types them as
+// peers come and go, so its trace replays.
+type PeerCmd struct {
+	Host, Far string
+	Addr      netip.Addr // invalid for gone
+	Gone      bool
+}
+
 // SeedCmd is "seed N".
 type SeedCmd struct{ Seed uint64 }
 
@@ -122,6 +132,7 @@ func (LinkCmd) command()    {}
 func (RouteCmd) command()   {}
 func (ProcessCmd) command() {}
 func (SeedCmd) command()    {}
+func (PeerCmd) command()    {}
 func (RunCmd) command()     {}
 func (StepCmd) command()    {}
 func (CallCmd) command()    {}
@@ -219,6 +230,8 @@ func ParseLine(line string) (Command, error) {
 		return parseRoute(words)
 	case "process":
 		return parseProcess(words)
+	case "peer":
+		return parsePeer(words)
 	case "help":
 		return parseHelp(words)
 	case "seed":
@@ -292,6 +305,23 @@ func parseHost(w []string) (Command, error) {
 	if len(c.Addrs) == 0 {
 		return nil, fmt.Errorf("host %s: needs an address like 10.0.0.1/24", w[1])
 	}
+	return c, nil
+}
+
+func parsePeer(w []string) (Command, error) {
+	if len(w) != 4 {
+		return nil, errors.New("peer: want peer HOST FAR ADDR (a road to a peer's host) or peer HOST FAR gone")
+	}
+	c := PeerCmd{Host: w[1], Far: w[2]}
+	if w[3] == "gone" {
+		c.Gone = true
+		return c, nil
+	}
+	a, err := netip.ParseAddr(w[3])
+	if err != nil || !a.Is4() {
+		return nil, fmt.Errorf("peer %s %s: %q: want the far host's IPv4 address, like 10.99.0.2, or gone", w[1], w[2], w[3])
+	}
+	c.Addr = a
 	return c, nil
 }
 

@@ -59,6 +59,9 @@ type Options struct {
 	// whose clock is the wall's, a scenario's closing "run 2m" (letting
 	// TIME-WAIT pass) would otherwise take two real minutes.
 	MaxRun time.Duration
+	// Roads, when set, carries the frames sent on roads to peers' towns
+	// ("peer" lines) of the fresh simulated world (see netsim.Options).
+	Roads func(host, far string, frame []byte)
 	// Interactive keeps a blocked call waiting in a world where nothing is
 	// scheduled, since a console line may yet wake it; it still gives up
 	// after MaxBlock of virtual time. A scenario run alone says "would
@@ -110,7 +113,7 @@ func NewRunner(opts Options) *Runner {
 	}
 	k := opts.Kernel
 	if k == nil {
-		k = netsim.New(netsim.Options{Seed: opts.Seed}).Kernel()
+		k = netsim.New(netsim.Options{Seed: opts.Seed, Roads: opts.Roads}).Kernel()
 	}
 	r := &Runner{k: k, sink: sink, seedFixed: opts.SeedFixed, interactive: opts.Interactive, maxRun: opts.MaxRun}
 	r.threads = make([]thread, 1) // the scenario's
@@ -614,6 +617,8 @@ func (r *Runner) world(l Line) error {
 		}
 		_, err := r.k.AddProcess(c.Host, c.Name, c.Root)
 		return err
+	case PeerCmd:
+		return r.peer(c)
 	case SeedCmd:
 		if r.seedFixed {
 			return nil
@@ -621,6 +626,31 @@ func (r *Runner) world(l Line) error {
 		return r.k.SetSeed(c.Seed)
 	}
 	return fmt.Errorf("%q cannot be carried out here", l.Text)
+}
+
+// peer carries out a peer line on the simulator's world.
+func (r *Runner) peer(c PeerCmd) error {
+	w := netsim.KernelWorld(r.k)
+	if w == nil {
+		return fmt.Errorf("peer: roads to peers' towns are the simulator's; the %s kernel has none: %w", r.k.Name(), sock.ErrOpNotSupp)
+	}
+	if !r.hasHost(c.Host) {
+		return r.noHost("peer", c.Host, fmt.Sprintf("declare it first with host %s ADDR/PREFIX", c.Host))
+	}
+	if c.Gone {
+		return w.RoadDown(c.Host, c.Far, c.Far+" left the room")
+	}
+	return w.AddRoad(c.Host, c.Far, c.Addr)
+}
+
+// Deliver hands host a frame that came along its road from far (a peer
+// line's), at the kernel's time now.
+func (r *Runner) Deliver(host, far string, frame []byte) error {
+	w := netsim.KernelWorld(r.k)
+	if w == nil {
+		return fmt.Errorf("a frame from %s: the %s kernel has no roads to peers' towns: %w", far, r.k.Name(), sock.ErrOpNotSupp)
+	}
+	return w.DeliverRoad(host, far, frame)
 }
 
 // switches are the names of the town's switches, in the order they were
