@@ -504,3 +504,15 @@ func (a *Animation) shiftWall(d time.Duration) {
 		a.Flashes[i].Wall += d
 	}
 }
+
+// arriving puts on the road the letter that brought frame from far to
+// host: the far town sent it, so this town saw no leaving; it sets off
+// now, on wall time, and the arrival the runner makes next lands it.
+func (a *Animation) arriving(host, far string, frame []byte, now, wall time.Duration, lookup linkLookup) {
+	if len(frame) < wire.EthernetHeaderLen {
+		return
+	}
+	e := sock.Event{Kind: sock.KindSent, Time: now, Host: far, Link: sock.Hop{From: far, To: host},
+		Packet: frame[wire.EthernetHeaderLen:], Frame: frame}
+	a.send(e, lookup, wall)
+}

@@ -30,6 +30,7 @@ const (
 	opAdvance                     // Advance to limit, one instant a call (see advanceOnce)
 	opStep                        // StepOne, n times
 	opInterject                   // Interject a typed line (history.lines[n])
+	opArrive                      // Deliver a frame that came from a peer (history.frames[n])
 )
 
 // op is one recorded call to the runner, with what the player's own
@@ -69,6 +70,7 @@ type stop struct {
 type history struct {
 	ops     []op
 	lines   []script.Line // typed lines, for opInterject
+	frames  []arrival     // frames from peers, for opArrive
 	stops   []stop
 	entries []TimelineEntry
 	// at is where the runner is in ops; at the end of ops it is at the
@@ -201,6 +203,35 @@ func (p *Player) interject(l script.Line) {
 	_, gate := p.r.AtGate()
 	p.record(op{kind: opInterject, n: int32(len(p.hist.lines) - 1), limit: p.r.Now(), gate: gate})
 	p.r.Interject(l)
+}
+
+// arrival is a frame that came along a road from a peer's town: on
+// host's road from far.
+type arrival struct {
+	host, far string
+	b         []byte
+}
+
+// arrive hands the runner a frame that came from a peer, now. Its op
+// keeps the bytes, so that replaying the town (going back, a saved
+// session) gives the same frame at the same instant, with no peer there.
+func (p *Player) arrive(host, far string, b []byte) error {
+	p.hist.frames = append(p.hist.frames, arrival{host: host, far: far, b: b})
+	p.record(op{kind: opArrive, n: int32(len(p.hist.frames) - 1), limit: p.r.Now()})
+	at, before := p.lastPos(), p.made()
+	err := p.deliver(arrival{host: host, far: far, b: b})
+	p.noteStop(at, before)
+	return err
+}
+
+// deliver hands the runner an arrival and lets it carry out, at the
+// same instant, what the frame set going (a background accept that can
+// return now): else the next advance would, at whatever instant the
+// frame loop reached, and a replay's advances, joined, reach another.
+func (p *Player) deliver(a arrival) error {
+	err := p.r.Deliver(a.host, a.far, a.b)
+	p.r.CatchUp()
+	return err
 }
 
 // advance carries the runner on to limit, an instant a call. Past

@@ -121,6 +121,9 @@ type Player struct {
 	// (source.go); sourceNow is its last time.
 	source    Source
 	sourceNow time.Duration
+	// peers, when set, are the peers a shared town's roads lead to
+	// (peers.go): the town runs in real time.
+	peers Peers
 
 	// lineList is the loaded scenario's lines, for a fresh runner to
 	// replay; hist is what its run recorded (history.go), and events
@@ -448,6 +451,9 @@ func (p *Player) Paused() bool { return p.paused }
 
 // SetPaused stops or starts the clock.
 func (p *Player) SetPaused(paused bool) {
+	if p.peers != nil {
+		return // real time: see JoinPeers
+	}
 	p.paused = paused
 	if p.remote != nil {
 		p.remote.send(map[bool]string{true: "pause", false: "play"}[paused])
@@ -460,7 +466,7 @@ func (p *Player) Speed() (speed float64, fastest bool) { return p.speed, p.faste
 // SetSpeed sets the pace, clamped to MinSpeed..MaxSpeed. A live kernel
 // (see Live) stays at 1x.
 func (p *Player) SetSpeed(speed float64) {
-	if p.live {
+	if p.live || p.peers != nil {
 		return
 	}
 	p.speed = min(max(speed, MinSpeed), MaxSpeed)
@@ -469,7 +475,7 @@ func (p *Player) SetSpeed(speed float64) {
 
 // SetFastest runs as fast as possible, or back at the speed set before.
 // A live kernel (see Live) cannot be hurried: it is ignored there.
-func (p *Player) SetFastest(on bool) { p.fastest = on && !p.live }
+func (p *Player) SetFastest(on bool) { p.fastest = on && !p.live && p.peers == nil }
 
 // Tick moves the town on by dt of wall time at the pace set, unless
 // paused. Animations that run on wall time go on even when paused, so a
@@ -487,7 +493,9 @@ func (p *Player) Tick(dt time.Duration) {
 		p.anim.settle(p.Now(), p.wall)
 		return
 	}
-	if p.live {
+	if p.peers != nil {
+		p.tickShared(dt)
+	} else if p.live {
 		p.paceLive(dt)
 	} else if p.paused {
 		p.prepareBack() // while the learner looks, ready for the next Back
@@ -641,6 +649,9 @@ func (p *Player) target(dt time.Duration) (t time.Duration, skipping bool) {
 // happening of the world, with every event it makes). A line it starts
 // has its time on screen before Play starts the next.
 func (p *Player) Step() {
+	if p.peers != nil {
+		return // real time cannot be stepped, nor paused: see JoinPeers
+	}
 	p.paused = true
 	if p.remote != nil {
 		p.remote.send("step")
@@ -863,7 +874,10 @@ func (p *Player) links(hop sock.Hop) (sock.LinkState, bool) {
 	if p.remote != nil || p.source != nil {
 		return hopLink(p.snap.Links, hop)
 	}
-	return p.r.Kernel().Link(hop.From, hop.To)
+	if l, ok := p.r.Kernel().Link(hop.From, hop.To); ok || p.peers == nil {
+		return l, ok
+	}
+	return hopLink(p.snap.Links, hop) // a road to a peer's host, as Peers shows it
 }
 
 // hopLink finds a hop's link in a snapshot's links: by its id, or by its
@@ -919,4 +933,10 @@ func (p *Player) CaptionPast() (told time.Duration, ok bool) {
 // as being carried out. Typed lines do not change it.
 func (p *Player) CurrentLine() int { return p.current }
 
-func (p *Player) takeSnapshot() { p.showSnapshot(p.r.Kernel().Snapshot()) }
+func (p *Player) takeSnapshot() {
+	s := p.r.Kernel().Snapshot()
+	if p.peers != nil {
+		s = p.peers.Show(s)
+	}
+	p.showSnapshot(s)
+}

@@ -39,7 +39,7 @@ func (p *Player) BackInTime() bool { return p.recording() && !p.atHead() }
 // simulator and some event has happened.
 func (p *Player) CanBack() bool {
 	_, ok := p.stopBefore(p.events)
-	return p.recording() && ok
+	return p.recording() && ok && p.peers == nil
 }
 
 // Back goes back one event: the town as it was just after the event
@@ -49,6 +49,9 @@ func (p *Player) CanBack() bool {
 func (p *Player) Back() error {
 	if !p.recording() {
 		return errCannotGoBack
+	}
+	if p.peers != nil {
+		return errShared
 	}
 	if _, ok := p.stopBefore(p.events); !ok {
 		return errors.New("back: this is the start of the story: nothing happened before it")
@@ -67,6 +70,9 @@ func (p *Player) Back() error {
 func (p *Player) JumpTo(n int) error {
 	if !p.recording() {
 		return errCannotGoBack
+	}
+	if p.peers != nil {
+		return errShared
 	}
 	if n < 0 || n > p.EventCount() {
 		return fmt.Errorf("jump: there is no event %d: the timeline has %d", n, p.EventCount())
@@ -216,6 +222,8 @@ func (p *Player) applyNext() {
 		l := h.lines[o.n]
 		p.r.Interject(l)
 		p.lines = max(p.lines, l.No)
+	case opArrive:
+		_ = p.deliver(h.frames[o.n]) // as it went the first time: refused then too
 	case opStep:
 		p.r.StepOne()
 		if h.at.sub+1 < o.n {
@@ -233,7 +241,7 @@ func (p *Player) applyNext() {
 // a fresh simulator), at its start, with everything that follows its run
 // (animation, captions, events) back at theirs.
 func (p *Player) freshRunner(k sock.Kernel) {
-	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, Kernel: k, MaxRun: p.maxRun})
+	p.r = script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, Kernel: k, MaxRun: p.maxRun, Roads: p.sendRoad})
 	p.r.SetGated(true)
 	p.r.Enqueue(p.lineList...)
 	p.lines, p.current = p.lastNo, 0
@@ -249,7 +257,7 @@ func (p *Player) freshRunner(k sock.Kernel) {
 // startEngine is a fresh engine for the loaded scenario on a fresh
 // simulator, at its start, as freshRunner makes the player's.
 func (p *Player) startEngine() *engine {
-	r := script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, MaxRun: p.maxRun})
+	r := script.NewRunner(script.Options{Seed: p.seed, Sink: sink{p}, Interactive: true, MaxRun: p.maxRun, Roads: p.sendRoad})
 	r.SetGated(true)
 	r.Enqueue(p.lineList...)
 	e := &engine{r: r, caption: newCaptions(p.src), lines: p.lastNo}

@@ -3,6 +3,7 @@ package play
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -27,6 +28,7 @@ const (
 	InputAdvance                      // virtual time runs on to Limit
 	InputStep                         // the smallest next thing happens, N times
 	InputLine                         // a line typed at the console: Line
+	InputArrive                       // a frame came from a peer: Data on Host's road from Far
 )
 
 // Input is one thing done to a town's run, as plain values.
@@ -35,6 +37,10 @@ type Input struct {
 	Limit time.Duration // InputAdvance
 	N     int           // InputStep
 	Line  string        // InputLine
+	// Host, Far and Data are an InputArrive's frame: on Host's road
+	// from Far (see script's peer line).
+	Host, Far string
+	Data      []byte
 }
 
 // Session is a scenario and what was done to it.
@@ -88,6 +94,9 @@ func (p *Player) Session() Session {
 			}
 		case opInterject:
 			in.Line = h.lines[o.n].Text
+		case opArrive:
+			a := h.frames[o.n]
+			in.Host, in.Far, in.Data = a.host, a.far, a.b
 		}
 		s.Inputs = append(s.Inputs, in)
 	}
@@ -156,6 +165,11 @@ func (s Session) MarshalText() ([]byte, error) {
 				return nil, fmt.Errorf("session: input %d: the typed line has a line break", i+1)
 			}
 			fmt.Fprintf(&b, "l %s\n", in.Line)
+		case InputArrive:
+			if !validRoadName(in.Host) || !validRoadName(in.Far) {
+				return nil, fmt.Errorf("session: input %d: a frame's road %q to %q is not two names", i+1, in.Host, in.Far)
+			}
+			fmt.Fprintf(&b, "f %s %s %s\n", in.Host, in.Far, base64.StdEncoding.EncodeToString(in.Data))
 		default:
 			return nil, fmt.Errorf("session: input %d: no such kind of input (%d)", i+1, in.Kind)
 		}
@@ -321,9 +335,35 @@ func (r *sessionReader) input() (Input, error) {
 			return Input{}, r.errorf("the typed line %q moves the clock, which a session says with a and s", short(arg))
 		}
 		return Input{Kind: InputLine, Line: arg}, nil
+	case "f":
+		return r.arrival(arg)
 	}
-	return Input{}, r.errorf("no such input %q (o, a, s or l)", short(kind))
+	return Input{}, r.errorf("no such input %q (o, a, s, l or f)", short(kind))
 }
+
+// maxArrival is the most bytes a frame from a peer may have in a session:
+// a road's MTU and its Ethernet header, with room to spare.
+const maxArrival = 2048
+
+// arrival reads "HOST FAR BASE64", a frame that came from a peer.
+func (r *sessionReader) arrival(arg string) (Input, error) {
+	f := strings.Fields(arg)
+	if len(f) != 3 || !validRoadName(f[0]) || !validRoadName(f[1]) {
+		return Input{}, r.errorf("a frame (f) takes HOST FAR BASE64, got %q", short(arg))
+	}
+	b, err := base64.StdEncoding.DecodeString(f[2])
+	switch {
+	case err != nil:
+		return Input{}, r.errorf("a frame's bytes: %v", err)
+	case len(b) > maxArrival:
+		return Input{}, r.errorf("a frame of %d bytes, more than the %d one may have", len(b), maxArrival)
+	}
+	return Input{Kind: InputArrive, Host: f[0], Far: f[1], Data: b}, nil
+}
+
+// validRoadName reports whether s can be a road's end in a session's
+// line: a word with no space in it.
+func validRoadName(s string) bool { return s != "" && !strings.ContainsAny(s, " \t\r\n") }
 
 // short is s cut for an error message.
 func short(s string) string {
@@ -405,6 +445,8 @@ func (p *Player) apply(in Input, lines []script.Line, typed *int) error {
 			}
 			p.stepOne()
 		}
+	case InputArrive:
+		_ = p.arrive(in.Host, in.Far, in.Data) // refused (no such road) as it was when recorded
 	case InputLine:
 		l := lines[*typed]
 		*typed++
