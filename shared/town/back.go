@@ -65,6 +65,8 @@ func backRefusal(p *play.Player) string {
 		return "Back is off: these are the machine's own sockets, which cannot be played again."
 	case p.Live():
 		return "Back is off: this town runs on a real kernel's clock (the wall's), so what happened cannot be played again."
+	case p.Shared():
+		return "Back is off while friends share this town: it runs in real time, as their pages do. Once they have left, Back goes over everything, their letters too."
 	}
 	return ""
 }

@@ -208,6 +208,9 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 	case g.emptyTown():
 		// Nothing to play yet: paused or not, say what to do.
 		state, short = "an empty town · B (Build) adds a host", "empty town"
+	case g.player.Shared():
+		// Peers cannot wait: the clock is the wall's, only letters slow.
+		state, short = "shared · real time · letters slowed to be seen", "shared · real time"
 	case g.player.BackInTime() && g.player.Paused():
 		// Gone back: say so, or the town reads as the story's end.
 		state, hint, short = "back in time at "+at+" · paused", " (left: back, right: on, T: the timeline)", "back at "+at
@@ -276,6 +279,9 @@ func (g *Game) badgeText() string {
 	}
 	if g.player.Live() {
 		return g.player.KernelLabel() + " · real time"
+	}
+	if g.player.Shared() {
+		return g.player.KernelLabel() + " · shared with peers"
 	}
 	return g.player.KernelLabel()
 }

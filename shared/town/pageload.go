@@ -21,6 +21,38 @@ func (g *Game) LoadSession(s play.Session) error {
 	return err
 }
 
+// Share makes the town a shared one (see play.Player.JoinPeers), first
+// loading the shared town's own scenario: the pause button and the speed
+// control give way to words saying why there are none. Call it between
+// frames.
+func (g *Game) Share(name, src string, peers play.Peers, why string) error {
+	if err := g.Load(name, src); err != nil {
+		return err
+	}
+	if err := g.player.JoinPeers(peers, why); err != nil {
+		return err
+	}
+	g.rebuildUI()
+	return nil
+}
+
+// Unshare ends sharing: the town can pause and go back again.
+func (g *Game) Unshare(why string) {
+	g.player.LeavePeers(why)
+	g.rebuildUI()
+}
+
+// rebuildUI builds the widgets again for a town whose controls changed,
+// keeping what was typed; before the first frame fitUI builds them.
+func (g *Game) rebuildUI() {
+	if g.w == nil {
+		return
+	}
+	typed := g.w.input.GetText()
+	g.buildUI()
+	g.w.input.SetText(typed)
+}
+
 // afterOutsideLoad shows a story loaded past the town's own widgets as the
 // picker's own load does.
 func (g *Game) afterOutsideLoad() {

@@ -254,6 +254,14 @@ func (g *Game) topBar() *widget.Container {
 		bar.AddChild(g.button("Lessons", g.openLessons))
 	}
 	bar.AddChild(g.button("Restart", func() { g.load(g.player.Name(), g.player.Source()) }))
+	if g.player.Shared() {
+		// Peers' TCP would time out on a town that ran ahead or stopped.
+		w.pause.GetWidget().Disabled = true
+		bar.AddChild(widget.NewText(widget.TextOpts.Text(g.pickText("speed: real time, as your friends' pages run (no pause while shared)", "real time · shared"),
+			g.fonts.faceRef(13*g.scale), colDim), widget.TextOpts.WidgetOpts(centered())))
+		g.pickerInto(bar)
+		return bar
+	}
 	if g.player.Live() {
 		// The kernel keeps its own time (the wall's): no speed to set.
 		bar.AddChild(widget.NewText(widget.TextOpts.Text(g.pickText("speed: real time, the kernel's own clock", "real time"),
