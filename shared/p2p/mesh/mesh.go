@@ -1,0 +1,468 @@
+// Package mesh is one peer's place in a room of a shared town: one
+// WebSocket connection to the signaling hub (native/hub), shared by one
+// road (shared/p2p/road) to every other peer of the room. One reader
+// goroutine reads the hub and routes each offer and answer to the road of
+// the peer it is from; one writer goroutine writes everything the mesh and
+// its roads send, so nothing ever waits on the hub but the roads'
+// negotiation. When a road has not opened within Options.RelayAfter, that
+// peer's frames go through the hub as relay messages instead, and the peer
+// is "relayed".
+//
+// The town's frame loop calls Send, Drain, SendState, DrainState, Events
+// and Peers on its own tick; none of them blocks. The same code runs
+// natively and in the browser (GOOS=js): coder/websocket and the road both
+// do.
+package mesh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"socketville/shared/p2p/road"
+	"socketville/shared/p2p/signal"
+	"socketville/shared/sock"
+)
+
+// Errors of a mesh's peers, besides a road's own (road.ErrNoChannel, ...).
+var (
+	// ErrNoPeer says no peer of that id is in the room (gone, or never
+	// there).
+	ErrNoPeer = fmt.Errorf("mesh: no such peer in the room: %w", sock.ErrHostUnreach)
+	// ErrNotOpen says the peer's road is still connecting: the frame was
+	// dropped, counted.
+	ErrNotOpen = fmt.Errorf("mesh: the road to the peer is not open yet: %w", sock.ErrNotConn)
+	// ErrLeft says the peer left the room while its road had no error of
+	// its own.
+	ErrLeft = fmt.Errorf("mesh: the peer left the room: %w", sock.ErrConnReset)
+	// ErrHubGone says the connection to the hub ended: open roads go on,
+	// but no peer can join and nothing can be relayed.
+	ErrHubGone = fmt.Errorf("mesh: the hub connection ended: %w", sock.ErrConnReset)
+	// ErrClosed says the mesh was closed.
+	ErrClosed = fmt.Errorf("mesh: closed: %w", sock.ErrNotConn)
+)
+
+// Options configure a mesh. Every zero field has the default its comment
+// gives.
+type Options struct {
+	// URL is the hub's WebSocket address (ws://127.0.0.1:8080/signal).
+	URL string
+	// Name is my name in the room (at most signal.MaxName bytes).
+	Name string
+	// Room is the room to join; the zero RoomID invites: a new room.
+	Room signal.RoomID
+	// Road is the template of every road; the mesh sets its Role, Peer and
+	// ICE (the ICE servers of the hub's welcome).
+	Road road.Options
+	// Dial is passed to websocket.Dial (nil: none; a native peer may set
+	// an Origin header, tests a client).
+	Dial *websocket.DialOptions
+	// RelayAfter is how long a road may take to open before that peer's
+	// frames go through the hub instead (10 s).
+	RelayAfter time.Duration
+	// NoWebRTC makes no roads at all: every peer is relayed from the
+	// start, as for a page whose browser has no WebRTC.
+	NoWebRTC bool
+	// RelayQueue is how many relayed frames from one peer may wait for
+	// the owner (1024); when full, the oldest is dropped.
+	RelayQueue int
+	// SendQueue is how many messages may wait for the hub (256); a relayed
+	// frame that finds it full is dropped, counted.
+	SendQueue int
+}
+
+func (o Options) withDefaults() Options {
+	if o.RelayAfter <= 0 {
+		o.RelayAfter = 10 * time.Second
+	}
+	if o.RelayQueue <= 0 {
+		o.RelayQueue = 1024
+	}
+	if o.SendQueue <= 0 {
+		o.SendQueue = 256
+	}
+	return o
+}
+
+// Stats are the mesh's own counters: what it refused or dropped, and what
+// the hub refused of its messages.
+type Stats struct {
+	// Malformed counts messages from the hub that did not decode.
+	Malformed uint64
+	// Unexpected counts well-formed messages out of place: an offer from
+	// no known peer, a second welcome, a peer joining twice.
+	Unexpected uint64
+	// Refused counts the hub's error messages while in the room, and
+	// LastRefusal is the latest (nil before the first).
+	Refused     uint64
+	LastRefusal error
+	// SendDrops counts messages for the hub dropped because its queue was
+	// full, and SignalDrops offers or answers dropped because their road
+	// had one waiting already.
+	SendDrops, SignalDrops uint64
+	// EventDrops counts events dropped because the owner did not take
+	// them (the oldest go).
+	EventDrops uint64
+}
+
+// counters are the live counters behind Stats.
+type counters struct {
+	malformed, unexpected, refused, sendDrops, signalDrops, eventDrops atomic.Uint64
+}
+
+// maxEvents bounds the events waiting for the owner.
+const maxEvents = 1024
+
+// Mesh is one peer's place in a room. Its methods are safe to call from
+// any goroutine, and none of them blocks on the network except Join and
+// Close.
+type Mesh struct {
+	opts Options
+	ws   *websocket.Conn
+	room signal.RoomID
+	you  signal.PeerID
+	ice  []signal.ICEServer
+
+	out    chan []byte   // encoded messages for the writer
+	stop   chan struct{} // closed to stop the peers' watchers and the writer
+	notify chan struct{} // a token when something arrives
+
+	readers sync.WaitGroup // the reader
+	writers sync.WaitGroup // the writer
+	peersWG sync.WaitGroup // the peers' watchers
+
+	mu      sync.Mutex
+	peers   []*peer // in the order they came
+	byID    map[signal.PeerID]*peer
+	events  []Event
+	hubGone bool
+	closing bool
+	refusal error
+
+	stateIn *queue // state messages of relayed peers
+
+	count counters
+}
+
+// Join dials the hub, invites (Room zero) or joins Room, and returns once
+// the hub has welcomed it, with a road being negotiated to every peer the
+// welcome lists. A refusal of the hub's is an error that wraps its errno
+// and says its words.
+func Join(ctx context.Context, o Options) (*Mesh, error) {
+	o = o.withDefaults()
+	var hello signal.Message = signal.Invite{Name: o.Name}
+	if o.Room != "" {
+		hello = signal.Join{Room: o.Room, Name: o.Name}
+	}
+	b, err := signal.Encode(hello)
+	if err != nil {
+		return nil, fmt.Errorf("mesh: %w", err)
+	}
+	ws, _, err := websocket.Dial(ctx, o.URL, o.Dial)
+	if err != nil {
+		return nil, fmt.Errorf("mesh: dial the hub: %w", err)
+	}
+	ws.SetReadLimit(signal.MaxMessage)
+	w, err := greet(ctx, ws, b)
+	if err != nil {
+		_ = ws.CloseNow()
+		return nil, err
+	}
+	m := &Mesh{
+		opts: o, ws: ws, room: w.Room, you: w.You, ice: w.ICE,
+		out: make(chan []byte, o.SendQueue), stop: make(chan struct{}),
+		notify: make(chan struct{}, 1),
+		byID:   map[signal.PeerID]*peer{},
+		// Relayed state is small snapshots a few times a second a peer.
+		stateIn: newQueue(256),
+	}
+	m.readers.Add(1)
+	m.writers.Add(1)
+	go m.read()
+	go m.write()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range w.Peers {
+		// The newcomer offers to everyone already there.
+		m.addPeer(p, road.RoleOfferer)
+	}
+	return m, nil
+}
+
+// greet sends the invite or join and reads until the welcome, or the
+// hub's refusal.
+func greet(ctx context.Context, ws *websocket.Conn, hello []byte) (signal.Welcome, error) {
+	if err := ws.Write(ctx, websocket.MessageText, hello); err != nil {
+		return signal.Welcome{}, fmt.Errorf("mesh: to the hub: %w", err)
+	}
+	for {
+		_, b, err := ws.Read(ctx)
+		if err != nil {
+			return signal.Welcome{}, fmt.Errorf("mesh: waiting for the hub's welcome: %w", err)
+		}
+		msg, err := signal.Decode(b)
+		if err != nil {
+			return signal.Welcome{}, fmt.Errorf("mesh: the hub's answer: %w", err)
+		}
+		switch msg := msg.(type) {
+		case signal.Welcome:
+			return msg, nil
+		case signal.Error:
+			return signal.Welcome{}, fmt.Errorf("mesh: the hub refused: %w", msg.Err())
+		}
+		// Anything else before the welcome is no business of ours yet.
+	}
+}
+
+// Room is the room's id, for an invite link.
+func (m *Mesh) Room() signal.RoomID { return m.room }
+
+// You is my id in the room.
+func (m *Mesh) You() signal.PeerID { return m.you }
+
+// Notify gives a token (without blocking the sender) whenever a frame, a
+// state message or an event arrives, for an owner that sleeps between
+// ticks.
+func (m *Mesh) Notify() <-chan struct{} { return m.notify }
+
+func (m *Mesh) poke() {
+	select {
+	case m.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the mesh's own counters.
+func (m *Mesh) Stats() Stats {
+	m.mu.Lock()
+	last := m.refusal
+	m.mu.Unlock()
+	c := &m.count
+	return Stats{
+		Malformed: c.malformed.Load(), Unexpected: c.unexpected.Load(),
+		Refused: c.refused.Load(), LastRefusal: last,
+		SendDrops: c.sendDrops.Load(), SignalDrops: c.signalDrops.Load(),
+		EventDrops: c.eventDrops.Load(),
+	}
+}
+
+// event records e for the owner; m.mu is held.
+func (m *Mesh) event(e Event) {
+	if len(m.events) >= maxEvents {
+		m.events = m.events[1:]
+		m.count.eventDrops.Add(1)
+	}
+	m.events = append(m.events, e)
+	m.poke()
+}
+
+// Events returns what happened since the last call, oldest first, without
+// blocking.
+func (m *Mesh) Events() []Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ev := m.events
+	m.events = nil
+	return ev
+}
+
+// enqueue hands one message to the writer without waiting; false when the
+// queue is full (counted) or the mesh is stopping.
+func (m *Mesh) enqueue(msg signal.Message) bool {
+	b, err := signal.Encode(msg)
+	if err != nil {
+		return false
+	}
+	select {
+	case <-m.stop:
+		return false
+	default:
+	}
+	select {
+	case m.out <- b:
+		return true
+	default:
+		m.count.sendDrops.Add(1)
+		return false
+	}
+}
+
+// write writes every queued message to the hub until the mesh stops. It
+// is the only writer while the mesh runs, so messages leave in the order
+// they were queued.
+func (m *Mesh) write() {
+	defer m.writers.Done()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case b := <-m.out:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := m.ws.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				// The reader sees the connection end and says so.
+				return
+			}
+		}
+	}
+}
+
+// read reads the hub until the connection ends and routes each message.
+func (m *Mesh) read() {
+	defer m.readers.Done()
+	for {
+		_, b, err := m.ws.Read(context.Background())
+		if err != nil {
+			m.mu.Lock()
+			if !m.closing && !m.hubGone {
+				m.hubGone = true
+				m.event(Event{Kind: EventHubGone, Err: fmt.Errorf("%w: %v", ErrHubGone, err)})
+			}
+			m.mu.Unlock()
+			return
+		}
+		msg, err := signal.Decode(b)
+		if err != nil {
+			m.count.malformed.Add(1)
+			continue
+		}
+		m.route(msg)
+	}
+}
+
+// route hands one message from the hub to whom it concerns.
+func (m *Mesh) route(msg signal.Message) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch msg := msg.(type) {
+	case signal.PeerJoined:
+		if m.byID[msg.Peer.ID] != nil || msg.Peer.ID == m.you || m.closing {
+			m.count.unexpected.Add(1)
+			return
+		}
+		// Whoever was here first answers the newcomer's offer.
+		m.addPeer(msg.Peer, road.RoleAnswerer)
+	case signal.PeerLeft:
+		if p := m.byID[msg.Peer]; p != nil {
+			p.leave()
+			return
+		}
+		m.count.unexpected.Add(1)
+	case signal.Offer:
+		m.signalFrom(msg.Peer, msg)
+	case signal.Answer:
+		m.signalFrom(msg.Peer, msg)
+	case signal.Relay:
+		p := m.byID[msg.Peer]
+		if p == nil {
+			m.count.unexpected.Add(1)
+			return
+		}
+		m.relayed(p, msg.Data)
+	case signal.Error:
+		m.count.refused.Add(1)
+		m.refusal = fmt.Errorf("mesh: the hub refused: %w", msg.Err())
+	default:
+		m.count.unexpected.Add(1)
+	}
+}
+
+// signalFrom hands an offer or answer to the road of peer; m.mu is held.
+func (m *Mesh) signalFrom(id signal.PeerID, msg signal.Message) {
+	p := m.byID[id]
+	if p == nil || p.sig == nil {
+		// From no known peer, or to a peer without a road (no WebRTC
+		// here): the relay hello already sent tells it to relay.
+		m.count.unexpected.Add(1)
+		return
+	}
+	if !p.sig.deliver(msg) {
+		m.count.signalDrops.Add(1)
+	}
+}
+
+// addPeer starts the place of one peer: its road (unless NoWebRTC) and
+// its watcher; m.mu is held.
+func (m *Mesh) addPeer(sp signal.Peer, role road.Role) {
+	p := newPeer(m, sp, m.opts.RelayQueue)
+	m.peers = append(m.peers, p)
+	m.byID[sp.ID] = p
+	m.event(Event{Kind: EventJoined, Peer: sp.ID, Name: sp.Name})
+	if !m.opts.NoWebRTC {
+		ro := m.opts.Road
+		ro.Role, ro.Peer, ro.ICE = role, sp.ID, m.ice
+		p.sig = newSignaler(m, sp.ID)
+		r, err := road.New(p.sig, ro)
+		if err == nil {
+			p.road = r
+		} else {
+			p.err = err
+		}
+	}
+	if p.road == nil {
+		m.startRelay(p)
+	}
+	m.peersWG.Add(1)
+	go p.watch()
+}
+
+// removePeer forgets p once it has left; m.mu is held.
+func (m *Mesh) removePeer(p *peer) {
+	delete(m.byID, p.id)
+	for i, q := range m.peers {
+		if q == p {
+			m.peers = append(m.peers[:i], m.peers[i+1:]...)
+			break
+		}
+	}
+}
+
+// lookup is the peer of id, or nil.
+func (m *Mesh) lookup(id signal.PeerID) *peer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byID[id]
+}
+
+// snapshot is the peers known now, in the order they came.
+func (m *Mesh) snapshot() []*peer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*peer(nil), m.peers...)
+}
+
+// Close leaves the room, closes every road and the hub connection, and
+// returns once every goroutine of the mesh has ended. It returns nil, or
+// ErrClosed when the mesh was closed already.
+func (m *Mesh) Close() error {
+	m.mu.Lock()
+	if m.closing {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	m.closing = true
+	gone := m.hubGone
+	m.mu.Unlock()
+	close(m.stop)
+	m.peersWG.Wait() // each watcher closes its road
+	m.writers.Wait()
+	if !gone {
+		// The writer has stopped, so this is the only write.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if b, err := signal.Encode(signal.Leave{}); err == nil {
+			_ = m.ws.Write(ctx, websocket.MessageText, b)
+		}
+		cancel()
+	}
+	if err := m.ws.Close(websocket.StatusNormalClosure, "leaving"); err != nil && !errors.Is(err, context.Canceled) {
+		_ = m.ws.CloseNow()
+	}
+	m.readers.Wait()
+	return nil
+}
