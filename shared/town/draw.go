@@ -257,7 +257,11 @@ func (g *Game) plotLabels(ls []label, p *layout.Plot, roles map[[2]string]string
 		return g.switchLabels(ls, p)
 	}
 	x, y, _, _ := g.cam.rect(p.Rect)
-	ls = append(ls, label{kind: "sign", text: p.Host + "  " + p.Sign, short: p.Host, x: x + 12*z, y: y + 12*z,
+	host := p.Host
+	if _, plots := g.player.PeerSigns(); plots[p.Host] != "" {
+		host += " (" + plots[p.Host] + ")" // a shared town: whose plot
+	}
+	ls = append(ls, label{kind: "sign", text: host + "  " + p.Sign, short: host, x: x + 12*z, y: y + 12*z,
 		size: 14 * z, c: colSignText, bg: colSign, pad: 4 * z, prio: prioSign})
 	for i := range p.Houses {
 		h := &p.Houses[i]
@@ -660,6 +664,9 @@ func (g *Game) pollDoors(pw play.PollWalk) []*layout.Door {
 
 // linkConfig describes a road's properties in the shell's words.
 func (g *Game) linkConfig(name string) (string, bool) {
+	if roads, _ := g.player.PeerSigns(); roads[name] != "" {
+		return roads[name], true // a road to a friend's host: how it goes
+	}
 	for _, l := range g.player.Snapshot().Links {
 		if l.Name != name {
 			continue

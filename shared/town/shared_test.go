@@ -15,6 +15,9 @@ type noPeers struct{}
 func (noPeers) Take(func(host, far string, frame []byte)) {}
 func (noPeers) Send(host, far string, frame []byte)       {}
 func (noPeers) Show(own sock.Snapshot) sock.Snapshot      { return own }
+func (noPeers) Signs() (roads, plots map[string]string) {
+	return nil, map[string]string{"ann": "yours"}
+}
 
 // TestSharedTownSaysWhy: a shared town's status, badge and Back say that
 // it runs in real time and why, and its speed stays 1x.

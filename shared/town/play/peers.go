@@ -30,6 +30,10 @@ type Peers interface {
 	// Show is what the town shows: the snapshot of this town's own
 	// hosts, with the peers' hosts and the roads to them added.
 	Show(own sock.Snapshot) sock.Snapshot
+	// Signs are the words the town puts on what Show added: each
+	// road's, by its link's name ("WebRTC · RTT 1.2 ms · loss 0%"), and
+	// whose each plot is, by its host's name ("bob's", "yours").
+	Signs() (roads, plots map[string]string)
 }
 
 // errShared refuses what a town in real time cannot do.
@@ -64,6 +68,15 @@ func (p *Player) LeavePeers(why string) {
 	if why != "" {
 		p.console.add(LineInfo, "# "+why)
 	}
+}
+
+// PeerSigns are the shared town's words for its roads and plots (see
+// Peers.Signs); nil maps when the town is not shared.
+func (p *Player) PeerSigns() (roads, plots map[string]string) {
+	if p.peers == nil {
+		return nil, nil
+	}
+	return p.peers.Signs()
 }
 
 // Shared reports whether peers are joined: the town runs in real time.

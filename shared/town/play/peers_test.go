@@ -31,6 +31,8 @@ func (p *pipe) Send(host, far string, frame []byte) {
 
 func (p *pipe) Show(own sock.Snapshot) sock.Snapshot { return own }
 
+func (p *pipe) Signs() (roads, plots map[string]string) { return nil, nil }
+
 func consoleHas(p *play.Player, text string) bool {
 	for _, l := range p.Console().Lines {
 		if strings.Contains(l.Text, text) {
