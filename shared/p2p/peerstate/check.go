@@ -21,7 +21,7 @@ import (
 const maxDuration = 24 * time.Hour
 
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("peerstate: "+format+": %w", append(args, sock.ErrInval)...)
+	return fmt.Errorf(format+": %w", append(args, sock.ErrInval)...)
 }
 
 // checkName is the simulator's rule for host and process names (netsim's
@@ -61,18 +61,27 @@ func checkText(what, s string, max int, mayBeEmpty bool) error {
 	return nil
 }
 
+// checkCount says it as the decoder does: "host count 17: at most 16".
 func checkCount(what string, n, max int) error {
 	if n > max {
-		return invalid("%d %s: at most %d", n, what, max)
+		return invalid("%s count %d: at most %d", what, n, max)
 	}
 	return nil
 }
 
+// checkPart checks everything a part holds; the error says where.
 func checkPart(p Part) error {
+	if err := checkPartBody(p); err != nil {
+		return fmt.Errorf("peerstate: %w", err)
+	}
+	return nil
+}
+
+func checkPartBody(p Part) error {
 	if p.Now < 0 || p.Now > math.MaxInt64/2 {
 		return invalid("clock %v: want a time from 0 on", p.Now)
 	}
-	if err := checkCount("hosts", len(p.Hosts), MaxHosts); err != nil {
+	if err := checkCount("host", len(p.Hosts), MaxHosts); err != nil {
 		return err
 	}
 	seen := make(map[string]bool, len(p.Hosts))
@@ -131,7 +140,7 @@ func checkHostAddrs(addrs []netip.Prefix) error {
 	if len(addrs) == 0 {
 		return invalid("a host needs an address")
 	}
-	if err := checkCount("addresses", len(addrs), MaxAddrs); err != nil {
+	if err := checkCount("address", len(addrs), MaxAddrs); err != nil {
 		return err
 	}
 	for _, p := range addrs {
@@ -156,7 +165,7 @@ func checkPrefix(what string, p netip.Prefix) error {
 }
 
 func checkRoutes(rs []sock.RouteState) error {
-	if err := checkCount("routes", len(rs), MaxRoutes); err != nil {
+	if err := checkCount("route", len(rs), MaxRoutes); err != nil {
 		return err
 	}
 	for _, r := range rs {
@@ -171,7 +180,7 @@ func checkRoutes(rs []sock.RouteState) error {
 }
 
 func checkProcesses(h *sock.HostState) error {
-	if err := checkCount("processes", len(h.Processes), MaxProcesses); err != nil {
+	if err := checkCount("process", len(h.Processes), MaxProcesses); err != nil {
 		return err
 	}
 	n := len(h.Orphans)
@@ -187,8 +196,8 @@ func checkProcesses(h *sock.HostState) error {
 		seen[p.Name] = true
 		n += len(p.Sockets)
 	}
-	if err := checkCount("sockets", n, MaxSockets); err != nil {
-		return err
+	if n > MaxSockets {
+		return invalid("%d sockets with the orphans: at most %d", n, MaxSockets)
 	}
 	for i := range h.Orphans {
 		if err := checkSocket(&h.Orphans[i]); err != nil {
@@ -208,7 +217,7 @@ func checkProcess(p *sock.ProcessState) error {
 	if err := checkText("user", p.User, maxUser, true); err != nil {
 		return fmt.Errorf("process %s: %w", p.Name, err)
 	}
-	if err := checkCount("sockets", len(p.Sockets), MaxSockets); err != nil {
+	if err := checkCount("socket", len(p.Sockets), MaxSockets); err != nil {
 		return err
 	}
 	for i := range p.Sockets {
@@ -305,7 +314,7 @@ func checkTCP(t *sock.TCPState) error {
 }
 
 func checkOptions(os []sock.OptionValue) error {
-	if err := checkCount("options", len(os), MaxOptions); err != nil {
+	if err := checkCount("option", len(os), MaxOptions); err != nil {
 		return err
 	}
 	for _, o := range os {
@@ -320,7 +329,7 @@ func checkOptions(os []sock.OptionValue) error {
 }
 
 func checkDrops(d map[string]int) error {
-	if err := checkCount("drop reasons", len(d), MaxDrops); err != nil {
+	if err := checkCount("drop reason", len(d), MaxDrops); err != nil {
 		return err
 	}
 	for why, n := range d {
@@ -342,7 +351,7 @@ func checkMAC(m net.HardwareAddr) error {
 }
 
 func checkNICs(ns []sock.NICState) error {
-	if err := checkCount("interfaces", len(ns), MaxNICs); err != nil {
+	if err := checkCount("interface", len(ns), MaxNICs); err != nil {
 		return err
 	}
 	for _, n := range ns {
@@ -360,7 +369,7 @@ func checkNIC(n sock.NICState) error {
 	if err := checkMAC(n.MAC); err != nil {
 		return err
 	}
-	if err := checkCount("addresses", len(n.Addrs), MaxAddrs); err != nil {
+	if err := checkCount("address", len(n.Addrs), MaxAddrs); err != nil {
 		return err
 	}
 	for _, p := range n.Addrs {
@@ -368,7 +377,7 @@ func checkNIC(n sock.NICState) error {
 			return err
 		}
 	}
-	if err := checkCount("peers", len(n.Peers), MaxAddrs); err != nil {
+	if err := checkCount("peer", len(n.Peers), MaxAddrs); err != nil {
 		return err
 	}
 	for _, a := range n.Peers {
@@ -383,7 +392,7 @@ func checkNIC(n sock.NICState) error {
 }
 
 func checkNeigh(ns []sock.NeighState) error {
-	if err := checkCount("neighbours", len(ns), MaxNeigh); err != nil {
+	if err := checkCount("neighbour", len(ns), MaxNeigh); err != nil {
 		return err
 	}
 	for _, n := range ns {
