@@ -74,27 +74,46 @@ func (r *reader) uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(r.b[r.off:])
-	if n <= 0 {
-		r.fail("a number is cut short or too long")
+	if !r.number(n) {
 		return 0
 	}
-	r.off += n
 	return v
 }
 
+// number moves past a varint of n bytes (binary.Uvarint's n), refusing
+// one cut short, too long, or not in its shortest form: a part has one
+// spelling, so its bytes can be compared.
+func (r *reader) number(n int) bool {
+	switch {
+	case n <= 0:
+		r.fail("a number is cut short or too long")
+		return false
+	case n > 1 && r.b[r.off+n-1] == 0:
+		r.fail("a number is not in its shortest form")
+		return false
+	}
+	r.off += n
+	return true
+}
+
 // int reads a number that must be at most max (and so fits an int).
-func (r *reader) int(what string, max int) int {
+func (r *reader) int(what string, max int) int { return r.bounded(what, "", max) }
+
+// count reads how many of something follow, bounded before anything is
+// allocated for them.
+func (r *reader) count(what string, max int) int { return r.bounded(what, " count", max) }
+
+// bounded reads a number of at most max; what and suffix name it in the
+// refusal, joined only then (a decoder that joins strings on every read
+// spends most of its time doing that).
+func (r *reader) bounded(what, suffix string, max int) int {
 	v := r.uvarint()
 	if v > uint64(max) {
-		r.fail("%s %d: at most %d", what, v, max)
+		r.fail("%s%s %d: at most %d", what, suffix, v, max)
 		return 0
 	}
 	return int(v)
 }
-
-// count reads how many of something follow, bounded before anything is
-// allocated for them.
-func (r *reader) count(what string, max int) int { return r.int(what+" count", max) }
 
 func (r *reader) dur(what string) time.Duration {
 	return time.Duration(r.int(what, int(maxDurationFor(what))))
@@ -109,7 +128,7 @@ func maxDurationFor(what string) time.Duration {
 }
 
 func (r *reader) str(what string, max int) string {
-	n := r.int(what+" length", max)
+	n := r.bounded(what, " length", max)
 	return string(r.bytes(n))
 }
 
@@ -231,8 +250,12 @@ func (r *reader) process() sock.ProcessState {
 }
 
 func (r *reader) sockets(owner string) []sock.SocketState {
-	var ss []sock.SocketState
-	for i, n := 0, r.count("socket", MaxSockets); i < n && r.err == nil; i++ {
+	n := r.count("socket", MaxSockets)
+	if n == 0 {
+		return nil
+	}
+	ss := make([]sock.SocketState, 0, n) // n is bounded: the count was checked
+	for i := 0; i < n && r.err == nil; i++ {
 		ss = append(ss, r.socket(owner))
 	}
 	return ss
@@ -252,7 +275,10 @@ func (r *reader) socket(owner string) sock.SocketState {
 	if f&sockTCP != 0 {
 		s.TCP = r.tcp()
 	}
-	for i, n := 0, r.count("option", MaxOptions); i < n && r.err == nil; i++ {
+	if n := r.count("option", MaxOptions); n > 0 {
+		s.Options = make([]sock.OptionValue, 0, n)
+	}
+	for i, n := 0, cap(s.Options); i < n && r.err == nil; i++ {
 		o := sock.OptionValue{Opt: sock.SockOpt(r.int("option", math.MaxUint8))}
 		o.Value = r.optValue()
 		s.Options = append(s.Options, o)
@@ -265,16 +291,18 @@ func (r *reader) optValue() int {
 		return 0
 	}
 	v, n := binary.Varint(r.b[r.off:])
-	if n <= 0 || v < math.MinInt32 || v > math.MaxInt32 {
-		r.fail("an option's value is cut short or out of range")
+	if !r.number(n) {
 		return 0
 	}
-	r.off += n
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		r.fail("an option's value %d is out of range", v)
+		return 0
+	}
 	return int(v)
 }
 
 func (r *reader) tcp() *sock.TCPState {
-	n := func(what string) int { return r.int("tcp "+what, math.MaxInt32) }
+	n := func(what string) int { return r.bounded("tcp ", what, math.MaxInt32) }
 	t := &sock.TCPState{
 		SndBuf: n("sndbuf"), SndQueued: n("snd queued"), RcvBuf: n("rcvbuf"), RcvQueued: n("rcv queued"),
 		OutOfOrder: n("out of order"), InFlight: n("in flight"), SndWnd: n("snd wnd"), RcvWnd: n("rcv wnd"),

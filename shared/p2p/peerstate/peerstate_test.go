@@ -227,6 +227,7 @@ func TestDecodeRefusesBadBytes(t *testing.T) {
 		{name: "prefix length 33", b: []byte{'P', 1, 0, 0, 1, 1, 'a', 1, 10, 0, 0, 1, 33}, want: sock.ErrInval, words: "prefix length 33"},
 		{name: "unknown host flags", b: []byte{'P', 1, 0, 0, 1, 1, 'a', 1, 10, 0, 0, 1, 24, 0x80}, want: sock.ErrInval, words: "host flags 0x80"},
 		{name: "unknown address kind", b: []byte{'P', 1, 0, 0, 1, 1, 'a', 1, 10, 0, 0, 1, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 6}, want: sock.ErrInval, words: "address kind 6"},
+		{name: "a number longer than it needs", b: []byte{'P', 1, 0x80, 0x00, 0, 0}, want: sock.ErrInval, words: "not in its shortest form"},
 		{name: "over MaxSize", b: big, want: sock.ErrMsgSize, words: "over 16384"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
