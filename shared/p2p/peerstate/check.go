@@ -16,8 +16,8 @@ import (
 // what the other side would refuse) and Decode. Every refusal wraps
 // EINVAL and says what was wrong.
 
-// maxDuration bounds the durations a part carries (its clock, a socket's
-// RTO, SRTT and TIME-WAIT): a day is far beyond any of them.
+// maxDuration bounds a socket's timers (RTO, SRTT, TIME-WAIT left): a day
+// is far beyond any of them.
 const maxDuration = 24 * time.Hour
 
 func invalid(format string, args ...any) error {
@@ -78,7 +78,7 @@ func checkPart(p Part) error {
 }
 
 func checkPartBody(p Part) error {
-	if p.Now < 0 || p.Now > math.MaxInt64/2 {
+	if p.Now < 0 {
 		return invalid("clock %v: want a time from 0 on", p.Now)
 	}
 	if err := checkCount("host", len(p.Hosts), MaxHosts); err != nil {
@@ -313,11 +313,11 @@ func checkTCP(t *sock.TCPState) error {
 	return nil
 }
 
-func checkOptions(os []sock.OptionValue) error {
-	if err := checkCount("option", len(os), MaxOptions); err != nil {
+func checkOptions(opts []sock.OptionValue) error {
+	if err := checkCount("option", len(opts), MaxOptions); err != nil {
 		return err
 	}
-	for _, o := range os {
+	for _, o := range opts {
 		if o.Opt == sock.OptUnknown || o.Opt.String() == sock.OptUnknown.String() {
 			return invalid("socket option %d: unknown", uint8(o.Opt))
 		}

@@ -115,17 +115,8 @@ func (r *reader) bounded(what, suffix string, max int) int {
 	return int(v)
 }
 
-func (r *reader) dur(what string) time.Duration {
-	return time.Duration(r.int(what, int(maxDurationFor(what))))
-}
-
-// maxDurationFor bounds the part's clock more loosely than a socket's timers.
-func maxDurationFor(what string) time.Duration {
-	if what == "clock" {
-		return math.MaxInt64 / 2
-	}
-	return maxDuration
-}
+// dur reads a socket's timer, bounded as checkTCP bounds it.
+func (r *reader) dur(what string) time.Duration { return time.Duration(r.int(what, int(maxDuration))) }
 
 func (r *reader) str(what string, max int) string {
 	n := r.bounded(what, " length", max)
@@ -197,7 +188,7 @@ func (r *reader) part() Part {
 	if v := r.byte(); r.err == nil && v != version {
 		r.fail("version %d: this town reads version %d", v, version)
 	}
-	p := Part{Seq: r.uvarint(), Now: r.dur("clock")}
+	p := Part{Seq: r.uvarint(), Now: time.Duration(r.int("clock", math.MaxInt64))}
 	n := r.count("host", MaxHosts)
 	for i := 0; i < n && r.err == nil; i++ {
 		p.Hosts = append(p.Hosts, r.host())

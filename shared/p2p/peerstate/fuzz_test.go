@@ -26,6 +26,9 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if len(b) > peerstate.MaxSize {
+			t.Fatalf("Decode accepted %d bytes, over %d", len(b), peerstate.MaxSize)
+		}
 		again, err := peerstate.Encode(p)
 		if err != nil {
 			t.Fatalf("Decode accepted a part Encode refuses: %v", err)

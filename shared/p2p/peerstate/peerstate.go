@@ -5,10 +5,10 @@
 // comes back, and Merge, which adds the peers' parts and the roads to
 // them to this town's own snapshot, for drawing.
 //
-// The form is binary, not JSON: a host with 50 TCP sockets is about 3 KiB
-// here against some 25 KiB as JSON with field names, and a message of the
-// state channel may have at most 16 KiB (MaxSize), sent a few times a
-// second to every peer. Every number is a varint, every list and string
+// The form is binary, not JSON: a host with 50 TCP sockets is 3.5 KB here
+// and 23 KB as encoding/json writes it, and a message of the state
+// channel may have at most 16 KiB (MaxSize), sent a few times a second to
+// every peer. Every number is a varint, every list and string
 // is counted, and Decode checks each count against its bound before it
 // allocates anything, so a hostile peer can make it neither panic nor
 // grow.
