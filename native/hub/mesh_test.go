@@ -238,15 +238,16 @@ func TestMeshRelays(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		ann, bob mesh.Options
+		why      error // why bob relays to ann (nil: either end may give up first)
 	}{
 		// A page whose browser has no WebRTC: its peers switch when its
 		// first relay (the hello) comes.
-		{name: "a peer without WebRTC", bob: mesh.Options{NoWebRTC: true}},
-		{name: "a newcomer without WebRTC", ann: mesh.Options{NoWebRTC: true}},
+		{name: "a newcomer without WebRTC", bob: mesh.Options{NoWebRTC: true}, why: mesh.ErrNoWebRTC},
+		{name: "an old-timer without WebRTC", ann: mesh.Options{NoWebRTC: true}, why: mesh.ErrPeerRelays},
 		// Roads that cannot open in time: each end gives up by itself.
 		{name: "roads too slow to open", ann: mesh.Options{RelayAfter: time.Millisecond}, bob: mesh.Options{RelayAfter: time.Millisecond}},
 		// One end gives up; its hello switches the other.
-		{name: "one end gives up", ann: mesh.Options{}, bob: mesh.Options{RelayAfter: time.Millisecond}},
+		{name: "one end gives up", ann: mesh.Options{RelayAfter: time.Millisecond}, bob: mesh.Options{}, why: mesh.ErrPeerRelays},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tw := meshTown(t, hub.Config{})
@@ -258,11 +259,17 @@ func TestMeshRelays(t *testing.T) {
 				_, b := bob.has(mesh.EventRelayed, ann.m.You())
 				return a && b
 			})
+			if why := bob.m.Peers()[0].Err; tc.why != nil && !errors.Is(why, tc.why) {
+				t.Errorf("bob relays to ann for %v, want %v", why, tc.why)
+			}
 			exchangeFrames(t, peers, 5)
 			for _, p := range peers {
 				pi := p.m.Peers()[0]
 				if !pi.Relayed || pi.State != road.StateOpen || pi.Stats.RecvMsgs < 5 || pi.Stats.SentMsgs < 5 {
 					t.Errorf("%s sees %+v, want relayed and open with 5 frames each way", p.name, pi)
+				}
+				if pi.Err == nil {
+					t.Errorf("%s's relayed peer says no reason why", p.name)
 				}
 				if _, ok := p.has(mesh.EventOpen, pi.ID); ok {
 					t.Errorf("%s was told the road opened, with the peer relayed", p.name)

@@ -43,6 +43,12 @@ var (
 	// ErrHubGone says the connection to the hub ended: open roads go on,
 	// but no peer can join and nothing can be relayed.
 	ErrHubGone = fmt.Errorf("mesh: the hub connection ended: %w", sock.ErrConnReset)
+	// ErrNoWebRTC says a peer is relayed because this end makes no roads
+	// (Options.NoWebRTC).
+	ErrNoWebRTC = errors.New("mesh: relayed: no WebRTC on this end")
+	// ErrPeerRelays says a peer is relayed because its end gave up on the
+	// road and relays to us.
+	ErrPeerRelays = errors.New("mesh: relayed: the peer relays through the hub")
 	// ErrClosed says the mesh was closed.
 	ErrClosed = fmt.Errorf("mesh: closed: %w", sock.ErrNotConn)
 )
@@ -406,7 +412,11 @@ func (m *Mesh) addPeer(sp signal.Peer, role road.Role) {
 		}
 	}
 	if p.road == nil {
-		m.startRelay(p)
+		why := ErrNoWebRTC
+		if p.err != nil {
+			why = fmt.Errorf("mesh: no road: %w", p.err)
+		}
+		m.startRelay(p, why)
 	}
 	m.peersWG.Add(1)
 	go p.watch()

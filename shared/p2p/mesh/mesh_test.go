@@ -191,8 +191,8 @@ func TestBadMessagesAreCounted(t *testing.T) {
 	eventually(t, "2 bad relays dropped", func() bool { return m.Peers()[0].Stats.Drops[road.DropBadState] == 2 })
 
 	infos := m.Peers()
-	if len(infos) != 1 || infos[0].ID != "p1" || infos[0].Name != "ann" || !infos[0].Relayed {
-		t.Errorf("peers are %+v, want ann alone, relayed", infos)
+	if len(infos) != 1 || infos[0].ID != "p1" || infos[0].Name != "ann" || !infos[0].Relayed || !errors.Is(infos[0].Err, mesh.ErrNoWebRTC) {
+		t.Errorf("peers are %+v, want ann alone, relayed for want of WebRTC", infos)
 	}
 	if n := m.Drain(func(signal.PeerID, []byte) {}); n != 0 {
 		t.Errorf("drained %d frames from bad messages, want none", n)

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -54,7 +55,8 @@ type PeerInfo struct {
 	// Stats are the road's, or the relay's counters for a relayed peer
 	// (no RTT, and Loss -1).
 	Stats road.Stats
-	// Err says why the road closed, or nil.
+	// Err says why the road closed, or why the peer is relayed (as
+	// ErrNoWebRTC, ErrPeerRelays, or the road's error), or nil.
 	Err error
 }
 
@@ -107,13 +109,14 @@ func (p *peer) leave() {
 	}
 }
 
-// startRelay makes p relayed and tells the peer to relay to us too; m.mu
-// is held.
-func (m *Mesh) startRelay(p *peer) {
+// startRelay makes p relayed, for the reason why (kept for PeerInfo.Err,
+// so a road's label can say it), and tells the peer to relay to us too;
+// m.mu is held.
+func (m *Mesh) startRelay(p *peer, why error) {
 	if p.relayed {
 		return
 	}
-	p.relayed = true
+	p.relayed, p.err = true, why
 	close(p.switched)
 	m.event(Event{Kind: EventRelayed, Peer: p.id})
 	m.enqueue(signal.Relay{Peer: p.id, Data: []byte{relayHello}})
@@ -122,7 +125,7 @@ func (m *Mesh) startRelay(p *peer) {
 // relayed takes one relay message from p; m.mu is held. Any relay from a
 // peer switches it to relayed: its end has given up on the road.
 func (m *Mesh) relayed(p *peer, data []byte) {
-	m.startRelay(p)
+	m.startRelay(p, ErrPeerRelays)
 	if len(data) == 0 { // Decode refuses it; a fake hub might not
 		p.drops[road.DropEmpty].Add(1)
 		return
@@ -187,7 +190,7 @@ func (p *peer) watch() {
 		case <-timeout:
 			timeout = nil
 			p.m.mu.Lock()
-			p.m.startRelay(p)
+			p.m.startRelay(p, fmt.Errorf("mesh: no road within %s: %w", p.m.opts.RelayAfter, road.ErrNoChannel))
 			p.m.mu.Unlock()
 		case <-switched:
 			// The road is of no more use; closing it frees its ports
@@ -201,8 +204,10 @@ func (p *peer) watch() {
 }
 
 // roadDone handles the road ending by itself: before it opened, the peer
-// is relayed from now on (road.ErrNoChannel, or a failed connection);
-// after, the road's error stays for PeerInfo.
+// is relayed from now on (road.ErrNoChannel, or a failed connection), and
+// so after it opened if it fell silent (the path between us broke, but the
+// peer may still be in the room: if it is not, the hub says so); a road
+// the peer closed stays closed, its error kept for PeerInfo.
 func (p *peer) roadDone() {
 	wasOpen := false
 	select {
@@ -212,12 +217,13 @@ func (p *peer) roadDone() {
 	}
 	p.m.mu.Lock()
 	defer p.m.mu.Unlock()
-	if !wasOpen {
-		p.m.startRelay(p)
+	err := p.road.Err()
+	if !wasOpen || errors.Is(err, road.ErrSilent) {
+		p.m.startRelay(p, err)
 		return
 	}
 	if !p.relayed {
-		p.err = p.road.Err()
+		p.err = err
 	}
 }
 
