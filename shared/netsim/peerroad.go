@@ -10,9 +10,10 @@ import (
 	"socketville/shared/wire"
 )
 
-// RoadMTU is the largest IP packet a road to a peer's town carries: what
-// Chrome's SCTP puts in one chunk of a data channel message.
-const RoadMTU = 1160
+// RoadMTU is the largest IP packet a road to a peer's town carries: a
+// data channel message of 1160 bytes (what Chrome's SCTP puts in one
+// chunk) holds one Ethernet frame, whose header takes 14 of them.
+const RoadMTU = 1160 - 14
 
 // roadKey names a road: the host it starts at and the far host it leads to.
 type roadKey struct{ host, far string }
