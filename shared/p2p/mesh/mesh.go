@@ -187,16 +187,16 @@ func Join(ctx context.Context, o Options) (*Mesh, error) {
 		// Relayed state is small snapshots a few times a second a peer.
 		stateIn: newQueue(256),
 	}
+	m.mu.Lock()
+	for _, sp := range w.Peers {
+		// The newcomer offers to everyone already there.
+		m.addPeer(m.newPlace(sp, road.RoleOfferer))
+	}
+	m.mu.Unlock()
 	m.readers.Add(1)
 	m.writers.Add(1)
 	go m.read()
 	go m.write()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, p := range w.Peers {
-		// The newcomer offers to everyone already there.
-		m.addPeer(p, road.RoleOfferer)
-	}
 	return m, nil
 }
 
@@ -338,6 +338,10 @@ func (m *Mesh) read() {
 			m.count.malformed.Add(1)
 			continue
 		}
+		if j, ok := msg.(signal.PeerJoined); ok {
+			m.joined(j.Peer)
+			continue
+		}
 		m.route(msg)
 	}
 }
@@ -347,13 +351,6 @@ func (m *Mesh) route(msg signal.Message) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	switch msg := msg.(type) {
-	case signal.PeerJoined:
-		if m.byID[msg.Peer.ID] != nil || msg.Peer.ID == m.you || m.closing {
-			m.count.unexpected.Add(1)
-			return
-		}
-		// Whoever was here first answers the newcomer's offer.
-		m.addPeer(msg.Peer, road.RoleAnswerer)
 	case signal.PeerLeft:
 		if p := m.byID[msg.Peer]; p != nil {
 			p.leave()
@@ -393,24 +390,57 @@ func (m *Mesh) signalFrom(id signal.PeerID, msg signal.Message) {
 	}
 }
 
-// addPeer starts the place of one peer: its road (unless NoWebRTC) and
-// its watcher; m.mu is held.
-func (m *Mesh) addPeer(sp signal.Peer, role road.Role) {
-	p := newPeer(m, sp, m.opts.RelayQueue)
-	m.peers = append(m.peers, p)
-	m.byID[sp.ID] = p
-	m.event(Event{Kind: EventJoined, Peer: sp.ID, Name: sp.Name})
-	if !m.opts.NoWebRTC {
-		ro := m.opts.Road
-		ro.Role, ro.Peer, ro.ICE = role, sp.ID, m.ice
-		p.sig = newSignaler(m, sp.ID)
-		r, err := road.New(p.sig, ro)
-		if err == nil {
-			p.road = r
-		} else {
-			p.err = err
-		}
+// joined makes a place for a peer that came into the room after me: whoever
+// was here first answers the newcomer's offer. Only the reader calls it,
+// so no offer of the peer's can come before its place is there.
+func (m *Mesh) joined(sp signal.Peer) {
+	m.mu.Lock()
+	ok := m.byID[sp.ID] == nil && sp.ID != m.you && !m.closing && len(m.peers) < signal.MaxPeers
+	m.mu.Unlock()
+	if !ok {
+		// A peer joining twice, myself, or more than a room may hold.
+		m.count.unexpected.Add(1)
+		return
 	}
+	p := m.newPlace(sp, road.RoleAnswerer)
+	m.mu.Lock()
+	added := m.addPeer(p)
+	m.mu.Unlock()
+	if !added && p.road != nil {
+		_ = p.road.Close()
+	}
+}
+
+// newPlace makes the place of one peer, with its road unless NoWebRTC. It
+// takes no lock: a PeerConnection takes a while to make, and the owner's
+// tick must not wait for it.
+func (m *Mesh) newPlace(sp signal.Peer, role road.Role) *peer {
+	p := newPeer(m, sp, m.opts.RelayQueue)
+	if m.opts.NoWebRTC {
+		return p
+	}
+	ro := m.opts.Road
+	ro.Role, ro.Peer, ro.ICE = role, sp.ID, m.ice
+	p.sig = newSignaler(m, sp.ID)
+	r, err := road.New(p.sig, ro)
+	if err != nil {
+		p.sig, p.err = nil, err
+		return p
+	}
+	p.road = r
+	return p
+}
+
+// addPeer puts p in the room and starts its watcher; m.mu is held. It
+// says false, leaving p's road to its caller to close, when the mesh is
+// closing.
+func (m *Mesh) addPeer(p *peer) bool {
+	if m.closing {
+		return false
+	}
+	m.peers = append(m.peers, p)
+	m.byID[p.id] = p
+	m.event(Event{Kind: EventJoined, Peer: p.id, Name: p.name})
 	if p.road == nil {
 		why := ErrNoWebRTC
 		if p.err != nil {
@@ -420,6 +450,7 @@ func (m *Mesh) addPeer(sp signal.Peer, role road.Role) {
 	}
 	m.peersWG.Add(1)
 	go p.watch()
+	return true
 }
 
 // removePeer forgets p once it has left; m.mu is held.

@@ -5,6 +5,7 @@ package mesh_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -313,4 +314,19 @@ func TestRandomRelays(t *testing.T) {
 	}
 	m.Drain(func(signal.PeerID, []byte) {})
 	m.DrainState(func(signal.PeerID, []byte) {})
+}
+
+// TestAFloodOfPeersIsBounded has the hub announce more peers than a room
+// may hold: the mesh keeps signal.MaxPeers and counts the rest.
+func TestAFloodOfPeersIsBounded(t *testing.T) {
+	m, c := join(t, mesh.Options{})
+	const extra = 10
+	for i := range signal.MaxPeers + extra {
+		c.send(signal.PeerJoined{Peer: signal.Peer{ID: signal.PeerID(fmt.Sprintf("q%d", i))}})
+	}
+	// ann (p1) was there already: MaxPeers-1 more fit.
+	eventually(t, "the flood taken", func() bool { return m.Stats().Unexpected == extra+1 })
+	if n := len(m.Peers()); n != signal.MaxPeers {
+		t.Errorf("%d peers, want %d", n, signal.MaxPeers)
+	}
 }
