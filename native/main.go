@@ -37,7 +37,7 @@ flags it takes. socketville COMMAND -h says the same.`
 // commandOrder is the order the usage lists the commands in: the first
 // thing to try first, help last.
 func commandOrder() []string {
-	return []string{"run", "desktop", "serve", "watch", "lesson", "export", "help"}
+	return []string{"run", "desktop", "serve", "join", "watch", "lesson", "export", "help"}
 }
 
 // commands are the subcommands by name.
@@ -49,6 +49,8 @@ func commands() map[string]command {
 			usage: desktopUsage, run: desktopCmd},
 		{name: "serve", summary: "serve the town's browser build on localhost",
 			usage: serveUsage, run: serveCmd},
+		{name: "join", summary: "join a shared town from an invite link, with a host of this machine's",
+			usage: joinUsage, run: joinCmd},
 		{name: "watch", summary: "show this machine's own sockets and who owns them",
 			usage: watchUsage, run: watchCmd},
 		{name: "lesson", summary: "list the lessons, show one, or check a scenario against its goal",

@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall/js"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"socketville/shared/p2p/signal"
 	"socketville/shared/town"
 	"socketville/shared/town/play"
 	"socketville/wasm/share"
@@ -118,10 +120,41 @@ func main() {
 	js.Global().Get("performance").Call("mark", "sv-town")
 	pg := newPage(g)
 	shareAPI(pg)
+	joinFromLink(pg)
 	ebiten.SetTPS(town.TPS)
 	if err := ebiten.RunGame(pg); err != nil {
 		stopped(err)
 	}
+}
+
+// joinFromLink joins the room of an invite link (#room=ID) the page was
+// opened at; what goes wrong is said over the page and in the console.
+func joinFromLink(pg *page) {
+	_, id, err := signal.ParseInvite(js.Global().Get("location").Get("href").String())
+	if err != nil {
+		if strings.Contains(js.Global().Get("location").Get("hash").String(), "room=") {
+			pageNote("This invite link does not read: " + err.Error())
+		}
+		return
+	}
+	pg.room.join(id, pageName(), func(_ any, err error) {
+		if err != nil {
+			pg.Player().Console().Add(play.LineError, err.Error())
+			pageNote(err.Error())
+			return
+		}
+		if f := js.Global().Get("socketvilleJoined"); f.Type() == js.TypeFunction {
+			f.Invoke(pg.room.t.Host())
+		}
+	})
+}
+
+// pageName is the page's ?name=, the name its host asks for in a shared
+// town ("" lets the room name it).
+func pageName() string {
+	search := strings.TrimPrefix(js.Global().Get("location").Get("search").String(), "?")
+	q, _ := url.ParseQuery(search)
+	return q.Get("name")
 }
 
 // kernelParam is the page's ?kernel=, for the console's words.

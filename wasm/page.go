@@ -16,13 +16,19 @@ import (
 type page struct {
 	*town.Game
 	jobs chan func()
+	// room is the page's shared town, if it has one (peers.go).
+	room room
 }
 
 // maxJobs is how many clicks may wait for the next frame; more is a page
 // gone wrong, told so rather than kept.
 const maxJobs = 32
 
-func newPage(g *town.Game) *page { return &page{Game: g, jobs: make(chan func(), maxJobs)} }
+func newPage(g *town.Game) *page {
+	pg := &page{Game: g, jobs: make(chan func(), maxJobs)}
+	pg.room.pg = pg
+	return pg
+}
 
 // Update carries out the queued jobs, then the town's frame.
 func (p *page) Update() error {
@@ -31,6 +37,7 @@ func (p *page) Update() error {
 		case job := <-p.jobs:
 			job()
 		default:
+			p.room.drive()
 			return p.Game.Update()
 		}
 	}
@@ -57,6 +64,37 @@ func (p *page) promise(work func() (any, error)) js.Value {
 	}
 	select {
 	case p.jobs <- job:
+	default:
+		reject.Invoke(js.Global().Get("Error").New("the town is busy: try again in a moment"))
+	}
+	return pr
+}
+
+// later runs work at the next frame, from a goroutine that waited for
+// something off the frame loop (the hub); it waits for room in the queue
+// rather than drop what that goroutine learned.
+func (p *page) later(work func()) { p.jobs <- work }
+
+// asyncPromise is a Promise that start settles, by calling done, when
+// what it began is over: start runs at the next frame and may hand the
+// rest to a goroutine (see room.join).
+func (p *page) asyncPromise(start func(done func(any, error))) js.Value {
+	var resolve, reject js.Value
+	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		resolve, reject = args[0], args[1]
+		return nil
+	})
+	pr := js.Global().Get("Promise").New(executor)
+	executor.Release()
+	done := func(v any, err error) {
+		if err != nil {
+			reject.Invoke(js.Global().Get("Error").New(err.Error()))
+			return
+		}
+		resolve.Invoke(v)
+	}
+	select {
+	case p.jobs <- func() { start(done) }:
 	default:
 		reject.Invoke(js.Global().Get("Error").New("the town is busy: try again in a moment"))
 	}

@@ -129,6 +129,16 @@ func shareAPI(pg *page) {
 			return true, nil
 		},
 	})
+	api := js.Global().Get("socketvilleShare")
+	api.Set("invite", js.FuncOf(func(js.Value, []js.Value) any {
+		return pg.asyncPromise(func(done func(any, error)) { pg.room.join("", pageName(), done) })
+	}))
+	api.Set("leave", js.FuncOf(func(js.Value, []js.Value) any {
+		return pg.asyncPromise(pg.room.leave)
+	}))
+	api.Set("peers", js.FuncOf(func(js.Value, []js.Value) any {
+		return pg.asyncPromise(func(done func(any, error)) { done(pg.room.peers(), nil) })
+	}))
 	if f := js.Global().Get("socketvilleShareReady"); f.Type() == js.TypeFunction {
 		f.Invoke()
 	}
