@@ -119,7 +119,7 @@ func TestUsageAndErrors(t *testing.T) {
 		{name: "bad scenario", args: []string{"run", bad}, code: exitFail, stderr: "line 2: unknown command \"hots\""},
 		{name: "failing call", args: []string{"run", failing}, code: exitFail,
 			stderr: "line 4: bind: EACCES: permission denied (ports below 1024 need a root process; a/p is not)"},
-		{name: "help unknown", args: []string{"help", "fly"}, code: exitUsage, stderr: `no command "fly" (the commands are desktop, export, help, lesson, run, serve, watch)`},
+		{name: "help unknown", args: []string{"help", "fly"}, code: exitUsage, stderr: `no command "fly" (the commands are desktop, export, help, join, lesson, run, serve, watch)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -336,8 +336,8 @@ func TestUsageReadsWell(t *testing.T) {
 		col = at
 		rows = append(rows, name)
 	}
-	if strings.Join(rows, " ") != "run desktop serve watch lesson export help" {
-		t.Errorf("the usage lists %q, want run, desktop, serve, watch, lesson, export and help in that order", rows)
+	if strings.Join(rows, " ") != "run desktop serve join watch lesson export help" {
+		t.Errorf("the usage lists %q, want run, desktop, serve, join, watch, lesson, export and help in that order", rows)
 	}
 	for name, c := range commands() {
 		t.Run(name, func(t *testing.T) {
