@@ -9,6 +9,7 @@ package peertown
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -69,6 +70,9 @@ type peer struct {
 	info mesh.PeerInfo
 }
 
+// silentAfter is how long a road may hear nothing from its peer.
+const silentAfter = 15 * time.Second
+
 // Prefix is the subnet of a shared town's hosts: 10.99.0.0/16, a host's
 // address made from its peer's number in the room (p1 is 10.99.0.1).
 var Prefix = netip.MustParsePrefix("10.99.0.0/16")
@@ -76,6 +80,12 @@ var Prefix = netip.MustParsePrefix("10.99.0.0/16")
 // Join joins the room (or makes one) and returns once the hub has
 // welcomed this page.
 func Join(ctx context.Context, o Options) (*Town, error) {
+	if o.Mesh.Road.SilentAfter <= 0 {
+		// A page that draws the town in software can keep its
+		// messages waiting for seconds: a road is given up on, and
+		// relayed, only after this long without a word.
+		o.Mesh.Road.SilentAfter = silentAfter
+	}
 	m, err := mesh.Join(ctx, o.Mesh)
 	if err != nil {
 		return nil, err
@@ -190,7 +200,7 @@ func (t *Town) event(e mesh.Event) {
 		}
 	case mesh.EventRelayed:
 		if pp != nil {
-			t.notes = append(t.notes, fmt.Sprintf("no data channel to %s opened in time: the road goes through the hub instead (relayed)", who(pp)))
+			t.notes = append(t.notes, fmt.Sprintf("the road to %s goes through the hub instead of a data channel (relayed): %v", who(pp), t.whyRelayed(e.Peer)))
 			t.sendState()
 		}
 	case mesh.EventHubGone:
@@ -209,6 +219,16 @@ func (t *Town) event(e mesh.Event) {
 			t.lines = append(t.lines, fmt.Sprintf("peer %s %s gone", t.host, pp.host))
 		}
 	}
+}
+
+// whyRelayed says why a peer's road is relayed, as the mesh knows it.
+func (t *Town) whyRelayed(id signal.PeerID) error {
+	for _, i := range t.m.Peers() {
+		if i.ID == id && i.Err != nil {
+			return i.Err
+		}
+	}
+	return errors.New("no data channel opened in time")
 }
 
 // who names a peer for people.
