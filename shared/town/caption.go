@@ -145,7 +145,15 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 		hint, kept, c = hintEmpty, hintEmpty, colSelect // no story to play: say how to begin
 	}
 	tries := []string{hint, hintShort[hint], kept, hintShort[kept], "Space: pause · →: step"}
-	if told, ok := g.player.CaptionPast(); ok {
+	if host := g.yourHost(); g.player.Shared() && host != "" {
+		// No story to be over: friends come and go, time runs on.
+		tries = []string{
+			"shared: your plot is " + host + "; type its calls in the console (" + host + "/app: socket tcp), a friend's plot is theirs",
+			"your plot is " + host + ": type " + host + "/app: ... in the console",
+			"your plot: " + host,
+		}
+		c = colSelect
+	} else if told, ok := g.player.CaptionPast(); ok {
 		// A closing "run 2m" ran the clock past what the words say
 		// (a TIME-WAIT they speak of is over): say they are of then.
 		at, now := formatVirtual(told), formatVirtual(g.player.Now())
@@ -168,4 +176,16 @@ func (g *Game) captionLabels(area image.Rectangle) []label {
 		}
 	}
 	return out
+}
+
+// yourHost is, in a shared town, the name of this page's own plot ("" in
+// a town that is not shared).
+func (g *Game) yourHost() string {
+	_, plots := g.player.PeerSigns()
+	for h, whose := range plots {
+		if whose == "yours" {
+			return h
+		}
+	}
+	return ""
 }

@@ -247,7 +247,7 @@ func (g *Game) statusLabel(area image.Rectangle) label {
 		short = state
 	}
 	busy := ""
-	if !g.player.Busy() && !idle && !g.emptyTown() {
+	if !g.player.Busy() && !idle && !g.emptyTown() && !g.player.Shared() {
 		busy = "  scenario done"
 	}
 	clock := "t = " + formatVirtual(g.player.Now())

@@ -41,6 +41,12 @@ func TestSharedTownSaysWhy(t *testing.T) {
 	if got := g.statusLabel(image.Rect(0, 40, 1100, 630)).text; !strings.Contains(got, "shared · real time") {
 		t.Errorf("the status says %q", got)
 	}
+	if got := g.statusLabel(image.Rect(0, 40, 1100, 630)).text; strings.Contains(got, "done") {
+		t.Errorf("a shared town's status says it is done: %q", got)
+	}
+	if g.yourHost() != "ann" {
+		t.Errorf("your plot is %q, want ann", g.yourHost())
+	}
 	if got := g.badgeText(); !strings.Contains(got, "shared with peers") {
 		t.Errorf("the badge says %q", got)
 	}
