@@ -107,6 +107,7 @@ type sockOpts struct {
 	linger    int  // seconds, when lingerOn
 	recvErr   bool // IP_RECVERR: every ICMP error becomes the pending error and queues for RecvErr
 	pmtuDisc  int  // IP_MTU_DISCOVER
+	userTimeo int  // TCP_USER_TIMEOUT, milliseconds; 0 means tcp_retries2 decides
 }
 
 // errQueueMax bounds a socket's error queue; Linux bounds it by the

@@ -66,9 +66,25 @@ func (p *Process) SetSockopt(fd int, opt sock.SockOpt, value int) error {
 		s.opts.pmtuDisc = value
 	case sock.OptMTU:
 		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, "IP_MTU can only be read")
+	case sock.OptUserTimeout:
+		return p.setUserTimeout(s, fd, value)
 	default:
 		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, fmt.Sprintf("option %v", opt))
 	}
+	return nil
+}
+
+// setUserTimeout sets TCP_USER_TIMEOUT as Linux's do_tcp_setsockopt does:
+// TCP sockets only, and no negative value. It takes effect at the next
+// expiry of the retransmission timer.
+func (p *Process) setUserTimeout(s *Socket, fd, value int) error {
+	if s.typ != sock.SockTCP {
+		return p.fail("setsockopt", fd, sock.ErrNoProtoOpt, "TCP_USER_TIMEOUT is a TCP option")
+	}
+	if value < 0 {
+		return p.fail("setsockopt", fd, sock.ErrInval, "TCP_USER_TIMEOUT takes milliseconds, 0 for the default")
+	}
+	s.opts.userTimeo = value
 	return nil
 }
 
@@ -115,6 +131,11 @@ func (p *Process) GetSockopt(fd int, opt sock.SockOpt) (int, error) {
 		return b(s.opts.recvErr), nil
 	case sock.OptMTUDiscover:
 		return s.opts.pmtuDisc, nil
+	case sock.OptUserTimeout:
+		if s.typ != sock.SockTCP {
+			return 0, p.fail("getsockopt", fd, sock.ErrNoProtoOpt, "TCP_USER_TIMEOUT is a TCP option")
+		}
+		return s.opts.userTimeo, nil
 	case sock.OptMTU:
 		if !s.connected && (s.tcp == nil || !s.remote.IsValid()) {
 			return 0, p.fail("getsockopt", fd, sock.ErrNotConn, "IP_MTU is the path MTU towards a connected peer")

@@ -137,6 +137,10 @@ type tcb struct {
 	rttSeq            wire.SeqNum
 	rttStart          time.Duration
 	retries           int // consecutive timeouts without progress
+	// unackedSince is when the oldest unacknowledged data (or the first
+	// SYN) went out, or the last ACK that made progress since: what
+	// TCP_USER_TIMEOUT measures from (Linux's retrans_stamp).
+	unackedSince time.Duration
 
 	ackNow      bool // an ACK must go out at the end of this input
 	ackPending  int  // full-sized segments received and not yet ACKed

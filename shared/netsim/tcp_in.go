@@ -554,7 +554,8 @@ func (c *tcb) newAck(ack wire.SeqNum) {
 	if c.sndUna == c.sndMax {
 		c.disarm(timerRetransmit)
 	} else {
-		c.arm(timerRetransmit, c.rto) // RFC 6298 section 5.3
+		c.unackedSince = c.sched().Now() // progress: the user timeout starts again
+		c.arm(timerRetransmit, c.rto)    // RFC 6298 section 5.3
 	}
 }
 

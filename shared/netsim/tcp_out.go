@@ -2,6 +2,7 @@ package netsim
 
 import (
 	"fmt"
+	"time"
 
 	"socketville/shared/sock"
 
@@ -147,10 +148,17 @@ func (c *tcb) sendSyn() {
 	}
 	if c.retries == 0 {
 		c.rttStart = c.sched().Now()
+		c.unackedSince = c.rttStart
 	}
 	c.sendSegment(c.iss, flags, nil, note)
 	c.sndNxt, c.sndMax = c.iss.Add(1), c.iss.Add(1)
-	c.arm(timerRetransmit, c.backedOffRTO())
+	rto := c.backedOffRTO()
+	if c.state == stateSynSent {
+		// As Linux: a connect gives up at the user timeout itself, not
+		// at the next backed-off expiry after it.
+		rto = c.clampToUserTimeout(rto)
+	}
+	c.arm(timerRetransmit, rto)
 }
 
 // sendReset aborts the connection from our side with RST|ACK, as Linux does
@@ -262,6 +270,9 @@ func (c *tcb) sendData(seq wire.SeqNum, n int, fin bool) {
 		end = end.Add(1)
 	}
 	note := ""
+	if c.sndUna == c.sndMax {
+		c.unackedSince = c.sched().Now() // the first byte in flight
+	}
 	if seq.LessThan(c.sndMax) {
 		note = "retransmission"
 	} else if !c.rttTiming {
@@ -298,6 +309,10 @@ func (c *tcb) onRetransmitTimeout() {
 	c.retries++
 	switch c.state {
 	case stateSynSent:
+		if c.userTimedOut() {
+			c.abort(sock.ErrTimedOut, c.userTimeoutWords("no answer to the SYN"))
+			return
+		}
 		if c.retries > synRetries {
 			c.abort(sock.ErrTimedOut, fmt.Sprintf("no answer to the SYN after %d retransmissions", synRetries))
 			return
@@ -316,7 +331,11 @@ func (c *tcb) onRetransmitTimeout() {
 		c.retries = 0
 		return
 	}
-	if c.retries > dataRetries {
+	if c.userTimedOut() {
+		c.abort(sock.ErrTimedOut, c.userTimeoutWords("no ACK"))
+		return
+	}
+	if c.userTimeout() == 0 && c.retries > dataRetries {
 		c.abort(sock.ErrTimedOut, fmt.Sprintf("no ACK after %d retransmissions", dataRetries))
 		return
 	}
@@ -330,4 +349,41 @@ func (c *tcb) onRetransmitTimeout() {
 		c.retransmitFirst()
 	}
 	c.arm(timerRetransmit, c.backedOffRTO())
+}
+
+// userTimeout is the socket's TCP_USER_TIMEOUT, zero when unset. On Linux
+// it also bounds keepalive probes; the simulator has no keepalive, so that
+// half of RFC 5482 does not apply here.
+func (c *tcb) userTimeout() time.Duration {
+	return time.Duration(c.s.opts.userTimeo) * time.Millisecond
+}
+
+// userTimedOut reports whether a set TCP_USER_TIMEOUT has passed since the
+// oldest unacknowledged transmission. Like Linux's retransmits_timed_out
+// it is asked only when the retransmission timer fires, so for data the
+// give-up comes at the first expiry at or after the deadline; a set user
+// timeout replaces tcp_retries2 as the limit.
+func (c *tcb) userTimedOut() bool {
+	uto := c.userTimeout()
+	return uto > 0 && c.sched().Now()-c.unackedSince >= uto
+}
+
+// clampToUserTimeout shortens a SYN's retransmission timeout so that the
+// timer fires no later than the user timeout's deadline.
+func (c *tcb) clampToUserTimeout(rto time.Duration) time.Duration {
+	uto := c.userTimeout()
+	if uto == 0 {
+		return rto
+	}
+	left := c.unackedSince + uto - c.sched().Now()
+	return max(min(rto, left), 0)
+}
+
+// userTimeoutWords says why a user timeout ended the connection: how long
+// nothing was acknowledged, the option's value and the retransmissions
+// made (the timer has already counted this expiry).
+func (c *tcb) userTimeoutWords(what string) string {
+	waited := c.sched().Now() - c.unackedSince
+	return fmt.Sprintf("%s for %v (TCP_USER_TIMEOUT %d ms) after %d retransmissions",
+		what, waited, c.s.opts.userTimeo, c.retries-1)
 }

@@ -106,6 +106,7 @@ const (
 	OptRecvErr             // IP_RECVERR: 1 to hear every ICMP error about the socket's packets, soft ones and unconnected UDP's too; they queue for RecvErr
 	OptMTUDiscover         // IP_MTU_DISCOVER: 0 DONT (DF clear, fragment as needed), 1 WANT (the default: DF set up to the path MTU, fragments above it), 2 DO (DF always, EMSGSIZE above the path MTU), 3 PROBE (DF always, the path MTU ignored)
 	OptMTU                 // IP_MTU: read-only: the path MTU towards a connected socket's peer
+	OptUserTimeout         // TCP_USER_TIMEOUT (RFC 5482): milliseconds data (or a connect's SYN) may stay unacknowledged before ETIMEDOUT; 0 is the default (tcp_retries2)
 	optCount
 )
 
@@ -113,7 +114,7 @@ var optNames = [optCount]string{
 	OptUnknown: "unknown", OptReuseAddr: "SO_REUSEADDR", OptBroadcast: "SO_BROADCAST", OptRcvBuf: "SO_RCVBUF",
 	OptSndBuf: "SO_SNDBUF", OptRcvTimeo: "SO_RCVTIMEO", OptTTL: "IP_TTL", OptError: "SO_ERROR",
 	OptNoDelay: "TCP_NODELAY", OptLinger: "SO_LINGER", OptRecvErr: "IP_RECVERR",
-	OptMTUDiscover: "IP_MTU_DISCOVER", OptMTU: "IP_MTU",
+	OptMTUDiscover: "IP_MTU_DISCOVER", OptMTU: "IP_MTU", OptUserTimeout: "TCP_USER_TIMEOUT",
 }
 
 // The values of IP_MTU_DISCOVER, as in Linux's <linux/in.h>.
