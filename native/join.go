@@ -31,8 +31,9 @@ real time while peers are there. In a window by default.
   --name NAME        the host's name (default: after its place in the room)
   --headless         no window: print the console as it goes
   --lines FILE       with --headless, type FILE's lines (calls of this host's
-                     processes, such as an echo server) once the first road
-                     to a peer is open; - reads them from standard input
+                     processes, such as an echo server) once the roads to
+                     --peers peers are open; - reads them from standard input
+  --peers N          how many peers' roads --lines waits for (default 1)
   --for D            with --headless, leave the room after D (default: until
                      interrupted)
   --size WxH         the window's size in logical pixels (default 1280x800)
@@ -48,6 +49,7 @@ func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	headless := fs.Bool("headless", false, "no window")
 	linesFile := fs.String("lines", "", "lines to type once a road is open")
 	stay := fs.Duration("for", 0, "leave after this long")
+	waitPeers := fs.Int("peers", 1, "roads --lines waits for")
 	size := fs.String("size", "1280x800", "window size")
 	loopback := fs.Bool("loopback", false, "data channels on loopback")
 	pos, err := parseInterspersed(fs, args)
@@ -60,6 +62,10 @@ func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*headless && (*linesFile != "" || *stay != 0) {
 		fmt.Fprintln(stderr, "socketville join: --lines and --for go with --headless")
+		return exitUsage
+	}
+	if *waitPeers < 1 {
+		fmt.Fprintf(stderr, "socketville join: --peers %d: want at least 1\n", *waitPeers)
 		return exitUsage
 	}
 	base, id, err := p2psignal.ParseInvite(pos[0])
@@ -89,7 +95,7 @@ func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer t.Close()
 	why := fmt.Sprintf("shared town: you are %s at %v; the town runs in real time while peers are here", t.Host(), t.Addr())
 	if *headless {
-		return joinHeadless(t, why, lines, *stay, stdout, stderr)
+		return joinHeadless(t, why, lines, *waitPeers, *stay, stdout, stderr)
 	}
 	var w, h int
 	if _, err := fmt.Sscanf(*size, "%dx%d", &w, &h); err != nil || w < 1 || h < 1 {
@@ -155,8 +161,8 @@ func readLines(path string, stdin io.Reader) ([]string, error) {
 
 // joinHeadless runs the shared town with no window at the town's frame
 // rate, printing the console's lines as they come: the lines given are
-// typed once the first road to a peer is open.
-func joinHeadless(t *peertown.Town, why string, lines []string, stay time.Duration, stdout, stderr io.Writer) int {
+// typed once roads to peers peers are open.
+func joinHeadless(t *peertown.Town, why string, lines []string, peers int, stay time.Duration, stdout, stderr io.Writer) int {
 	p, err := play.New(play.Options{Name: "shared", Source: t.Scenario()})
 	if err == nil {
 		err = p.JoinPeers(t, why)
@@ -185,7 +191,7 @@ func joinHeadless(t *peertown.Town, why string, lines []string, stay time.Durati
 			return exitOK
 		case now := <-tick.C:
 			t.Drive(p, now)
-			if len(lines) > 0 && roadOpen(t) {
+			if len(lines) > 0 && roadsOpen(t) >= peers {
 				for _, l := range lines {
 					_ = p.Exec(l) // its error is in the console, printed below
 				}
@@ -198,14 +204,15 @@ func joinHeadless(t *peertown.Town, why string, lines []string, stay time.Durati
 	}
 }
 
-// roadOpen reports whether a road to some peer's host is there.
-func roadOpen(t *peertown.Town) bool {
+// roadsOpen counts the peers' hosts there are roads to.
+func roadsOpen(t *peertown.Town) int {
+	n := 0
 	for _, p := range t.Peers() {
 		if p.Host != "" && !p.Gone {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // printConsole prints the console's lines added since the count printed.

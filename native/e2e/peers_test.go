@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,6 +55,7 @@ func invite(t *testing.T, ctx context.Context) string {
 func TestBrowserPeers(t *testing.T) {
 	url, _ := startServe(t)
 	ann := browser(t, 1100, 700, peerFlags)
+	cheap(t, ann)
 	openTown(t, ann, url)
 	link := invite(t, ann)
 	if !strings.Contains(link, "#room=") {
@@ -56,6 +63,7 @@ func TestBrowserPeers(t *testing.T) {
 	}
 	bob, cancel := chromedp.NewContext(ann) // a second window of the same browser
 	defer cancel()
+	cheap(t, bob)
 	openTown(t, bob, link)
 	get := func(ctx context.Context) func() (state, error) { return func() (state, error) { return pageState(ctx) } }
 	waitFor(t, 30*time.Second, "ann's road to bob", get(ann), func(s state) bool { return consoleLine(s, "$ peer ann bob 10.99.0.2") != "" })
@@ -98,8 +106,113 @@ func TestBrowserPeers(t *testing.T) {
 			}
 		}
 	}
+	threeWayUDP(t, link, ann, bob)
 	shot(t, ann, "peers-ann.png")
 	shot(t, bob, "peers-bob.png")
 }
 
+// joined is a native peer started with socketville join --headless: its
+// console as it prints it.
+type joined struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (j *joined) has(text string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, l := range j.lines {
+		if strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinNative starts the native binary in the room of link, headless,
+// typing lines once its roads to both pages are open.
+func joinNative(t *testing.T, link string, lines ...string) *joined {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "lines.sv")
+	if err := os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "join", "--headless", "--loopback", "--peers", "2", "--lines", f, "--for", "90s", link)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	j := &joined{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			j.mu.Lock()
+			j.lines = append(j.lines, sc.Text())
+			j.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGINT)
+		<-done
+		_ = cmd.Wait()
+	})
+	return j
+}
+
+// threeWayUDP: a native peer joins the two pages' room; each of the
+// three binds UDP port 9000 and sends a datagram to each of the others,
+// and each reads the two sent to it.
+func threeWayUDP(t *testing.T, link string, ann, bob context.Context) {
+	t.Helper()
+	get := func(ctx context.Context) func() (state, error) { return func() (state, error) { return pageState(ctx) } }
+	// ann closed her TCP socket, so her UDP one is fd 3; bob's is 5.
+	for _, p := range []struct {
+		ctx      context.Context
+		host, fd string
+	}{{ann, "ann", "3"}, {bob, "bob", "5"}} {
+		for _, l := range []string{"socket udp", "bind FD 0.0.0.0:9000", "recvfrom FD 100 &", "recvfrom FD 100 &"} {
+			typeQuick(t, p.ctx, p.host+"/app: "+strings.ReplaceAll(l, "FD", p.fd))
+		}
+	}
+	cy := joinNative(t, link,
+		"cy/app: socket udp", "cy/app: bind 3 0.0.0.0:9000", "cy/app: recvfrom 3 100 &", "cy/app: recvfrom 3 100 &",
+		`cy/app: sendto 3 10.99.0.1:9000 "cy to ann"`, `cy/app: sendto 3 10.99.0.2:9000 "cy to bob"`)
+	waitFor(t, 40*time.Second, "ann's road to the native peer", get(ann), func(s state) bool { return consoleLine(s, "$ peer ann cy 10.99.0.3") != "" })
+	waitFor(t, 20*time.Second, "bob's road to the native peer", get(bob), func(s state) bool { return consoleLine(s, "$ peer bob cy 10.99.0.3") != "" })
+	typeQuick(t, ann, `ann/app: sendto 3 10.99.0.2:9000 "ann to bob"`)
+	typeQuick(t, ann, `ann/app: sendto 3 10.99.0.3:9000 "ann to cy"`)
+	typeQuick(t, bob, `bob/app: sendto 5 10.99.0.1:9000 "bob to ann"`)
+	typeQuick(t, bob, `bob/app: sendto 5 10.99.0.3:9000 "bob to cy"`)
+	for _, w := range []struct {
+		ctx  context.Context
+		text string
+	}{{ann, `"bob to ann"`}, {ann, `"cy to ann"`}, {bob, `"ann to bob"`}, {bob, `"cy to bob"`}} {
+		waitFor(t, 30*time.Second, "a datagram "+w.text, get(w.ctx), func(s state) bool { return consoleLine(s, w.text) != "" })
+	}
+	end := time.Now().Add(30 * time.Second)
+	for !(cy.has(`"ann to cy"`) && cy.has(`"bob to cy"`)) {
+		if time.Now().After(end) {
+			cy.mu.Lock()
+			t.Fatalf("the native peer did not read both datagrams; its console: %q", cy.lines)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func ptrTrue() *bool { b := true; return &b }
+
+// cheap draws a page at half the device pixels, as the lessons' learner
+// does: two pages drawing in software share two cores, and each typed
+// key waits for a frame.
+func cheap(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 700, chromedp.EmulateScale(learnerScale))); err != nil {
+		t.Fatal(err)
+	}
+}
