@@ -65,7 +65,9 @@ func TestBrowserPeers(t *testing.T) {
 	defer cancel()
 	cheap(t, bob)
 	openTown(t, bob, link)
-	get := func(ctx context.Context) func() (state, error) { return func() (state, error) { return pageState(ctx) } }
+	get := func(ctx context.Context) func() (state, error) {
+		return func() (state, error) { return pageState(ctx) }
+	}
 	waitFor(t, 30*time.Second, "ann's road to bob", get(ann), func(s state) bool { return consoleLine(s, "$ peer ann bob 10.99.0.2") != "" })
 	st := waitFor(t, 30*time.Second, "bob's road to ann", get(bob), func(s state) bool { return consoleLine(s, "$ peer bob ann 10.99.0.1") != "" })
 	if !strings.Contains(st.KernelBadge, "shared") {
@@ -170,7 +172,9 @@ func joinNative(t *testing.T, link string, lines ...string) *joined {
 // and each reads the two sent to it.
 func threeWayUDP(t *testing.T, link string, ann, bob context.Context) {
 	t.Helper()
-	get := func(ctx context.Context) func() (state, error) { return func() (state, error) { return pageState(ctx) } }
+	get := func(ctx context.Context) func() (state, error) {
+		return func() (state, error) { return pageState(ctx) }
+	}
 	// ann closed her TCP socket, so her UDP one is fd 3; bob's is 5.
 	for _, p := range []struct {
 		ctx      context.Context
