@@ -211,7 +211,7 @@ func cLevel(opt sock.SockOpt) string {
 	switch opt {
 	case sock.OptTTL, sock.OptRecvErr, sock.OptMTUDiscover, sock.OptMTU:
 		return "IPPROTO_IP"
-	case sock.OptNoDelay:
+	case sock.OptNoDelay, sock.OptUserTimeout: // both from <netinet/tcp.h>
 		return "IPPROTO_TCP"
 	}
 	return "SOL_SOCKET"

@@ -272,6 +272,10 @@ func goOpt(opt sock.SockOpt) (level, name string) {
 		level = "syscall.IPPROTO_IP"
 	case sock.OptNoDelay:
 		level = "syscall.IPPROTO_TCP"
+	case sock.OptUserTimeout:
+		// Package syscall is frozen without the name; the number is
+		// Linux's, which golang.org/x/sys/unix calls TCP_USER_TIMEOUT.
+		return "syscall.IPPROTO_TCP", "18 /* unix.TCP_USER_TIMEOUT */"
 	default:
 		level = "syscall.SOL_SOCKET"
 	}

@@ -86,6 +86,7 @@ a/c: socket tcp
 a/c: bind 3 10.0.0.1:5000
 a/c: connect 3 10.0.0.2:80
 a/c: setsockopt 3 TCP_NODELAY 1
+a/c: setsockopt 3 TCP_USER_TIMEOUT 5000
 a/c: send 3 "x"
 a/c: close 3
 a/c: socket tcp

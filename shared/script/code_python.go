@@ -118,6 +118,8 @@ func pyOpt(opt sock.SockOpt) (level, name string) {
 		return "socket.IPPROTO_IP", "socket.IP_TTL"
 	case sock.OptNoDelay:
 		return "socket.IPPROTO_TCP", "socket.TCP_NODELAY"
+	case sock.OptUserTimeout:
+		return "socket.IPPROTO_TCP", "socket.TCP_USER_TIMEOUT"
 	}
 	return "socket.SOL_SOCKET", "socket." + opt.String()
 }

@@ -185,6 +185,7 @@ func TestHelpOption(t *testing.T) {
 		{topic: "IP_RECVERR", level: "IPPROTO_IP", has: "MSG_ERRQUEUE"},
 		{topic: "IP_MTU_DISCOVER", level: "IPPROTO_IP", has: "fragmentation needed"},
 		{topic: "IP_MTU", level: "IPPROTO_IP", has: "read-only (getsockopt only)"},
+		{topic: "TCP_USER_TIMEOUT", level: "IPPROTO_TCP", has: "ETIMEDOUT"},
 	} {
 		t.Run(c.topic, func(t *testing.T) {
 			text, err := script.Help(c.topic)

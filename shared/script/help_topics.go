@@ -62,6 +62,9 @@ func optDocs() []optDoc {
 		{opt: sock.OptMTU, level: "IPPROTO_IP", readOnly: true,
 			what:    "reads the path MTU towards a connected socket's peer: the MTU of the first link, or less once a router has said fragmentation needed; an unconnected socket gets ENOTCONN, and setting it ENOPROTOOPT",
 			example: "a/client: getsockopt 3 IP_MTU"},
+		{opt: sock.OptUserTimeout, level: "IPPROTO_TCP", value: "milliseconds, 0 for the default",
+			what:    "bounds how long sent data may stay unacknowledged (RFC 5482): when the retransmission timer fires that long after the oldest unacknowledged send, the connection ends and the next call on it gets ETIMEDOUT, instead of after tcp_retries2's 15 retransmissions (about 15 minutes); a connect's SYNs give up at that time too; 0, the default, leaves it to tcp_retries2; negative is EINVAL and a UDP socket gets ENOPROTOOPT",
+			example: "a/app: setsockopt 3 TCP_USER_TIMEOUT 5000"},
 	}
 }
 

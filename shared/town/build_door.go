@@ -406,6 +406,8 @@ func optDefault(name string) string {
 		return "0"
 	case sock.OptMTUDiscover:
 		return "do"
+	case sock.OptUserTimeout:
+		return "5000" // milliseconds: give up after 5 s without an ACK ("on" would be 1 ms)
 	}
 	return "on"
 }
