@@ -27,6 +27,10 @@ func optLevel(o sock.SockOpt) (level, name int, ok bool) {
 		return unix.SOL_SOCKET, unix.SO_ERROR, true
 	case sock.OptNoDelay:
 		return unix.IPPROTO_TCP, unix.TCP_NODELAY, true
+	case sock.OptUserTimeout:
+		// The kernel itself refuses a negative value (EINVAL) and a UDP
+		// socket (ENOPROTOOPT), as the simulator does.
+		return unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, true
 	case sock.OptRecvErr:
 		return unix.IPPROTO_IP, unix.IP_RECVERR, true
 	case sock.OptMTUDiscover:
