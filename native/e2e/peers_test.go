@@ -109,8 +109,37 @@ func TestBrowserPeers(t *testing.T) {
 		}
 	}
 	threeWayUDP(t, link, ann, bob)
-	shot(t, ann, "peers-ann.png")
 	shot(t, bob, "peers-bob.png")
+	friendLeaves(t, ann, cancel)
+	shot(t, ann, "peers-ann.png")
+}
+
+// friendLeaves closes bob's page while ann sends to bob's server: ann's
+// TCP retransmits into the road that is gone and, with
+// TCP_USER_TIMEOUT set as a teacher would to keep the demo short, gives
+// up with ETIMEDOUT as Linux would.
+func friendLeaves(t *testing.T, ann context.Context, closeBob func()) {
+	t.Helper()
+	for _, l := range []string{"ann/app: socket tcp", "ann/app: setsockopt 4 TCP_USER_TIMEOUT 3000", "ann/app: connect 4 10.99.0.2:7000",
+		"ann/app: send 4 size=16777216 &"} {
+		typeQuick(t, ann, l)
+	}
+	closeBob()
+	get := func() (state, error) { return pageState(ann) }
+	waitFor(t, 30*time.Second, "ann's town learns that bob left", get, func(s state) bool { return consoleLine(s, "$ peer ann bob gone") != "" })
+	end := time.Now().Add(60 * time.Second)
+	for {
+		s, err := pageState(ann)
+		if err == nil && consoleLine(s, "ETIMEDOUT") != "" {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("ann's send did not give up within 60 s; her console ends: %q", lastLines(s.Console, 14))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	st, _ := pageState(ann)
+	t.Logf("ann's send: %s", consoleLine(st, "ETIMEDOUT"))
 }
 
 // joined is a native peer started with socketville join --headless: its
@@ -139,7 +168,7 @@ func joinNative(t *testing.T, link string, lines ...string) *joined {
 	if err := os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "join", "--headless", "--loopback", "--peers", "2", "--lines", f, "--for", "90s", link)
+	cmd := exec.Command(binary(t), "join", "--headless", "--loopback", "--peers", "2", "--lines", f, "--for", "180s", link)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
