@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http/httptest"
 	"strconv"
 	"strings"
