@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -55,7 +57,7 @@ func (r *room) join(id signal.RoomID, name string, done func(any, error)) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 		defer cancel()
-		t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: name, Room: id}})
+		t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: name, Room: id, NoWebRTC: noWebRTC()}})
 		r.pg.later(func() {
 			r.joining = false
 			if err != nil {
@@ -74,6 +76,17 @@ func (r *room) join(id signal.RoomID, name string, done func(any, error)) {
 			done(obj(map[string]any{"link": link, "host": t.Host()}), nil)
 		})
 	}()
+}
+
+// noWebRTC reports whether this page is to relay every road through the
+// hub: its browser has no WebRTC, or ?webrtc=0 asks it to behave as if
+// (a network that blocks peer-to-peer UDP, shown on purpose).
+func noWebRTC() bool {
+	if js.Global().Get("RTCPeerConnection").IsUndefined() {
+		return true
+	}
+	q, _ := url.ParseQuery(strings.TrimPrefix(js.Global().Get("location").Get("search").String(), "?"))
+	return q.Get("webrtc") == "0"
 }
 
 // shortRoom is the start of a room's id, enough for people to tell two

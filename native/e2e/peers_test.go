@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -163,12 +164,18 @@ func (j *joined) has(text string) bool {
 // joinNative starts the native binary in the room of link, headless,
 // typing lines once its roads to both pages are open.
 func joinNative(t *testing.T, link string, lines ...string) *joined {
+	return joinNativeWaiting(t, link, 1, lines...)
+}
+
+// joinNativeWaiting is joinNative typing its lines once roads to peers
+// peers are open.
+func joinNativeWaiting(t *testing.T, link string, peers int, lines ...string) *joined {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "lines.sv")
 	if err := os.WriteFile(f, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "join", "--headless", "--loopback", "--peers", "2", "--lines", f, "--for", "180s", link)
+	cmd := exec.Command(binary(t), "join", "--headless", "--loopback", "--peers", strconv.Itoa(peers), "--lines", f, "--for", "180s", link)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +220,7 @@ func threeWayUDP(t *testing.T, link string, ann, bob context.Context) {
 			typeQuick(t, p.ctx, p.host+"/app: "+strings.ReplaceAll(l, "FD", p.fd))
 		}
 	}
-	cy := joinNative(t, link,
+	cy := joinNativeWaiting(t, link, 2,
 		"cy/app: socket udp", "cy/app: bind 3 0.0.0.0:9000", "cy/app: recvfrom 3 100 &", "cy/app: recvfrom 3 100 &",
 		`cy/app: sendto 3 10.99.0.1:9000 "cy to ann"`, `cy/app: sendto 3 10.99.0.2:9000 "cy to bob"`)
 	waitFor(t, 40*time.Second, "ann's road to the native peer", get(ann), func(s state) bool { return consoleLine(s, "$ peer ann cy 10.99.0.3") != "" })
@@ -248,4 +255,37 @@ func cheap(t *testing.T, ctx context.Context) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 700, chromedp.EmulateScale(learnerScale))); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBrowserPeersRelayed: a page that may not use WebRTC (?webrtc=0, as
+// behind a network that blocks peer-to-peer UDP) invites, a native peer
+// (bob) joins and serves; the road says "relayed", and 1 MiB still crosses by
+// TCP through the hub with the sender's sha256.
+func TestBrowserPeersRelayed(t *testing.T) {
+	url, _ := startServe(t)
+	ann := browser(t, 1100, 700)
+	cheap(t, ann)
+	openTown(t, ann, url+"/?webrtc=0")
+	link := invite(t, ann)
+	bob := joinNative(t, link, "bob/app: socket tcp", "bob/app: bind 3 0.0.0.0:7000", "bob/app: listen 3 5", "bob/app: accept 3", "bob/app: recv 4 all")
+	get := func() (state, error) { return pageState(ann) }
+	waitFor(t, 40*time.Second, "ann's road to the native peer", get, func(s state) bool { return consoleLine(s, "$ peer ann bob 10.99.0.2") != "" })
+	if st, _ := pageState(ann); consoleLine(st, "relayed") == "" {
+		t.Errorf("the page without WebRTC does not say its road is relayed: %q", lastLines(st.Console, 8))
+	}
+	for _, l := range []string{"ann/app: socket tcp", "ann/app: connect 3 10.99.0.2:7000", "ann/app: send 3 size=1048576", "ann/app: close 3"} {
+		typeQuick(t, ann, l)
+	}
+	sum := sha256.Sum256(script.Pattern(1 << 20))
+	want := "1048576 bytes sha256=" + hex.EncodeToString(sum[:])
+	end := time.Now().Add(90 * time.Second)
+	for !bob.has(want) {
+		if time.Now().After(end) {
+			bob.mu.Lock()
+			st, _ := pageState(ann)
+			t.Fatalf("the native server did not read the 1 MiB through the hub; its console ends: %q; the page's: %q", lastLines(bob.lines, 10), lastLines(st.Console, 10))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	shot(t, ann, "peers-relayed.png")
 }
