@@ -350,3 +350,36 @@ func TestMeshOutlivesTheHub(t *testing.T) {
 		}
 	}
 }
+
+// TestMeshRelayStaysUnderTheHubsRate blasts relayed frames at a hub with
+// its default message limits: the mesh's pace drops what is over it, so
+// the hub never cuts the connection and the relay still works after.
+func TestMeshRelayStaysUnderTheHubsRate(t *testing.T) {
+	tw := newTown(t, hub.Config{ConnRate: rate.Inf})
+	ann := tw.openMesh("ann", "", mesh.Options{})
+	bob := tw.openMesh("bob", ann.m.Room(), mesh.Options{NoWebRTC: true})
+	peers := []*meshPeer{ann, bob}
+	until(t, "both relayed", peers, func() bool {
+		_, a := ann.has(mesh.EventRelayed, bob.m.You())
+		_, b := bob.has(mesh.EventRelayed, ann.m.You())
+		return a && b
+	})
+	frame := make([]byte, road.MTU)
+	for range 2000 {
+		if err := bob.m.Send(ann.m.You(), frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := bob.m.Peers()[0].Stats; s.Drops[road.DropBuffered] == 0 {
+		t.Errorf("2,000 frames at once went unpaced: %+v", s)
+	}
+	exchangeFrames(t, peers, 3)
+	for _, p := range peers {
+		if _, gone := p.has(mesh.EventHubGone, ""); gone {
+			t.Errorf("the hub cut %s off", p.name)
+		}
+	}
+	if n := tw.hub.Stats().Refusals[hub.ReasonMsgRate]; n != 0 {
+		t.Errorf("the hub refused %d messages over its rate", n)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"socketville/shared/p2p/road"
 	"socketville/shared/p2p/signal"
@@ -80,6 +81,18 @@ type Options struct {
 	// SendQueue is how many messages may wait for the hub (256); a relayed
 	// frame that finds it full is dropped, counted.
 	SendQueue int
+	// RelayRate and RelayBurst pace the relayed frames and state messages
+	// to all peers together: RelayRate a second on average, RelayBurst at
+	// once (150 and 48). A relay over the pace is dropped, counted, as a
+	// congested road drops: the hub limits each connection's messages
+	// (hub.Config.MsgRate, 200 and 400 by default) and drops a connection
+	// that goes over, which would cut every peer's signaling, so the mesh
+	// stays under it with room for offers and answers. The burst stays
+	// under the hub's send queue to one client (hub.Config.SendQueue, 64),
+	// since a burst relayed to one peer waits there, and a fuller queue
+	// drops that peer as too slow. rate.Inf removes the pace.
+	RelayRate  rate.Limit
+	RelayBurst int
 }
 
 func (o Options) withDefaults() Options {
@@ -91,6 +104,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SendQueue <= 0 {
 		o.SendQueue = 256
+	}
+	if o.RelayRate <= 0 {
+		o.RelayRate = 150
+	}
+	if o.RelayBurst <= 0 {
+		o.RelayBurst = 48
 	}
 	return o
 }
@@ -150,7 +169,8 @@ type Mesh struct {
 	closing bool
 	refusal error
 
-	stateIn *queue // state messages of relayed peers
+	stateIn *queue        // state messages of relayed peers
+	pace    *rate.Limiter // of relays, below the hub's message rate
 
 	count counters
 }
@@ -186,6 +206,7 @@ func Join(ctx context.Context, o Options) (*Mesh, error) {
 		byID:   map[signal.PeerID]*peer{},
 		// Relayed state is small snapshots a few times a second a peer.
 		stateIn: newQueue(256),
+		pace:    rate.NewLimiter(o.RelayRate, o.RelayBurst),
 	}
 	m.mu.Lock()
 	for _, sp := range w.Peers {

@@ -330,3 +330,23 @@ func TestAFloodOfPeersIsBounded(t *testing.T) {
 		t.Errorf("%d peers, want %d", n, signal.MaxPeers)
 	}
 }
+
+// TestRelaysArePaced sends relayed frames faster than the pace allows:
+// the burst goes, the rest is dropped and counted.
+func TestRelaysArePaced(t *testing.T) {
+	m, c := join(t, mesh.Options{RelayRate: 0.001, RelayBurst: 3})
+	for i := range 10 {
+		if err := m.Send("p1", []byte{byte('0' + i)}); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	for i := range 3 {
+		if got, ok := c.recv().(signal.Relay); !ok || string(got.Data) != "\x02"+string(rune('0'+i)) {
+			t.Fatalf("relay %d is %+v, want frame %d", i, got, i)
+		}
+	}
+	s := m.Peers()[0].Stats
+	if s.SentMsgs != 3 || s.Drops[road.DropBuffered] != 7 {
+		t.Errorf("%d relayed and %d dropped over the pace, want 3 and 7", s.SentMsgs, s.Drops[road.DropBuffered])
+	}
+}

@@ -242,8 +242,12 @@ func (p *peer) closeRoad() error {
 }
 
 // relaySend sends one frame or state message to p through the hub; false
-// when it was dropped (counted).
+// when it was dropped (counted): over the pace, or the hub's queue full.
 func (p *peer) relaySend(kind byte, b []byte) bool {
+	if !p.m.pace.Allow() {
+		p.drops[road.DropBuffered].Add(1)
+		return false
+	}
 	data := make([]byte, 1+len(b))
 	data[0] = kind
 	copy(data[1:], b)

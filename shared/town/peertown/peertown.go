@@ -70,9 +70,6 @@ type peer struct {
 	info mesh.PeerInfo
 }
 
-// relayBurst is how many relayed messages may go at once.
-const relayBurst = 48
-
 // silentAfter is how long a road may hear nothing from its peer.
 const silentAfter = 15 * time.Second
 
@@ -88,12 +85,6 @@ func Join(ctx context.Context, o Options) (*Town, error) {
 		// messages waiting for seconds: a road is given up on, and
 		// relayed, only after this long without a word.
 		o.Mesh.Road.SilentAfter = silentAfter
-	}
-	if o.Mesh.RelayBurst <= 0 {
-		// The hub drops a client that lets more than its send queue
-		// (64 messages) wait unread, and a relayed burst goes to one
-		// client: keep bursts under it, and TCP sees the rest as loss.
-		o.Mesh.RelayBurst = relayBurst
 	}
 	m, err := mesh.Join(ctx, o.Mesh)
 	if err != nil {
