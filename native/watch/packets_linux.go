@@ -98,15 +98,21 @@ func ends(pkt []byte) (src, dst netip.AddrPort, ok bool) {
 	return netip.AddrPortFrom(s, sp), netip.AddrPortFrom(d, dp), true
 }
 
-// packetEvents are the letters of the packets since the last Refresh,
-// kept by the filters: for each, a KindSent from the sending socket and a
-// KindDelivered at the receiving one (loopback delivers at once), in time
-// order; the sockets' owners are those of cur when known.
-func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
+// takePackets takes the packets captured since the last take, and how
+// many were dropped; none without a capture.
+func (w *Watch) takePackets() ([]capture.Packet, int) {
 	if w.pk == nil {
-		return nil
+		return nil, 0
 	}
-	got, dropped := w.pk.take()
+	return w.pk.take()
+}
+
+// packetEvents are the letters of the packets got, kept by the filters:
+// for each, a KindSent from the sending socket and a KindDelivered at the
+// receiving one (loopback delivers at once), in time order. The sockets'
+// owners are those of cur when known, else those of prev (a socket that
+// closed after its last packet).
+func (w *Watch) packetEvents(got []capture.Packet, dropped int, cur, prev *seenSet) []sock.Event {
 	if len(got) == 0 && dropped == 0 {
 		return nil
 	}
@@ -117,15 +123,17 @@ func (w *Watch) packetEvents(cur *seenSet) []sock.Event {
 	}
 	byPair := make(map[[2]netip.AddrPort]end, len(cur.list))
 	byPort := make(map[uint16]end)
-	for i := range cur.list {
-		c := &cur.list[i]
-		e := end{proc: c.proc, fd: c.s.FD, pid: c.pid}
-		if c.inode == 0 {
-			e.fd = 0
-		}
-		byPair[[2]netip.AddrPort{c.s.Local, c.s.Remote}] = e
-		if c.s.State == sock.StateListen || c.s.Type == sock.SockUDP && !c.s.Remote.IsValid() || c.s.Remote.Port() == 0 {
-			byPort[c.s.Local.Port()] = e
+	for _, set := range []*seenSet{prev, cur} { // cur's entries win
+		for i := range set.list {
+			c := &set.list[i]
+			e := end{proc: c.proc, fd: c.s.FD, pid: c.pid}
+			if c.inode == 0 {
+				e.fd = 0
+			}
+			byPair[[2]netip.AddrPort{c.s.Local, c.s.Remote}] = e
+			if c.s.State == sock.StateListen || c.s.Type == sock.SockUDP && !c.s.Remote.IsValid() || c.s.Remote.Port() == 0 {
+				byPort[c.s.Local.Port()] = e
+			}
 		}
 	}
 	owner := func(local, remote netip.AddrPort) end {

@@ -201,6 +201,11 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	if w.h == nil {
 		return sock.Snapshot{}, nil, errors.New("watch: refresh after Close")
 	}
+	// The packets are taken before the sockets are dumped, so every
+	// socket a packet came from or went to was there by the dump (or, if
+	// it closed since, in the last one): a connection made between a dump
+	// and a take would otherwise have its SYN shown without its owner.
+	pkts, pkDropped := w.takePackets()
 	withInfo := time.Since(w.infoAt) >= infoEvery
 	if withInfo {
 		w.infoAt = time.Now()
@@ -379,7 +384,7 @@ func (w *Watch) Refresh() (sock.Snapshot, []sock.Event, error) {
 	cur.seal()
 
 	snap := sock.Snapshot{Now: now, Hosts: []sock.HostState{w.hostState(cur)}}
-	events := append(w.packetEvents(cur), w.diff(cur, listenerOf, now)...)
+	events := append(w.packetEvents(pkts, pkDropped, cur, prev), w.diff(cur, listenerOf, now)...)
 	w.spare, w.prev, w.ownGen = prev, cur, w.own.gen
 	return snap, events, nil
 }
