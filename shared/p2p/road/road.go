@@ -10,19 +10,17 @@
 //
 // Hub is the Signaler over a connection to the signaling hub
 // (native/hub); tests wire two roads directly with a Signaler of their own.
-// The same code runs natively and in the browser (pion's js build wraps the
-// page's RTCPeerConnection); only api_native.go and api_js.go differ.
+// The road speaks to WebRTC through a conn (conn.go): pion's
+// PeerConnection, natively and in the browser (where pion's js build wraps
+// the page's RTCPeerConnection); only api_native.go and api_js.go differ.
 package road
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/pion/webrtc/v3"
 
 	"socketville/shared/p2p/signal"
 	"socketville/shared/sock"
@@ -150,9 +148,7 @@ func (o Options) withDefaults() Options {
 type Road struct {
 	opts   Options
 	sig    Signaler
-	pc     *webrtc.PeerConnection
-	frames *webrtc.DataChannel
-	state  *webrtc.DataChannel
+	c      *conn
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -209,52 +205,21 @@ func New(sig Signaler, o Options) (*Road, error) {
 	return r, nil
 }
 
-// build makes the PeerConnection and its two channels and sets their
+// build makes the PeerConnection and its two channels, with the road's
 // handlers.
 func (r *Road) build() error {
-	pc, err := newAPI(r.opts).NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(r.opts.ICE)})
-	if err != nil {
-		return fmt.Errorf("road: new peer connection: %w", err)
-	}
-	r.pc = pc
-	yes, zero := true, uint16(0)
-	unordered := false
-	fid, sid := FramesID, StateID
-	r.frames, err = pc.CreateDataChannel("frames", &webrtc.DataChannelInit{
-		Negotiated: &yes, ID: &fid, Ordered: &unordered, MaxRetransmits: &zero,
+	c, err := newConn(r.opts, handlers{
+		opened:  r.channelOpened,
+		closed:  r.fail,
+		frame:   r.onFrame,
+		state:   r.onState,
+		drained: func() { r.full.Store(false) },
 	})
-	if err == nil {
-		r.state, err = pc.CreateDataChannel("state", &webrtc.DataChannelInit{Negotiated: &yes, ID: &sid})
-	}
 	if err != nil {
-		_ = pc.Close()
-		return fmt.Errorf("road: create data channels: %w", err)
+		return err
 	}
-	r.frames.SetBufferedAmountLowThreshold(uint64(r.opts.HighWater / 2))
-	r.frames.OnBufferedAmountLow(func() { r.full.Store(false) })
-	r.frames.OnOpen(r.channelOpened)
-	r.state.OnOpen(r.channelOpened)
-	r.frames.OnClose(func() { r.fail(ErrPeerClosed) })
-	r.state.OnClose(func() { r.fail(ErrPeerClosed) })
-	r.frames.OnMessage(r.onFrame)
-	r.state.OnMessage(r.onState)
-	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		switch s {
-		case webrtc.PeerConnectionStateFailed:
-			r.fail(errors.New("road: the peer connection failed"))
-		case webrtc.PeerConnectionStateClosed:
-			r.fail(ErrPeerClosed)
-		}
-	})
+	r.c = c
 	return nil
-}
-
-func iceServers(in []signal.ICEServer) []webrtc.ICEServer {
-	out := make([]webrtc.ICEServer, 0, len(in))
-	for _, s := range in {
-		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
-	}
-	return out
 }
 
 // channelOpened counts an open channel; the second opens the road.
@@ -319,7 +284,7 @@ func (r *Road) Close() error {
 	r.closing = true
 	r.mu.Unlock()
 	if already == nil && r.State() == StateOpen {
-		_ = r.state.Send([]byte{kindBye})
+		_ = r.c.sendState([]byte{kindBye})
 	}
 	r.fail(ErrClosed)
 	r.cancel()
@@ -387,20 +352,7 @@ func (r *Road) keepAlive() {
 // the channels and the PeerConnection.
 func (r *Road) teardown() {
 	close(r.stop)
-	r.pc.OnConnectionStateChange(func(webrtc.PeerConnectionState) {})
-	for _, dc := range []*webrtc.DataChannel{r.frames, r.state} {
-		// OnOpen stays: pion's native OnOpen races with its own once
-		// (and runs the new handler on an open channel), and an open
-		// event after this is harmless: the state is no longer
-		// connecting.
-		dc.OnClose(func() {})
-		dc.OnMessage(func(webrtc.DataChannelMessage) {})
-		dc.OnBufferedAmountLow(func() {})
-	}
-	for _, dc := range []*webrtc.DataChannel{r.frames, r.state} {
-		closeChannel(dc)
-	}
-	_ = r.pc.Close()
+	r.c.close()
 	r.st.Store(uint32(StateClosed))
 	close(r.done)
 }
@@ -408,11 +360,7 @@ func (r *Road) teardown() {
 // negotiate exchanges the whole offer and answer over the signaler.
 func (r *Road) negotiate(ctx context.Context) error {
 	if r.opts.Role == RoleOfferer {
-		offer, err := r.pc.CreateOffer(nil)
-		if err != nil {
-			return fmt.Errorf("road: create offer: %w", err)
-		}
-		sdp, err := r.gather(ctx, offer)
+		sdp, err := r.c.offer(ctx)
 		if err != nil {
 			return err
 		}
@@ -427,7 +375,7 @@ func (r *Road) negotiate(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("road: got %s where an answer was due: %w", m.Kind(), sock.ErrInval)
 		}
-		return r.remote(webrtc.SDPTypeAnswer, a.SDP)
+		return r.c.accept(a.SDP)
 	}
 	m, err := r.sig.Recv(ctx)
 	if err != nil {
@@ -437,14 +385,7 @@ func (r *Road) negotiate(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("road: got %s where an offer was due: %w", m.Kind(), sock.ErrInval)
 	}
-	if err := r.remote(webrtc.SDPTypeOffer, o.SDP); err != nil {
-		return err
-	}
-	answer, err := r.pc.CreateAnswer(nil)
-	if err != nil {
-		return fmt.Errorf("road: create answer: %w", err)
-	}
-	sdp, err := r.gather(ctx, answer)
+	sdp, err := r.c.answer(ctx, o.SDP)
 	if err != nil {
 		return err
 	}
@@ -452,27 +393,4 @@ func (r *Road) negotiate(ctx context.Context) error {
 		return fmt.Errorf("road: send answer: %w", err)
 	}
 	return nil
-}
-
-func (r *Road) remote(t webrtc.SDPType, sdp string) error {
-	if err := r.pc.SetRemoteDescription(webrtc.SessionDescription{Type: t, SDP: sdp}); err != nil {
-		return fmt.Errorf("road: the peer's %s: %w", t, err)
-	}
-	return nil
-}
-
-// gather sets d as the local description and waits for ICE gathering to
-// complete, returning the whole SDP with every candidate in it (pion's
-// wasm build mishandles trickled ones).
-func (r *Road) gather(ctx context.Context, d webrtc.SessionDescription) (string, error) {
-	complete := webrtc.GatheringCompletePromise(r.pc)
-	if err := r.pc.SetLocalDescription(d); err != nil {
-		return "", fmt.Errorf("road: set local %s: %w", d.Type, err)
-	}
-	select {
-	case <-complete:
-	case <-ctx.Done():
-		return "", fmt.Errorf("road: gathering candidates: %w", ctx.Err())
-	}
-	return r.pc.LocalDescription().SDP, nil
 }

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/webrtc/v3"
-
 	"socketville/shared/sock"
 )
 
@@ -151,16 +149,16 @@ func (r *Road) write() {
 		case <-r.stop:
 			return
 		case b := <-r.out:
-			if err := r.frames.Send(b); err != nil {
+			if err := r.c.sendFrame(b); err != nil {
 				r.drop(DropSendError)
 				continue
 			}
 			r.stats.sentMsgs.Add(1)
 			r.stats.sentBytes.Add(uint64(len(b)))
-			if r.frames.BufferedAmount() > high {
+			if r.c.buffered() > high {
 				r.full.Store(true)
 				// The low event may have fired between the two looks.
-				if r.frames.BufferedAmount() <= low {
+				if r.c.buffered() <= low {
 					r.full.Store(false)
 				}
 			}
@@ -168,24 +166,24 @@ func (r *Road) write() {
 	}
 }
 
-// onFrame is pion's handler for a frame: checked, counted and queued.
-func (r *Road) onFrame(m webrtc.DataChannelMessage) {
+// onFrame is the handler for a frame: checked, counted and queued.
+func (r *Road) onFrame(data []byte, text bool) {
 	r.stats.arrived.Add(1)
 	r.stats.heard.Store(time.Now().UnixNano())
 	switch {
-	case m.IsString:
+	case text:
 		r.drop(DropText)
 		return
-	case len(m.Data) == 0:
+	case len(data) == 0:
 		r.drop(DropEmpty)
 		return
-	case len(m.Data) > MTU:
+	case len(data) > MTU:
 		r.drop(DropOversize)
 		return
 	}
 	r.stats.recvMsgs.Add(1)
-	r.stats.recvBytes.Add(uint64(len(m.Data)))
-	if r.in.push(m.Data) {
+	r.stats.recvBytes.Add(uint64(len(data)))
+	if r.in.push(data) {
 		r.drop(DropRecvFull)
 	}
 	r.poke()
@@ -234,7 +232,7 @@ func (r *Road) SendState(b []byte) error {
 	msg := make([]byte, 1+len(b))
 	msg[0] = kindState
 	copy(msg[1:], b)
-	if err := r.state.Send(msg); err != nil {
+	if err := r.c.sendState(msg); err != nil {
 		return fmt.Errorf("road: send state: %w", err)
 	}
 	r.stats.stateSent.Add(1)
@@ -251,16 +249,15 @@ func (r *Road) ping(now time.Time) {
 	b[0] = kindPing
 	binary.BigEndian.PutUint64(b[1:], uint64(now.UnixNano()))
 	binary.BigEndian.PutUint64(b[9:], r.stats.sentMsgs.Load())
-	_ = r.state.Send(b[:]) // a ping lost to a closing channel is no news
+	_ = r.c.sendState(b[:]) // a ping lost to a closing channel is no news
 }
 
-// onState is pion's handler for a state-channel message.
-func (r *Road) onState(m webrtc.DataChannelMessage) {
+// onState is the handler for a state-channel message.
+func (r *Road) onState(b []byte, text bool) {
 	now := time.Now()
 	r.stats.heard.Store(now.UnixNano())
-	b := m.Data
 	switch {
-	case m.IsString:
+	case text:
 		r.drop(DropText)
 	case len(b) == 0:
 		r.drop(DropBadState)
@@ -294,7 +291,7 @@ func (r *Road) pinged(b []byte) {
 	var pong [pongLen]byte
 	pong[0] = kindPong
 	copy(pong[1:], b[1:9])
-	_ = r.state.Send(pong[:])
+	_ = r.c.sendState(pong[:])
 
 	sent, arrived := binary.BigEndian.Uint64(b[9:]), r.stats.arrived.Load()
 	s := &r.stats
