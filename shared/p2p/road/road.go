@@ -146,9 +146,9 @@ func (o Options) withDefaults() Options {
 // Road is one road to one remote peer. Its methods are safe to call from
 // any goroutine and none of them blocks on the network except Close.
 type Road struct {
-	opts   Options
-	sig    Signaler
-	c      *conn
+	opts Options
+	sig  Signaler
+	c    *conn
 
 	ctx    context.Context
 	cancel context.CancelFunc
