@@ -22,9 +22,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
+	"socketville/shared/p2p/hubconn"
 	"socketville/shared/p2p/road"
 	"socketville/shared/p2p/signal"
 	"socketville/shared/sock"
@@ -66,9 +66,6 @@ type Options struct {
 	// Road is the template of every road; the mesh sets its Role, Peer and
 	// ICE (the ICE servers of the hub's welcome).
 	Road road.Options
-	// Dial is passed to websocket.Dial (nil: none; a native peer may set
-	// an Origin header, tests a client).
-	Dial *websocket.DialOptions
 	// RelayAfter is how long a road may take to open before that peer's
 	// frames go through the hub instead (10 s).
 	RelayAfter time.Duration
@@ -148,7 +145,7 @@ const maxEvents = 1024
 // Close.
 type Mesh struct {
 	opts Options
-	ws   *websocket.Conn
+	ws   *hubconn.Conn
 	room signal.RoomID
 	you  signal.PeerID
 	ice  []signal.ICEServer
@@ -189,11 +186,10 @@ func Join(ctx context.Context, o Options) (*Mesh, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mesh: %w", err)
 	}
-	ws, _, err := websocket.Dial(ctx, o.URL, o.Dial)
+	ws, err := hubconn.Dial(ctx, o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("mesh: dial the hub: %w", err)
+		return nil, fmt.Errorf("mesh: %w", err)
 	}
-	ws.SetReadLimit(signal.MaxMessage)
 	w, err := greet(ctx, ws, b)
 	if err != nil {
 		_ = ws.CloseNow()
@@ -223,12 +219,12 @@ func Join(ctx context.Context, o Options) (*Mesh, error) {
 
 // greet sends the invite or join and reads until the welcome, or the
 // hub's refusal.
-func greet(ctx context.Context, ws *websocket.Conn, hello []byte) (signal.Welcome, error) {
-	if err := ws.Write(ctx, websocket.MessageText, hello); err != nil {
+func greet(ctx context.Context, ws *hubconn.Conn, hello []byte) (signal.Welcome, error) {
+	if err := ws.Write(ctx, hello); err != nil {
 		return signal.Welcome{}, fmt.Errorf("mesh: to the hub: %w", err)
 	}
 	for {
-		_, b, err := ws.Read(ctx)
+		b, err := ws.Read(ctx)
 		if err != nil {
 			return signal.Welcome{}, fmt.Errorf("mesh: waiting for the hub's welcome: %w", err)
 		}
@@ -330,7 +326,7 @@ func (m *Mesh) write() {
 			return
 		case b := <-m.out:
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := m.ws.Write(ctx, websocket.MessageText, b)
+			err := m.ws.Write(ctx, b)
 			cancel()
 			if err != nil {
 				// The reader sees the connection end and says so.
@@ -344,7 +340,7 @@ func (m *Mesh) write() {
 func (m *Mesh) read() {
 	defer m.readers.Done()
 	for {
-		_, b, err := m.ws.Read(context.Background())
+		b, err := m.ws.Read(context.Background())
 		if err != nil {
 			m.mu.Lock()
 			if !m.closing && !m.hubGone {
@@ -518,13 +514,11 @@ func (m *Mesh) Close() error {
 		// The writer has stopped, so this is the only write.
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		if b, err := signal.Encode(signal.Leave{}); err == nil {
-			_ = m.ws.Write(ctx, websocket.MessageText, b)
+			_ = m.ws.Write(ctx, b)
 		}
 		cancel()
 	}
-	if err := m.ws.Close(websocket.StatusNormalClosure, "leaving"); err != nil && !errors.Is(err, context.Canceled) {
-		_ = m.ws.CloseNow()
-	}
+	_ = m.ws.Close("leaving")
 	m.readers.Wait()
 	return nil
 }

@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/coder/websocket"
-
+	"socketville/shared/p2p/hubconn"
 	"socketville/shared/p2p/signal"
 	"socketville/shared/sock"
 )
@@ -19,12 +18,12 @@ import (
 // (Invite or Join answered with a Welcome), and nobody else may read it
 // while a road negotiates.
 type Hub struct {
-	ws   *websocket.Conn
+	ws   *hubconn.Conn
 	peer signal.PeerID
 }
 
 // NewHub is a Signaler for the road to peer over ws.
-func NewHub(ws *websocket.Conn, peer signal.PeerID) *Hub {
+func NewHub(ws *hubconn.Conn, peer signal.PeerID) *Hub {
 	return &Hub{ws: ws, peer: peer}
 }
 
@@ -34,7 +33,7 @@ func (h *Hub) Send(ctx context.Context, m signal.Message) error {
 	if err != nil {
 		return fmt.Errorf("road: to the hub: %w", err)
 	}
-	if err := h.ws.Write(ctx, websocket.MessageText, b); err != nil {
+	if err := h.ws.Write(ctx, b); err != nil {
 		return fmt.Errorf("road: to the hub: %w", err)
 	}
 	return nil
@@ -44,7 +43,7 @@ func (h *Hub) Send(ctx context.Context, m signal.Message) error {
 // hub, or the peer leaving, ends the wait with an error.
 func (h *Hub) Recv(ctx context.Context) (signal.Message, error) {
 	for {
-		_, b, err := h.ws.Read(ctx)
+		b, err := h.ws.Read(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("road: from the hub: %w", err)
 		}

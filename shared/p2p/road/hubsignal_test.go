@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
 
 	"socketville/native/hub"
+	"socketville/shared/p2p/hubconn"
 	"socketville/shared/p2p/road"
 	"socketville/shared/p2p/signal"
 	"socketville/shared/sock"
@@ -32,24 +32,23 @@ func hubURL(t *testing.T) string {
 
 // hello dials the hub and sends m (an Invite or a Join), returning the
 // connection and the welcome.
-func hello(t *testing.T, url string, m signal.Message) (*websocket.Conn, signal.Welcome) {
+func hello(t *testing.T, url string, m signal.Message) (*hubconn.Conn, signal.Welcome) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, url, nil)
+	ws, err := hubconn.Dial(ctx, url)
 	if err != nil {
 		t.Fatalf("dial the hub: %v", err)
 	}
 	t.Cleanup(func() { _ = ws.CloseNow() })
-	ws.SetReadLimit(signal.MaxMessage)
 	b, err := signal.Encode(m)
 	if err != nil {
 		t.Fatalf("encode: %v", err)
 	}
-	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+	if err := ws.Write(ctx, b); err != nil {
 		t.Fatalf("write %s: %v", m.Kind(), err)
 	}
-	_, b, err = ws.Read(ctx)
+	b, err = ws.Read(ctx)
 	if err != nil {
 		t.Fatalf("read the welcome: %v", err)
 	}
@@ -110,7 +109,7 @@ func TestThroughHubPeerLeaves(t *testing.T) {
 	}
 	defer ann.Close()
 	// Bob goes before he offers: ann's road must not wait out its timeout.
-	if err := bobWS.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+	if err := bobWS.Close("bye"); err != nil {
 		t.Fatalf("close bob: %v", err)
 	}
 	select {
