@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"socketville/examples"
+	"socketville/shared/jsnet"
 	"socketville/shared/town/play"
-	"socketville/wasm/jsnet"
 )
 
 // askTimeout bounds a question to the server (/os/info, /watch/info);

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"syscall/js"
 
+	"socketville/shared/jsnet"
 	"socketville/shared/town/play"
-	"socketville/wasm/jsnet"
 )
 
 // watchFeed asks the server whether it shows its machine's sockets (serve
