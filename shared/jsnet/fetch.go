@@ -42,7 +42,7 @@ func GetJSON(url string, timeout time.Duration, v any) (status string, err error
 	opts := js.Global().Get("Object").New()
 	opts.Set("method", "GET")
 	opts.Set("signal", ctrl.Get("signal"))
-	resp, err := await(func() js.Value { return js.Global().Call("fetch", url, opts) })
+	resp, err := Await(func() js.Value { return js.Global().Call("fetch", url, opts) })
 	if err != nil {
 		return "", failed("the fetch failed", err)
 	}
@@ -51,7 +51,7 @@ func GetJSON(url string, timeout time.Duration, v any) (status string, err error
 	if text := resp.Get("statusText").String(); text != "" {
 		status += " " + text
 	}
-	body, err := await(func() js.Value { return resp.Call("text") })
+	body, err := Await(func() js.Value { return resp.Call("text") })
 	if err != nil {
 		return status, failed("reading the answer", err)
 	}
@@ -64,10 +64,10 @@ func GetJSON(url string, timeout time.Duration, v any) (status string, err error
 	return status, nil
 }
 
-// await calls start for a promise and waits for it to settle: its value,
+// Await calls start for a promise and waits for it to settle: its value,
 // or its rejection (or start's exception) as an error. The callbacks are
 // released once it has settled, when neither can be called again.
-func await(start func() js.Value) (v js.Value, err error) {
+func Await(start func() js.Value) (v js.Value, err error) {
 	type result struct {
 		v   js.Value
 		err error
@@ -83,7 +83,7 @@ func await(start func() js.Value) (v js.Value, err error) {
 	})
 	defer ok.Release()
 	defer bad.Release()
-	p, err := catch(start)
+	p, err := Catch(start)
 	if err != nil {
 		return js.Undefined(), err
 	}
@@ -92,8 +92,8 @@ func await(start func() js.Value) (v js.Value, err error) {
 	return r.v, r.err
 }
 
-// catch calls f, turning a JavaScript exception into an error.
-func catch(f func() js.Value) (v js.Value, err error) {
+// Catch calls f, turning a JavaScript exception into an error.
+func Catch(f func() js.Value) (v js.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(js.Error); ok {

@@ -3,6 +3,7 @@
 package jsnet
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func ClosedHere(err error) bool {
 // error that says which (the browser tells no more: not the HTTP status
 // of a refused upgrade, for one).
 func Dial(url string, timeout time.Duration) (*Conn, error) {
-	ws, err := catch(func() js.Value { return js.Global().Get("WebSocket").New(url) })
+	ws, err := Catch(func() js.Value { return js.Global().Get("WebSocket").New(url) })
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
@@ -208,7 +209,11 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // bytes), waiting for it. Once the socket has closed it returns the
 // messages that came before, then a *CloseError with the code and reason
 // the server gave; after Close, that error at once.
-func (c *Conn) Read() ([]byte, error) {
+func (c *Conn) Read() ([]byte, error) { return c.ReadContext(context.Background()) }
+
+// ReadContext is Read that gives up, with ctx's error, when ctx is done;
+// the socket stays open.
+func (c *Conn) ReadContext(ctx context.Context) ([]byte, error) {
 	for {
 		c.mu.Lock()
 		err := c.err
@@ -226,6 +231,8 @@ func (c *Conn) Read() ([]byte, error) {
 		select {
 		case <-c.signal:
 		case <-c.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }
@@ -260,7 +267,7 @@ func (c *Conn) WriteText(s string) error {
 	if closed != nil {
 		return fmt.Errorf("writing to %s: %w", c.url, closed)
 	}
-	if _, err := catch(func() js.Value { return c.ws.Call("send", s) }); err != nil {
+	if _, err := Catch(func() js.Value { return c.ws.Call("send", s) }); err != nil {
 		return fmt.Errorf("writing to %s: %w", c.url, err)
 	}
 	return nil
@@ -278,7 +285,7 @@ func (c *Conn) Close(code int, reason string) error {
 	}
 	c.err = &CloseError{Code: code, Reason: reason, Here: true}
 	c.mu.Unlock()
-	_, err := catch(func() js.Value { return c.ws.Call("close", code, reason) })
+	_, err := Catch(func() js.Value { return c.ws.Call("close", code, reason) })
 	if err != nil {
 		c.ws.Call("close") // a code or reason the browser refuses: closed all the same
 		err = fmt.Errorf("closing %s: %w", c.url, err)

@@ -20,8 +20,10 @@ type handlers struct {
 
 // A conn is the WebRTC under one road, in the road's own words: one
 // PeerConnection with the two pre-negotiated channels, whole SDP in and
-// out, and sends that never block. conn_pion.go makes it of pion's
-// PeerConnection; every method of it may be called from any goroutine.
+// out, and sends that never block. Natively conn_pion.go makes it of
+// pion's PeerConnection; in the browser conn_js.go makes it of the page's
+// own RTCPeerConnection. Every method of it may be called from any
+// goroutine.
 //
 //	newConn(o Options, h handlers) (*conn, error)
 //	offer(ctx) (sdp string, err error)         // a local offer, every candidate gathered

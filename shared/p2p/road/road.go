@@ -11,8 +11,8 @@
 // Hub is the Signaler over a connection to the signaling hub
 // (native/hub); tests wire two roads directly with a Signaler of their own.
 // The road speaks to WebRTC through a conn (conn.go): pion's
-// PeerConnection, natively and in the browser (where pion's js build wraps
-// the page's RTCPeerConnection); only api_native.go and api_js.go differ.
+// PeerConnection natively, the page's own RTCPeerConnection in the
+// browser; only the conn differs.
 package road
 
 import (
