@@ -511,19 +511,44 @@ func (c *listenConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	return n, from, err
 }
 
-// localIPs is this machine's IPv4 addresses.
+// localIPs is this machine's IPv4 addresses, those of interfaces that
+// are up first, bridges and virtual Ethernet of containers and VMs last.
 func localIPs() []net.IP {
-	addrs, err := net.InterfaceAddrs()
+	ifs, err := net.Interfaces()
 	if err != nil {
 		return nil
 	}
-	var ips []net.IP
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
-			ips = append(ips, n.IP.To4())
+	var first, last []net.IP
+	for _, ifc := range ifs {
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			n, ok := a.(*net.IPNet)
+			if !ok || n.IP.To4() == nil {
+				continue
+			}
+			if ifc.Flags&net.FlagUp != 0 && !virtual(ifc.Name) {
+				first = append(first, n.IP.To4())
+			} else {
+				last = append(last, n.IP.To4())
+			}
 		}
 	}
-	return ips
+	return append(first, last...)
+}
+
+// virtual says whether an interface's name is one that container and VM
+// software gives its bridges and links: pupils do not reach this machine
+// there.
+func virtual(name string) bool {
+	for _, p := range []string{"docker", "br-", "veth", "virbr", "vnet", "lxc", "lxd", "cni", "flannel", "podman", "tun", "tap", "wg"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstIPv4 is the first of ips beyond loopback, or 127.0.0.1.
