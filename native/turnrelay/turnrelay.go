@@ -9,10 +9,11 @@
 // the password base64(HMAC-SHA1(secret, user name)), the secret drawn from
 // crypto/rand when the relay starts), and the relay checks the HMAC and the
 // expiry of every request. It caps its allocations, in all and per
-// credential, keeps pion's lifetimes (10 minutes unless refreshed), lets
-// relayed packets reach this machine only at its own relays' ports (not
-// its other services), says every refusal in words on Config.Log, and
-// counts allocations and relayed bytes.
+// credential, keeps pion's lifetimes (10 minutes unless refreshed), relays
+// only to the school's own network (private, CGNAT and link-local
+// addresses: no open proxy to the Internet) and to this machine only at
+// its own relays' ports (not its other services), says every refusal in
+// words on Config.Log, and counts allocations and relayed bytes.
 package turnrelay
 
 import (
@@ -114,6 +115,7 @@ const (
 	ReasonFull      Reason = "full"      // the relay holds its most allocations
 	ReasonQuota     Reason = "quota"     // the credential holds its most allocations
 	ReasonOwnHost   Reason = "own-host"  // a relayed packet to this machine, not to one of its relays
+	ReasonPeer      Reason = "peer"      // a permission for a peer beyond the local network
 	ReasonOther     Reason = "other"     // any other request pion refused
 	ReasonNoPort    Reason = "no-port"   // no port was free to relay on
 )
@@ -199,6 +201,7 @@ func Listen(cfg Config) (*Server, error) {
 		PacketConnConfigs: []turn.PacketConnConfig{{
 			PacketConn:            s.conn,
 			RelayAddressGenerator: relays{s},
+			PermissionHandler:     s.permit,
 		}},
 	})
 	if err != nil {
@@ -421,6 +424,26 @@ func (s *Server) release(user string, port int) {
 		delete(s.perCred, user)
 	}
 	delete(s.ports, port)
+}
+
+// cgnat is the shared address space of carrier-grade NAT (RFC 6598),
+// which some school networks use inside.
+var cgnat = net.IPNet{IP: net.IPv4(100, 64, 0, 0).To4(), Mask: net.CIDRMask(10, 32)}
+
+// permit is pion's PermissionHandler: a client's relay may send to peers
+// of the local network and to this machine (whose ports relayConn checks),
+// not to the Internet.
+func (s *Server) permit(client net.Addr, peer net.IP) bool {
+	if peer.IsPrivate() || peer.IsLoopback() || peer.IsLinkLocalUnicast() || cgnat.Contains(peer) || peer.Equal(s.relayIP) {
+		return true
+	}
+	for _, ip := range s.local {
+		if peer.Equal(ip) {
+			return true
+		}
+	}
+	s.refuse(ReasonPeer, "refused %s a permission to relay to %s: the relay reaches this network's machines and its own relays, not the Internet", client, peer)
+	return false
 }
 
 // ownHost says whether a relayed packet to to would reach this machine

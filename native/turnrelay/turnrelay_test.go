@@ -282,7 +282,7 @@ func TestAllocationCaps(t *testing.T) {
 
 // TestRelaysReachOnlyRelays sends relayed packets from one allocation to
 // another (they arrive) and to another service of this machine (it is
-// not sent).
+// not sent), and asks to relay to the Internet (refused).
 func TestRelaysReachOnlyRelays(t *testing.T) {
 	relay, log := startRelay(t, turnrelay.Config{})
 	ann := relay.ICEServer("", "c1")
@@ -290,6 +290,19 @@ func TestRelaysReachOnlyRelays(t *testing.T) {
 	a, err := allocate(t, relay, ann.Username, ann.Credential)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Only a permission is asked for: nothing is sent to the address.
+	internet := &net.UDPAddr{IP: net.IPv4(198, 51, 100, 7), Port: 53}
+	if err := a.client.CreatePermission(internet); err == nil {
+		t.Error("the relay granted a permission to relay to the Internet")
+	}
+	for _, lan := range []net.IP{net.IPv4(192, 168, 1, 20), net.IPv4(10, 1, 2, 3), net.IPv4(100, 64, 0, 9)} {
+		if err := a.client.CreatePermission(&net.UDPAddr{IP: lan, Port: 5000}); err != nil {
+			t.Errorf("a permission to relay to %s, of a school's network: %v", lan, err)
+		}
+	}
+	if n := relay.Stats().Refusals[turnrelay.ReasonPeer]; n != 1 || !strings.Contains(log.String(), "not the Internet") {
+		t.Errorf("%d refusals of peers beyond the network; log:\n%s", n, log)
 	}
 	b, err := allocate(t, relay, bob.Username, bob.Credential)
 	if err != nil {
