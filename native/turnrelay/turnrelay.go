@@ -246,11 +246,14 @@ func (s *Server) ICEServer(host, id string) signal.ICEServer {
 		}
 	}
 	user, pass := s.Credential(id, time.Now().Add(s.cfg.TTL))
-	return signal.ICEServer{
-		URLs:       []string{"turn:" + net.JoinHostPort(h, strconv.Itoa(s.Addr().Port)) + "?transport=udp"},
-		Username:   user,
-		Credential: pass,
+	url := func(h string) []string {
+		return []string{"turn:" + net.JoinHostPort(h, strconv.Itoa(s.Addr().Port)) + "?transport=udp"}
 	}
+	srv := signal.ICEServer{URLs: url(h), Username: user, Credential: pass}
+	if signal.CheckICEServer(srv) != nil { // a Host no welcome may carry
+		srv.URLs = url(s.relayIP.String())
+	}
+	return srv
 }
 
 // Stats is what a relay holds and has done, for GET .../stats.
