@@ -38,7 +38,10 @@ real time while peers are there. In a window by default.
                      interrupted)
   --size WxH         the window's size in logical pixels (default 1280x800)
   --loopback         keep the data channels on this machine's loopback (two
-                     peers on one machine, and tests)`
+                     peers on one machine, and tests)
+  --relay-only       use only the TURN relays the hub hands out (serve
+                     --turn): roads that open go through the relay, which
+                     shows it works, from a pupil's machine or this one`
 
 // joinCmd is socketville join.
 func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -52,6 +55,7 @@ func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	waitPeers := fs.Int("peers", 1, "roads --lines waits for")
 	size := fs.String("size", "1280x800", "window size")
 	loopback := fs.Bool("loopback", false, "data channels on loopback")
+	relayOnly := fs.Bool("relay-only", false, "use only the hub's TURN relays")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -86,7 +90,7 @@ func joinCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: *name, Room: id, Road: road.Options{Loopback: *loopback}}})
+	t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: *name, Room: id, Road: road.Options{Loopback: *loopback, RelayOnly: *relayOnly}}})
 	cancel()
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville join: %v\n", err)

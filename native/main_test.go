@@ -119,6 +119,9 @@ func TestUsageAndErrors(t *testing.T) {
 		{name: "bad scenario", args: []string{"run", bad}, code: exitFail, stderr: "line 2: unknown command \"hots\""},
 		{name: "failing call", args: []string{"run", failing}, code: exitFail,
 			stderr: "line 4: bind: EACCES: permission denied (ports below 1024 need a root process; a/p is not)"},
+		{name: "turn flags without --turn", args: []string{"serve", "--turn-ttl", "2h"}, code: exitUsage, stderr: "go with --turn"},
+		{name: "too many ICE servers for --turn", args: append([]string{"serve", "--turn"}, strings.Fields(strings.Repeat("--ice stun:127.0.0.1:3478 ", 8))...),
+			code: exitUsage, stderr: "at most 7 --ice servers"},
 		{name: "help unknown", args: []string{"help", "fly"}, code: exitUsage, stderr: `no command "fly" (the commands are desktop, export, help, join, lesson, run, serve, watch)`},
 	}
 	for _, c := range cases {

@@ -11,14 +11,17 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"socketville/examples"
 	"socketville/native/hub"
+	"socketville/native/turnrelay"
 	"socketville/native/watch"
 	"socketville/native/web"
+	p2psignal "socketville/shared/p2p/signal"
 	"socketville/shared/sock"
 )
 
@@ -26,6 +29,7 @@ const serveUsage = `socketville serve [--addr HOST:PORT] [--scenarios DIR]
        [--os [--hosts MODE] [--max-run D]]
        [--watch [--port N] [--pid N] [--netns NAME] [--every D]]
        [--forward SPEC ... [--forward-mode M] SCENARIO]
+       [--ice URL ...] [--turn [--turn-addr HOST:PORT]] [--hub-* ...]
 
 Serves the town's browser build, embedded in this binary, and prints its
 address; open it in a browser. Stop with Ctrl-C.
@@ -90,7 +94,32 @@ It also hosts the signaling hub that lets pages share a town peer to peer
   --hub-msg-rate R      messages a second one connection may send (200)
   --hub-msg-burst N     and at once (400)
   --hub-conn-rate R     new connections a second from one address (2)
-  --hub-conn-burst N    and at once (40, a class behind one NAT)`
+  --hub-conn-burst N    and at once (40, a class behind one NAT)
+
+and a TURN relay (RFC 5766) for networks that keep peers apart:
+
+  --turn                 relay the roads of pages that cannot reach each
+                         other directly: school or guest Wi-Fi that
+                         isolates its clients, a firewall between two
+                         networks. Without it their roads say "relayed"
+                         after 10 s and go through the hub's WebSocket (at
+                         most 150 packets a second); with it they are
+                         WebRTC channels again, through this machine. On
+                         one machine, or a LAN whose machines reach each
+                         other, it is not needed. Each page joining a room
+                         gets a credential of its own (no password in the
+                         page); counters at /turn/stats, refusals on stderr
+  --turn-addr HOST:PORT  where it listens and relays, UDP (default: port
+                         3478 on the host of --addr; for 0.0.0.0 every
+                         address, relaying at the first beyond loopback:
+                         give the one the pupils reach if there are more).
+                         Their machines must reach UDP HOST:PORT and this
+                         machine's UDP ports above 32767
+  --turn-max-allocs N    the most allocations it holds (1000; a room of 32
+                         needs 992)
+  --turn-max-per-peer N  the most of one page's credential (64)
+  --turn-ttl D           how long a credential lasts (1h); a page open
+                         longer loses its relayed roads, a reload mends it`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -112,6 +141,9 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&forwardMode, "forward-mode", "splice or tun")
 	var hubCfg hub.Config
 	hubCfg.Flags(fs)
+	onTurn := fs.Bool("turn", false, "run a TURN relay for networks that keep peers apart")
+	var turnCfg turnrelay.Config
+	turnCfg.Flags(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -132,6 +164,14 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*onWatch && (set["port"] || set["pid"] || set["netns"] || set["every"]) {
 		fmt.Fprintln(stderr, "socketville serve: --port, --pid, --netns and --every go with --watch")
+		return exitUsage
+	}
+	if !*onTurn && (set["turn-addr"] || set["turn-max-allocs"] || set["turn-max-per-peer"] || set["turn-ttl"]) {
+		fmt.Fprintln(stderr, "socketville serve: --turn-addr, --turn-max-allocs, --turn-max-per-peer and --turn-ttl go with --turn")
+		return exitUsage
+	}
+	if *onTurn && len(hubCfg.ICE) >= p2psignal.MaxICEServers {
+		fmt.Fprintf(stderr, "socketville serve: with --turn, at most %d --ice servers (a welcome hands out %d, the relay's among them)\n", p2psignal.MaxICEServers-1, p2psignal.MaxICEServers)
 		return exitUsage
 	}
 	var newLook func() (web.Looker, error) // nil without --watch
@@ -197,6 +237,22 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "socketville serve: %v\n", err)
 		return exitFail
 	}
+	var relay *turnrelay.Server // nil without --turn
+	if *onTurn {
+		if turnCfg.Addr == "" {
+			turnCfg.Addr = turnAddr(ln.Addr())
+		}
+		turnCfg.Log = stderr
+		if relay, err = turnrelay.Listen(turnCfg); err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "socketville serve: %v (--turn-addr picks another address)\n", err)
+			return exitFail
+		}
+		defer relay.Close() // after the hub's, below: every allocation ends
+		hubCfg.PeerICE = func(host, conn string) []p2psignal.ICEServer {
+			return []p2psignal.ICEServer{relay.ICEServer(host, conn)}
+		}
+	}
 	fmt.Fprintf(stdout, "Socketville is at http://%s/ (web build %.1f MB, %.1f MB compressed); Ctrl-C stops it\n",
 		ln.Addr(), float64(raw)/1e6, float64(gz)/1e6)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -215,6 +271,10 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if f, ok := folder.(*web.Folder); ok {
 		sayFolder(stdout, *scenarios, f)
+	}
+	if relay != nil {
+		fmt.Fprintf(stdout, "The TURN relay is at udp %s, relaying at %s: each page joining a room gets a credential for %s; counters at http://%s/turn/stats\n",
+			relay.Addr(), relay.RelayIP(), plainDuration(turnCfg.TTL), ln.Addr())
 	}
 	if served.Name != "" {
 		newKernel = forwardKernel(forwards, forwardMode.m, 0)
@@ -236,6 +296,9 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	defer signals.Close() // every peer is told the hub is going away
 	mux.Handle("/signal", signals)
 	mux.Handle("/signal/stats", signals)
+	if relay != nil {
+		mux.Handle("/turn/stats", relay)
+	}
 	mux.Handle("/", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -267,6 +330,34 @@ func serveWatch(ctx context.Context, newLook func() (web.Looker, error), netns s
 	}
 	fmt.Fprintf(stdout, "The page shows %s: open http://%s/ (or http://%s/?kernel=watch)\n", strings.TrimPrefix(w.Label, "watching "), addr, addr)
 	return w
+}
+
+// turnAddr is where --turn listens by default: UDP port 3478 on the host
+// the server listens on (every IPv4 address, for a server on every
+// address; 127.0.0.1 for ::1, as the relay is IPv4 only).
+func turnAddr(a net.Addr) string {
+	host := "0.0.0.0"
+	if t, ok := a.(*net.TCPAddr); ok && !t.IP.IsUnspecified() {
+		switch {
+		case t.IP.To4() != nil:
+			host = t.IP.String()
+		case t.IP.IsLoopback():
+			host = "127.0.0.1"
+		}
+	}
+	return net.JoinHostPort(host, strconv.Itoa(turnrelay.DefaultPort))
+}
+
+// plainDuration prints d without its zero tails: "1h", "90m", "1h30m".
+func plainDuration(d time.Duration) string {
+	p := d.String()
+	if strings.HasSuffix(p, "m0s") {
+		p = strings.TrimSuffix(p, "0s")
+	}
+	if strings.HasSuffix(p, "h0m") {
+		p = strings.TrimSuffix(p, "0m")
+	}
+	return p
 }
 
 // count says n things: "1 scenario", "2 scenarios".

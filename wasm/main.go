@@ -5,7 +5,8 @@
 // a pace with ?speed=X (0.1 to 100), ?play=1 to start playing at once
 // (the page opens paused) and a generated crowded town with
 // ?crowd=PAIRSxSOCKETS. ?name=NAME names the page's host in a shared town
-// and ?webrtc=0 relays its roads through the hub (peers.go). With ?kernel=os, a server started with serve --os
+// and ?webrtc=0 relays its roads through the hub, ?webrtc=relay sends them
+// through the TURN relay of serve --turn only (peers.go). With ?kernel=os, a server started with serve --os
 // runs the scenario on its machine's real sockets and the town draws that
 // run; another server says it does not, and the town plays on its own.
 // With ?kernel=watch, a server started with serve --watch shows its

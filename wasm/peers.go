@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"socketville/shared/p2p/mesh"
+	"socketville/shared/p2p/road"
 	"socketville/shared/p2p/signal"
 	"socketville/shared/town/peertown"
 )
@@ -57,7 +58,7 @@ func (r *room) join(id signal.RoomID, name string, done func(any, error)) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 		defer cancel()
-		t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: name, Room: id, NoWebRTC: noWebRTC()}})
+		t, err := peertown.Join(ctx, peertown.Options{Mesh: mesh.Options{URL: hub, Name: name, Room: id, NoWebRTC: noWebRTC(), Road: road.Options{RelayOnly: relayOnly()}}})
 		r.pg.later(func() {
 			r.joining = false
 			if err != nil {
@@ -87,6 +88,14 @@ func noWebRTC() bool {
 	}
 	q, _ := url.ParseQuery(strings.TrimPrefix(js.Global().Get("location").Get("search").String(), "?"))
 	return q.Get("webrtc") == "0"
+}
+
+// relayOnly reports whether ?webrtc=relay asks this page to use TURN
+// relay candidates only (the relay of serve --turn): to show, or check,
+// that roads go through it.
+func relayOnly() bool {
+	q, _ := url.ParseQuery(strings.TrimPrefix(js.Global().Get("location").Get("search").String(), "?"))
+	return q.Get("webrtc") == "relay"
 }
 
 // shortRoom is the start of a room's id, enough for people to tell two

@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pion/logging"
+	"github.com/pion/turn/v2"
 
 	"socketville/shared/p2p/signal"
 )
@@ -16,9 +20,11 @@ import (
 // TestServeHub runs the real binary's serve and talks to its signaling
 // hub as peers do: one invites, a second joins the room, a third is
 // refused in words by --hub-max-peers, a page of another origin is
-// told it may not, and the counters at /signal/stats say so.
+// told it may not, and the counters at /signal/stats say so. With --turn,
+// each welcome hands out the embedded TURN relay with a credential of
+// its own, which the relay takes (and a forged one it refuses).
 func TestServeHub(t *testing.T) {
-	url, _ := startServe(t, "--hub-max-peers", "2")
+	url, _ := startServe(t, "--hub-max-peers", "2", "--turn", "--turn-addr", "127.0.0.1:0")
 	hubURL, err := signal.SignalURL(url)
 	if err != nil {
 		t.Fatal(err)
@@ -31,9 +37,11 @@ func TestServeHub(t *testing.T) {
 	}
 	bob := dialHub(t, hubURL, nil)
 	sendSignal(t, bob, signal.Join{Room: w.Room, Name: "bob"})
-	if wb, ok := readSignal(t, bob).(signal.Welcome); !ok || wb.Room != w.Room || len(wb.Peers) != 1 {
+	wb, ok := readSignal(t, bob).(signal.Welcome)
+	if !ok || wb.Room != w.Room || len(wb.Peers) != 1 {
 		t.Fatalf("bob's join was answered %#v", wb)
 	}
+	turnAddr := checkTURN(t, w, wb)
 	cat := dialHub(t, hubURL, nil)
 	sendSignal(t, cat, signal.Join{Room: w.Room, Name: "cat"})
 	refusal, ok := readSignal(t, cat).(signal.Error)
@@ -63,6 +71,80 @@ func TestServeHub(t *testing.T) {
 	if stats.Rooms != 1 || stats.Peers != 2 || len(stats.Refusals) == 0 {
 		t.Errorf("/signal/stats: %+v", stats)
 	}
+
+	// ann's credential is good at the relay; bob's user name with a
+	// password of ann's is not.
+	ice := w.ICE[0]
+	if err := turnAllocate(t, turnAddr, ice.Username, ice.Credential); err != nil {
+		t.Errorf("the relay refused ann's credential: %v", err)
+	}
+	if err := turnAllocate(t, turnAddr, wb.ICE[0].Username, ice.Credential); err == nil {
+		t.Errorf("the relay took bob's user name with ann's password")
+	}
+	resp, err = http.Get(strings.TrimSuffix(url, "/") + "/turn/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var relay struct {
+		Allocated uint64
+		Refusals  map[string]int
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&relay); err != nil {
+		t.Fatalf("/turn/stats: %v", err)
+	}
+	if relay.Allocated != 1 || relay.Refusals["password"] != 1 {
+		t.Errorf("/turn/stats: %+v, want one allocation and one wrong password", relay)
+	}
+}
+
+// checkTURN checks that two welcomes of serve --turn hand out its relay,
+// each with a credential of its own, and says where the relay is.
+func checkTURN(t *testing.T, welcomes ...signal.Welcome) string {
+	t.Helper()
+	user := regexp.MustCompile(`^[0-9]{10}:c[0-9]+$`)
+	seen := map[string]bool{}
+	var addr string
+	for _, w := range welcomes {
+		if len(w.ICE) != 1 || len(w.ICE[0].URLs) != 1 {
+			t.Fatalf("a welcome of serve --turn hands out %+v, want the relay", w.ICE)
+		}
+		s := w.ICE[0]
+		a, ok := strings.CutPrefix(s.URLs[0], "turn:127.0.0.1:")
+		a, ok2 := strings.CutSuffix(a, "?transport=udp")
+		if !ok || !ok2 || !user.MatchString(s.Username) || s.Credential == "" || seen[s.Username] || seen[s.Credential] {
+			t.Fatalf("a welcome hands out %+v, want turn:127.0.0.1:PORT?transport=udp with a user name EXPIRY:ID and a credential of its own", s)
+		}
+		seen[s.Username], seen[s.Credential] = true, true
+		addr = "127.0.0.1:" + a
+	}
+	return addr
+}
+
+// turnAllocate asks the TURN relay at addr for an allocation, as a peer's
+// ICE agent does.
+func turnAllocate(t *testing.T, addr, user, password string) error {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	quiet := logging.NewDefaultLoggerFactory()
+	quiet.DefaultLogLevel = logging.LogLevelDisabled
+	c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: addr, Username: user, Password: password, Conn: pc, LoggerFactory: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	relayed, err := c.Allocate()
+	if err != nil {
+		return err
+	}
+	return relayed.Close()
 }
 
 func dialHub(t *testing.T, url string, h http.Header) *websocket.Conn {

@@ -51,6 +51,15 @@ type Config struct {
 	// ICE is the STUN and TURN servers each welcome hands out (none: the
 	// peers use their host candidates only, enough on one LAN).
 	ICE []signal.ICEServer
+	// PeerICE, if set, is asked for the ICE servers of one welcome, handed
+	// out before ICE's (and, with them, at most signal.MaxICEServers): the
+	// place for a TURN relay's short-lived credential made for that one
+	// peer (socketville serve --turn). host is the host the peer reached
+	// the hub at (its request's Host, "192.168.1.10:8080"), and conn a
+	// name for its connection unique in the hub's life ("c17"). It is
+	// called with the hub's lock held: it must be quick and must not call
+	// the hub.
+	PeerICE func(host, conn string) []signal.ICEServer
 	// MaxConns caps the connections the hub holds at once (2000).
 	MaxConns int
 	// MaxRooms caps the rooms (500).
@@ -169,6 +178,7 @@ type Hub struct {
 	refusals  map[Reason]uint64
 	forwarded uint64
 	expired   uint64
+	serial    uint64 // the connections so far, for their names
 }
 
 // room is a room of peers, in the order they came.
@@ -259,6 +269,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.wg.Done()
 	c := &conn{
+		host:  r.Host,
 		send:  make(chan []byte, h.cfg.SendQueue),
 		kickc: make(chan struct{}),
 		lim:   rate.NewLimiter(h.cfg.MsgRate, h.cfg.MsgBurst),
@@ -274,6 +285,8 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	no := h.admission(r)
 	if no.why == "" {
 		h.conns[c] = struct{}{}
+		h.serial++
+		c.serial = fmt.Sprintf("c%d", h.serial)
 	}
 	h.mu.Unlock()
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
@@ -491,7 +504,7 @@ func (h *Hub) inRoom(c *conn, what string) bool {
 func (h *Hub) join(c *conn, r *room, name string) {
 	r.next++
 	c.room, c.id, c.name, c.offers = r, signal.PeerID(fmt.Sprintf("p%d", r.next)), name, map[signal.PeerID]bool{}
-	w := signal.Welcome{Room: r.id, You: c.id, ICE: h.cfg.ICE}
+	w := signal.Welcome{Room: r.id, You: c.id, ICE: h.iceFor(c)}
 	for _, p := range r.peers {
 		w.Peers = append(w.Peers, signal.Peer{ID: p.id, Name: p.name})
 		h.enqueue(p, signal.PeerJoined{Peer: signal.Peer{ID: c.id, Name: name}})
@@ -499,6 +512,16 @@ func (h *Hub) join(c *conn, r *room, name string) {
 	r.peers = append(r.peers, c)
 	r.emptySince = time.Time{}
 	h.enqueue(c, w)
+}
+
+// iceFor is the ICE servers of c's welcome: PeerICE's, then ICE, at most
+// signal.MaxICEServers of them.
+func (h *Hub) iceFor(c *conn) []signal.ICEServer {
+	if h.cfg.PeerICE == nil {
+		return h.cfg.ICE
+	}
+	ice := append(h.cfg.PeerICE(c.host, c.serial), h.cfg.ICE...)
+	return ice[:min(len(ice), signal.MaxICEServers)]
 }
 
 // leave takes c out of its room and tells the others.
@@ -640,6 +663,7 @@ func (h *Hub) sweep(now time.Time) {
 
 // conn is one client's connection.
 type conn struct {
+	host  string // the host the client reached the hub at (its request's Host)
 	ws    *websocket.Conn
 	send  chan []byte   // encoded messages for the writer
 	kickc chan struct{} // closed when the connection is to be closed
@@ -651,6 +675,7 @@ type conn struct {
 	flush    bool // the writer sends what is queued before it closes
 
 	// Guarded by the hub's mu.
+	serial string // the connection's name in the hub's life ("c17")
 	room   *room
 	id     signal.PeerID
 	name   string

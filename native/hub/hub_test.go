@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -248,6 +250,37 @@ func TestTwoPeersExchangeOfferAndAnswer(t *testing.T) {
 	s := tw.hub.Stats()
 	if s.Rooms != 1 || s.Peers != 2 || s.Conns != 2 || s.Forwarded != 3 || len(s.Refusals) != 0 {
 		t.Errorf("stats: %+v", s)
+	}
+}
+
+// TestEachWelcomeHasItsOwnICE gives every welcome a server of its own
+// from PeerICE, named for the connection and the host it reached the hub
+// at, before the static ICE servers and never more than a welcome holds.
+func TestEachWelcomeHasItsOwnICE(t *testing.T) {
+	static := []signal.ICEServer{}
+	for i := range signal.MaxICEServers {
+		static = append(static, signal.ICEServer{URLs: []string{fmt.Sprintf("stun:127.0.0.1:%d", 3478+i)}})
+	}
+	var mu sync.Mutex
+	asked := map[string]bool{}
+	tw := newTown(t, hub.Config{ICE: static, PeerICE: func(host, conn string) []signal.ICEServer {
+		mu.Lock()
+		defer mu.Unlock()
+		asked[conn] = true
+		return []signal.ICEServer{{URLs: []string{"turn:" + host + "?transport=udp"}, Username: "u-" + conn, Credential: "secret"}}
+	}})
+	_, _, room := tw.pair()
+	cat := tw.dial(nil)
+	cat.send(signal.Join{Room: room, Name: "cat"})
+	w := expect[signal.Welcome](cat)
+	host := strings.TrimPrefix(tw.srv.URL, "http://")
+	if len(w.ICE) != signal.MaxICEServers || w.ICE[0].URLs[0] != "turn:"+host+"?transport=udp" || w.ICE[0].Credential != "secret" || w.ICE[1].URLs[0] != static[0].URLs[0] {
+		t.Fatalf("cat's welcome hands out %+v, want its own TURN server first, then the static ones, %d in all", w.ICE, signal.MaxICEServers)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 3 || w.ICE[0].Username != "u-c3" {
+		t.Errorf("PeerICE was asked for %v and cat was given %q, want three names, cat's c3", asked, w.ICE[0].Username)
 	}
 }
 

@@ -99,7 +99,11 @@ func configuration(o Options) map[string]any {
 		}
 		servers = append(servers, srv)
 	}
-	return map[string]any{"iceServers": servers}
+	cfg := map[string]any{"iceServers": servers}
+	if o.RelayOnly {
+		cfg["iceTransportPolicy"] = "relay"
+	}
+	return cfg
 }
 
 // on sets target's handler property to f while the conn is live; close

@@ -23,7 +23,11 @@ type conn struct {
 }
 
 func newConn(o Options, h handlers) (*conn, error) {
-	pc, err := newAPI(o).NewPeerConnection(webrtc.Configuration{ICEServers: iceServers(o.ICE)})
+	cfg := webrtc.Configuration{ICEServers: iceServers(o.ICE)}
+	if o.RelayOnly {
+		cfg.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	pc, err := newAPI(o).NewPeerConnection(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("road: new peer connection: %w", err)
 	}

@@ -101,6 +101,12 @@ type Options struct {
 	Peer signal.PeerID
 	// ICE is the STUN and TURN servers to use (none: host candidates only).
 	ICE []signal.ICEServer
+	// RelayOnly has the road use relay candidates only, those of ICE's
+	// TURN servers (WebRTC's ICE transport policy "relay", natively and in
+	// the browser): to check that a TURN relay works, or to keep a peer's
+	// own addresses from its friends. Without a TURN server in ICE such a
+	// road never opens.
+	RelayOnly bool
 	// Loopback keeps a native road on the loopback interface (tests, two
 	// peers on one machine); the browser ignores it.
 	Loopback bool
