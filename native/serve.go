@@ -90,7 +90,18 @@ It also hosts the signaling hub that lets pages share a town peer to peer
   --hub-msg-rate R      messages a second one connection may send (200)
   --hub-msg-burst N     and at once (400)
   --hub-conn-rate R     new connections a second from one address (2)
-  --hub-conn-burst N    and at once (40, a class behind one NAT)`
+  --hub-conn-burst N    and at once (40, a class behind one NAT)
+
+  --star                every room is a star: this server joins each room
+                        as a peer of its own (pion, in this process) and
+                        every page makes one WebRTC road, to it, instead of
+                        one to every other page; the server passes each
+                        frame on to the page it is for, dropping (counted)
+                        what a slow page's road cannot take. For a class:
+                        30 pages make 30 roads, not 435, and a laptop or
+                        phone holds one instead of 29. A page whose road
+                        to the server fails relays through the hub, and
+                        its roads' signs say "via the server"`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -112,6 +123,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&forwardMode, "forward-mode", "splice or tun")
 	var hubCfg hub.Config
 	hubCfg.Flags(fs)
+	onStar := fs.Bool("star", false, "every room a star: pages make one road each, to this server, which passes the frames on")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -232,6 +244,11 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	looks := serveWatch(ctx, newLook, *ns, *every, noPackets, ln.Addr(), stdout)
 	defer looks.Wait() // every page's watch is closed before the program ends
 	mux.Handle("/watch/", looks)
+	if *onStar {
+		rt := starRouter(ln.Addr(), stdout)
+		defer rt.Close() // after the hub's, below: no offer comes any more
+		hubCfg.Router = rt
+	}
 	signals := hub.New(hubCfg)
 	defer signals.Close() // every peer is told the hub is going away
 	mux.Handle("/signal", signals)
