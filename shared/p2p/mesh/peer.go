@@ -313,6 +313,32 @@ func (m *Mesh) Send(id signal.PeerID, frame []byte) error {
 	}
 }
 
+// Congested reports whether a frame for peer sent now would be dropped
+// for congestion on this end: its road (or the star's road to the
+// router) is over its high water or its send queue is full, or, relayed,
+// the relay's pace or the hub's queue has no room. A sender that would
+// rather wait than lose frames (a benchmark, a bulk copy that is not TCP)
+// can look before it sends; an unknown peer is not congested (Send says
+// what is wrong with it).
+func (m *Mesh) Congested(id signal.PeerID) bool {
+	m.mu.Lock()
+	p := m.byID[id]
+	var relayed, star bool
+	if p != nil {
+		relayed, star = p.relayed, m.viaStar(p)
+	}
+	m.mu.Unlock()
+	switch {
+	case p == nil:
+		return false
+	case star:
+		return m.star.road.Congested()
+	case relayed:
+		return m.pace.Tokens() < 1 || len(m.out) == cap(m.out)
+	}
+	return p.road.Congested()
+}
+
 // Drain hands every frame received since the last call (on a road or
 // through the hub) to f, peer by peer in the order they came, oldest
 // first, and returns how many it handed. It never blocks; f runs on the
