@@ -128,8 +128,11 @@ func TestStarRouterRefusesAndPeerRelays(t *testing.T) {
 	// its road never opens, and it relays through the hub, as a peer
 	// without a data channel does; the others relay to it in turn.
 	tw, rt := starTown(t, star.Options{MaxRoads: 2})
-	peers := openStar(tw, 3, mesh.Options{RelayAfter: 2 * time.Second})
-	third := peers[2]
+	o := mesh.Options{RelayAfter: 2 * time.Second}
+	peers := openStar(tw, 2, o)
+	allSee(t, mesh.EventOpen, peers) // the two roads are theirs before the third offers
+	third := tw.openMesh("h3", peers[0].m.Room(), o)
+	peers = append(peers, third)
 	until(t, "the third peer relayed both ways", peers, func() bool {
 		for _, p := range peers[:2] {
 			if _, ok := p.has(mesh.EventRelayed, third.m.You()); !ok {
