@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"socketville/native/hub"
 )
 
@@ -16,14 +18,18 @@ import (
 // cy through the server with the right sha256, and the roads' signs say
 // they go via the server.
 func TestServeStarSharedTown(t *testing.T) {
+	// Last of all, once the towns, the hub, the router and the server
+	// are closed (cleanups run in reverse), no goroutine of theirs is left.
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	srv := httptest.NewUnstartedServer(nil)
 	rt := starRouter(srv.Listener.Addr(), io.Discard)
 	h := hub.New(hub.Config{Router: rt})
 	srv.Config.Handler = h
 	srv.Start()
-	defer srv.Close()
-	defer rt.Close()
-	defer h.Close()
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = rt.Close() })
+	t.Cleanup(func() { _ = h.Close() })
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/signal"
 	ann := joinShared(t, url, "", "")
 	bob := joinShared(t, url, "", string(ann.t.Room()))
