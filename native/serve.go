@@ -101,7 +101,8 @@ It also hosts the signaling hub that lets pages share a town peer to peer
                         30 pages make 30 roads, not 435, and a laptop or
                         phone holds one instead of 29. A page whose road
                         to the server fails relays through the hub, and
-                        its roads' signs say "via the server"`
+                        its roads' signs say "via the server"; the
+                        server's counters are at /signal/star`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -248,6 +249,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		rt := starRouter(ln.Addr(), stdout)
 		defer rt.Close() // after the hub's, below: no offer comes any more
 		hubCfg.Router = rt
+		mux.Handle("/signal/star", starStats(rt))
 	}
 	signals := hub.New(hubCfg)
 	defer signals.Close() // every peer is told the hub is going away

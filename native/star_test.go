@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"socketville/native/hub"
+	"socketville/shared/p2p/star"
 )
 
 // TestServeStarSharedTown: three towns in one room of a hub whose rooms
@@ -44,8 +46,11 @@ func TestServeStarSharedTown(t *testing.T) {
 	if !consoleSays(ann.p, "the road to p2 is open: via the server") {
 		t.Errorf("ann's console does not say the road to p2 (bob) goes via the server: %v", ann.p.Console().Lines)
 	}
-	if s := rt.Stats(); s.Roads != 3 {
-		t.Errorf("the router holds %d roads, want one for each of the 3 towns", s.Roads)
+	rec := httptest.NewRecorder()
+	starStats(rt).ServeHTTP(rec, httptest.NewRequest("GET", "/signal/star", nil))
+	var s star.Stats
+	if err := json.Unmarshal(rec.Body.Bytes(), &s); err != nil || s.Roads != 3 || s.Rooms != 1 {
+		t.Errorf("/signal/star says %s (%v): want 3 roads, one for each town, in 1 room", rec.Body, err)
 	}
 	for _, l := range []string{"cy/app: socket tcp", "cy/app: bind 3 0.0.0.0:7000", "cy/app: listen 3 5", "cy/app: accept 3"} {
 		if err := cy.p.Exec(l); err != nil {

@@ -56,15 +56,18 @@ func (o Options) withDefaults() Options {
 type Stats struct {
 	// Rooms is how many rooms have a peer with a road here, and Roads how
 	// many roads (PeerConnections) the router holds.
-	Rooms, Roads int
+	Rooms int `json:"rooms"`
+	Roads int `json:"roads"`
 	// Frames and States count the messages passed on (a state message for
 	// every peer counts once for each peer it went to).
-	Frames, States uint64
+	Frames uint64 `json:"frames"`
+	States uint64 `json:"states"`
 	// Unroutable counts messages dropped because they were for no peer
 	// with an open road here (gone, relayed, not yet open, or a tag that
 	// is no peer), Congested those dropped because the addressee's road
 	// was congested (its send queue full or its channel over HighWater).
-	Unroutable, Congested uint64
+	Unroutable uint64 `json:"unroutable"`
+	Congested  uint64 `json:"congested"`
 }
 
 // Router is the server's peer of every star room: it answers each peer's
