@@ -119,7 +119,21 @@ and a TURN relay (RFC 5766) for networks that keep peers apart:
                          needs 992)
   --turn-max-per-peer N  the most of one page's credential (64)
   --turn-ttl D           how long a credential lasts (1h); a page open
-                         longer loses its relayed roads, a reload mends it`
+                         longer loses its relayed roads, a reload mends it
+
+and a star for a classroom:
+
+  --star                 every room is a star: this server joins each room
+                         as a peer of its own (pion, in this process) and
+                         every page makes one WebRTC road, to it, instead of
+                         one to every other page; the server passes each
+                         frame on to the page it is for, dropping (counted)
+                         what a slow page's road cannot take. For a class:
+                         30 pages make 30 roads, not 435, and a laptop or
+                         phone holds one instead of 29. A page whose road
+                         to the server fails relays through the hub, and
+                         its roads' signs say "via the server"; the
+                         server's counters are at /signal/star`
 
 func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -144,6 +158,7 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	onTurn := fs.Bool("turn", false, "run a TURN relay for networks that keep peers apart")
 	var turnCfg turnrelay.Config
 	turnCfg.Flags(fs)
+	onStar := fs.Bool("star", false, "every room a star: pages make one road each, to this server, which passes the frames on")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return exitUsage
@@ -292,6 +307,12 @@ func serveCmd(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	looks := serveWatch(ctx, newLook, *ns, *every, noPackets, ln.Addr(), stdout)
 	defer looks.Wait() // every page's watch is closed before the program ends
 	mux.Handle("/watch/", looks)
+	if *onStar {
+		rt := starRouter(ln.Addr(), stdout)
+		defer rt.Close() // after the hub's, below: no offer comes any more
+		hubCfg.Router = rt
+		mux.Handle("/signal/star", starStats(rt))
+	}
 	signals := hub.New(hubCfg)
 	defer signals.Close() // every peer is told the hub is going away
 	mux.Handle("/signal", signals)

@@ -88,6 +88,10 @@ type Config struct {
 	WriteTimeout time.Duration
 	// Random is where room ids come from (crypto/rand.Reader).
 	Random io.Reader
+	// Router, when set, makes every room a star (serve --star): the hub
+	// holds it as a peer of every room, and each peer makes one road, to
+	// it, instead of one to every other peer.
+	Router Router
 }
 
 // Defaults is the configuration a zero Config stands for.
@@ -467,6 +471,9 @@ func (h *Hub) handle(c *conn, m signal.Message) {
 		}
 		h.leave(c)
 	case signal.Offer:
+		if h.toRouter(c, m) {
+			return
+		}
 		if to := h.addressee(c, m.Peer, "an offer"); to != nil {
 			to.offers[c.id] = true
 			h.forward(to, signal.Offer{Peer: c.id, SDP: m.SDP})
@@ -504,7 +511,7 @@ func (h *Hub) inRoom(c *conn, what string) bool {
 func (h *Hub) join(c *conn, r *room, name string) {
 	r.next++
 	c.room, c.id, c.name, c.offers = r, signal.PeerID(fmt.Sprintf("p%d", r.next)), name, map[signal.PeerID]bool{}
-	w := signal.Welcome{Room: r.id, You: c.id, ICE: h.iceFor(c)}
+	w := signal.Welcome{Room: r.id, You: c.id, ICE: h.iceFor(c), Router: h.routerID()}
 	for _, p := range r.peers {
 		w.Peers = append(w.Peers, signal.Peer{ID: p.id, Name: p.name})
 		h.enqueue(p, signal.PeerJoined{Peer: signal.Peer{ID: c.id, Name: name}})
@@ -527,6 +534,7 @@ func (h *Hub) iceFor(c *conn) []signal.ICEServer {
 // leave takes c out of its room and tells the others.
 func (h *Hub) leave(c *conn) {
 	r := c.room
+	h.routerLeft(c)
 	for i, p := range r.peers {
 		if p == c {
 			r.peers = append(r.peers[:i], r.peers[i+1:]...)

@@ -8,6 +8,12 @@
 // peer's frames go through the hub as relay messages instead, and the peer
 // is "relayed".
 //
+// In a star room (the hub's welcome names a router: serve --star) the
+// mesh makes one road, to the router, instead of one to every peer; a
+// frame for a peer goes on it tagged with the peer's id, and the router
+// passes it on (shared/p2p/star). When that road does not open in time,
+// or ends, every peer is relayed through the hub, as above.
+//
 // The town's frame loop calls Send, Drain, SendState, DrainState, Events
 // and Peers on its own tick; none of them blocks. The same code runs
 // natively and in the browser (GOOS=js): coder/websocket and the road both
@@ -130,11 +136,17 @@ type Stats struct {
 	// EventDrops counts events dropped because the owner did not take
 	// them (the oldest go).
 	EventDrops uint64
+	// StarDrops counts messages from a star's router that were from no
+	// peer of the room, or ill tagged.
+	StarDrops uint64
+	// Roads is how many roads (PeerConnections) the mesh holds now, open
+	// or connecting: one a peer, or one in all in a star room.
+	Roads int
 }
 
 // counters are the live counters behind Stats.
 type counters struct {
-	malformed, unexpected, refused, sendDrops, signalDrops, eventDrops atomic.Uint64
+	malformed, unexpected, refused, sendDrops, signalDrops, eventDrops, starDrops atomic.Uint64
 }
 
 // maxEvents bounds the events waiting for the owner.
@@ -149,6 +161,7 @@ type Mesh struct {
 	room signal.RoomID
 	you  signal.PeerID
 	ice  []signal.ICEServer
+	star *routerRoad // the road to a star room's router; nil in a mesh
 
 	out    chan []byte   // encoded messages for the writer
 	stop   chan struct{} // closed to stop the peers' watchers and the writer
@@ -204,12 +217,19 @@ func Join(ctx context.Context, o Options) (*Mesh, error) {
 		stateIn: newQueue(256),
 		pace:    rate.NewLimiter(o.RelayRate, o.RelayBurst),
 	}
+	if w.Router != "" {
+		m.star = m.newRouterRoad(w.Router)
+	}
 	m.mu.Lock()
 	for _, sp := range w.Peers {
 		// The newcomer offers to everyone already there.
 		m.addPeer(m.newPlace(sp, road.RoleOfferer))
 	}
 	m.mu.Unlock()
+	if m.star != nil && m.star.road != nil {
+		m.peersWG.Add(1)
+		go m.watchStar()
+	}
 	m.readers.Add(1)
 	m.writers.Add(1)
 	go m.read()
@@ -264,13 +284,23 @@ func (m *Mesh) poke() {
 func (m *Mesh) Stats() Stats {
 	m.mu.Lock()
 	last := m.refusal
+	roads := 0
+	for _, p := range m.peers {
+		if p.road != nil && p.road.State() != road.StateClosed {
+			roads++
+		}
+	}
 	m.mu.Unlock()
+	if m.star != nil && m.star.road != nil && m.star.road.State() != road.StateClosed {
+		roads++
+	}
 	c := &m.count
 	return Stats{
 		Malformed: c.malformed.Load(), Unexpected: c.unexpected.Load(),
 		Refused: c.refused.Load(), LastRefusal: last,
 		SendDrops: c.sendDrops.Load(), SignalDrops: c.signalDrops.Load(),
-		EventDrops: c.eventDrops.Load(),
+		EventDrops: c.eventDrops.Load(), StarDrops: c.starDrops.Load(),
+		Roads: roads,
 	}
 }
 
@@ -395,6 +425,12 @@ func (m *Mesh) route(msg signal.Message) {
 
 // signalFrom hands an offer or answer to the road of peer; m.mu is held.
 func (m *Mesh) signalFrom(id signal.PeerID, msg signal.Message) {
+	if m.star != nil && id == m.star.id && m.star.sig != nil {
+		if !m.star.sig.deliver(msg) {
+			m.count.signalDrops.Add(1)
+		}
+		return
+	}
 	p := m.byID[id]
 	if p == nil || p.sig == nil {
 		// From no known peer, or to a peer without a road (no WebRTC
@@ -433,8 +469,8 @@ func (m *Mesh) joined(sp signal.Peer) {
 // tick must not wait for it.
 func (m *Mesh) newPlace(sp signal.Peer, role road.Role) *peer {
 	p := newPeer(m, sp, m.opts.RelayQueue)
-	if m.opts.NoWebRTC {
-		return p
+	if m.opts.NoWebRTC || m.star != nil {
+		return p // relayed, or reached by the star's one road
 	}
 	ro := m.opts.Road
 	ro.Role, ro.Peer, ro.ICE = role, sp.ID, m.ice
@@ -458,7 +494,10 @@ func (m *Mesh) addPeer(p *peer) bool {
 	m.peers = append(m.peers, p)
 	m.byID[p.id] = p
 	m.event(Event{Kind: EventJoined, Peer: p.id, Name: p.name})
-	if p.road == nil {
+	switch {
+	case m.star != nil:
+		m.starJoined(p)
+	case p.road == nil:
 		why := ErrNoWebRTC
 		if p.err != nil {
 			why = fmt.Errorf("mesh: no road: %w", p.err)

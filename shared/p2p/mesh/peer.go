@@ -52,8 +52,13 @@ type PeerInfo struct {
 	State road.State
 	// Relayed says the peer's frames go through the hub.
 	Relayed bool
+	// Star says the peer's frames go by the server's router, on the one
+	// road of a star room ("via the server").
+	Star bool
 	// Stats are the road's, or the relay's counters for a relayed peer
-	// (no RTT, and Loss -1).
+	// (no RTT, and Loss -1). For a peer reached by the router they are
+	// this peer's frames with the road to the router's state, RTT and
+	// loss: the half of the way that this end can measure.
 	Stats road.Stats
 	// Err says why the road closed, or why the peer is relayed (as
 	// ErrNoWebRTC, ErrPeerRelays, or the road's error), or nil.
@@ -279,14 +284,16 @@ func (m *Mesh) Send(id signal.PeerID, frame []byte) error {
 	}
 	m.mu.Lock()
 	p := m.byID[id]
-	var relayed, hubGone bool
+	var relayed, hubGone, star bool
 	if p != nil {
-		relayed, hubGone = p.relayed, m.hubGone
+		relayed, hubGone, star = p.relayed, m.hubGone, m.viaStar(p)
 	}
 	m.mu.Unlock()
 	switch {
 	case p == nil:
 		return fmt.Errorf("mesh: to %s: %w", id, ErrNoPeer)
+	case star:
+		return m.starSend(p, frame)
 	case relayed && hubGone:
 		p.drops[road.DropNotOpen].Add(1)
 		return fmt.Errorf("mesh: to %s (relayed): %w", id, ErrHubGone)
@@ -306,12 +313,38 @@ func (m *Mesh) Send(id signal.PeerID, frame []byte) error {
 	}
 }
 
+// Congested reports whether a frame for peer sent now would be dropped
+// for congestion on this end: its road (or the star's road to the
+// router) is over its high water or its send queue is full, or, relayed,
+// the relay's pace or the hub's queue has no room. A sender that would
+// rather wait than lose frames (a benchmark, a bulk copy that is not TCP)
+// can look before it sends; an unknown peer is not congested (Send says
+// what is wrong with it).
+func (m *Mesh) Congested(id signal.PeerID) bool {
+	m.mu.Lock()
+	p := m.byID[id]
+	var relayed, star bool
+	if p != nil {
+		relayed, star = p.relayed, m.viaStar(p)
+	}
+	m.mu.Unlock()
+	switch {
+	case p == nil:
+		return false
+	case star:
+		return m.star.road.Congested()
+	case relayed:
+		return m.pace.Tokens() < 1 || len(m.out) == cap(m.out)
+	}
+	return p.road.Congested()
+}
+
 // Drain hands every frame received since the last call (on a road or
 // through the hub) to f, peer by peer in the order they came, oldest
 // first, and returns how many it handed. It never blocks; f runs on the
 // caller's goroutine and may keep the slices.
 func (m *Mesh) Drain(f func(peer signal.PeerID, frame []byte)) int {
-	n := 0
+	n := m.starDrain(f)
 	var items []item
 	for _, p := range m.snapshot() {
 		if p.road != nil {
@@ -330,17 +363,21 @@ func (m *Mesh) Drain(f func(peer signal.PeerID, frame []byte)) int {
 // road's reliable channel to every open peer, and through the hub to every
 // relayed one when it fits in one relay message (signal.MaxRelay-1 bytes;
 // a bigger one is not sent to relayed peers, counted as an oversize drop).
-// A message over road.MaxState is refused with EMSGSIZE; a peer whose road
-// is not open is skipped.
+// In a star room it is one message, for every peer the router reaches,
+// on the road to the router. A message over road.MaxState is refused with
+// EMSGSIZE; a peer whose road is not open is skipped.
 func (m *Mesh) SendState(b []byte) error {
 	if len(b) > road.MaxState {
 		return fmt.Errorf("mesh: a state message of %d bytes is over %d: %w", len(b), road.MaxState, sock.ErrMsgSize)
 	}
+	var starred []*peer // reached by the router: one message for them all
 	for _, p := range m.snapshot() {
 		m.mu.Lock()
-		relayed := p.relayed
+		relayed, star := p.relayed, m.viaStar(p)
 		m.mu.Unlock()
 		switch {
+		case star:
+			starred = append(starred, p)
 		case relayed && 1+len(b) > signal.MaxRelay:
 			p.drops[road.DropOversize].Add(1)
 		case relayed:
@@ -351,13 +388,14 @@ func (m *Mesh) SendState(b []byte) error {
 			}
 		}
 	}
+	m.starSendState(starred, b)
 	return nil
 }
 
 // DrainState hands every state message received since the last call to
 // f, and returns how many it handed. It never blocks.
 func (m *Mesh) DrainState(f func(peer signal.PeerID, b []byte)) int {
-	n := 0
+	n := m.starDrainState(f)
 	for _, p := range m.snapshot() {
 		if p.road == nil {
 			continue
@@ -382,6 +420,10 @@ func (m *Mesh) Peers() []PeerInfo {
 	for _, p := range m.peers {
 		pi := PeerInfo{ID: p.id, Name: p.name, Relayed: p.relayed, Err: p.err}
 		switch {
+		case m.viaStar(p):
+			pi.Star = true
+			pi.Stats = p.starStats(m.star.road)
+			pi.State = pi.Stats.State
 		case p.relayed:
 			pi.Stats = p.relayStats(m.hubGone)
 			pi.State = pi.Stats.State

@@ -32,4 +32,5 @@ type handlers struct {
 //	sendFrame(b []byte) error                  // on the frames channel
 //	buffered() uint64                          // the frames channel's buffered amount
 //	sendState(b []byte) error                  // on the state channel
+//	stateBuffered() uint64                     // the state channel's buffered amount
 //	close()                                    // handlers off, then channels and connection closed

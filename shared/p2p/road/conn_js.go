@@ -201,9 +201,10 @@ func (c *conn) send(dc js.Value, b []byte) error {
 	return err
 }
 
-func (c *conn) buffered() uint64 {
-	return uint64(c.frames.Get("bufferedAmount").Float())
-}
+func (c *conn) buffered() uint64      { return bufferedAmount(c.frames) }
+func (c *conn) stateBuffered() uint64 { return bufferedAmount(c.state) }
+
+func bufferedAmount(dc js.Value) uint64 { return uint64(dc.Get("bufferedAmount").Float()) }
 
 // close takes the handlers away, closes the PeerConnection (which closes
 // its channels: closing them first lets some browsers fire events on

@@ -127,6 +127,7 @@ func (c *conn) gather(ctx context.Context, d webrtc.SessionDescription) (string,
 func (c *conn) sendFrame(b []byte) error { return c.frames.Send(b) }
 func (c *conn) buffered() uint64         { return c.frames.BufferedAmount() }
 func (c *conn) sendState(b []byte) error { return c.state.Send(b) }
+func (c *conn) stateBuffered() uint64    { return c.state.BufferedAmount() }
 
 // close takes the handlers away and closes the channels and the
 // PeerConnection.

@@ -51,6 +51,9 @@ var (
 	ErrSilent = fmt.Errorf("road: nothing heard from the peer: %w", sock.ErrTimedOut)
 	// ErrClosed says the owner closed the road.
 	ErrClosed = fmt.Errorf("road: closed: %w", sock.ErrNotConn)
+	// ErrCongested says a state message was dropped because the state
+	// channel holds more than Options.HighWater bytes unsent.
+	ErrCongested = fmt.Errorf("road: the state channel is congested: %w", sock.ErrAgain)
 )
 
 // Signaler carries the road's offer and answer to the remote peer and
@@ -127,6 +130,10 @@ type Options struct {
 	// SilentAfter closes the road with ErrSilent when nothing has come
 	// from the peer for that long (5 s).
 	SilentAfter time.Duration
+	// Overhead is how many bytes each message may carry beyond MTU (a
+	// frame) and MaxState (a state message): a star's tag saying for
+	// whom, or from whom, it is (shared/p2p/star). None by default.
+	Overhead int
 }
 
 func (o Options) withDefaults() Options {

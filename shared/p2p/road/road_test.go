@@ -317,3 +317,49 @@ func TestFloodDropsAndCounts(t *testing.T) {
 		t.Errorf("drained %d frames from a queue of 64", got)
 	}
 }
+
+func TestOverheadCarriesTaggedMessages(t *testing.T) {
+	const tag = 17
+	a, b := pair(t, road.Options{Overhead: tag})
+	big := frame("a", 1, road.MTU+tag)
+	if err := a.Send(big); err != nil {
+		t.Fatalf("Send(MTU+Overhead) = %v, want it taken", err)
+	}
+	if err := a.Send(make([]byte, road.MTU+tag+1)); !errors.Is(err, sock.ErrMsgSize) {
+		t.Errorf("Send(MTU+Overhead+1) = %v, want EMSGSIZE", err)
+	}
+	if got := collect(b, 1, 10*time.Second); len(got) != 1 || !bytes.Equal(got[0], big) {
+		t.Fatalf("received %d frames, want the one of %d bytes (drops %v)", len(got), len(big), b.Stats().Drops)
+	}
+	if err := a.SendState(make([]byte, road.MaxState+tag)); err != nil {
+		t.Errorf("SendState(MaxState+Overhead) = %v, want it sent", err)
+	}
+	if err := a.SendState(make([]byte, road.MaxState+tag+1)); !errors.Is(err, sock.ErrMsgSize) {
+		t.Errorf("SendState(MaxState+Overhead+1) = %v, want EMSGSIZE", err)
+	}
+}
+
+func TestStateCongestionDrops(t *testing.T) {
+	a, _ := pair(t, road.Options{HighWater: 16 << 10})
+	// The reliable channel takes 16 KiB messages faster than SCTP moves
+	// them: SendState must refuse, counted, rather than buffer them all.
+	msg := make([]byte, road.MaxState)
+	refused := 0
+	for i := 0; i < 400 && refused == 0; i++ {
+		switch err := a.SendState(msg); {
+		case errors.Is(err, road.ErrCongested):
+			refused++
+		case err != nil:
+			t.Fatalf("SendState %d: %v", i, err)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("400 state messages of 16 KiB at once were never refused as congested")
+	}
+	if !errors.Is(road.ErrCongested, sock.ErrAgain) {
+		t.Errorf("ErrCongested does not wrap EAGAIN")
+	}
+	if d := a.Stats().Drops[road.DropBuffered]; d == 0 {
+		t.Errorf("a refused state message was not counted as a buffered drop: %v", a.Stats().Drops)
+	}
+}

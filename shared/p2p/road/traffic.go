@@ -107,14 +107,14 @@ func (r *Road) Stats() Stats {
 
 func (r *Road) drop(d Drop) { r.stats.drops[d].Add(1) }
 
-// Send queues one frame for the peer, a copy of b. A frame over MTU is
-// refused with EMSGSIZE and an empty one with EINVAL; otherwise Send
-// returns nil even when it drops the frame (counted in Stats), because a
-// road loses frames the way a cable does.
+// Send queues one frame for the peer, a copy of b. A frame over MTU (and
+// Options.Overhead) is refused with EMSGSIZE and an empty one with EINVAL;
+// otherwise Send returns nil even when it drops the frame (counted in
+// Stats), because a road loses frames the way a cable does.
 func (r *Road) Send(b []byte) error {
 	switch {
-	case len(b) > MTU:
-		return fmt.Errorf("road: a frame of %d bytes is over the road's MTU of %d: %w", len(b), MTU, sock.ErrMsgSize)
+	case len(b) > MTU+r.opts.Overhead:
+		return fmt.Errorf("road: a frame of %d bytes is over the road's MTU of %d: %w", len(b), MTU+r.opts.Overhead, sock.ErrMsgSize)
 	case len(b) == 0:
 		return fmt.Errorf("road: an empty frame: %w", sock.ErrInval)
 	case r.State() != StateOpen:
@@ -177,7 +177,7 @@ func (r *Road) onFrame(data []byte, text bool) {
 	case len(data) == 0:
 		r.drop(DropEmpty)
 		return
-	case len(data) > MTU:
+	case len(data) > MTU+r.opts.Overhead:
 		r.drop(DropOversize)
 		return
 	}
@@ -220,14 +220,22 @@ const (
 )
 
 // SendState sends one of the owner's messages (a snapshot) on the
-// reliable, ordered state channel. A message over MaxState is refused with
-// EMSGSIZE, and one sent while the road is not open with ENOTCONN.
+// reliable, ordered state channel. A message over MaxState (and
+// Options.Overhead) is refused with EMSGSIZE, and one sent while the road
+// is not open with ENOTCONN. While the channel holds more than HighWater
+// bytes unsent (a peer that does not keep up), the message is dropped,
+// counted as DropBuffered, with ErrCongested: a snapshot is superseded by
+// the next one, and pion would buffer without limit.
 func (r *Road) SendState(b []byte) error {
-	if len(b) > MaxState {
-		return fmt.Errorf("road: a state message of %d bytes is over %d: %w", len(b), MaxState, sock.ErrMsgSize)
+	if len(b) > MaxState+r.opts.Overhead {
+		return fmt.Errorf("road: a state message of %d bytes is over %d: %w", len(b), MaxState+r.opts.Overhead, sock.ErrMsgSize)
 	}
 	if r.State() != StateOpen {
 		return fmt.Errorf("road: send state: %w", sock.ErrNotConn)
+	}
+	if r.c.stateBuffered() > uint64(r.opts.HighWater) {
+		r.drop(DropBuffered)
+		return ErrCongested
 	}
 	msg := make([]byte, 1+len(b))
 	msg[0] = kindState
@@ -261,7 +269,7 @@ func (r *Road) onState(b []byte, text bool) {
 		r.drop(DropText)
 	case len(b) == 0:
 		r.drop(DropBadState)
-	case len(b) > 1+MaxState:
+	case len(b) > 1+MaxState+r.opts.Overhead:
 		r.drop(DropOversize)
 	case b[0] == kindPing && len(b) == pingLen:
 		r.pinged(b)

@@ -23,6 +23,16 @@
 //
 // SDP is sent whole, after ICE gathering has completed (no trickled
 // candidates: pion v3's wasm build mishandles them).
+//
+// In a star room (socketville serve --star) the welcome names a router,
+// a peer of the server's own that is never listed among the peers:
+//
+//	hub -> b  {"v":1,"type":"welcome","room":"ROOM","you":"p2","peers":[...],"router":"star"}
+//	b -> hub  {"v":1,"type":"offer","peer":"star","sdp":"v=0..."}
+//	hub -> b  {"v":1,"type":"answer","peer":"star","sdp":"v=0..."}
+//
+// and each peer makes one road, to the router, that carries what it sends
+// every other peer (see shared/p2p/star).
 package signal
 
 import (
@@ -155,12 +165,16 @@ type Join struct {
 }
 
 // Welcome tells a peer it is in room Room as You, who else is there
-// (Peers, in the order they came) and which ICE servers to use.
+// (Peers, in the order they came) and which ICE servers to use. Router,
+// when not empty, says the room is a star: the peer makes one road, to
+// the router, instead of one to every peer; the router is none of Peers
+// and neither is it You.
 type Welcome struct {
-	Room  RoomID
-	You   PeerID
-	Peers []Peer
-	ICE   []ICEServer
+	Room   RoomID
+	You    PeerID
+	Peers  []Peer
+	ICE    []ICEServer
+	Router PeerID
 }
 
 // PeerJoined tells the peers of a room that Peer came in.
@@ -247,7 +261,7 @@ func (Error) Kind() Kind { return KindError }
 func (m Invite) toWire() wire { return wire{Name: m.Name} }
 func (m Join) toWire() wire   { return wire{Room: string(m.Room), Name: m.Name} }
 func (m Welcome) toWire() wire {
-	return wire{Room: string(m.Room), You: string(m.You), Peers: m.Peers, ICE: m.ICE}
+	return wire{Room: string(m.Room), You: string(m.You), Peers: m.Peers, ICE: m.ICE, Router: string(m.Router)}
 }
 func (m PeerJoined) toWire() wire { return wire{Peer: string(m.Peer.ID), Name: m.Peer.Name} }
 func (m PeerLeft) toWire() wire   { return wire{Peer: string(m.Peer)} }

@@ -34,6 +34,11 @@ var fixtures = []struct {
 		wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p3","peers":[{"id":"p1","name":"ann"},{"id":"p2"}],` +
 			`"ice":[{"urls":["stun:10.0.0.1:3478"]},{"urls":["turn:10.0.0.1:3478?transport=udp"],"username":"u","credential":"c"}]}`,
 	},
+	{
+		name: "welcome to a star",
+		msg:  signal.Welcome{Room: room, You: "p2", Peers: []signal.Peer{{ID: "p1", Name: "ann"}}, Router: "star"},
+		wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p2","peers":[{"id":"p1","name":"ann"}],"router":"star"}`,
+	},
 	{name: "peer-joined", msg: signal.PeerJoined{Peer: signal.Peer{ID: "p2", Name: "bob"}}, wire: `{"v":1,"type":"peer-joined","peer":"p2","name":"bob"}`},
 	{name: "peer-left", msg: signal.PeerLeft{Peer: "p2"}, wire: `{"v":1,"type":"peer-left","peer":"p2"}`},
 	{name: "offer", msg: signal.Offer{Peer: "p1", SDP: sdp}, wire: `{"v":1,"type":"offer","peer":"p1","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\n"}`},
@@ -104,6 +109,10 @@ func TestDecodeRefuses(t *testing.T) {
 		{name: "name too long", wire: `{"v":1,"type":"invite","name":"` + strings.Repeat("n", 41) + `"}`, errno: sock.ErrMsgSize, says: "a name of 41 bytes"},
 		{name: "peers twice", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","peers":[{"id":"p2"},{"id":"p2"}]}`, errno: sock.ErrInval, says: "listing the peer p2 twice"},
 		{name: "peers include you", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","peers":[{"id":"p1"}]}`, errno: sock.ErrInval, says: "listing the peer p1 twice"},
+		{name: "router is you", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","router":"p1"}`, errno: sock.ErrInval, says: "makes you (p1) the router"},
+		{name: "router among the peers", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","peers":[{"id":"star"}],"router":"star"}`, errno: sock.ErrInval, says: "listing the router star among the peers"},
+		{name: "router of capitals", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","router":"STAR"}`, errno: sock.ErrInval, says: "router: signal: EINVAL"},
+		{name: "router in a join", wire: `{"v":1,"type":"join","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","router":"star"}`, errno: sock.ErrInval, says: "a join message carries no router"},
 		{name: "ice of http", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","ice":[{"urls":["http://x"]}]}`, errno: sock.ErrInval, says: "not scheme:host"},
 		{name: "stun with password", wire: `{"v":1,"type":"welcome","room":"q2xk0Yk8Q0W9cQ2a1Zr7uA","you":"p1","ice":[{"urls":["stun:x"],"credential":"c"}]}`, errno: sock.ErrInval, says: "only TURN has them"},
 		{name: "long type quoted short", wire: `{"v":1,"type":"` + strings.Repeat("t", 1000) + `"}`, errno: sock.ErrInval, says: `"tttttttttttttttttttttttttttttttt..."`},

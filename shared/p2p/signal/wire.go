@@ -29,6 +29,9 @@ type wire struct {
 	Data  []byte      `json:"data,omitempty"`
 	Code  string      `json:"code,omitempty"`
 	Text  string      `json:"text,omitempty"`
+	// Router is the last field, so that a welcome without it encodes
+	// as it did before stars.
+	Router string `json:"router,omitempty"`
 }
 
 // field is one optional field of the wire form.
@@ -45,6 +48,7 @@ const (
 	fData
 	fCode
 	fText
+	fRouter
 )
 
 var fieldNames = []struct {
@@ -52,7 +56,7 @@ var fieldNames = []struct {
 	name string
 }{
 	{fRoom, "room"}, {fName, "name"}, {fYou, "you"}, {fPeer, "peer"}, {fPeers, "peers"},
-	{fICE, "ice"}, {fSDP, "sdp"}, {fData, "data"}, {fCode, "code"}, {fText, "text"},
+	{fICE, "ice"}, {fSDP, "sdp"}, {fData, "data"}, {fCode, "code"}, {fText, "text"}, {fRouter, "router"},
 }
 
 // fieldsOf says, for each kind, which fields it needs and which it may
@@ -60,7 +64,7 @@ var fieldNames = []struct {
 var fieldsOf = map[Kind]struct{ need, may field }{
 	KindInvite:     {may: fName},
 	KindJoin:       {need: fRoom, may: fName},
-	KindWelcome:    {need: fRoom | fYou, may: fPeers | fICE},
+	KindWelcome:    {need: fRoom | fYou, may: fPeers | fICE | fRouter},
 	KindPeerJoined: {need: fPeer, may: fName},
 	KindPeerLeft:   {need: fPeer},
 	KindOffer:      {need: fPeer | fSDP},
@@ -88,6 +92,7 @@ func (w *wire) present() field {
 	set(len(w.Data) > 0, fData)
 	set(w.Code != "", fCode)
 	set(w.Text != "", fText)
+	set(w.Router != "", fRouter)
 	return f
 }
 
@@ -187,7 +192,7 @@ func (w *wire) check(k Kind) error {
 		f    field
 		what string
 		s    string
-	}{{fYou, "you", w.You}, {fPeer, "peer", w.Peer}} {
+	}{{fYou, "you", w.You}, {fPeer, "peer", w.Peer}, {fRouter, "router", w.Router}} {
 		if has&id.f != 0 {
 			if err := CheckPeerID(PeerID(id.s)); err != nil {
 				return fmt.Errorf("%s: %w", id.what, err)
@@ -196,6 +201,16 @@ func (w *wire) check(k Kind) error {
 	}
 	if err := checkPeers(w.Peers, PeerID(w.You)); err != nil {
 		return err
+	}
+	if has&fRouter != 0 {
+		if w.Router == w.You {
+			return bad("a welcome that makes you (%s) the router", w.You)
+		}
+		for _, p := range w.Peers {
+			if string(p.ID) == w.Router {
+				return bad("a welcome listing the router %s among the peers", p.ID)
+			}
+		}
 	}
 	if err := checkICE(w.ICE); err != nil {
 		return err
@@ -227,7 +242,7 @@ func (w *wire) message(k Kind) Message {
 	case KindJoin:
 		return Join{Room: RoomID(w.Room), Name: w.Name}
 	case KindWelcome:
-		m := Welcome{Room: RoomID(w.Room), You: PeerID(w.You)}
+		m := Welcome{Room: RoomID(w.Room), You: PeerID(w.You), Router: PeerID(w.Router)}
 		// Empty lists decode as nil, so that a message decoded and
 		// encoded again is the same message.
 		if len(w.Peers) > 0 {

@@ -195,7 +195,11 @@ func (t *Town) event(e mesh.Event) {
 		t.notes = append(t.notes, fmt.Sprintf("%s joined the room; the road to them is being set up", who(pp)))
 	case mesh.EventOpen:
 		if pp != nil {
-			t.notes = append(t.notes, fmt.Sprintf("the road to %s is open: a WebRTC data channel", who(pp)))
+			how := "a WebRTC data channel"
+			if t.viaServer(e.Peer) {
+				how = "via the server (this page has one WebRTC road, to the server, which passes the frames on)"
+			}
+			t.notes = append(t.notes, fmt.Sprintf("the road to %s is open: %s", who(pp), how))
 			t.sendState()
 		}
 	case mesh.EventRelayed:
@@ -229,6 +233,16 @@ func (t *Town) whyRelayed(id signal.PeerID) error {
 		}
 	}
 	return errors.New("no data channel opened in time")
+}
+
+// viaServer says whether the road to a peer goes by the server's router.
+func (t *Town) viaServer(id signal.PeerID) bool {
+	for _, i := range t.m.Peers() {
+		if i.ID == id {
+			return i.Star
+		}
+	}
+	return false
 }
 
 // who names a peer for people.
@@ -358,11 +372,15 @@ func (t *Town) Show(own sock.Snapshot) sock.Snapshot {
 // Signs are the roads' labels and whose each plot is (see play.Peers).
 func (t *Town) Signs() (roads, plots map[string]string) { return t.roadSigns, t.plotSigns }
 
-// label is what a road's sign says: how it goes, its round trip and loss.
+// label is what a road's sign says: how it goes, its round trip and loss
+// (by the server's router, those of this page's road to the router).
 func label(i mesh.PeerInfo) string {
 	how := "WebRTC"
-	if i.Relayed {
+	switch {
+	case i.Relayed:
 		how = "relayed"
+	case i.Star:
+		how = "via the server"
 	}
 	s := how
 	if i.Stats.RTT > 0 {
@@ -385,7 +403,7 @@ func roundRTT(d time.Duration) string {
 type Peer struct {
 	ID         signal.PeerID
 	Name, Host string
-	Label      string // the road's sign: "WebRTC · RTT 1.2 ms · loss 0%"
+	Label      string // the road's sign: "WebRTC · RTT 1.2 ms · loss 0%", "via the server · ...", "relayed"
 	Gone       bool
 }
 
