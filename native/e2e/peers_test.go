@@ -97,6 +97,14 @@ func TestBrowserPeers(t *testing.T) {
 		t.Fatalf("bob read %q; want 1048576 bytes with the sha256 of what ann sent", got)
 	}
 	t.Logf("1 MiB from page to page: %v from typing the connect to the sha256, typing included (%.2f Mbit/s at the least)", took.Round(time.Millisecond), 8.0/took.Seconds())
+	for _, p := range []struct {
+		who string
+		ctx context.Context
+	}{{"ann", ann}, {"bob", bob}} {
+		if s, err := pageState(p.ctx); err == nil {
+			t.Logf("%s's page: %.0f frames and %.0f ticks a second", p.who, s.FPS, s.TPS)
+		}
+	}
 	for _, ctx := range []context.Context{ann, bob} {
 		if s, err := pageState(ctx); err == nil {
 			for _, l := range s.Console {
@@ -259,33 +267,46 @@ func cheap(t *testing.T, ctx context.Context) {
 
 // TestBrowserPeersRelayed: a page that may not use WebRTC (?webrtc=0, as
 // behind a network that blocks peer-to-peer UDP) invites, a native peer
-// (bob) joins and serves; the road says "relayed", and 1 MiB still crosses by
-// TCP through the hub with the sender's sha256.
+// (bob) joins and serves; the road says "relayed", and 1 MiB still crosses
+// by TCP through the hub with the sender's sha256. And the same through a
+// server with --star, the road a real data channel to the server's router
+// and its sign saying "via the server".
 func TestBrowserPeersRelayed(t *testing.T) {
-	url, _ := startServe(t)
-	ann := browser(t, 1100, 700)
-	cheap(t, ann)
-	openTown(t, ann, url+"/?webrtc=0")
-	link := invite(t, ann)
-	bob := joinNative(t, link, "bob/app: socket tcp", "bob/app: bind 3 0.0.0.0:7000", "bob/app: listen 3 5", "bob/app: accept 3", "bob/app: recv 4 all")
-	get := func() (state, error) { return pageState(ann) }
-	waitFor(t, 40*time.Second, "ann's road to the native peer", get, func(s state) bool { return consoleLine(s, "$ peer ann bob 10.99.0.2") != "" })
-	if st, _ := pageState(ann); consoleLine(st, "relayed") == "" {
-		t.Errorf("the page without WebRTC does not say its road is relayed: %q", lastLines(st.Console, 8))
+	for _, c := range []struct {
+		name, query string
+		serve       []string
+		says        string
+	}{
+		{name: "hub", query: "/?webrtc=0", says: "relayed"},
+		{name: "star", serve: []string{"--star"}, says: "via the server"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			url, _ := startServe(t, c.serve...)
+			ann := browser(t, 1100, 700)
+			cheap(t, ann)
+			openTown(t, ann, url+c.query)
+			link := invite(t, ann)
+			bob := joinNative(t, link, "bob/app: socket tcp", "bob/app: bind 3 0.0.0.0:7000", "bob/app: listen 3 5", "bob/app: accept 3", "bob/app: recv 4 all")
+			get := func() (state, error) { return pageState(ann) }
+			waitFor(t, 40*time.Second, "ann's road to the native peer", get, func(s state) bool { return consoleLine(s, "$ peer ann bob 10.99.0.2") != "" })
+			if st, _ := pageState(ann); consoleLine(st, c.says) == "" {
+				t.Errorf("the page does not say its road is %s: %q", c.says, lastLines(st.Console, 8))
+			}
+			for _, l := range []string{"ann/app: socket tcp", "ann/app: connect 3 10.99.0.2:7000", "ann/app: send 3 size=1048576", "ann/app: close 3"} {
+				typeQuick(t, ann, l)
+			}
+			sum := sha256.Sum256(script.Pattern(1 << 20))
+			want := "1048576 bytes sha256=" + hex.EncodeToString(sum[:])
+			end := time.Now().Add(90 * time.Second)
+			for !bob.has(want) {
+				if time.Now().After(end) {
+					bob.mu.Lock()
+					st, _ := pageState(ann)
+					t.Fatalf("the native server did not read the 1 MiB; its console ends: %q; the page's: %q", lastLines(bob.lines, 10), lastLines(st.Console, 10))
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			shot(t, ann, "peers-"+c.name+".png")
+		})
 	}
-	for _, l := range []string{"ann/app: socket tcp", "ann/app: connect 3 10.99.0.2:7000", "ann/app: send 3 size=1048576", "ann/app: close 3"} {
-		typeQuick(t, ann, l)
-	}
-	sum := sha256.Sum256(script.Pattern(1 << 20))
-	want := "1048576 bytes sha256=" + hex.EncodeToString(sum[:])
-	end := time.Now().Add(90 * time.Second)
-	for !bob.has(want) {
-		if time.Now().After(end) {
-			bob.mu.Lock()
-			st, _ := pageState(ann)
-			t.Fatalf("the native server did not read the 1 MiB through the hub; its console ends: %q; the page's: %q", lastLines(bob.lines, 10), lastLines(st.Console, 10))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	shot(t, ann, "peers-relayed.png")
 }
