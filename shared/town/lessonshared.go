@@ -49,7 +49,7 @@ func (g *Game) keepSharedLesson(r *lessonRun) {
 	r.met, r.metAt, r.show, r.judged.gen = false, 0, nil, -1
 	g.player.SetFastest(false)
 	g.player.Console().Add(play.LineInfo, fmt.Sprintf("# %s goes on in the shared town: %s", capital(r.lesson.named()), g.sharedNote(r)))
-	g.rebuildPanel()
+	g.open(lessonPanel{key: r.lesson.key()}) // the load showed the help
 }
 
 // findLessonByKey is the list's lesson with this key, as read (unbound).

@@ -106,8 +106,8 @@ func TestLessonWithAFriend(t *testing.T) {
 		})
 	}
 	both(10, func(State) bool { return false })
-	if s = g.State(); s.Lesson == nil || s.Lesson.Number != 11 || !strings.Contains(s.Lesson.Note, "waiting for a friend's road") {
-		t.Fatalf("the Invite did not keep the lesson: %+v", s.Lesson)
+	if s = g.State(); s.Lesson == nil || s.Lesson.Number != 11 || s.Selected != "lesson" || !strings.Contains(s.Lesson.Note, "waiting for a friend's road") {
+		t.Fatalf("the Invite did not keep the lesson and its panel: %+v, panel %q", s.Lesson, s.Selected)
 	}
 	g.exec("peer bob ann 10.99.0.1")
 	if err := ann.Exec("peer ann bob 10.99.0.2"); err != nil {
