@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"socketville/shared/script"
+	"socketville/shared/sock"
 )
 
 // A shared lesson ("shared: yes") is played with a friend in a shared
@@ -128,8 +129,24 @@ func sharedCheck(line string) (Check, error) {
 	}
 	c.Line = strings.Join(strings.Fields(line), " ")
 	c.raw = c.Line
-	c.Name = strings.NewReplacer(unbound.YouAddr.String()+":", You+":", unbound.FriendAddr.String()+":", Friend+":").Replace(c.Name)
+	c.Name = sayUnbound.Replace(c.Name)
+	inner := c.watch
+	c.watch = func() watcher { return unboundW{inner()} }
 	return c, nil
+}
+
+// sayUnbound says the unbound pair's addresses as YOU and FRIEND again.
+var sayUnbound = strings.NewReplacer(unbound.YouAddr.String()+":", You+":", unbound.FriendAddr.String()+":", Friend+":")
+
+// unboundW is an unbound shared check: its missing sentence says YOU and
+// FRIEND, not the addresses it was read with.
+type unboundW struct{ inner watcher }
+
+func (w unboundW) event(e sock.Event) { w.inner.event(e) }
+
+func (w unboundW) result(s sock.Snapshot) (bool, string) {
+	met, missing := w.inner.result(s)
+	return met, sayUnbound.Replace(missing)
 }
 
 // snapshotTerms are the checks that read the snapshot alone.

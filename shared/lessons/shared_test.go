@@ -219,8 +219,12 @@ func TestYouAndAFriend(t *testing.T) {
 	if !o.Met || len(o.Failures) > 0 {
 		t.Fatalf("the lesson's own lines do not meet its goal:\n%s\nmissing: %q\nfailed: %v", src, o.Missing(), o.Failures)
 	}
-	if run(t, l, src).Met {
+	unbound := run(t, l, src)
+	if unbound.Met {
 		t.Errorf("the unbound goal (YOU and FRIEND) is met in a town of ann and bob")
+	}
+	if m := strings.Join(unbound.Missing(), "\n"); !strings.Contains(m, "no TCP socket on host YOU finished connecting to FRIEND:7000") || strings.Contains(m, "192.0.2.") {
+		t.Errorf("the unbound goal's missing sentences say:\n%s", m)
 	}
 	wrong := rehearse(t, bound, []string{"ann/app: socket tcp", "ann/app: connect 3 10.99.0.2:7001", `ann/app: send 3 "hi"`, "ann/app: recv 3 100"})
 	o = run(t, bound, wrong)

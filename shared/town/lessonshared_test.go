@@ -140,4 +140,39 @@ func TestLessonWithAFriend(t *testing.T) {
 	if s.Lesson == nil || s.Lesson.Number != 11 || !s.Lesson.Met || !strings.Contains(s.Lesson.Note, "The room is left") {
 		t.Errorf("after leaving the room: %+v", s.Lesson)
 	}
+	// Start again keeps the town that was shared, and judges from now.
+	events := g.player.EventCount()
+	g.startAgain()
+	s, _ = frames(g, 30, func(State) bool { return false })
+	if g.player.Name() != "shared" || g.player.EventCount() < events || s.Lesson == nil || s.Lesson.Number != 11 || s.Lesson.Met || s.Lesson.You != "bob" {
+		t.Errorf("Start again after the room: town %q with %d events (had %d), lesson %+v", g.player.Name(), g.player.EventCount(), events, s.Lesson)
+	}
+}
+
+// TestLessonOpenedInASharedTown: lesson 11 opened from the list in a town
+// that is shared already (a friend's link) takes the town as its start,
+// and names YOU and FRIEND at once.
+func TestLessonOpenedInASharedTown(t *testing.T) {
+	g := lessonTown(t, 0, &memProgress{})
+	r := &room{frames: map[string][]roomFrame{}, own: map[string]sock.Snapshot{}}
+	if err := g.Share("shared", "host bob 10.99.0.2/16\nprocess bob app\n", side{r: r, host: "bob", peer: "ann"}, "shared with ann"); err != nil {
+		t.Fatal(err)
+	}
+	ann, err := play.New(play.Options{Name: "shared", Source: "host ann 10.99.0.1/16\nprocess ann app\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ann.JoinPeers(side{r: r, host: "ann", peer: "bob"}, "shared with bob"); err != nil {
+		t.Fatal(err)
+	}
+	g.exec("peer bob ann 10.99.0.1")
+	g.startLesson(11)
+	s, ok := frames(g, 60, func(s State) bool {
+		ann.Tick(time.Second / TPS)
+		ann.Snapshot()
+		return s.Lesson != nil && s.Lesson.You != ""
+	})
+	if !ok || g.player.Name() != "shared" || s.Lesson.You != "bob" || s.Lesson.Friend != "ann" || s.Lesson.Met || s.Selected != "lesson" {
+		t.Fatalf("lesson 11 in a shared town: town %q, lesson %+v, panel %q", g.player.Name(), s.Lesson, s.Selected)
+	}
 }
