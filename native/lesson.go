@@ -20,9 +20,15 @@ socketville lesson --goals
 
 Lessons teach one idea each, in order: the layers, client and server, the
 socket, addresses and ports, bind and listen, a socket per client, poll,
-closing, the link layer, real sockets. With no N, lists them, one a line
-with its number. With N, prints the lesson: its text, its goal, its hints
-and its starting town (shell lines).
+closing, the link layer, real sockets, and you and a friend. With no N,
+lists them, one a line with its number. With N, prints the lesson: its
+text, its goal, its hints and its starting town (shell lines).
+
+A shared lesson (11, you and a friend) is played with a friend in a shared
+town, on the page (serve, then Lessons and Share > Invite a friend): its
+goal says YOU for your host and FRIEND for your friend's. Here --show prints
+both parts, the friend's as comments, and --check only reads your lines
+(YOU's calls) and exits 1: the goal is judged only in the shared town.
 
   --show        print the start followed by "show me", the lines that meet
                 the goal: a whole scenario (socketville lesson 5 --show |
@@ -114,9 +120,14 @@ func lessonCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch {
+	case f.show && l.Shared:
+		printSharedShow(stdout, l)
+		return exitOK
 	case f.show:
 		fmt.Fprint(stdout, l.Solution())
 		return exitOK
+	case f.check != "" && l.Shared:
+		return readShared(l, f, stdin, stdout, stderr)
 	case f.check != "":
 		return checkLesson(l, f, stdin, stdout, stderr)
 	}
@@ -173,7 +184,71 @@ func printLesson(w io.Writer, l lessons.Lesson) {
 	for i, h := range l.Hints {
 		fmt.Fprintf(w, "  %d. %s\n", i+1, h)
 	}
+	if l.Shared {
+		fmt.Fprintf(w, "\n%s\n\nYour friend types, on their page:\n\n%s", sharedNote(l), l.Friend)
+		return
+	}
 	fmt.Fprintf(w, "\nThe start: save it in a file, add your lines after it, and run\nsocketville lesson %d --check FILE (socketville lesson %d --show shows one way).\n\n%s", l.Number, l.Number, l.Start)
+}
+
+// sharedNote says where a shared lesson is played, and what YOU and
+// FRIEND are.
+func sharedNote(l lessons.Lesson) string {
+	return fmt.Sprintf(`This lesson is played with a friend, in a shared town: socketville serve, then
+Lessons and lesson %d in the page, and Share > Invite a friend (or open the link
+in a second tab to play both parts). YOU is your host and FRIEND your friend's
+(ann and bob, or bob and ann: it depends on who invited); the page says their
+names once the friend's road is open, and judges the goal there, live.`, l.Number)
+}
+
+// printSharedShow prints a shared lesson's two parts: the friend's as
+// comments (they are typed on the friend's page), then the learner's.
+func printSharedShow(w io.Writer, l lessons.Lesson) {
+	fmt.Fprintf(w, "# Lesson %d is played with a friend in a shared town; YOU is your host, FRIEND your friend's.\n# Your friend types, on their page:\n", l.Number)
+	for _, line := range strings.SplitAfter(l.Friend, "\n") {
+		if line != "" {
+			fmt.Fprint(w, "#   "+line)
+		}
+	}
+	fmt.Fprint(w, "# You type, on yours:\n"+l.Show)
+}
+
+// readShared reads a learner's lines for a shared lesson: they are
+// judged only in a shared town, so here they are read, never run, and
+// the exit status says the goal is not met.
+func readShared(l lessons.Lesson, f lessonFlags, stdin io.Reader, stdout, stderr io.Writer) int {
+	if f.osSet {
+		fmt.Fprintf(stderr, "socketville lesson: lesson %d is played in a shared town, on the page's simulator: --os does not apply\n", l.Number)
+		return exitUsage
+	}
+	name, src := f.check, stdin
+	if name == "-" {
+		name = "standard input"
+	} else {
+		file, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
+			return exitFail
+		}
+		defer file.Close()
+		src = file
+	}
+	n, err := l.ReadShared(name, src)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville lesson: %s\n", indentErrors(err))
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "Lesson %d: %s\nNot judged here: the goal is about a friend's host, so it is met only in a shared town.\n", l.Number, l.Title)
+	fmt.Fprintf(stdout, "%s reads: %s of YOU's, with YOU and FRIEND as two hosts of a shared town.\n\n%s\n", name, plural(n, "call"), sharedNote(l))
+	return exitFail
+}
+
+// plural is "1 call" or "4 calls".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // checkLesson runs a scenario and reports how the lesson's goal stands.

@@ -68,8 +68,9 @@ func storageCall(method string, args ...any) (v js.Value, err error) {
 
 // lessonAside is the page's text of the lesson on show.
 type lessonAside struct {
-	el, title, text, goal, checks, hints js.Value
-	key                                  string // the lesson shown's LessonView.Key; "" for none
+	el, title, text, note, goal, checks, hints js.Value
+	key                                        string // the lesson shown's LessonView.Key; "" for none
+	shown                                      string // the text shown: a shared lesson's changes once its friend is named
 }
 
 // newLessonAside makes the aside, hidden until a lesson opens. It is for
@@ -88,6 +89,9 @@ func newLessonAside() *lessonAside {
 	a.title = add(doc, a.el, "h2", "")
 	a.text = add(doc, a.el, "div", "")
 	a.text.Set("className", "sv-lesson-text")
+	a.note = add(doc, a.el, "p", "")
+	a.note.Set("className", "sv-lesson-note")
+	a.note.Call("setAttribute", "aria-live", "polite")
 	add(doc, a.el, "h3", "Goal")
 	a.goal = add(doc, a.el, "p", "")
 	a.goal.Set("className", "sv-lesson-goal")
@@ -110,8 +114,9 @@ func add(doc, parent js.Value, tag, text string) js.Value {
 }
 
 // show puts what the lesson panel shows into the aside. The lesson's
-// text is written again only when another lesson opens, so a screen
-// reader reading it is not sent back to its start by each check.
+// text is written again only when another lesson opens (or a shared
+// lesson's names its friend), so a screen reader reading it is not sent
+// back to its start by each check.
 func (a *lessonAside) show(v town.LessonView) {
 	a.el.Set("hidden", !v.Open)
 	if !v.Open {
@@ -119,8 +124,8 @@ func (a *lessonAside) show(v town.LessonView) {
 		return
 	}
 	// By key, not number: the class folder's lesson 3 is not lesson 3.
-	if v.Key != a.key {
-		a.key = v.Key
+	if v.Key != a.key || v.Text != a.shown {
+		a.key, a.shown = v.Key, v.Text
 		title := fmt.Sprintf("Lesson %d: %s", v.Number, v.Title)
 		if v.Class != "" {
 			title = fmt.Sprintf("Class lesson %d (%s): %s", v.Number, v.Class, v.Title)
@@ -128,6 +133,7 @@ func (a *lessonAside) show(v town.LessonView) {
 		a.title.Set("textContent", title)
 		a.text.Set("innerHTML", town.LessonHTML(v.Text)) // every byte of the lesson's text escaped
 	}
+	a.note.Set("textContent", v.Note)
 	if v.Met {
 		a.goal.Set("textContent", "Goal met.")
 	} else {

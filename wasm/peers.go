@@ -47,8 +47,9 @@ func (r *room) join(id signal.RoomID, name string, done func(any, error)) {
 	}
 	loc := js.Global().Get("location")
 	// The page's address without its fragment: a #s= town or the
-	// room's own id stay out of the link made from it.
-	base := loc.Get("origin").String() + loc.Get("pathname").String() + loc.Get("search").String()
+	// room's own id stay out of the link made from it; and without
+	// ?lesson=: a friend joins the town, not the learner's lesson.
+	base := loc.Get("origin").String() + loc.Get("pathname").String() + withoutLesson(loc.Get("search").String())
 	hub, err := signal.SignalURL(base)
 	if err != nil {
 		done(nil, err)
@@ -77,6 +78,19 @@ func (r *room) join(id signal.RoomID, name string, done func(any, error)) {
 			done(obj(map[string]any{"link": link, "host": t.Host()}), nil)
 		})
 	}()
+}
+
+// withoutLesson is a page's query without its lesson= (see lessonOptions).
+func withoutLesson(search string) string {
+	q, err := url.ParseQuery(strings.TrimPrefix(search, "?"))
+	if err != nil || !q.Has("lesson") {
+		return search
+	}
+	q.Del("lesson")
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
 }
 
 // noWebRTC reports whether this page is to relay every road through the

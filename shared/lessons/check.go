@@ -4,8 +4,12 @@ import "socketville/shared/sock"
 
 // Check is one named condition of a goal, as a goal line gives it.
 type Check struct {
-	// Line is the goal line as written: "listening b 80".
+	// Line is the goal line as written: "listening b 80"; in a bound
+	// shared lesson, with YOU and FRIEND named ("listening bob 7000").
 	Line string
+	// raw is the line as the lesson file has it, YOU and FRIEND
+	// included: what Bind reads again.
+	raw string
 	// Name says what the check wants, as a sentence a learner reads:
 	// "a socket on host b is listening on port 80".
 	Name string
@@ -15,6 +19,10 @@ type Check struct {
 	// hosts and switches are the names the check looks at, which the
 	// lesson's town must have.
 	hosts, switches []string
+	// events says the check reads events, not the snapshot alone: in a
+	// shared town it cannot look at a friend's host, whose events stay
+	// on the friend's page.
+	events bool
 }
 
 // watcher is one check's state while a town runs: it sees every event

@@ -49,7 +49,8 @@
 //	```
 //
 // The header's keys are title (once), goal (one or more: every goal line
-// must hold) and hint (one or more, in the order a learner gets them);
+// must hold), hint (one or more, in the order a learner gets them) and
+// shared (yes or no, once; see Shared lessons below);
 // blank lines and "#" comments are allowed there. A goal line names a check
 // of the vocabulary and its arguments ("connected b 80 peers=2"); "not"
 // before a check turns it round ("not went b LISTEN CLOSED"). Vocabulary
@@ -57,6 +58,36 @@
 // file and the line it is on, and checks that the start and the show-me
 // lines parse and that every host or switch a goal names is in the town.
 //
-// Numbers leave room: a later capability (peer to peer) is one more file
-// with the next number.
+// Numbers leave room: a later capability is one more file with the next
+// number.
+//
+// # Shared lessons
+//
+// A lesson whose header says "shared: yes" is played with a friend, in a
+// shared town (the page's Share > Invite a friend), where each page runs
+// one host whose name depends on who invited whom: ann at 10.99.0.1 for
+// the room's first page, bob at 10.99.0.2 for the next, and so on. So the
+// lesson says YOU for the learner's host and FRIEND for the friend's, in
+// capitals: in goal lines as HOST or HOST/PROCESS ("listening FRIEND
+// 7000"), and as an ADDR:PORT ("connects YOU FRIEND:7000"); in its text,
+// hints and lines too. Bind names them with a Pair, once the town is
+// shared and a friend's road is open; until then the goal's sentences say
+// YOU and FRIEND and no check holds.
+//
+// A friend's events stay on the friend's page: this page sees their host
+// only in the state their page sends a few times a second, merged into
+// its snapshot. So a check about FRIEND must read the snapshot alone
+// (listening, bound, connected, option); Parse refuses one that reads
+// events (accepted, data, went, ...) with a sentence that says so. Checks
+// about YOU may be any. A shared lesson's goal says FRIEND at least once
+// and names no other host.
+//
+// Its blocks: "```start" holds no lines (comments only), since the shared
+// town is the start: YOU with a house called app and a road to each
+// friend; "```friend" holds the lines the friend types on their page
+// (FRIEND/app: ...), and "```show" the learner's (YOU/app: ...). Parse
+// checks that both parse, with YOU and FRIEND named, as calls of those
+// hosts' processes. Such a lesson is never met headless: Run has no friend
+// to play it with, ReadShared only reads a learner's lines, and the town
+// judges the goal live, on the learner's shared page.
 package lessons

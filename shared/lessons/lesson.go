@@ -24,10 +24,23 @@ type Lesson struct {
 	Hints []string
 	// Goal is the checks that must all hold.
 	Goal []Check
+	// Shared says the lesson is played with a friend, in a shared town
+	// ("shared: yes" in its header): its goal, text, hints and lines
+	// may say YOU for this page's host and FRIEND for the friend's,
+	// until Bind names them. See Pair.
+	Shared bool
+	// Friend is a shared lesson's ```friend block: the lines the friend
+	// types on their own page, their host being FRIEND.
+	Friend string
+	// Bound is who YOU and FRIEND are, once Bind named them; the zero
+	// Pair before.
+	Bound Pair
 }
 
 // Solution is the start followed by the show-me lines: a whole scenario
-// that meets the goal, to run or to play.
+// that meets the goal, to run or to play. A shared lesson's is the
+// learner's part alone, saying YOU and FRIEND: it is played in a shared
+// town, beside the friend's part (Friend).
 func (l Lesson) Solution() string {
 	return joinLines(l.Start, l.Show)
 }

@@ -40,7 +40,7 @@ var wrongAttempts = map[int]struct {
 // The seed's ideas, in the order the lessons teach them, by a word each
 // title must have.
 var titleWords = []string{"layers", "Client and server", "socket", "port", "bind and listen",
-	"new socket", "oll", "closes", "ARP", "real sockets"}
+	"new socket", "oll", "closes", "ARP", "real sockets", "friend"}
 
 func run(t *testing.T, l lessons.Lesson, src string) lessons.Outcome {
 	t.Helper()
@@ -64,7 +64,7 @@ func TestBuiltinFilesLoad(t *testing.T) {
 func TestEveryLesson(t *testing.T) {
 	ls := lessons.All()
 	if len(ls) != len(titleWords) {
-		t.Fatalf("%d lessons, want %d (one for each idea of the seed, the link layer and real sockets)", len(ls), len(titleWords))
+		t.Fatalf("%d lessons, want %d (one for each idea of the seed, the link layer, real sockets and a friend's server)", len(ls), len(titleWords))
 	}
 	for i, l := range ls {
 		t.Run(l.Name, func(t *testing.T) {
@@ -83,6 +83,14 @@ func TestEveryLesson(t *testing.T) {
 				}
 			}
 
+			if l.Shared {
+				// Met only in a shared town, with a friend: its
+				// lines are rehearsed bound (TestYouAndAFriend).
+				if strings.TrimSpace(l.Friend) == "" || len(showLines(l.Start)) > 0 {
+					t.Errorf("a shared lesson wants the friend's lines and no start of its own")
+				}
+				return
+			}
 			start := run(t, l, l.Start)
 			if start.Met {
 				t.Errorf("the start alone meets the goal: there is nothing to do")

@@ -116,10 +116,12 @@ type parser struct {
 	errs []error
 	// where the blocks start (the line of their opening fence) and their
 	// lines, to name a scenario's mistakes by the file's line numbers.
-	startAt, showAt     int
-	startSeen, showSeen bool
-	goalAt              []int
-	badGoal             bool // a goal line did not read, and said so
+	startAt, showAt, friendAt       int
+	startSeen, showSeen, friendSeen bool
+	goals                           []string // the goal lines, read once the header is (shared: may come after them)
+	goalAt                          []int
+	sharedAt                        int  // the shared: line, 0 for none
+	badGoal                         bool // a goal line did not read, and said so
 }
 
 func (p *parser) fail(line int, err error) {
@@ -148,6 +150,7 @@ func (p *parser) read(lines []string) {
 	for i := 1; i < end; i++ {
 		p.headerLine(i+1, lines[i])
 	}
+	p.readGoals()
 	p.body(end+2, lines[end+1:])
 	p.complete(max(len(lines), 1))
 }
@@ -161,7 +164,7 @@ func (p *parser) headerLine(no int, line string) {
 	key, value, ok := strings.Cut(t, ":")
 	value = strings.TrimSpace(value)
 	if !ok {
-		p.fail(no, fmt.Errorf("%q is not a key: value line (the keys are title, goal and hint)", t))
+		p.fail(no, fmt.Errorf("%q is not a key: value line (%s)", t, theKeys))
 		return
 	}
 	switch strings.TrimSpace(key) {
@@ -180,23 +183,51 @@ func (p *parser) headerLine(no int, line string) {
 		}
 		p.l.Hints = append(p.l.Hints, value)
 	case "goal":
-		c, err := ParseCheck(value)
+		p.goals = append(p.goals, value)
+		p.goalAt = append(p.goalAt, no)
+	case "shared":
+		switch {
+		case p.sharedAt != 0:
+			p.fail(no, errors.New("a second shared: line; a lesson has one"))
+		case value == "yes":
+			p.l.Shared = true
+		case value != "no":
+			p.fail(no, fmt.Errorf("shared: %q: want yes (a lesson played with a friend, in a shared town) or no", value))
+		}
+		p.sharedAt = no
+	default:
+		p.fail(no, fmt.Errorf("unknown key %q (%s)", strings.TrimSpace(key), theKeys))
+	}
+}
+
+// theKeys says which keys a header has.
+const theKeys = "the keys are title, goal, hint and shared"
+
+// readGoals reads the goal lines, as a shared lesson's when the header
+// said shared: yes.
+func (p *parser) readGoals() {
+	at := p.goalAt
+	p.goalAt = nil
+	for i, value := range p.goals {
+		read := ParseCheck
+		if p.l.Shared {
+			read = sharedCheck
+		}
+		c, err := read(value)
 		if err != nil {
-			p.fail(no, fmt.Errorf("goal: %w", err))
+			p.fail(at[i], fmt.Errorf("goal: %w", err))
 			p.badGoal = true
-			return
+			continue
 		}
 		p.l.Goal = append(p.l.Goal, c)
-		p.goalAt = append(p.goalAt, no)
-	default:
-		p.fail(no, fmt.Errorf("unknown key %q (the keys are title, goal and hint)", strings.TrimSpace(key)))
+		p.goalAt = append(p.goalAt, at[i])
 	}
 }
 
 // body reads the text and the two fenced blocks, start and show; first is
 // the file's line number of body[0].
 func (p *parser) body(first int, body []string) {
-	var text, start, show []string
+	var text, start, show, friend []string
 	var into *[]string // the block being read, nil in the text
 	fenced := false    // inside a fence of the text (```sh ...)
 	opened := 0        // the line of the fence being read
@@ -211,10 +242,13 @@ func (p *parser) body(first int, body []string) {
 		case fenced:
 			fenced = t != "```"
 			text = append(text, line)
-		case t == "```start" || t == "```show":
+		case t == "```start" || t == "```show" || t == "```friend":
 			seen, at, block := &p.startSeen, &p.startAt, &start
-			if t == "```show" {
+			switch t {
+			case "```show":
 				seen, at, block = &p.showSeen, &p.showAt, &show
+			case "```friend":
+				seen, at, block = &p.friendSeen, &p.friendAt, &friend
 			}
 			if *seen {
 				p.fail(no, fmt.Errorf("a second %s block; a lesson has one", strings.TrimPrefix(t, "```")))
@@ -234,6 +268,7 @@ func (p *parser) body(first int, body []string) {
 	p.l.Text = strings.TrimSpace(strings.Join(text, "\n"))
 	p.l.Start = blockText(start)
 	p.l.Show = blockText(show)
+	p.l.Friend = blockText(friend)
 }
 
 // blockText is a block's lines as a scenario: one a line, ending in a
@@ -267,7 +302,14 @@ func (p *parser) complete(last int) {
 	if !p.showSeen || strings.TrimSpace(p.l.Show) == "" {
 		p.fail(last, errors.New("no ```show block, or an empty one (the lines that meet the goal)"))
 	}
+	if p.friendSeen && !p.l.Shared {
+		p.fail(p.friendAt, errors.New("a ```friend block is for a shared lesson (shared: yes): the lines a friend types on their page"))
+	}
 	if len(p.errs) > 0 {
+		return
+	}
+	if p.l.Shared {
+		p.checkSharedTown()
 		return
 	}
 	p.checkTown()
@@ -311,7 +353,11 @@ func (p *parser) checkTown() {
 	for i, c := range p.l.Goal {
 		for _, h := range c.hosts {
 			if !slices.Contains(hosts, h) {
-				p.fail(p.goalAt[i], fmt.Errorf("goal: there is no host %s in the lesson's town (its hosts are %s)", h, orNone(hosts)))
+				also := ""
+				if h == You || h == Friend {
+					also = " (YOU and FRIEND are a shared lesson's words: shared: yes)"
+				}
+				p.fail(p.goalAt[i], fmt.Errorf("goal: there is no host %s in the lesson's town (its hosts are %s)%s", h, orNone(hosts), also))
 			}
 		}
 		for _, sw := range c.switches {

@@ -76,7 +76,7 @@ func TestParseBad(t *testing.T) {
 		{name: "empty goal", old: "goal: bound b udp 7", new: "goal:",
 			want: `03-echo.lesson:4: goal: a goal needs a check`},
 		{name: "unknown key line", old: "hint: bind", new: "hints: bind",
-			want: `03-echo.lesson:5: unknown key "hints" (the keys are title, goal and hint)`},
+			want: `03-echo.lesson:5: unknown key "hints" (the keys are title, goal, hint and shared)`},
 		{name: "not key value", old: "# the goal", new: "the goal",
 			want: `03-echo.lesson:3: "the goal" is not a key: value line`},
 		{name: "no title", old: "title: Echo on port 7\n", new: "",

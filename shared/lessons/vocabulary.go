@@ -287,6 +287,7 @@ func ParseCheck(line string) (Check, error) {
 		return Check{}, err
 	}
 	c.Line = strings.Join(strings.Fields(line), " ")
+	c.raw = c.Line
 	return c, nil
 }
 
@@ -319,7 +320,8 @@ func parseCheck(words []string, nots int) (Check, error) {
 		if err != nil {
 			return Check{}, fmt.Errorf("%s: %w (usage: %s)", t.Name, err, t.Usage)
 		}
-		return Check{Name: b.name, watch: b.watch, hosts: b.hosts, switches: b.switches}, nil
+		_, snapOnly := b.watch().(snapshotOnly)
+		return Check{Name: b.name, watch: b.watch, hosts: b.hosts, switches: b.switches, events: !snapOnly}, nil
 	}
 	return Check{}, fmt.Errorf("unknown check %q (the checks are %s, and not before any of them)", words[0], strings.Join(termNames(), ", "))
 }
@@ -332,6 +334,7 @@ func negate(c Check) Check {
 		watch:    func() watcher { return notW{inner: inner(), name: c.Name} },
 		hosts:    c.hosts,
 		switches: c.switches,
+		events:   c.events,
 	}
 }
 

@@ -27,6 +27,10 @@ type lessonFeed struct {
 	// judge sets it to the event it was met at): the run's history
 	// from there on is another.
 	cut int
+	// from is the first event the checker sees: a shared lesson opened
+	// in a town already shared is judged from that moment, not from
+	// the town's start.
+	from int
 }
 
 // newLessonFeed makes a feed for l's goal, to start on the first sync.
@@ -83,7 +87,7 @@ func (f *lessonFeed) sync(p *play.Player) {
 	f.seen = p.EventIndex()
 	n := min(p.EventIndex(), len(f.kept))
 	if f.checker == nil || f.events > n {
-		f.checker, f.events = lessons.NewChecker(f.lesson), 0
+		f.checker, f.events = lessons.NewChecker(f.lesson), min(f.from, n)
 	}
 	for ; f.events < n; f.events++ {
 		f.checker.Event(f.kept[f.events])
@@ -95,4 +99,10 @@ func (f *lessonFeed) sync(p *play.Player) {
 func (f *lessonFeed) result(p *play.Player) lessons.Result {
 	f.sync(p)
 	return f.checker.Result(p.Snapshot())
+}
+
+// rebind judges another goal from the feed's start: a shared lesson's,
+// once YOU and FRIEND are named.
+func (f *lessonFeed) rebind(l lessons.Lesson) {
+	f.lesson, f.checker, f.seen = l, nil, -1
 }

@@ -97,6 +97,9 @@ func (p lessonPanel) lines(g *Game, width float64) []lessonLine {
 			add(c.Name, 13, colText, 24, 2, 4)
 		}
 	}
+	if r.lesson.Shared {
+		add(g.sharedNote(r), 13, colSelect, 0, 0, 8)
+	}
 	for i, h := range r.lesson.Hints[:r.hints] {
 		add(fmt.Sprintf("Hint %d: %s", i+1, h), 13, colSelect, 0, 0, 8)
 	}

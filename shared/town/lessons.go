@@ -107,6 +107,10 @@ type lessonRun struct {
 	// held says the town is paused while the learner types a line;
 	// toldHeld that the console said how the clock goes in a lesson.
 	held, toldHeld bool
+	// inRoom says a shared lesson's town is the shared one (it was
+	// shared while the lesson was open): Start again keeps it, even
+	// once the room is left.
+	inRoom bool
 }
 
 // newLessonBook makes the town's lessons, with the progress kept in
@@ -173,17 +177,31 @@ func (g *Game) openLesson(l bookLesson) {
 		return
 	}
 	name := l.scenario()
-	if err := g.player.Load(name, l.Start); err != nil {
+	keep := l.Shared && g.keepsSharedTown(l)
+	if keep {
+		// A shared lesson in the shared town: the town is its start,
+		// and the goal is judged from now.
+		name = g.player.Name()
+	} else if err := g.player.Load(name, l.Start); err != nil {
 		return // the console says why
 	}
 	b := g.book
-	b.run = &lessonRun{lesson: l, name: name, feed: newLessonFeed(l.Lesson), starting: true}
+	b.run = &lessonRun{lesson: l, name: name, feed: newLessonFeed(l.Lesson), starting: !keep}
+	if keep {
+		b.run.feed.from = g.player.EventIndex()
+		b.run.inRoom = true
+	}
 	b.run.judged.gen = -1
 	b.scroll = 0
 	g.scroll.console = 0
-	g.player.SetFastest(true)
-	g.player.SetPaused(false)
+	if !keep {
+		g.player.SetFastest(true)
+		g.player.SetPaused(false)
+	}
 	g.player.Console().Add(play.LineInfo, fmt.Sprintf("# %s: %s. The goal is in the panel; Hint and Show me help.", capital(l.named()), l.Title))
+	if l.Shared {
+		g.player.Console().Add(play.LineInfo, "# "+g.sharedNote(b.run))
+	}
 	b.progress = b.progress.withLast(l)
 	g.saveProgress()
 	g.open(lessonPanel{key: l.key()})
@@ -250,6 +268,10 @@ func (g *Game) hint() {
 func (g *Game) showMe() {
 	r := g.book.run
 	if r == nil {
+		return
+	}
+	if r.lesson.Shared && r.lesson.Bound.IsZero() {
+		g.player.Console().Add(play.LineInfo, "# Show me types your lines once a friend's road is open, as they name your friend's host: "+inviteHow)
 		return
 	}
 	key := r.lesson.key()
@@ -404,6 +426,7 @@ func (g *Game) judge(r *lessonRun) {
 		return
 	}
 	r.judged = key
+	g.bindShared(r)
 	r.result = r.feed.result(p)
 	if !r.result.Met || r.met {
 		return
@@ -455,6 +478,9 @@ type LessonView struct {
 	Checks []LessonCheck
 	Hints  []string // those shown
 	Met    bool
+	// Note is a shared lesson's word on the friend: how to invite one,
+	// or who YOU and FRIEND are; "" for other lessons.
+	Note string
 }
 
 // view is the lesson panel's content now.
@@ -465,6 +491,9 @@ func (g *Game) lessonView() LessonView {
 	}
 	v := LessonView{Open: true, Number: r.lesson.Number, Key: r.lesson.key(), Class: r.lesson.folder, Title: r.lesson.Title, Text: r.lesson.Text,
 		Hints: r.lesson.Hints[:r.hints], Met: r.goalMet(g.player)}
+	if r.lesson.Shared {
+		v.Note = g.sharedNote(r)
+	}
 	for _, c := range r.result.Checks {
 		v.Checks = append(v.Checks, LessonCheck{Name: c.Name, Met: c.Met, Missing: c.Missing})
 	}

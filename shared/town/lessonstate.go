@@ -16,6 +16,11 @@ type LessonState struct {
 	Met    bool          `json:"met"`
 	// Showing says show me is still typing its lines.
 	Showing bool `json:"showing"`
+	// Note is a shared lesson's word on the friend (LessonView.Note);
+	// You and Friend the hosts its YOU and FRIEND are, once bound.
+	Note   string `json:"note,omitempty"`
+	You    string `json:"you,omitempty"`
+	Friend string `json:"friend,omitempty"`
 	// MetLessons are the lessons whose goal the learner met, kept by the
 	// progress store.
 	MetLessons []int `json:"met_lessons"`
@@ -54,6 +59,7 @@ func (g *Game) lessonState() *LessonState {
 		v := g.lessonView()
 		s.Number, s.Key, s.Class, s.Title, s.Checks, s.Hints, s.Total = v.Number, v.Key, v.Class, v.Title, v.Checks, r.hints, len(r.lesson.Hints)
 		s.Met, s.Showing = v.Met, len(r.show) > 0
+		s.Note, s.You, s.Friend = v.Note, r.lesson.Bound.You, r.lesson.Bound.Friend
 	}
 	if _, ok := g.shown().(lessonListPanel); ok && len(b.listButtons) == len(b.all) {
 		for i, btn := range b.listButtons {

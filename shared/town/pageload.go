@@ -25,12 +25,19 @@ func (g *Game) LoadSession(s play.Session) error {
 // loading the shared town's own scenario: the pause button and the speed
 // control give way to words saying why there are none. Call it between
 // frames.
+//
+// A shared lesson open (lesson 11) stays open, its goal judged on the
+// shared town from its start: the lesson is why the town is shared.
 func (g *Game) Share(name, src string, peers play.Peers, why string) error {
+	r := g.book.run
 	if err := g.Load(name, src); err != nil {
 		return err
 	}
 	if err := g.player.JoinPeers(peers, why); err != nil {
 		return err
+	}
+	if r != nil && r.lesson.Shared {
+		g.keepSharedLesson(r)
 	}
 	g.rebuildUI()
 	return nil
