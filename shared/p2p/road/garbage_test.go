@@ -47,8 +47,11 @@ func newEvil(t testing.TB, sig road.Signaler) *evil {
 	if e.state, err = pc.CreateDataChannel("state", &webrtc.DataChannelInit{Negotiated: &yes, ID: &sid}); err != nil {
 		t.Fatalf("evil state: %v", err)
 	}
-	opened := make(chan struct{})
-	e.frames.OnOpen(func() { close(opened) })
+	// Both channels must be open before the garbage starts: pion refuses
+	// a send on a channel still opening (io.ErrClosedPipe).
+	opened := make(chan struct{}, 2)
+	e.frames.OnOpen(func() { opened <- struct{}{} })
+	e.state.OnOpen(func() { opened <- struct{}{} })
 	e.frames.SetBufferedAmountLowThreshold(256 << 10)
 	e.frames.OnBufferedAmountLow(func() {
 		select {
@@ -78,10 +81,12 @@ func newEvil(t testing.TB, sig road.Signaler) *evil {
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: a.SDP}); err != nil {
 		t.Fatalf("evil remote: %v", err)
 	}
-	select {
-	case <-opened:
-	case <-ctx.Done():
-		t.Fatal("evil peer's channel did not open")
+	for range 2 {
+		select {
+		case <-opened:
+		case <-ctx.Done():
+			t.Fatal("evil peer's channels did not open")
+		}
 	}
 	return e
 }
