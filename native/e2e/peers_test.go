@@ -297,7 +297,8 @@ func TestBrowserPeersRelayed(t *testing.T) {
 			}
 			sum := sha256.Sum256(script.Pattern(1 << 20))
 			want := "1048576 bytes sha256=" + hex.EncodeToString(sum[:])
-			end := time.Now().Add(90 * time.Second)
+			start := time.Now()
+			end := start.Add(90 * time.Second)
 			for !bob.has(want) {
 				if time.Now().After(end) {
 					bob.mu.Lock()
@@ -306,6 +307,7 @@ func TestBrowserPeersRelayed(t *testing.T) {
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
+			t.Logf("1 MiB from the page to the native peer: %v after the lines were typed", time.Since(start).Round(time.Millisecond))
 			shot(t, ann, "peers-"+c.name+".png")
 		})
 	}

@@ -2,6 +2,7 @@ package play
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"socketville/shared/sock"
@@ -76,6 +77,8 @@ type Letter struct {
 	// then goes on to the far door, and leaves the road once there.
 	Trip, Leave time.Duration
 	Arrived     bool
+	// off says the letter has left Letters, so that pending skips it.
+	off bool
 }
 
 // Slowed reports whether the letter moves on wall time, slowed down from
@@ -177,6 +180,15 @@ type Animation struct {
 	live      bool
 	ready     map[string]time.Duration
 	lastLeave map[sock.Hop]time.Duration
+
+	// pending holds the letters on their way, by where they go and what
+	// identifies their packet (landKey), oldest first, so that land finds
+	// a packet's letter at once: a shared town's bulk transfer keeps
+	// thousands of slowed letters on screen, and a walk over all of them
+	// for each packet delivered took a page's ticks from its TCP. Letters
+	// that were lost, arrived or left stay in it until looked at, or until
+	// settle rebuilds it.
+	pending map[string][]*Letter
 }
 
 func (a *Animation) reset() {
@@ -288,7 +300,15 @@ func (a *Animation) send(e sock.Event, lookup linkLookup, wall time.Duration) {
 		a.slow(l, e.Link, wall)
 	}
 	a.Letters = append(a.Letters, l)
+	if a.pending == nil {
+		a.pending = map[string][]*Letter{}
+	}
+	k := landKey(l.To, l.Packet)
+	a.pending[k] = append(a.pending[k], l)
 	if len(a.Letters) > maxLetters {
+		for _, old := range a.Letters[:len(a.Letters)-maxLetters] {
+			old.off = true
+		}
 		a.Letters = a.Letters[len(a.Letters)-maxLetters:]
 	}
 }
@@ -331,18 +351,40 @@ func (a *Animation) lose(e sock.Event, wall time.Duration) {
 // A slowed letter stays on the road until it reaches the far door on
 // screen, and what its host sends next waits for it (see slow).
 func (a *Animation) land(e sock.Event) (frame []byte) {
-	for i, l := range a.Letters {
-		if l.To == e.Host && !l.Lost && !l.Arrived && samePacket(l.Packet, e.Packet) {
-			if l.Trip > 0 {
-				l.Arrived = true
-				a.ready[l.To] = max(a.ready[l.To], l.end())
-				return l.Frame
-			}
-			a.Letters = append(a.Letters[:i], a.Letters[i+1:]...)
+	k := landKey(e.Host, e.Packet)
+	list := a.pending[k]
+	for i, l := range list {
+		if l.off || l.Lost || l.Arrived || !samePacket(l.Packet, e.Packet) {
+			continue
+		}
+		if rest := append(list[:i:i], list[i+1:]...); len(rest) > 0 {
+			a.pending[k] = rest
+		} else {
+			delete(a.pending, k)
+		}
+		if l.Trip > 0 {
+			l.Arrived = true
+			a.ready[l.To] = max(a.ready[l.To], l.end())
 			return l.Frame
 		}
+		l.off = true
+		if j := slices.Index(a.Letters, l); j >= 0 {
+			a.Letters = slices.Delete(a.Letters, j, j+1)
+		}
+		return l.Frame
 	}
 	return nil
+}
+
+// landKey is where pending keeps a letter to host: what samePacket
+// compares of an IPv4 packet (length, identification, fragment,
+// protocol, addresses and the first payload bytes), or anything else
+// whole.
+func landKey(host string, p []byte) string {
+	if len(p) < 20 || p[0]>>4 != 4 {
+		return host + "\x00" + string(p)
+	}
+	return host + "\x00" + string(p[0:8]) + string(p[9:10]) + string(p[12:20]) + string(p[20:min(len(p), 28)])
 }
 
 // samePacket compares what identifies an IPv4 packet on its way: length,
@@ -360,6 +402,25 @@ func samePacket(x, y []byte) bool {
 	return string(x[20:n]) == string(y[20:n])
 }
 
+// prunePending rebuilds pending when most of what it holds is no longer
+// on its way (lost letters, and those whose arrival was never seen).
+func (a *Animation) prunePending() {
+	n := 0
+	for _, list := range a.pending {
+		n += len(list)
+	}
+	if n <= 2*len(a.Letters)+64 {
+		return
+	}
+	clear(a.pending)
+	for _, l := range a.Letters {
+		if !l.Lost && !l.Arrived {
+			k := landKey(l.To, l.Packet)
+			a.pending[k] = append(a.pending[k], l)
+		}
+	}
+}
+
 // settle ends what is over: letters long overdue (their arrival was never
 // seen, as for a corrupted header), finished falls, walks and flashes.
 func (a *Animation) settle(now, wall time.Duration) {
@@ -374,10 +435,13 @@ func (a *Animation) settle(now, wall time.Duration) {
 		fallen := l.Lost && l.Fall(wall) >= 1
 		if !overdue && !fallen {
 			keep = append(keep, l)
+		} else {
+			l.off = true
 		}
 	}
 	clear(a.Letters[len(keep):])
 	a.Letters = keep
+	a.prunePending()
 	a.Polls = dropOld(a.Polls, func(p PollWalk) bool { return wall-p.Wall > PollWalkTime })
 	a.Transitions = dropOld(a.Transitions, func(t Transition) bool { return wall-t.Wall > TransitionTime })
 	a.Flashes = dropOld(a.Flashes, func(f Flash) bool { return wall-f.Wall > FlashTime })
