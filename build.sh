@@ -103,7 +103,7 @@ test_all() {
   echo "== the binary, with the web build inside (the browser and desktop tests run it)"
   native
   echo "== go test -race"
-  SOCKETVILLE_E2E_REQUIRED=1 CGO_ENABLED=1 go test -race -count=1 -timeout 18m $(go list ./... | grep -v /native/ossock)
+  SOCKETVILLE_E2E_REQUIRED=1 CGO_ENABLED=1 go test -race -count=1 -timeout 25m $(go list ./... | grep -v /native/ossock)
   # Runs on Linux's real sockets depend on a few milliseconds of real
   # delay: alone, so that Chromium and Xvfb do not take the cores from them.
   echo "== go test -race: the town on Linux (namespaces as root, loopback as nobody)"
