@@ -43,8 +43,8 @@ func TestServeStarSharedTown(t *testing.T) {
 	}) {
 		t.Fatalf("the peer lines were not typed; ann's console: %v", ann.p.Console().Lines)
 	}
-	if !consoleSays(ann.p, "the road to p2 is open: via the server") {
-		t.Errorf("ann's console does not say the road to p2 (bob) goes via the server: %v", ann.p.Console().Lines)
+	if !consoleSays(ann.p, "the road to bob is open: via the server") {
+		t.Errorf("ann's console does not say the road to bob goes via the server: %v", ann.p.Console().Lines)
 	}
 	rec := httptest.NewRecorder()
 	starStats(rt).ServeHTTP(rec, httptest.NewRequest("GET", "/signal/star", nil))

@@ -80,6 +80,7 @@ type CrowdSize struct{ Pairs, PerHost int }
 // Game is the town as an ebiten.Game.
 type Game struct {
 	player    *play.Player
+	lastTick  time.Time // when the last shared tick began (see tickLength)
 	scenarios []examples.Scenario
 	fonts     *fonts
 	ui        *ebitenui.UI
@@ -214,6 +215,28 @@ func New(opts Options) (*Game, error) {
 // Player is the town's player, for the wiring around it.
 func (g *Game) Player() *play.Player { return g.player }
 
+// tickLength is how much wall time this tick moves the town on: a tick's
+// worth, or while the town is shared the wall time since the last tick
+// (at most maxSharedTick), so that a page drawing too slowly to get its
+// TPS ticks a second still keeps real time with its friends, whose TCP
+// would see a town whose clock lagged as one with a slow road.
+func (g *Game) tickLength(now time.Time) time.Duration {
+	dt := time.Second / TPS
+	if !g.player.Shared() {
+		g.lastTick = time.Time{}
+		return dt
+	}
+	if !g.lastTick.IsZero() {
+		dt = min(max(now.Sub(g.lastTick), 0), maxSharedTick)
+	}
+	g.lastTick = now
+	return dt
+}
+
+// maxSharedTick bounds one shared tick, so that a page the browser
+// stopped (a hidden tab, a laptop asleep) does not run minutes in one.
+const maxSharedTick = time.Second
+
 // Update runs one frame of input and simulation.
 func (g *Game) Update() error {
 	if g.stop.Load() || g.stopAfter > 0 && g.frames >= g.stopAfter {
@@ -230,7 +253,7 @@ func (g *Game) Update() error {
 	g.pageKeys()
 	g.mouse()
 	g.wheel()
-	g.player.Tick(time.Second / TPS)
+	g.player.Tick(g.tickLength(start))
 	g.updateLesson()
 	g.followLetter()
 	g.scroll.follow(g.player.Console())

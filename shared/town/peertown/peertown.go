@@ -214,8 +214,10 @@ func (t *Town) event(e mesh.Event) {
 			return
 		}
 		pp.gone = true
-		why := ""
-		if e.Err != nil {
+		// Leaving is no reset of anyone's connection: a socket to the
+		// friend's host learns it as TCP does, from the road gone quiet.
+		why := " (their page left or closed)"
+		if e.Err != nil && !errors.Is(e.Err, mesh.ErrLeft) {
 			why = " (" + e.Err.Error() + ")"
 		}
 		t.notes = append(t.notes, fmt.Sprintf("%s left the room%s", who(pp), why))
@@ -247,13 +249,10 @@ func (t *Town) viaServer(id signal.PeerID) bool {
 
 // who names a peer for people.
 func who(pp *peer) string {
-	switch {
-	case pp.host != "":
+	if pp.host != "" {
 		return pp.host
-	case pp.name != "":
-		return pp.name
 	}
-	return string(pp.id)
+	return hostName(pp.name, pp.id) // what its page will call its host
 }
 
 // state takes a peer's state: the first one names its host, and the peer
