@@ -137,6 +137,11 @@ type tcb struct {
 	rttSeq            wire.SeqNum
 	rttStart          time.Duration
 	retries           int // consecutive timeouts without progress
+	// probes counts the zero-window probes the peer has not answered,
+	// sent since probedSince (Linux's icsk_probes_out): any ACK from the
+	// peer says it is there, and starts them again.
+	probes      int
+	probedSince time.Duration
 	// unackedSince is when the oldest unacknowledged data (or the first
 	// SYN) went out, or the last ACK that made progress since: what
 	// TCP_USER_TIMEOUT measures from (Linux's retrans_stamp).

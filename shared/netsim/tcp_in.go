@@ -517,6 +517,7 @@ func (c *tcb) processAck(seg *segment) bool {
 		c.s.softErr = nil
 	}
 	wnd := uint32(seg.wnd) << c.sndShift
+	c.probes = 0 // the peer is there, whatever its window
 	if c.sndUna.LessThan(seg.ack) {
 		c.newAck(seg.ack)
 	} else if seg.ack == c.sndUna && len(seg.data) == 0 && !seg.has(wire.TCPFin) &&

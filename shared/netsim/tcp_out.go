@@ -247,9 +247,30 @@ func (c *tcb) onPersist() {
 		c.sendData(c.sndNxt, n, c.finQueued && n == c.unsent())
 		return
 	}
+	// A peer that answers no probe is gone, as one that acknowledges no
+	// retransmission is (Linux's tcp_probe_timer): past TCP_USER_TIMEOUT
+	// since the first unanswered probe, or after tcp_retries2 of them.
+	now := c.sched().Now()
+	if c.probes == 0 {
+		c.probedSince = now
+	}
+	if uto := c.userTimeout(); uto > 0 && c.probes > 0 && now-c.probedSince >= uto {
+		c.abort(sock.ErrTimedOut, fmt.Sprintf("no answer to zero-window probes for %v (TCP_USER_TIMEOUT %d ms) after %d probes",
+			now-c.probedSince, c.s.opts.userTimeo, c.probes))
+		return
+	}
+	if c.userTimeout() == 0 && c.probes >= dataRetries {
+		c.abort(sock.ErrTimedOut, fmt.Sprintf("no answer to %d zero-window probes", c.probes))
+		return
+	}
 	c.sendSegment(c.sndUna.Add(-1), wire.TCPAck, nil, "zero-window probe")
+	c.probes++
 	c.retries = min(c.retries+1, dataRetries)
-	c.arm(timerPersist, c.backedOffRTO())
+	d := c.backedOffRTO()
+	if uto := c.userTimeout(); uto > 0 {
+		d = max(min(d, c.probedSince+uto-now), time.Millisecond) // give up at the deadline, not a backed-off RTO past it
+	}
+	c.arm(timerPersist, d)
 }
 
 // sendData sends n bytes of the send buffer starting at seq, with the FIN

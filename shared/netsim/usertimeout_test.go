@@ -157,3 +157,51 @@ func TestUserTimeoutOption(t *testing.T) {
 		t.Errorf("name %q", sock.OptUserTimeout.String())
 	}
 }
+
+// TestUserTimeoutZeroWindow: the server never reads, so the client's
+// data waits behind a zero window and the client probes it; then the
+// server's host vanishes. Its probes go unanswered, and the client gives
+// up as Linux's probe timer does: past TCP_USER_TIMEOUT from the first
+// unanswered probe, or after tcp_retries2 (15) of them.
+func TestUserTimeoutZeroWindow(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		uto   int
+		words string
+	}{
+		{name: "tcp_retries2", words: "no answer to 15 zero-window probes"},
+		{name: "3000 ms", uto: 3000, words: "(TCP_USER_TIMEOUT 3000 ms) after"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tw, client, _, cfd, _, _ := established(t, sock.LinkConfig{Delay: time.Millisecond})
+			if c.uto > 0 {
+				must(0, client.SetSockopt(cfd, sock.OptUserTimeout, c.uto))
+			}
+			big := make([]byte, 512<<10)
+			for sent := 0; sent < len(big); {
+				n, err := client.Send(cfd, big[sent:])
+				if errors.Is(err, syscall.EAGAIN) || n == 0 {
+					break
+				}
+				sent += n
+			}
+			tw.until(func() bool { return tw.count(sock.KindSent, "zero-window probe") > 0 }, time.Minute)
+			l := tw.w.Link("a", "b")
+			cfg := l.Config()
+			cfg.Loss = 1
+			must(0, l.SetConfig(cfg))
+			vanished := tw.w.Now()
+			tw.until(func() bool { return client.Readiness(cfd)&sock.PollErr != 0 }, 2*time.Hour)
+			if _, err := client.Recv(cfd, 10); !errors.Is(err, syscall.ETIMEDOUT) {
+				t.Fatalf("recv: got %v, want ETIMEDOUT", err)
+			}
+			words, at := tw.lastError()
+			if !strings.Contains(words, c.words) {
+				t.Errorf("error %q, want it to say %q", words, c.words)
+			}
+			if c.uto > 0 && at-vanished > time.Duration(c.uto)*time.Millisecond+time.Second {
+				t.Errorf("gave up %v after the peer vanished, want about %d ms", at-vanished, c.uto)
+			}
+		})
+	}
+}
