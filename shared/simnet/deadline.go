@@ -23,6 +23,10 @@ type deadline struct {
 	mu    sync.Mutex
 	timer *time.Timer
 	fired chan struct{}
+	// gen counts the sets: a timer whose Stop came too late (it was
+	// already waiting for mu) finds a newer set and does nothing, where
+	// comparing channels would not tell (an unfired channel is kept).
+	gen uint64
 }
 
 func newDeadline() *deadline { return &deadline{fired: make(chan struct{})} }
@@ -31,6 +35,7 @@ func newDeadline() *deadline { return &deadline{fired: make(chan struct{})} }
 func (d *deadline) set(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.gen++ // whatever timer is still to fire is stale from now on
 	if d.timer != nil {
 		d.timer.Stop()
 		d.timer = nil
@@ -48,11 +53,11 @@ func (d *deadline) set(t time.Time) {
 		close(d.fired)
 		return
 	}
-	ch := d.fired
+	ch, gen := d.fired, d.gen
 	d.timer = time.AfterFunc(wait, func() {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		if d.fired == ch {
+		if d.gen == gen && d.fired == ch {
 			select {
 			case <-ch:
 			default:
