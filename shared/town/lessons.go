@@ -351,6 +351,13 @@ func (g *Game) updateLesson() {
 // learner paused stays paused.
 func (g *Game) holdWhileTyping(r *lessonRun) {
 	focused := g.w.input.IsFocused()
+	if g.player.Shared() {
+		// A shared town keeps the wall's time whatever the learner
+		// does: friends' TCP would time out on one that waited.
+		g.player.SetNoSkip(false)
+		r.held = false
+		return
+	}
 	g.player.SetNoSkip(focused)
 	if focused && !r.toldHeld {
 		r.toldHeld = true

@@ -51,7 +51,7 @@ type Stats struct {
 	StateSent, StateRecv uint64
 	// Drops by reason.
 	Drops [NumDrops]uint64
-	// RTT is the latest round trip of a ping on the state channel (0
+	// RTT is the smoothed round trip of the pings on the state channel (0
 	// before the first pong).
 	RTT time.Duration
 	// Loss estimates the fraction of the peer's frames that did not arrive
@@ -276,6 +276,12 @@ func (r *Road) onState(b []byte, text bool) {
 	case b[0] == kindPong && len(b) == pongLen:
 		sent := int64(binary.BigEndian.Uint64(b[1:]))
 		if rtt := now.UnixNano() - sent; rtt >= 0 && rtt < int64(time.Minute) {
+			// Smoothed as TCP's SRTT is (RFC 6298: 7/8 of the old, 1/8
+			// of the new), so the road's sign does not jump with each
+			// ping on a busy machine.
+			if old := r.stats.rtt.Load(); old > 0 {
+				rtt = old + (rtt-old)/8
+			}
 			r.stats.rtt.Store(rtt)
 		} else {
 			r.drop(DropBadState) // a pong for no ping of ours

@@ -37,7 +37,7 @@ type Peers interface {
 }
 
 // errShared refuses what a town in real time cannot do.
-var errShared = errors.New("this town is shared with peers, so it runs in real time: it cannot pause, hurry or go back while they are here")
+var errShared = errors.New("this town is shared with peers, so it runs in real time: it cannot pause, hurry or go back while it is in the room (Share > Leave the room ends that)")
 
 // JoinPeers makes the town a shared one from now on (see Peers); why
 // says it in the console. A town that plays no simulator of its own (a
