@@ -221,18 +221,12 @@ func readShared(l lessons.Lesson, f lessonFlags, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "socketville lesson: lesson %d is played in a shared town, on the page's simulator: --os does not apply\n", l.Number)
 		return exitUsage
 	}
-	name, src := f.check, stdin
-	if name == "-" {
-		name = "standard input"
-	} else {
-		file, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
-			return exitFail
-		}
-		defer file.Close()
-		src = file
+	name, src, err := openCheck(f.check, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
+		return exitFail
 	}
+	defer src.Close()
 	n, err := l.ReadShared(name, src)
 	if err != nil {
 		fmt.Fprintf(stderr, "socketville lesson: %s\n", indentErrors(err))
@@ -241,6 +235,19 @@ func readShared(l lessons.Lesson, f lessonFlags, stdin io.Reader, stdout, stderr
 	fmt.Fprintf(stdout, "Lesson %d: %s\nNot judged here: the goal is about a friend's host, so it is met only in a shared town.\n", l.Number, l.Title)
 	fmt.Fprintf(stdout, "%s reads: %s of YOU's, with YOU and FRIEND as two hosts of a shared town.\n\n%s\n", name, plural(n, "call"), sharedNote(l))
 	return exitFail
+}
+
+// openCheck opens what --check names: a file, or "-" for stdin; the name
+// is what errors call it.
+func openCheck(check string, stdin io.Reader) (string, io.ReadCloser, error) {
+	if check == "-" {
+		return "standard input", io.NopCloser(stdin), nil
+	}
+	file, err := os.Open(check)
+	if err != nil {
+		return "", nil, err
+	}
+	return check, file, nil
 }
 
 // plural is "1 call" or "4 calls".
@@ -253,19 +260,12 @@ func plural(n int, word string) string {
 
 // checkLesson runs a scenario and reports how the lesson's goal stands.
 func checkLesson(l lessons.Lesson, f lessonFlags, stdin io.Reader, stdout, stderr io.Writer) int {
-	name := f.check
-	src := stdin
-	if name == "-" {
-		name = "standard input"
-	} else {
-		file, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
-			return exitFail
-		}
-		defer file.Close()
-		src = file
+	name, src, err := openCheck(f.check, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "socketville lesson: %v\n", err)
+		return exitFail
 	}
+	defer src.Close()
 	var opts script.Options
 	if f.os {
 		if err := checkOSMode(f.hosts); err != nil {
